@@ -1,0 +1,252 @@
+//! What a controller sees and how it acts: the informer [`Cache`] it reads (possibly stale),
+//! and the [`ApiClient`] it writes through (which may fail, as faults dictate).
+//!
+//! **Boundary:** controllers never touch the store directly. In the engine the client applies
+//! each call to the API server's store at the current instant; in table tests a fake client
+//! records the calls (as `k8s.io/client-go/kubernetes/fake` does upstream).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use crate::api::{Kind, Object, ObjectKey};
+
+/// Reasons an API call fails, as `metav1.StatusReason` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ApiErrorKind {
+    AlreadyExists,
+    NotFound,
+    Conflict,
+    Invalid,
+    InternalError,
+    TooManyRequests,
+    Timeout,
+    /// The API server cannot be reached at all (`api-server-down`).
+    ServiceUnavailable,
+}
+
+impl ApiErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiErrorKind::AlreadyExists => "AlreadyExists",
+            ApiErrorKind::NotFound => "NotFound",
+            ApiErrorKind::Conflict => "Conflict",
+            ApiErrorKind::Invalid => "Invalid",
+            ApiErrorKind::InternalError => "InternalError",
+            ApiErrorKind::TooManyRequests => "TooManyRequests",
+            ApiErrorKind::Timeout => "Timeout",
+            ApiErrorKind::ServiceUnavailable => "ServiceUnavailable",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ApiErrorKind> {
+        Some(match s {
+            "AlreadyExists" => ApiErrorKind::AlreadyExists,
+            "NotFound" => ApiErrorKind::NotFound,
+            "Conflict" => ApiErrorKind::Conflict,
+            "Invalid" => ApiErrorKind::Invalid,
+            "InternalError" => ApiErrorKind::InternalError,
+            "TooManyRequests" => ApiErrorKind::TooManyRequests,
+            "Timeout" => ApiErrorKind::Timeout,
+            "ServiceUnavailable" => ApiErrorKind::ServiceUnavailable,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub kind: ApiErrorKind,
+    /// The message the API server would return (e.g. `jobs.batch "x" already exists`).
+    pub message: String,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// `Normal` or `Warning`, as in `core/v1.Event.type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EventType {
+    Normal,
+    Warning,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Normal => "Normal",
+            EventType::Warning => "Warning",
+        }
+    }
+}
+
+/// A Kubernetes event as a controller records it (`record.EventRecorder.Eventf`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRecord {
+    pub type_: EventType,
+    pub reason: String,
+    pub message: String,
+    /// The object the event is about (`involvedObject`).
+    pub object: ObjectKey,
+    /// The reporting component (`job-controller`, `cronjob-controller`, `kubelet`, …).
+    pub source: &'static str,
+}
+
+/// `metav1.DeletionPropagation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Propagation {
+    Background,
+    Foreground,
+    Orphan,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteOptions {
+    pub propagation: Propagation,
+    /// Precondition on the object's uid, if any.
+    pub uid: Option<String>,
+    /// Grace period override; `None` uses the object's own.
+    pub grace_period_seconds: Option<i64>,
+}
+
+impl Default for DeleteOptions {
+    fn default() -> Self {
+        DeleteOptions {
+            propagation: Propagation::Background,
+            uid: None,
+            grace_period_seconds: None,
+        }
+    }
+}
+
+/// Writes (and live reads) a controller makes through the API server.
+pub trait ApiClient {
+    /// Create; the store fills uid, resourceVersion, creationTimestamp and generateName.
+    fn create(&mut self, obj: Object) -> Result<Rc<Object>, ApiError>;
+    /// Replace metadata + spec (resourceVersion checked when set: `Conflict` when stale).
+    fn update(&mut self, obj: Object) -> Result<Rc<Object>, ApiError>;
+    /// Replace status (the `/status` subresource).
+    fn update_status(&mut self, obj: Object) -> Result<Rc<Object>, ApiError>;
+    /// Delete (graceful for pods; cascading by owner references per `propagation`).
+    fn delete(&mut self, key: &ObjectKey, opts: DeleteOptions) -> Result<(), ApiError>;
+    /// A live GET from the API server (not the cache).
+    fn get(&mut self, key: &ObjectKey) -> Result<Rc<Object>, ApiError>;
+    /// Record a Kubernetes event.
+    fn event(&mut self, ev: EventRecord);
+}
+
+/// A watch notification, as informers deliver them.
+#[derive(Debug, Clone)]
+pub enum WatchEvent {
+    Added(Rc<Object>),
+    Modified { old: Rc<Object>, new: Rc<Object> },
+    Deleted(Rc<Object>),
+}
+
+impl WatchEvent {
+    pub fn object(&self) -> &Rc<Object> {
+        match self {
+            WatchEvent::Added(o) | WatchEvent::Deleted(o) => o,
+            WatchEvent::Modified { new, .. } => new,
+        }
+    }
+}
+
+/// An informer cache (lister) of one controller: the objects as that controller last heard of
+/// them, with an index by controller owner uid (so no controller scans a namespace per sync).
+#[derive(Debug, Default, Clone)]
+pub struct Cache {
+    objects: BTreeMap<ObjectKey, Rc<Object>>,
+    by_owner: BTreeMap<String, BTreeSet<ObjectKey>>,
+}
+
+impl Cache {
+    pub fn new() -> Cache {
+        Cache::default()
+    }
+    pub fn get(&self, key: &ObjectKey) -> Option<&Rc<Object>> {
+        self.objects.get(key)
+    }
+    /// Objects of `kind` in `namespace`, in name order.
+    pub fn list<'a>(&'a self, kind: Kind, namespace: &'a str) -> impl Iterator<Item = &'a Rc<Object>> + 'a {
+        let lo = ObjectKey {
+            kind,
+            namespace: namespace.to_string(),
+            name: String::new(),
+        };
+        self.objects
+            .range(lo..)
+            .take_while(move |(k, _)| k.kind == kind && k.namespace == namespace)
+            .map(|(_, v)| v)
+    }
+    /// All objects of `kind`, in (namespace, name) order.
+    pub fn list_all(&self, kind: Kind) -> impl Iterator<Item = &Rc<Object>> + '_ {
+        self.objects
+            .iter()
+            .filter(move |(k, _)| k.kind == kind)
+            .map(|(_, v)| v)
+    }
+    /// Objects whose controller owner reference has this uid, in key order.
+    pub fn owned_by<'a>(&'a self, owner_uid: &str) -> impl Iterator<Item = &'a Rc<Object>> + 'a {
+        self.by_owner
+            .get(owner_uid)
+            .into_iter()
+            .flat_map(|keys| keys.iter())
+            .filter_map(|k| self.objects.get(k))
+    }
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    fn owner_uid(o: &Object) -> Option<&str> {
+        o.meta().controller_ref().map(|r| r.uid.as_str())
+    }
+
+    /// Insert or replace an object (a watch Added/Modified).
+    pub fn upsert(&mut self, obj: Rc<Object>) {
+        let key = obj.key();
+        if let Some(old) = self.objects.get(&key) {
+            if let Some(u) = Self::owner_uid(old) {
+                if Self::owner_uid(&obj) != Some(u) {
+                    if let Some(s) = self.by_owner.get_mut(u) {
+                        s.remove(&key);
+                        if s.is_empty() {
+                            self.by_owner.remove(u);
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(u) = Self::owner_uid(&obj) {
+            self.by_owner.entry(u.to_string()).or_default().insert(key.clone());
+        }
+        self.objects.insert(key, obj);
+    }
+
+    /// Remove an object (a watch Deleted).
+    pub fn remove(&mut self, key: &ObjectKey) -> Option<Rc<Object>> {
+        let old = self.objects.remove(key)?;
+        if let Some(u) = Self::owner_uid(&old) {
+            if let Some(s) = self.by_owner.get_mut(u) {
+                s.remove(key);
+                if s.is_empty() {
+                    self.by_owner.remove(u);
+                }
+            }
+        }
+        Some(old)
+    }
+
+    pub fn apply(&mut self, ev: &WatchEvent) {
+        match ev {
+            WatchEvent::Added(o) | WatchEvent::Modified { new: o, .. } => self.upsert(o.clone()),
+            WatchEvent::Deleted(o) => {
+                self.remove(&o.key());
+            }
+        }
+    }
+}

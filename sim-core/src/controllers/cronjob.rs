@@ -1,0 +1,1 @@
+//! TODO: cronjob controller (placeholder, see issues).

@@ -1,0 +1,1 @@
+//! TODO: cronjob_legacy controller (placeholder, see issues).

@@ -1,0 +1,1 @@
+//! TODO: job controller (placeholder, see issues).

@@ -1,0 +1,59 @@
+//! Kubernetes controllers as sync functions: observed state (an informer [`Cache`]) and `now`
+//! in; API calls (through [`ApiClient`]), events and a requeue out. No controller reads a
+//! clock, draws a random number or touches the store: only the engine advances time.
+//!
+//! Each controller also says which keys a watch event enqueues (its event handlers) and how
+//! long after (e.g. the Job controller's 1 s pod-event batching).
+
+use crate::api::ObjectKey;
+use crate::client::{ApiClient, ApiError, Cache, WatchEvent};
+use crate::time::{Dur, SimTime};
+use crate::version::Profile;
+
+pub mod cronjob;
+pub mod cronjob_legacy;
+pub mod job;
+pub mod podgc;
+pub mod ttl_after_finished;
+
+/// What a sync is given besides the cache.
+#[derive(Debug, Clone)]
+pub struct SyncCtx<'a> {
+    /// The controller manager's clock (true time + its `clock_offset`, after any `clock-jump`).
+    pub now: SimTime,
+    /// The modelled Kubernetes version: behaviours and feature-gate values.
+    pub profile: &'a Profile,
+    /// The controller manager's local zone (IANA name), used by CronJobs without `spec.timeZone`.
+    pub local_tz: chrono_tz::Tz,
+}
+
+/// The result of one sync, as the work queue uses it (`processNextWorkItem`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncResult {
+    /// `queue.AddAfter(key, d)` requested by the sync.
+    pub requeue_after: Option<Dur>,
+    /// A returned error: the key is requeued with the rate limiter's backoff.
+    pub error: Option<ApiError>,
+}
+
+/// An enqueue request produced by an event handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enqueue {
+    pub key: ObjectKey,
+    /// `queue.Add` is `Dur::ZERO`; `queue.AddAfter(key, d)` otherwise.
+    pub after: Dur,
+}
+
+/// One controller of the controller manager.
+pub trait Controller {
+    /// The component name used as the event source (`job-controller`, `cronjob-controller`, …).
+    fn name(&self) -> &'static str;
+    /// Event handlers: which keys a watch event enqueues.
+    fn handle(&mut self, ev: &WatchEvent, cache: &Cache, profile: &Profile, out: &mut Vec<Enqueue>);
+    /// Keys to enqueue when the controller starts (after the initial list), or after a restart.
+    fn initial_keys(&mut self, cache: &Cache, out: &mut Vec<Enqueue>);
+    /// Reconcile one key.
+    fn sync(&mut self, key: &ObjectKey, ctx: &SyncCtx, cache: &Cache, client: &mut dyn ApiClient) -> SyncResult;
+    /// Forget all in-memory state (the controller manager restarted).
+    fn reset(&mut self);
+}

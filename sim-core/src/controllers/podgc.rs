@@ -1,0 +1,1 @@
+//! TODO: podgc controller (placeholder, see issues).

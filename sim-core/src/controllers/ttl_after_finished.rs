@@ -1,0 +1,1 @@
+//! TODO: ttl_after_finished controller (placeholder, see issues).

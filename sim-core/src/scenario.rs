@@ -1,0 +1,113 @@
+//! The typed, validated scenario the engine runs. The CLI builds it from TOML + YAML (with
+//! every diagnostic located); sim-core never parses files.
+
+use std::collections::BTreeMap;
+
+use crate::api::{Kind, Object};
+use crate::client::ApiErrorKind;
+use crate::time::{Dur, SimTime};
+use crate::version::Profile;
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub start: SimTime,
+    pub end: SimTime,
+    pub seed: u64,
+    pub profile: Profile,
+    pub controller_manager: ControllerManager,
+    /// Node names, `node-1` … `node-N`.
+    pub nodes: Vec<String>,
+    /// Initial objects (defaulted and validated), created at `start` unless they carry a
+    /// `creationTimestamp`, which is honoured.
+    pub objects: Vec<Object>,
+    pub workloads: Vec<Workload>,
+    pub faults: Vec<Fault>,
+    pub actions: Vec<TimedAction>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ControllerManager {
+    pub timezone: chrono_tz::Tz,
+    /// The controller manager's clock minus true time.
+    pub clock_offset: Dur,
+}
+
+/// Which pods a workload applies to (first match wins).
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkloadMatch {
+    /// Pods of Jobs created by this CronJob (glob `*` allowed).
+    CronJob(String),
+    /// Pods of this Job (glob `*` allowed).
+    Job(String),
+    /// Pods whose labels include all of these.
+    Labels(BTreeMap<String, String>),
+    /// Every pod.
+    Any,
+}
+
+/// How long a container runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunTime {
+    Fixed(Dur),
+    /// Log-normal with the given median and 99th percentile.
+    LogNormal { median: Dur, p99: Dur },
+    /// Uniform in [min, max].
+    Uniform { min: Dur, max: Dur },
+}
+
+/// How a container exits.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExitCodes {
+    Fixed(i32),
+    Weighted(Vec<(i32, u32)>),
+    /// Per attempt of the same pod slot (index or pod number); the last repeats.
+    Attempts(Vec<i32>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workload {
+    pub matcher: WorkloadMatch,
+    pub run: RunTime,
+    pub exit: ExitCodes,
+    pub start_delay: Dur,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultKind {
+    ControllerManagerDown,
+    ApiServerDown,
+    ApiErrors {
+        verb: String,
+        resource: Kind,
+        error: ApiErrorKind,
+        /// At most this many calls fail (within the window, if any).
+        count: Option<u64>,
+    },
+    InformerLag { delay: Dur },
+    ClockJump { by: Dur },
+    NodeDown { node: String },
+    NodePartition { node: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fault {
+    pub kind: FaultKind,
+    /// `[from, to)`; `to = None` means until the end. For instants (`clock-jump`) `from` = `at`.
+    pub from: SimTime,
+    pub to: Option<SimTime>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionKind {
+    /// JSON merge patch (RFC 7386) of an object.
+    Patch { kind: Kind, namespace: String, name: String, merge: serde_json::Value },
+    /// Create or update (objects already defaulted and validated).
+    Apply { objects: Vec<Object> },
+    Delete { kind: Kind, namespace: String, name: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimedAction {
+    pub at: SimTime,
+    pub action: ActionKind,
+}

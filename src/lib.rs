@@ -1,0 +1,62 @@
+//! The jobsim CLI: argument handling, scenario loading, rendering. The engine is `sim-core`.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code: the run finished and every expectation held.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: an expectation failed.
+pub const EXIT_EXPECT_FAILED: u8 = 1;
+/// Exit code: bad input or usage; nothing was simulated.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(name = "jobsim", version, about = "A deterministic simulator of Kubernetes Job and CronJob semantics")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Play a scenario on a virtual clock.
+    Run {
+        scenario: std::path::PathBuf,
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long, default_value = "text")]
+        format: String,
+        #[arg(long)]
+        trace: Option<std::path::PathBuf>,
+        #[arg(long)]
+        until: Option<String>,
+        #[arg(long)]
+        quiet: bool,
+    },
+}
+
+/// Run the CLI with `args` (including argv[0]); returns the process exit code.
+pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_BAD_INPUT } else { EXIT_OK };
+            let text = e.render().to_string();
+            let _ = if e.use_stderr() {
+                stderr.write_all(text.as_bytes())
+            } else {
+                stdout.write_all(text.as_bytes())
+            };
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Run { .. } => {
+            let _ = writeln!(stderr, "jobsim run: not implemented yet");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
