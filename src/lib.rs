@@ -14,7 +14,11 @@ pub const EXIT_EXPECT_FAILED: u8 = 1;
 pub const EXIT_BAD_INPUT: u8 = 2;
 
 #[derive(Parser, Debug)]
-#[command(name = "jobsim", version, about = "A deterministic simulator of Kubernetes Job and CronJob semantics")]
+#[command(
+    name = "jobsim",
+    version,
+    about = "A deterministic simulator of Kubernetes Job and CronJob semantics"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -43,7 +47,11 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_BAD_INPUT } else { EXIT_OK };
+            let code = if e.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_OK
+            };
             let text = e.render().to_string();
             let _ = if e.use_stderr() {
                 stderr.write_all(text.as_bytes())

@@ -593,7 +593,8 @@ pub const JOB_COMPLETION_INDEX_ANNOTATION: &str = "batch.kubernetes.io/job-compl
 pub const JOB_INDEX_FAILURE_COUNT_ANNOTATION: &str = "batch.kubernetes.io/job-index-failure-count";
 pub const JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION: &str =
     "batch.kubernetes.io/job-index-ignored-failure-count";
-pub const CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION: &str = "batch.kubernetes.io/cronjob-scheduled-timestamp";
+pub const CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION: &str =
+    "batch.kubernetes.io/cronjob-scheduled-timestamp";
 pub const CONTROLLER_UID_LABEL: &str = "batch.kubernetes.io/controller-uid";
 pub const JOB_NAME_LABEL: &str = "batch.kubernetes.io/job-name";
 pub const LEGACY_CONTROLLER_UID_LABEL: &str = "controller-uid";

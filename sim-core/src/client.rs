@@ -169,7 +169,11 @@ impl Cache {
         self.objects.get(key)
     }
     /// Objects of `kind` in `namespace`, in name order.
-    pub fn list<'a>(&'a self, kind: Kind, namespace: &'a str) -> impl Iterator<Item = &'a Rc<Object>> + 'a {
+    pub fn list<'a>(
+        &'a self,
+        kind: Kind,
+        namespace: &'a str,
+    ) -> impl Iterator<Item = &'a Rc<Object>> + 'a {
         let lo = ObjectKey {
             kind,
             namespace: namespace.to_string(),
@@ -222,7 +226,10 @@ impl Cache {
             }
         }
         if let Some(u) = Self::owner_uid(&obj) {
-            self.by_owner.entry(u.to_string()).or_default().insert(key.clone());
+            self.by_owner
+                .entry(u.to_string())
+                .or_default()
+                .insert(key.clone());
         }
         self.objects.insert(key, obj);
     }

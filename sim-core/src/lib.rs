@@ -10,4 +10,5 @@ pub mod controllers;
 pub mod scenario;
 pub mod schedule;
 pub mod time;
+pub mod validation;
 pub mod version;

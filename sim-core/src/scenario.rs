@@ -50,9 +50,15 @@ pub enum WorkloadMatch {
 pub enum RunTime {
     Fixed(Dur),
     /// Log-normal with the given median and 99th percentile.
-    LogNormal { median: Dur, p99: Dur },
+    LogNormal {
+        median: Dur,
+        p99: Dur,
+    },
     /// Uniform in [min, max].
-    Uniform { min: Dur, max: Dur },
+    Uniform {
+        min: Dur,
+        max: Dur,
+    },
 }
 
 /// How a container exits.
@@ -83,10 +89,18 @@ pub enum FaultKind {
         /// At most this many calls fail (within the window, if any).
         count: Option<u64>,
     },
-    InformerLag { delay: Dur },
-    ClockJump { by: Dur },
-    NodeDown { node: String },
-    NodePartition { node: String },
+    InformerLag {
+        delay: Dur,
+    },
+    ClockJump {
+        by: Dur,
+    },
+    NodeDown {
+        node: String,
+    },
+    NodePartition {
+        node: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -100,10 +114,19 @@ pub struct Fault {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ActionKind {
     /// JSON merge patch (RFC 7386) of an object.
-    Patch { kind: Kind, namespace: String, name: String, merge: serde_json::Value },
+    Patch {
+        kind: Kind,
+        namespace: String,
+        name: String,
+        merge: serde_json::Value,
+    },
     /// Create or update (objects already defaulted and validated).
     Apply { objects: Vec<Object> },
-    Delete { kind: Kind, namespace: String, name: String },
+    Delete {
+        kind: Kind,
+        namespace: String,
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

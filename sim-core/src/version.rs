@@ -17,7 +17,9 @@ pub struct Version {
 }
 
 impl Version {
-    pub const NEWEST: Version = Version { minor: NEWEST_MINOR };
+    pub const NEWEST: Version = Version {
+        minor: NEWEST_MINOR,
+    };
 
     /// Parse `"1.31"` (a patch part `"1.31.2"` is accepted and ignored).
     pub fn parse(s: &str) -> Result<Version, String> {

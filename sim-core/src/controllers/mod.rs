@@ -53,7 +53,13 @@ pub trait Controller {
     /// Keys to enqueue when the controller starts (after the initial list), or after a restart.
     fn initial_keys(&mut self, cache: &Cache, out: &mut Vec<Enqueue>);
     /// Reconcile one key.
-    fn sync(&mut self, key: &ObjectKey, ctx: &SyncCtx, cache: &Cache, client: &mut dyn ApiClient) -> SyncResult;
+    fn sync(
+        &mut self,
+        key: &ObjectKey,
+        ctx: &SyncCtx,
+        cache: &Cache,
+        client: &mut dyn ApiClient,
+    ) -> SyncResult;
     /// Forget all in-memory state (the controller manager restarted).
     fn reset(&mut self);
 }

@@ -1,0 +1,1 @@
+//! Defaulting and validation of CronJob objects (placeholder).

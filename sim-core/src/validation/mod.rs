@@ -1,0 +1,147 @@
+//! API-server defaulting and validation, as the named Kubernetes version does it, with
+//! Kubernetes' field paths and wording (`k8s.io/apimachinery/pkg/util/validation/field`).
+
+pub mod cronjob;
+pub mod job;
+
+use std::fmt;
+
+/// `field.ErrorType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorType {
+    /// `Required value`
+    Required,
+    /// `Invalid value`
+    Invalid,
+    /// `Unsupported value`
+    NotSupported,
+    /// `Forbidden`
+    Forbidden,
+    /// `Too long`
+    TooLong,
+    /// `Too many`
+    TooMany,
+    /// `Duplicate value`
+    Duplicate,
+}
+
+impl ErrorType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorType::Required => "Required value",
+            ErrorType::Invalid => "Invalid value",
+            ErrorType::NotSupported => "Unsupported value",
+            ErrorType::Forbidden => "Forbidden",
+            ErrorType::TooLong => "Too long",
+            ErrorType::TooMany => "Too many",
+            ErrorType::Duplicate => "Duplicate value",
+        }
+    }
+}
+
+/// `field.Error`: rendered exactly as the API server does (`field.Error.Error()`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub type_: ErrorType,
+    /// Field path, e.g. `spec.template.spec.restartPolicy`.
+    pub field: String,
+    /// The offending value, rendered as Go's `%#v`-ish form the API server prints
+    /// (`"Always"`, `-1`); `None` for Required/Forbidden without a value.
+    pub bad_value: Option<String>,
+    pub detail: String,
+}
+
+impl FieldError {
+    pub fn required(field: impl Into<String>, detail: impl Into<String>) -> FieldError {
+        FieldError {
+            type_: ErrorType::Required,
+            field: field.into(),
+            bad_value: None,
+            detail: detail.into(),
+        }
+    }
+    pub fn invalid(
+        field: impl Into<String>,
+        value: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> FieldError {
+        FieldError {
+            type_: ErrorType::Invalid,
+            field: field.into(),
+            bad_value: Some(value.into()),
+            detail: detail.into(),
+        }
+    }
+    pub fn not_supported(
+        field: impl Into<String>,
+        value: impl Into<String>,
+        supported: &[&str],
+    ) -> FieldError {
+        let list = supported
+            .iter()
+            .map(|s| format!("{s:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        FieldError {
+            type_: ErrorType::NotSupported,
+            field: field.into(),
+            bad_value: Some(value.into()),
+            detail: format!("supported values: {list}"),
+        }
+    }
+    pub fn forbidden(field: impl Into<String>, detail: impl Into<String>) -> FieldError {
+        FieldError {
+            type_: ErrorType::Forbidden,
+            field: field.into(),
+            bad_value: None,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.type_.as_str())?;
+        if let Some(v) = &self.bad_value {
+            write!(f, ": {v}")?;
+        }
+        if !self.detail.is_empty() {
+            write!(f, ": {}", self.detail)?;
+        }
+        Ok(())
+    }
+}
+
+/// A warning the API server returns with a successful request (e.g. `CRON_TZ` in a schedule
+/// before 1.29).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub field: String,
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_like_the_api_server() {
+        let e = FieldError::required(
+            "spec.template.spec.restartPolicy",
+            r#"valid values: "OnFailure", "Never""#,
+        );
+        assert_eq!(
+            e.to_string(),
+            r#"spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never""#
+        );
+        let e = FieldError::not_supported(
+            "spec.concurrencyPolicy",
+            "\"Sometimes\"",
+            &["Allow", "Forbid", "Replace"],
+        );
+        assert_eq!(
+            e.to_string(),
+            r#"spec.concurrencyPolicy: Unsupported value: "Sometimes": supported values: "Allow", "Forbid", "Replace""#
+        );
+    }
+}
