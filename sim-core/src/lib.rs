@@ -10,5 +10,6 @@ pub mod controllers;
 pub mod scenario;
 pub mod schedule;
 pub mod time;
+pub mod trace;
 pub mod validation;
 pub mod version;
