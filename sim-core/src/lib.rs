@@ -7,9 +7,22 @@
 pub mod api;
 pub mod client;
 pub mod controllers;
+pub mod engine;
+pub mod kubelet;
+pub mod queue;
+pub mod rng;
 pub mod scenario;
 pub mod schedule;
+pub mod store;
 pub mod time;
 pub mod trace;
 pub mod validation;
 pub mod version;
+pub mod workload;
+
+/// The IANA time-zone database version bundled (via chrono-tz).
+pub fn schedule_tzdb_version() -> &'static str {
+    chrono_tz::IANA_TZDB_VERSION
+}
+#[cfg(test)]
+mod engine_tests;

@@ -62,4 +62,16 @@ pub trait Controller {
     ) -> SyncResult;
     /// Forget all in-memory state (the controller manager restarted).
     fn reset(&mut self);
+    /// The work queue's per-item exponential backoff for failed syncs: (base, max).
+    /// Default: client-go `DefaultControllerRateLimiter` (5 ms doubling to 1000 s).
+    fn rate_limit(&self) -> (Dur, Dur) {
+        (Dur::ms(5), Dur::secs(1000))
+    }
+}
+
+/// The controllers the controller manager of this version runs, in a fixed order.
+pub fn for_profile(profile: &Profile) -> Vec<Box<dyn Controller>> {
+    let _ = profile;
+    // TODO(lead): wire job, cronjob (v2 or legacy), ttl-after-finished and podgc at merge.
+    Vec::new()
 }

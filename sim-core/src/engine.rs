@@ -1,0 +1,850 @@
+//! The engine: the only place time advances. It pops events in (time, sequence) order, runs
+//! controller syncs against the shared informer cache, applies their API calls to the store,
+//! turns every store change into a trace event and a (possibly lagged) watch delivery, and
+//! plays the kubelets, faults and scheduled actions.
+//!
+//! **Invariants:** time never goes back; events at the same instant run FIFO; every store
+//! change yields exactly one trace event; nothing here grows with simulated time (queues hold
+//! only pending work for live objects).
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use crate::api::{Kind, Object, ObjectKey};
+use crate::client::{
+    ApiClient, ApiError, ApiErrorKind, Cache, DeleteOptions, EventRecord, Propagation, WatchEvent,
+};
+use crate::controllers::{Controller, Enqueue, SyncCtx};
+use crate::kubelet::{KubeletStep, Node, PodRuntime};
+use crate::queue::EventQueue;
+use crate::rng;
+use crate::scenario::{ActionKind, FaultKind, Scenario};
+use crate::store::{Change, Store};
+use crate::time::{Dur, SimTime};
+use crate::trace::{Observer, TraceEvent};
+use crate::version::Profile;
+use crate::workload::Workloads;
+
+/// Safety limit on events per run (see `Sim::with_event_limit`).
+pub const DEFAULT_EVENT_LIMIT: u64 = 200_000_000;
+
+pub(crate) enum Ev {
+    /// A watch event reaches the controller manager's shared informer.
+    Deliver {
+        epoch: u64,
+        ev: WatchEvent,
+    },
+    /// A work-queue item becomes ready.
+    Sync {
+        ctrl: usize,
+        key: ObjectKey,
+        token: u64,
+    },
+    /// A kubelet step for one pod.
+    Kubelet {
+        uid: Rc<str>,
+        token: u64,
+        step: KubeletStep,
+    },
+    FaultBegin(usize),
+    FaultEnd(usize),
+    Action(usize),
+    /// The node lifecycle controller's 5 s monitor pass.
+    NodeMonitor {
+        epoch: u64,
+    },
+    /// Taint-based eviction of one pod.
+    Evict {
+        uid: Rc<str>,
+        node: usize,
+    },
+}
+
+/// A controller's work queue: the earliest ready time per key (client-go's delaying queue
+/// keeps the earliest), plus per-key failure counts for the exponential rate limiter.
+#[derive(Default)]
+pub(crate) struct WorkQueue {
+    pending: BTreeMap<ObjectKey, (SimTime, u64)>,
+    failures: BTreeMap<ObjectKey, u32>,
+}
+
+/// Per-run totals.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub events_processed: u64,
+    pub syncs: u64,
+}
+
+pub struct Sim {
+    pub(crate) now: SimTime,
+    pub(crate) end: SimTime,
+    pub(crate) queue: EventQueue<Ev>,
+    pub(crate) store: Store,
+    /// The controller manager's shared informer cache.
+    pub(crate) cache: Cache,
+    pub(crate) profile: Profile,
+    pub(crate) local_tz: chrono_tz::Tz,
+    pub(crate) cm_up: bool,
+    pub(crate) cm_epoch: u64,
+    pub(crate) cm_offset: Dur,
+    pub(crate) cm_started: SimTime,
+    pub(crate) api_down: bool,
+    pub(crate) lag: Dur,
+    pub(crate) controllers: Vec<Box<dyn Controller>>,
+    pub(crate) wqs: Vec<WorkQueue>,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) pods: BTreeMap<Rc<str>, PodRuntime>,
+    pub(crate) workloads: Workloads,
+    /// Attempts per pod slot (job uid + completion index), for per-attempt exit codes.
+    pub(crate) attempts: BTreeMap<(String, String), u32>,
+    pub(crate) scenario: Scenario,
+    pub(crate) fault_remaining: Vec<Option<u64>>,
+    pub(crate) fault_active: Vec<bool>,
+    pub(crate) token: u64,
+    pub(crate) stats: Stats,
+    pub(crate) event_limit: u64,
+    pub(crate) pending_events: Vec<EventRecord>,
+    pub(crate) pending_api_errors: Vec<(&'static str, &'static str, ObjectKey, String)>,
+}
+
+impl Sim {
+    /// Build a simulation; objects and controllers start at `scenario.start`.
+    pub fn new(scenario: Scenario) -> Sim {
+        let profile = scenario.profile.clone();
+        let controllers = crate::controllers::for_profile(&profile);
+        let wqs = controllers.iter().map(|_| WorkQueue::default()).collect();
+        let nodes = scenario
+            .nodes
+            .iter()
+            .map(|n| Node::new(n.clone()))
+            .collect();
+        let mut sim = Sim {
+            now: scenario.start,
+            end: scenario.end,
+            queue: EventQueue::new(),
+            store: Store::new(rng::stream(scenario.seed, "apiserver-names")),
+            cache: Cache::new(),
+            local_tz: scenario.controller_manager.timezone,
+            cm_up: true,
+            cm_epoch: 0,
+            cm_offset: scenario.controller_manager.clock_offset,
+            cm_started: scenario.start,
+            api_down: false,
+            lag: Dur::ZERO,
+            controllers,
+            wqs,
+            nodes,
+            pods: BTreeMap::new(),
+            workloads: Workloads::new(scenario.workloads.clone(), scenario.seed),
+            attempts: BTreeMap::new(),
+            fault_remaining: scenario
+                .faults
+                .iter()
+                .map(|f| match &f.kind {
+                    FaultKind::ApiErrors { count, .. } => *count,
+                    _ => None,
+                })
+                .collect(),
+            fault_active: vec![false; scenario.faults.len()],
+            profile,
+            token: 0,
+            stats: Stats::default(),
+            event_limit: DEFAULT_EVENT_LIMIT,
+            pending_events: Vec::new(),
+            pending_api_errors: Vec::new(),
+            scenario,
+        };
+        for (i, f) in sim.scenario.faults.iter().enumerate() {
+            sim.queue.push(f.from, Ev::FaultBegin(i));
+            if let Some(to) = f.to {
+                sim.queue.push(to, Ev::FaultEnd(i));
+            }
+        }
+        for (i, a) in sim.scenario.actions.iter().enumerate() {
+            sim.queue.push(a.at, Ev::Action(i));
+        }
+        sim
+    }
+
+    /// Stop with an error after this many events (a run-away guard).
+    pub fn with_event_limit(mut self, limit: u64) -> Sim {
+        self.event_limit = limit;
+        self
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+    /// The API server's objects now.
+    pub fn objects(&self) -> &Cache {
+        self.store.objects()
+    }
+
+    /// The controller manager's clock.
+    pub(crate) fn cm_now(&self) -> SimTime {
+        self.now + self.cm_offset
+    }
+
+    pub(crate) fn next_token(&mut self) -> u64 {
+        self.token += 1;
+        self.token
+    }
+
+    /// Play the whole scenario: initial objects, then events until `end` (inclusive).
+    pub fn run(mut self, obs: &mut dyn Observer) -> Result<Stats, String> {
+        obs.observe(&TraceEvent::Start {
+            time: self.now,
+            seed: self.scenario.seed,
+            kubernetes: self.profile.version.to_string(),
+            tzdb: crate::schedule_tzdb_version().to_string(),
+        });
+        self.load_initial_objects(obs);
+        self.node_monitor_start();
+        self.cm_start(obs);
+        let end = self.end;
+        self.run_until(end, obs)?;
+        obs.observe(&TraceEvent::End {
+            time: self.now,
+            events_processed: self.stats.events_processed,
+        });
+        Ok(self.stats.clone())
+    }
+
+    fn load_initial_objects(&mut self, obs: &mut dyn Observer) {
+        let mut objs = self.scenario.objects.clone();
+        // Owners before dependents: CronJobs, then Jobs, then Pods.
+        objs.sort_by_key(|o| o.kind());
+        let mut uid_map: BTreeMap<String, String> = BTreeMap::new();
+        for mut o in objs {
+            for r in &mut o.meta_mut().owner_references {
+                if let Some(u) = uid_map.get(&r.uid) {
+                    r.uid = u.clone();
+                }
+            }
+            let given_uid = o.meta().uid.clone();
+            let key = o.key();
+            match self.store.create(o, self.now) {
+                Ok(created) => {
+                    if !given_uid.is_empty() {
+                        uid_map.insert(given_uid, created.meta().uid.clone());
+                    }
+                }
+                Err(e) => obs.observe(&TraceEvent::Action {
+                    time: self.now,
+                    description: format!("create {key}"),
+                    error: Some(e.message),
+                }),
+            }
+        }
+        self.drain(obs);
+    }
+
+    /// Pop and process events until the next one is after `until`.
+    pub fn run_until(&mut self, until: SimTime, obs: &mut dyn Observer) -> Result<(), String> {
+        while let Some(t) = self.queue.peek_time() {
+            if t > until {
+                break;
+            }
+            let (t, ev) = self.queue.pop().expect("peeked");
+            debug_assert!(t >= self.now, "time went back");
+            self.now = t;
+            self.stats.events_processed += 1;
+            if self.stats.events_processed > self.event_limit {
+                return Err(format!(
+                    "the run exceeded {} events at {} (limit: events per run; raise it with --max-events)",
+                    self.event_limit, self.now
+                ));
+            }
+            self.dispatch(ev, obs);
+        }
+        if until > self.now {
+            self.now = until;
+        }
+        Ok(())
+    }
+
+    fn dispatch(&mut self, ev: Ev, obs: &mut dyn Observer) {
+        match ev {
+            Ev::Deliver { epoch, ev } => {
+                if self.cm_up && epoch == self.cm_epoch {
+                    self.deliver(&ev);
+                }
+            }
+            Ev::Sync { ctrl, key, token } => {
+                let live = self.wqs[ctrl]
+                    .pending
+                    .get(&key)
+                    .is_some_and(|(_, t)| *t == token);
+                if live && self.cm_up {
+                    self.wqs[ctrl].pending.remove(&key);
+                    self.sync(ctrl, key, obs);
+                }
+            }
+            Ev::Kubelet { uid, token, step } => self.kubelet_step(uid, token, step, obs),
+            Ev::FaultBegin(i) => self.fault_begin(i, obs),
+            Ev::FaultEnd(i) => self.fault_end(i, obs),
+            Ev::Action(i) => self.action(i, obs),
+            Ev::NodeMonitor { epoch } => {
+                if self.cm_up && epoch == self.cm_epoch {
+                    self.node_monitor(obs);
+                    self.queue
+                        .push(self.now + Dur::secs(5), Ev::NodeMonitor { epoch });
+                }
+            }
+            Ev::Evict { uid, node } => self.evict(uid, node, obs),
+        }
+    }
+
+    // ------------------------------------------------------------ controller manager
+
+    /// Start (or restart) the controller manager: relist into a fresh cache, reset every
+    /// controller, enqueue what each wants after its initial list, collect garbage.
+    pub(crate) fn cm_start(&mut self, obs: &mut dyn Observer) {
+        self.cm_up = true;
+        self.cm_epoch += 1;
+        self.cm_started = self.now;
+        self.cache = self.store.objects().clone();
+        for q in &mut self.wqs {
+            *q = WorkQueue::default();
+        }
+        let mut out = Vec::new();
+        for i in 0..self.controllers.len() {
+            self.controllers[i].reset();
+            out.clear();
+            self.controllers[i].initial_keys(&self.cache, &mut out);
+            for e in out.drain(..) {
+                self.enqueue(i, e);
+            }
+        }
+        // The garbage collector relists too: dependents whose owners are gone.
+        for uid in self.store.dangling_owner_uids() {
+            self.store.gc_owners.push((uid, Propagation::Background));
+        }
+        // The taint-eviction controller re-reads taints: pods on tainted nodes are evicted at
+        // taint time + toleration (or now, if that has passed).
+        for i in 0..self.nodes.len() {
+            if let Some(t) = self.nodes[i].tainted_at {
+                let at = (t + Dur::secs(300)).max(self.now);
+                self.schedule_evictions(i, at);
+            }
+        }
+        self.drain(obs);
+        let epoch = self.cm_epoch;
+        self.queue
+            .push(self.now + Dur::secs(5), Ev::NodeMonitor { epoch });
+    }
+
+    pub(crate) fn cm_stop(&mut self) {
+        self.cm_up = false;
+        for q in &mut self.wqs {
+            *q = WorkQueue::default();
+        }
+    }
+
+    fn deliver(&mut self, ev: &WatchEvent) {
+        self.cache.apply(ev);
+        let mut out = Vec::new();
+        for i in 0..self.controllers.len() {
+            out.clear();
+            self.controllers[i].handle(ev, &self.cache, &self.profile, &mut out);
+            for e in out.drain(..) {
+                self.enqueue(i, e);
+            }
+        }
+    }
+
+    fn enqueue(&mut self, ctrl: usize, e: Enqueue) {
+        let at = self.now + e.after.max(Dur::ZERO);
+        let q = &mut self.wqs[ctrl];
+        if let Some((t, _)) = q.pending.get(&e.key) {
+            if *t <= at {
+                return;
+            }
+        }
+        self.token += 1;
+        let token = self.token;
+        self.wqs[ctrl].pending.insert(e.key.clone(), (at, token));
+        self.queue.push(
+            at,
+            Ev::Sync {
+                ctrl,
+                key: e.key,
+                token,
+            },
+        );
+    }
+
+    fn sync(&mut self, ctrl: usize, key: ObjectKey, obs: &mut dyn Observer) {
+        self.stats.syncs += 1;
+        let ctx = SyncCtx {
+            now: self.cm_now(),
+            profile: &self.profile,
+            local_tz: self.local_tz,
+        };
+        let name = self.controllers[ctrl].name();
+        let mut client = EngineClient {
+            store: &mut self.store,
+            now: self.now,
+            api_down: self.api_down,
+            faults: &self.scenario.faults,
+            fault_active: &self.fault_active,
+            fault_remaining: &mut self.fault_remaining,
+            events: &mut self.pending_events,
+            errors: &mut self.pending_api_errors,
+            component: name,
+        };
+        let res = self.controllers[ctrl].sync(&key, &ctx, &self.cache, &mut client);
+        if let Some(err) = &res.error {
+            // processNextWorkItem: utilruntime.HandleError + queue.AddRateLimited(key).
+            let (base, max) = self.controllers[ctrl].rate_limit();
+            let n = self.wqs[ctrl].failures.entry(key.clone()).or_insert(0);
+            let backoff =
+                Dur((base.0 as f64 * 2f64.powi((*n).min(60) as i32)).min(max.0 as f64) as i64);
+            *n += 1;
+            let _ = err;
+            self.enqueue(
+                ctrl,
+                Enqueue {
+                    key: key.clone(),
+                    after: backoff,
+                },
+            );
+        } else {
+            // queue.Forget(key)
+            self.wqs[ctrl].failures.remove(&key);
+        }
+        if let Some(d) = res.requeue_after {
+            self.enqueue(ctrl, Enqueue { key, after: d });
+        }
+        self.drain(obs);
+    }
+
+    // ------------------------------------------------------------ store changes
+
+    /// Move store changes, recorded events and API errors into the trace, the watch stream
+    /// (to informers, after the informer lag), the scheduler and the kubelets; run the garbage
+    /// collector for removed owners.
+    pub(crate) fn drain(&mut self, obs: &mut dyn Observer) {
+        loop {
+            for (component, verb, key, error) in self.pending_api_errors.drain(..) {
+                obs.observe(&TraceEvent::ApiError {
+                    time: self.now,
+                    component,
+                    verb,
+                    key,
+                    error,
+                });
+            }
+            for ev in self.pending_events.drain(..) {
+                obs.observe(&TraceEvent::Event {
+                    time: self.now,
+                    event: Rc::new(ev),
+                });
+            }
+            if self.store.outbox.is_empty() && (self.store.gc_owners.is_empty() || !self.cm_up) {
+                break;
+            }
+            let changes = std::mem::take(&mut self.store.outbox);
+            for ch in changes {
+                let wev = match ch {
+                    Change::Created(o) => {
+                        obs.observe(&TraceEvent::Created {
+                            time: self.now,
+                            object: o.clone(),
+                        });
+                        self.on_pod_change(None, Some(&o));
+                        WatchEvent::Added(o)
+                    }
+                    Change::Updated(old, new) => {
+                        obs.observe(&TraceEvent::Updated {
+                            time: self.now,
+                            old: old.clone(),
+                            new: new.clone(),
+                        });
+                        self.on_pod_change(Some(&old), Some(&new));
+                        WatchEvent::Modified { old, new }
+                    }
+                    Change::Deleted(o, cause) => {
+                        obs.observe(&TraceEvent::Deleted {
+                            time: self.now,
+                            object: o.clone(),
+                            cause,
+                        });
+                        self.on_pod_change(Some(&o), None);
+                        WatchEvent::Deleted(o)
+                    }
+                };
+                if !self.api_down {
+                    let epoch = self.cm_epoch;
+                    self.queue
+                        .push(self.now + self.lag, Ev::Deliver { epoch, ev: wev });
+                }
+            }
+            if self.cm_up {
+                self.garbage_collect();
+            }
+        }
+    }
+
+    /// The garbage collector (kube-controller-manager `garbagecollector`): dependents of
+    /// removed owners are deleted (background) or orphaned.
+    fn garbage_collect(&mut self) {
+        let owners = std::mem::take(&mut self.store.gc_owners);
+        for (uid, prop) in owners {
+            let owner_alive = self.store.get_by_uid(&uid).is_some();
+            for key in self.store.dependents(&uid) {
+                if prop == Propagation::Orphan && !owner_alive {
+                    if let Some(cur) = self.store.get(&key).cloned() {
+                        let mut o = (*cur).clone();
+                        o.meta_mut().owner_references.retain(|r| r.uid != uid);
+                        o.meta_mut().resource_version.clear();
+                        let _ = self.store.update(o, false, self.now);
+                    }
+                } else {
+                    let _ = self.store.delete(&key, &DeleteOptions::default(), self.now);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ faults and actions
+
+    fn fault_begin(&mut self, i: usize, obs: &mut dyn Observer) {
+        self.fault_active[i] = true;
+        let f = self.scenario.faults[i].clone();
+        obs.observe(&TraceEvent::Fault {
+            time: self.now,
+            description: describe_fault(&f.kind),
+            active: f.to.is_some(),
+        });
+        match &f.kind {
+            FaultKind::ControllerManagerDown => self.cm_stop(),
+            FaultKind::ApiServerDown => self.api_down = true,
+            FaultKind::InformerLag { delay } => self.lag = *delay,
+            FaultKind::ClockJump { by } => self.cm_offset = self.cm_offset + *by,
+            FaultKind::NodeDown { node } => self.node_fault(node, true, false, obs),
+            FaultKind::NodePartition { node } => self.node_fault(node, false, false, obs),
+            FaultKind::ApiErrors { .. } => {}
+        }
+    }
+
+    fn fault_end(&mut self, i: usize, obs: &mut dyn Observer) {
+        self.fault_active[i] = false;
+        let f = self.scenario.faults[i].clone();
+        obs.observe(&TraceEvent::Fault {
+            time: self.now,
+            description: format!("end of {}", describe_fault(&f.kind)),
+            active: false,
+        });
+        match &f.kind {
+            FaultKind::ControllerManagerDown => self.cm_start(obs),
+            FaultKind::ApiServerDown => {
+                self.api_down = false;
+                // Informers re-list after the watch breaks: model as a controller-manager
+                // cache refresh (watch events missed while down are replaced by the relist).
+                self.cache = self.store.objects().clone();
+                if self.cm_up {
+                    let mut out = Vec::new();
+                    for c in 0..self.controllers.len() {
+                        out.clear();
+                        self.controllers[c].initial_keys(&self.cache, &mut out);
+                        for e in out.drain(..) {
+                            self.enqueue(c, e);
+                        }
+                    }
+                }
+                self.kubelets_flush(obs);
+            }
+            FaultKind::InformerLag { .. } => self.lag = Dur::ZERO,
+            FaultKind::NodeDown { node } | FaultKind::NodePartition { node } => {
+                let node = node.clone();
+                self.node_recover(&node, obs)
+            }
+            FaultKind::ClockJump { .. } | FaultKind::ApiErrors { .. } => {}
+        }
+    }
+
+    fn action(&mut self, i: usize, obs: &mut dyn Observer) {
+        let a = self.scenario.actions[i].action.clone();
+        let (desc, res) = match a {
+            ActionKind::Patch {
+                kind,
+                namespace,
+                name,
+                merge,
+            } => {
+                let key = ObjectKey {
+                    kind,
+                    namespace,
+                    name,
+                };
+                (
+                    format!("patch {key} {merge}"),
+                    self.apply_patch(&key, &merge),
+                )
+            }
+            ActionKind::Apply { objects } => {
+                let mut r = Ok(());
+                let mut names = Vec::new();
+                for o in objects {
+                    names.push(o.key().to_string());
+                    if let Err(e) = self.apply_object(o) {
+                        r = Err(e);
+                    }
+                }
+                (format!("apply {}", names.join(", ")), r)
+            }
+            ActionKind::Delete {
+                kind,
+                namespace,
+                name,
+            } => {
+                let key = ObjectKey {
+                    kind,
+                    namespace,
+                    name,
+                };
+                let r = if self.api_down {
+                    Err(unavailable())
+                } else {
+                    // kubectl delete: background cascading.
+                    self.store.delete(&key, &DeleteOptions::default(), self.now)
+                };
+                (format!("delete {key}"), r)
+            }
+        };
+        obs.observe(&TraceEvent::Action {
+            time: self.now,
+            description: desc,
+            error: res.err().map(|e| e.message),
+        });
+        self.drain(obs);
+    }
+
+    fn apply_patch(&mut self, key: &ObjectKey, merge: &serde_json::Value) -> Result<(), ApiError> {
+        if self.api_down {
+            return Err(unavailable());
+        }
+        let cur = self
+            .store
+            .get(key)
+            .cloned()
+            .ok_or_else(|| crate::store::not_found(key))?;
+        let mut v = object_to_json(&cur);
+        json_merge(&mut v, merge);
+        let mut new = object_from_json(key.kind, v).map_err(|e| ApiError {
+            kind: ApiErrorKind::Invalid,
+            message: e,
+        })?;
+        new.meta_mut().resource_version.clear();
+        let status_changed = {
+            let a = object_to_json(&cur);
+            let b = object_to_json(&new);
+            a.get("status") != b.get("status")
+        };
+        self.store.update(new.clone(), false, self.now)?;
+        if status_changed {
+            self.store.update(new, true, self.now)?;
+        }
+        Ok(())
+    }
+
+    fn apply_object(&mut self, o: Object) -> Result<(), ApiError> {
+        if self.api_down {
+            return Err(unavailable());
+        }
+        let key = o.key();
+        if self.store.get(&key).is_some() {
+            let mut o = o;
+            o.meta_mut().resource_version.clear();
+            o.meta_mut().uid.clear();
+            self.store.update(o, false, self.now).map(|_| ())
+        } else {
+            self.store.create(o, self.now).map(|_| ())
+        }
+    }
+}
+
+fn unavailable() -> ApiError {
+    ApiError {
+        kind: ApiErrorKind::ServiceUnavailable,
+        message: "the server is currently unable to handle the request".into(),
+    }
+}
+
+pub(crate) fn describe_fault(k: &FaultKind) -> String {
+    match k {
+        FaultKind::ControllerManagerDown => "controller-manager-down".into(),
+        FaultKind::ApiServerDown => "api-server-down".into(),
+        FaultKind::ApiErrors {
+            verb,
+            resource,
+            error,
+            count,
+        } => format!(
+            "api-errors: {verb} {} fails with {}{}",
+            match resource {
+                Kind::Job => "jobs",
+                Kind::CronJob => "cronjobs",
+                Kind::Pod => "pods",
+            },
+            error.as_str(),
+            count
+                .map(|c| format!(" (at most {c} times)"))
+                .unwrap_or_default()
+        ),
+        FaultKind::InformerLag { delay } => format!("informer-lag {delay}"),
+        FaultKind::ClockJump { by } => format!("clock-jump by {by}"),
+        FaultKind::NodeDown { node } => format!("node-down {node}"),
+        FaultKind::NodePartition { node } => format!("node-partition {node}"),
+    }
+}
+
+pub(crate) fn object_to_json(o: &Object) -> serde_json::Value {
+    let r = match o {
+        Object::CronJob(x) => serde_json::to_value(x),
+        Object::Job(x) => serde_json::to_value(x),
+        Object::Pod(x) => serde_json::to_value(x),
+    };
+    r.unwrap_or(serde_json::Value::Null)
+}
+
+pub(crate) fn object_from_json(kind: Kind, v: serde_json::Value) -> Result<Object, String> {
+    let r = match kind {
+        Kind::CronJob => serde_json::from_value(v).map(Object::CronJob),
+        Kind::Job => serde_json::from_value(v).map(Object::Job),
+        Kind::Pod => serde_json::from_value(v).map(Object::Pod),
+    };
+    r.map_err(|e| e.to_string())
+}
+
+/// RFC 7386 JSON merge patch.
+pub fn json_merge(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    use serde_json::Value;
+    if let Value::Object(p) = patch {
+        if !target.is_object() {
+            *target = Value::Object(Default::default());
+        }
+        let t = target.as_object_mut().expect("object");
+        for (k, v) in p {
+            if v.is_null() {
+                t.remove(k);
+            } else {
+                json_merge(t.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+    } else {
+        *target = patch.clone();
+    }
+}
+
+/// The API client the engine hands to a controller's sync: calls apply to the store at the
+/// current instant, unless the API server is down or an `api-errors` fault fires.
+pub(crate) struct EngineClient<'a> {
+    pub store: &'a mut Store,
+    pub now: SimTime,
+    pub api_down: bool,
+    pub faults: &'a [crate::scenario::Fault],
+    pub fault_active: &'a [bool],
+    pub fault_remaining: &'a mut [Option<u64>],
+    pub events: &'a mut Vec<EventRecord>,
+    pub errors: &'a mut Vec<(&'static str, &'static str, ObjectKey, String)>,
+    pub component: &'static str,
+}
+
+impl EngineClient<'_> {
+    fn check(&mut self, verb: &'static str, key: &ObjectKey) -> Result<(), ApiError> {
+        let err = if self.api_down {
+            Some(unavailable())
+        } else {
+            let mut found = None;
+            for (i, f) in self.faults.iter().enumerate() {
+                if !self.fault_active[i] {
+                    continue;
+                }
+                if let FaultKind::ApiErrors {
+                    verb: v,
+                    resource,
+                    error,
+                    ..
+                } = &f.kind
+                {
+                    if v == verb && *resource == key.kind && self.fault_remaining[i] != Some(0) {
+                        if let Some(n) = &mut self.fault_remaining[i] {
+                            *n -= 1;
+                        }
+                        found = Some(injected_error(*error, key));
+                        break;
+                    }
+                }
+            }
+            found
+        };
+        match err {
+            Some(e) => {
+                self.errors
+                    .push((self.component, verb, key.clone(), e.message.clone()));
+                Err(e)
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+fn injected_error(kind: ApiErrorKind, key: &ObjectKey) -> ApiError {
+    let res = match key.kind {
+        Kind::CronJob => "cronjobs.batch",
+        Kind::Job => "jobs.batch",
+        Kind::Pod => "pods",
+    };
+    let message = match kind {
+        ApiErrorKind::AlreadyExists => format!("{res} {:?} already exists", key.name),
+        ApiErrorKind::NotFound => format!("{res} {:?} not found", key.name),
+        ApiErrorKind::Conflict => format!(
+            "Operation cannot be fulfilled on {res} {:?}: the object has been modified; please apply your changes to the latest version and try again",
+            key.name
+        ),
+        ApiErrorKind::InternalError => "Internal error occurred: injected fault".into(),
+        ApiErrorKind::TooManyRequests => "the server has received too many requests and has asked us to try again later".into(),
+        ApiErrorKind::Timeout => "the server was unable to return a response in the time allotted, but may still be processing the request".into(),
+        ApiErrorKind::ServiceUnavailable => "the server is currently unable to handle the request".into(),
+        ApiErrorKind::Invalid => format!("{res} {:?} is invalid", key.name),
+    };
+    ApiError { kind, message }
+}
+
+impl ApiClient for EngineClient<'_> {
+    fn create(&mut self, obj: Object) -> Result<Rc<Object>, ApiError> {
+        self.check("create", &obj.key())?;
+        self.store.create(obj, self.now)
+    }
+    fn update(&mut self, obj: Object) -> Result<Rc<Object>, ApiError> {
+        self.check("update", &obj.key())?;
+        self.store.update(obj, false, self.now)
+    }
+    fn update_status(&mut self, obj: Object) -> Result<Rc<Object>, ApiError> {
+        self.check("update", &obj.key())?;
+        self.store.update(obj, true, self.now)
+    }
+    fn delete(&mut self, key: &ObjectKey, opts: DeleteOptions) -> Result<(), ApiError> {
+        self.check("delete", key)?;
+        self.store.delete(key, &opts, self.now)
+    }
+    fn get(&mut self, key: &ObjectKey) -> Result<Rc<Object>, ApiError> {
+        self.check("get", key)?;
+        self.store
+            .get(key)
+            .cloned()
+            .ok_or_else(|| crate::store::not_found(key))
+    }
+    fn event(&mut self, ev: EventRecord) {
+        // Events are written through the API too; while it is down they are lost, as the
+        // recorder's retries give up (client-go tools/record: maxTriesPerEvent = 12).
+        if !self.api_down {
+            self.events.push(ev);
+        }
+    }
+}

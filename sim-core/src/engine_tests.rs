@@ -1,0 +1,261 @@
+//! Engine-level tests: the kubelet, the store and the event loop, with bare pods (no
+//! controller needed) and a recording observer.
+
+use std::rc::Rc;
+
+use crate::api::{Container, Object, ObjectMeta, Pod, PodSpec};
+use crate::engine::Sim;
+use crate::scenario::{
+    ControllerManager, ExitCodes, Fault, FaultKind, RunTime, Scenario, Workload, WorkloadMatch,
+};
+use crate::time::{Dur, SimTime};
+use crate::trace::{Recorder, TraceEvent};
+use crate::version::{Profile, Version};
+
+pub(crate) fn t0() -> SimTime {
+    SimTime::parse_rfc3339("2016-05-19T10:00:00Z").unwrap()
+}
+
+pub(crate) fn scenario(minor: u32, dur: Dur) -> Scenario {
+    Scenario {
+        start: t0(),
+        end: t0() + dur,
+        seed: 1,
+        profile: Profile::new(Version { minor }),
+        controller_manager: ControllerManager {
+            timezone: chrono_tz::UTC,
+            clock_offset: Dur::ZERO,
+        },
+        nodes: vec!["node-1".into()],
+        objects: vec![],
+        workloads: vec![],
+        faults: vec![],
+        actions: vec![],
+    }
+}
+
+fn bare_pod(name: &str, restart: &str) -> Object {
+    Object::Pod(Pod {
+        metadata: ObjectMeta {
+            name: name.into(),
+            namespace: "default".into(),
+            ..Default::default()
+        },
+        spec: PodSpec {
+            restart_policy: restart.into(),
+            containers: vec![Container {
+                name: "main".into(),
+                image: "busybox".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+}
+
+fn workload(run: Dur, exit: ExitCodes, delay: Dur) -> Workload {
+    Workload {
+        matcher: WorkloadMatch::Any,
+        run: RunTime::Fixed(run),
+        exit,
+        start_delay: delay,
+    }
+}
+
+/// (seconds after t0, phase, restartCount) for every pod status change.
+fn pod_timeline(rec: &Recorder) -> Vec<(i64, String, i32)> {
+    rec.events
+        .iter()
+        .filter_map(|e| match e {
+            TraceEvent::Updated { time, old, new } => {
+                let (o, n) = (old.as_pod()?, new.as_pod()?);
+                if o.status == n.status {
+                    return None;
+                }
+                let rc = n
+                    .status
+                    .container_statuses
+                    .first()
+                    .map(|c| c.restart_count)
+                    .unwrap_or(0);
+                let waiting = n
+                    .status
+                    .container_statuses
+                    .first()
+                    .and_then(|c| c.state.waiting.as_ref())
+                    .map(|w| w.reason.clone());
+                let phase = match waiting {
+                    Some(w) if n.status.phase == "Running" => format!("Running/{w}"),
+                    _ => n.status.phase.clone(),
+                };
+                Some(((*time - t0()).as_secs(), phase, rc))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn never_pod_runs_once_and_fails() {
+    let mut s = scenario(31, Dur::mins(5));
+    s.objects.push(bare_pod("p", "Never"));
+    s.workloads
+        .push(workload(Dur::secs(5), ExitCodes::Fixed(1), Dur::secs(1)));
+    let mut rec = Recorder::default();
+    Sim::new(s).run(&mut rec).unwrap();
+    assert_eq!(
+        pod_timeline(&rec),
+        vec![(1, "Running".into(), 0), (6, "Failed".into(), 0)]
+    );
+}
+
+#[test]
+fn on_failure_restarts_in_place_with_crash_loop_backoff() {
+    // kubelet doBackOff + flowcontrol.Backoff: first restart immediate, then 10 s, 20 s.
+    let mut s = scenario(31, Dur::mins(10));
+    s.objects.push(bare_pod("p", "OnFailure"));
+    s.workloads.push(workload(
+        Dur::secs(5),
+        ExitCodes::Attempts(vec![1, 1, 1, 0]),
+        Dur::ZERO,
+    ));
+    let mut rec = Recorder::default();
+    Sim::new(s).run(&mut rec).unwrap();
+    assert_eq!(
+        pod_timeline(&rec),
+        vec![
+            (0, "Running".into(), 0),
+            (5, "Running/CrashLoopBackOff".into(), 0), // exit 1: restart at once
+            (5, "Running".into(), 1),
+            (10, "Running/CrashLoopBackOff".into(), 1), // exit 2: wait 10 s
+            (20, "Running".into(), 2),
+            (25, "Running/CrashLoopBackOff".into(), 2), // exit 3: wait 20 s
+            (45, "Running".into(), 3),
+            (50, "Succeeded".into(), 3),
+        ]
+    );
+    let backoffs = rec
+        .events
+        .iter()
+        .filter(|e| matches!(e, TraceEvent::Event { event, .. } if event.reason == "BackOff"))
+        .count();
+    assert_eq!(backoffs, 2);
+}
+
+#[test]
+fn deleting_a_running_pod_terminates_it() {
+    let mut s = scenario(31, Dur::mins(5));
+    s.objects.push(bare_pod("p", "Never"));
+    s.workloads
+        .push(workload(Dur::mins(60), ExitCodes::Fixed(0), Dur::ZERO));
+    s.actions.push(crate::scenario::TimedAction {
+        at: t0() + Dur::secs(30),
+        action: crate::scenario::ActionKind::Delete {
+            kind: crate::api::Kind::Pod,
+            namespace: "default".into(),
+            name: "p".into(),
+        },
+    });
+    let mut rec = Recorder::default();
+    Sim::new(s).run(&mut rec).unwrap();
+    let deleted: Vec<i64> = rec
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            TraceEvent::Deleted { time, .. } => Some((*time - t0()).as_secs()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(deleted, vec![30]);
+    assert_eq!(
+        pod_timeline(&rec).last().unwrap(),
+        &(30, "Failed".to_string(), 0)
+    );
+}
+
+#[test]
+fn partitioned_node_pod_is_evicted_after_grace_and_toleration() {
+    // 1.31: grace 40 s, toleration 300 s; the pod keeps running, so the API keeps it
+    // terminating until the node comes back.
+    let mut s = scenario(31, Dur::mins(20));
+    s.objects.push(bare_pod("p", "Never"));
+    s.workloads
+        .push(workload(Dur::hours(1), ExitCodes::Fixed(0), Dur::ZERO));
+    s.faults.push(Fault {
+        kind: FaultKind::NodePartition {
+            node: "node-1".into(),
+        },
+        from: t0() + Dur::secs(60),
+        to: Some(t0() + Dur::mins(15)),
+    });
+    let mut rec = Recorder::default();
+    Sim::new(s).run(&mut rec).unwrap();
+    let marked: Vec<i64> = rec
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            TraceEvent::Updated { time, old, new }
+                if old.meta().deletion_timestamp.is_none()
+                    && new.meta().deletion_timestamp.is_some() =>
+            {
+                Some((*time - t0()).as_secs())
+            }
+            _ => None,
+        })
+        .collect();
+    // heartbeat at 60 s; NotReady at the first 5 s monitor pass after 100 s → 105 s; +300 s.
+    assert_eq!(marked, vec![405]);
+    let disruption = rec.events.iter().any(|e| matches!(e, TraceEvent::Updated { new, .. }
+        if new.as_pod().is_some_and(|p| p.status.conditions.iter().any(|c| c.type_ == "DisruptionTarget" && c.reason == "DeletionByTaintManager"))));
+    assert!(disruption);
+    let gone: Vec<i64> = rec
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            TraceEvent::Deleted { time, .. } => Some((*time - t0()).as_secs()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        gone,
+        vec![15 * 60],
+        "removed only when the kubelet is reachable again"
+    );
+}
+
+#[test]
+fn same_seed_same_trace() {
+    let build = |seed| {
+        let mut s = scenario(31, Dur::hours(1));
+        s.seed = seed;
+        for i in 0..5 {
+            if let Object::Pod(mut p) = bare_pod(&format!("p{i}"), "OnFailure") {
+                p.metadata.name.clear();
+                p.metadata.generate_name = "p-".into();
+                s.objects.push(Object::Pod(p));
+            }
+        }
+        s.workloads.push(Workload {
+            matcher: WorkloadMatch::Any,
+            run: RunTime::LogNormal {
+                median: Dur::secs(30),
+                p99: Dur::mins(5),
+            },
+            exit: ExitCodes::Weighted(vec![(0, 1), (1, 1)]),
+            start_delay: Dur::secs(1),
+        });
+        let mut rec = Recorder::default();
+        Sim::new(s).run(&mut rec).unwrap();
+        format!(
+            "{:?}",
+            rec.events
+                .iter()
+                .map(|e| (e.time(), format!("{e:?}")))
+                .collect::<Vec<_>>()
+        )
+    };
+    assert_eq!(build(1), build(1));
+    assert_ne!(build(1), build(2));
+    let _ = Rc::new(());
+}

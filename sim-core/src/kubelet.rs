@@ -1,0 +1,798 @@
+//! The kubelets (one per node), the scheduler's binding, and node failure: pod phases,
+//! `restartPolicy`, CrashLoopBackOff, termination, pod `activeDeadlineSeconds`; node
+//! heartbeats, the node lifecycle controller's NotReady detection and taint-based eviction.
+//!
+//! Sources (semantics/job.md §4–§5): `pkg/kubelet/kuberuntime/kuberuntime_manager.go`
+//! `doBackOff`, `client-go/util/flowcontrol/backoff.go` (CrashLoopBackOff 10 s doubling to
+//! 300 s, reset after 600 s), `pkg/kubelet/active_deadline.go`, `pkg/controller/nodelifecycle`
+//! (grace 40 s, 50 s from 1.32; monitor every 5 s), `pkg/controller/tainteviction` and
+//! `plugin/pkg/admission/defaulttolerationseconds` (300 s).
+
+use std::rc::Rc;
+
+use crate::api::{
+    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
+    ContainerStatus, Object, ObjectKey, Pod, PodCondition, JOB_COMPLETION_INDEX_ANNOTATION,
+    POD_FAILED, POD_PENDING, POD_RUNNING, POD_SUCCEEDED,
+};
+use crate::client::{DeleteOptions, EventRecord, EventType};
+use crate::engine::{Ev, Sim};
+use crate::time::{Dur, SimTime};
+use crate::trace::{Observer, TraceEvent};
+
+/// Kubelet lease renewal interval (nodeLeaseDurationSeconds 40 / 4).
+const LEASE_RENEW: Dur = Dur::secs(10);
+/// DefaultTolerationSeconds for not-ready / unreachable taints.
+const TOLERATION: Dur = Dur::secs(300);
+const CRASH_BACKOFF_INITIAL: Dur = Dur::secs(10);
+const CRASH_BACKOFF_MAX: Dur = Dur::secs(300);
+/// The backoff entry expires when the container ran longer than this (2 × max).
+const CRASH_BACKOFF_RESET: Dur = Dur::secs(600);
+
+pub struct Node {
+    pub name: String,
+    /// The machine is off: containers are dead, nothing is reported.
+    pub down: bool,
+    /// Unreachable: containers keep running, status is not reported.
+    pub partitioned: bool,
+    /// When the node lifecycle controller marked it NotReady and tainted it.
+    pub tainted_at: Option<SimTime>,
+    pub unreachable_since: Option<SimTime>,
+}
+
+impl Node {
+    pub fn new(name: String) -> Node {
+        Node {
+            name,
+            down: false,
+            partitioned: false,
+            tainted_at: None,
+            unreachable_since: None,
+        }
+    }
+    fn reachable(&self) -> bool {
+        !self.down && !self.partitioned
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KubeletStep {
+    /// Image pulled: the container starts.
+    Start,
+    /// The container process exits.
+    Exit { code: i32 },
+    /// CrashLoopBackOff is over: restart in place.
+    Restart,
+    /// The pod has a deletionTimestamp: SIGTERM, then confirm deletion.
+    Terminate,
+    /// Pod-level activeDeadlineSeconds passed.
+    Deadline,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RtState {
+    /// Bound, waiting for the start delay.
+    Pending,
+    Running {
+        since: SimTime,
+    },
+    /// Waiting in CrashLoopBackOff after an exit.
+    BackOff {
+        exit: i32,
+        started: SimTime,
+        finished: SimTime,
+    },
+    /// Finished for good (terminal phase written).
+    Done,
+}
+
+pub struct PodRuntime {
+    pub(crate) key: ObjectKey,
+    pub(crate) node: usize,
+    pub(crate) workload: Option<usize>,
+    pub(crate) slot: (String, String),
+    pub(crate) on_failure: bool,
+    pub(crate) state: RtState,
+    pub(crate) restart_count: i32,
+    /// CrashLoopBackOff entry: (current backoff, last update).
+    pub(crate) backoff: Option<(Dur, SimTime)>,
+    pub(crate) start_time: Option<SimTime>,
+    pub(crate) last_terminated: Option<ContainerStateTerminated>,
+    pub(crate) token: u64,
+    /// A status change not yet written (API server or node unreachable).
+    pub(crate) dirty: bool,
+    pub(crate) phase: &'static str,
+    pub(crate) reason: &'static str,
+    pub(crate) message: &'static str,
+}
+
+impl Sim {
+    /// Scheduler and kubelet reactions to a pod change in the store.
+    pub(crate) fn on_pod_change(&mut self, old: Option<&Rc<Object>>, new: Option<&Rc<Object>>) {
+        let pod = match (old, new) {
+            (_, Some(n)) => match n.as_pod() {
+                Some(p) => p,
+                None => return,
+            },
+            (Some(o), None) => {
+                if let Some(p) = o.as_pod() {
+                    if let Some(rt) = self.pods.remove(p.metadata.uid.as_str()) {
+                        let _ = rt;
+                    }
+                }
+                return;
+            }
+            _ => return,
+        };
+        let uid: Rc<str> = Rc::from(pod.metadata.uid.as_str());
+        if pod.spec.node_name.is_empty() {
+            if old.is_none() && pod.metadata.deletion_timestamp.is_none() {
+                self.bind(pod);
+            }
+            return;
+        }
+        if !self.pods.contains_key(&uid) {
+            let terminal = pod.status.phase == POD_SUCCEEDED || pod.status.phase == POD_FAILED;
+            if !terminal {
+                self.admit(pod);
+            }
+        }
+        let newly_deleting = pod.metadata.deletion_timestamp.is_some()
+            && old.is_none_or(|o| o.meta().deletion_timestamp.is_none());
+        if newly_deleting {
+            if let Some(rt) = self.pods.get(&uid) {
+                if self.nodes[rt.node].reachable() {
+                    let token = rt.token;
+                    self.queue.push(
+                        self.now,
+                        Ev::Kubelet {
+                            uid,
+                            token,
+                            step: KubeletStep::Terminate,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// kube-scheduler: bind to the ready node with the fewest pods (ties: lowest index).
+    fn bind(&mut self, pod: &Pod) {
+        let mut counts = vec![0usize; self.nodes.len()];
+        for rt in self.pods.values() {
+            if rt.state != RtState::Done {
+                counts[rt.node] += 1;
+            }
+        }
+        let best = (0..self.nodes.len())
+            .filter(|&i| !self.nodes[i].down && self.nodes[i].tainted_at.is_none())
+            .min_by_key(|&i| (counts[i], i));
+        let Some(n) = best else { return };
+        let mut p = pod.clone();
+        p.spec.node_name = self.nodes[n].name.clone();
+        p.metadata.resource_version.clear();
+        let _ = self.store.update(Object::Pod(p), false, self.now);
+    }
+
+    fn admit(&mut self, pod: &Pod) {
+        let Some(node) = self.nodes.iter().position(|n| n.name == pod.spec.node_name) else {
+            return;
+        };
+        let (job, cronjob, job_uid) = self.pod_owners(pod);
+        let workload =
+            self.workloads
+                .find(&pod.metadata.labels, job.as_deref(), cronjob.as_deref());
+        let index = pod
+            .metadata
+            .annotations
+            .get(JOB_COMPLETION_INDEX_ANNOTATION)
+            .cloned()
+            .unwrap_or_default();
+        let token = self.next_token();
+        let uid: Rc<str> = Rc::from(pod.metadata.uid.as_str());
+        let running_since = if pod.status.phase == POD_RUNNING {
+            Some(pod.status.start_time.unwrap_or(self.now))
+        } else {
+            None
+        };
+        let rt = PodRuntime {
+            key: ObjectKey {
+                kind: crate::api::Kind::Pod,
+                namespace: pod.metadata.namespace.clone(),
+                name: pod.metadata.name.clone(),
+            },
+            node,
+            workload,
+            slot: (job_uid.unwrap_or_else(|| pod.metadata.uid.clone()), index),
+            on_failure: pod.spec.restart_policy == "OnFailure",
+            state: RtState::Pending,
+            restart_count: pod
+                .status
+                .container_statuses
+                .first()
+                .map(|c| c.restart_count)
+                .unwrap_or(0),
+            backoff: None,
+            start_time: pod.status.start_time,
+            last_terminated: None,
+            token,
+            dirty: false,
+            phase: POD_PENDING,
+            reason: "",
+            message: "",
+        };
+        self.pods.insert(uid.clone(), rt);
+        if !self.nodes[node].reachable() {
+            return;
+        }
+        match running_since {
+            // A running pod from a snapshot: its container goes on from now.
+            Some(_) => self.queue.push(
+                self.now,
+                Ev::Kubelet {
+                    uid,
+                    token,
+                    step: KubeletStep::Start,
+                },
+            ),
+            None => {
+                let d = self.workloads.start_delay(workload);
+                self.queue.push(
+                    self.now + d,
+                    Ev::Kubelet {
+                        uid,
+                        token,
+                        step: KubeletStep::Start,
+                    },
+                )
+            }
+        }
+    }
+
+    /// (job name, cronjob name, job uid) of a pod, from its controller owner references.
+    fn pod_owners(&self, pod: &Pod) -> (Option<String>, Option<String>, Option<String>) {
+        let Some(r) = pod.metadata.controller_ref() else {
+            return (None, None, None);
+        };
+        if r.kind != "Job" {
+            return (None, None, None);
+        }
+        let cronjob = self.store.get_by_uid(&r.uid).and_then(|j| {
+            j.meta()
+                .controller_ref()
+                .filter(|c| c.kind == "CronJob")
+                .map(|c| c.name.clone())
+        });
+        (Some(r.name.clone()), cronjob, Some(r.uid.clone()))
+    }
+
+    pub(crate) fn kubelet_step(
+        &mut self,
+        uid: Rc<str>,
+        token: u64,
+        step: KubeletStep,
+        obs: &mut dyn Observer,
+    ) {
+        let Some(rt) = self.pods.get(&uid) else {
+            return;
+        };
+        if rt.token != token || !self.nodes[rt.node].reachable() && !self.nodes[rt.node].partitioned
+        {
+            return;
+        }
+        if self.nodes[rt.node].down {
+            return;
+        }
+        let now = self.now;
+        match step {
+            KubeletStep::Start => {
+                let attempt = {
+                    let rt = &self.pods[&uid];
+                    let a = self.attempts.entry(rt.slot.clone()).or_insert(0);
+                    *a += 1;
+                    *a - 1
+                };
+                let w = self.pods[&uid].workload;
+                let draw = self.workloads.draw(w, attempt);
+                let pod_ads = self
+                    .store
+                    .get(&self.pods[&uid].key)
+                    .and_then(|o| o.as_pod().and_then(|p| p.spec.active_deadline_seconds));
+                let rt = self.pods.get_mut(&uid).expect("present");
+                rt.state = RtState::Running { since: now };
+                rt.phase = POD_RUNNING;
+                if rt.start_time.is_none() {
+                    rt.start_time = Some(now);
+                }
+                let start = rt.start_time.unwrap_or(now);
+                self.queue.push(
+                    now + draw.run,
+                    Ev::Kubelet {
+                        uid: uid.clone(),
+                        token,
+                        step: KubeletStep::Exit { code: draw.exit },
+                    },
+                );
+                if let Some(ads) = pod_ads {
+                    self.queue.push(
+                        start + Dur::secs(ads),
+                        Ev::Kubelet {
+                            uid: uid.clone(),
+                            token,
+                            step: KubeletStep::Deadline,
+                        },
+                    );
+                }
+                self.kubelet_write(&uid, obs);
+            }
+            KubeletStep::Exit { code } => {
+                let RtState::Running { since } = self.pods[&uid].state else {
+                    return;
+                };
+                let rt = self.pods.get_mut(&uid).expect("present");
+                let term = ContainerStateTerminated {
+                    exit_code: code,
+                    reason: if code == 0 {
+                        "Completed".into()
+                    } else {
+                        "Error".into()
+                    },
+                    started_at: Some(since.trunc_secs()),
+                    finished_at: Some(now.trunc_secs()),
+                };
+                rt.last_terminated = Some(term);
+                if code == 0 || !rt.on_failure {
+                    rt.state = RtState::Done;
+                    rt.phase = if code == 0 { POD_SUCCEEDED } else { POD_FAILED };
+                    self.kubelet_write(&uid, obs);
+                } else {
+                    // doBackOff (kuberuntime_manager.go) with flowcontrol.Backoff semantics.
+                    let in_backoff = match rt.backoff {
+                        Some((b, last)) if now - last <= CRASH_BACKOFF_RESET => Some(b),
+                        _ => None,
+                    };
+                    rt.state = RtState::BackOff {
+                        exit: code,
+                        started: since,
+                        finished: now,
+                    };
+                    match in_backoff {
+                        Some(b) => {
+                            self.queue.push(
+                                now + b,
+                                Ev::Kubelet {
+                                    uid: uid.clone(),
+                                    token,
+                                    step: KubeletStep::Restart,
+                                },
+                            );
+                            let ev = EventRecord {
+                                type_: EventType::Warning,
+                                reason: "BackOff".into(),
+                                message: format!(
+                                    "Back-off restarting failed container {} in pod {}",
+                                    "main", rt.key.name
+                                ),
+                                object: rt.key.clone(),
+                                source: "kubelet",
+                            };
+                            if self.profile.minor() < 23 {
+                                // older kubelets: "Back-off restarting failed container"
+                                self.pending_events.push(EventRecord {
+                                    message: "Back-off restarting failed container".into(),
+                                    ..ev
+                                });
+                            } else {
+                                self.pending_events.push(ev);
+                            }
+                            self.kubelet_write(&uid, obs);
+                        }
+                        None => {
+                            rt.backoff = None;
+                            self.queue.push(
+                                now,
+                                Ev::Kubelet {
+                                    uid: uid.clone(),
+                                    token,
+                                    step: KubeletStep::Restart,
+                                },
+                            );
+                            self.kubelet_write(&uid, obs);
+                        }
+                    }
+                }
+            }
+            KubeletStep::Restart => {
+                let rt = self.pods.get_mut(&uid).expect("present");
+                if !matches!(rt.state, RtState::BackOff { .. }) {
+                    return;
+                }
+                // backOff.Next: first entry at the initial value, then doubling to the cap.
+                rt.backoff = Some(match rt.backoff {
+                    None => (CRASH_BACKOFF_INITIAL, now),
+                    Some((b, _)) => (Dur((b.0 * 2).min(CRASH_BACKOFF_MAX.0)), now),
+                });
+                rt.restart_count += 1;
+                rt.state = RtState::Pending;
+                self.kubelet_step(uid, token, KubeletStep::Start, obs);
+            }
+            KubeletStep::Terminate => {
+                let rt = self.pods.get_mut(&uid).expect("present");
+                if rt.state != RtState::Done {
+                    if let RtState::Running { since } = rt.state {
+                        // SIGTERM: the process exits at once with 128 + 15.
+                        rt.last_terminated = Some(ContainerStateTerminated {
+                            exit_code: 143,
+                            reason: "Error".into(),
+                            started_at: Some(since.trunc_secs()),
+                            finished_at: Some(now.trunc_secs()),
+                        });
+                    }
+                    rt.state = RtState::Done;
+                    rt.phase = POD_FAILED;
+                    rt.token += 1;
+                    self.kubelet_write(&uid, obs);
+                }
+                let key = self.pods[&uid].key.clone();
+                if !self.api_down {
+                    self.store.finish_pod_termination(&key, now);
+                }
+            }
+            KubeletStep::Deadline => {
+                let rt = self.pods.get_mut(&uid).expect("present");
+                if rt.state == RtState::Done {
+                    return;
+                }
+                if let RtState::Running { since } = rt.state {
+                    rt.last_terminated = Some(ContainerStateTerminated {
+                        exit_code: 137,
+                        reason: "Error".into(),
+                        started_at: Some(since.trunc_secs()),
+                        finished_at: Some(now.trunc_secs()),
+                    });
+                }
+                rt.state = RtState::Done;
+                rt.phase = POD_FAILED;
+                rt.reason = "DeadlineExceeded";
+                rt.message = "Pod was active on the node longer than the specified deadline";
+                rt.token += 1;
+                let key = rt.key.clone();
+                self.pending_events.push(EventRecord {
+                    type_: EventType::Normal,
+                    reason: "DeadlineExceeded".into(),
+                    message: "Pod was active on the node longer than the specified deadline".into(),
+                    object: key,
+                    source: "kubelet",
+                });
+                self.kubelet_write(&uid, obs);
+            }
+        }
+        self.drain(obs);
+    }
+
+    /// Write the pod's status as the kubelet knows it, or keep it for later if the API server
+    /// or the node is unreachable.
+    pub(crate) fn kubelet_write(&mut self, uid: &Rc<str>, _obs: &mut dyn Observer) {
+        let Some(rt) = self.pods.get_mut(uid) else {
+            return;
+        };
+        if self.api_down || !self.nodes[rt.node].reachable() {
+            rt.dirty = true;
+            return;
+        }
+        rt.dirty = false;
+        let Some(cur) = self.store.get(&rt.key).cloned() else {
+            return;
+        };
+        let Some(p) = cur.as_pod() else { return };
+        let mut p = p.clone();
+        p.status.phase = rt.phase.into();
+        p.status.start_time = rt.start_time.map(|t| t.trunc_secs());
+        if !rt.reason.is_empty() {
+            p.status.reason = rt.reason.into();
+            p.status.message = rt.message.into();
+        }
+        let state = match rt.state {
+            RtState::Pending => ContainerState {
+                waiting: Some(ContainerStateWaiting {
+                    reason: "ContainerCreating".into(),
+                    message: String::new(),
+                }),
+                ..Default::default()
+            },
+            RtState::Running { since } => ContainerState {
+                running: Some(ContainerStateRunning {
+                    started_at: Some(since.trunc_secs()),
+                }),
+                ..Default::default()
+            },
+            RtState::BackOff { .. } => ContainerState {
+                waiting: Some(ContainerStateWaiting {
+                    reason: "CrashLoopBackOff".into(),
+                    message: format!(
+                        "back-off restarting failed container main in pod {}",
+                        rt.key.name
+                    ),
+                }),
+                ..Default::default()
+            },
+            RtState::Done => ContainerState {
+                terminated: rt.last_terminated.clone(),
+                ..Default::default()
+            },
+        };
+        let last_state = match (rt.state, &rt.last_terminated) {
+            (RtState::Done, _) | (_, None) => ContainerState::default(),
+            (_, Some(t)) => ContainerState {
+                terminated: Some(t.clone()),
+                ..Default::default()
+            },
+        };
+        let running = matches!(rt.state, RtState::Running { .. });
+        p.status.container_statuses = p
+            .spec
+            .containers
+            .iter()
+            .map(|c| ContainerStatus {
+                name: c.name.clone(),
+                restart_count: rt.restart_count,
+                ready: running,
+                state: state.clone(),
+                last_state: last_state.clone(),
+            })
+            .collect();
+        let ready = if running { "True" } else { "False" };
+        let now = self.now.trunc_secs();
+        match p.status.conditions.iter_mut().find(|c| c.type_ == "Ready") {
+            Some(c) => {
+                if c.status != ready {
+                    c.status = ready.into();
+                    c.last_transition_time = Some(now);
+                }
+            }
+            None => p.status.conditions.push(PodCondition {
+                type_: "Ready".into(),
+                status: ready.into(),
+                last_transition_time: Some(now),
+                ..Default::default()
+            }),
+        }
+        p.metadata.resource_version.clear();
+        let _ = self.store.update(Object::Pod(p), true, self.now);
+    }
+
+    /// Write every status held back (API server back, or node reachable again).
+    pub(crate) fn kubelets_flush(&mut self, obs: &mut dyn Observer) {
+        let dirty: Vec<Rc<str>> = self
+            .pods
+            .iter()
+            .filter(|(_, r)| r.dirty)
+            .map(|(u, _)| u.clone())
+            .collect();
+        for u in dirty {
+            self.kubelet_write(&u, obs);
+        }
+        self.drain(obs);
+    }
+
+    // ------------------------------------------------------------ nodes
+
+    pub(crate) fn node_monitor_start(&mut self) {}
+
+    fn last_heartbeat(&self, at: SimTime) -> SimTime {
+        let start = self.scenario.start;
+        let n = (at - start).0.div_euclid(LEASE_RENEW.0);
+        start + LEASE_RENEW * n
+    }
+
+    /// node-monitor-grace-period: 40 s up to 1.31, 50 s from 1.32 (PR-126287).
+    fn node_grace(&self) -> Dur {
+        if self.profile.minor() >= 32 {
+            Dur::secs(50)
+        } else {
+            Dur::secs(40)
+        }
+    }
+
+    pub(crate) fn node_fault(&mut self, name: &str, down: bool, _: bool, obs: &mut dyn Observer) {
+        let Some(i) = self.nodes.iter().position(|n| n.name == name) else {
+            return;
+        };
+        if self.nodes[i].unreachable_since.is_none() {
+            self.nodes[i].unreachable_since = Some(self.now);
+        }
+        if down {
+            self.nodes[i].down = true;
+            // Containers die with the machine: cancel their pending steps.
+            for rt in self.pods.values_mut().filter(|r| r.node == i) {
+                rt.token += 1;
+                if let RtState::Running { .. } | RtState::BackOff { .. } | RtState::Pending =
+                    rt.state
+                {
+                    rt.state = RtState::Pending;
+                    rt.dirty = true;
+                }
+            }
+        } else {
+            self.nodes[i].partitioned = true;
+        }
+        let _ = obs;
+    }
+
+    pub(crate) fn node_recover(&mut self, name: &str, obs: &mut dyn Observer) {
+        let Some(i) = self.nodes.iter().position(|n| n.name == name) else {
+            return;
+        };
+        let was_down = self.nodes[i].down;
+        self.nodes[i].down = false;
+        self.nodes[i].partitioned = false;
+        self.nodes[i].unreachable_since = None;
+        self.nodes[i].tainted_at = None;
+        let uids: Vec<Rc<str>> = self
+            .pods
+            .iter()
+            .filter(|(_, r)| r.node == i)
+            .map(|(u, _)| u.clone())
+            .collect();
+        for u in uids {
+            let key = self.pods[&u].key.clone();
+            let deleting = self
+                .store
+                .get(&key)
+                .is_some_and(|o| o.meta().deletion_timestamp.is_some());
+            let token = self.pods[&u].token;
+            if deleting {
+                self.queue.push(
+                    self.now,
+                    Ev::Kubelet {
+                        uid: u,
+                        token,
+                        step: KubeletStep::Terminate,
+                    },
+                );
+                continue;
+            }
+            if was_down {
+                let rt = self.pods.get_mut(&u).expect("present");
+                if rt.state == RtState::Pending {
+                    if rt.start_time.is_some() && !rt.on_failure {
+                        // The container died with the machine; a Never pod does not restart.
+                        rt.state = RtState::Done;
+                        rt.phase = POD_FAILED;
+                        rt.last_terminated = Some(ContainerStateTerminated {
+                            exit_code: 137,
+                            reason: "ContainerStatusUnknown".into(),
+                            ..Default::default()
+                        });
+                        self.kubelet_write(&u, obs);
+                    } else {
+                        if rt.start_time.is_some() {
+                            rt.restart_count += 1;
+                        }
+                        let d = self.workloads.start_delay(rt.workload);
+                        self.queue.push(
+                            self.now + d,
+                            Ev::Kubelet {
+                                uid: u,
+                                token,
+                                step: KubeletStep::Start,
+                            },
+                        );
+                    }
+                }
+            } else if self.pods[&u].state == RtState::Pending && self.pods[&u].start_time.is_none()
+            {
+                // Bound while unreachable: the kubelet sees it only now.
+                let d = self.workloads.start_delay(self.pods[&u].workload);
+                self.queue.push(
+                    self.now + d,
+                    Ev::Kubelet {
+                        uid: u,
+                        token,
+                        step: KubeletStep::Start,
+                    },
+                );
+            }
+        }
+        self.kubelets_flush(obs);
+        // Pods nobody could schedule while no node was ready.
+        let unbound: Vec<Pod> = self
+            .store
+            .objects()
+            .list_all(crate::api::Kind::Pod)
+            .filter_map(|o| o.as_pod())
+            .filter(|p| p.spec.node_name.is_empty() && p.metadata.deletion_timestamp.is_none())
+            .cloned()
+            .collect();
+        for p in unbound {
+            self.bind(&p);
+        }
+        self.drain(obs);
+    }
+
+    /// The node lifecycle controller's monitor pass (every 5 s while the controller manager
+    /// runs): a node whose last heartbeat is older than the grace period becomes NotReady and
+    /// gets the NoExecute taint; its pods are evicted after their 300 s toleration.
+    pub(crate) fn node_monitor(&mut self, obs: &mut dyn Observer) {
+        let grace = self.node_grace();
+        for i in 0..self.nodes.len() {
+            let n = &self.nodes[i];
+            if n.reachable() || n.tainted_at.is_some() {
+                continue;
+            }
+            let since = n.unreachable_since.unwrap_or(self.now);
+            let hb = self.last_heartbeat(since);
+            if self.now > hb + grace {
+                self.nodes[i].tainted_at = Some(self.now);
+                obs.observe(&TraceEvent::Fault {
+                    time: self.now,
+                    description: format!(
+                        "node {} NotReady (no heartbeat since {}); NoExecute taint node.kubernetes.io/unreachable",
+                        self.nodes[i].name, hb
+                    ),
+                    active: true,
+                });
+                self.schedule_evictions(i, self.now + TOLERATION);
+            }
+        }
+    }
+
+    pub(crate) fn schedule_evictions(&mut self, node: usize, at: SimTime) {
+        let uids: Vec<Rc<str>> = self
+            .pods
+            .iter()
+            .filter(|(_, r)| r.node == node)
+            .map(|(u, _)| u.clone())
+            .collect();
+        for uid in uids {
+            self.queue.push(at, Ev::Evict { uid, node });
+        }
+    }
+
+    /// Taint-based eviction: `DisruptionTarget` (from 1.26) then a graceful delete.
+    pub(crate) fn evict(&mut self, uid: Rc<str>, node: usize, obs: &mut dyn Observer) {
+        if !self.cm_up || self.api_down || self.nodes[node].tainted_at.is_none() {
+            return;
+        }
+        let Some(rt) = self.pods.get(&uid) else {
+            return;
+        };
+        let key = rt.key.clone();
+        let Some(cur) = self.store.get(&key).cloned() else {
+            return;
+        };
+        let Some(p) = cur.as_pod() else { return };
+        if p.metadata.deletion_timestamp.is_some()
+            || p.status.phase == POD_SUCCEEDED
+            || p.status.phase == POD_FAILED
+        {
+            return;
+        }
+        if self.profile.minor() >= 26 {
+            let mut p2 = p.clone();
+            p2.status.conditions.push(PodCondition {
+                type_: "DisruptionTarget".into(),
+                status: "True".into(),
+                reason: "DeletionByTaintManager".into(),
+                message: "Taint manager: deleting due to NoExecute taint".into(),
+                last_transition_time: Some(self.now.trunc_secs()),
+            });
+            p2.metadata.resource_version.clear();
+            let _ = self.store.update(Object::Pod(p2), true, self.now);
+        }
+        let source = if self.profile.minor() >= 29 {
+            "taint-eviction-controller"
+        } else {
+            "taint-controller"
+        };
+        self.pending_events.push(EventRecord {
+            type_: EventType::Normal,
+            reason: "TaintManagerEviction".into(),
+            message: format!("Marking for deletion Pod {}/{}", key.namespace, key.name),
+            object: key.clone(),
+            source,
+        });
+        let _ = self.store.delete(&key, &DeleteOptions::default(), self.now);
+        self.drain(obs);
+    }
+}

@@ -1,0 +1,434 @@
+//! The API server's state: objects with uid, resourceVersion, generation and timestamps;
+//! graceful deletion, finalizers and owner references. Every change is put in an outbox that
+//! the engine drains into the trace and the informers.
+//!
+//! Garbage collection of dependents is the controller manager's job (the garbage collector
+//! runs there), so the store only reports owners that went away; the engine runs the GC.
+//! Sources: kubernetes `staging/src/k8s.io/apiserver/pkg/registry/rest/delete.go`
+//! (graceful deletion, finalizers), `pkg/registry/core/pod/strategy.go` `CheckGracefulDelete`
+//! (unscheduled or terminal pods are deleted at once), `pkg/controller/garbagecollector`.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::api::{Kind, Object, ObjectKey, POD_FAILED, POD_SUCCEEDED};
+use crate::client::{ApiError, ApiErrorKind, Cache, DeleteOptions, Propagation};
+use crate::time::SimTime;
+use crate::trace::DeleteCause;
+
+pub const FOREGROUND_FINALIZER: &str = "foregroundDeletion";
+pub const ORPHAN_FINALIZER: &str = "orphan";
+
+/// One change to the store.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Created(Rc<Object>),
+    Updated(Rc<Object>, Rc<Object>),
+    Deleted(Rc<Object>, DeleteCause),
+}
+
+pub struct Store {
+    objects: Cache,
+    by_uid: BTreeMap<String, ObjectKey>,
+    rv: u64,
+    uid_counter: u64,
+    names: ChaCha8Rng,
+    /// Changes not yet drained by the engine.
+    pub outbox: Vec<Change>,
+    /// Owners (uid, propagation) removed whose dependents the garbage collector must handle.
+    pub gc_owners: Vec<(String, Propagation)>,
+}
+
+/// `k8s.io/apiserver/pkg/storage/names` alphabet (no vowels, no confusable digits).
+const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+fn resource(kind: Kind) -> &'static str {
+    match kind {
+        Kind::CronJob => "cronjobs.batch",
+        Kind::Job => "jobs.batch",
+        Kind::Pod => "pods",
+    }
+}
+
+pub fn not_found(key: &ObjectKey) -> ApiError {
+    ApiError {
+        kind: ApiErrorKind::NotFound,
+        message: format!("{} {:?} not found", resource(key.kind), key.name),
+    }
+}
+
+impl Store {
+    pub fn new(names: ChaCha8Rng) -> Store {
+        Store {
+            objects: Cache::new(),
+            by_uid: BTreeMap::new(),
+            rv: 0,
+            uid_counter: 0,
+            names,
+            outbox: Vec::new(),
+            gc_owners: Vec::new(),
+        }
+    }
+
+    /// The store as a read-only cache (what a fresh informer list returns).
+    pub fn objects(&self) -> &Cache {
+        &self.objects
+    }
+    pub fn get(&self, key: &ObjectKey) -> Option<&Rc<Object>> {
+        self.objects.get(key)
+    }
+    pub fn get_by_uid(&self, uid: &str) -> Option<&Rc<Object>> {
+        self.by_uid.get(uid).and_then(|k| self.objects.get(k))
+    }
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    fn next_rv(&mut self) -> String {
+        self.rv += 1;
+        self.rv.to_string()
+    }
+
+    fn new_uid(&mut self) -> String {
+        self.uid_counter += 1;
+        format!("00000000-0000-4000-8000-{:012x}", self.uid_counter)
+    }
+
+    fn insert(&mut self, obj: Rc<Object>) {
+        self.by_uid.insert(obj.meta().uid.clone(), obj.key());
+        self.objects.upsert(obj);
+    }
+
+    /// Create. Fills name (from generateName), uid, resourceVersion, generation and
+    /// creationTimestamp (a timestamp already set is honoured: snapshots of real clusters).
+    pub fn create(&mut self, mut obj: Object, now: SimTime) -> Result<Rc<Object>, ApiError> {
+        let kind = obj.kind();
+        {
+            let m = obj.meta_mut();
+            if m.namespace.is_empty() {
+                m.namespace = "default".into();
+            }
+            if m.name.is_empty() && !m.generate_name.is_empty() {
+                // names.SimpleNameGenerator: prefix (cut to 58) + 5 random characters.
+                let mut prefix = m.generate_name.clone();
+                prefix.truncate(58);
+                let mut name = String::new();
+                for _ in 0..8 {
+                    name = prefix.clone();
+                    for _ in 0..5 {
+                        let i = self.names.random_range(0..NAME_ALPHABET.len());
+                        name.push(NAME_ALPHABET[i] as char);
+                    }
+                    let key = ObjectKey {
+                        kind,
+                        namespace: m.namespace.clone(),
+                        name: name.clone(),
+                    };
+                    if self.objects.get(&key).is_none() {
+                        break;
+                    }
+                }
+                m.name = name;
+            }
+            if m.name.is_empty() {
+                return Err(ApiError {
+                    kind: ApiErrorKind::Invalid,
+                    message: "metadata.name: Required value: name or generateName is required"
+                        .into(),
+                });
+            }
+        }
+        let key = obj.key();
+        if self.objects.get(&key).is_some() {
+            return Err(ApiError {
+                kind: ApiErrorKind::AlreadyExists,
+                message: format!("{} {:?} already exists", resource(kind), key.name),
+            });
+        }
+        let uid = if obj.meta().uid.is_empty() || self.by_uid.contains_key(&obj.meta().uid) {
+            self.new_uid()
+        } else {
+            obj.meta().uid.clone()
+        };
+        let rv = self.next_rv();
+        let m = obj.meta_mut();
+        m.uid = uid;
+        m.resource_version = rv;
+        m.generation = 1;
+        if m.creation_timestamp.is_none() {
+            m.creation_timestamp = Some(now.trunc_secs());
+        }
+        let obj = Rc::new(obj);
+        self.insert(obj.clone());
+        self.outbox.push(Change::Created(obj.clone()));
+        Ok(obj)
+    }
+
+    /// Update metadata+spec (`status_only = false`) or status (`true`). A non-empty
+    /// resourceVersion must match (optimistic concurrency).
+    pub fn update(
+        &mut self,
+        mut obj: Object,
+        status_only: bool,
+        _now: SimTime,
+    ) -> Result<Rc<Object>, ApiError> {
+        let key = obj.key();
+        let cur = self
+            .objects
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| not_found(&key))?;
+        let m = obj.meta();
+        if !m.uid.is_empty() && m.uid != cur.meta().uid {
+            return Err(ApiError {
+                kind: ApiErrorKind::Conflict,
+                message: format!(
+                    "Operation cannot be fulfilled on {} {:?}: the UID in the precondition ({}) does not match the UID in record ({}). The object might have been deleted and then recreated",
+                    resource(key.kind), key.name, m.uid, cur.meta().uid
+                ),
+            });
+        }
+        if !m.resource_version.is_empty() && m.resource_version != cur.meta().resource_version {
+            return Err(ApiError {
+                kind: ApiErrorKind::Conflict,
+                message: format!(
+                    "Operation cannot be fulfilled on {} {:?}: the object has been modified; please apply your changes to the latest version and try again",
+                    resource(key.kind), key.name
+                ),
+            });
+        }
+        // Fields the API server owns are kept from the stored object.
+        let cm = cur.meta().clone();
+        if status_only {
+            // The status subresource ignores everything but status.
+            let mut merged = (*cur).clone();
+            match (&mut merged, obj) {
+                (Object::Job(a), Object::Job(b)) => a.status = b.status,
+                (Object::CronJob(a), Object::CronJob(b)) => a.status = b.status,
+                (Object::Pod(a), Object::Pod(b)) => a.status = b.status,
+                _ => unreachable!("same key implies same kind"),
+            }
+            obj = merged;
+        } else {
+            let spec_changed = match (&*cur, &obj) {
+                (Object::Job(a), Object::Job(b)) => a.spec != b.spec,
+                (Object::CronJob(a), Object::CronJob(b)) => a.spec != b.spec,
+                (Object::Pod(a), Object::Pod(b)) => a.spec != b.spec,
+                _ => false,
+            };
+            // Main resource updates ignore status (status subresource exists for all three).
+            match (&mut obj, &*cur) {
+                (Object::Job(a), Object::Job(b)) => a.status = b.status.clone(),
+                (Object::CronJob(a), Object::CronJob(b)) => a.status = b.status.clone(),
+                (Object::Pod(a), Object::Pod(b)) => a.status = b.status.clone(),
+                _ => {}
+            }
+            let m = obj.meta_mut();
+            m.generation = cm.generation + i64::from(spec_changed);
+            // deletionTimestamp cannot be set or cleared by an update.
+            m.deletion_timestamp = cm.deletion_timestamp;
+            m.deletion_grace_period_seconds = cm.deletion_grace_period_seconds;
+        }
+        let rv = self.next_rv();
+        let m = obj.meta_mut();
+        m.uid = cm.uid.clone();
+        m.creation_timestamp = cm.creation_timestamp;
+        m.resource_version = rv;
+        let done = m.deletion_timestamp.is_some() && m.finalizers.is_empty();
+        let new = Rc::new(obj);
+        self.insert(new.clone());
+        self.outbox.push(Change::Updated(cur, new.clone()));
+        if done && !self.pod_awaits_kubelet(&new) {
+            self.remove(&key, DeleteCause::Api, Propagation::Background);
+        }
+        Ok(new)
+    }
+
+    /// A pod with a deletionTimestamp whose grace period is not over stays until the kubelet
+    /// confirms termination (deletes it with grace 0).
+    fn pod_awaits_kubelet(&self, o: &Object) -> bool {
+        matches!(o, Object::Pod(_)) && o.meta().deletion_grace_period_seconds.unwrap_or(0) > 0
+    }
+
+    /// Delete. Pods that are scheduled and not terminal are deleted gracefully (the kubelet
+    /// finishes the job); objects with finalizers get a deletionTimestamp and stay until
+    /// their finalizers are removed.
+    pub fn delete(
+        &mut self,
+        key: &ObjectKey,
+        opts: &DeleteOptions,
+        now: SimTime,
+    ) -> Result<(), ApiError> {
+        let cur = self
+            .objects
+            .get(key)
+            .cloned()
+            .ok_or_else(|| not_found(key))?;
+        if let Some(uid) = &opts.uid {
+            if *uid != cur.meta().uid {
+                return Err(ApiError {
+                    kind: ApiErrorKind::Conflict,
+                    message: format!(
+                        "Operation cannot be fulfilled on {} {:?}: Precondition failed: UID in precondition: {}, UID in object meta: {}",
+                        resource(key.kind), key.name, uid, cur.meta().uid
+                    ),
+                });
+            }
+        }
+        let mut grace = 0i64;
+        if let Object::Pod(p) = &*cur {
+            let terminal = p.status.phase == POD_SUCCEEDED || p.status.phase == POD_FAILED;
+            if !p.spec.node_name.is_empty() && !terminal {
+                grace = opts
+                    .grace_period_seconds
+                    .or(p.metadata.deletion_grace_period_seconds)
+                    .or(p.spec.termination_grace_period_seconds)
+                    .unwrap_or(30)
+                    .max(0);
+            }
+            // A repeated graceful delete can only shorten the grace period.
+            if let Some(g) = p.metadata.deletion_grace_period_seconds {
+                grace = grace.min(g);
+            }
+        }
+        let mut finalizers = cur.meta().finalizers.clone();
+        if opts.propagation == Propagation::Foreground
+            && !finalizers.iter().any(|f| f == FOREGROUND_FINALIZER)
+            && self.objects.owned_by(&cur.meta().uid).next().is_some()
+        {
+            finalizers.push(FOREGROUND_FINALIZER.into());
+        }
+        if grace == 0 && finalizers.is_empty() {
+            self.remove(key, DeleteCause::Api, opts.propagation);
+            return Ok(());
+        }
+        if cur.meta().deletion_timestamp.is_some()
+            && cur.meta().deletion_grace_period_seconds.unwrap_or(0) == grace
+            && finalizers == cur.meta().finalizers
+        {
+            return Ok(()); // already being deleted
+        }
+        let mut o = (*cur).clone();
+        let rv = self.next_rv();
+        let m = o.meta_mut();
+        if m.deletion_timestamp.is_none() || grace < m.deletion_grace_period_seconds.unwrap_or(0) {
+            m.deletion_timestamp = Some((now + crate::time::Dur::secs(grace)).trunc_secs());
+        }
+        m.deletion_grace_period_seconds = Some(grace);
+        m.finalizers = finalizers;
+        m.resource_version = rv;
+        let new = Rc::new(o);
+        self.insert(new.clone());
+        self.outbox.push(Change::Updated(cur, new));
+        if opts.propagation == Propagation::Foreground {
+            self.gc_owners
+                .push((key_uid(&self.objects, key), Propagation::Foreground));
+        }
+        Ok(())
+    }
+
+    /// The kubelet confirms a pod's termination: delete with grace 0.
+    pub fn finish_pod_termination(&mut self, key: &ObjectKey, now: SimTime) {
+        if let Some(cur) = self.objects.get(key).cloned() {
+            if cur.meta().finalizers.is_empty() {
+                self.remove(key, DeleteCause::Api, Propagation::Background);
+            } else if cur.meta().deletion_grace_period_seconds != Some(0) {
+                let mut o = (*cur).clone();
+                let rv = self.next_rv();
+                let m = o.meta_mut();
+                m.deletion_grace_period_seconds = Some(0);
+                if m.deletion_timestamp.is_none() {
+                    m.deletion_timestamp = Some(now.trunc_secs());
+                }
+                m.resource_version = rv;
+                let new = Rc::new(o);
+                self.insert(new.clone());
+                self.outbox.push(Change::Updated(cur, new));
+            }
+        }
+    }
+
+    /// Remove from storage for good.
+    pub fn remove(&mut self, key: &ObjectKey, cause: DeleteCause, propagation: Propagation) {
+        if let Some(old) = self.objects.remove(key) {
+            self.by_uid.remove(&old.meta().uid);
+            let uid = old.meta().uid.clone();
+            // Owners waiting in foreground deletion may now be done.
+            let owners: Vec<String> = old
+                .meta()
+                .owner_references
+                .iter()
+                .map(|r| r.uid.clone())
+                .collect();
+            self.outbox.push(Change::Deleted(old, cause));
+            self.gc_owners.push((uid, propagation));
+            for ou in owners {
+                self.maybe_finish_foreground(&ou);
+            }
+        }
+    }
+
+    /// Dependents (controller owner reference) of `owner_uid`, in key order.
+    pub fn dependents(&self, owner_uid: &str) -> Vec<ObjectKey> {
+        self.objects.owned_by(owner_uid).map(|o| o.key()).collect()
+    }
+
+    fn maybe_finish_foreground(&mut self, owner_uid: &str) {
+        let Some(key) = self.by_uid.get(owner_uid).cloned() else {
+            return;
+        };
+        let Some(cur) = self.objects.get(&key).cloned() else {
+            return;
+        };
+        if !cur
+            .meta()
+            .finalizers
+            .iter()
+            .any(|f| f == FOREGROUND_FINALIZER)
+        {
+            return;
+        }
+        if self.objects.owned_by(owner_uid).next().is_some() {
+            return;
+        }
+        let mut o = (*cur).clone();
+        o.meta_mut()
+            .finalizers
+            .retain(|f| f != FOREGROUND_FINALIZER);
+        let rv = self.next_rv();
+        o.meta_mut().resource_version = rv;
+        let done = o.meta().finalizers.is_empty();
+        let new = Rc::new(o);
+        self.insert(new.clone());
+        self.outbox.push(Change::Updated(cur, new));
+        if done {
+            self.remove(&key, DeleteCause::GarbageCollected, Propagation::Background);
+        }
+    }
+
+    /// Uids that objects name as controller owner but that no longer exist (garbage collector
+    /// scan after a controller-manager restart).
+    pub fn dangling_owner_uids(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for kind in [Kind::Job, Kind::Pod] {
+            for o in self.objects.list_all(kind) {
+                if let Some(r) = o.meta().controller_ref() {
+                    if !self.by_uid.contains_key(&r.uid) && !out.contains(&r.uid) {
+                        out.push(r.uid.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+fn key_uid(c: &Cache, key: &ObjectKey) -> String {
+    c.get(key).map(|o| o.meta().uid.clone()).unwrap_or_default()
+}
