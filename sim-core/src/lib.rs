@@ -8,6 +8,7 @@ pub mod api;
 pub mod client;
 pub mod controllers;
 pub mod engine;
+pub mod invariants;
 pub mod kubelet;
 pub mod queue;
 pub mod rng;
