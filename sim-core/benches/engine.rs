@@ -4,7 +4,9 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sim_core::api::{Container, Object, ObjectMeta, Pod, PodSpec};
 use sim_core::engine::Sim;
-use sim_core::scenario::{ControllerManager, ExitCodes, RunTime, Scenario, Workload, WorkloadMatch};
+use sim_core::scenario::{
+    ControllerManager, ExitCodes, RunTime, Scenario, Workload, WorkloadMatch,
+};
 use sim_core::time::{Dur, SimTime};
 use sim_core::trace::Discard;
 use sim_core::version::{Profile, Version};
@@ -14,10 +16,17 @@ fn scenario(pods: usize) -> Scenario {
     let objects = (0..pods)
         .map(|i| {
             Object::Pod(Pod {
-                metadata: ObjectMeta { name: format!("p{i}"), namespace: "default".into(), ..Default::default() },
+                metadata: ObjectMeta {
+                    name: format!("p{i}"),
+                    namespace: "default".into(),
+                    ..Default::default()
+                },
                 spec: PodSpec {
                     restart_policy: "OnFailure".into(),
-                    containers: vec![Container { name: "main".into(), ..Default::default() }],
+                    containers: vec![Container {
+                        name: "main".into(),
+                        ..Default::default()
+                    }],
                     ..Default::default()
                 },
                 ..Default::default()
@@ -29,12 +38,18 @@ fn scenario(pods: usize) -> Scenario {
         end: start + Dur::hours(24),
         seed: 1,
         profile: Profile::new(Version { minor: 31 }),
-        controller_manager: ControllerManager { timezone: chrono_tz::UTC, clock_offset: Dur::ZERO },
+        controller_manager: ControllerManager {
+            timezone: chrono_tz::UTC,
+            clock_offset: Dur::ZERO,
+        },
         nodes: (1..=4).map(|i| format!("node-{i}")).collect(),
         objects,
         workloads: vec![Workload {
             matcher: WorkloadMatch::Any,
-            run: RunTime::LogNormal { median: Dur::secs(30), p99: Dur::mins(5) },
+            run: RunTime::LogNormal {
+                median: Dur::secs(30),
+                p99: Dur::mins(5),
+            },
             exit: ExitCodes::Weighted(vec![(0, 1), (1, 9)]),
             start_delay: Dur::secs(1),
         }],
@@ -45,10 +60,15 @@ fn scenario(pods: usize) -> Scenario {
 
 fn bench(c: &mut Criterion) {
     let s = scenario(200);
-    let events = Sim::new(s.clone()).run(&mut Discard).unwrap().events_processed;
+    let events = Sim::new(s.clone())
+        .run(&mut Discard)
+        .unwrap()
+        .events_processed;
     let mut g = c.benchmark_group("event_loop");
     g.throughput(Throughput::Elements(events));
-    g.bench_function("200 crash-looping pods, 1 day", |b| b.iter(|| Sim::new(s.clone()).run(&mut Discard).unwrap()));
+    g.bench_function("200 crash-looping pods, 1 day", |b| {
+        b.iter(|| Sim::new(s.clone()).run(&mut Discard).unwrap())
+    });
     g.finish();
 }
 

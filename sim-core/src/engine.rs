@@ -195,6 +195,16 @@ impl Sim {
 
     /// Play the whole scenario: initial objects, then events until `end` (inclusive).
     pub fn run(mut self, obs: &mut dyn Observer) -> Result<Stats, String> {
+        self.start(obs);
+        let end = self.end;
+        self.run_until(end, obs)?;
+        self.finish(obs);
+        Ok(self.stats.clone())
+    }
+
+    /// Begin the run: trace header, initial objects, controller-manager start. Called once,
+    /// before `run_until`.
+    pub fn start(&mut self, obs: &mut dyn Observer) {
         obs.observe(&TraceEvent::Start {
             time: self.now,
             seed: self.scenario.seed,
@@ -202,15 +212,15 @@ impl Sim {
             tzdb: crate::schedule_tzdb_version().to_string(),
         });
         self.load_initial_objects(obs);
-        self.node_monitor_start();
         self.cm_start(obs);
-        let end = self.end;
-        self.run_until(end, obs)?;
+    }
+
+    /// End the run: the trace's closing event.
+    pub fn finish(&mut self, obs: &mut dyn Observer) {
         obs.observe(&TraceEvent::End {
             time: self.now,
             events_processed: self.stats.events_processed,
         });
-        Ok(self.stats.clone())
     }
 
     fn load_initial_objects(&mut self, obs: &mut dyn Observer) {

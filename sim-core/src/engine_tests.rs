@@ -277,27 +277,47 @@ fn node_down_kills_never_pod_which_fails_when_the_node_returns() {
     // finishes the deletion.
     let mut s = scenario(31, Dur::mins(30));
     s.objects.push(bare_pod("p", "Never"));
-    s.workloads.push(workload(Dur::hours(1), ExitCodes::Fixed(0), Dur::ZERO));
-    s.faults.push(Fault { kind: FaultKind::NodeDown { node: "node-1".into() }, from: t0() + Dur::secs(60), to: Some(t0() + Dur::mins(20)) });
+    s.workloads
+        .push(workload(Dur::hours(1), ExitCodes::Fixed(0), Dur::ZERO));
+    s.faults.push(Fault {
+        kind: FaultKind::NodeDown {
+            node: "node-1".into(),
+        },
+        from: t0() + Dur::secs(60),
+        to: Some(t0() + Dur::mins(20)),
+    });
     let mut rec = Recorder::default();
     Sim::new(s).run(&mut rec).unwrap();
     assert_eq!(deletions(&rec), vec![20 * 60]);
-    assert_eq!(pod_timeline(&rec).last().unwrap(), &(20 * 60, "Failed".to_string(), 0));
+    assert_eq!(
+        pod_timeline(&rec).last().unwrap(),
+        &(20 * 60, "Failed".to_string(), 0)
+    );
 }
 
 #[test]
 fn node_grace_period_is_50s_from_1_32() {
     let mut s = scenario(32, Dur::mins(20));
     s.objects.push(bare_pod("p", "Never"));
-    s.workloads.push(workload(Dur::hours(1), ExitCodes::Fixed(0), Dur::ZERO));
-    s.faults.push(Fault { kind: FaultKind::NodePartition { node: "node-1".into() }, from: t0() + Dur::secs(60), to: None });
+    s.workloads
+        .push(workload(Dur::hours(1), ExitCodes::Fixed(0), Dur::ZERO));
+    s.faults.push(Fault {
+        kind: FaultKind::NodePartition {
+            node: "node-1".into(),
+        },
+        from: t0() + Dur::secs(60),
+        to: None,
+    });
     let mut rec = Recorder::default();
     Sim::new(s).run(&mut rec).unwrap();
     let marked: Vec<i64> = rec
         .events
         .iter()
         .filter_map(|e| match e {
-            TraceEvent::Updated { time, old, new } if old.meta().deletion_timestamp.is_none() && new.meta().deletion_timestamp.is_some() => {
+            TraceEvent::Updated { time, old, new }
+                if old.meta().deletion_timestamp.is_none()
+                    && new.meta().deletion_timestamp.is_some() =>
+            {
                 Some((*time - t0()).as_secs())
             }
             _ => None,
@@ -305,23 +325,40 @@ fn node_grace_period_is_50s_from_1_32() {
         .collect();
     // NotReady at the first pass after 60 + 50 s = 115 s; evicted 300 s later.
     assert_eq!(marked, vec![415]);
-    assert!(deletions(&rec).is_empty(), "never confirmed while the node is unreachable");
+    assert!(
+        deletions(&rec).is_empty(),
+        "never confirmed while the node is unreachable"
+    );
 }
 
 #[test]
 fn controller_manager_down_stops_taint_eviction() {
     let mut s = scenario(31, Dur::mins(30));
     s.objects.push(bare_pod("p", "Never"));
-    s.workloads.push(workload(Dur::hours(1), ExitCodes::Fixed(0), Dur::ZERO));
-    s.faults.push(Fault { kind: FaultKind::NodePartition { node: "node-1".into() }, from: t0() + Dur::secs(60), to: None });
-    s.faults.push(Fault { kind: FaultKind::ControllerManagerDown, from: t0() + Dur::secs(200), to: Some(t0() + Dur::mins(10)) });
+    s.workloads
+        .push(workload(Dur::hours(1), ExitCodes::Fixed(0), Dur::ZERO));
+    s.faults.push(Fault {
+        kind: FaultKind::NodePartition {
+            node: "node-1".into(),
+        },
+        from: t0() + Dur::secs(60),
+        to: None,
+    });
+    s.faults.push(Fault {
+        kind: FaultKind::ControllerManagerDown,
+        from: t0() + Dur::secs(200),
+        to: Some(t0() + Dur::mins(10)),
+    });
     let mut rec = Recorder::default();
     Sim::new(s).run(&mut rec).unwrap();
     let marked: Vec<i64> = rec
         .events
         .iter()
         .filter_map(|e| match e {
-            TraceEvent::Updated { time, old, new } if old.meta().deletion_timestamp.is_none() && new.meta().deletion_timestamp.is_some() => {
+            TraceEvent::Updated { time, old, new }
+                if old.meta().deletion_timestamp.is_none()
+                    && new.meta().deletion_timestamp.is_some() =>
+            {
                 Some((*time - t0()).as_secs())
             }
             _ => None,
@@ -330,4 +367,105 @@ fn controller_manager_down_stops_taint_eviction() {
     // Tainted at 105 s; the eviction due at 405 s happens when the controller manager is
     // back (600 s), from the taint's time.
     assert_eq!(marked, vec![600]);
+}
+
+fn owned_pod(name: &str, job: &str, job_uid: &str) -> Object {
+    let mut o = bare_pod(name, "Never");
+    o.meta_mut()
+        .owner_references
+        .push(crate::api::OwnerReference {
+            api_version: "batch/v1".into(),
+            kind: "Job".into(),
+            name: job.into(),
+            uid: job_uid.into(),
+            controller: Some(true),
+            block_owner_deletion: Some(true),
+        });
+    o
+}
+
+fn plain_job(name: &str, uid: &str) -> Object {
+    Object::Job(crate::api::Job {
+        metadata: ObjectMeta {
+            name: name.into(),
+            namespace: "default".into(),
+            uid: uid.into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+}
+
+#[test]
+fn deleting_an_owner_cascades_in_the_background() {
+    let mut s = scenario(31, Dur::mins(5));
+    s.objects.push(plain_job("j", "job-uid-1"));
+    s.objects.push(owned_pod("j-a", "j", "job-uid-1"));
+    s.objects.push(owned_pod("j-b", "j", "job-uid-1"));
+    s.workloads
+        .push(workload(Dur::hours(1), ExitCodes::Fixed(0), Dur::ZERO));
+    s.actions.push(crate::scenario::TimedAction {
+        at: t0() + Dur::secs(60),
+        action: crate::scenario::ActionKind::Delete {
+            kind: crate::api::Kind::Job,
+            namespace: "default".into(),
+            name: "j".into(),
+        },
+    });
+    let mut rec = Recorder::default();
+    Sim::new(s).run(&mut rec).unwrap();
+    let gone: Vec<(i64, String)> = rec
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            TraceEvent::Deleted { time, object, .. } => {
+                Some(((*time - t0()).as_secs(), object.key().to_string()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        gone,
+        vec![
+            (60, "Job/default/j".into()),
+            (60, "Pod/default/j-a".into()),
+            (60, "Pod/default/j-b".into())
+        ]
+    );
+}
+
+#[test]
+fn foreground_deletion_waits_for_dependents() {
+    let mut s = scenario(31, Dur::mins(5));
+    s.objects.push(plain_job("j", "job-uid-1"));
+    s.objects.push(owned_pod("j-a", "j", "job-uid-1"));
+    s.workloads
+        .push(workload(Dur::hours(1), ExitCodes::Fixed(0), Dur::ZERO));
+    let mut sim = Sim::new(s);
+    let mut rec = Recorder::default();
+    sim.start(&mut rec);
+    sim.run_until(t0(), &mut rec).unwrap();
+    // finalizer on the pod keeps it (and so the Job) until removed
+    let key = |k, n: &str| crate::api::ObjectKey {
+        kind: k,
+        namespace: "default".into(),
+        name: n.into(),
+    };
+    let job = key(crate::api::Kind::Job, "j");
+    let opts = crate::client::DeleteOptions {
+        propagation: crate::client::Propagation::Foreground,
+        ..Default::default()
+    };
+    sim.store.delete(&job, &opts, sim.now()).unwrap();
+    sim.drain(&mut rec);
+    assert!(sim
+        .store
+        .get(&job)
+        .is_some_and(|j| j.meta().finalizers == ["foregroundDeletion"]));
+    sim.run_until(t0() + Dur::secs(1), &mut rec).unwrap();
+    assert!(
+        sim.store.get(&job).is_none(),
+        "removed once the pod is gone"
+    );
+    assert!(sim.store.get(&key(crate::api::Kind::Pod, "j-a")).is_none());
 }

@@ -44,12 +44,20 @@ impl InvariantChecker {
                     self.cron_policy.remove(&uid);
                     self.cron_active.remove(&uid);
                 } else {
-                    let p = if c.spec.concurrency_policy.is_empty() { "Allow" } else { c.spec.concurrency_policy.as_str() };
+                    let p = if c.spec.concurrency_policy.is_empty() {
+                        "Allow"
+                    } else {
+                        c.spec.concurrency_policy.as_str()
+                    };
                     self.cron_policy.insert(uid, p.to_string());
                 }
             }
             Object::Job(j) => {
-                let owner = j.metadata.controller_ref().filter(|r| r.kind == "CronJob").map(|r| r.uid.clone());
+                let owner = j
+                    .metadata
+                    .controller_ref()
+                    .filter(|r| r.kind == "CronJob")
+                    .map(|r| r.uid.clone());
                 if let Some(cu) = owner {
                     let set = self.cron_active.entry(cu.clone()).or_default();
                     if gone || j.is_finished() {
@@ -57,7 +65,8 @@ impl InvariantChecker {
                     } else {
                         set.insert(uid.clone());
                         let n = set.len();
-                        if n > 1 && self.cron_policy.get(&cu).map(String::as_str) == Some("Forbid") {
+                        if n > 1 && self.cron_policy.get(&cu).map(String::as_str) == Some("Forbid")
+                        {
                             self.fail(t, format!("Forbid CronJob {cu} has {n} unfinished Jobs"));
                         }
                     }
@@ -70,9 +79,20 @@ impl InvariantChecker {
                 }
             }
             Object::Pod(p) => {
-                let Some(ju) = p.metadata.controller_ref().filter(|r| r.kind == "Job").map(|r| r.uid.clone()) else { return };
-                let running = !gone && p.status.phase == POD_RUNNING && p.metadata.deletion_timestamp.is_none();
-                let Some((par, set)) = self.job_running.get_mut(&ju) else { return };
+                let Some(ju) = p
+                    .metadata
+                    .controller_ref()
+                    .filter(|r| r.kind == "Job")
+                    .map(|r| r.uid.clone())
+                else {
+                    return;
+                };
+                let running = !gone
+                    && p.status.phase == POD_RUNNING
+                    && p.metadata.deletion_timestamp.is_none();
+                let Some((par, set)) = self.job_running.get_mut(&ju) else {
+                    return;
+                };
                 if running {
                     set.insert(uid);
                 } else {
@@ -80,7 +100,10 @@ impl InvariantChecker {
                 }
                 let (par, n) = (*par, set.len());
                 if n as i64 > par as i64 {
-                    self.fail(t, format!("Job {ju} has {n} running pods, parallelism {par}"));
+                    self.fail(
+                        t,
+                        format!("Job {ju} has {n} running pods, parallelism {par}"),
+                    );
                 }
             }
         }

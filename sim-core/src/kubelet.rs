@@ -577,8 +577,6 @@ impl Sim {
 
     // ------------------------------------------------------------ nodes
 
-    pub(crate) fn node_monitor_start(&mut self) {}
-
     fn last_heartbeat(&self, at: SimTime) -> SimTime {
         let start = self.scenario.start;
         let n = (at - start).0.div_euclid(LEASE_RENEW.0);
