@@ -405,6 +405,7 @@ impl Sim {
             events: &mut self.pending_events,
             errors: &mut self.pending_api_errors,
             component: name,
+            profile: &self.profile,
         };
         let res = self.controllers[ctrl].sync(&key, &ctx, &self.cache, &mut client);
         if let Some(err) = &res.error {
@@ -667,8 +668,9 @@ impl Sim {
             return Err(unavailable());
         }
         let key = o.key();
+        let mut o = o;
+        crate::admission::admit(&mut o, &self.profile)?;
         if self.store.get(&key).is_some() {
-            let mut o = o;
             o.meta_mut().resource_version.clear();
             o.meta_mut().uid.clear();
             self.store.update(o, false, self.now).map(|_| ())
@@ -763,6 +765,7 @@ pub(crate) struct EngineClient<'a> {
     pub events: &'a mut Vec<EventRecord>,
     pub errors: &'a mut Vec<(&'static str, &'static str, ObjectKey, String)>,
     pub component: &'static str,
+    pub profile: &'a Profile,
 }
 
 impl EngineClient<'_> {
@@ -827,12 +830,14 @@ fn injected_error(kind: ApiErrorKind, key: &ObjectKey) -> ApiError {
 }
 
 impl ApiClient for EngineClient<'_> {
-    fn create(&mut self, obj: Object) -> Result<Rc<Object>, ApiError> {
+    fn create(&mut self, mut obj: Object) -> Result<Rc<Object>, ApiError> {
         self.check("create", &obj.key())?;
+        crate::admission::admit(&mut obj, self.profile)?;
         self.store.create(obj, self.now)
     }
-    fn update(&mut self, obj: Object) -> Result<Rc<Object>, ApiError> {
+    fn update(&mut self, mut obj: Object) -> Result<Rc<Object>, ApiError> {
         self.check("update", &obj.key())?;
+        crate::admission::admit(&mut obj, self.profile)?;
         self.store.update(obj, false, self.now)
     }
     fn update_status(&mut self, obj: Object) -> Result<Rc<Object>, ApiError> {

@@ -4,6 +4,7 @@
 //! **Invariants:** no I/O, no wall clock, no hash-order iteration, randomness only from seeded
 //! ChaCha streams; the trace is the only output channel. See ARCHITECTURE.md.
 
+pub mod admission;
 pub mod api;
 pub mod client;
 pub mod controllers;

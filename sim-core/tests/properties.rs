@@ -5,7 +5,9 @@ use proptest::prelude::*;
 use sim_core::api::{Container, Object, ObjectMeta, Pod, PodSpec};
 use sim_core::engine::Sim;
 use sim_core::invariants::InvariantChecker;
-use sim_core::scenario::{ControllerManager, ExitCodes, Fault, FaultKind, RunTime, Scenario, Workload, WorkloadMatch};
+use sim_core::scenario::{
+    ControllerManager, ExitCodes, Fault, FaultKind, RunTime, Scenario, Workload, WorkloadMatch,
+};
 use sim_core::time::{Dur, SimTime};
 use sim_core::trace::{Observer, TraceEvent};
 use sim_core::version::{Profile, Version};
@@ -47,7 +49,13 @@ fn world() -> impl Strategy<Value = World> {
         1usize..4,
         prop::collection::vec((0u8..6, 0u32..1800, 1u32..1800, 0usize..4), 0..4),
     )
-        .prop_map(|(seed, minor, pods, nodes, faults)| World { seed, minor, pods, nodes, faults })
+        .prop_map(|(seed, minor, pods, nodes, faults)| World {
+            seed,
+            minor,
+            pods,
+            nodes,
+            faults,
+        })
 }
 
 fn build(w: &World) -> Scenario {
@@ -57,10 +65,17 @@ fn build(w: &World) -> Scenario {
         .enumerate()
         .map(|(i, (on_failure, _))| {
             Object::Pod(Pod {
-                metadata: ObjectMeta { name: format!("p{i}"), namespace: "default".into(), ..Default::default() },
+                metadata: ObjectMeta {
+                    name: format!("p{i}"),
+                    namespace: "default".into(),
+                    ..Default::default()
+                },
                 spec: PodSpec {
                     restart_policy: if *on_failure { "OnFailure" } else { "Never" }.into(),
-                    containers: vec![Container { name: "main".into(), ..Default::default() }],
+                    containers: vec![Container {
+                        name: "main".into(),
+                        ..Default::default()
+                    }],
                     ..Default::default()
                 },
                 ..Default::default()
@@ -78,10 +93,16 @@ fn build(w: &World) -> Scenario {
                 1 => FaultKind::ApiServerDown,
                 2 => FaultKind::NodeDown { node },
                 3 => FaultKind::NodePartition { node },
-                4 => FaultKind::InformerLag { delay: Dur::secs(5) },
+                4 => FaultKind::InformerLag {
+                    delay: Dur::secs(5),
+                },
                 _ => FaultKind::ClockJump { by: Dur::mins(-30) },
             };
-            Fault { kind, from: t0() + Dur::secs(*from as i64), to: Some(t0() + Dur::secs((*from + *len) as i64)) }
+            Fault {
+                kind,
+                from: t0() + Dur::secs(*from as i64),
+                to: Some(t0() + Dur::secs((*from + *len) as i64)),
+            }
         })
         .collect();
     Scenario {
@@ -89,12 +110,18 @@ fn build(w: &World) -> Scenario {
         end: t0() + Dur::hours(1),
         seed: w.seed,
         profile: Profile::new(Version { minor: w.minor }),
-        controller_manager: ControllerManager { timezone: chrono_tz::UTC, clock_offset: Dur::ZERO },
+        controller_manager: ControllerManager {
+            timezone: chrono_tz::UTC,
+            clock_offset: Dur::ZERO,
+        },
         nodes,
         objects,
         workloads: vec![Workload {
             matcher: WorkloadMatch::Any,
-            run: RunTime::Uniform { min: Dur::secs(1), max: Dur::mins(10) },
+            run: RunTime::Uniform {
+                min: Dur::secs(1),
+                max: Dur::mins(10),
+            },
             exit: ExitCodes::Weighted(vec![(0, 2), (1, 1), (137, 1)]),
             start_delay: Dur::secs(1),
         }],
