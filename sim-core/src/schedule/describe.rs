@@ -17,6 +17,17 @@ fn full(bits: u64, min: u32, max: u32) -> bool {
 
 /// "1-5", "0,15,30,45", "Mon-Fri" — runs of three or more become ranges.
 fn list(vals: &[u32], name: &dyn Fn(u32) -> String) -> String {
+    if vals.len() > 6 {
+        let d = vals[1] - vals[0];
+        if d > 1 && vals.windows(2).all(|w| w[1] - w[0] == d) {
+            return format!(
+                "{},{},…,{} (every {d})",
+                name(vals[0]),
+                name(vals[1]),
+                name(vals[vals.len() - 1])
+            );
+        }
+    }
     let mut parts = Vec::new();
     let mut i = 0;
     while i < vals.len() {
@@ -128,5 +139,9 @@ mod tests {
             "at 00:00, on day 1 of the month (zone Asia/Tokyo)"
         );
         assert!(d("@every 1h30m").starts_with("every 1h30m0s"));
+        assert_eq!(
+            d("0 0 */2 * 1"),
+            "at 00:00, on day 1,3,…,31 (every 2) of the month or on Mon (either matches)"
+        );
     }
 }

@@ -164,4 +164,20 @@ mod tests {
             }
         }
     }
+
+    /// Every zone, 1970–2045, hourly plus a quarter-hour phase: the scanned table must give
+    /// chrono-tz's offsets. Slow (minutes in debug): `cargo test --release -p sim-core
+    /// all_zone_tables -- --ignored`.
+    #[test]
+    #[ignore]
+    fn all_zone_tables_agree_with_chrono_tz() {
+        for &tz in chrono_tz::TZ_VARIANTS.iter() {
+            let mut z = Zone::new(tz);
+            let mut u = 0i64;
+            while u < 2_366_841_600 {
+                assert_eq!(z.offset(u), offset_direct(tz, u), "{tz} at {u}");
+                u += 3_600 + 900;
+            }
+        }
+    }
 }
