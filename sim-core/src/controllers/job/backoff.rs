@@ -2,7 +2,9 @@
 //! times. Source: kubernetes v1.31 `pkg/controller/job/backoff_utils.go` (PR-114768, 1.27+);
 //! job.md §3.6.
 
-use crate::api::{Pod, JOB_INDEX_FAILURE_COUNT_ANNOTATION, JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION};
+use crate::api::{
+    Pod, JOB_INDEX_FAILURE_COUNT_ANNOTATION, JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION,
+};
 use crate::time::{Dur, SimTime};
 use crate::version::Profile;
 
@@ -162,7 +164,10 @@ pub fn remaining_per_index(now: SimTime, base: Dur, max: Dur, last_failed: Optio
         return Dur::ZERO;
     };
     let n = annotation_count(p, JOB_INDEX_FAILURE_COUNT_ANNOTATION)
-        .saturating_add(annotation_count(p, JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION))
+        .saturating_add(annotation_count(
+            p,
+            JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION,
+        ))
         .saturating_add(1);
     remaining_for_failures(now, base, max, n, Some(finished_time(p)))
 }

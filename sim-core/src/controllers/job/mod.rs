@@ -93,7 +93,10 @@ fn is_indexed(job: &Job) -> bool {
     job.spec.completion_mode.as_deref() == Some("Indexed")
 }
 fn has_finalizer(p: &Pod) -> bool {
-    p.metadata.finalizers.iter().any(|f| f == JOB_TRACKING_FINALIZER)
+    p.metadata
+        .finalizers
+        .iter()
+        .any(|f| f == JOB_TRACKING_FINALIZER)
 }
 fn phase(p: &Pod) -> &str {
     if p.status.phase.is_empty() {
@@ -130,7 +133,8 @@ fn has_backoff_limit_per_index(p: &Profile, job: &Job) -> bool {
 }
 /// `onlyReplaceFailedPods`.
 fn only_replace_failed(p: &Profile, job: &Job) -> bool {
-    (p.gate("JobPodReplacementPolicy") && job.spec.pod_replacement_policy.as_deref() == Some("Failed"))
+    (p.gate("JobPodReplacementPolicy")
+        && job.spec.pod_replacement_policy.as_deref() == Some("Failed"))
         || has_pfp(p, job)
 }
 /// `trackTerminatingPods`.
@@ -154,7 +158,13 @@ fn completions(job: &Job) -> i32 {
     job.spec.completions.unwrap_or(0)
 }
 
-fn new_condition(type_: &str, status: &str, reason: &str, message: &str, now: SimTime) -> JobCondition {
+fn new_condition(
+    type_: &str,
+    status: &str,
+    reason: &str,
+    message: &str,
+    now: SimTime,
+) -> JobCondition {
     JobCondition {
         type_: type_.to_string(),
         status: status.to_string(),
@@ -193,7 +203,11 @@ fn active_pods_less(a: &Pod, b: &Pod) -> std::cmp::Ordering {
     use std::cmp::Ordering;
     let unassigned = |p: &Pod| p.spec.node_name.is_empty();
     if unassigned(a) != unassigned(b) {
-        return if unassigned(a) { Ordering::Less } else { Ordering::Greater };
+        return if unassigned(a) {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        };
     }
     let rank = |p: &Pod| match phase(p) {
         POD_PENDING => 0,
@@ -205,7 +219,11 @@ fn active_pods_less(a: &Pod, b: &Pod) -> std::cmp::Ordering {
         return rank(a).cmp(&rank(b));
     }
     if is_ready(a) != is_ready(b) {
-        return if is_ready(a) { Ordering::Greater } else { Ordering::Less };
+        return if is_ready(a) {
+            Ordering::Greater
+        } else {
+            Ordering::Less
+        };
     }
     let ready_time = |p: &Pod| {
         p.status
@@ -365,7 +383,13 @@ impl Controller for JobController {
         SOURCE
     }
 
-    fn handle(&mut self, ev: &WatchEvent, cache: &Cache, profile: &Profile, out: &mut Vec<Enqueue>) {
+    fn handle(
+        &mut self,
+        ev: &WatchEvent,
+        cache: &Cache,
+        profile: &Profile,
+        out: &mut Vec<Enqueue>,
+    ) {
         let batch = sync_job_batch_period(profile);
         match ev {
             WatchEvent::Added(o) => match o.as_ref() {
@@ -374,13 +398,19 @@ impl Controller for JobController {
                     if p.metadata.deletion_timestamp.is_some() {
                         if let Some(k) = Self::job_key_of_ref(p) {
                             self.lower(&k, 0, 1);
-                            out.push(Enqueue { key: k, after: batch });
+                            out.push(Enqueue {
+                                key: k,
+                                after: batch,
+                            });
                         }
                         return;
                     }
                     if let Some((k, _)) = Self::owner_job(p, cache) {
                         self.lower(&k, 1, 0);
-                        out.push(Enqueue { key: k, after: batch });
+                        out.push(Enqueue {
+                            key: k,
+                            after: batch,
+                        });
                     }
                 }
                 Object::Job(_) => out.push(Enqueue {
@@ -409,11 +439,17 @@ impl Controller for JobController {
                     }
                     if ok != nk {
                         if let Some(k) = ok {
-                            out.push(Enqueue { key: k, after: batch });
+                            out.push(Enqueue {
+                                key: k,
+                                after: batch,
+                            });
                         }
                     }
                     if let Some(k) = nk {
-                        out.push(Enqueue { key: k, after: batch });
+                        out.push(Enqueue {
+                            key: k,
+                            after: batch,
+                        });
                     }
                 }
                 (Object::Job(oj), Object::Job(nj)) => {
@@ -442,7 +478,10 @@ impl Controller for JobController {
                         if p.metadata.deletion_timestamp.is_none() {
                             self.lower(&k, 0, 1);
                         }
-                        out.push(Enqueue { key: k, after: batch });
+                        out.push(Enqueue {
+                            key: k,
+                            after: batch,
+                        });
                     }
                 }
                 Object::Job(j) => {
@@ -500,7 +539,9 @@ fn event(client: &mut dyn ApiClient, job: &Job, type_: EventType, reason: &str, 
 /// resourceVersion precondition: upstream uses a strategic-merge patch).
 fn without_finalizer(p: &Pod) -> Pod {
     let mut q = p.clone();
-    q.metadata.finalizers.retain(|f| f != JOB_TRACKING_FINALIZER);
+    q.metadata
+        .finalizers
+        .retain(|f| f != JOB_TRACKING_FINALIZER);
     q.metadata.resource_version.clear();
     q
 }
@@ -591,7 +632,11 @@ impl JobController {
         cache: &Cache,
         client: &mut dyn ApiClient,
     ) -> SyncResult {
-        let uncounted = job.status.uncounted_terminated_pods.clone().unwrap_or_default();
+        let uncounted = job
+            .status
+            .uncounted_terminated_pods
+            .clone()
+            .unwrap_or_default();
         let expected_rm: BTreeSet<String> = self
             .finalizer_expectations
             .get(key)
@@ -604,7 +649,11 @@ impl JobController {
         let pods: Vec<&Pod> = cache
             .owned_by(&job.metadata.uid)
             .filter_map(|o| o.as_pod())
-            .filter(|p| selector.as_ref().is_none_or(|s| s.matches(&p.metadata.labels)))
+            .filter(|p| {
+                selector
+                    .as_ref()
+                    .is_none_or(|s| s.matches(&p.metadata.labels))
+            })
             .collect();
         let active_pods: Vec<&Pod> = pods.iter().copied().filter(|p| is_active(p)).collect();
         let mut c = Ctx {
@@ -654,19 +703,23 @@ impl JobController {
         let non_ignored = if has_pfp(prof, &job) {
             new_failed
                 .iter()
-                .filter(|p| match_pod_failure_policy(prof, job.spec.pod_failure_policy.as_ref(), p).1)
+                .filter(|p| {
+                    match_pod_failure_policy(prof, job.spec.pod_failure_policy.as_ref(), p).1
+                })
                 .count()
         } else {
             new_failed.len()
         };
-        c.succeeded = job.status.succeeded + new_succeeded.len() as i32 + c.uncounted_succeeded.len() as i32;
+        c.succeeded =
+            job.status.succeeded + new_succeeded.len() as i32 + c.uncounted_succeeded.len() as i32;
         c.failed = job.status.failed + non_ignored as i32 + c.uncounted_failed.len() as i32;
 
         // 4. startTime.
         if job.status.start_time.is_none() && !suspended(&job) {
             job.status.start_time = Some(now);
         }
-        c.new_backoff = backoff::new_backoff_record(self.backoff.get(key), &new_succeeded, &new_failed);
+        c.new_backoff =
+            backoff::new_backoff_record(self.backoff.get(key), &new_succeeded, &new_failed);
 
         // 5. Terminal criteria, first hit wins.
         let backoff_limit = job.spec.backoff_limit.unwrap_or(6);
@@ -692,10 +745,21 @@ impl JobController {
                 .find(|x| x.type_ == "FailureTarget" && x.status == "True")
             {
                 // newFailedConditionForFailureTarget
-                c.finished_condition = Some(new_condition("Failed", "True", &ft.reason, &ft.message, now));
+                c.finished_condition = Some(new_condition(
+                    "Failed",
+                    "True",
+                    &ft.reason,
+                    &ft.message,
+                    now,
+                ));
             } else if let Some(msg) = fail_job_message(prof, &job, &c.pods) {
-                c.finished_condition =
-                    Some(new_condition("FailureTarget", "True", "PodFailurePolicy", &msg, now));
+                c.finished_condition = Some(new_condition(
+                    "FailureTarget",
+                    "True",
+                    "PodFailurePolicy",
+                    &msg,
+                    now,
+                ));
             }
         }
         let fail_type = if delay_terminal_condition(prof) {
@@ -720,9 +784,11 @@ impl JobController {
                     "Job was active longer than specified deadline",
                     now,
                 ));
-            } else if let (Some(ads), Some(st), false) =
-                (job.spec.active_deadline_seconds, job.status.start_time, suspended(&job))
-            {
+            } else if let (Some(ads), Some(st), false) = (
+                job.spec.active_deadline_seconds,
+                job.status.start_time,
+                suspended(&job),
+            ) {
                 c.requeue(Dur(Dur::secs(ads).0 - (now - st).0));
             }
         }
@@ -773,8 +839,13 @@ impl JobController {
                     comps,
                     &c.succeeded_indexes,
                 ) {
-                    c.finished_condition =
-                        Some(new_condition("SuccessCriteriaMet", "True", "SuccessPolicy", &msg, now));
+                    c.finished_condition = Some(new_condition(
+                        "SuccessCriteriaMet",
+                        "True",
+                        "SuccessPolicy",
+                        &msg,
+                        now,
+                    ));
                 }
             }
         }
@@ -819,13 +890,39 @@ impl JobController {
                 }
             } else if manage_called {
                 if suspended(&job) {
-                    if ensure_condition(&mut job.status.conditions, "Suspended", "True", "JobSuspended", "Job suspended", now) {
+                    if ensure_condition(
+                        &mut job.status.conditions,
+                        "Suspended",
+                        "True",
+                        "JobSuspended",
+                        "Job suspended",
+                        now,
+                    ) {
                         suspend_changed = true;
-                        event(client, &job, EventType::Normal, "Suspended", "Job suspended".into());
+                        event(
+                            client,
+                            &job,
+                            EventType::Normal,
+                            "Suspended",
+                            "Job suspended".into(),
+                        );
                     }
-                } else if ensure_condition(&mut job.status.conditions, "Suspended", "False", "JobResumed", "Job resumed", now) {
+                } else if ensure_condition(
+                    &mut job.status.conditions,
+                    "Suspended",
+                    "False",
+                    "JobResumed",
+                    "Job resumed",
+                    now,
+                ) {
                     suspend_changed = true;
-                    event(client, &job, EventType::Normal, "Resumed", "Job resumed".into());
+                    event(
+                        client,
+                        &job,
+                        EventType::Normal,
+                        "Resumed",
+                        "Job resumed".into(),
+                    );
                     // Resuming resets startTime (the ADS timer).
                     job.status.start_time = Some(now);
                 }
@@ -847,7 +944,8 @@ impl JobController {
         job.status.ready = ready;
         job.status.terminating = terminating;
         c.job = job;
-        let track_err = self.track_status_and_remove_finalizers(key, &mut c, needs, now, prof, client);
+        let track_err =
+            self.track_status_and_remove_finalizers(key, &mut c, needs, now, prof, client);
         let mut res = SyncResult {
             requeue_after: c.requeue.map(|d| if d < Dur::ZERO { Dur::ZERO } else { d }),
             error: None,
@@ -865,7 +963,13 @@ fn new_success_condition(prof: &Profile, now: SimTime) -> JobCondition {
     };
     // CompletionsReached reason from 1.31 (gate JobSuccessPolicy); empty before.
     if prof.gate("JobSuccessPolicy") {
-        new_condition(t, "True", "CompletionsReached", "Reached expected number of succeeded pods", now)
+        new_condition(
+            t,
+            "True",
+            "CompletionsReached",
+            "Reached expected number of succeeded pods",
+            now,
+        )
     } else {
         new_condition(t, "True", "", "", now)
     }
@@ -890,7 +994,12 @@ fn past_backoff_limit_on_failure(job: &Job, pods: &[&Pod]) -> bool {
     let mut sum: i64 = 0;
     for p in pods {
         if matches!(phase(p), POD_RUNNING | POD_PENDING) {
-            for s in p.status.init_container_statuses.iter().chain(&p.status.container_statuses) {
+            for s in p
+                .status
+                .init_container_statuses
+                .iter()
+                .chain(&p.status.container_statuses)
+            {
                 sum += i64::from(s.restart_count);
             }
         }
@@ -952,8 +1061,9 @@ pub(crate) fn calculate_failed_indexes(prof: &Profile, job: &Job, pods: &[&Pod])
 }
 
 fn absolute_failure_count(p: &Pod) -> i32 {
-    backoff::annotation_count(p, JOB_INDEX_FAILURE_COUNT_ANNOTATION)
-        .saturating_add(backoff::annotation_count(p, JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION))
+    backoff::annotation_count(p, JOB_INDEX_FAILURE_COUNT_ANNOTATION).saturating_add(
+        backoff::annotation_count(p, JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION),
+    )
 }
 
 /// `getPodsWithDelayedDeletionPerIndex`: the last failed pod of each index still waiting for its
@@ -964,7 +1074,11 @@ fn pods_with_delayed_deletion_per_index<'a>(
     c: &Ctx<'a>,
 ) -> BTreeMap<i32, &'a Pod> {
     let comps = completions(job);
-    let active_ix: BTreeSet<i32> = c.active_pods.iter().filter_map(|p| completion_index(p)).collect();
+    let active_ix: BTreeSet<i32> = c
+        .active_pods
+        .iter()
+        .filter_map(|p| completion_index(p))
+        .collect();
     let mut out: BTreeMap<i32, &'a Pod> = BTreeMap::new();
     for p in &c.pods {
         if !has_finalizer(p) || c.expected_rm_finalizers.contains(&p.metadata.uid) {
@@ -1019,7 +1133,13 @@ fn delete_active_pods(
             Err(e) if e.kind == ApiErrorKind::NotFound => {}
             Err(e) => {
                 ok -= 1;
-                event(client, job, EventType::Warning, "FailedDelete", format!("Error deleting: {e}"));
+                event(
+                    client,
+                    job,
+                    EventType::Warning,
+                    "FailedDelete",
+                    format!("Error deleting: {e}"),
+                );
                 err = Some(e);
             }
         }
@@ -1089,7 +1209,13 @@ impl JobController {
                 this.lower(key, 0, 1);
                 if e.kind != ApiErrorKind::NotFound {
                     ok -= 1;
-                    event(client, job, EventType::Warning, "FailedDelete", format!("Error deleting: {e}"));
+                    event(
+                        client,
+                        job,
+                        EventType::Warning,
+                        "FailedDelete",
+                        format!("Error deleting: {e}"),
+                    );
                     err = Some(e);
                 }
             };
@@ -1101,7 +1227,13 @@ impl JobController {
             }
             match client.delete(&pod_key(p), DeleteOptions::default()) {
                 Ok(()) => {
-                    event(client, job, EventType::Normal, "SuccessfulDelete", format!("Deleted pod: {}", p.metadata.name));
+                    event(
+                        client,
+                        job,
+                        EventType::Normal,
+                        "SuccessfulDelete",
+                        format!("Deleted pod: {}", p.metadata.name),
+                    );
                     if is_ready(p) {
                         ready += 1;
                     }
@@ -1171,7 +1303,11 @@ impl JobController {
         let max = backoff::max_pod_failure_backoff(prof);
         // Quirk (PR-114768, 1.27 … fixed by PR-139457 in the 1.34+ branches): while creation is
         // deferred by the backoff, manageJob returns 0 as the active count.
-        let deferred_active = if (27..34).contains(&prof.minor()) { 0 } else { active };
+        let deferred_active = if (27..34).contains(&prof.minor()) {
+            0
+        } else {
+            active
+        };
         if !has_backoff_limit_per_index(prof, &job) {
             let remaining = if prof.minor() >= 27 {
                 c.new_backoff.remaining(now, base, max)
@@ -1200,7 +1336,12 @@ impl JobController {
                 let mut now_ix = Vec::new();
                 let mut min_rem: Option<Dur> = None;
                 for ix in &indexes {
-                    let r = backoff::remaining_per_index(now, base, max, c.delayed_deletion.get(ix).copied());
+                    let r = backoff::remaining_per_index(
+                        now,
+                        base,
+                        max,
+                        c.delayed_deletion.get(ix).copied(),
+                    );
                     if r == Dur::ZERO {
                         now_ix.push(*ix);
                     } else if min_rem.is_none_or(|m| m > r) {
@@ -1220,8 +1361,16 @@ impl JobController {
         self.set_expectations(key, i64::from(diff), 0, now);
         active += diff;
         let mut template = job.spec.template.clone();
-        if !template.metadata.finalizers.iter().any(|f| f == JOB_TRACKING_FINALIZER) {
-            template.metadata.finalizers.push(JOB_TRACKING_FINALIZER.to_string());
+        if !template
+            .metadata
+            .finalizers
+            .iter()
+            .any(|f| f == JOB_TRACKING_FINALIZER)
+        {
+            template
+                .metadata
+                .finalizers
+                .push(JOB_TRACKING_FINALIZER.to_string());
         }
         let mut err: Option<ApiError> = None;
         let mut ix_iter = indexes.into_iter();
@@ -1230,7 +1379,13 @@ impl JobController {
             let mut batch_err = false;
             for _ in 0..batch {
                 let index = ix_iter.next();
-                let pod = pod_from_template(prof, &job, &template, index, c.delayed_deletion.get(&index.unwrap_or(-1)).copied());
+                let pod = pod_from_template(
+                    prof,
+                    &job,
+                    &template,
+                    index,
+                    c.delayed_deletion.get(&index.unwrap_or(-1)).copied(),
+                );
                 match client.create(Object::Pod(pod)) {
                     Ok(created) => event(
                         client,
@@ -1240,7 +1395,13 @@ impl JobController {
                         format!("Created pod: {}", created.meta().name),
                     ),
                     Err(e) => {
-                        event(client, &job, EventType::Warning, "FailedCreate", format!("Error creating: {e}"));
+                        event(
+                            client,
+                            &job,
+                            EventType::Warning,
+                            "FailedCreate",
+                            format!("Error creating: {e}"),
+                        );
                         self.lower(key, 1, 0);
                         active -= 1;
                         batch_err = true;
@@ -1285,7 +1446,12 @@ impl JobController {
         if clean_uncounted(&mut c.job, &uids_with_finalizer) {
             needs_flush = true;
         }
-        let mut unc = c.job.status.uncounted_terminated_pods.clone().unwrap_or_default();
+        let mut unc = c
+            .job
+            .status
+            .uncounted_terminated_pods
+            .clone()
+            .unwrap_or_default();
         let mut to_remove: Vec<&Pod> = Vec::new();
         let mut new_succ_ix: Vec<i32> = Vec::new();
         let mut reached_max = false;
@@ -1316,9 +1482,15 @@ impl JobController {
                 }
             } else if considered_failed || (c.finished_condition.is_some() && !success_finish) {
                 let ix = completion_index(p);
-                if !c.uncounted_failed.contains(uid) && (!indexed || ix.is_some_and(|i| i < comps)) {
+                if !c.uncounted_failed.contains(uid) && (!indexed || ix.is_some_and(|i| i < comps))
+                {
                     let count = !has_pfp(prof, &c.job)
-                        || match_pod_failure_policy(prof, c.job.spec.pod_failure_policy.as_ref(), p).1;
+                        || match_pod_failure_policy(
+                            prof,
+                            c.job.spec.pod_failure_policy.as_ref(),
+                            p,
+                        )
+                        .1;
                     if count {
                         needs_flush = true;
                         unc.failed.push(uid.clone());
@@ -1354,7 +1526,13 @@ impl JobController {
                 if fc.type_ == "FailureTarget" {
                     c.job.status.conditions.push(fc.clone());
                     needs_flush = true;
-                    c.finished_condition = Some(new_condition("Failed", "True", &fc.reason, &fc.message, now));
+                    c.finished_condition = Some(new_condition(
+                        "Failed",
+                        "True",
+                        &fc.reason,
+                        &fc.message,
+                        now,
+                    ));
                 }
             }
         }
@@ -1364,7 +1542,13 @@ impl JobController {
                     c.job.status.conditions.push(fc.clone());
                     needs_flush = true;
                 }
-                c.finished_condition = Some(new_condition("Complete", "True", &fc.reason, &fc.message, now));
+                c.finished_condition = Some(new_condition(
+                    "Complete",
+                    "True",
+                    &fc.reason,
+                    &fc.message,
+                    now,
+                ));
             }
         }
         // flushUncountedAndRemoveFinalizers
@@ -1424,7 +1608,8 @@ impl JobController {
                     .as_ref()
                     .map(|u| u.succeeded.len() + u.failed.len())
                     .unwrap_or(0);
-                let wait_terminating = delay_terminal_condition(prof) && c.terminating.unwrap_or(0) > 0;
+                let wait_terminating =
+                    delay_terminal_condition(prof) && c.terminating.unwrap_or(0) > 0;
                 if unc_n == 0 && !wait_terminating {
                     ensure_condition(
                         &mut c.job.status.conditions,
@@ -1454,9 +1639,21 @@ impl JobController {
             if finished {
                 if let Some(fc) = &c.finished_condition {
                     if fc.type_ == "Complete" {
-                        event(client, &c.job, EventType::Normal, "Completed", "Job completed".into());
+                        event(
+                            client,
+                            &c.job,
+                            EventType::Normal,
+                            "Completed",
+                            "Job completed".into(),
+                        );
                     } else {
-                        event(client, &c.job, EventType::Warning, &fc.reason, fc.message.clone());
+                        event(
+                            client,
+                            &c.job,
+                            EventType::Warning,
+                            &fc.reason,
+                            fc.message.clone(),
+                        );
                     }
                 }
                 self.backoff.remove(key);
@@ -1472,8 +1669,10 @@ fn clean_uncounted(job: &mut Job, with_finalizer: &BTreeSet<String>) -> bool {
         return false;
     };
     let mut changed = false;
-    let (keep_s, gone_s): (Vec<String>, Vec<String>) =
-        u.succeeded.drain(..).partition(|x| with_finalizer.contains(x));
+    let (keep_s, gone_s): (Vec<String>, Vec<String>) = u
+        .succeeded
+        .drain(..)
+        .partition(|x| with_finalizer.contains(x));
     if !gone_s.is_empty() {
         job.status.succeeded += gone_s.len() as i32;
         changed = true;
@@ -1503,7 +1702,10 @@ fn can_remove_finalizer(c: &Ctx, p: &Pod, considered_failed: bool) -> bool {
         return false;
     }
     if let Some(ix) = completion_index(p) {
-        if c.delayed_deletion.get(&ix).is_some_and(|d| d.metadata.uid == p.metadata.uid) {
+        if c.delayed_deletion
+            .get(&ix)
+            .is_some_and(|d| d.metadata.uid == p.metadata.uid)
+        {
             return false;
         }
     }
@@ -1516,7 +1718,11 @@ fn first_pending_indexes(prof: &Profile, c: &Ctx, count: i32, comps: i32) -> Vec
     if count <= 0 {
         return Vec::new();
     }
-    let mut non_pending: BTreeSet<i32> = c.active_pods.iter().filter_map(|p| completion_index(p)).collect();
+    let mut non_pending: BTreeSet<i32> = c
+        .active_pods
+        .iter()
+        .filter_map(|p| completion_index(p))
+        .collect();
     if only_replace_failed(prof, &c.job) {
         non_pending.extend(
             c.pods
@@ -1583,9 +1789,10 @@ fn pod_from_template(
                 .annotations
                 .insert(JOB_INDEX_FAILURE_COUNT_ANNOTATION.into(), fc.to_string());
             if ic > 0 {
-                p.metadata
-                    .annotations
-                    .insert(JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION.into(), ic.to_string());
+                p.metadata.annotations.insert(
+                    JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION.into(),
+                    ic.to_string(),
+                );
             }
         }
     }
@@ -1593,7 +1800,11 @@ fn pod_from_template(
 }
 
 /// `getNewIndexFailureCounts`.
-pub(crate) fn new_index_failure_counts(prof: &Profile, job: &Job, replaced: Option<&Pod>) -> (i32, i32) {
+pub(crate) fn new_index_failure_counts(
+    prof: &Profile,
+    job: &Job,
+    replaced: Option<&Pod>,
+) -> (i32, i32) {
     let Some(r) = replaced else { return (0, 0) };
     let mut fc = backoff::annotation_count(r, JOB_INDEX_FAILURE_COUNT_ANNOTATION);
     let mut ic = backoff::annotation_count(r, JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION);

@@ -1,7 +1,9 @@
 //! podFailurePolicy matching. Source: kubernetes v1.31 `pkg/controller/job/pod_failure_policy.go`
 //! (`matchPodFailurePolicy`); job.md §3.9.
 
-use crate::api::{ContainerStatus, Pod, PodCondition, PodFailurePolicy, PodFailurePolicyOnExitCodesRequirement};
+use crate::api::{
+    ContainerStatus, Pod, PodCondition, PodFailurePolicy, PodFailurePolicyOnExitCodesRequirement,
+};
 use crate::version::Profile;
 
 /// The action a matched rule takes.
@@ -97,7 +99,11 @@ fn match_on_pod_conditions<'a>(
     pod.status.conditions.iter().find(|c| {
         rule.on_pod_conditions.iter().any(|pat| {
             // status defaults to True (DEF SetDefaults_PodFailurePolicyOnPodConditionsPattern).
-            let want = if pat.status.is_empty() { "True" } else { pat.status.as_str() };
+            let want = if pat.status.is_empty() {
+                "True"
+            } else {
+                pat.status.as_str()
+            };
             pat.type_ == c.type_ && want == c.status
         })
     })

@@ -207,7 +207,11 @@ impl Out {
             .collect()
     }
     fn reasons(&self) -> Vec<String> {
-        self.client.events.iter().map(|e| e.reason.clone()).collect()
+        self.client
+            .events
+            .iter()
+            .map(|e| e.reason.clone())
+            .collect()
     }
 }
 
@@ -335,8 +339,15 @@ fn run_row(r: &Row) {
     };
     let out = run(&prof, &job, &pods, T0, ctrl, client);
     let ctx = format!("{} {:?}", r.tag, r.name);
-    assert_eq!(out.client.create_attempts, r.exp_creations, "{ctx}: creations");
-    assert_eq!(out.client.deleted.len(), r.exp_deletions, "{ctx}: deletions");
+    assert_eq!(
+        out.client.create_attempts, r.exp_creations,
+        "{ctx}: creations"
+    );
+    assert_eq!(
+        out.client.deleted.len(),
+        r.exp_deletions,
+        "{ctx}: deletions"
+    );
     assert_eq!(out.client.pod_patches, r.exp_patches, "{ctx}: pod patches");
     let st = out.status();
     assert_eq!(st.active, r.exp_active, "{ctx}: active");
@@ -344,7 +355,10 @@ fn run_row(r: &Row) {
     assert_eq!(st.succeeded, r.exp_succeeded, "{ctx}: succeeded");
     assert_eq!(st.failed, r.exp_failed, "{ctx}: failed");
     assert_eq!(st.terminating, r.exp_terminating, "{ctx}: terminating");
-    assert_eq!(st.completed_indexes, r.exp_completed, "{ctx}: completedIndexes");
+    assert_eq!(
+        st.completed_indexes, r.exp_completed,
+        "{ctx}: completedIndexes"
+    );
     assert_eq!(out.conds(), r.exp_conditions, "{ctx}: conditions");
     if !r.exp_created_indexes.is_empty() {
         let got: Vec<String> = out
@@ -368,138 +382,1705 @@ fn controller_sync_job_table() {
         ..Default::default()
     };
     let rows = vec![
-        Row { tag: "SJ-01", name: "job start", exp_creations: 2, exp_active: 2, ..d.clone() },
-        Row { tag: "SJ-02", name: "WQ job start", completions: -1, exp_creations: 2, exp_active: 2, ..d.clone() },
-        Row { tag: "SJ-03", name: "pending pods", pending: 2, exp_active: 2, ..d.clone() },
-        Row { tag: "SJ-04", name: "correct # of pods", parallelism: 3, active: 3, ready: 2, exp_active: 3, exp_ready: 2, ..d.clone() },
-        Row { tag: "SJ-05", name: "WQ job: correct # of pods", completions: -1, active: 2, exp_active: 2, ..d.clone() },
-        Row { tag: "SJ-06", name: "too few active pods", active: 1, succeeded: 1, exp_creations: 1, exp_active: 2, exp_succeeded: 1, exp_patches: 1, ..d.clone() },
         Row {
-            tag: "SJ-07", name: "WQ job: recreate pods when failed", parallelism: 1, completions: -1,
-            active: 1, failed: 1, terminating: 1, replacement_failed: Some("Failed"), gate_replacement: true,
-            exp_terminating: Some(1), exp_patches: 1, exp_failed: 1, exp_active: 1, ..d.clone()
-        },
-        Row {
-            tag: "SJ-08", name: "WQ job: turn on PodReplacementPolicy but not set PodReplacementPolicy",
-            parallelism: 1, completions: 1, active: 1, failed: 1, terminating: 1, gate_replacement: true,
-            exp_terminating: Some(1), exp_active: 1, exp_patches: 2, exp_failed: 2, ..d.clone()
-        },
-        Row {
-            tag: "SJ-09", name: "WQ job: recreate pods when terminating or failed", parallelism: 1, completions: -1,
-            active: 1, failed: 1, terminating: 1, replacement_failed: Some("TerminatingOrFailed"), gate_replacement: true,
-            exp_terminating: Some(1), exp_active: 1, exp_patches: 2, exp_failed: 2, ..d.clone()
-        },
-        Row {
-            tag: "SJ-10", name: "more terminating pods than parallelism", parallelism: 1, completions: 1,
-            active: 2, terminating: 4, replacement_failed: Some("Failed"), gate_replacement: true,
-            exp_terminating: Some(5), exp_active: 1, exp_deletions: 1, exp_patches: 1, ..d.clone()
-        },
-        Row {
-            tag: "SJ-11", name: "more terminating pods than parallelism; PodFailurePolicy used", parallelism: 1, completions: 1,
-            active: 2, terminating: 4, pfp: true, exp_terminating: None, exp_active: 1, exp_deletions: 1, exp_patches: 1, ..d.clone()
-        },
-        Row {
-            tag: "SJ-12", name: "too few active pods and active back-off", parallelism: 1, completions: 1,
-            backoff_record: Some(BackoffRecord { failures_after_last_success: 1, last_failure_time: Some(T0) }),
+            tag: "SJ-01",
+            name: "job start",
+            exp_creations: 2,
+            exp_active: 2,
             ..d.clone()
         },
         Row {
-            tag: "SJ-13", name: "too few active pods and no back-offs", parallelism: 1, completions: 1,
-            backoff_record: Some(BackoffRecord { failures_after_last_success: 0, last_failure_time: Some(T0) }),
-            exp_creations: 1, exp_active: 1, ..d.clone()
-        },
-        Row { tag: "SJ-14", name: "too few active pods with a dynamic job", completions: -1, active: 1, exp_creations: 1, exp_active: 2, ..d.clone() },
-        Row {
-            tag: "SJ-15", name: "too few active pods, with controller error", pod_error: true, active: 1, succeeded: 1,
-            exp_creations: 1, exp_active: 1, exp_succeeded: 0, exp_patches: 1, ..d.clone()
-        },
-        Row { tag: "SJ-16", name: "too many active pods", active: 3, exp_deletions: 1, exp_active: 2, exp_patches: 1, ..d.clone() },
-        Row {
-            tag: "SJ-17", name: "too many active pods; PodReplacementPolicy enabled", active: 3, gate_replacement: true,
-            exp_deletions: 1, exp_active: 2, exp_patches: 1, exp_terminating: Some(1), ..d.clone()
-        },
-        Row { tag: "SJ-18", name: "too many active pods, with controller error", pod_error: true, active: 3, exp_patches: 1, exp_active: 3, ..d.clone() },
-        Row { tag: "SJ-19", name: "count ready pods when too many active pods", active: 3, ready: 3, exp_deletions: 1, exp_active: 2, exp_patches: 1, exp_ready: 2, ..d.clone() },
-        Row {
-            tag: "SJ-20", name: "failed + succeed pods: reset backoff delay", active: 1, succeeded: 1, failed: 1,
-            exp_creations: 1, exp_active: 2, exp_succeeded: 1, exp_failed: 1, exp_patches: 2, ..d.clone()
-        },
-        Row { tag: "SJ-21", name: "new failed pod", active: 1, failed: 1, exp_creations: 1, exp_active: 2, exp_failed: 1, exp_patches: 1, ..d.clone() },
-        Row {
-            tag: "SJ-23", name: "only new failed pod with controller error", pod_error: true, active: 1, failed: 1,
-            exp_creations: 1, exp_active: 1, exp_failed: 0, exp_patches: 1, ..d.clone()
+            tag: "SJ-02",
+            name: "WQ job start",
+            completions: -1,
+            exp_creations: 2,
+            exp_active: 2,
+            ..d.clone()
         },
         Row {
-            tag: "SJ-24", name: "job finish", succeeded: 5, exp_succeeded: 5, exp_patches: 5,
-            exp_conditions: vec![cond("Complete", "", "")], ..d.clone()
-        },
-        Row { tag: "SJ-25", name: "WQ job finishing", completions: -1, active: 1, succeeded: 1, exp_active: 1, exp_succeeded: 1, exp_patches: 1, ..d.clone() },
-        Row {
-            tag: "SJ-26", name: "WQ job all finished", completions: -1, succeeded: 2, exp_succeeded: 2, exp_patches: 2,
-            exp_conditions: vec![cond("Complete", "", "")], ..d.clone()
+            tag: "SJ-03",
+            name: "pending pods",
+            pending: 2,
+            exp_active: 2,
+            ..d.clone()
         },
         Row {
-            tag: "SJ-27", name: "WQ job all finished despite one failure", completions: -1, succeeded: 1, failed: 1,
-            exp_succeeded: 1, exp_failed: 1, exp_patches: 2, exp_conditions: vec![cond("Complete", "", "")], ..d.clone()
-        },
-        Row { tag: "SJ-28", name: "more active pods than parallelism", active: 10, exp_deletions: 8, exp_active: 2, exp_patches: 8, ..d.clone() },
-        Row {
-            tag: "SJ-29", name: "more active pods than remaining completions", parallelism: 3, completions: 4, active: 3, succeeded: 2,
-            exp_deletions: 1, exp_active: 2, exp_succeeded: 2, exp_patches: 3, ..d.clone()
-        },
-        Row { tag: "SJ-30", name: "status change", active: 2, succeeded: 2, exp_active: 2, exp_succeeded: 2, exp_patches: 2, ..d.clone() },
-        Row {
-            tag: "SJ-31", name: "deleting job", deleting: true, pending: 1, active: 1, succeeded: 1,
-            exp_active: 2, exp_succeeded: 1, exp_patches: 3, ..d.clone()
+            tag: "SJ-04",
+            name: "correct # of pods",
+            parallelism: 3,
+            active: 3,
+            ready: 2,
+            exp_active: 3,
+            exp_ready: 2,
+            ..d.clone()
         },
         Row {
-            tag: "SJ-32", name: "limited pods", parallelism: 100, completions: 200, pod_limit: Some(10),
+            tag: "SJ-05",
+            name: "WQ job: correct # of pods",
+            completions: -1,
+            active: 2,
+            exp_active: 2,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-06",
+            name: "too few active pods",
+            active: 1,
+            succeeded: 1,
+            exp_creations: 1,
+            exp_active: 2,
+            exp_succeeded: 1,
+            exp_patches: 1,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-07",
+            name: "WQ job: recreate pods when failed",
+            parallelism: 1,
+            completions: -1,
+            active: 1,
+            failed: 1,
+            terminating: 1,
+            replacement_failed: Some("Failed"),
+            gate_replacement: true,
+            exp_terminating: Some(1),
+            exp_patches: 1,
+            exp_failed: 1,
+            exp_active: 1,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-08",
+            name: "WQ job: turn on PodReplacementPolicy but not set PodReplacementPolicy",
+            parallelism: 1,
+            completions: 1,
+            active: 1,
+            failed: 1,
+            terminating: 1,
+            gate_replacement: true,
+            exp_terminating: Some(1),
+            exp_active: 1,
+            exp_patches: 2,
+            exp_failed: 2,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-09",
+            name: "WQ job: recreate pods when terminating or failed",
+            parallelism: 1,
+            completions: -1,
+            active: 1,
+            failed: 1,
+            terminating: 1,
+            replacement_failed: Some("TerminatingOrFailed"),
+            gate_replacement: true,
+            exp_terminating: Some(1),
+            exp_active: 1,
+            exp_patches: 2,
+            exp_failed: 2,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-10",
+            name: "more terminating pods than parallelism",
+            parallelism: 1,
+            completions: 1,
+            active: 2,
+            terminating: 4,
+            replacement_failed: Some("Failed"),
+            gate_replacement: true,
+            exp_terminating: Some(5),
+            exp_active: 1,
+            exp_deletions: 1,
+            exp_patches: 1,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-11",
+            name: "more terminating pods than parallelism; PodFailurePolicy used",
+            parallelism: 1,
+            completions: 1,
+            active: 2,
+            terminating: 4,
+            pfp: true,
+            exp_terminating: None,
+            exp_active: 1,
+            exp_deletions: 1,
+            exp_patches: 1,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-12",
+            name: "too few active pods and active back-off",
+            parallelism: 1,
+            completions: 1,
+            backoff_record: Some(BackoffRecord {
+                failures_after_last_success: 1,
+                last_failure_time: Some(T0),
+            }),
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-13",
+            name: "too few active pods and no back-offs",
+            parallelism: 1,
+            completions: 1,
+            backoff_record: Some(BackoffRecord {
+                failures_after_last_success: 0,
+                last_failure_time: Some(T0),
+            }),
+            exp_creations: 1,
+            exp_active: 1,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-14",
+            name: "too few active pods with a dynamic job",
+            completions: -1,
+            active: 1,
+            exp_creations: 1,
+            exp_active: 2,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-15",
+            name: "too few active pods, with controller error",
+            pod_error: true,
+            active: 1,
+            succeeded: 1,
+            exp_creations: 1,
+            exp_active: 1,
+            exp_succeeded: 0,
+            exp_patches: 1,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-16",
+            name: "too many active pods",
+            active: 3,
+            exp_deletions: 1,
+            exp_active: 2,
+            exp_patches: 1,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-17",
+            name: "too many active pods; PodReplacementPolicy enabled",
+            active: 3,
+            gate_replacement: true,
+            exp_deletions: 1,
+            exp_active: 2,
+            exp_patches: 1,
+            exp_terminating: Some(1),
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-18",
+            name: "too many active pods, with controller error",
+            pod_error: true,
+            active: 3,
+            exp_patches: 1,
+            exp_active: 3,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-19",
+            name: "count ready pods when too many active pods",
+            active: 3,
+            ready: 3,
+            exp_deletions: 1,
+            exp_active: 2,
+            exp_patches: 1,
+            exp_ready: 2,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-20",
+            name: "failed + succeed pods: reset backoff delay",
+            active: 1,
+            succeeded: 1,
+            failed: 1,
+            exp_creations: 1,
+            exp_active: 2,
+            exp_succeeded: 1,
+            exp_failed: 1,
+            exp_patches: 2,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-21",
+            name: "new failed pod",
+            active: 1,
+            failed: 1,
+            exp_creations: 1,
+            exp_active: 2,
+            exp_failed: 1,
+            exp_patches: 1,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-23",
+            name: "only new failed pod with controller error",
+            pod_error: true,
+            active: 1,
+            failed: 1,
+            exp_creations: 1,
+            exp_active: 1,
+            exp_failed: 0,
+            exp_patches: 1,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-24",
+            name: "job finish",
+            succeeded: 5,
+            exp_succeeded: 5,
+            exp_patches: 5,
+            exp_conditions: vec![cond("Complete", "", "")],
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-25",
+            name: "WQ job finishing",
+            completions: -1,
+            active: 1,
+            succeeded: 1,
+            exp_active: 1,
+            exp_succeeded: 1,
+            exp_patches: 1,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-26",
+            name: "WQ job all finished",
+            completions: -1,
+            succeeded: 2,
+            exp_succeeded: 2,
+            exp_patches: 2,
+            exp_conditions: vec![cond("Complete", "", "")],
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-27",
+            name: "WQ job all finished despite one failure",
+            completions: -1,
+            succeeded: 1,
+            failed: 1,
+            exp_succeeded: 1,
+            exp_failed: 1,
+            exp_patches: 2,
+            exp_conditions: vec![cond("Complete", "", "")],
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-28",
+            name: "more active pods than parallelism",
+            active: 10,
+            exp_deletions: 8,
+            exp_active: 2,
+            exp_patches: 8,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-29",
+            name: "more active pods than remaining completions",
+            parallelism: 3,
+            completions: 4,
+            active: 3,
+            succeeded: 2,
+            exp_deletions: 1,
+            exp_active: 2,
+            exp_succeeded: 2,
+            exp_patches: 3,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-30",
+            name: "status change",
+            active: 2,
+            succeeded: 2,
+            exp_active: 2,
+            exp_succeeded: 2,
+            exp_patches: 2,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-31",
+            name: "deleting job",
+            deleting: true,
+            pending: 1,
+            active: 1,
+            succeeded: 1,
+            exp_active: 2,
+            exp_succeeded: 1,
+            exp_patches: 3,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-32",
+            name: "limited pods",
+            parallelism: 100,
+            completions: 200,
+            pod_limit: Some(10),
             // slow start: 1+2+4 succeed, the batch of 8 fails after 3: 15 attempts, 10 created
-            exp_creations: 15, exp_active: 10, ..d.clone()
+            exp_creations: 15,
+            exp_active: 10,
+            ..d.clone()
         },
         Row {
-            tag: "SJ-33", name: "too many job failures", backoff_limit: 0, deleting: true, failed: 1, exp_failed: 1, exp_patches: 1,
-            exp_conditions: vec![cond("Failed", "BackoffLimitExceeded", BL_MSG)], ..d.clone()
+            tag: "SJ-33",
+            name: "too many job failures",
+            backoff_limit: 0,
+            deleting: true,
+            failed: 1,
+            exp_failed: 1,
+            exp_patches: 1,
+            exp_conditions: vec![cond("Failed", "BackoffLimitExceeded", BL_MSG)],
+            ..d.clone()
         },
         Row {
-            tag: "SJ-34", name: "job failures, unsatisfied expectations", backoff_limit: 0, deleting: true, failed: 1,
-            fake_expectation: 1, exp_failed: 1, exp_patches: 1, ..d.clone()
+            tag: "SJ-34",
+            name: "job failures, unsatisfied expectations",
+            backoff_limit: 0,
+            deleting: true,
+            failed: 1,
+            fake_expectation: 1,
+            exp_failed: 1,
+            exp_patches: 1,
+            ..d.clone()
         },
         Row {
-            tag: "SJ-35", name: "indexed job start", indexed: true, exp_creations: 2, exp_active: 2,
-            exp_created_indexes: vec!["0", "1"], ..d.clone()
+            tag: "SJ-35",
+            name: "indexed job start",
+            indexed: true,
+            exp_creations: 2,
+            exp_active: 2,
+            exp_created_indexes: vec!["0", "1"],
+            ..d.clone()
         },
         Row {
-            tag: "SJ-36", name: "indexed job with some pods deleted, podReplacementPolicy Failed", indexed: true,
-            terminating: 1, replacement_failed: Some("Failed"), gate_replacement: true,
-            exp_creations: 1, exp_active: 1, exp_created_indexes: vec!["0"], exp_terminating: Some(1), ..d.clone()
+            tag: "SJ-36",
+            name: "indexed job with some pods deleted, podReplacementPolicy Failed",
+            indexed: true,
+            terminating: 1,
+            replacement_failed: Some("Failed"),
+            gate_replacement: true,
+            exp_creations: 1,
+            exp_active: 1,
+            exp_created_indexes: vec!["0"],
+            exp_terminating: Some(1),
+            ..d.clone()
         },
         Row {
-            tag: "SJ-37", name: "indexed job with some pods deleted, podReplacementPolicy TerminatingOrFailed", indexed: true,
-            terminating: 1, replacement_failed: Some("TerminatingOrFailed"), gate_replacement: true,
-            exp_creations: 2, exp_active: 2, exp_created_indexes: vec!["0", "1"], exp_terminating: Some(1), exp_patches: 1, ..d.clone()
+            tag: "SJ-37",
+            name: "indexed job with some pods deleted, podReplacementPolicy TerminatingOrFailed",
+            indexed: true,
+            terminating: 1,
+            replacement_failed: Some("TerminatingOrFailed"),
+            gate_replacement: true,
+            exp_creations: 2,
+            exp_active: 2,
+            exp_created_indexes: vec!["0", "1"],
+            exp_terminating: Some(1),
+            exp_patches: 1,
+            ..d.clone()
         },
         Row {
-            tag: "SJ-38", name: "indexed job completed", indexed: true, completions: 3,
-            pods_with_indexes: vec![("0", POD_SUCCEEDED), ("1", POD_FAILED), ("1", POD_SUCCEEDED), ("2", POD_SUCCEEDED)],
-            exp_succeeded: 3, exp_failed: 1, exp_completed: "0-2", exp_patches: 4,
-            exp_conditions: vec![cond("Complete", "", "")], ..d.clone()
+            tag: "SJ-38",
+            name: "indexed job completed",
+            indexed: true,
+            completions: 3,
+            pods_with_indexes: vec![
+                ("0", POD_SUCCEEDED),
+                ("1", POD_FAILED),
+                ("1", POD_SUCCEEDED),
+                ("2", POD_SUCCEEDED),
+            ],
+            exp_succeeded: 3,
+            exp_failed: 1,
+            exp_completed: "0-2",
+            exp_patches: 4,
+            exp_conditions: vec![cond("Complete", "", "")],
+            ..d.clone()
         },
         Row {
-            tag: "SJ-39", name: "indexed job failed", indexed: true, completions: 3, backoff_limit: 0,
+            tag: "SJ-39",
+            name: "indexed job failed",
+            indexed: true,
+            completions: 3,
+            backoff_limit: 0,
             pods_with_indexes: vec![("0", POD_SUCCEEDED), ("1", POD_FAILED), ("2", POD_RUNNING)],
-            exp_succeeded: 1, exp_failed: 2, exp_completed: "0", exp_patches: 3, exp_deletions: 1,
-            exp_conditions: vec![cond("Failed", "BackoffLimitExceeded", BL_MSG)], ..d.clone()
+            exp_succeeded: 1,
+            exp_failed: 2,
+            exp_completed: "0",
+            exp_patches: 3,
+            exp_deletions: 1,
+            exp_conditions: vec![cond("Failed", "BackoffLimitExceeded", BL_MSG)],
+            ..d.clone()
         },
         Row {
-            tag: "SJ-40", name: "count terminating pods when indexed job fails and PodReplacementPolicy enabled",
-            indexed: true, completions: 3, backoff_limit: 0, gate_replacement: true,
+            tag: "SJ-40",
+            name: "count terminating pods when indexed job fails and PodReplacementPolicy enabled",
+            indexed: true,
+            completions: 3,
+            backoff_limit: 0,
+            gate_replacement: true,
             pods_with_indexes: vec![("0", POD_SUCCEEDED), ("1", POD_FAILED), ("2", POD_RUNNING)],
-            exp_succeeded: 1, exp_failed: 2, exp_completed: "0", exp_patches: 3, exp_deletions: 1, exp_terminating: Some(1),
-            exp_conditions: vec![cond("FailureTarget", "BackoffLimitExceeded", BL_MSG)], ..d.clone()
+            exp_succeeded: 1,
+            exp_failed: 2,
+            exp_completed: "0",
+            exp_patches: 3,
+            exp_deletions: 1,
+            exp_terminating: Some(1),
+            exp_conditions: vec![cond("FailureTarget", "BackoffLimitExceeded", BL_MSG)],
+            ..d.clone()
         },
     ];
     for r in &rows {
         run_row(r);
     }
+}
+
+// ------------------------------------------------------------ backoff_utils_test.go (BO / RT / FT)
+
+fn failed_at(job: &Job, name: &str, t: SimTime) -> Pod {
+    terminated(new_pod(job, name, POD_FAILED), 1, t)
+}
+fn succeeded_at(job: &Job, name: &str, t: SimTime) -> Pod {
+    terminated(new_pod(job, name, POD_SUCCEEDED), 0, t)
+}
+
+#[test]
+fn new_backoff_record_rows() {
+    let j = new_job(1, 1, 6, "NonIndexed");
+    let s = |n: i64| T0 + Dur::secs(n);
+    // (tag, name, stored record, new succeeded times, new failed times, expected)
+    type R = (
+        &'static str,
+        &'static str,
+        Option<(i32, i64)>,
+        Vec<i64>,
+        Vec<i64>,
+        (i32, Option<i64>),
+    );
+    let rows: Vec<R> = vec![
+        ("BO-01", "Empty backoff record with no latest failed pods", None, vec![], vec![], (0, None)),
+        ("BO-02", "Empty backoff record with one latest failed pod", None, vec![], vec![-10], (1, Some(-10))),
+        ("BO-03", "Empty backoff record with one latest failed pod and one latest succeeded pod, failure after", None, vec![-20], vec![-10], (1, Some(-10))),
+        ("BO-04", "Backoff record with failures, one succeeded pod after them resets", Some((3, -30)), vec![-10], vec![], (0, None)),
+        ("BO-05", "Backoff record with failures, new failures accumulate", Some((3, -30)), vec![], vec![-20, -10], (5, Some(-10))),
+        ("BO-06", "failures before and after the last success: only those after count", Some((3, -30)), vec![-15], vec![-20, -10, -5], (2, Some(-5))),
+        ("BO-07", "failure at the same instant as the success does not count", None, vec![-10], vec![-10], (0, None)),
+    ];
+    for (tag, name, stored, succ, fail, (want_n, want_t)) in rows {
+        let stored = stored.map(|(n, t)| BackoffRecord {
+            failures_after_last_success: n,
+            last_failure_time: Some(s(t)),
+        });
+        let sp: Vec<Pod> = succ
+            .iter()
+            .enumerate()
+            .map(|(i, t)| succeeded_at(&j, &format!("s{i}"), s(*t)))
+            .collect();
+        let fp: Vec<Pod> = fail
+            .iter()
+            .enumerate()
+            .map(|(i, t)| failed_at(&j, &format!("f{i}"), s(*t)))
+            .collect();
+        let sr: Vec<&Pod> = sp.iter().collect();
+        let fr: Vec<&Pod> = fp.iter().collect();
+        let got = backoff::new_backoff_record(stored.as_ref(), &sr, &fr);
+        assert_eq!(got.failures_after_last_success, want_n, "{tag} {name}");
+        assert_eq!(got.last_failure_time, want_t.map(s), "{tag} {name}");
+    }
+}
+
+#[test]
+fn get_finished_time_rows() {
+    let j = new_job(1, 1, 6, "NonIndexed");
+    // FT: containers' finishedAt wins
+    let p = failed_at(&j, "a", T0);
+    assert_eq!(backoff::finished_time(&p), T0, "FT-1 containers finishedAt");
+    // FT: a running container → Ready=False transition time
+    let mut p = new_pod(&j, "b", POD_FAILED);
+    p.status.container_statuses = vec![ContainerStatus::default()];
+    p.status.conditions.push(PodCondition {
+        type_: "Ready".into(),
+        status: "False".into(),
+        last_transition_time: Some(T0 + Dur::secs(3)),
+        ..Default::default()
+    });
+    assert_eq!(
+        backoff::finished_time(&p),
+        T0 + Dur::secs(3),
+        "FT Ready=False"
+    );
+    // FT: deletionTimestamp − grace
+    let mut p = new_pod(&j, "c", POD_FAILED);
+    p.metadata.deletion_timestamp = Some(T0 + Dur::secs(30));
+    p.metadata.deletion_grace_period_seconds = Some(30);
+    assert_eq!(backoff::finished_time(&p), T0, "FT deletionTimestamp-grace");
+    // FT: creationTimestamp as the last resort
+    let mut p = new_pod(&j, "d", POD_FAILED);
+    p.metadata.creation_timestamp = Some(T0 - Dur::secs(1));
+    assert_eq!(
+        backoff::finished_time(&p),
+        T0 - Dur::secs(1),
+        "FT creationTimestamp"
+    );
+}
+
+#[test]
+fn get_remaining_backoff_time_rows() {
+    // BUT constants: base 5 s, max 700 s.
+    let (base, max) = (Dur::secs(5), Dur::secs(700));
+    let rows: &[(&str, i32, i64, i64)] = &[
+        ("RT-1", 0, 0, 0),
+        ("RT-2", 1, 0, 5),
+        ("RT-3", 1, 3, 2),
+        ("RT-4", 1, 6, 0),
+        ("RT-5", 3, 0, 20),
+        ("RT-6", 8, 0, 640),
+        ("RT-7", 9, 0, 700),
+        ("RT-8", 30, 100, 600),
+    ];
+    for (tag, n, elapsed, want) in rows {
+        let rec = BackoffRecord {
+            failures_after_last_success: *n,
+            last_failure_time: Some(T0),
+        };
+        assert_eq!(
+            rec.remaining(T0 + Dur::secs(*elapsed), base, max),
+            Dur::secs(*want),
+            "{tag}"
+        );
+    }
+    // production constants: 10,20,40,80,160,320 then the cap
+    let p28 = profile(28, &[]);
+    let p27 = profile(27, &[]);
+    let seq = |p: &Profile| -> Vec<i64> {
+        (1..=8)
+            .map(|n| {
+                backoff::remaining_for_failures(
+                    T0,
+                    backoff::default_pod_failure_backoff(p),
+                    backoff::max_pod_failure_backoff(p),
+                    n,
+                    Some(T0),
+                )
+                .as_secs()
+            })
+            .collect()
+    };
+    assert_eq!(seq(&p27), vec![10, 20, 40, 80, 160, 320, 360, 360]);
+    assert_eq!(seq(&p28), vec![10, 20, 40, 80, 160, 320, 600, 600]);
+}
+
+#[test]
+fn controller_requeue_shows_backoff_cap_1_27_vs_1_28() {
+    let job = new_job(1, 1, 10, "NonIndexed");
+    for (minor, want) in [(27u32, 360), (28, 600)] {
+        let prof = profile(minor, &[]);
+        let mut ctrl = JobController::new();
+        ctrl.backoff.insert(
+            job_key(),
+            BackoffRecord {
+                failures_after_last_success: 7,
+                last_failure_time: Some(T0),
+            },
+        );
+        let out = run(&prof, &job, &[], T0, ctrl, FakeClient::default());
+        assert_eq!(out.client.create_attempts, 0, "1.{minor}");
+        assert_eq!(out.res.requeue_after, Some(Dur::secs(want)), "1.{minor}");
+    }
+}
+
+/// A tiny driver applying the fake client's writes to the cache: enough to replay the
+/// pod-failure backoff timeline of a failing `restartPolicy: Never` Job (issue "done when").
+struct Mini {
+    prof: Profile,
+    job: Job,
+    pods: Vec<Pod>,
+    ctrl: JobController,
+    creations: Vec<i64>,
+}
+
+impl Mini {
+    fn sync(&mut self, at: i64) -> SyncResult {
+        let now = T0 + Dur::secs(at);
+        let ctrl = std::mem::take(&mut self.ctrl);
+        let client = FakeClient {
+            seq: self.pods.len(),
+            ..Default::default()
+        };
+        let out = run(&self.prof, &self.job, &self.pods, now, ctrl, client);
+        self.ctrl = out.ctrl;
+        if let Some(j) = out.client.statuses.last() {
+            self.job.status = j.status.clone();
+        }
+        for p in out.client.patched {
+            if let Some(q) = self
+                .pods
+                .iter_mut()
+                .find(|q| q.metadata.name == p.metadata.name)
+            {
+                q.metadata.finalizers = p.metadata.finalizers.clone();
+            }
+        }
+        for mut p in out.client.created {
+            p.metadata.creation_timestamp = Some(now);
+            p.status.phase = POD_RUNNING.into();
+            // the engine delivers the Added event: the expectation is observed
+            self.ctrl.lower(&job_key(), 1, 0);
+            self.pods.push(p);
+            self.creations.push(at);
+        }
+        out.res
+    }
+    fn fail_last(&mut self, at: i64) {
+        let p = self.pods.last_mut().unwrap();
+        let q = terminated(p.clone(), 1, T0 + Dur::secs(at));
+        *p = q;
+        p.status.phase = POD_FAILED.into();
+    }
+}
+
+#[test]
+fn never_job_backoff_timeline_0_15_40_under_1_31() {
+    // Pods fail 5 s after creation (no start delay); pod events sync 1 s later (batching).
+    let mut m = Mini {
+        prof: profile(31, &[]),
+        job: new_job(1, 1, 6, "NonIndexed"),
+        pods: vec![],
+        ctrl: JobController::new(),
+        creations: vec![],
+    };
+    m.sync(0);
+    m.fail_last(5);
+    let r = m.sync(6);
+    assert_eq!(
+        r.requeue_after,
+        Some(Dur::secs(9)),
+        "10 s from the finish at 5 s"
+    );
+    let r = m.sync(7); // the finalizer-removal / status events
+    assert_eq!(r.requeue_after, Some(Dur::secs(8)));
+    m.sync(15);
+    assert_eq!(m.creations, vec![0, 15], "{:?}", m.job.status);
+    m.fail_last(20);
+    let r = m.sync(21);
+    assert_eq!(
+        r.requeue_after,
+        Some(Dur::secs(19)),
+        "20 s from the finish at 20 s"
+    );
+    m.sync(22);
+    m.sync(40);
+    assert_eq!(m.creations, vec![0, 15, 40]);
+    assert_eq!(m.job.status.failed, 2);
+}
+
+// ------------------------------------------------------------ OnFailure / Never (OF / NV)
+
+fn restarts(mut p: Pod, n: i32) -> Pod {
+    p.status.container_statuses = vec![ContainerStatus {
+        name: "c".into(),
+        restart_count: n,
+        ..Default::default()
+    }];
+    p
+}
+
+#[test]
+fn job_backoff_for_on_failure_rows() {
+    // (tag, name, backoffLimit, restart counts of running pods, phase, expect failure)
+    let rows: &[(&str, &str, i32, &[i32], &str, bool)] = &[
+        (
+            "OF-01",
+            "backoffLimit 0 should have 1 pod active",
+            0,
+            &[0],
+            POD_RUNNING,
+            false,
+        ),
+        (
+            "OF-02",
+            "backoffLimit 1 with restartCount 0 should have 1 pod active",
+            1,
+            &[0],
+            POD_RUNNING,
+            false,
+        ),
+        (
+            "OF-03",
+            "backoffLimit 1 with restartCount 1 and podRunning should have 0 pod active",
+            1,
+            &[1],
+            POD_RUNNING,
+            true,
+        ),
+        (
+            "OF-04",
+            "backoffLimit 1 with restartCount 1 and podPending should have 0 pod active",
+            1,
+            &[1],
+            POD_PENDING,
+            true,
+        ),
+        (
+            "OF-05",
+            "too many job failures with podRunning - single pod",
+            2,
+            &[2],
+            POD_RUNNING,
+            true,
+        ),
+        (
+            "OF-07",
+            "too many job failures with podRunning - multiple pods",
+            2,
+            &[1, 1],
+            POD_RUNNING,
+            true,
+        ),
+        (
+            "OF-09",
+            "not enough failures",
+            2,
+            &[1, 0],
+            POD_RUNNING,
+            false,
+        ),
+        (
+            "OF-x",
+            "backoffLimit 0 with one restart fails",
+            0,
+            &[1],
+            POD_RUNNING,
+            true,
+        ),
+    ];
+    for (tag, name, bl, counts, phase, fails) in rows {
+        let mut job = new_job(
+            counts.len() as i32,
+            counts.len() as i32 + 1,
+            *bl,
+            "NonIndexed",
+        );
+        job.spec.template.spec.restart_policy = "OnFailure".into();
+        let pods: Vec<Pod> = counts
+            .iter()
+            .enumerate()
+            .map(|(i, n)| restarts(new_pod(&job, &format!("p{i}"), phase), *n))
+            .collect();
+        let out = run(
+            &profile(28, &[]),
+            &job,
+            &pods,
+            T0,
+            JobController::new(),
+            FakeClient::default(),
+        );
+        let failed = out
+            .conds()
+            .iter()
+            .any(|c| c.0 == "Failed" && c.1 == "BackoffLimitExceeded");
+        assert_eq!(failed, *fails, "{tag} {name}");
+        if *fails {
+            assert_eq!(
+                out.client.deleted.len(),
+                counts.len(),
+                "{tag}: running pods deleted"
+            );
+            assert_eq!(
+                out.status().failed,
+                counts.len() as i32,
+                "{tag}: deleted pods count as failed"
+            );
+        }
+    }
+}
+
+#[test]
+fn job_backoff_on_restart_policy_never_rows() {
+    // failed > backoffLimit, strictly (NV-02..05); 1.31 defaults: FailureTarget + Failed together.
+    for (tag, bl, failed, fails) in [
+        ("NV-02", 0, 1, true),
+        ("NV-03", 1, 1, false),
+        ("NV-04", 6, 7, true),
+        ("NV-05", 6, 6, false),
+    ] {
+        let job = new_job(1, 10, bl, "NonIndexed");
+        let pods: Vec<Pod> = (0..failed)
+            .map(|i| new_pod(&job, &format!("p{i}"), POD_FAILED))
+            .collect();
+        let out = run(
+            &profile(31, &[]),
+            &job,
+            &pods,
+            T0,
+            JobController::new(),
+            FakeClient::default(),
+        );
+        let want = if fails {
+            vec![
+                cond("FailureTarget", "BackoffLimitExceeded", BL_MSG),
+                cond("Failed", "BackoffLimitExceeded", BL_MSG),
+            ]
+        } else {
+            vec![]
+        };
+        assert_eq!(out.conds(), want, "{tag}");
+        if fails {
+            assert!(
+                out.reasons().contains(&"BackoffLimitExceeded".to_string()),
+                "{tag}: event"
+            );
+        }
+    }
+}
+
+// ------------------------------------------------------------ deadline (DL)
+
+const DL_MSG: &str = "Job was active longer than specified deadline";
+
+#[test]
+fn sync_job_past_deadline_rows() {
+    // (tag, name, ADS, started secs ago, backoffLimit, active, failed, suspended, conditions, deleted)
+    type R = (
+        &'static str,
+        &'static str,
+        i64,
+        i64,
+        i32,
+        usize,
+        usize,
+        bool,
+        Option<&'static str>,
+    );
+    let rows: Vec<R> = vec![
+        (
+            "DL-1",
+            "activeDeadlineSeconds less than single pod execution",
+            10,
+            15,
+            6,
+            1,
+            0,
+            false,
+            Some("DeadlineExceeded"),
+        ),
+        (
+            "DL-2",
+            "activeDeadlineSeconds bigger than single pod execution",
+            10,
+            15,
+            6,
+            1,
+            1,
+            false,
+            Some("DeadlineExceeded"),
+        ),
+        (
+            "DL-3",
+            "activeDeadlineSeconds times-out before any pod starts",
+            10,
+            10,
+            6,
+            0,
+            0,
+            false,
+            Some("DeadlineExceeded"),
+        ),
+        (
+            "DL-4",
+            "activeDeadlineSeconds with backofflimit reach",
+            1,
+            10,
+            0,
+            0,
+            1,
+            false,
+            Some("BackoffLimitExceeded"),
+        ),
+        (
+            "DL-5",
+            "activeDeadlineSeconds is not triggered when Job is suspended",
+            10,
+            15,
+            6,
+            0,
+            0,
+            true,
+            None,
+        ),
+    ];
+    for (tag, name, ads, ago, bl, active, failed, susp, reason) in rows {
+        let mut job = new_job(1, 2, bl, "NonIndexed");
+        job.spec.active_deadline_seconds = Some(ads);
+        job.spec.suspend = Some(susp);
+        job.status.start_time = Some(T0 - Dur::secs(ago));
+        let mut pods = Vec::new();
+        for i in 0..active {
+            pods.push(new_pod(&job, &format!("a{i}"), POD_RUNNING));
+        }
+        for i in 0..failed {
+            pods.push(new_pod(&job, &format!("f{i}"), POD_FAILED));
+        }
+        let out = run(
+            &profile(28, &[]),
+            &job,
+            &pods,
+            T0,
+            JobController::new(),
+            FakeClient::default(),
+        );
+        let got: Vec<String> = out
+            .conds()
+            .iter()
+            .filter(|c| c.0 == "Failed")
+            .map(|c| c.1.clone())
+            .collect();
+        assert_eq!(
+            got,
+            reason.map(String::from).into_iter().collect::<Vec<_>>(),
+            "{tag} {name}"
+        );
+        if reason.is_some() {
+            assert_eq!(out.client.deleted.len(), active, "{tag}");
+            assert_eq!(
+                out.status().failed as usize,
+                active + failed,
+                "{tag}: failed count"
+            );
+            assert_eq!(out.client.create_attempts, 0, "{tag}: nothing created");
+        }
+        if reason == Some("DeadlineExceeded") {
+            assert!(
+                out.conds()
+                    .contains(&cond("Failed", "DeadlineExceeded", DL_MSG)),
+                "{tag}"
+            );
+        }
+    }
+}
+
+#[test]
+fn deadline_requeues_at_the_deadline() {
+    let mut job = new_job(1, 1, 6, "NonIndexed");
+    job.spec.active_deadline_seconds = Some(100);
+    job.status.start_time = Some(T0 - Dur::secs(30));
+    let pods = vec![new_pod(&job, "a", POD_RUNNING)];
+    let out = run(
+        &profile(31, &[]),
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(out.res.requeue_after, Some(Dur::secs(70)));
+}
+
+// ------------------------------------------------------------ podFailurePolicy (PFP / MP)
+
+fn rule_exit(action: &str, op: &str, values: &[i32]) -> PodFailurePolicyRule {
+    PodFailurePolicyRule {
+        action: action.into(),
+        on_exit_codes: Some(PodFailurePolicyOnExitCodesRequirement {
+            container_name: None,
+            operator: op.into(),
+            values: values.to_vec(),
+        }),
+        on_pod_conditions: vec![],
+    }
+}
+fn rule_cond(action: &str, t: &str) -> PodFailurePolicyRule {
+    PodFailurePolicyRule {
+        action: action.into(),
+        on_exit_codes: None,
+        on_pod_conditions: vec![PodFailurePolicyOnPodConditionsPattern {
+            type_: t.into(),
+            status: "True".into(),
+        }],
+    }
+}
+
+#[test]
+fn match_pod_failure_policy_rows() {
+    let j = new_job(1, 1, 6, "NonIndexed");
+    let p31 = profile(31, &[]);
+    let p28 = profile(28, &[]); // JobBackoffLimitPerIndex off
+    let pod = |exit: i32| terminated(new_pod(&j, "p", POD_FAILED), exit, T0);
+    let pol = |rules: Vec<PodFailurePolicyRule>| PodFailurePolicy { rules };
+    let rows: Vec<(
+        &str,
+        &Profile,
+        PodFailurePolicy,
+        Pod,
+        (bool, bool, Option<PfpAction>),
+    )> = vec![
+        (
+            "MP-01 unknown action rule is ignored",
+            &p31,
+            pol(vec![rule_exit("UnknownAction", "In", &[1])]),
+            pod(1),
+            (false, true, None),
+        ),
+        (
+            "MP-02 unknown operator is ignored",
+            &p31,
+            pol(vec![rule_exit("FailJob", "UnknownOp", &[1])]),
+            pod(1),
+            (false, true, None),
+        ),
+        (
+            "MP-07 exit code 0 never matches NotIn",
+            &p31,
+            pol(vec![rule_exit("FailJob", "NotIn", &[1])]),
+            pod(0),
+            (false, true, None),
+        ),
+        (
+            "MP-08 FailIndex with gate on",
+            &p31,
+            pol(vec![rule_exit("FailIndex", "In", &[1])]),
+            pod(1),
+            (false, true, Some(PfpAction::FailIndex)),
+        ),
+        (
+            "MP-09 FailIndex skipped with gate off",
+            &p28,
+            pol(vec![
+                rule_exit("FailIndex", "In", &[1]),
+                rule_exit("Ignore", "In", &[1]),
+            ]),
+            pod(1),
+            (false, false, Some(PfpAction::Ignore)),
+        ),
+        (
+            "MP ignore rule matched",
+            &p31,
+            pol(vec![rule_exit("Ignore", "In", &[1, 2])]),
+            pod(2),
+            (false, false, Some(PfpAction::Ignore)),
+        ),
+        (
+            "MP count rule matched",
+            &p31,
+            pol(vec![rule_exit("Count", "NotIn", &[1])]),
+            pod(3),
+            (false, true, Some(PfpAction::Count)),
+        ),
+        (
+            "MP first rule wins",
+            &p31,
+            pol(vec![
+                rule_exit("Ignore", "In", &[3]),
+                rule_exit("FailJob", "In", &[3]),
+            ]),
+            pod(3),
+            (false, false, Some(PfpAction::Ignore)),
+        ),
+        (
+            "MP FailJob",
+            &p31,
+            pol(vec![rule_exit("FailJob", "In", &[5])]),
+            pod(5),
+            (true, true, Some(PfpAction::FailJob)),
+        ),
+        (
+            "MP no match counts",
+            &p31,
+            pol(vec![rule_exit("FailJob", "In", &[5])]),
+            pod(6),
+            (false, true, None),
+        ),
+    ];
+    for (name, prof, pol, pod, (msg, count, action)) in rows {
+        let (m, c, a) = match_pod_failure_policy(prof, Some(&pol), &pod);
+        assert_eq!((m.is_some(), c, a), (msg, count, action), "{name}");
+    }
+    // messages
+    let (m, _, _) = match_pod_failure_policy(
+        &p31,
+        Some(&pol(vec![
+            rule_exit("Count", "In", &[9]),
+            rule_exit("FailJob", "In", &[5]),
+        ])),
+        &pod(5),
+    );
+    assert_eq!(m.unwrap(), "Container main-container for pod default/p failed with exit code 5 matching FailJob rule at index 1");
+    let mut pc = new_pod(&j, "p", POD_FAILED);
+    pc.status.conditions.push(PodCondition {
+        type_: "DisruptionTarget".into(),
+        status: "True".into(),
+        ..Default::default()
+    });
+    let (m, _, _) = match_pod_failure_policy(
+        &p31,
+        Some(&pol(vec![rule_cond("FailJob", "DisruptionTarget")])),
+        &pc,
+    );
+    assert_eq!(
+        m.unwrap(),
+        "Pod default/p has condition DisruptionTarget matching FailJob rule at index 0"
+    );
+}
+
+#[test]
+fn sync_job_with_pod_failure_policy() {
+    let prof = profile(31, &[]);
+    let mk = |bl: i32, rules: Vec<PodFailurePolicyRule>| {
+        let mut j = new_job(2, 2, bl, "NonIndexed");
+        j.spec.pod_failure_policy = Some(PodFailurePolicy { rules });
+        j.spec.pod_replacement_policy = Some("Failed".into());
+        j
+    };
+    // FailJob: FailureTarget then Failed (nothing terminating); running pod deleted, counted failed.
+    let job = mk(6, vec![rule_exit("FailJob", "In", &[5])]);
+    let pods = vec![
+        terminated(new_pod(&job, "a", POD_FAILED), 5, T0),
+        new_pod(&job, "b", POD_RUNNING),
+    ];
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    let msg = "Container main-container for pod default/a failed with exit code 5 matching FailJob rule at index 0";
+    assert_eq!(
+        out.client.deleted.len(),
+        1,
+        "PFP FailJob deletes the running pod"
+    );
+    // the deleted pod is now terminating: Failed waits (delayed terminal condition, 1.31)
+    assert_eq!(
+        out.conds(),
+        vec![cond("FailureTarget", "PodFailurePolicy", msg)]
+    );
+    assert_eq!(out.status().failed, 2, "both counted");
+    // without running pods: both conditions in one sync
+    let out = run(
+        &prof,
+        &job,
+        &pods[..1],
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(
+        out.conds(),
+        vec![
+            cond("FailureTarget", "PodFailurePolicy", msg),
+            cond("Failed", "PodFailurePolicy", msg)
+        ]
+    );
+    assert!(out.reasons().contains(&"PodFailurePolicy".to_string()));
+
+    // Ignore (PFP-12/13): not counted even with backoffLimit 0; a replacement is created.
+    let job = mk(0, vec![rule_exit("Ignore", "In", &[3])]);
+    let pods = vec![
+        terminated(new_pod(&job, "a", POD_FAILED), 3, T0 - Dur::mins(5)),
+        new_pod(&job, "b", POD_RUNNING),
+    ];
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(out.conds(), vec![]);
+    assert_eq!(out.status().failed, 0);
+    assert_eq!(out.client.created.len(), 1);
+    // PFP-19: an ignored failure that finished now still delays the replacement
+    let pods = vec![
+        terminated(new_pod(&job, "a", POD_FAILED), 3, T0),
+        new_pod(&job, "b", POD_RUNNING),
+    ];
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(out.client.created.len(), 0);
+    assert_eq!(out.res.requeue_after, Some(Dur::secs(10)));
+
+    // Count: counts toward backoffLimit 0 → BackoffLimitExceeded.
+    let job = mk(0, vec![rule_exit("Count", "In", &[3])]);
+    let pods = vec![terminated(new_pod(&job, "a", POD_FAILED), 3, T0)];
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(
+        out.conds(),
+        vec![
+            cond("FailureTarget", "BackoffLimitExceeded", BL_MSG),
+            cond("Failed", "BackoffLimitExceeded", BL_MSG)
+        ]
+    );
+
+    // PFP-21: with a policy a terminating pod is not failed and not replaced.
+    let job = mk(6, vec![rule_exit("Count", "In", &[3])]);
+    let mut t = new_pod(&job, "a", POD_RUNNING);
+    t.metadata.deletion_timestamp = Some(T0);
+    let out = run(
+        &prof,
+        &job,
+        &[t, new_pod(&job, "b", POD_RUNNING)],
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(out.client.created.len(), 0);
+    assert_eq!(out.status().failed, 0);
+    assert_eq!(out.status().terminating, Some(1));
+}
+
+// ------------------------------------------------------------ Indexed / backoffLimitPerIndex
+
+fn with_counts(mut p: Pod, fc: i32) -> Pod {
+    p.metadata
+        .annotations
+        .insert(JOB_INDEX_FAILURE_COUNT_ANNOTATION.into(), fc.to_string());
+    p
+}
+
+#[test]
+fn calculate_failed_indexes_rows() {
+    let prof = profile(31, &[]);
+    let mut job = new_job(2, 5, 100, "Indexed");
+    job.spec.backoff_limit_per_index = Some(1);
+    let j0 = job.clone();
+    let f = |ix: &str, fc: i32| {
+        with_counts(
+            with_index(new_pod(&j0, &format!("p{ix}-{fc}"), POD_FAILED), ix),
+            fc,
+        )
+    };
+    // CF-1 "one new index failed"
+    let pods = [f("1", 1)];
+    let r: Vec<&Pod> = pods.iter().collect();
+    assert_eq!(
+        calculate_failed_indexes(&prof, &job, &r).to_string(),
+        "1",
+        "CF-1"
+    );
+    // CF-2 "pod without finalizer is ignored"
+    let mut p = f("1", 1);
+    p.metadata.finalizers.clear();
+    assert_eq!(
+        calculate_failed_indexes(&prof, &job, &[&p]).to_string(),
+        "",
+        "CF-2"
+    );
+    // CF-3 "pod outside completions is ignored"
+    let p = f("5", 1);
+    assert_eq!(
+        calculate_failed_indexes(&prof, &job, &[&p]).to_string(),
+        "",
+        "CF-3"
+    );
+    // CF-4 "extend the failed indexes"
+    job.status.failed_indexes = Some("0".into());
+    let pods = [f("1", 1), f("2", 0)];
+    let r: Vec<&Pod> = pods.iter().collect();
+    assert_eq!(
+        calculate_failed_indexes(&prof, &job, &r).to_string(),
+        "0,1",
+        "CF-4"
+    );
+    // CF-5 "prev failed indexes empty"
+    job.status.failed_indexes = Some(String::new());
+    let pods = [f("2", 1), f("4", 3)];
+    let r: Vec<&Pod> = pods.iter().collect();
+    assert_eq!(
+        calculate_failed_indexes(&prof, &job, &r).to_string(),
+        "2,4",
+        "CF-5"
+    );
+}
+
+#[test]
+fn intervals_render_like_upstream() {
+    let iv = Intervals::parse("0,2-4,6,7,9-9", 10);
+    assert_eq!(iv.to_string(), "0,2-4,6,7,9");
+    assert_eq!(iv.total(), 7);
+    assert_eq!(Intervals::parse("3-20", 5).to_string(), "3,4");
+    assert_eq!(
+        Intervals::default().with_indexes(&[1, 2, 3, 5]).to_string(),
+        "1-3,5"
+    );
+}
+
+#[test]
+fn backoff_limit_per_index_rows() {
+    let prof = profile(31, &[]);
+    let mut job = new_job(2, 2, 100, "Indexed");
+    job.spec.backoff_limit_per_index = Some(1);
+    // BL-04 "single failed pod, not counted; index failed (count reached)"
+    let pods = vec![
+        with_counts(with_index(new_pod(&job, "a", POD_FAILED), "0"), 1),
+        with_index(new_pod(&job, "b", POD_RUNNING), "1"),
+    ];
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(out.status().failed_indexes.as_deref(), Some("0"), "BL-04");
+    assert_eq!(out.status().failed, 1, "BL-04");
+    assert_eq!(
+        out.client.created.len(),
+        0,
+        "BL-04: a failed index is not retried"
+    );
+    // BL-03 "single failed pod replaced already... a fresh failure (count 0) gets a replacement with count 1 after 10 s"
+    let pods = vec![with_counts(
+        with_index(
+            terminated(new_pod(&job, "a", POD_FAILED), 1, T0 - Dur::secs(10)),
+            "0",
+        ),
+        0,
+    )];
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(out.client.created.len(), 2, "indexes 0 and 1");
+    let c0 = out
+        .client
+        .created
+        .iter()
+        .find(|p| p.metadata.annotations[JOB_COMPLETION_INDEX_ANNOTATION] == "0")
+        .unwrap();
+    assert_eq!(
+        c0.metadata.annotations[JOB_INDEX_FAILURE_COUNT_ANNOTATION],
+        "1"
+    );
+    assert_eq!(c0.metadata.generate_name, "foobar-0-");
+    assert_eq!(c0.spec.hostname, "foobar-0");
+    assert_eq!(
+        out.client.pod_patches, 0,
+        "the last failed pod of index 0 keeps its finalizer"
+    );
+    // BL-09/10: all indexes done and one failed → FailedIndexes; more than maxFailedIndexes → Max…
+    let pods = vec![
+        with_counts(with_index(new_pod(&job, "a", POD_FAILED), "0"), 1),
+        with_index(new_pod(&job, "b", POD_SUCCEEDED), "1"),
+    ];
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert!(
+        out.conds()
+            .contains(&cond("Failed", "FailedIndexes", "Job has failed indexes")),
+        "BL-09 {:?}",
+        out.conds()
+    );
+    job.spec.max_failed_indexes = Some(0);
+    let pods = vec![
+        with_counts(with_index(new_pod(&job, "a", POD_FAILED), "0"), 1),
+        with_index(new_pod(&job, "b", POD_RUNNING), "1"),
+    ];
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(
+        out.conds()[0],
+        cond(
+            "FailureTarget",
+            "MaxFailedIndexesExceeded",
+            "Job has exceeded the specified maximal number of failed indexes"
+        ),
+        "BL-10"
+    );
+    assert_eq!(out.client.deleted.len(), 1, "BL-10 deletes the active pod");
+}
+
+#[test]
+fn independent_indexes_backoff_ix() {
+    // IX: failure counts 1/0/2 finished now → 20/10/40 s: nothing created, requeue after 10 s.
+    let prof = profile(31, &[]);
+    let mut job = new_job(3, 3, 100, "Indexed");
+    job.spec.backoff_limit_per_index = Some(5);
+    let pods: Vec<Pod> = [(0, 1), (1, 0), (2, 2)]
+        .iter()
+        .map(|(ix, fc)| {
+            with_counts(
+                with_index(
+                    terminated(new_pod(&job, &format!("p{ix}"), POD_FAILED), 1, T0),
+                    &ix.to_string(),
+                ),
+                *fc,
+            )
+        })
+        .collect();
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(out.client.created.len(), 0);
+    assert_eq!(out.res.requeue_after, Some(Dur::secs(10)));
+    // 10 s later only index 1 is due
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0 + Dur::secs(10),
+        JobController::new(),
+        FakeClient::default(),
+    );
+    let ix: Vec<&str> = out
+        .client
+        .created
+        .iter()
+        .map(|p| p.metadata.annotations[JOB_COMPLETION_INDEX_ANNOTATION].as_str())
+        .collect();
+    assert_eq!(ix, vec!["1"]);
+}
+
+#[test]
+fn success_policy_sp01() {
+    let prof = profile(31, &[]);
+    let mut job = new_job(3, 3, 6, "Indexed");
+    job.spec.success_policy = Some(SuccessPolicy {
+        rules: vec![SuccessPolicyRule {
+            succeeded_indexes: Some("0".into()),
+            succeeded_count: None,
+        }],
+    });
+    let pods = vec![
+        with_index(new_pod(&job, "a", POD_SUCCEEDED), "0"),
+        with_index(new_pod(&job, "b", POD_RUNNING), "1"),
+    ];
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(
+        out.conds(),
+        vec![cond(
+            "SuccessCriteriaMet",
+            "SuccessPolicy",
+            "Matched rules at index 0"
+        )]
+    );
+    assert_eq!(out.client.deleted.len(), 1);
+    assert_eq!(
+        out.status().failed,
+        0,
+        "lingering pods are not counted as failed"
+    );
+}
+
+// ------------------------------------------------------------ suspend / resume
+
+#[test]
+fn suspend_and_resume() {
+    let prof = profile(31, &[]);
+    let mut job = new_job(2, 4, 6, "NonIndexed");
+    job.spec.suspend = Some(true);
+    job.status.start_time = Some(T0 - Dur::secs(100));
+    let pods = vec![
+        new_pod(&job, "a", POD_RUNNING),
+        new_pod(&job, "b", POD_RUNNING),
+    ];
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(
+        out.client.deleted.len(),
+        2,
+        "SJ-48-ish: suspension deletes active pods"
+    );
+    assert_eq!(out.client.pod_patches, 2, "finalizers stripped first");
+    assert_eq!(out.status().failed, 0);
+    assert_eq!(
+        out.conds(),
+        vec![cond("Suspended", "JobSuspended", "Job suspended")]
+    );
+    assert_eq!(
+        out.reasons(),
+        vec!["SuccessfulDelete", "SuccessfulDelete", "Suspended"]
+    );
+    // resume
+    let mut job = out.client.statuses.last().unwrap().clone();
+    job.spec.suspend = Some(false);
+    let out = run(
+        &prof,
+        &job,
+        &[],
+        T0 + Dur::secs(50),
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(
+        out.conds(),
+        vec![cond("Suspended", "JobResumed", "Job resumed")]
+    );
+    assert_eq!(
+        out.status().start_time,
+        Some(T0 + Dur::secs(50)),
+        "startTime reset"
+    );
+    assert_eq!(out.client.created.len(), 2);
+    assert_eq!(
+        out.reasons(),
+        vec!["SuccessfulCreate", "SuccessfulCreate", "Resumed"]
+    );
+    assert!(out.client.events[0]
+        .message
+        .starts_with("Created pod: foobar-"));
+}
+
+#[test]
+fn created_pod_identity() {
+    let prof = profile(31, &[]);
+    let job = new_job(1, 1, 6, "NonIndexed");
+    let out = run(
+        &prof,
+        &job,
+        &[],
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    let p = &out.client.created[0];
+    assert_eq!(p.metadata.generate_name, "foobar-");
+    assert_eq!(
+        p.metadata.finalizers,
+        vec![JOB_TRACKING_FINALIZER.to_string()]
+    );
+    let r = p.metadata.controller_ref().unwrap();
+    assert_eq!((r.kind.as_str(), r.uid.as_str()), ("Job", "job-uid"));
+    assert_eq!(out.status().start_time, Some(T0));
+    assert_eq!(
+        pod_generate_name_with_index(&"x".repeat(60), 12),
+        format!("{}-12-", "x".repeat(54))
+    );
+}
+
+#[test]
+fn event_handlers_batch_by_version() {
+    let job = new_job(1, 1, 6, "NonIndexed");
+    let mut cache = cache_of(&job, &[]);
+    let p = new_pod(&job, "a", POD_RUNNING);
+    cache.upsert(Rc::new(Object::Pod(p.clone())));
+    let ev = WatchEvent::Added(Rc::new(Object::Pod(p)));
+    for (minor, want) in [(22u32, Dur::ZERO), (24, Dur::secs(1)), (31, Dur::secs(1))] {
+        let mut c = JobController::new();
+        let mut out = vec![];
+        c.handle(&ev, &cache, &profile(minor, &[]), &mut out);
+        assert_eq!(
+            out,
+            vec![Enqueue {
+                key: job_key(),
+                after: want
+            }],
+            "1.{minor}"
+        );
+    }
+    // status-only Job update batched from 1.28; generation change immediate
+    let mut j2 = job.clone();
+    j2.status.active = 1;
+    let ev = WatchEvent::Modified {
+        old: Rc::new(Object::Job(job.clone())),
+        new: Rc::new(Object::Job(j2.clone())),
+    };
+    let mut out = vec![];
+    JobController::new().handle(&ev, &cache, &profile(31, &[]), &mut out);
+    assert_eq!(out[0].after, Dur::secs(1));
+    j2.metadata.generation = 2;
+    let ev = WatchEvent::Modified {
+        old: Rc::new(Object::Job(job)),
+        new: Rc::new(Object::Job(j2)),
+    };
+    let mut out = vec![];
+    JobController::new().handle(&ev, &cache, &profile(31, &[]), &mut out);
+    assert_eq!(out[0].after, Dur::ZERO);
+}
+
+#[test]
+fn delayed_success_waits_for_terminating_pods() {
+    // 1.31 defaults: SuccessCriteriaMet(CompletionsReached) first, Complete once nothing terminates.
+    let prof = profile(31, &[]);
+    let job = new_job(2, 1, 6, "NonIndexed");
+    let mut t = new_pod(&job, "b", POD_RUNNING);
+    t.metadata.deletion_timestamp = Some(T0);
+    let pods = vec![new_pod(&job, "a", POD_SUCCEEDED), t];
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    let m = "Reached expected number of succeeded pods";
+    assert_eq!(
+        out.conds(),
+        vec![cond("SuccessCriteriaMet", "CompletionsReached", m)]
+    );
+    let pods = vec![new_pod(&job, "a", POD_SUCCEEDED)];
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(
+        out.conds(),
+        vec![
+            cond("SuccessCriteriaMet", "CompletionsReached", m),
+            cond("Complete", "CompletionsReached", m)
+        ]
+    );
+    assert_eq!(out.status().completion_time, Some(T0));
+    assert!(out.reasons().contains(&"Completed".to_string()));
 }
