@@ -18,7 +18,7 @@ pub mod backoff;
 pub mod indexed;
 pub mod pod_failure_policy;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;

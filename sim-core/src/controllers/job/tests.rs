@@ -30,7 +30,7 @@ pub(crate) struct FakeClient {
     /// Creations beyond this fail (`podLimit`).
     pub pod_limit: Option<usize>,
     pub get_result: Option<Rc<Object>>,
-    seq: usize,
+    pub seq: usize,
 }
 
 fn err(kind: ApiErrorKind) -> ApiError {
