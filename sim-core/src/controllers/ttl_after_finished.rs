@@ -58,7 +58,13 @@ impl Controller for TtlAfterFinishedController {
         SOURCE
     }
 
-    fn handle(&mut self, ev: &WatchEvent, _cache: &Cache, profile: &Profile, out: &mut Vec<Enqueue>) {
+    fn handle(
+        &mut self,
+        ev: &WatchEvent,
+        _cache: &Cache,
+        profile: &Profile,
+        out: &mut Vec<Enqueue>,
+    ) {
         if !profile.gate("TTLAfterFinished") {
             return;
         }

@@ -101,10 +101,14 @@ pub fn generate_selector(job: &mut Job, minor: u32) {
         (&[LEGACY_JOB_NAME_LABEL], &[LEGACY_CONTROLLER_UID_LABEL])
     };
     for l in name_labels {
-        labels.entry((*l).to_string()).or_insert_with(|| name.clone());
+        labels
+            .entry((*l).to_string())
+            .or_insert_with(|| name.clone());
     }
     for l in uid_labels {
-        labels.entry((*l).to_string()).or_insert_with(|| uid.clone());
+        labels
+            .entry((*l).to_string())
+            .or_insert_with(|| uid.clone());
     }
     let sel_key = if minor >= 27 {
         CONTROLLER_UID_LABEL
@@ -179,11 +183,27 @@ pub fn validate_job_spec(spec: &JobSpec, minor: u32, p: &str) -> Vec<FieldError>
     let mut out = Vec::new();
     nonneg(&mut out, format!("{p}.parallelism"), spec.parallelism);
     nonneg(&mut out, format!("{p}.completions"), spec.completions);
-    nonneg(&mut out, format!("{p}.activeDeadlineSeconds"), spec.active_deadline_seconds);
+    nonneg(
+        &mut out,
+        format!("{p}.activeDeadlineSeconds"),
+        spec.active_deadline_seconds,
+    );
     nonneg(&mut out, format!("{p}.backoffLimit"), spec.backoff_limit);
-    nonneg(&mut out, format!("{p}.ttlSecondsAfterFinished"), spec.ttl_seconds_after_finished);
-    nonneg(&mut out, format!("{p}.backoffLimitPerIndex"), spec.backoff_limit_per_index);
-    nonneg(&mut out, format!("{p}.maxFailedIndexes"), spec.max_failed_indexes);
+    nonneg(
+        &mut out,
+        format!("{p}.ttlSecondsAfterFinished"),
+        spec.ttl_seconds_after_finished,
+    );
+    nonneg(
+        &mut out,
+        format!("{p}.backoffLimitPerIndex"),
+        spec.backoff_limit_per_index,
+    );
+    nonneg(
+        &mut out,
+        format!("{p}.maxFailedIndexes"),
+        spec.max_failed_indexes,
+    );
 
     let indexed = spec.completion_mode.as_deref() == Some("Indexed");
     match spec.completion_mode.as_deref() {
@@ -201,7 +221,10 @@ pub fn validate_job_spec(spec: &JobSpec, minor: u32, p: &str) -> Vec<FieldError>
                 "when completion mode is Indexed",
             ));
         }
-        if let Some(par) = spec.parallelism.filter(|v| *v > MAX_PARALLELISM_FOR_INDEXED) {
+        if let Some(par) = spec
+            .parallelism
+            .filter(|v| *v > MAX_PARALLELISM_FOR_INDEXED)
+        {
             out.push(FieldError::invalid(
                 format!("{p}.parallelism"),
                 par.to_string(),
@@ -274,7 +297,11 @@ pub fn validate_job_spec(spec: &JobSpec, minor: u32, p: &str) -> Vec<FieldError>
             ));
         }
         if pfp.rules.len() > MAX_PFP_RULES {
-            out.push(too_many(format!("{pp}.rules"), pfp.rules.len(), MAX_PFP_RULES));
+            out.push(too_many(
+                format!("{pp}.rules"),
+                pfp.rules.len(),
+                MAX_PFP_RULES,
+            ));
         }
         let names: Vec<&str> = spec
             .template
@@ -339,13 +366,21 @@ pub fn validate_job_spec(spec: &JobSpec, minor: u32, p: &str) -> Vec<FieldError>
                         "at least one value is required",
                     ));
                 } else if ec.values.len() > MAX_PFP_EXIT_CODES {
-                    out.push(too_many(format!("{ep}.values"), ec.values.len(), MAX_PFP_EXIT_CODES));
+                    out.push(too_many(
+                        format!("{ep}.values"),
+                        ec.values.len(),
+                        MAX_PFP_EXIT_CODES,
+                    ));
                 }
                 let mut prev: Option<i32> = None;
                 for (j, v) in ec.values.iter().enumerate() {
                     let vp = format!("{ep}.values[{j}]");
                     if ec.operator == "In" && *v == 0 {
-                        out.push(FieldError::invalid(vp.clone(), "0", "must not be 0 for the In operator"));
+                        out.push(FieldError::invalid(
+                            vp.clone(),
+                            "0",
+                            "must not be 0 for the In operator",
+                        ));
                     }
                     if let Some(pv) = prev {
                         if pv == *v {
@@ -401,7 +436,10 @@ pub fn validate_job_spec(spec: &JobSpec, minor: u32, p: &str) -> Vec<FieldError>
     if let Some(sp) = &spec.success_policy {
         let spp = format!("{p}.successPolicy");
         if !indexed {
-            out.push(invalid_omit(spp.clone(), "requires indexed completion mode"));
+            out.push(invalid_omit(
+                spp.clone(),
+                "requires indexed completion mode",
+            ));
         }
         if sp.rules.is_empty() {
             out.push(FieldError::required(
@@ -410,7 +448,11 @@ pub fn validate_job_spec(spec: &JobSpec, minor: u32, p: &str) -> Vec<FieldError>
             ));
         }
         if sp.rules.len() > MAX_SUCCESS_POLICY_RULES {
-            out.push(too_many(format!("{spp}.rules"), sp.rules.len(), MAX_SUCCESS_POLICY_RULES));
+            out.push(too_many(
+                format!("{spp}.rules"),
+                sp.rules.len(),
+                MAX_SUCCESS_POLICY_RULES,
+            ));
         }
         for (i, r) in sp.rules.iter().enumerate() {
             let rp = format!("{spp}.rules[{i}]");
@@ -496,7 +538,9 @@ mod tests {
             let j = prepared(rp, 31);
             assert_eq!(
                 errors(&j, 31, "spec"),
-                vec![r#"spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never""#]
+                vec![
+                    r#"spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never""#
+                ]
             );
         }
         let j = prepared("Always", 31);
@@ -508,12 +552,16 @@ mod tests {
         let j = prepared("", 19);
         assert_eq!(
             errors(&j, 19, "spec"),
-            vec![r#"spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never""#]
+            vec![
+                r#"spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never""#
+            ]
         );
         let j = prepared("Sometimes", 31);
         assert_eq!(
             errors(&j, 31, "spec"),
-            vec![r#"spec.template.spec.restartPolicy: Unsupported value: "Sometimes": supported values: "OnFailure", "Never""#]
+            vec![
+                r#"spec.template.spec.restartPolicy: Unsupported value: "Sometimes": supported values: "OnFailure", "Never""#
+            ]
         );
         assert!(errors(&prepared("Never", 31), 31, "spec").is_empty());
         assert!(errors(&prepared("OnFailure", 19), 19, "spec").is_empty());
@@ -525,17 +573,34 @@ mod tests {
         assert_eq!((j.spec.parallelism, j.spec.completions), (Some(1), Some(1)));
         assert_eq!(j.spec.backoff_limit, Some(6));
         assert_eq!(j.spec.completion_mode.as_deref(), Some("NonIndexed"));
-        assert_eq!(j.spec.pod_replacement_policy.as_deref(), Some("TerminatingOrFailed"));
-        assert_eq!(j.spec.template.spec.termination_grace_period_seconds, Some(30));
+        assert_eq!(
+            j.spec.pod_replacement_policy.as_deref(),
+            Some("TerminatingOrFailed")
+        );
+        assert_eq!(
+            j.spec.template.spec.termination_grace_period_seconds,
+            Some(30)
+        );
         let l = &j.spec.template.metadata.labels;
         assert_eq!(l["batch.kubernetes.io/controller-uid"], "u1");
         assert_eq!(l["controller-uid"], "u1");
         assert_eq!(l["batch.kubernetes.io/job-name"], "pi");
         assert_eq!(l["job-name"], "pi");
-        assert_eq!(j.spec.selector.as_ref().unwrap().match_labels["batch.kubernetes.io/controller-uid"], "u1");
+        assert_eq!(
+            j.spec.selector.as_ref().unwrap().match_labels["batch.kubernetes.io/controller-uid"],
+            "u1"
+        );
         let j = prepared("Never", 26);
-        assert!(!j.spec.template.metadata.labels.contains_key("batch.kubernetes.io/job-name"));
-        assert_eq!(j.spec.selector.as_ref().unwrap().match_labels["controller-uid"], "u1");
+        assert!(!j
+            .spec
+            .template
+            .metadata
+            .labels
+            .contains_key("batch.kubernetes.io/job-name"));
+        assert_eq!(
+            j.spec.selector.as_ref().unwrap().match_labels["controller-uid"],
+            "u1"
+        );
         let mut j = job("Never");
         j.spec.parallelism = Some(3);
         j.spec.backoff_limit_per_index = Some(1);
@@ -577,11 +642,19 @@ mod tests {
                 "a".repeat(62)
             )
         );
-        assert!(got.contains(&"spec.backoffLimitPerIndex: Required value: when maxFailedIndexes is specified".to_string()));
-        assert!(got.contains(&"spec.maxFailedIndexes: Invalid value: 11: must be less than or equal to completions".to_string()));
+        assert!(got.contains(
+            &"spec.backoffLimitPerIndex: Required value: when maxFailedIndexes is specified"
+                .to_string()
+        ));
+        assert!(got.contains(
+            &"spec.maxFailedIndexes: Invalid value: 11: must be less than or equal to completions"
+                .to_string()
+        ));
         let mut j = prepared("Never", 31);
         j.spec.completion_mode = Some("Indexed".into());
         j.spec.completions = None;
-        assert!(errors(&j, 31, "spec").contains(&"spec.completions: Required value: when completion mode is Indexed".to_string()));
+        assert!(errors(&j, 31, "spec").contains(
+            &"spec.completions: Required value: when completion mode is Indexed".to_string()
+        ));
     }
 }
