@@ -1,6 +1,8 @@
 //! Ported upstream tables (kubernetes `pkg/controller/job/*_test.go`, tags per job.md §0) and
 //! timeline tests. Each row names its tag and upstream case name.
 
+#![allow(clippy::type_complexity)]
+
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
