@@ -266,6 +266,14 @@ struct Row {
     pod_limit: Option<usize>,
     backoff_record: Option<BackoffRecord>,
     fake_expectation: i64,
+    suspend: bool,
+    was_suspended: bool,
+    gate_managed_by: bool,
+    gate_success_policy: bool,
+    pod_index_label_disabled: bool,
+    /// (active, succeeded, failed) of `initialStatus`
+    initial: Option<(i32, i32, i32)>,
+    init_conditions: Vec<(&'static str, &'static str, &'static str, &'static str)>,
     exp_creations: usize,
     exp_deletions: usize,
     exp_active: i32,
@@ -286,8 +294,9 @@ fn run_row(r: &Row) {
         31,
         &[
             ("JobPodReplacementPolicy", r.gate_replacement),
-            ("JobSuccessPolicy", false),
-            ("JobManagedBy", false),
+            ("JobSuccessPolicy", r.gate_success_policy),
+            ("JobManagedBy", r.gate_managed_by),
+            ("PodIndexLabel", !r.pod_index_label_disabled),
         ],
     );
     let mode = if r.indexed { "Indexed" } else { "NonIndexed" };
@@ -296,6 +305,32 @@ fn run_row(r: &Row) {
         job.metadata.deletion_timestamp = Some(T0);
     }
     job.spec.pod_replacement_policy = r.replacement_failed.map(String::from);
+    job.spec.suspend = Some(r.suspend);
+    if let Some((a, su, f)) = r.initial {
+        job.status.start_time = Some(T0);
+        job.status.active = a;
+        job.status.succeeded = su;
+        job.status.failed = f;
+        job.status.ready = Some(0);
+    }
+    for (t, st, re, m) in &r.init_conditions {
+        job.status.conditions.push(JobCondition {
+            type_: (*t).into(),
+            status: (*st).into(),
+            reason: (*re).into(),
+            message: (*m).into(),
+            ..Default::default()
+        });
+    }
+    if r.was_suspended {
+        job.status.conditions.push(JobCondition {
+            type_: "Suspended".into(),
+            status: "True".into(),
+            reason: "JobSuspended".into(),
+            message: "Job suspended".into(),
+            ..Default::default()
+        });
+    }
     if r.pfp {
         job.spec.pod_failure_policy = Some(PodFailurePolicy::default());
     }
@@ -331,8 +366,10 @@ fn run_row(r: &Row) {
     if let Some(b) = &r.backoff_record {
         ctrl.backoff.insert(job_key(), b.clone());
     }
-    if r.fake_expectation != 0 {
+    if r.fake_expectation > 0 {
         ctrl.set_expectations(&job_key(), r.fake_expectation, 0, T0);
+    } else if r.fake_expectation < 0 {
+        ctrl.set_expectations(&job_key(), 0, -r.fake_expectation, T0);
     }
     let client = FakeClient {
         pod_error: r.pod_error,
@@ -351,7 +388,18 @@ fn run_row(r: &Row) {
         "{ctx}: deletions"
     );
     assert_eq!(out.client.pod_patches, r.exp_patches, "{ctx}: pod patches");
-    let st = out.status();
+    // upstream `actual` stays the input Job when no status write happens
+    let st = out
+        .client
+        .statuses
+        .last()
+        .map(|j| j.status.clone())
+        .unwrap_or_else(|| job.status.clone());
+    let conds: Vec<(String, String, String)> = st
+        .conditions
+        .iter()
+        .map(|c| (c.type_.clone(), c.reason.clone(), c.message.clone()))
+        .collect();
     assert_eq!(st.active, r.exp_active, "{ctx}: active");
     assert_eq!(st.ready, Some(r.exp_ready), "{ctx}: ready");
     assert_eq!(st.succeeded, r.exp_succeeded, "{ctx}: succeeded");
@@ -361,14 +409,23 @@ fn run_row(r: &Row) {
         st.completed_indexes, r.exp_completed,
         "{ctx}: completedIndexes"
     );
-    assert_eq!(out.conds(), r.exp_conditions, "{ctx}: conditions");
+    assert_eq!(conds, r.exp_conditions, "{ctx}: conditions");
+    if r.indexed && r.exp_creations > 0 {
+        let has_label = out.client.created.iter().all(|p| {
+            p.metadata
+                .labels
+                .contains_key(JOB_COMPLETION_INDEX_ANNOTATION)
+        });
+        assert_eq!(has_label, !r.pod_index_label_disabled, "{ctx}: index label");
+    }
     if !r.exp_created_indexes.is_empty() {
-        let got: Vec<String> = out
+        let mut got: Vec<String> = out
             .client
             .created
             .iter()
             .map(|p| p.metadata.annotations[JOB_COMPLETION_INDEX_ANNOTATION].clone())
             .collect();
+        got.sort_by_key(|s| s.parse::<i32>().unwrap_or(-1));
         assert_eq!(got, r.exp_created_indexes, "{ctx}: created indexes");
     }
 }
@@ -834,6 +891,323 @@ fn controller_sync_job_table() {
             exp_patches: 3,
             exp_deletions: 1,
             exp_terminating: Some(1),
+            exp_conditions: vec![cond("FailureTarget", "BackoffLimitExceeded", BL_MSG)],
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-22",
+            name: "no new pod; possible finalizer update of failed pod",
+            parallelism: 1,
+            completions: 1,
+            initial: Some((1, 0, 1)),
+            active: 1,
+            exp_active: 1,
+            exp_failed: 1,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-41",
+            name: "count ready pods when job fails",
+            completions: 3,
+            backoff_limit: 0,
+            active: 2,
+            ready: 2,
+            failed: 1,
+            exp_failed: 3,
+            exp_patches: 3,
+            exp_deletions: 2,
+            exp_conditions: vec![cond("Failed", "BackoffLimitExceeded", BL_MSG)],
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-42",
+            name: "indexed job repeated completed index",
+            indexed: true,
+            completions: 3,
+            pods_with_indexes: vec![
+                ("0", POD_SUCCEEDED),
+                ("1", POD_SUCCEEDED),
+                ("1", POD_SUCCEEDED),
+            ],
+            exp_creations: 1,
+            exp_active: 1,
+            exp_succeeded: 2,
+            exp_completed: "0,1",
+            exp_created_indexes: vec!["2"],
+            exp_patches: 3,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-43",
+            name: "indexed job some running and completed pods",
+            indexed: true,
+            parallelism: 8,
+            completions: 20,
+            pods_with_indexes: vec![
+                ("0", POD_RUNNING),
+                ("2", POD_SUCCEEDED),
+                ("3", POD_PENDING),
+                ("4", POD_SUCCEEDED),
+                ("5", POD_SUCCEEDED),
+                ("7", POD_SUCCEEDED),
+                ("8", POD_SUCCEEDED),
+                ("9", POD_SUCCEEDED),
+            ],
+            exp_creations: 6,
+            exp_active: 8,
+            exp_succeeded: 6,
+            exp_completed: "2,4,5,7-9",
+            exp_created_indexes: vec!["1", "6", "10", "11", "12", "13"],
+            exp_patches: 6,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-44",
+            name: "indexed job some failed pods",
+            indexed: true,
+            parallelism: 3,
+            completions: 4,
+            pods_with_indexes: vec![("0", POD_FAILED), ("1", POD_PENDING), ("2", POD_FAILED)],
+            exp_creations: 2,
+            exp_active: 3,
+            exp_failed: 2,
+            exp_created_indexes: vec!["0", "2"],
+            exp_patches: 2,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-45",
+            name: "indexed job some pods without index",
+            indexed: true,
+            active: 1,
+            succeeded: 1,
+            failed: 1,
+            pods_with_indexes: vec![
+                ("invalid", POD_RUNNING),
+                ("invalid", POD_SUCCEEDED),
+                ("invalid", POD_FAILED),
+                ("invalid", POD_PENDING),
+                ("0", POD_SUCCEEDED),
+                ("1", POD_RUNNING),
+                ("2", POD_RUNNING),
+            ],
+            exp_deletions: 3,
+            exp_active: 2,
+            exp_succeeded: 1,
+            exp_completed: "0",
+            exp_patches: 8,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-46",
+            name: "indexed job repeated indexes",
+            indexed: true,
+            parallelism: 5,
+            completions: 5,
+            succeeded: 1,
+            failed: 1,
+            pods_with_indexes: vec![
+                ("invalid", POD_RUNNING),
+                ("0", POD_SUCCEEDED),
+                ("1", POD_RUNNING),
+                ("2", POD_RUNNING),
+                ("2", POD_PENDING),
+            ],
+            exp_deletions: 2,
+            exp_active: 2,
+            exp_succeeded: 1,
+            exp_completed: "0",
+            exp_patches: 5,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-47",
+            name: "indexed job with indexes outside of range",
+            indexed: true,
+            pods_with_indexes: vec![
+                ("0", POD_SUCCEEDED),
+                ("5", POD_RUNNING),
+                ("6", POD_SUCCEEDED),
+                ("7", POD_PENDING),
+                ("8", POD_FAILED),
+            ],
+            exp_succeeded: 1,
+            exp_deletions: 2,
+            exp_completed: "0",
+            exp_active: 0,
+            exp_patches: 5,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-48",
+            name: "suspending a job with satisfied expectations",
+            suspend: true,
+            completions: 4,
+            active: 2,
+            exp_deletions: 2,
+            exp_conditions: vec![cond("Suspended", "JobSuspended", "Job suspended")],
+            exp_patches: 2,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-49",
+            name: "suspending a job with satisfied expectations; PodReplacementPolicy enabled",
+            suspend: true,
+            completions: 4,
+            active: 2,
+            gate_replacement: true,
+            exp_deletions: 2,
+            exp_terminating: Some(2),
+            exp_conditions: vec![cond("Suspended", "JobSuspended", "Job suspended")],
+            exp_patches: 2,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-50",
+            name: "count ready pods when suspending a job with satisfied expectations",
+            suspend: true,
+            completions: 4,
+            active: 2,
+            ready: 2,
+            exp_deletions: 2,
+            exp_conditions: vec![cond("Suspended", "JobSuspended", "Job suspended")],
+            exp_patches: 2,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-51",
+            name: "suspending a job with unsatisfied expectations",
+            suspend: true,
+            completions: 4,
+            active: 3,
+            fake_expectation: -1,
+            exp_active: 3,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-52",
+            name: "count ready pods when suspending a job with unsatisfied expectations",
+            suspend: true,
+            completions: 4,
+            active: 3,
+            ready: 3,
+            fake_expectation: -1,
+            exp_active: 3,
+            exp_ready: 3,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-53",
+            name: "suspending a job with unsatisfied expectations; PodReplacementPolicy enabled",
+            suspend: true,
+            completions: 4,
+            active: 3,
+            fake_expectation: -1,
+            gate_replacement: true,
+            exp_active: 3,
+            exp_terminating: Some(0),
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-54",
+            name: "resuming a suspended job",
+            was_suspended: true,
+            completions: 4,
+            exp_creations: 2,
+            exp_active: 2,
+            exp_conditions: vec![cond("Suspended", "JobResumed", "Job resumed")],
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-55",
+            name: "suspending a deleted job",
+            suspend: true,
+            deleting: true,
+            completions: 4,
+            active: 2,
+            exp_active: 2,
+            exp_patches: 2,
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-56",
+            name: "suspending a deleted job; PodReplacementPolicy enabled",
+            suspend: true,
+            deleting: true,
+            completions: 4,
+            active: 2,
+            gate_replacement: true,
+            exp_active: 2,
+            exp_patches: 2,
+            exp_terminating: Some(0),
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-57",
+            name: "indexed job with podIndexLabel feature disabled",
+            indexed: true,
+            pod_index_label_disabled: true,
+            exp_creations: 2,
+            exp_active: 2,
+            exp_created_indexes: vec!["0", "1"],
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-58",
+            name: "FailureTarget=False condition added manually is ignored",
+            parallelism: 1,
+            completions: 1,
+            active: 1,
+            ready: 1,
+            initial: Some((1, 0, 0)),
+            init_conditions: vec![(
+                "FailureTarget",
+                "False",
+                "ConditionAddedManually",
+                "Testing",
+            )],
+            exp_active: 1,
+            exp_ready: 1,
+            exp_conditions: vec![cond("FailureTarget", "ConditionAddedManually", "Testing")],
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-59",
+            name: "SuccessCriteriaMet=False condition added manually is ignored",
+            gate_success_policy: true,
+            parallelism: 1,
+            completions: 1,
+            active: 1,
+            ready: 1,
+            initial: Some((1, 0, 0)),
+            init_conditions: vec![(
+                "SuccessCriteriaMet",
+                "False",
+                "ConditionAddedManually",
+                "Testing",
+            )],
+            exp_active: 1,
+            exp_ready: 1,
+            exp_conditions: vec![cond(
+                "SuccessCriteriaMet",
+                "ConditionAddedManually",
+                "Testing",
+            )],
+            ..d.clone()
+        },
+        Row {
+            tag: "SJ-60",
+            name: "backoff limit exceeded; JobManagedBy enabled",
+            gate_managed_by: true,
+            indexed: true,
+            completions: 3,
+            backoff_limit: 0,
+            pods_with_indexes: vec![("0", POD_SUCCEEDED), ("1", POD_FAILED), ("2", POD_RUNNING)],
+            exp_succeeded: 1,
+            exp_failed: 2,
+            exp_completed: "0",
+            exp_patches: 3,
+            exp_deletions: 1,
             exp_conditions: vec![cond("FailureTarget", "BackoffLimitExceeded", BL_MSG)],
             ..d.clone()
         },
