@@ -1228,109 +1228,233 @@ fn succeeded_at(job: &Job, name: &str, t: SimTime) -> Pod {
 
 #[test]
 fn new_backoff_record_rows() {
+    // BUT TestNewBackoffRecord (times in ms relative to defaultTestTime).
     let j = new_job(1, 1, 6, "NonIndexed");
-    let s = |n: i64| T0 + Dur::secs(n);
-    // (tag, name, stored record, new succeeded times, new failed times, expected)
+    let ms = |n: i64| T0 + Dur::ms(n);
     type R = (
         &'static str,
-        &'static str,
-        Option<(i32, i64)>,
+        Option<i32>,
         Vec<i64>,
         Vec<i64>,
         (i32, Option<i64>),
     );
     let rows: Vec<R> = vec![
-        ("BO-01", "Empty backoff record with no latest failed pods", None, vec![], vec![], (0, None)),
-        ("BO-02", "Empty backoff record with one latest failed pod", None, vec![], vec![-10], (1, Some(-10))),
-        ("BO-03", "Empty backoff record with one latest failed pod and one latest succeeded pod, failure after", None, vec![-20], vec![-10], (1, Some(-10))),
-        ("BO-04", "Backoff record with failures, one succeeded pod after them resets", Some((3, -30)), vec![-10], vec![], (0, None)),
-        ("BO-05", "Backoff record with failures, new failures accumulate", Some((3, -30)), vec![], vec![-20, -10], (5, Some(-10))),
-        ("BO-06", "failures before and after the last success: only those after count", Some((3, -30)), vec![-15], vec![-20, -10, -5], (2, Some(-5))),
-        ("BO-07", "failure at the same instant as the success does not count", None, vec![-10], vec![-10], (0, None)),
+        (
+            "BO-01 Empty backoff store and one new failure",
+            None,
+            vec![],
+            vec![0],
+            (1, Some(0)),
+        ),
+        (
+            "BO-02 Empty backoff store and two new failures",
+            None,
+            vec![],
+            vec![0, -1],
+            (2, Some(0)),
+        ),
+        (
+            "BO-03 Empty backoff store, two failures followed by success",
+            None,
+            vec![0],
+            vec![-2, -1],
+            (0, None),
+        ),
+        (
+            "BO-04 Empty backoff store, two failures, one success and two more failures",
+            None,
+            vec![-2],
+            vec![0, -4, -3, -1],
+            (2, Some(0)),
+        ),
+        (
+            "BO-05 Backoff store having failure count 2 and one new failure",
+            Some(2),
+            vec![],
+            vec![0],
+            (3, Some(0)),
+        ),
+        (
+            "BO-06 Empty backoff store with success and failure at same timestamp",
+            None,
+            vec![0],
+            vec![0],
+            (0, None),
+        ),
+        (
+            "BO-07 Empty backoff store with no success/failure",
+            None,
+            vec![],
+            vec![],
+            (0, None),
+        ),
+        (
+            "BO-08 Empty backoff store with one success",
+            None,
+            vec![0],
+            vec![],
+            (0, None),
+        ),
     ];
-    for (tag, name, stored, succ, fail, (want_n, want_t)) in rows {
-        let stored = stored.map(|(n, t)| BackoffRecord {
+    for (name, stored, succ, fail, (want_n, want_t)) in rows {
+        let stored = stored.map(|n| BackoffRecord {
             failures_after_last_success: n,
-            last_failure_time: Some(s(t)),
+            last_failure_time: None,
         });
         let sp: Vec<Pod> = succ
             .iter()
             .enumerate()
-            .map(|(i, t)| succeeded_at(&j, &format!("s{i}"), s(*t)))
+            .map(|(i, t)| succeeded_at(&j, &format!("s{i}"), ms(*t)))
             .collect();
         let fp: Vec<Pod> = fail
             .iter()
             .enumerate()
-            .map(|(i, t)| failed_at(&j, &format!("f{i}"), s(*t)))
+            .map(|(i, t)| failed_at(&j, &format!("f{i}"), ms(*t)))
             .collect();
         let sr: Vec<&Pod> = sp.iter().collect();
         let fr: Vec<&Pod> = fp.iter().collect();
         let got = backoff::new_backoff_record(stored.as_ref(), &sr, &fr);
-        assert_eq!(got.failures_after_last_success, want_n, "{tag} {name}");
-        assert_eq!(got.last_failure_time, want_t.map(s), "{tag} {name}");
+        assert_eq!(got.failures_after_last_success, want_n, "{name}");
+        assert_eq!(got.last_failure_time, want_t.map(ms), "{name}");
     }
 }
 
 #[test]
 fn get_finished_time_rows() {
+    // BUT TestGetFinishedTime (the sidecar row is not ported: init containers are not read, job.md §3.6).
     let j = new_job(1, 1, 6, "NonIndexed");
-    // FT: containers' finishedAt wins
-    let p = failed_at(&j, "a", T0);
-    assert_eq!(backoff::finished_time(&p), T0, "FT-1 containers finishedAt");
-    // FT: a running container → Ready=False transition time
-    let mut p = new_pod(&j, "b", POD_FAILED);
-    p.status.container_statuses = vec![ContainerStatus::default()];
+    let term = |t: Option<SimTime>| ContainerStatus {
+        state: ContainerState {
+            terminated: Some(ContainerStateTerminated {
+                finished_at: t,
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let running = ContainerStatus {
+        state: ContainerState {
+            running: Some(ContainerStateRunning::default()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let base = || new_pod(&j, "p", POD_FAILED);
+    let mut p = base();
+    p.status.container_statuses = vec![
+        term(Some(T0 - Dur::secs(1))),
+        term(Some(T0)),
+        term(Some(T0 - Dur::secs(2))),
+    ];
+    assert_eq!(
+        backoff::finished_time(&p),
+        T0,
+        "FT-1 Pod with multiple containers and all containers terminated"
+    );
+    let mut p = base();
+    p.status.container_statuses = vec![
+        term(Some(T0 - Dur::secs(1))),
+        running.clone(),
+        term(Some(T0 - Dur::secs(2))),
+    ];
+    p.metadata.deletion_timestamp = Some(T0);
+    assert_eq!(
+        backoff::finished_time(&p),
+        T0,
+        "FT-2 two terminated and one running; fallback to deletionTimestamp"
+    );
+    let mut p = base();
+    p.status.container_statuses = vec![running.clone()];
+    p.metadata.deletion_timestamp = Some(T0);
+    assert_eq!(
+        backoff::finished_time(&p),
+        T0,
+        "FT-3 fallback to deletionTimestamp"
+    );
+    p.metadata.deletion_grace_period_seconds = Some(30);
+    assert_eq!(
+        backoff::finished_time(&p),
+        T0 - Dur::secs(30),
+        "FT-4 fallback to deletionTimestamp, decremented by grace period"
+    );
+    let mut p = base();
+    p.status.container_statuses = vec![term(None)];
     p.status.conditions.push(PodCondition {
         type_: "Ready".into(),
         status: "False".into(),
-        last_transition_time: Some(T0 + Dur::secs(3)),
+        reason: "PodFailed".into(),
+        last_transition_time: Some(T0),
         ..Default::default()
     });
     assert_eq!(
         backoff::finished_time(&p),
-        T0 + Dur::secs(3),
-        "FT Ready=False"
+        T0,
+        "FT-5 fallback to PodReady.LastTransitionTime when status of the condition is False"
     );
-    // FT: deletionTimestamp − grace
-    let mut p = new_pod(&j, "c", POD_FAILED);
-    p.metadata.deletion_timestamp = Some(T0 + Dur::secs(30));
-    p.metadata.deletion_grace_period_seconds = Some(30);
-    assert_eq!(backoff::finished_time(&p), T0, "FT deletionTimestamp-grace");
-    // FT: creationTimestamp as the last resort
-    let mut p = new_pod(&j, "d", POD_FAILED);
-    p.metadata.creation_timestamp = Some(T0 - Dur::secs(1));
+    let mut p = base();
+    p.status.container_statuses = vec![term(None)];
+    p.status.conditions.push(PodCondition {
+        type_: "Ready".into(),
+        status: "True".into(),
+        last_transition_time: Some(T0 - Dur::secs(30)),
+        ..Default::default()
+    });
+    p.metadata.deletion_timestamp = Some(T0);
     assert_eq!(
         backoff::finished_time(&p),
-        T0 - Dur::secs(1),
-        "FT creationTimestamp"
+        T0,
+        "FT-6 skip fallback to PodReady.LastTransitionTime when status of the condition is True"
+    );
+    let mut p = base();
+    p.status.container_statuses = vec![term(None)];
+    p.metadata.creation_timestamp = Some(T0);
+    assert_eq!(
+        backoff::finished_time(&p),
+        T0,
+        "FT-7 fallback to creationTimestamp"
     );
 }
 
 #[test]
 fn get_remaining_backoff_time_rows() {
-    // BUT constants: base 5 s, max 700 s.
+    // BUT TestGetRemainingBackoffTime: base 5 s, max 700 s.
     let (base, max) = (Dur::secs(5), Dur::secs(700));
     let rows: &[(&str, i32, i64, i64)] = &[
-        ("RT-1", 0, 0, 0),
-        ("RT-2", 1, 0, 5),
-        ("RT-3", 1, 3, 2),
-        ("RT-4", 1, 6, 0),
-        ("RT-5", 3, 0, 20),
-        ("RT-6", 8, 0, 640),
-        ("RT-7", 9, 0, 700),
-        ("RT-8", 30, 100, 600),
+        ("RT-1 no failures", 0, 0, 0),
+        ("RT-2 one failure; current time and failure time are same", 1, 0, 5),
+        ("RT-3 one failure; current time == 1 second + failure time", 1, 1, 4),
+        ("RT-4 one failure; current time == expected backoff time", 1, 5, 0),
+        ("RT-5 one failure; current time == expected backoff time + 1 Second", 1, 6, 0),
+        ("RT-6 three failures; current time and failure time are same", 3, 0, 20),
+        ("RT-7 eight failures; current time and failure time are same; backoff not exceeding maxBackoff", 8, 0, 640),
+        ("RT-8 nine failures; current time and failure time are same; backoff exceeding maxBackoff", 9, 0, 700),
     ];
-    for (tag, n, elapsed, want) in rows {
+    for (name, n, elapsed, want) in rows {
         let rec = BackoffRecord {
             failures_after_last_success: *n,
-            last_failure_time: Some(T0),
+            last_failure_time: (*n > 0).then_some(T0),
         };
         assert_eq!(
             rec.remaining(T0 + Dur::secs(*elapsed), base, max),
             Dur::secs(*want),
-            "{tag}"
+            "{name}"
         );
     }
+    // BUT TestGetRemainingBackoffTimePerIndex "two prev failures; current time and failure time are same": n = 3 → 20 s
+    let j = new_job(1, 1, 6, "Indexed");
+    let mut p = with_counts(new_pod(&j, "p", POD_FAILED), 2);
+    p.metadata.deletion_timestamp = Some(T0);
+    assert_eq!(
+        backoff::remaining_per_index(T0, base, max, Some(&p)),
+        Dur::secs(20),
+        "RP-2"
+    );
+    assert_eq!(
+        backoff::remaining_per_index(T0, base, max, None),
+        Dur::ZERO,
+        "RP-1 no failures"
+    );
     // production constants: 10,20,40,80,160,320 then the cap
     let p28 = profile(28, &[]);
     let p27 = profile(27, &[]);
