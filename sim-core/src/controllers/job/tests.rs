@@ -1746,123 +1746,123 @@ const DL_MSG: &str = "Job was active longer than specified deadline";
 
 #[test]
 fn sync_job_past_deadline_rows() {
-    // (tag, name, ADS, started secs ago, backoffLimit, active, failed, suspended, conditions, deleted)
-    type R = (
-        &'static str,
-        &'static str,
-        i64,
-        i64,
-        i32,
-        usize,
-        usize,
-        bool,
-        Option<&'static str>,
-    );
-    let rows: Vec<R> = vec![
-        (
-            "DL-1",
-            "activeDeadlineSeconds less than single pod execution",
-            10,
-            15,
-            6,
-            1,
-            0,
-            false,
-            Some("DeadlineExceeded"),
-        ),
-        (
-            "DL-2",
-            "activeDeadlineSeconds bigger than single pod execution",
-            10,
-            15,
-            6,
-            1,
-            1,
-            false,
-            Some("DeadlineExceeded"),
-        ),
-        (
-            "DL-3",
-            "activeDeadlineSeconds times-out before any pod starts",
-            10,
-            10,
-            6,
-            0,
-            0,
-            false,
-            Some("DeadlineExceeded"),
-        ),
-        (
-            "DL-4",
-            "activeDeadlineSeconds with backofflimit reach",
-            1,
-            10,
-            0,
-            0,
-            1,
-            false,
-            Some("BackoffLimitExceeded"),
-        ),
-        (
-            "DL-5",
-            "activeDeadlineSeconds is not triggered when Job is suspended",
-            10,
-            15,
-            6,
-            0,
-            0,
-            true,
-            None,
-        ),
+    // JCT TestSyncJobPastDeadline; gates JobPodReplacementPolicy/JobManagedBy per row.
+    struct R {
+        name: &'static str,
+        p: i32,
+        c: i32,
+        ads: i64,
+        start: i64,
+        bl: i32,
+        suspend: bool,
+        active: usize,
+        succeeded: usize,
+        failed: usize,
+        del: usize,
+        exp_s: i32,
+        exp_f: i32,
+        conds: Vec<(String, String, String)>,
+        prp: bool,
+        mb: bool,
+    }
+    let d = |name| R {
+        name,
+        p: 1,
+        c: 1,
+        ads: 10,
+        start: 15,
+        bl: 6,
+        suspend: false,
+        active: 0,
+        succeeded: 0,
+        failed: 0,
+        del: 0,
+        exp_s: 0,
+        exp_f: 0,
+        conds: vec![],
+        prp: false,
+        mb: false,
+    };
+    let dl = |t: &str| cond(t, "DeadlineExceeded", DL_MSG);
+    let bl = |t: &str| cond(t, "BackoffLimitExceeded", BL_MSG);
+    let rows = vec![
+        R { active: 1, del: 1, exp_f: 1, conds: vec![dl("Failed")], ..d("DL-1 activeDeadlineSeconds less than single pod execution") },
+        R { c: 2, active: 1, succeeded: 1, del: 1, exp_s: 1, exp_f: 1, conds: vec![dl("Failed")], ..d("DL-2 activeDeadlineSeconds bigger than single pod execution") },
+        R { start: 10, conds: vec![dl("Failed")], ..d("DL-3 activeDeadlineSeconds times-out before any pod starts") },
+        R { ads: 1, start: 10, bl: 0, failed: 1, exp_f: 1, conds: vec![bl("Failed")], ..d("DL-4 activeDeadlineSeconds with backofflimit reach") },
+        R { suspend: true, c: 2, conds: vec![cond("Suspended", "JobSuspended", "Job suspended")], ..d("DL-5 activeDeadlineSeconds is not triggered when Job is suspended") },
+        R { prp: true, c: 2, active: 1, succeeded: 1, del: 1, exp_s: 1, exp_f: 1, conds: vec![dl("FailureTarget")], ..d("DL-6 activeDeadlineSeconds exceeded; JobPodReplacementPolicy enabled") },
+        R { mb: true, c: 2, active: 1, succeeded: 1, del: 1, exp_s: 1, exp_f: 1, conds: vec![dl("FailureTarget")], ..d("DL-7 activeDeadlineSeconds exceeded; JobManagedBy enabled") },
+        R { mb: true, ads: 1, start: 10, bl: 0, failed: 1, exp_f: 1, conds: vec![bl("FailureTarget"), bl("Failed")], ..d("DL-8 activeDeadlineSeconds exceeded and backofflimit reached; JobManagedBy enabled") },
     ];
-    for (tag, name, ads, ago, bl, active, failed, susp, reason) in rows {
-        let mut job = new_job(1, 2, bl, "NonIndexed");
-        job.spec.active_deadline_seconds = Some(ads);
-        job.spec.suspend = Some(susp);
-        job.status.start_time = Some(T0 - Dur::secs(ago));
+    for r in rows {
+        let prof = profile(
+            31,
+            &[("JobPodReplacementPolicy", r.prp), ("JobManagedBy", r.mb)],
+        );
+        let mut job = new_job(r.p, r.c, r.bl, "NonIndexed");
+        job.spec.active_deadline_seconds = Some(r.ads);
+        job.spec.suspend = Some(r.suspend);
+        job.status.start_time = Some(T0 - Dur::secs(r.start));
         let mut pods = Vec::new();
-        for i in 0..active {
+        for i in 0..r.active {
             pods.push(new_pod(&job, &format!("a{i}"), POD_RUNNING));
         }
-        for i in 0..failed {
+        for i in 0..r.succeeded {
+            pods.push(new_pod(&job, &format!("s{i}"), POD_SUCCEEDED));
+        }
+        for i in 0..r.failed {
             pods.push(new_pod(&job, &format!("f{i}"), POD_FAILED));
         }
         let out = run(
-            &profile(28, &[]),
+            &prof,
             &job,
             &pods,
             T0,
             JobController::new(),
             FakeClient::default(),
         );
-        let got: Vec<String> = out
-            .conds()
-            .iter()
-            .filter(|c| c.0 == "Failed")
-            .map(|c| c.1.clone())
-            .collect();
+        let name = r.name;
+        assert_eq!(out.client.created.len(), 0, "{name}: creations");
+        assert_eq!(out.client.deleted.len(), r.del, "{name}: deletions");
+        let st = out.status();
+        assert_eq!(st.active, 0, "{name}: active");
         assert_eq!(
-            got,
-            reason.map(String::from).into_iter().collect::<Vec<_>>(),
-            "{tag} {name}"
+            (st.succeeded, st.failed),
+            (r.exp_s, r.exp_f),
+            "{name}: counts"
         );
-        if reason.is_some() {
-            assert_eq!(out.client.deleted.len(), active, "{tag}");
-            assert_eq!(
-                out.status().failed as usize,
-                active + failed,
-                "{tag}: failed count"
-            );
-            assert_eq!(out.client.create_attempts, 0, "{tag}: nothing created");
-        }
-        if reason == Some("DeadlineExceeded") {
-            assert!(
-                out.conds()
-                    .contains(&cond("Failed", "DeadlineExceeded", DL_MSG)),
-                "{tag}"
-            );
-        }
+        assert!(st.start_time.is_some(), "{name}: startTime");
+        assert_eq!(out.conds(), r.conds, "{name}: conditions");
     }
+    // DL-11 TestSingleJobFailedCondition: an existing Failed=False condition is flipped, not duplicated.
+    let mut job = new_job(1, 1, 6, "NonIndexed");
+    job.spec.active_deadline_seconds = Some(10);
+    job.status.start_time = Some(T0 - Dur::secs(15));
+    job.status.conditions.push(JobCondition {
+        type_: "Failed".into(),
+        status: "False".into(),
+        reason: "DeadlineExceeded".into(),
+        message: DL_MSG.into(),
+        ..Default::default()
+    });
+    let out = run(
+        &profile(28, &[]),
+        &job,
+        &[],
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(out.client.deleted.len(), 0);
+    let st = out.status();
+    let failed: Vec<&JobCondition> = st
+        .conditions
+        .iter()
+        .filter(|c| c.type_ == "Failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "DL-11");
+    assert_eq!(failed[0].status, "True", "DL-11");
 }
 
 #[test]
