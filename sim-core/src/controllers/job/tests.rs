@@ -2584,3 +2584,255 @@ fn delayed_success_waits_for_terminating_pods() {
     assert_eq!(out.status().completion_time, Some(T0));
     assert!(out.reasons().contains(&"Completed".to_string()));
 }
+
+// ------------------------------------------------------------ TestSyncJobWithJobSuccessPolicy (SP)
+
+struct SpRow {
+    name: &'static str,
+    gates: Vec<(&'static str, bool)>,
+    p: i32,
+    bl: i32,
+    bl_per_index: Option<i32>,
+    rule: (Option<&'static str>, Option<i32>),
+    pfp_disruption_failjob: bool,
+    init: Vec<(String, String, String)>,
+    init_succeeded: i32,
+    init_completed: &'static str,
+    /// (uid, index, phase, DisruptionTarget, failure-count annotation)
+    pods: Vec<(&'static str, &'static str, &'static str, bool, Option<i32>)>,
+    want_failed: i32,
+    want_succeeded: i32,
+    want_terminating: Option<i32>,
+    want_completed: &'static str,
+    want_failed_indexes: Option<&'static str>,
+    want_conds: Vec<(String, String, String)>,
+}
+
+fn run_sp(r: &SpRow) {
+    let mut gates = vec![
+        ("JobSuccessPolicy", false),
+        ("JobPodReplacementPolicy", false),
+        ("JobBackoffLimitPerIndex", false),
+        ("JobManagedBy", false),
+    ];
+    for (g, on) in &r.gates {
+        for x in gates.iter_mut() {
+            if x.0 == *g {
+                x.1 = *on;
+            }
+        }
+    }
+    let prof = profile(31, &gates);
+    let mut job = new_job(r.p, r.p, r.bl, "Indexed");
+    job.spec.backoff_limit_per_index = r.bl_per_index;
+    job.spec.success_policy = Some(SuccessPolicy {
+        rules: vec![SuccessPolicyRule {
+            succeeded_indexes: r.rule.0.map(String::from),
+            succeeded_count: r.rule.1,
+        }],
+    });
+    if r.pfp_disruption_failjob {
+        job.spec.pod_failure_policy = Some(PodFailurePolicy {
+            rules: vec![rule_cond("FailJob", "DisruptionTarget")],
+        });
+    }
+    job.status.succeeded = r.init_succeeded;
+    job.status.completed_indexes = r.init_completed.into();
+    for (t, re, m) in &r.init {
+        job.status.conditions.push(JobCondition {
+            type_: t.clone(),
+            status: "True".into(),
+            reason: re.clone(),
+            message: m.clone(),
+            ..Default::default()
+        });
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let pods: Vec<Pod> = r
+        .pods
+        .iter()
+        .map(|(uid, ix, ph, dt, fc)| {
+            let name = if seen.insert(*ix) {
+                format!("mypod-{ix}")
+            } else {
+                format!("mypod-{ix}-{uid}")
+            };
+            let mut p = with_index(new_pod(&job, &name, ph), ix);
+            p.metadata.uid = (*uid).into();
+            if *dt {
+                p.status.conditions.push(PodCondition {
+                    type_: "DisruptionTarget".into(),
+                    status: "True".into(),
+                    ..Default::default()
+                });
+            }
+            if let Some(fc) = fc {
+                p = with_counts(p, *fc);
+            }
+            p
+        })
+        .collect();
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    let st = out.status();
+    let n = r.name;
+    assert_eq!(
+        (st.failed, st.succeeded),
+        (r.want_failed, r.want_succeeded),
+        "{n}: counts"
+    );
+    assert_eq!(st.terminating, r.want_terminating, "{n}: terminating");
+    assert_eq!(
+        st.completed_indexes, r.want_completed,
+        "{n}: completedIndexes"
+    );
+    assert_eq!(
+        st.failed_indexes.as_deref(),
+        r.want_failed_indexes,
+        "{n}: failedIndexes"
+    );
+    assert_eq!(out.conds(), r.want_conds, "{n}: conditions");
+    let unc = st.uncounted_terminated_pods.unwrap_or_default();
+    assert!(
+        unc.succeeded.is_empty() && unc.failed.is_empty(),
+        "{n}: uncounted"
+    );
+}
+
+#[test]
+fn sync_job_with_success_policy_rows() {
+    let spm = || {
+        cond(
+            "SuccessCriteriaMet",
+            "SuccessPolicy",
+            "Matched rules at index 0",
+        )
+    };
+    let cpl = || cond("Complete", "SuccessPolicy", "Matched rules at index 0");
+    let d = SpRow {
+        name: "",
+        gates: vec![
+            ("JobSuccessPolicy", true),
+            ("JobPodReplacementPolicy", true),
+        ],
+        p: 2,
+        bl: i32::MAX,
+        bl_per_index: None,
+        rule: (Some("0,1"), Some(1)),
+        pfp_disruption_failjob: false,
+        init: vec![],
+        init_succeeded: 0,
+        init_completed: "",
+        pods: vec![],
+        want_failed: 0,
+        want_succeeded: 1,
+        want_terminating: Some(0),
+        want_completed: "1",
+        want_failed_indexes: None,
+        want_conds: vec![],
+    };
+    let rows = vec![
+        SpRow {
+            name: "job with successPolicy; jobPodReplacementPolicy feature enabled; job has both Complete and SuccessCriteriaMet condition when job meets to successPolicy and all pods have been already removed",
+            bl_per_index: Some(2),
+            init: vec![spm()],
+            pods: vec![("a", "0", POD_FAILED, false, None), ("b", "1", POD_SUCCEEDED, false, None)],
+            want_failed: 1,
+            want_conds: vec![spm(), cpl()],
+            ..d_clone(&d)
+        },
+        SpRow {
+            name: "job with successPolicy; jobPodReplacementPolicy feature enabled; job has SuccessCriteriaMet condition when job meets to successPolicy and some pods still are running",
+            p: 3,
+            bl_per_index: Some(3),
+            init: vec![spm()],
+            pods: vec![("a1", "0", POD_FAILED, false, None), ("a2", "1", POD_RUNNING, false, None), ("b", "1", POD_SUCCEEDED, false, None), ("c", "2", POD_RUNNING, false, None)],
+            want_failed: 1,
+            want_terminating: Some(2),
+            want_conds: vec![spm()],
+            ..d_clone(&d)
+        },
+        SpRow {
+            name: "job with successPolicy; JobManagedBy feature enabled; job has SuccessCriteriaMet condition when job meets to successPolicy and some pods still are running",
+            gates: vec![("JobSuccessPolicy", true), ("JobManagedBy", true)],
+            p: 3,
+            bl_per_index: Some(3),
+            init: vec![spm()],
+            pods: vec![("a1", "0", POD_FAILED, false, None), ("a2", "1", POD_RUNNING, false, None), ("b", "1", POD_SUCCEEDED, false, None), ("c", "2", POD_RUNNING, false, None)],
+            want_failed: 1,
+            want_terminating: None,
+            want_conds: vec![spm()],
+            ..d_clone(&d)
+        },
+        SpRow {
+            name: "job with successPolicy and podFailurePolicy; jobPodReplacementPolicy feature enabled; job has a failed condition when job meets to both successPolicy and podFailurePolicy",
+            pfp_disruption_failjob: true,
+            pods: vec![("a1", "0", POD_FAILED, true, None), ("a2", "0", POD_RUNNING, false, None), ("b", "1", POD_SUCCEEDED, false, None)],
+            want_failed: 2,
+            want_terminating: Some(1),
+            want_conds: vec![cond("FailureTarget", "PodFailurePolicy", "Pod default/mypod-0 has condition DisruptionTarget matching FailJob rule at index 0")],
+            ..d_clone(&d)
+        },
+        SpRow {
+            name: "job with successPolicy and backoffLimitPerIndex; jobPodReplacementPolicy feature enabled; job has a failed condition when job meets to both successPolicy and backoffLimitPerIndex",
+            gates: vec![("JobSuccessPolicy", true), ("JobPodReplacementPolicy", true), ("JobBackoffLimitPerIndex", true)],
+            bl_per_index: Some(1),
+            pods: vec![("a", "0", POD_FAILED, false, Some(1)), ("b", "1", POD_SUCCEEDED, false, None)],
+            want_failed: 1,
+            want_failed_indexes: Some("0"),
+            want_conds: vec![cond("FailureTarget", "FailedIndexes", "Job has failed indexes"), cond("Failed", "FailedIndexes", "Job has failed indexes")],
+            ..d_clone(&d)
+        },
+        SpRow {
+            name: "job with successPolicy and backoffLimit; jobPodReplacementPolicy feature enabled; job has a failed condition when job meets to both successPolicy and backoffLimit",
+            bl: 1,
+            pods: vec![("a1", "0", POD_FAILED, false, None), ("a2", "0", POD_FAILED, false, None), ("b", "1", POD_SUCCEEDED, false, None)],
+            want_failed: 2,
+            want_conds: vec![cond("FailureTarget", "BackoffLimitExceeded", BL_MSG), cond("Failed", "BackoffLimitExceeded", BL_MSG)],
+            ..d_clone(&d)
+        },
+        SpRow {
+            name: "job with successPolicy and podFailurePolicy; jobPodReplacementPolicy feature enabled; job with SuccessCriteriaMet has never been transitioned to FailureTarget and Failed even if job meets podFailurePolicy",
+            rule: (None, Some(1)),
+            pfp_disruption_failjob: true,
+            init_succeeded: 1,
+            init_completed: "1",
+            init: vec![spm()],
+            pods: vec![("a", "0", POD_FAILED, true, None), ("b", "1", POD_SUCCEEDED, false, None)],
+            want_failed: 1,
+            want_conds: vec![spm(), cpl()],
+            ..d_clone(&d)
+        },
+    ];
+    for r in &rows {
+        run_sp(r);
+    }
+}
+
+fn d_clone(d: &SpRow) -> SpRow {
+    SpRow {
+        name: d.name,
+        gates: d.gates.clone(),
+        p: d.p,
+        bl: d.bl,
+        bl_per_index: d.bl_per_index,
+        rule: d.rule,
+        pfp_disruption_failjob: d.pfp_disruption_failjob,
+        init: d.init.clone(),
+        init_succeeded: d.init_succeeded,
+        init_completed: d.init_completed,
+        pods: d.pods.clone(),
+        want_failed: d.want_failed,
+        want_succeeded: d.want_succeeded,
+        want_terminating: d.want_terminating,
+        want_completed: d.want_completed,
+        want_failed_indexes: d.want_failed_indexes,
+        want_conds: d.want_conds.clone(),
+    }
+}
