@@ -368,6 +368,33 @@ impl JobController {
         Some((key, obj.clone()))
     }
 
+    /// `enqueueOrphanPod` / `syncOrphanPod`: a pod with the tracking finalizer whose controlling
+    /// Job is not in the cache (deleted, or replaced by a Job with another uid) gets its
+    /// finalizer stripped by a sync of the old Job key (the uid is remembered).
+    fn orphan_pod(&mut self, p: &Pod, cache: &Cache, out: &mut Vec<Enqueue>) {
+        if !has_finalizer(p) {
+            return;
+        }
+        let Some(r) = p.metadata.controller_ref() else {
+            return;
+        };
+        if r.kind != "Job" || !(r.api_version.is_empty() || r.api_version == "batch/v1") {
+            return;
+        }
+        let Some(k) = Self::job_key_of_ref(p) else {
+            return;
+        };
+        if cache.get(&k).is_some() {
+            // a different Job now has this name: not modelled (DESIGN.md)
+            return;
+        }
+        self.deleted_jobs.insert(k.clone(), r.uid.clone());
+        out.push(Enqueue {
+            key: k,
+            after: Dur::ZERO,
+        });
+    }
+
     fn job_key_of_ref(pod: &Pod) -> Option<ObjectKey> {
         let r = pod.metadata.controller_ref()?;
         (r.kind == "Job").then(|| ObjectKey {
@@ -411,6 +438,8 @@ impl Controller for JobController {
                             key: k,
                             after: batch,
                         });
+                    } else {
+                        self.orphan_pod(p, cache, out);
                     }
                 }
                 Object::Job(_) => out.push(Enqueue {
@@ -445,7 +474,9 @@ impl Controller for JobController {
                             });
                         }
                     }
-                    if let Some(k) = nk {
+                    if Self::owner_job(np, cache).is_none() {
+                        self.orphan_pod(np, cache, out);
+                    } else if let Some(k) = nk {
                         out.push(Enqueue {
                             key: k,
                             after: batch,

@@ -2836,3 +2836,58 @@ fn d_clone(d: &SpRow) -> SpRow {
         want_conds: d.want_conds.clone(),
     }
 }
+
+#[test]
+fn orphan_pods_and_deleted_jobs_get_finalizers_stripped() {
+    // TestSyncOrphanPod "controlled_by_non_existing_job" / "controlled_by_existing_finished_job"
+    let prof = profile(31, &[]);
+    let job = new_job(1, 1, 6, "NonIndexed");
+    let pod = new_pod(&job, "orphan", POD_RUNNING);
+    let mut cache = Cache::new();
+    cache.upsert(Rc::new(Object::Pod(pod.clone())));
+    let mut c = JobController::new();
+    let mut out = vec![];
+    c.handle(
+        &WatchEvent::Added(Rc::new(Object::Pod(pod))),
+        &cache,
+        &prof,
+        &mut out,
+    );
+    assert_eq!(
+        out,
+        vec![Enqueue {
+            key: job_key(),
+            after: Dur::ZERO
+        }]
+    );
+    let ctx = SyncCtx {
+        now: T0,
+        profile: &prof,
+        local_tz: chrono_tz::UTC,
+    };
+    let mut client = FakeClient::default();
+    c.sync(&job_key(), &ctx, &cache, &mut client);
+    assert_eq!(client.patched.len(), 1);
+    assert!(client.patched[0].metadata.finalizers.is_empty());
+    // finished job: remaining pods lose the finalizer
+    let mut job = new_job(1, 1, 6, "NonIndexed");
+    job.status.conditions.push(JobCondition {
+        type_: "Complete".into(),
+        status: "True".into(),
+        ..Default::default()
+    });
+    let pods = vec![new_pod(&job, "a", POD_SUCCEEDED)];
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(out.client.pod_patches, 1);
+    assert!(
+        out.client.statuses.is_empty(),
+        "a finished Job is not written"
+    );
+}
