@@ -11,11 +11,10 @@ pub struct Intervals(pub Vec<(i32, i32)>);
 impl Intervals {
     /// `parseIndexesFromString`: invalid parts are skipped, indexes ≥ completions dropped.
     pub fn parse(s: &str, completions: i32) -> Intervals {
-        let mut out: Vec<i32> = Vec::new();
-        let mut iv = Intervals::default();
         if s.is_empty() {
-            return iv;
+            return Intervals::default();
         }
+        let mut parts: Vec<(i32, i32)> = Vec::new();
         for part in s.split(',') {
             let (a, b) = match part.split_once('-') {
                 Some((a, b)) => (a.parse::<i32>(), b.parse::<i32>()),
@@ -25,11 +24,9 @@ impl Intervals {
             if a < 0 || a > b || a >= completions {
                 continue;
             }
-            let b = b.min(completions - 1);
-            iv = iv.with(&[(a, b)]);
+            parts.push((a, b.min(completions - 1)));
         }
-        out.clear();
-        iv
+        Intervals::default().with(&parts)
     }
     pub fn total(&self) -> i32 {
         self.0.iter().map(|(a, b)| b - a + 1).sum()

@@ -2891,3 +2891,70 @@ fn orphan_pods_and_deleted_jobs_get_finalizers_stripped() {
         "a finished Job is not written"
     );
 }
+
+#[test]
+fn stale_pod_cache_does_not_double_count() {
+    // A succeeded pod is counted and its finalizer removed; the next sync sees the new Job
+    // status but a stale pod (finalizer still there): `finalizerExpectations` prevents a recount.
+    let prof = profile(31, &[]);
+    let job = new_job(2, 3, 6, "NonIndexed");
+    let pods = vec![
+        new_pod(&job, "a", POD_SUCCEEDED),
+        new_pod(&job, "b", POD_RUNNING),
+    ];
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(out.status().succeeded, 1);
+    assert_eq!(
+        out.client.statuses.len(),
+        2,
+        "uncounted first, then the counter"
+    );
+    assert_eq!(
+        out.client.statuses[0]
+            .status
+            .uncounted_terminated_pods
+            .as_ref()
+            .unwrap()
+            .succeeded,
+        vec!["uid-a".to_string()]
+    );
+    let mut job2 = job.clone();
+    job2.status = out.status();
+    // seq past the first run's names, so the replacement pod gets a new uid
+    let out2 = run(
+        &prof,
+        &job2,
+        &pods,
+        T0 + Dur::secs(1),
+        out.ctrl,
+        FakeClient {
+            seq: 10,
+            ..Default::default()
+        },
+    );
+    assert_eq!(out2.client.pod_patches, 0, "no second finalizer removal");
+    assert_eq!(out2.status().succeeded, 1, "not recounted");
+    // once the removal is observed the expectation is cleared
+    let mut ctrl = out2.ctrl;
+    let mut a2 = pods[0].clone();
+    a2.metadata.finalizers.clear();
+    let cache = cache_of(&job2, &[a2.clone(), pods[1].clone()]);
+    let mut enq = vec![];
+    ctrl.handle(
+        &WatchEvent::Modified {
+            old: Rc::new(Object::Pod(pods[0].clone())),
+            new: Rc::new(Object::Pod(a2)),
+        },
+        &cache,
+        &prof,
+        &mut enq,
+    );
+    assert!(ctrl.finalizer_expectations.is_empty());
+}
