@@ -1593,127 +1593,162 @@ fn restarts(mut p: Pod, n: i32) -> Pod {
 
 #[test]
 fn job_backoff_for_on_failure_rows() {
-    // (tag, name, backoffLimit, restart counts of running pods, phase, expect failure)
-    let rows: &[(&str, &str, i32, &[i32], &str, bool)] = &[
-        (
-            "OF-01",
-            "backoffLimit 0 should have 1 pod active",
-            0,
-            &[0],
-            POD_RUNNING,
-            false,
-        ),
-        (
-            "OF-02",
-            "backoffLimit 1 with restartCount 0 should have 1 pod active",
-            1,
-            &[0],
-            POD_RUNNING,
-            false,
-        ),
-        (
-            "OF-03",
-            "backoffLimit 1 with restartCount 1 and podRunning should have 0 pod active",
-            1,
-            &[1],
-            POD_RUNNING,
-            true,
-        ),
-        (
-            "OF-04",
-            "backoffLimit 1 with restartCount 1 and podPending should have 0 pod active",
-            1,
-            &[1],
-            POD_PENDING,
-            true,
-        ),
-        (
-            "OF-05",
-            "too many job failures with podRunning - single pod",
-            2,
-            &[2],
-            POD_RUNNING,
-            true,
-        ),
-        (
-            "OF-07",
-            "too many job failures with podRunning - multiple pods",
-            2,
-            &[1, 1],
-            POD_RUNNING,
-            true,
-        ),
-        (
-            "OF-09",
-            "not enough failures",
-            2,
-            &[1, 0],
-            POD_RUNNING,
-            false,
-        ),
-        (
-            "OF-x",
-            "backoffLimit 0 with one restart fails",
-            0,
-            &[1],
-            POD_RUNNING,
-            true,
-        ),
+    // JCT TestJobBackoffForOnFailure (OF-01..16). Gates JobPodReplacementPolicy/JobManagedBy per
+    // row; JobSuccessPolicy off (the test revision expects an empty Complete reason).
+    let f = |t: &str| cond(t, "BackoffLimitExceeded", BL_MSG);
+    // (name, p, c, bl, suspend, restarts, phase, active, succeeded, failed, conds, prp, mb)
+    type R = (
+        &'static str,
+        i32,
+        i32,
+        i32,
+        bool,
+        Vec<i32>,
+        &'static str,
+        i32,
+        i32,
+        i32,
+        Vec<(String, String, String)>,
+        bool,
+        bool,
+    );
+    let rows: Vec<R> = vec![
+        ("OF-01 backoffLimit 0 should have 1 pod active", 1, 1, 0, false, vec![0], POD_RUNNING, 1, 0, 0, vec![], false, false),
+        ("OF-02 backoffLimit 1 with restartCount 0 should have 1 pod active", 1, 1, 1, false, vec![0], POD_RUNNING, 1, 0, 0, vec![], false, false),
+        ("OF-03 backoffLimit 1 with restartCount 1 and podRunning should have 0 pod active", 1, 1, 1, false, vec![1], POD_RUNNING, 0, 0, 1, vec![f("Failed")], false, false),
+        ("OF-04 backoffLimit 1 with restartCount 1 and podPending should have 0 pod active", 1, 1, 1, false, vec![1], POD_PENDING, 0, 0, 1, vec![f("Failed")], false, false),
+        ("OF-05 too many job failures with podRunning - single pod", 1, 5, 2, false, vec![2], POD_RUNNING, 0, 0, 1, vec![f("Failed")], false, false),
+        ("OF-06 too many job failures with podPending - single pod", 1, 5, 2, false, vec![2], POD_PENDING, 0, 0, 1, vec![f("Failed")], false, false),
+        ("OF-07 too many job failures with podRunning - multiple pods", 2, 5, 2, false, vec![1, 1], POD_RUNNING, 0, 0, 2, vec![f("Failed")], false, false),
+        ("OF-08 too many job failures with podPending - multiple pods", 2, 5, 2, false, vec![1, 1], POD_PENDING, 0, 0, 2, vec![f("Failed")], false, false),
+        ("OF-09 not enough failures", 2, 5, 3, false, vec![1, 1], POD_RUNNING, 2, 0, 0, vec![], false, false),
+        ("OF-10 suspending a job", 2, 4, 6, true, vec![1, 1], POD_RUNNING, 0, 0, 0, vec![cond("Suspended", "JobSuspended", "Job suspended")], false, false),
+        ("OF-11 finished job", 2, 4, 6, true, vec![1, 1, 2, 0], POD_SUCCEEDED, 0, 4, 0, vec![cond("Complete", "", "")], false, false),
+        ("OF-12 finished job; JobPodReplacementPolicy enabled", 2, 4, 6, true, vec![1, 1, 2, 0], POD_SUCCEEDED, 0, 4, 0, vec![cond("SuccessCriteriaMet", "", ""), cond("Complete", "", "")], true, false),
+        ("OF-13 finished job; JobManagedBy enabled", 2, 4, 6, true, vec![1, 1, 2, 0], POD_SUCCEEDED, 0, 4, 0, vec![cond("SuccessCriteriaMet", "", ""), cond("Complete", "", "")], false, true),
+        ("OF-14 too many job failures with podRunning - multiple pods; JobPodReplacementPolicy enabled", 2, 5, 2, false, vec![1, 1], POD_RUNNING, 0, 0, 2, vec![f("FailureTarget")], true, false),
+        ("OF-15 too many job failures with podRunning - multiple pods; JobManagedBy enabled", 2, 5, 2, false, vec![1, 1], POD_RUNNING, 0, 0, 2, vec![f("FailureTarget")], false, true),
     ];
-    for (tag, name, bl, counts, phase, fails) in rows {
-        let mut job = new_job(
-            counts.len() as i32,
-            counts.len() as i32 + 1,
-            *bl,
-            "NonIndexed",
+    for (name, p, c, bl, susp, counts, phase, a, su, fa, conds, prp, mb) in rows {
+        let prof = profile(
+            31,
+            &[
+                ("JobPodReplacementPolicy", prp),
+                ("JobManagedBy", mb),
+                ("JobSuccessPolicy", false),
+            ],
         );
+        let mut job = new_job(p, c, bl, "NonIndexed");
         job.spec.template.spec.restart_policy = "OnFailure".into();
+        job.spec.suspend = Some(susp);
         let pods: Vec<Pod> = counts
             .iter()
             .enumerate()
             .map(|(i, n)| restarts(new_pod(&job, &format!("p{i}"), phase), *n))
             .collect();
         let out = run(
-            &profile(28, &[]),
+            &prof,
             &job,
             &pods,
             T0,
             JobController::new(),
             FakeClient::default(),
         );
-        let failed = out
-            .conds()
-            .iter()
-            .any(|c| c.0 == "Failed" && c.1 == "BackoffLimitExceeded");
-        assert_eq!(failed, *fails, "{tag} {name}");
-        if *fails {
-            assert_eq!(
-                out.client.deleted.len(),
-                counts.len(),
-                "{tag}: running pods deleted"
-            );
-            assert_eq!(
-                out.status().failed,
-                counts.len() as i32,
-                "{tag}: deleted pods count as failed"
-            );
-        }
+        let st = out.status();
+        assert_eq!(
+            (st.active, st.succeeded, st.failed),
+            (a, su, fa),
+            "{name}: counts"
+        );
+        assert_eq!(out.conds(), conds, "{name}: conditions");
     }
 }
 
 #[test]
 fn job_backoff_on_restart_policy_never_rows() {
-    // failed > backoffLimit, strictly (NV-02..05); 1.31 defaults: FailureTarget + Failed together.
-    for (tag, bl, failed, fails) in [
-        ("NV-02", 0, 1, true),
-        ("NV-03", 1, 1, false),
-        ("NV-04", 6, 7, true),
-        ("NV-05", 6, 6, false),
-    ] {
-        let job = new_job(1, 10, bl, "NonIndexed");
-        let pods: Vec<Pod> = (0..failed)
-            .map(|i| new_pod(&job, &format!("p{i}"), POD_FAILED))
+    // JCT TestJobBackoffOnRestartPolicyNever (NV-01..05), default 1.31 gates.
+    let f = |t: &str| cond(t, "BackoffLimitExceeded", BL_MSG);
+    // (name, p, c, bl, active phase, active, failed, exp active, exp failed, conds)
+    type R = (
+        &'static str,
+        i32,
+        i32,
+        i32,
+        &'static str,
+        usize,
+        usize,
+        i32,
+        i32,
+        Vec<(String, String, String)>,
+    );
+    let rows: Vec<R> = vec![
+        (
+            "NV-01 not enough failures with backoffLimit 0 - single pod",
+            1,
+            1,
+            0,
+            POD_RUNNING,
+            1,
+            0,
+            1,
+            0,
+            vec![],
+        ),
+        (
+            "NV-02 not enough failures with backoffLimit 1 - single pod",
+            1,
+            1,
+            1,
+            "",
+            0,
+            1,
+            1,
+            1,
+            vec![],
+        ),
+        (
+            "NV-03 too many failures with backoffLimit 1 - single pod",
+            1,
+            1,
+            1,
+            "",
+            0,
+            2,
+            0,
+            2,
+            vec![f("FailureTarget"), f("Failed")],
+        ),
+        (
+            "NV-04 not enough failures with backoffLimit 6 - multiple pods",
+            2,
+            2,
+            6,
+            POD_RUNNING,
+            1,
+            6,
+            2,
+            6,
+            vec![],
+        ),
+        (
+            "NV-05 too many failures with backoffLimit 6 - multiple pods",
+            2,
+            2,
+            6,
+            "",
+            0,
+            7,
+            0,
+            7,
+            vec![f("FailureTarget"), f("Failed")],
+        ),
+    ];
+    for (name, p, c, bl, phase, active, failed, ea, ef, conds) in rows {
+        let job = new_job(p, c, bl, "NonIndexed");
+        let mut pods: Vec<Pod> = (0..failed)
+            .map(|i| new_pod(&job, &format!("f{i}"), POD_FAILED))
             .collect();
+        pods.extend((0..active).map(|i| new_pod(&job, &format!("a{i}"), phase)));
         let out = run(
             &profile(31, &[]),
             &job,
@@ -1722,19 +1757,17 @@ fn job_backoff_on_restart_policy_never_rows() {
             JobController::new(),
             FakeClient::default(),
         );
-        let want = if fails {
-            vec![
-                cond("FailureTarget", "BackoffLimitExceeded", BL_MSG),
-                cond("Failed", "BackoffLimitExceeded", BL_MSG),
-            ]
-        } else {
-            vec![]
-        };
-        assert_eq!(out.conds(), want, "{tag}");
-        if fails {
+        let st = out.status();
+        assert_eq!(
+            (st.active, st.succeeded, st.failed),
+            (ea, 0, ef),
+            "{name}: counts"
+        );
+        assert_eq!(out.conds(), conds, "{name}: conditions");
+        if !out.conds().is_empty() {
             assert!(
                 out.reasons().contains(&"BackoffLimitExceeded".to_string()),
-                "{tag}: event"
+                "{name}: event"
             );
         }
     }
