@@ -2991,3 +2991,170 @@ fn stale_pod_cache_does_not_double_count() {
     );
     assert!(ctrl.finalizer_expectations.is_empty());
 }
+
+// ------------------------------------------------------------ IJU / SPC helpers (NC / FP / MS)
+
+#[test]
+fn new_index_failure_count_rows() {
+    // IJU TestGetNewIndexFailureCountValue (NC): replacement counts from the replaced pod.
+    let prof = profile(31, &[]);
+    let mut job = new_job(1, 1, 6, "Indexed");
+    job.spec.backoff_limit_per_index = Some(3);
+    let failed =
+        |exit: i32, fc: i32| with_counts(terminated(new_pod(&job, "p", POD_FAILED), exit, T0), fc);
+    assert_eq!(
+        new_index_failure_counts(&prof, &job, None),
+        (0, 0),
+        "NC-1 first pod"
+    );
+    assert_eq!(
+        new_index_failure_counts(&prof, &job, Some(&failed(1, 0))),
+        (1, 0),
+        "NC-2 first failed pod"
+    );
+    assert_eq!(
+        new_index_failure_counts(&prof, &job, Some(&failed(1, 2))),
+        (3, 0),
+        "NC-3 counted failure increments"
+    );
+    let mut j2 = job.clone();
+    j2.spec.pod_failure_policy = Some(PodFailurePolicy {
+        rules: vec![rule_exit("Ignore", "In", &[42])],
+    });
+    let mut p = failed(42, 2);
+    p.metadata.annotations.insert(
+        JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION.into(),
+        "1".into(),
+    );
+    assert_eq!(
+        new_index_failure_counts(&prof, &j2, Some(&p)),
+        (2, 2),
+        "NC-4 ignored failure increments the ignored count"
+    );
+}
+
+#[test]
+fn first_pending_indexes_rows() {
+    // IJU TestFirstPendingIndexes (FP): lowest indexes not succeeded, active or failed.
+    let prof = profile(31, &[]);
+    let job = new_job(3, 10, 6, "Indexed");
+    let mk = |ix: &str, ph: &str| with_index(new_pod(&job, &format!("p{ix}{ph}"), ph), ix);
+    let pods = [
+        mk("0", POD_RUNNING),
+        mk("2", POD_PENDING),
+        mk("3", POD_SUCCEEDED),
+    ];
+    let refs: Vec<&Pod> = pods.iter().collect();
+    let active: Vec<&Pod> = refs.iter().copied().filter(|p| is_active(p)).collect();
+    let c = Ctx {
+        job: job.clone(),
+        pods: refs.clone(),
+        active_pods: active,
+        succeeded: 0,
+        failed: 0,
+        ready: 0,
+        terminating: Some(0),
+        uncounted_succeeded: Default::default(),
+        uncounted_failed: Default::default(),
+        expected_rm_finalizers: Default::default(),
+        finished_condition: None,
+        new_backoff: BackoffRecord::default(),
+        prev_succeeded_indexes: Intervals::default(),
+        succeeded_indexes: Intervals::parse("3,5", 10),
+        failed_indexes: Some(Intervals::parse("6", 10)),
+        delayed_deletion: BTreeMap::new(),
+        requeue: None,
+    };
+    assert_eq!(first_pending_indexes(&prof, &c, 4, 10), vec![1, 4, 7, 8]);
+    assert_eq!(first_pending_indexes(&prof, &c, 0, 10), Vec::<i32>::new());
+    assert_eq!(first_pending_indexes(&prof, &c, 20, 4), vec![1]);
+}
+
+#[test]
+fn match_success_policy_rows() {
+    // SPC TestMatchSuccessPolicy (MS): indexes only → all; count only → at least; both → count of listed.
+    use super::indexed::match_success_policy;
+    let pol = |ix: Option<&str>, n: Option<i32>| SuccessPolicy {
+        rules: vec![SuccessPolicyRule {
+            succeeded_indexes: ix.map(String::from),
+            succeeded_count: n,
+        }],
+    };
+    let s = |x: &str| Intervals::parse(x, 10);
+    assert_eq!(
+        match_success_policy(Some(&pol(Some("0-2"), None)), 10, &s("0-2,5")).as_deref(),
+        Some("Matched rules at index 0")
+    );
+    assert_eq!(
+        match_success_policy(Some(&pol(Some("0-2"), None)), 10, &s("0,2,5")),
+        None
+    );
+    assert_eq!(
+        match_success_policy(Some(&pol(None, Some(3))), 10, &s("1,4,9")).as_deref(),
+        Some("Matched rules at index 0")
+    );
+    assert_eq!(
+        match_success_policy(Some(&pol(None, Some(4))), 10, &s("1,4,9")),
+        None
+    );
+    assert_eq!(
+        match_success_policy(Some(&pol(Some("0-4"), Some(2))), 10, &s("3,4,7")).as_deref(),
+        Some("Matched rules at index 0")
+    );
+    assert_eq!(
+        match_success_policy(Some(&pol(Some("0-4"), Some(2))), 10, &s("4,7,8")),
+        None
+    );
+    assert_eq!(
+        match_success_policy(Some(&pol(None, Some(1))), 10, &s("")),
+        None,
+        "no succeeded indexes"
+    );
+    let two = SuccessPolicy {
+        rules: vec![
+            SuccessPolicyRule {
+                succeeded_indexes: Some("9".into()),
+                succeeded_count: None,
+            },
+            SuccessPolicyRule {
+                succeeded_indexes: None,
+                succeeded_count: Some(1),
+            },
+        ],
+    };
+    assert_eq!(
+        match_success_policy(Some(&two), 10, &s("0")).as_deref(),
+        Some("Matched rules at index 1")
+    );
+}
+
+#[test]
+fn fail_index_rule_marks_index_failed_bl05() {
+    // BL-05: FailIndex marks the index failed at once; the other index continues.
+    let prof = profile(31, &[]);
+    let mut job = new_job(2, 2, i32::MAX, "Indexed");
+    job.spec.backoff_limit_per_index = Some(3);
+    job.spec.pod_failure_policy = Some(PodFailurePolicy {
+        rules: vec![rule_exit("FailIndex", "In", &[3])],
+    });
+    let pods = vec![
+        with_counts(
+            with_index(terminated(new_pod(&job, "a", POD_FAILED), 3, T0), "0"),
+            0,
+        ),
+        with_index(new_pod(&job, "b", POD_RUNNING), "1"),
+    ];
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    let st = out.status();
+    assert_eq!(st.failed_indexes.as_deref(), Some("0"));
+    assert_eq!(st.failed, 1);
+    assert_eq!(out.client.created.len(), 0);
+    assert_eq!(out.conds(), vec![]);
+}
