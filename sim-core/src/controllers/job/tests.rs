@@ -3158,3 +3158,136 @@ fn fail_index_rule_marks_index_failed_bl05() {
     assert_eq!(out.client.created.len(), 0);
     assert_eq!(out.conds(), vec![]);
 }
+
+// ------------------------------------------------------------ TestSyncJobWithJobPodFailurePolicy (PFP)
+
+fn cs(name: &str, exit: i32) -> ContainerStatus {
+    ContainerStatus {
+        name: name.into(),
+        state: ContainerState {
+            terminated: Some(ContainerStateTerminated {
+                exit_code: exit,
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+#[test]
+fn sync_job_with_pod_failure_policy_rows() {
+    // JCT TestSyncJobWithJobPodFailurePolicy (subset, upstream names). `onExitCodeRules`:
+    // Ignore In [1,2,3]; FailJob In [5,6,7]. Pods are mypod-<position>; gates
+    // JobPodReplacementPolicy/JobManagedBy off as in those rows.
+    let on_exit = || {
+        vec![
+            rule_exit("Ignore", "In", &[1, 2, 3]),
+            rule_exit("FailJob", "In", &[5, 6, 7]),
+        ]
+    };
+    let msg = |c: &str, pod: &str, code: i32, ix: i32| {
+        format!("Container {c} for pod default/{pod} failed with exit code {code} matching FailJob rule at index {ix}")
+    };
+    let ft = |m: &str| {
+        vec![
+            cond("FailureTarget", "PodFailurePolicy", m),
+            cond("Failed", "PodFailurePolicy", m),
+        ]
+    };
+    struct R {
+        name: &'static str,
+        p: i32,
+        bl: i32,
+        indexed: bool,
+        rules: Vec<PodFailurePolicyRule>,
+        init: Option<String>,
+        /// (phase, container statuses, init container statuses)
+        pods: Vec<(&'static str, Vec<ContainerStatus>, Vec<ContainerStatus>)>,
+        conds: Vec<(String, String, String)>,
+        active: i32,
+        failed: i32,
+    }
+    let m0 = msg("main-container", "mypod-0", 5, 1);
+    let rows = vec![
+        R { name: "running pod should not result in job fail based on OnExitCodes", p: 1, bl: 6, indexed: false, rules: on_exit(), init: None,
+            pods: vec![(POD_RUNNING, vec![cs("main-container", 5)], vec![])], conds: vec![], active: 1, failed: 0 },
+        R { name: "fail job based on OnExitCodes", p: 1, bl: 6, indexed: false, rules: on_exit(), init: None,
+            pods: vec![(POD_FAILED, vec![cs("main-container", 5)], vec![])], conds: ft(&m0), active: 0, failed: 1 },
+        R { name: "job marked already as failure target with failed pod", p: 1, bl: 6, indexed: false, rules: on_exit(), init: Some(m0.clone()),
+            pods: vec![(POD_FAILED, vec![cs("main-container", 5)], vec![])], conds: ft(&m0), active: 0, failed: 1 },
+        R { name: "job marked already as failure target with failed pod, message based on already deleted pod", p: 1, bl: 6, indexed: false,
+            rules: on_exit(), init: Some(msg("main-container", "already-deleted-pod", 5, 1)),
+            pods: vec![(POD_FAILED, vec![cs("main-container", 5)], vec![])],
+            conds: ft(&msg("main-container", "already-deleted-pod", 5, 1)), active: 0, failed: 1 },
+        R { name: "fail job with multiple pods", p: 2, bl: 6, indexed: false, rules: on_exit(), init: None,
+            pods: vec![(POD_RUNNING, vec![], vec![]), (POD_FAILED, vec![cs("main-container", 5)], vec![])],
+            conds: ft(&msg("main-container", "mypod-1", 5, 1)), active: 0, failed: 2 },
+        R { name: "fail indexed job based on OnExitCodes", p: 1, bl: 6, indexed: true, rules: on_exit(), init: None,
+            pods: vec![(POD_FAILED, vec![cs("main-container", 5)], vec![])], conds: ft(&m0), active: 0, failed: 1 },
+        R { name: "fail job based on OnExitCodes with NotIn operator", p: 1, bl: 6, indexed: false,
+            rules: vec![rule_exit("FailJob", "NotIn", &[5, 6, 7])], init: None,
+            pods: vec![(POD_FAILED, vec![cs("main-container", 42)], vec![])],
+            conds: ft(&msg("main-container", "mypod-0", 42, 0)), active: 0, failed: 1 },
+        R { name: "default handling job based on OnExitCodes with NotIn operator", p: 1, bl: 6, indexed: false,
+            rules: vec![rule_exit("FailJob", "NotIn", &[5, 6, 7])], init: None,
+            pods: vec![(POD_FAILED, vec![cs("main-container", 5)], vec![])], conds: vec![], active: 1, failed: 1 },
+        R { name: "fail job based on OnExitCodes for InitContainer", p: 1, bl: 6, indexed: false, rules: on_exit(), init: None,
+            pods: vec![(POD_FAILED, vec![cs("main-container", 143)], vec![cs("init-container", 5)])],
+            conds: ft(&msg("init-container", "mypod-0", 5, 1)), active: 0, failed: 1 },
+        R { name: "ignore pod failure; both rules are matching, the first is executed only", p: 1, bl: 0, indexed: false, rules: on_exit(), init: None,
+            pods: vec![(POD_FAILED, vec![cs("container1", 2), cs("container2", 6)], vec![])], conds: vec![], active: 1, failed: 0 },
+    ];
+    for r in rows {
+        let prof = profile(
+            31,
+            &[("JobPodReplacementPolicy", false), ("JobManagedBy", false)],
+        );
+        let mut job = new_job(
+            r.p,
+            r.p,
+            r.bl,
+            if r.indexed { "Indexed" } else { "NonIndexed" },
+        );
+        job.spec.pod_failure_policy = Some(PodFailurePolicy { rules: r.rules });
+        if let Some(m) = &r.init {
+            job.status.conditions.push(JobCondition {
+                type_: "FailureTarget".into(),
+                status: "True".into(),
+                reason: "PodFailurePolicy".into(),
+                message: m.clone(),
+                ..Default::default()
+            });
+        }
+        let pods: Vec<Pod> = r
+            .pods
+            .iter()
+            .enumerate()
+            .map(|(i, (ph, c, ic))| {
+                let mut p = new_pod(&job, &format!("mypod-{i}"), ph);
+                p.status.container_statuses = c.clone();
+                p.status.init_container_statuses = ic.clone();
+                if r.indexed {
+                    p = with_index(p, &i.to_string());
+                }
+                p
+            })
+            .collect();
+        let out = run(
+            &prof,
+            &job,
+            &pods,
+            T0,
+            JobController::new(),
+            FakeClient::default(),
+        );
+        let st = out.status();
+        assert_eq!(out.conds(), r.conds, "{}: conditions", r.name);
+        assert_eq!(
+            (st.active, st.failed, st.succeeded),
+            (r.active, r.failed, 0),
+            "{}: counts",
+            r.name
+        );
+    }
+}
