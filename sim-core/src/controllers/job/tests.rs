@@ -2264,7 +2264,7 @@ fn backoff_limit_per_index_rows() {
     let prof = profile(31, &[]);
     let mut job = new_job(2, 2, 100, "Indexed");
     job.spec.backoff_limit_per_index = Some(1);
-    // BL-04 "single failed pod, not counted; index failed (count reached)"
+    // BL-04-like: the failure count reached backoffLimitPerIndex, the index fails
     let pods = vec![
         with_counts(with_index(new_pod(&job, "a", POD_FAILED), "0"), 1),
         with_index(new_pod(&job, "b", POD_RUNNING), "1"),
@@ -2284,7 +2284,7 @@ fn backoff_limit_per_index_rows() {
         0,
         "BL-04: a failed index is not retried"
     );
-    // BL-03 "single failed pod replaced already... a fresh failure (count 0) gets a replacement with count 1 after 10 s"
+    // a fresh failure (count 0) that finished 10 s ago gets a replacement carrying count 1
     let pods = vec![with_counts(
         with_index(
             terminated(new_pod(&job, "a", POD_FAILED), 1, T0 - Dur::secs(10)),
@@ -3289,5 +3289,106 @@ fn sync_job_with_pod_failure_policy_rows() {
             "{}: counts",
             r.name
         );
+    }
+}
+
+// ------------------------------------------------------------ TestSyncJobWithJobBackoffLimitPerIndex (BL)
+
+#[test]
+fn sync_job_with_backoff_limit_per_index_rows() {
+    // JCT TestSyncJobWithJobBackoffLimitPerIndex BL-01..08; gates JobBackoffLimitPerIndex and
+    // JobPodReplacementPolicy on, JobSuccessPolicy off (the test revision expects empty reasons).
+    struct R {
+        name: &'static str,
+        bl: i32,
+        rule: Option<PodFailurePolicyRule>,
+        /// (index, phase, failure count, exit code of container "x")
+        pods: Vec<(&'static str, &'static str, i32, Option<i32>)>,
+        active: i32,
+        failed: i32,
+        succeeded: i32,
+        completed: &'static str,
+        failed_indexes: &'static str,
+        conds: Vec<(String, String, String)>,
+    }
+    let blx = |t: &str| cond(t, "BackoffLimitExceeded", BL_MSG);
+    let fj = "Container x for pod default/mypod-0 failed with exit code 3 matching FailJob rule at index 0";
+    let rows = vec![
+        R { name: "BL-01 successful job after a single failure within index", bl: i32::MAX, rule: None,
+            pods: vec![("0", POD_FAILED, 0, None), ("0", POD_SUCCEEDED, 1, None), ("1", POD_SUCCEEDED, 0, None)],
+            active: 0, failed: 1, succeeded: 2, completed: "0,1", failed_indexes: "",
+            conds: vec![cond("SuccessCriteriaMet", "", ""), cond("Complete", "", "")] },
+        R { name: "BL-02 single failed pod, not counted as the replacement pod creation is delayed", bl: i32::MAX, rule: None,
+            pods: vec![("0", POD_FAILED, 0, None)], active: 2, failed: 0, succeeded: 0, completed: "", failed_indexes: "", conds: vec![] },
+        R { name: "BL-03 single failed pod replaced already", bl: i32::MAX, rule: None,
+            pods: vec![("0", POD_FAILED, 0, None), ("0", POD_PENDING, 1, None)],
+            active: 2, failed: 1, succeeded: 0, completed: "", failed_indexes: "", conds: vec![] },
+        R { name: "BL-04 single failed index due to exceeding the backoff limit per index, the job continues", bl: i32::MAX, rule: None,
+            pods: vec![("0", POD_FAILED, 1, None)], active: 1, failed: 1, succeeded: 0, completed: "", failed_indexes: "0", conds: vec![] },
+        R { name: "BL-05 single failed index due to FailIndex action, the job continues", bl: i32::MAX,
+            rule: Some(rule_exit("FailIndex", "In", &[3])),
+            pods: vec![("0", POD_FAILED, 0, Some(3))], active: 1, failed: 1, succeeded: 0, completed: "", failed_indexes: "0", conds: vec![] },
+        R { name: "BL-06 job failed index due to FailJob action", bl: 6, rule: Some(rule_exit("FailJob", "In", &[3])),
+            pods: vec![("0", POD_FAILED, 0, Some(3))], active: 0, failed: 1, succeeded: 0, completed: "", failed_indexes: "",
+            conds: vec![cond("FailureTarget", "PodFailurePolicy", fj), cond("Failed", "PodFailurePolicy", fj)] },
+        R { name: "BL-07 job pod failure ignored due to matching Ignore action", bl: 6, rule: Some(rule_exit("Ignore", "In", &[3])),
+            pods: vec![("0", POD_FAILED, 0, Some(3))], active: 2, failed: 0, succeeded: 0, completed: "", failed_indexes: "", conds: vec![] },
+        R { name: "BL-08 job failed due to exceeding backoffLimit before backoffLimitPerIndex", bl: 1, rule: None,
+            pods: vec![("0", POD_FAILED, 0, None), ("1", POD_FAILED, 0, None)],
+            active: 0, failed: 2, succeeded: 0, completed: "", failed_indexes: "", conds: vec![blx("FailureTarget"), blx("Failed")] },
+    ];
+    for r in rows {
+        let prof = profile(
+            31,
+            &[
+                ("JobBackoffLimitPerIndex", true),
+                ("JobPodReplacementPolicy", true),
+                ("JobSuccessPolicy", false),
+                ("JobManagedBy", false),
+            ],
+        );
+        let mut job = new_job(2, 2, r.bl, "Indexed");
+        job.spec.backoff_limit_per_index = Some(1);
+        if let Some(rule) = r.rule.clone() {
+            job.spec.pod_failure_policy = Some(PodFailurePolicy { rules: vec![rule] });
+        }
+        let pods: Vec<Pod> = r
+            .pods
+            .iter()
+            .enumerate()
+            .map(|(i, (ix, ph, fc, exit))| {
+                let mut p = with_counts(
+                    with_index(new_pod(&job, &format!("mypod-{i}"), ph), ix),
+                    *fc,
+                );
+                if let Some(code) = exit {
+                    p.status.container_statuses = vec![cs("x", *code)];
+                }
+                p
+            })
+            .collect();
+        let out = run(
+            &prof,
+            &job,
+            &pods,
+            T0,
+            JobController::new(),
+            FakeClient::default(),
+        );
+        let st = out.status();
+        let n = r.name;
+        assert_eq!(
+            (st.active, st.failed, st.succeeded),
+            (r.active, r.failed, r.succeeded),
+            "{n}: counts"
+        );
+        assert_eq!(st.completed_indexes, r.completed, "{n}: completedIndexes");
+        assert_eq!(
+            st.failed_indexes.as_deref(),
+            Some(r.failed_indexes),
+            "{n}: failedIndexes"
+        );
+        assert_eq!(st.terminating, Some(0), "{n}: terminating");
+        assert_eq!(out.conds(), r.conds, "{n}: conditions");
     }
 }
