@@ -37,7 +37,7 @@ pub fn expire_at(j: &Job) -> Option<SimTime> {
         .iter()
         .find(|c| (c.type_ == "Complete" || c.type_ == "Failed") && c.status == "True")?
         .last_transition_time?;
-    Some(finish + Dur::secs(i64::from(ttl)))
+    Some(finish + Dur(i64::from(ttl).saturating_mul(1000)))
 }
 
 /// `processTTL`: `Ok(true)` when expired; `Ok(false)` with a requeue otherwise.

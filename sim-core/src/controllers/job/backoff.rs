@@ -49,7 +49,7 @@ pub fn finished_time(p: &Pod) -> SimTime {
     }
     if let Some(dt) = p.metadata.deletion_timestamp {
         let grace = p.metadata.deletion_grace_period_seconds.unwrap_or(0);
-        return dt - Dur::secs(grace);
+        return SimTime(dt.0.saturating_sub(grace.saturating_mul(1000)));
     }
     p.metadata.creation_timestamp.unwrap_or_default()
 }
@@ -126,7 +126,7 @@ pub fn remaining_for_failures(
             break;
         }
     }
-    let elapsed = now - last;
+    let elapsed = Dur(now.0.saturating_sub(last.0));
     if d < elapsed {
         Dur::ZERO
     } else {

@@ -741,9 +741,16 @@ impl JobController {
         } else {
             new_failed.len()
         };
-        c.succeeded =
-            job.status.succeeded + new_succeeded.len() as i32 + c.uncounted_succeeded.len() as i32;
-        c.failed = job.status.failed + non_ignored as i32 + c.uncounted_failed.len() as i32;
+        c.succeeded = job
+            .status
+            .succeeded
+            .saturating_add(new_succeeded.len() as i32)
+            .saturating_add(c.uncounted_succeeded.len() as i32);
+        c.failed = job
+            .status
+            .failed
+            .saturating_add(non_ignored as i32)
+            .saturating_add(c.uncounted_failed.len() as i32);
 
         // 4. startTime.
         if job.status.start_time.is_none() && !suspended(&job) {
@@ -820,7 +827,7 @@ impl JobController {
                 job.status.start_time,
                 suspended(&job),
             ) {
-                c.requeue(Dur(Dur::secs(ads).0 - (now - st).0));
+                c.requeue(Dur(ads.saturating_mul(1000).saturating_sub((now - st).0)));
             }
         }
         if indexed {
@@ -1046,7 +1053,7 @@ fn past_backoff_limit_on_failure(job: &Job, pods: &[&Pod]) -> bool {
 /// `pastActiveDeadline`: `now − startTime ≥ ADS`, not while suspended.
 fn past_active_deadline(job: &Job, now: SimTime) -> bool {
     match (job.spec.active_deadline_seconds, job.status.start_time) {
-        (Some(ads), Some(st)) if !suspended(job) => now - st >= Dur::secs(ads),
+        (Some(ads), Some(st)) if !suspended(job) => now - st >= Dur(ads.saturating_mul(1000)),
         _ => false,
     }
 }
@@ -1306,9 +1313,9 @@ impl JobController {
                     parallelism
                 }
             }
-            Some(n) => (n - c.succeeded).min(parallelism).max(0),
+            Some(n) => n.saturating_sub(c.succeeded).min(parallelism).max(0),
         };
-        let rm_at_least = (active - want_active).max(0) as usize;
+        let rm_at_least = active.saturating_sub(want_active).max(0) as usize;
         let mut to_delete = active_pods_for_removal(&job, &c.active_pods, rm_at_least);
         to_delete.truncate(MAX_POD_CREATE_DELETE_PER_SYNC as usize);
         if !to_delete.is_empty() {
@@ -1326,7 +1333,9 @@ impl JobController {
         } else {
             0
         };
-        let mut diff = want_active - terminating - active;
+        let mut diff = want_active
+            .saturating_sub(terminating)
+            .saturating_sub(active);
         if diff <= 0 {
             return (active, None);
         }
@@ -1705,13 +1714,13 @@ fn clean_uncounted(job: &mut Job, with_finalizer: &BTreeSet<String>) -> bool {
         .drain(..)
         .partition(|x| with_finalizer.contains(x));
     if !gone_s.is_empty() {
-        job.status.succeeded += gone_s.len() as i32;
+        job.status.succeeded = job.status.succeeded.saturating_add(gone_s.len() as i32);
         changed = true;
     }
     let (keep_f, gone_f): (Vec<String>, Vec<String>) =
         u.failed.drain(..).partition(|x| with_finalizer.contains(x));
     if !gone_f.is_empty() {
-        job.status.failed += gone_f.len() as i32;
+        job.status.failed = job.status.failed.saturating_add(gone_f.len() as i32);
         changed = true;
     }
     *u = UncountedTerminatedPods {
@@ -1762,13 +1771,25 @@ fn first_pending_indexes(prof: &Profile, c: &Ctx, count: i32, comps: i32) -> Vec
                 .filter_map(|p| completion_index(p)),
         );
     }
+    // Jump over succeeded/failed intervals so the walk costs O(count + pods + intervals), not
+    // O(completions).
+    let mut skip: Vec<(i32, i32)> = c.succeeded_indexes.0.clone();
+    if let Some(f) = &c.failed_indexes {
+        skip.extend(f.0.iter().copied());
+    }
+    skip.sort_unstable();
     let mut out = Vec::new();
-    let mut ix = 0;
+    let mut ix = 0i32;
+    let mut si = 0usize;
     while ix < comps && (out.len() as i32) < count {
-        let skip = c.succeeded_indexes.has(ix)
-            || non_pending.contains(&ix)
-            || c.failed_indexes.as_ref().is_some_and(|f| f.has(ix));
-        if !skip {
+        while si < skip.len() && skip[si].1 < ix {
+            si += 1;
+        }
+        if si < skip.len() && skip[si].0 <= ix {
+            ix = skip[si].1.saturating_add(1);
+            continue;
+        }
+        if !non_pending.contains(&ix) {
             out.push(ix);
         }
         ix += 1;

@@ -3392,3 +3392,40 @@ fn sync_job_with_backoff_limit_per_index_rows() {
         assert_eq!(out.conds(), r.conds, "{n}: conditions");
     }
 }
+
+#[test]
+fn no_panic_on_hostile_specs() {
+    // Unvalidated or extreme values must not panic the controller (sim-core rule).
+    let vals = [i32::MIN, -1, 0, 1, 3, i32::MAX];
+    let prof = profile(31, &[]);
+    for &p in &vals {
+        for &c in &vals {
+            for mode in ["NonIndexed", "Indexed"] {
+                let mut job = new_job(p, c, 6, mode);
+                job.spec.completions = Some(c);
+                job.spec.active_deadline_seconds = Some(i64::MAX);
+                job.spec.backoff_limit_per_index = Some(p);
+                job.spec.max_failed_indexes = Some(c);
+                job.status.start_time = Some(SimTime(i64::MIN / 2));
+                job.status.succeeded = i32::MAX;
+                job.status.failed = i32::MAX;
+                job.status.completed_indexes = "0-2147483646,x,-5,3-1".into();
+                let mut f = with_index(new_pod(&job, "f", POD_FAILED), "2147483647");
+                f.metadata.deletion_timestamp = Some(SimTime(i64::MIN / 2));
+                f.metadata.deletion_grace_period_seconds = Some(i64::MAX);
+                let pods = vec![f, with_index(new_pod(&job, "r", POD_RUNNING), "0")];
+                let _ = run(
+                    &prof,
+                    &job,
+                    &pods,
+                    T0,
+                    JobController::new(),
+                    FakeClient {
+                        pod_limit: Some(3),
+                        ..Default::default()
+                    },
+                );
+            }
+        }
+    }
+}
