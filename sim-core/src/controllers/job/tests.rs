@@ -3429,3 +3429,41 @@ fn no_panic_on_hostile_specs() {
         }
     }
 }
+
+#[test]
+fn backoff_limit_guard_before_1_28() {
+    // ≤1.27 (before PR-119159): backoffLimit is only checked on a new failure while
+    // active != parallelism. With the replacement already running, 1.27 does not fail the Job.
+    let job = new_job(1, 1, 0, "NonIndexed");
+    let pods = vec![
+        new_pod(&job, "f", POD_FAILED),
+        new_pod(&job, "r", POD_RUNNING),
+    ];
+    let out = run(
+        &profile(27, &[]),
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(
+        out.conds(),
+        vec![],
+        "1.27 quirk: guard active != parallelism"
+    );
+    assert_eq!(out.status().failed, 1);
+    let out = run(
+        &profile(28, &[]),
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(
+        out.conds(),
+        vec![cond("Failed", "BackoffLimitExceeded", BL_MSG)],
+        "1.28 counts every failure"
+    );
+}
