@@ -73,6 +73,10 @@ pub const GATES: &[(&str, u32)] = &[
     ("JobSuccessPolicy", 31),
     ("JobManagedBy", 32),
     ("ElasticIndexedJob", 27),
+    // TTL-after-finished controller: beta (on) 1.21, GA 1.23 (job.md §7).
+    ("TTLAfterFinished", 21),
+    // Completion index as a pod label: beta (on) 1.28, GA 1.32 (job.md §2, §7).
+    ("PodIndexLabel", 28),
 ];
 
 impl Profile {

@@ -1,1 +1,660 @@
-//! Defaulting and validation of Job objects (placeholder).
+//! Defaulting and validation of Job objects as the API server of a given minor version does it,
+//! with its field paths and wording. Sources: kubernetes `pkg/apis/batch/v1/defaults.go` (DEF),
+//! `pkg/apis/batch/validation/validation.go` (VAL), `pkg/registry/batch/job/strategy.go`
+//! (`generateSelector`), core/v1 pod defaults; job.md §1.
+//!
+//! The store calls, on create: [`default_job`] → [`generate_selector`] (once the uid is
+//! assigned) → [`validate_job`]. The CronJob validator reuses [`validate_job_spec`] with the
+//! prefix `spec.jobTemplate.spec`.
+
+use crate::api::{
+    Job, JobSpec, LabelSelector, CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL,
+    LEGACY_JOB_NAME_LABEL,
+};
+use crate::validation::{ErrorType, FieldError};
+
+/// `DefaultTerminationGracePeriodSeconds` (core/v1).
+pub const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS: i64 = 30;
+/// Indexed-mode limits (VAL).
+const MAX_PARALLELISM_FOR_INDEXED: i32 = 100_000;
+const MAX_FAILED_INDEXES_LIMIT: i32 = 100_000;
+const MAX_PFP_RULES: usize = 20;
+const MAX_PFP_EXIT_CODES: usize = 255;
+const MAX_PFP_POD_CONDITIONS: usize = 20;
+const MAX_SUCCESS_POLICY_RULES: usize = 20;
+
+/// API defaulting of a Job spec (DEF `SetDefaults_Job`) plus the pod defaults that matter.
+pub fn default_job(job: &mut Job, minor: u32) {
+    default_job_spec(&mut job.spec, minor);
+}
+
+/// `SetDefaults_Job` on a spec (also used for `CronJob.spec.jobTemplate.spec`).
+pub fn default_job_spec(spec: &mut JobSpec, minor: u32) {
+    // completions/parallelism: both nil → both 1; else parallelism 1.
+    if spec.completions.is_none() && spec.parallelism.is_none() {
+        spec.completions = Some(1);
+        spec.parallelism = Some(1);
+    }
+    if spec.parallelism.is_none() {
+        spec.parallelism = Some(1);
+    }
+    if spec.backoff_limit.is_none() {
+        // 1.28+: MaxInt32 when backoffLimitPerIndex is set (API v0.28+).
+        spec.backoff_limit = Some(if minor >= 28 && spec.backoff_limit_per_index.is_some() {
+            i32::MAX
+        } else {
+            6
+        });
+    }
+    if minor >= 21 {
+        // completionMode and suspend exist from 1.21 (IndexedJob, SuspendJob).
+        if spec.completion_mode.is_none() {
+            spec.completion_mode = Some("NonIndexed".into());
+        }
+        if spec.suspend.is_none() {
+            spec.suspend = Some(false);
+        }
+    }
+    // podReplacementPolicy defaulted when JobPodReplacementPolicy is on (beta 1.29).
+    if minor >= 29 && spec.pod_replacement_policy.is_none() {
+        spec.pod_replacement_policy = Some(if spec.pod_failure_policy.is_some() {
+            "Failed".into()
+        } else {
+            "TerminatingOrFailed".into()
+        });
+    }
+    if let Some(pfp) = spec.pod_failure_policy.as_mut() {
+        for r in &mut pfp.rules {
+            for c in &mut r.on_pod_conditions {
+                if c.status.is_empty() {
+                    c.status = "True".into();
+                }
+            }
+        }
+    }
+    // Pod defaulting (core/v1 SetDefaults_PodSpec) runs before validation.
+    let ps = &mut spec.template.spec;
+    if ps.restart_policy.is_empty() {
+        ps.restart_policy = "Always".into();
+    }
+    if ps.termination_grace_period_seconds.is_none() {
+        ps.termination_grace_period_seconds = Some(DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS);
+    }
+}
+
+/// `generateSelector` (job strategy `PrepareForCreate`), once the uid is known: template labels
+/// `job-name`/`controller-uid` (plus the `batch.kubernetes.io/` forms from 1.27) and a selector
+/// on the controller uid. Skipped with `manualSelector: true`.
+pub fn generate_selector(job: &mut Job, minor: u32) {
+    if job.spec.manual_selector == Some(true) {
+        return;
+    }
+    let name = job.metadata.name.clone();
+    let uid = job.metadata.uid.clone();
+    let labels = &mut job.spec.template.metadata.labels;
+    let (name_labels, uid_labels): (&[&str], &[&str]) = if minor >= 27 {
+        (
+            &[LEGACY_JOB_NAME_LABEL, JOB_NAME_LABEL],
+            &[LEGACY_CONTROLLER_UID_LABEL, CONTROLLER_UID_LABEL],
+        )
+    } else {
+        (&[LEGACY_JOB_NAME_LABEL], &[LEGACY_CONTROLLER_UID_LABEL])
+    };
+    for l in name_labels {
+        labels
+            .entry((*l).to_string())
+            .or_insert_with(|| name.clone());
+    }
+    for l in uid_labels {
+        labels
+            .entry((*l).to_string())
+            .or_insert_with(|| uid.clone());
+    }
+    let sel_key = if minor >= 27 {
+        CONTROLLER_UID_LABEL
+    } else {
+        LEGACY_CONTROLLER_UID_LABEL
+    };
+    let sel = job.spec.selector.get_or_insert_with(LabelSelector::default);
+    sel.match_labels.entry(sel_key.to_string()).or_insert(uid);
+}
+
+fn nonneg<T: Into<i64> + Copy>(out: &mut Vec<FieldError>, path: String, v: Option<T>) {
+    if let Some(v) = v {
+        let v: i64 = v.into();
+        if v < 0 {
+            out.push(FieldError::invalid(
+                path,
+                v.to_string(),
+                "must be greater than or equal to 0",
+            ));
+        }
+    }
+}
+
+fn q(s: &str) -> String {
+    format!("{s:?}")
+}
+
+fn is_dns1123_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.as_bytes()[0].is_ascii_alphanumeric()
+        && s.as_bytes()[s.len() - 1].is_ascii_alphanumeric()
+}
+
+/// `ValidateJob` (create): metadata rules, the spec, the selector.
+pub fn validate_job(job: &Job, minor: u32, path_prefix: &str) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    let spec = &job.spec;
+    if spec.completion_mode.as_deref() == Some("Indexed") {
+        if let Some(c) = spec.completions.filter(|c| *c > 0) {
+            let host = format!("{}-{}", job.metadata.name, c - 1);
+            if !is_dns1123_label(&host) {
+                out.push(FieldError::invalid(
+                    "metadata.name",
+                    q(&job.metadata.name),
+                    format!("will not able to create pod with invalid DNS label: {host}"),
+                ));
+            }
+        }
+    }
+    out.extend(validate_job_spec(spec, minor, path_prefix));
+    // ValidateJobSpec (not the template variant): selector required and matching the labels.
+    match &spec.selector {
+        None => out.push(FieldError::required(format!("{path_prefix}.selector"), "")),
+        Some(sel) => {
+            if !sel.matches(&spec.template.metadata.labels) {
+                out.push(FieldError::invalid(
+                    format!("{path_prefix}.template.metadata.labels"),
+                    format!("{:?}", spec.template.metadata.labels),
+                    "`selector` does not match template `labels`",
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `validateJobSpec`: the rules shared by Jobs and CronJob job templates.
+pub fn validate_job_spec(spec: &JobSpec, minor: u32, p: &str) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    nonneg(&mut out, format!("{p}.parallelism"), spec.parallelism);
+    nonneg(&mut out, format!("{p}.completions"), spec.completions);
+    nonneg(
+        &mut out,
+        format!("{p}.activeDeadlineSeconds"),
+        spec.active_deadline_seconds,
+    );
+    nonneg(&mut out, format!("{p}.backoffLimit"), spec.backoff_limit);
+    nonneg(
+        &mut out,
+        format!("{p}.ttlSecondsAfterFinished"),
+        spec.ttl_seconds_after_finished,
+    );
+    nonneg(
+        &mut out,
+        format!("{p}.backoffLimitPerIndex"),
+        spec.backoff_limit_per_index,
+    );
+    nonneg(
+        &mut out,
+        format!("{p}.maxFailedIndexes"),
+        spec.max_failed_indexes,
+    );
+
+    let indexed = spec.completion_mode.as_deref() == Some("Indexed");
+    match spec.completion_mode.as_deref() {
+        None | Some("NonIndexed") | Some("Indexed") => {}
+        Some(m) => out.push(FieldError::not_supported(
+            format!("{p}.completionMode"),
+            q(m),
+            &["NonIndexed", "Indexed"],
+        )),
+    }
+    if indexed {
+        if spec.completions.is_none() {
+            out.push(FieldError::required(
+                format!("{p}.completions"),
+                "when completion mode is Indexed",
+            ));
+        }
+        if let Some(par) = spec
+            .parallelism
+            .filter(|v| *v > MAX_PARALLELISM_FOR_INDEXED)
+        {
+            out.push(FieldError::invalid(
+                format!("{p}.parallelism"),
+                par.to_string(),
+                "must be less than or equal to 100000 when completion mode is Indexed",
+            ));
+        }
+    }
+    if let Some(b) = spec.backoff_limit_per_index {
+        if !indexed {
+            out.push(FieldError::invalid(
+                format!("{p}.backoffLimitPerIndex"),
+                b.to_string(),
+                "requires indexed completion mode",
+            ));
+        }
+    }
+    if let Some(m) = spec.max_failed_indexes {
+        if spec.backoff_limit_per_index.is_none() {
+            out.push(FieldError::required(
+                format!("{p}.backoffLimitPerIndex"),
+                "when maxFailedIndexes is specified",
+            ));
+        }
+        if !indexed {
+            out.push(FieldError::invalid(
+                format!("{p}.maxFailedIndexes"),
+                m.to_string(),
+                "requires indexed completion mode",
+            ));
+        }
+        if m > MAX_FAILED_INDEXES_LIMIT {
+            out.push(FieldError::invalid(
+                format!("{p}.maxFailedIndexes"),
+                m.to_string(),
+                "must be less than or equal to 100000",
+            ));
+        } else if spec.completions.is_some_and(|c| m > c) {
+            out.push(FieldError::invalid(
+                format!("{p}.maxFailedIndexes"),
+                m.to_string(),
+                "must be less than or equal to completions",
+            ));
+        }
+    }
+
+    // restartPolicy: Required for Always/empty from PR-95747 (modelled as 1.20+; see DESIGN.md),
+    // NotSupported before and for any other unknown value.
+    let rp = spec.template.spec.restart_policy.as_str();
+    let rp_path = format!("{p}.template.spec.restartPolicy");
+    match rp {
+        "OnFailure" | "Never" => {}
+        "" | "Always" if minor >= 20 => out.push(FieldError::required(
+            rp_path.clone(),
+            r#"valid values: "OnFailure", "Never""#,
+        )),
+        other => out.push(FieldError::not_supported(
+            rp_path.clone(),
+            q(other),
+            &["OnFailure", "Never"],
+        )),
+    }
+
+    if let Some(pfp) = &spec.pod_failure_policy {
+        let pp = format!("{p}.podFailurePolicy");
+        if rp != "Never" {
+            out.push(FieldError::invalid(
+                rp_path,
+                q(rp),
+                r#"only "Never" is supported when podFailurePolicy is specified"#,
+            ));
+        }
+        if pfp.rules.len() > MAX_PFP_RULES {
+            out.push(too_many(
+                format!("{pp}.rules"),
+                pfp.rules.len(),
+                MAX_PFP_RULES,
+            ));
+        }
+        let names: Vec<&str> = spec
+            .template
+            .spec
+            .containers
+            .iter()
+            .chain(&spec.template.spec.init_containers)
+            .map(|c| c.name.as_str())
+            .collect();
+        for (i, r) in pfp.rules.iter().enumerate() {
+            let rpth = format!("{pp}.rules[{i}]");
+            match r.action.as_str() {
+                "Count" | "FailJob" | "Ignore" => {}
+                "FailIndex" => {
+                    if spec.backoff_limit_per_index.is_none() {
+                        out.push(FieldError::invalid(
+                            format!("{rpth}.action"),
+                            q(&r.action),
+                            "requires the backoffLimitPerIndex to be set",
+                        ));
+                    }
+                }
+                a => out.push(FieldError::not_supported(
+                    format!("{rpth}.action"),
+                    q(a),
+                    &["Count", "FailIndex", "FailJob", "Ignore"],
+                )),
+            }
+            match (&r.on_exit_codes, r.on_pod_conditions.is_empty()) {
+                (Some(_), false) => out.push(invalid_omit(
+                    rpth.clone(),
+                    "specifying both OnExitCodes and OnPodConditions is not supported",
+                )),
+                (None, true) => out.push(invalid_omit(
+                    rpth.clone(),
+                    "specifying one of OnExitCodes and OnPodConditions is required",
+                )),
+                _ => {}
+            }
+            if let Some(ec) = &r.on_exit_codes {
+                let ep = format!("{rpth}.onExitCodes");
+                if let Some(n) = &ec.container_name {
+                    if !names.contains(&n.as_str()) {
+                        out.push(FieldError::invalid(
+                            format!("{ep}.containerName"),
+                            q(n),
+                            "must be one of the container or initContainer names in the pod template",
+                        ));
+                    }
+                }
+                if ec.operator != "In" && ec.operator != "NotIn" {
+                    out.push(FieldError::not_supported(
+                        format!("{ep}.operator"),
+                        q(&ec.operator),
+                        &["In", "NotIn"],
+                    ));
+                }
+                if ec.values.is_empty() {
+                    out.push(FieldError::invalid(
+                        format!("{ep}.values"),
+                        "[]int32{}",
+                        "at least one value is required",
+                    ));
+                } else if ec.values.len() > MAX_PFP_EXIT_CODES {
+                    out.push(too_many(
+                        format!("{ep}.values"),
+                        ec.values.len(),
+                        MAX_PFP_EXIT_CODES,
+                    ));
+                }
+                let mut prev: Option<i32> = None;
+                for (j, v) in ec.values.iter().enumerate() {
+                    let vp = format!("{ep}.values[{j}]");
+                    if ec.operator == "In" && *v == 0 {
+                        out.push(FieldError::invalid(
+                            vp.clone(),
+                            "0",
+                            "must not be 0 for the In operator",
+                        ));
+                    }
+                    if let Some(pv) = prev {
+                        if pv == *v {
+                            out.push(FieldError {
+                                type_: ErrorType::Duplicate,
+                                field: vp.clone(),
+                                bad_value: Some(v.to_string()),
+                                detail: String::new(),
+                            });
+                        } else if pv > *v {
+                            out.push(FieldError::invalid(vp, v.to_string(), "must be ordered"));
+                        }
+                    }
+                    prev = Some(*v);
+                }
+            }
+            if r.on_pod_conditions.len() > MAX_PFP_POD_CONDITIONS {
+                out.push(too_many(
+                    format!("{rpth}.onPodConditions"),
+                    r.on_pod_conditions.len(),
+                    MAX_PFP_POD_CONDITIONS,
+                ));
+            }
+            for (j, c) in r.on_pod_conditions.iter().enumerate() {
+                if !matches!(c.status.as_str(), "True" | "False" | "Unknown") {
+                    out.push(FieldError::not_supported(
+                        format!("{rpth}.onPodConditions[{j}].status"),
+                        q(&c.status),
+                        &["False", "True", "Unknown"],
+                    ));
+                }
+            }
+        }
+        if let Some(prp) = &spec.pod_replacement_policy {
+            if prp != "Failed" {
+                out.push(FieldError::not_supported(
+                    format!("{p}.podReplacementPolicy"),
+                    q(prp),
+                    &["Failed"],
+                ));
+            }
+        }
+    } else if let Some(prp) = &spec.pod_replacement_policy {
+        if prp != "Failed" && prp != "TerminatingOrFailed" {
+            out.push(FieldError::not_supported(
+                format!("{p}.podReplacementPolicy"),
+                q(prp),
+                &["Failed", "TerminatingOrFailed"],
+            ));
+        }
+    }
+
+    if let Some(sp) = &spec.success_policy {
+        let spp = format!("{p}.successPolicy");
+        if !indexed {
+            out.push(invalid_omit(
+                spp.clone(),
+                "requires indexed completion mode",
+            ));
+        }
+        if sp.rules.is_empty() {
+            out.push(FieldError::required(
+                format!("{spp}.rules"),
+                "at least one rules must be specified when the successPolicy is specified",
+            ));
+        }
+        if sp.rules.len() > MAX_SUCCESS_POLICY_RULES {
+            out.push(too_many(
+                format!("{spp}.rules"),
+                sp.rules.len(),
+                MAX_SUCCESS_POLICY_RULES,
+            ));
+        }
+        for (i, r) in sp.rules.iter().enumerate() {
+            let rp = format!("{spp}.rules[{i}]");
+            if r.succeeded_count.is_none() && r.succeeded_indexes.is_none() {
+                out.push(FieldError::required(
+                    rp.clone(),
+                    "at least one of succeededCount or succeededIndexes must be specified",
+                ));
+            }
+            if let (Some(n), Some(c)) = (r.succeeded_count, spec.completions) {
+                if n > c {
+                    out.push(FieldError::invalid(
+                        format!("{rp}.succeededCount"),
+                        n.to_string(),
+                        format!("must be less than or equal to {c} (the number of specified completions)"),
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(m) = &spec.managed_by {
+        if m.len() > 63 {
+            out.push(FieldError {
+                type_: ErrorType::TooLong,
+                field: format!("{p}.managedBy"),
+                bad_value: None,
+                detail: "may not be more than 63 bytes".into(),
+            });
+        }
+    }
+    out
+}
+
+fn too_many(field: String, n: usize, max: usize) -> FieldError {
+    FieldError {
+        type_: ErrorType::TooMany,
+        field,
+        bad_value: Some(n.to_string()),
+        detail: format!("must have at most {max} items"),
+    }
+}
+
+/// `field.Invalid(path, field.OmitValueType{}, detail)`.
+fn invalid_omit(field: String, detail: &str) -> FieldError {
+    FieldError {
+        type_: ErrorType::Invalid,
+        field,
+        bad_value: None,
+        detail: detail.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{PodFailurePolicy, PodFailurePolicyRule};
+
+    fn job(rp: &str) -> Job {
+        let mut j = Job::default();
+        j.metadata.name = "pi".into();
+        j.metadata.uid = "u1".into();
+        j.spec.template.spec.restart_policy = rp.into();
+        j
+    }
+
+    fn errors(j: &Job, minor: u32, prefix: &str) -> Vec<String> {
+        validate_job(j, minor, prefix)
+            .iter()
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    fn prepared(rp: &str, minor: u32) -> Job {
+        let mut j = job(rp);
+        default_job(&mut j, minor);
+        generate_selector(&mut j, minor);
+        j
+    }
+
+    #[test]
+    fn restart_policy_always_rejected_with_api_server_message() {
+        for rp in ["Always", ""] {
+            let j = prepared(rp, 31);
+            assert_eq!(
+                errors(&j, 31, "spec"),
+                vec![
+                    r#"spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never""#
+                ]
+            );
+        }
+        let j = prepared("Always", 31);
+        assert_eq!(
+            validate_job_spec(&j.spec, 31, "spec.jobTemplate.spec")[0].to_string(),
+            r#"spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never""#
+        );
+        // 1.19: the older NotSupported wording
+        let j = prepared("", 19);
+        assert_eq!(
+            errors(&j, 19, "spec"),
+            vec![
+                r#"spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never""#
+            ]
+        );
+        let j = prepared("Sometimes", 31);
+        assert_eq!(
+            errors(&j, 31, "spec"),
+            vec![
+                r#"spec.template.spec.restartPolicy: Unsupported value: "Sometimes": supported values: "OnFailure", "Never""#
+            ]
+        );
+        assert!(errors(&prepared("Never", 31), 31, "spec").is_empty());
+        assert!(errors(&prepared("OnFailure", 19), 19, "spec").is_empty());
+    }
+
+    #[test]
+    fn defaults_by_version() {
+        let j = prepared("Never", 31);
+        assert_eq!((j.spec.parallelism, j.spec.completions), (Some(1), Some(1)));
+        assert_eq!(j.spec.backoff_limit, Some(6));
+        assert_eq!(j.spec.completion_mode.as_deref(), Some("NonIndexed"));
+        assert_eq!(
+            j.spec.pod_replacement_policy.as_deref(),
+            Some("TerminatingOrFailed")
+        );
+        assert_eq!(
+            j.spec.template.spec.termination_grace_period_seconds,
+            Some(30)
+        );
+        let l = &j.spec.template.metadata.labels;
+        assert_eq!(l["batch.kubernetes.io/controller-uid"], "u1");
+        assert_eq!(l["controller-uid"], "u1");
+        assert_eq!(l["batch.kubernetes.io/job-name"], "pi");
+        assert_eq!(l["job-name"], "pi");
+        assert_eq!(
+            j.spec.selector.as_ref().unwrap().match_labels["batch.kubernetes.io/controller-uid"],
+            "u1"
+        );
+        let j = prepared("Never", 26);
+        assert!(!j
+            .spec
+            .template
+            .metadata
+            .labels
+            .contains_key("batch.kubernetes.io/job-name"));
+        assert_eq!(
+            j.spec.selector.as_ref().unwrap().match_labels["controller-uid"],
+            "u1"
+        );
+        let mut j = job("Never");
+        j.spec.parallelism = Some(3);
+        j.spec.backoff_limit_per_index = Some(1);
+        default_job(&mut j, 31);
+        assert_eq!((j.spec.parallelism, j.spec.completions), (Some(3), None));
+        assert_eq!(j.spec.backoff_limit, Some(i32::MAX));
+    }
+
+    #[test]
+    fn spec_rules() {
+        let mut j = prepared("OnFailure", 31);
+        j.spec.parallelism = Some(-1);
+        j.spec.pod_failure_policy = Some(PodFailurePolicy {
+            rules: vec![PodFailurePolicyRule {
+                action: "FailIndex".into(),
+                ..Default::default()
+            }],
+        });
+        j.spec.pod_replacement_policy = Some("Failed".into());
+        assert_eq!(
+            errors(&j, 31, "spec"),
+            vec![
+                "spec.parallelism: Invalid value: -1: must be greater than or equal to 0",
+                r#"spec.template.spec.restartPolicy: Invalid value: "OnFailure": only "Never" is supported when podFailurePolicy is specified"#,
+                r#"spec.podFailurePolicy.rules[0].action: Invalid value: "FailIndex": requires the backoffLimitPerIndex to be set"#,
+                "spec.podFailurePolicy.rules[0]: Invalid value: specifying one of OnExitCodes and OnPodConditions is required",
+            ]
+        );
+        let mut j = prepared("Never", 31);
+        j.metadata.name = "a".repeat(62);
+        j.spec.completion_mode = Some("Indexed".into());
+        j.spec.completions = Some(10);
+        j.spec.max_failed_indexes = Some(11);
+        let got = errors(&j, 31, "spec");
+        assert_eq!(
+            got[0],
+            format!(
+                "metadata.name: Invalid value: \"{0}\": will not able to create pod with invalid DNS label: {0}-9",
+                "a".repeat(62)
+            )
+        );
+        assert!(got.contains(
+            &"spec.backoffLimitPerIndex: Required value: when maxFailedIndexes is specified"
+                .to_string()
+        ));
+        assert!(got.contains(
+            &"spec.maxFailedIndexes: Invalid value: 11: must be less than or equal to completions"
+                .to_string()
+        ));
+        let mut j = prepared("Never", 31);
+        j.spec.completion_mode = Some("Indexed".into());
+        j.spec.completions = None;
+        assert!(errors(&j, 31, "spec").contains(
+            &"spec.completions: Required value: when completion mode is Indexed".to_string()
+        ));
+    }
+}

@@ -1,1 +1,0 @@
-//! TODO: job controller (placeholder, see issues).
