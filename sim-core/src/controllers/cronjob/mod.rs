@@ -14,6 +14,8 @@
 //! **Invariant:** no clock, no RNG, no hash-order iteration; `now` comes from [`SyncCtx`].
 
 pub mod sched;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use std::str::FromStr;
 
@@ -78,6 +80,11 @@ pub struct V2Era {
     pub scheduled_annotation: bool,
     /// UTILS-21 (1.21–1.23) words the Δ<1s error without "is".
     pub invalid_schedule_has_is: bool,
+    /// Step 1's switch to the re-read CronJob is local to `syncCronJob` (V2T at 1c9cf914,
+    /// CTRL-27, CTRL): `sync` writes its own copy, so changes made after the switch are not
+    /// written. CTRL-25 returned the switched copy and `sync` wrote that. Boundary modelled at
+    /// 1.27 (uncertain; DESIGN.md).
+    pub switch_is_local: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,6 +149,7 @@ impl V2Era {
             scheduled_annotation: m >= 28
                 && (p.gate("CronJobsScheduledAnnotation") || m >= 32),
             invalid_schedule_has_is: m >= 24,
+            switch_is_local: m >= 27,
         }
     }
 }
@@ -477,6 +485,8 @@ pub struct SyncOutcome {
     pub requeue_after: Option<Dur>,
     pub update_status: bool,
     pub error: Option<ApiError>,
+    /// Step 1 switched to the CronJob re-read from the API server.
+    pub switched: bool,
 }
 
 fn done(requeue: Option<Dur>, update: bool) -> SyncOutcome {
@@ -484,6 +494,7 @@ fn done(requeue: Option<Dur>, update: bool) -> SyncOutcome {
         requeue_after: requeue,
         update_status: update,
         error: None,
+        switched: false,
     }
 }
 
@@ -492,6 +503,7 @@ fn failed(update: bool, e: ApiError) -> SyncOutcome {
         requeue_after: None,
         update_status: update,
         error: Some(e),
+        switched: false,
     }
 }
 
@@ -545,6 +557,26 @@ pub fn sync_cron_job(
     client: &mut dyn ApiClient,
 ) -> SyncOutcome {
     let era = V2Era::from_profile(ctx.profile);
+    let mut caller: Option<CronJob> = None;
+    let mut out = sync_cron_job_inner(cj, jobs, ctx, client, &era, &mut caller);
+    if let Some(c) = caller {
+        out.switched = true;
+        if era.switch_is_local {
+            *cj = c;
+        }
+    }
+    out
+}
+
+fn sync_cron_job_inner(
+    cj: &mut CronJob,
+    jobs: &[&Job],
+    ctx: &SyncCtx,
+    client: &mut dyn ApiClient,
+    era: &V2Era,
+    caller: &mut Option<CronJob>,
+) -> SyncOutcome {
+    let era = *era;
     let now = ctx.now;
     let local = ctx.local_tz;
     let mut update = false;
@@ -563,6 +595,9 @@ pub fn sync_cron_job(
                 Ok(o) => {
                     if let Some(fresh) = o.as_cronjob() {
                         if in_active_list(fresh, &j.metadata.uid) {
+                            if caller.is_none() {
+                                *caller = Some(cj.clone());
+                            }
                             *cj = fresh.clone();
                             continue;
                         }
@@ -1008,13 +1043,9 @@ impl Controller for CronJobController {
         if era.cleanup_first {
             update |= cleanup_finished_jobs(client, &mut copy, &jobs);
         }
-        let original = copy.clone();
+        // `copy` is the lister's copy, or (before 1.27, see `V2Era::switch_is_local`) the
+        // CronJob re-read in step 1, whose newer resourceVersion then goes into the write.
         let out = sync_cron_job(&mut copy, &jobs, ctx, client);
-        // In current code the switch to the re-read copy is local to syncCronJob: `sync` writes
-        // its own copy, i.e. the changes made to the re-read object are lost only when the
-        // switch happened. We keep the switched object (CTRL-23/CTRL-25 behaviour) but with the
-        // lister's resourceVersion, so a stale write still conflicts (DESIGN.md).
-        copy.metadata.resource_version = original.metadata.resource_version.clone();
         update |= out.update_status;
         if !era.cleanup_first && out.error.is_none() {
             update |= cleanup_finished_jobs(client, &mut copy, &jobs);
