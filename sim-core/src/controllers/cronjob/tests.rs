@@ -364,3 +364,266 @@ fn test_controller_v2_sync_cron_job() {
     let errs: Vec<String> = cases.iter().flat_map(|c| run_v2_case(c, 35)).collect();
     assert!(errs.is_empty(), "{} failures:\n{}", errs.len(), errs.join("\n"));
 }
+
+// ------------------------------------------------------------------ utils_test.go (UT)
+
+fn dt(d: Dur) -> SimTime {
+    top_of_the_hour() + d
+}
+
+fn cj_with(creation: Option<SimTime>, schedule: &str, sds: Option<i64>, last: Option<SimTime>) -> CronJob {
+    let mut cj = CronJob::default();
+    cj.metadata.creation_timestamp = creation;
+    cj.spec.schedule = schedule.into();
+    cj.spec.starting_deadline_seconds = sds;
+    cj.status.last_schedule_time = last;
+    cj
+}
+
+struct MrCase {
+    name: &'static str,
+    cj: CronJob,
+    include_sds: bool,
+    now: SimTime,
+    earliest: SimTime,
+    recent: Option<SimTime>,
+    missed: Missed,
+    want_err: bool,
+}
+
+fn most_recent_cases() -> Vec<MrCase> {
+    let toh = top_of_the_hour();
+    let half = dt(m(30));
+    let c = |name, cj, include_sds, now, earliest, recent, missed| MrCase { name, cj, include_sds, now, earliest, recent, missed, want_err: false };
+    vec![
+        c("now before next schedule", cj_with(Some(toh), "0 * * * *", None, None), false, toh + s(30), toh, None, Missed::None),
+        c("now just after next schedule", cj_with(Some(toh), "0 * * * *", None, None), false, toh + m(61), toh, Some(dt(m(60))), Missed::None),
+        c("missed 5 schedules", cj_with(Some(dt(s(10))), "0 * * * *", None, None), false, dt(m(301)), dt(s(10)), Some(dt(m(300))), Missed::Few),
+        c("complex schedule", cj_with(Some(toh), "30 6-16/4 * * 1-5", None, Some(half)), false, dt(h(24) + m(31)), half, Some(dt(h(24) + m(30))), Missed::Few),
+        c("another complex schedule", cj_with(Some(toh), "30 10,11,12 * * 1-5", None, Some(half)), false, dt(h(30) + m(30)), half, None, Missed::Few),
+        c("complex schedule with longer diff between executions", cj_with(Some(toh), "30 6-16/4 * * 1-5", None, Some(half)), false, dt(h(96) + m(31)), half, Some(dt(h(96) + m(30))), Missed::Few),
+        c("complex schedule with shorter diff between executions", cj_with(Some(toh), "30 6-16/4 * * 1-5", None, None), false, dt(h(24) + m(31)), toh, Some(dt(h(24) + m(30))), Missed::Few),
+        c("@every schedule", cj_with(Some(dt(neg(m(59)))), "@every 1h", Some(10), Some(dt(m(1)))), false, dt(h(7 * 24)), dt(m(1)), Some(dt(h(6 * 24) + h(23) + m(1))), Missed::Many),
+        MrCase { name: "rogue cronjob", cj: cj_with(Some(dt(s(10))), "59 23 31 2 *", None, None), include_sds: false, now: dt(h(1)), earliest: SimTime(0), recent: None, missed: Missed::None, want_err: true },
+        c("earliestTime being CreationTimestamp and LastScheduleTime", cj_with(Some(toh), "0 * * * *", None, Some(toh)), false, dt(s(30)), toh, None, Missed::None),
+        c("earliestTime being LastScheduleTime", cj_with(Some(toh), "*/5 * * * *", None, Some(half)), false, dt(m(31)), half, None, Missed::None),
+        c("earliestTime being LastScheduleTime (within StartingDeadlineSeconds)", cj_with(Some(toh), "*/5 * * * *", Some(60), Some(half)), false, dt(m(31)), half, None, Missed::None),
+        c("earliestTime being LastScheduleTime (outside StartingDeadlineSeconds)", cj_with(Some(toh), "*/5 * * * *", Some(60), Some(half)), true, dt(m(32)), dt(m(31)), None, Missed::None),
+    ]
+}
+
+#[test]
+fn test_most_recent_schedule_time() {
+    let cases = most_recent_cases();
+    assert_eq!(cases.len(), 13);
+    let mut errs = Vec::new();
+    for tt in &cases {
+        let sched = sched::parse_standard(&tt.cj.spec.schedule).expect("setup");
+        let got = most_recent_schedule_time(&tt.cj, tt.now, &sched, tt.include_sds, Tz::UTC, true);
+        match (tt.want_err, got) {
+            (true, Ok(_)) => errs.push(format!("{}: got no error when expected one", tt.name)),
+            (true, Err(_)) => {}
+            (false, Err(e)) => errs.push(format!("{}: unexpected error {e}", tt.name)),
+            (false, Ok(g)) => {
+                if g.earliest != tt.earliest {
+                    errs.push(format!("{}: earliest got {} want {}", tt.name, g.earliest, tt.earliest));
+                }
+                if g.slot != tt.recent {
+                    errs.push(format!("{}: recent got {:?} want {:?}", tt.name, g.slot, tt.recent));
+                }
+                if g.missed != tt.missed {
+                    errs.push(format!("{}: missed got {:?} want {:?}", tt.name, g.missed, tt.missed));
+                }
+            }
+        }
+    }
+    assert!(errs.is_empty(), "{}", errs.join("\n"));
+}
+
+/// The same inputs under the 1.21–1.27 pure arithmetic (cronjob.md §3.3): the slot need not be
+/// an activation. "another complex schedule" → Fri 16:30 (a Job named for a time that is not in
+/// the schedule), "longer diff" → Sun 22:30 instead of Mon 10:30.
+#[test]
+fn most_recent_schedule_time_pure_arithmetic_era() {
+    let want: &[(&str, Option<SimTime>, i64)] = &[
+        ("another complex schedule", Some(dt(h(30) + m(30))), 30),
+        ("complex schedule with longer diff between executions", Some(dt(h(84) + m(30))), 6),
+        ("complex schedule", Some(dt(h(20) + m(30))), 2),
+        ("missed 5 schedules", Some(dt(m(300))), 5),
+        ("@every schedule", Some(dt(h(6 * 24) + h(23) + m(1))), 167),
+    ];
+    for (name, slot, n) in want {
+        let tt = most_recent_cases().into_iter().find(|c| c.name == *name).unwrap();
+        let sched = sched::parse_standard(&tt.cj.spec.schedule).unwrap();
+        let g = most_recent_schedule_time(&tt.cj, tt.now, &sched, tt.include_sds, Tz::UTC, false).unwrap();
+        assert_eq!((g.slot, g.estimate), (*slot, *n), "{name}");
+    }
+}
+
+#[test]
+fn test_next_schedule_time_duration() {
+    let toh = top_of_the_hour();
+    let half = dt(m(30));
+    let cases = [
+        ("complex schedule skipping weekend", cj_with(Some(toh), "30 6-16/4 * * 1-5", None, Some(half)), dt(h(24) + m(31)), h(3) + m(59) + D),
+        ("another complex schedule skipping weekend", cj_with(Some(toh), "30 10,11,12 * * 1-5", None, Some(half)), dt(h(30) + m(30)), h(66) + D),
+        ("once a week cronjob, missed two runs", cj_with(Some(toh), "0 12 * * 4", None, Some(dt(h(2)))), dt(h(19 * 24) + h(1) + m(30)), h(48) + m(30) + D),
+        ("no previous run of a cronjob", cj_with(Some(toh), "0 12 * * 5", None, None), dt(h(6)), h(20) + D),
+    ];
+    let era = V2Era::from_profile(&profile(35));
+    for (name, cj, now, want) in cases {
+        let sched = sched::parse_standard(&cj.spec.schedule).unwrap();
+        let got = next_schedule_time_duration(&cj, now, &sched, Tz::UTC, &era);
+        assert!(got >= Dur::ZERO, "{name}: scheduleTimeDuration should never be less than 0, got {got}");
+        assert_eq!(got, want, "{name}");
+    }
+}
+
+/// The 1.28.0 requeue regression (PR #121327 release note, issue #118706): when the iteration
+/// finds no slot, the base falls back to earliestTime and the requeue is negative (a hot loop).
+/// 1.25–1.27 used the arithmetic slot as the base; 1.21–1.24 `Next(now)`.
+#[test]
+fn next_schedule_time_duration_eras() {
+    let cj = cj_with(Some(top_of_the_hour()), "30 10,11,12 * * 1-5", None, Some(dt(m(30))));
+    let now = dt(h(30) + m(30)); // Fri 16:30
+    let sched = sched::parse_standard(&cj.spec.schedule).unwrap();
+    let got = |minor| next_schedule_time_duration(&cj, now, &sched, Tz::UTC, &V2Era::from_profile(&profile(minor)));
+    assert_eq!(got(28), neg(h(29)) + D, "1.28.0: Next(earliest = Thu 10:30) = Thu 11:30");
+    assert_eq!(got(26), h(66) + D, "1.26: Next(arithmetic Fri 16:30) = Mon 10:30");
+    assert_eq!(got(22), h(66) + D, "1.22: Next(now)");
+    assert_eq!(got(29), h(66) + D);
+    // @every drift before 1.25 (issue #104012): anchored on now, not on lastScheduleTime.
+    let e = cj_with(Some(top_of_the_hour()), "@every 1h", None, Some(top_of_the_hour()));
+    let es = sched::parse_standard("@every 1h").unwrap();
+    let now = dt(m(10));
+    let g = |minor| next_schedule_time_duration(&e, now, &es, Tz::UTC, &V2Era::from_profile(&profile(minor)));
+    assert_eq!(g(24), h(1) + D);
+    assert_eq!(g(25), m(50) + D);
+}
+
+#[test]
+fn test_next_schedule_time() {
+    let t1 = top_of_the_hour();
+    let t2 = dt(h(1));
+    let p = profile(35);
+    let mut cj = cj_with(None, "0 * * * ?", None, None);
+    cj.metadata.name = "mycronjob".into();
+    cj.metadata.namespace = "default".into();
+    let run = |cj: &CronJob, now: SimTime, spec: &str| {
+        let sched = sched::parse_standard(spec).unwrap();
+        most_recent_schedule_time(cj, now, &sched, true, Tz::UTC, V2Era::from_profile(&p).iterate_slot)
+    };
+    // Case 1: no known start times, and none needed yet.
+    cj.metadata.creation_timestamp = Some(t1 - m(10));
+    assert_eq!(run(&cj, t1 - m(7), "0 * * * ?").unwrap().slot, None);
+    // Case 2: no known start times, and one needed.
+    assert_eq!(run(&cj, t1 + s(2), "0 * * * ?").unwrap().slot, Some(t1));
+    // Case 3: known LastScheduleTime, no start needed.
+    cj.status.last_schedule_time = Some(t1);
+    assert_eq!(run(&cj, t1 + m(2), "0 * * * ?").unwrap().slot, None);
+    // Case 4: known LastScheduleTime, a start needed.
+    assert_eq!(run(&cj, t2 + m(5), "0 * * * ?").unwrap().slot, Some(t2));
+    // Case 5: known LastScheduleTime, two starts needed.
+    cj.metadata.creation_timestamp = Some(t1 - h(2));
+    cj.status.last_schedule_time = Some(t1 - h(1));
+    assert_eq!(run(&cj, t2 + m(5), "0 * * * ?").unwrap().slot, Some(t2));
+    // Case 6: now is way way ahead of last start time, and there is no deadline.
+    assert!(run(&cj, t2 + h(240), "0 * * * ?").unwrap().slot.is_some());
+    // Case 7: ... but there is a short deadline.
+    cj.spec.starting_deadline_seconds = Some(2 * 60 * 60);
+    assert!(run(&cj, t2 + h(240), "0 * * * ?").unwrap().slot.is_some());
+    // Case 8: the error from mostRecentScheduleTime gets populated up (Feb 31).
+    cj.metadata.creation_timestamp = Some(t1 + s(10));
+    cj.status.last_schedule_time = None;
+    assert!(run(&cj, dt(h(1)), "59 23 31 2 *").is_err());
+}
+
+#[test]
+fn test_by_job_start_time() {
+    let now = t("2018-01-01T02:03:04Z");
+    let later = t("2019-01-01T02:03:04Z");
+    let mk = |name: &str, st: Option<SimTime>| {
+        let mut j = Job::default();
+        j.metadata.name = name.into();
+        j.status.start_time = st;
+        j
+    };
+    let (a_nil, b_nil, a_set, b_set, a_later) = (mk("a", None), mk("b", None), mk("a", Some(now)), mk("b", Some(now)), mk("a", Some(later)));
+    let cases: [(&str, [&Job; 2], [&Job; 2]); 5] = [
+        ("both have nil start times", [&b_nil, &a_nil], [&a_nil, &b_nil]),
+        ("only the first has a nil start time", [&a_nil, &b_set], [&b_set, &a_nil]),
+        ("only the second has a nil start time", [&a_set, &b_nil], [&a_set, &b_nil]),
+        ("both have non-nil, equal start time", [&b_set, &a_set], [&a_set, &b_set]),
+        ("both have non-nil, different start time", [&a_later, &b_set], [&b_set, &a_later]),
+    ];
+    for (name, mut input, want) in cases {
+        sort_by_start_time(&mut input);
+        assert_eq!(input, want, "case: '{name}', jobs not sorted as expected");
+    }
+}
+
+#[test]
+fn test_get_job_from_template2_annotation() {
+    let p = profile(35);
+    for (name, tz, want) in [
+        ("UTC timezone and one annotation", Some("UTC"), "2016-05-19T10:00:00Z"),
+        ("nil timezone and one annotation", None, "2016-05-19T10:00:00Z"),
+        ("correct timezone and multiple annotation", Some("Europe/Rome"), "2016-05-19T12:00:00+02:00"),
+    ] {
+        let mut cj = cron_job();
+        cj.spec.schedule = ON_THE_HOUR.into();
+        cj.spec.time_zone = tz.map(String::from);
+        cj.metadata.creation_timestamp = Some(just_before_the_hour());
+        let mut client = FakeClient::default();
+        let mut copy = cj.clone();
+        let _ = sync_cron_job(&mut copy, &[], &ctx(just_after_the_hour(), &p), &mut client);
+        let j = &client.created[0];
+        assert_eq!(j.metadata.name, "mycronjob-24394200", "{name}");
+        assert_eq!(j.metadata.annotations.get(CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION).map(String::as_str), Some(want), "{name}");
+        assert_eq!(j.metadata.labels.len(), 1, "{name}");
+        assert_eq!(j.metadata.owner_references[0].block_owner_deletion, Some(true));
+    }
+    // Before 1.28 there is no annotation.
+    let mut client = FakeClient::default();
+    let mut copy = cron_job();
+    let p27 = profile(27);
+    let _ = sync_cron_job(&mut copy, &[], &ctx(just_after_the_hour(), &p27), &mut client);
+    assert!(!client.created[0].metadata.annotations.contains_key(CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION));
+}
+
+// --------------------------------------------------- TestControllerV2UpdateCronJob (handlers)
+
+#[test]
+fn test_controller_v2_update_cron_job() {
+    use crate::client::WatchEvent;
+    use std::rc::Rc;
+    let base = |schedule: &str, tz: Option<&str>, label: &str, last: Option<SimTime>| {
+        let mut cj = CronJob::default();
+        cj.spec.schedule = schedule.into();
+        cj.spec.time_zone = tz.map(String::from);
+        cj.spec.job_template.metadata.labels = BTreeMap::from([("a".into(), label.into())]);
+        cj.status.last_schedule_time = last;
+        cj
+    };
+    let jbh = Some(just_before_the_hour());
+    // (name, old, new, expected enqueue delay; None = not enqueued)
+    let cases = [
+        ("spec.template changed", base("", None, "b", None), base("", None, "foo", None), Some(Dur::ZERO)),
+        ("spec.schedule changed", base("30 * * * *", None, "b", jbh), base("*/1 * * * *", None, "foo", jbh), Some(s(1) + D)),
+        ("spec.schedule with @every changed - cadence decrease", base("@every 1m", None, "b", jbh), base("@every 3m", None, "foo", jbh), Some(m(2) + s(1) + D)),
+        ("spec.schedule with @every changed - cadence increase", base("@every 3m", None, "b", jbh), base("@every 1m", None, "foo", jbh), Some(s(1) + D)),
+        ("spec.timeZone not changed", base("", Some(NEW_YORK), "b", None), base("", Some(NEW_YORK), "foo", None), Some(Dur::ZERO)),
+        // Upstream expects "delay 0" from a fake queue that was never called: the new (empty)
+        // schedule does not parse, so nothing is enqueued (UnParseableCronJobSchedule).
+        ("spec.timeZone changed", base("", Some(NEW_YORK), "b", None), base("", None, "foo", None), None),
+    ];
+    let p = profile(35);
+    let c = ctx(just_a_second_before_the_hour(), &p);
+    for (name, old, new, want) in cases {
+        let mut ctrl = CronJobController::new();
+        let mut out = Vec::new();
+        let ev = WatchEvent::Modified { old: Rc::new(Object::CronJob(old)), new: Rc::new(Object::CronJob(new)) };
+        ctrl.handle_at(&ev, &Cache::new(), Some(&c), &p, &mut out);
+        assert_eq!(out.first().map(|e| e.after), want, "{name}");
+    }
+}
