@@ -146,8 +146,7 @@ impl V2Era {
                 _ => UnsupportedEra::BeforeParse,
             },
             time_zone: m >= 24 && p.gate("CronJobTimeZone"),
-            scheduled_annotation: m >= 28
-                && (p.gate("CronJobsScheduledAnnotation") || m >= 32),
+            scheduled_annotation: m >= 28 && (p.gate("CronJobsScheduledAnnotation") || m >= 32),
             invalid_schedule_has_is: m >= 24,
             switch_is_local: m >= 27,
         }
@@ -223,7 +222,11 @@ pub fn most_recent_schedule_time(
     }
     // int64(t2.Sub(t1).Round(time.Second).Seconds()): round half away from zero.
     let d = (t2 - t1).as_ms();
-    let between = if d >= 0 { (d + 500) / 1000 } else { (d - 500) / 1000 };
+    let between = if d >= 0 {
+        (d + 500) / 1000
+    } else {
+        (d - 500) / 1000
+    };
     if between < 1 {
         return Err("time difference between two schedules is less than 1 second".into());
     }
@@ -415,7 +418,13 @@ pub(crate) fn delete_job(client: &mut dyn ApiClient, cj: &mut CronJob, job: &Job
     };
     if let Err(e) = client.delete(&key, opts) {
         let snapshot = cj.clone();
-        event(client, &snapshot, EventType::Warning, "FailedDelete", format!("Deleted job: {e}"));
+        event(
+            client,
+            &snapshot,
+            EventType::Warning,
+            "FailedDelete",
+            format!("Deleted job: {e}"),
+        );
         return false;
     }
     delete_from_active_list(cj, &job.metadata.uid);
@@ -520,7 +529,13 @@ fn parse_for_sync(
     let mut client = client;
     if has_tz && era.unsupported_schedule == UnsupportedEra::BeforeParse {
         if let Some(c) = client.as_deref_mut() {
-            event(c, cj, EventType::Warning, "UnsupportedSchedule", unsupported_msg(s));
+            event(
+                c,
+                cj,
+                EventType::Warning,
+                "UnsupportedSchedule",
+                unsupported_msg(s),
+            );
         }
     }
     let text = if has_tz {
@@ -534,7 +549,13 @@ fn parse_for_sync(
     let parsed = sched::parse_standard(&text).map_err(|e| e.to_string())?;
     if has_tz && era.unsupported_schedule == UnsupportedEra::AfterParse {
         if let Some(c) = client.as_deref_mut() {
-            event(c, cj, EventType::Warning, "UnsupportedSchedule", unsupported_msg(s));
+            event(
+                c,
+                cj,
+                EventType::Warning,
+                "UnsupportedSchedule",
+                unsupported_msg(s),
+            );
         }
     }
     Ok(parsed)
@@ -619,7 +640,11 @@ fn sync_cron_job_inner(
         } else if found && finished {
             let cond = finished_status(j).unwrap_or("");
             delete_from_active_list(cj, &j.metadata.uid);
-            let word = if era.saw_completed_condition_word { "condition" } else { "status" };
+            let word = if era.saw_completed_condition_word {
+                "condition"
+            } else {
+                "status"
+            };
             let snap = cj.clone();
             event(
                 client,
@@ -788,7 +813,13 @@ fn sync_cron_job_inner(
                 },
                 Err(e) => {
                     let snap = cj.clone();
-                    event(client, &snap, EventType::Warning, "FailedGet", format!("Get job: {e}"));
+                    event(
+                        client,
+                        &snap,
+                        EventType::Warning,
+                        "FailedGet",
+                        format!("Get job: {e}"),
+                    );
                     return failed(update, e);
                 }
             };
@@ -901,7 +932,9 @@ pub fn jobs_to_be_reconciled<'a>(cj: &'a CronJob, cache: &'a Cache, era: &V2Era)
         .filter(|j| {
             !era.filter_by_template_labels
                 || labels.is_empty()
-                || labels.iter().all(|(k, v)| j.metadata.labels.get(k) == Some(v))
+                || labels
+                    .iter()
+                    .all(|(k, v)| j.metadata.labels.get(k) == Some(v))
         })
         .collect()
 }
@@ -1012,7 +1045,13 @@ impl Controller for CronJobController {
 
     /// Without a clock, a schedule/timeZone change enqueues immediately (the sync computes the
     /// same requeue); engines that can should call [`CronJobController::handle_at`].
-    fn handle(&mut self, ev: &WatchEvent, cache: &Cache, profile: &Profile, out: &mut Vec<Enqueue>) {
+    fn handle(
+        &mut self,
+        ev: &WatchEvent,
+        cache: &Cache,
+        profile: &Profile,
+        out: &mut Vec<Enqueue>,
+    ) {
         self.handle_at(ev, cache, None, profile, out)
     }
 
@@ -1074,4 +1113,4 @@ impl Controller for CronJobController {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

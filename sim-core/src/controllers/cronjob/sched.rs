@@ -61,7 +61,13 @@ fn parse_value(s: &str, names: &[&str], base: u32) -> Result<u32, ParseError> {
 }
 
 /// One field: returns (bits, star).
-fn parse_field(f: &str, min: u32, max: u32, names: &[&str], base: u32) -> Result<(u64, bool), ParseError> {
+fn parse_field(
+    f: &str,
+    min: u32,
+    max: u32,
+    names: &[&str],
+    base: u32,
+) -> Result<(u64, bool), ParseError> {
     let mut bits = 0u64;
     let mut star = false;
     for part in f.split(',') {
@@ -77,23 +83,35 @@ fn parse_field(f: &str, min: u32, max: u32, names: &[&str], base: u32) -> Result
         let (lo, hi, is_star) = if range == "*" || range == "?" {
             (min, max, true)
         } else if let Some((a, b)) = range.split_once('-') {
-            (parse_value(a, names, base)?, parse_value(b, names, base)?, false)
+            (
+                parse_value(a, names, base)?,
+                parse_value(b, names, base)?,
+                false,
+            )
         } else {
             let v = parse_value(range, names, base)?;
             (v, if step.is_some() { max } else { v }, false)
         };
         let step = step.unwrap_or(1);
         if lo < min {
-            return Err(ParseError(format!("beginning of range ({lo}) below minimum ({min}): {part}")));
+            return Err(ParseError(format!(
+                "beginning of range ({lo}) below minimum ({min}): {part}"
+            )));
         }
         if hi > max {
-            return Err(ParseError(format!("end of range ({hi}) above maximum ({max}): {part}")));
+            return Err(ParseError(format!(
+                "end of range ({hi}) above maximum ({max}): {part}"
+            )));
         }
         if lo > hi {
-            return Err(ParseError(format!("beginning of range ({lo}) beyond end of range ({hi}): {part}")));
+            return Err(ParseError(format!(
+                "beginning of range ({lo}) beyond end of range ({hi}): {part}"
+            )));
         }
         if step == 0 {
-            return Err(ParseError(format!("step of range should be a positive number: {part}")));
+            return Err(ParseError(format!(
+                "step of range should be a positive number: {part}"
+            )));
         }
         if is_star && step == 1 {
             star = true;
@@ -119,7 +137,9 @@ pub fn parse_standard(spec: &str) -> Result<Schedule, ParseError> {
         let eq = spec.find('=').unwrap_or(0);
         let name = &spec[eq + 1..i];
         loc = Some(name.parse::<Tz>().map_err(|_| {
-            ParseError(format!("provided bad location {name}: unknown time zone {name}"))
+            ParseError(format!(
+                "provided bad location {name}: unknown time zone {name}"
+            ))
         })?);
         spec = spec[i..].trim();
     }
@@ -141,7 +161,10 @@ pub fn parse_standard(spec: &str) -> Result<Schedule, ParseError> {
             let dd = crate::time::Dur::parse_go(dur)
                 .map_err(|e| ParseError(format!("failed to parse duration {spec}: {e}")))?;
             let secs = (dd.as_ms() / 1000).max(1);
-            return Ok(Schedule { kind: Kind::Every(secs), loc });
+            return Ok(Schedule {
+                kind: Kind::Every(secs),
+                loc,
+            });
         }
         return Err(ParseError(format!("unrecognized descriptor: {spec}")));
     }
@@ -159,13 +182,22 @@ pub fn parse_standard(spec: &str) -> Result<Schedule, ParseError> {
     let (month, _) = parse_field(fields[3], 1, 12, &MONTHS, 1)?;
     let (dow, dow_star) = parse_field(fields[4], 0, 6, &DOWS, 0)?;
     Ok(Schedule {
-        kind: Kind::Spec { minute, hour, dom, month, dow, dom_star, dow_star },
+        kind: Kind::Spec {
+            minute,
+            hour,
+            dom,
+            month,
+            dow,
+            dom_star,
+            dow_star,
+        },
         loc,
     })
 }
 
 fn to_local(t: SimTime, tz: Tz) -> NaiveDateTime {
-    tz.from_utc_datetime(&t.to_chrono().naive_utc()).naive_local()
+    tz.from_utc_datetime(&t.to_chrono().naive_utc())
+        .naive_local()
 }
 
 fn from_local(n: NaiveDateTime, tz: Tz) -> SimTime {
@@ -184,7 +216,15 @@ impl Schedule {
     pub fn next(&self, after: SimTime, local: Tz) -> Option<SimTime> {
         match &self.kind {
             Kind::Every(s) => Some(SimTime(after.0 - after.0.rem_euclid(1000) + s * 1000)),
-            Kind::Spec { minute, hour, dom, month, dow, dom_star, dow_star } => {
+            Kind::Spec {
+                minute,
+                hour,
+                dom,
+                month,
+                dow,
+                dom_star,
+                dow_star,
+            } => {
                 let tz = self.loc.unwrap_or(local);
                 let start = to_local(SimTime(after.0 - after.0.rem_euclid(1000) + 1000), tz);
                 // Move to the next whole minute (seconds field is always 0).
@@ -204,7 +244,11 @@ impl Schedule {
                 };
                 while t.year() <= limit {
                     if month & (1 << t.month()) == 0 {
-                        let (y, m) = if t.month() == 12 { (t.year() + 1, 1) } else { (t.year(), t.month() + 1) };
+                        let (y, m) = if t.month() == 12 {
+                            (t.year() + 1, 1)
+                        } else {
+                            (t.year(), t.month() + 1)
+                        };
                         t = NaiveDate::from_ymd_opt(y, m, 1)?.and_hms_opt(0, 0, 0)?;
                         continue;
                     }

@@ -5,7 +5,9 @@
 use std::rc::Rc;
 
 use crate::api::{CronJob, Job, Kind, Object, ObjectKey};
-use crate::client::{ApiClient, ApiError, ApiErrorKind, Cache, DeleteOptions, EventRecord, EventType};
+use crate::client::{
+    ApiClient, ApiError, ApiErrorKind, Cache, DeleteOptions, EventRecord, EventType,
+};
 use crate::time::SimTime;
 
 pub fn t(s: &str) -> SimTime {
@@ -108,13 +110,21 @@ impl ApiClient for FakeClient {
         Ok(())
     }
     fn get(&mut self, key: &ObjectKey) -> Result<Rc<Object>, ApiError> {
-        let nf = || api_err(ApiErrorKind::NotFound, &format!("{} \"{}\" not found", key.kind.as_str(), key.name));
+        let nf = || {
+            api_err(
+                ApiErrorKind::NotFound,
+                &format!("{} \"{}\" not found", key.kind.as_str(), key.name),
+            )
+        };
         match key.kind {
             Kind::Job => {
                 if let Some(e) = &self.get_job_err {
                     return Err(e.clone());
                 }
-                self.job.clone().map(|j| Rc::new(Object::Job(j))).ok_or_else(nf)
+                self.job
+                    .clone()
+                    .map(|j| Rc::new(Object::Job(j)))
+                    .ok_or_else(nf)
             }
             Kind::CronJob => self
                 .cronjob

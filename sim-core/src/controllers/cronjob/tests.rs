@@ -164,28 +164,172 @@ fn already_exists() -> ApiError {
 fn v2_cases() -> Vec<Case> {
     let jat = just_after_the_hour();
     let mut v = vec![
-        Case { name: "never ran, not valid schedule, A", policy: "Allow", schedule: ERROR_SCHEDULE, expected_warnings: 1, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "never ran, not valid schedule, F", policy: "Forbid", schedule: ERROR_SCHEDULE, expected_warnings: 1, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "never ran, not valid schedule, R", policy: "Forbid", schedule: ERROR_SCHEDULE, expected_warnings: 1, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "never ran, not valid time zone", time_zone: Some(ERROR_TIME_ZONE), expected_warnings: 1, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "never ran, not time, A", policy: "Allow", expect_requeue_after: true, expected_requeue_duration: m(1) + D, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "never ran, not time, F", policy: "Forbid", expect_requeue_after: true, expected_requeue_duration: m(1) + D, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "never ran, not time, R", policy: "Replace", expect_requeue_after: true, expected_requeue_duration: m(1) + D, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "never ran, not time in zone", time_zone: Some(NEW_YORK), expect_requeue_after: true, expected_requeue_duration: m(1) + D, job_present_in_cj_active_status: true, ..Default::default() },
+        Case {
+            name: "never ran, not valid schedule, A",
+            policy: "Allow",
+            schedule: ERROR_SCHEDULE,
+            expected_warnings: 1,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "never ran, not valid schedule, F",
+            policy: "Forbid",
+            schedule: ERROR_SCHEDULE,
+            expected_warnings: 1,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "never ran, not valid schedule, R",
+            policy: "Forbid",
+            schedule: ERROR_SCHEDULE,
+            expected_warnings: 1,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "never ran, not valid time zone",
+            time_zone: Some(ERROR_TIME_ZONE),
+            expected_warnings: 1,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "never ran, not time, A",
+            policy: "Allow",
+            expect_requeue_after: true,
+            expected_requeue_duration: m(1) + D,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "never ran, not time, F",
+            policy: "Forbid",
+            expect_requeue_after: true,
+            expected_requeue_duration: m(1) + D,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "never ran, not time, R",
+            policy: "Replace",
+            expect_requeue_after: true,
+            expected_requeue_duration: m(1) + D,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "never ran, not time in zone",
+            time_zone: Some(NEW_YORK),
+            expect_requeue_after: true,
+            expected_requeue_duration: m(1) + D,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
     ];
-    for (name, policy) in [("never ran, is time, A", "Allow"), ("never ran, is time, F", "Forbid"), ("never ran, is time, R", "Replace")] {
-        v.push(Case { name, policy, now: jat, expect_create: true, expect_active: 1, expect_requeue_after: true, expected_requeue_duration: h(1) + neg(m(1)) + D, expect_update_status: true, job_present_in_cj_active_status: true, ..Default::default() });
+    for (name, policy) in [
+        ("never ran, is time, A", "Allow"),
+        ("never ran, is time, F", "Forbid"),
+        ("never ran, is time, R", "Replace"),
+    ] {
+        v.push(Case {
+            name,
+            policy,
+            now: jat,
+            expect_create: true,
+            expect_active: 1,
+            expect_requeue_after: true,
+            expected_requeue_duration: h(1) + neg(m(1)) + D,
+            expect_update_status: true,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        });
     }
     v.extend([
-        Case { name: "never ran, is time in zone, but time zone disabled", time_zone: Some(NEW_YORK), tz_gate_off: true, now: jat, expect_create: true, expect_active: 1, expect_requeue_after: true, expected_requeue_duration: h(1) + neg(m(1)) + D, expect_update_status: true, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "never ran, is time in zone", time_zone: Some(NEW_YORK), now: jat, expect_create: true, expect_active: 1, expect_requeue_after: true, expected_requeue_duration: h(1) + neg(m(1)) + D, expect_update_status: true, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "never ran, is time in zone, but TZ is also set in schedule", schedule: "TZ=UTC 0 * * * ?", time_zone: Some(NEW_YORK), now: jat, expect_create: true, expected_warnings: 1, expect_active: 1, expect_requeue_after: true, expected_requeue_duration: h(1) + neg(m(1)) + D, expect_update_status: true, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "never ran, is time, suspended", suspend: true, now: jat, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "never ran, is time, past deadline", deadline: Some(SHORT_DEAD), now: jat + m(SHORT_DEAD + 1), expect_requeue_after: true, expected_requeue_duration: h(1) + neg(m(1)) + neg(m(SHORT_DEAD + 1)) + D, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "never ran, is time, not past deadline", deadline: Some(LONG_DEAD), now: jat, expect_create: true, expect_active: 1, expect_requeue_after: true, expected_requeue_duration: h(1) + neg(m(1)) + D, expect_update_status: true, job_present_in_cj_active_status: true, ..Default::default() },
+        Case {
+            name: "never ran, is time in zone, but time zone disabled",
+            time_zone: Some(NEW_YORK),
+            tz_gate_off: true,
+            now: jat,
+            expect_create: true,
+            expect_active: 1,
+            expect_requeue_after: true,
+            expected_requeue_duration: h(1) + neg(m(1)) + D,
+            expect_update_status: true,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "never ran, is time in zone",
+            time_zone: Some(NEW_YORK),
+            now: jat,
+            expect_create: true,
+            expect_active: 1,
+            expect_requeue_after: true,
+            expected_requeue_duration: h(1) + neg(m(1)) + D,
+            expect_update_status: true,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "never ran, is time in zone, but TZ is also set in schedule",
+            schedule: "TZ=UTC 0 * * * ?",
+            time_zone: Some(NEW_YORK),
+            now: jat,
+            expect_create: true,
+            expected_warnings: 1,
+            expect_active: 1,
+            expect_requeue_after: true,
+            expected_requeue_duration: h(1) + neg(m(1)) + D,
+            expect_update_status: true,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "never ran, is time, suspended",
+            suspend: true,
+            now: jat,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "never ran, is time, past deadline",
+            deadline: Some(SHORT_DEAD),
+            now: jat + m(SHORT_DEAD + 1),
+            expect_requeue_after: true,
+            expected_requeue_duration: h(1) + neg(m(1)) + neg(m(SHORT_DEAD + 1)) + D,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "never ran, is time, not past deadline",
+            deadline: Some(LONG_DEAD),
+            now: jat,
+            expect_create: true,
+            expect_active: 1,
+            expect_requeue_after: true,
+            expected_requeue_duration: h(1) + neg(m(1)) + D,
+            expect_update_status: true,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
     ]);
-    for (name, policy) in [("prev ran but done, not time, A", "Allow"), ("prev ran but done, not time, F", "Forbid"), ("prev ran but done, not time, R", "Replace")] {
-        v.push(Case { name, policy, ran_previously: true, expect_requeue_after: true, expected_requeue_duration: m(1) + D, expect_update_status: true, job_present_in_cj_active_status: true, ..Default::default() });
+    for (name, policy) in [
+        ("prev ran but done, not time, A", "Allow"),
+        ("prev ran but done, not time, F", "Forbid"),
+        ("prev ran but done, not time, R", "Replace"),
+    ] {
+        v.push(Case {
+            name,
+            policy,
+            ran_previously: true,
+            expect_requeue_after: true,
+            expected_requeue_duration: m(1) + D,
+            expect_update_status: true,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        });
     }
     v.extend([
         Case { name: "prev ran but done, is time, A", ran_previously: true, now: jat, expect_create: true, expect_active: 1, expect_requeue_after: true, expected_requeue_duration: h(1) + neg(m(1)) + D, expect_update_status: true, job_present_in_cj_active_status: true, ..Default::default() },
@@ -200,37 +344,216 @@ fn v2_cases() -> Vec<Case> {
         Case { name: "prev ran but done, is time, past deadline", deadline: Some(SHORT_DEAD), ran_previously: true, now: jat, expect_requeue_after: true, expected_requeue_duration: h(1) + neg(m(1)) + D, expect_update_status: true, job_present_in_cj_active_status: true, ..Default::default() },
         Case { name: "prev ran but done, is time, not past deadline", deadline: Some(LONG_DEAD), ran_previously: true, now: jat, expect_create: true, expect_active: 1, expect_requeue_after: true, expected_requeue_duration: h(1) + neg(m(1)) + D, expect_update_status: true, job_present_in_cj_active_status: true, ..Default::default() },
     ]);
-    for (name, policy) in [("still active, not time, A", "Allow"), ("still active, not time, F", "Forbid"), ("still active, not time, R", "Replace")] {
-        v.push(Case { name, policy, ran_previously: true, still_active: true, expect_active: 1, expect_requeue_after: true, expected_requeue_duration: m(1) + D, job_present_in_cj_active_status: true, ..Default::default() });
+    for (name, policy) in [
+        ("still active, not time, A", "Allow"),
+        ("still active, not time, F", "Forbid"),
+        ("still active, not time, R", "Replace"),
+    ] {
+        v.push(Case {
+            name,
+            policy,
+            ran_previously: true,
+            still_active: true,
+            expect_active: 1,
+            expect_requeue_after: true,
+            expected_requeue_duration: m(1) + D,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        });
     }
     v.extend([
-        Case { name: "still active, is time, A", ran_previously: true, still_active: true, now: jat, expect_create: true, expect_active: 2, expect_requeue_after: true, expected_requeue_duration: h(1) + neg(m(1)) + D, expect_update_status: true, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "still active, is time, F", policy: "Forbid", ran_previously: true, still_active: true, now: jat, expect_active: 1, expect_requeue_after: true, expected_requeue_duration: h(1) + neg(m(1)) + D, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "still active, is time, R", policy: "Replace", ran_previously: true, still_active: true, now: jat, expect_create: true, expect_delete: true, expect_active: 1, expect_requeue_after: true, expected_requeue_duration: h(1) + neg(m(1)) + D, expect_update_status: true, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "still active, is time, get job failed, R", policy: "Replace", ran_previously: true, still_active: true, now: jat, job_get_err: Some(api_err(ApiErrorKind::Invalid, "request is invalid")), expect_active: 1, expected_warnings: 1, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "still active, is time, suspended", suspend: true, ran_previously: true, still_active: true, now: jat, expect_active: 1, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "still active, is time, past deadline", deadline: Some(SHORT_DEAD), ran_previously: true, still_active: true, now: jat, expect_active: 1, expect_requeue_after: true, expected_requeue_duration: h(1) + neg(m(1)) + D, job_present_in_cj_active_status: true, ..Default::default() },
-        Case { name: "still active, is time, not past deadline", deadline: Some(LONG_DEAD), ran_previously: true, still_active: true, now: jat, expect_create: true, expect_active: 2, expect_requeue_after: true, expected_requeue_duration: h(1) + neg(m(1)) + D, expect_update_status: true, job_present_in_cj_active_status: true, ..Default::default() },
+        Case {
+            name: "still active, is time, A",
+            ran_previously: true,
+            still_active: true,
+            now: jat,
+            expect_create: true,
+            expect_active: 2,
+            expect_requeue_after: true,
+            expected_requeue_duration: h(1) + neg(m(1)) + D,
+            expect_update_status: true,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "still active, is time, F",
+            policy: "Forbid",
+            ran_previously: true,
+            still_active: true,
+            now: jat,
+            expect_active: 1,
+            expect_requeue_after: true,
+            expected_requeue_duration: h(1) + neg(m(1)) + D,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "still active, is time, R",
+            policy: "Replace",
+            ran_previously: true,
+            still_active: true,
+            now: jat,
+            expect_create: true,
+            expect_delete: true,
+            expect_active: 1,
+            expect_requeue_after: true,
+            expected_requeue_duration: h(1) + neg(m(1)) + D,
+            expect_update_status: true,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "still active, is time, get job failed, R",
+            policy: "Replace",
+            ran_previously: true,
+            still_active: true,
+            now: jat,
+            job_get_err: Some(api_err(ApiErrorKind::Invalid, "request is invalid")),
+            expect_active: 1,
+            expected_warnings: 1,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "still active, is time, suspended",
+            suspend: true,
+            ran_previously: true,
+            still_active: true,
+            now: jat,
+            expect_active: 1,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "still active, is time, past deadline",
+            deadline: Some(SHORT_DEAD),
+            ran_previously: true,
+            still_active: true,
+            now: jat,
+            expect_active: 1,
+            expect_requeue_after: true,
+            expected_requeue_duration: h(1) + neg(m(1)) + D,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
+        Case {
+            name: "still active, is time, not past deadline",
+            deadline: Some(LONG_DEAD),
+            ran_previously: true,
+            still_active: true,
+            now: jat,
+            expect_create: true,
+            expect_active: 2,
+            expect_requeue_after: true,
+            expected_requeue_duration: h(1) + neg(m(1)) + D,
+            expect_update_status: true,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        },
     ]);
     // Long overdue: v2 warns (TooManyMissedTimes) and still creates (cronjob.md §3.10).
-    for (dead, dname, warn) in [(Some(LONG_DEAD), "not past deadline", 1), (None, "no deadline", 1), (Some(MEDIUM_DEAD), "past medium deadline", 0), (Some(SHORT_DEAD), "past short deadline", 0)] {
+    for (dead, dname, warn) in [
+        (Some(LONG_DEAD), "not past deadline", 1),
+        (None, "no deadline", 1),
+        (Some(MEDIUM_DEAD), "past medium deadline", 0),
+        (Some(SHORT_DEAD), "past short deadline", 0),
+    ] {
         for (p, pl) in [("Allow", "A"), ("Replace", "R"), ("Forbid", "F")] {
-            let name: &'static str = Box::leak(format!("prev ran but done, long overdue, {dname}, {pl}").into_boxed_str());
-            v.push(Case { name, policy: p, deadline: dead, ran_previously: true, now: week_after_the_hour(), expect_create: true, expect_active: 1, expected_warnings: warn, expect_requeue_after: true, expected_requeue_duration: h(1) + D, expect_update_status: true, job_present_in_cj_active_status: true, ..Default::default() });
+            let name: &'static str = Box::leak(
+                format!("prev ran but done, long overdue, {dname}, {pl}").into_boxed_str(),
+            );
+            v.push(Case {
+                name,
+                policy: p,
+                deadline: dead,
+                ran_previously: true,
+                now: week_after_the_hour(),
+                expect_create: true,
+                expect_active: 1,
+                expected_warnings: warn,
+                expect_requeue_after: true,
+                expected_requeue_duration: h(1) + D,
+                expect_update_status: true,
+                job_present_in_cj_active_status: true,
+                ..Default::default()
+            });
         }
     }
     let toh_100 = top_of_the_hour() + Dur::ms(100);
     let jat_100 = jat + Dur::ms(100);
-    v.push(Case { name: "this ran but done, time drifted back, F", policy: "Forbid", ran_previously: true, job_creation_time: jat, now: just_before_the_hour(), job_create_error: Some(already_exists()), expect_requeue_after: true, expected_requeue_duration: m(1) + D, expect_update_status: true, ..Default::default() });
-    for (name, p) in [("this started but went missing, not past deadline, A", "Allow"), ("this started but went missing, not past deadline, f", "Forbid"), ("this started but went missing, not past deadline, R", "Replace")] {
-        v.push(Case { name, policy: p, deadline: Some(LONG_DEAD), ran_previously: true, still_active: true, job_creation_time: toh_100, now: jat_100, expect_active: 1, expect_requeue_after: true, expected_requeue_duration: h(1) + neg(m(1)) + neg(Dur::ms(100)) + D, job_still_not_found_in_lister: true, job_present_in_cj_active_status: true, ..Default::default() });
+    v.push(Case {
+        name: "this ran but done, time drifted back, F",
+        policy: "Forbid",
+        ran_previously: true,
+        job_creation_time: jat,
+        now: just_before_the_hour(),
+        job_create_error: Some(already_exists()),
+        expect_requeue_after: true,
+        expected_requeue_duration: m(1) + D,
+        expect_update_status: true,
+        ..Default::default()
+    });
+    for (name, p) in [
+        (
+            "this started but went missing, not past deadline, A",
+            "Allow",
+        ),
+        (
+            "this started but went missing, not past deadline, f",
+            "Forbid",
+        ),
+        (
+            "this started but went missing, not past deadline, R",
+            "Replace",
+        ),
+    ] {
+        v.push(Case {
+            name,
+            policy: p,
+            deadline: Some(LONG_DEAD),
+            ran_previously: true,
+            still_active: true,
+            job_creation_time: toh_100,
+            now: jat_100,
+            expect_active: 1,
+            expect_requeue_after: true,
+            expected_requeue_duration: h(1) + neg(m(1)) + neg(Dur::ms(100)) + D,
+            job_still_not_found_in_lister: true,
+            job_present_in_cj_active_status: true,
+            ..Default::default()
+        });
     }
-    for (name, p) in [("this started but is not present in cronjob active list, not past deadline, A", "Allow"), ("this started but is not present in cronjob active list, not past deadline, f", "Forbid"), ("this started but is not present in cronjob active list, not past deadline, R", "Replace")] {
+    for (name, p) in [
+        (
+            "this started but is not present in cronjob active list, not past deadline, A",
+            "Allow",
+        ),
+        (
+            "this started but is not present in cronjob active list, not past deadline, f",
+            "Forbid",
+        ),
+        (
+            "this started but is not present in cronjob active list, not past deadline, R",
+            "Replace",
+        ),
+    ] {
         // Upstream says expectActive 1, but its Active assertion is dead code (it compares
         // against fakeCJControl.Updates, which syncCronJob never appends to). In the modelled
         // (current) code the switch to the re-read CronJob is local, so the caller's copy keeps
         // the empty active list: 0.
-        v.push(Case { name, policy: p, deadline: Some(LONG_DEAD), ran_previously: true, still_active: true, job_creation_time: toh_100, now: jat_100, expect_active: 0, expect_requeue_after: true, expected_requeue_duration: h(1) + neg(m(1)) + neg(Dur::ms(100)) + D, ..Default::default() });
+        v.push(Case {
+            name,
+            policy: p,
+            deadline: Some(LONG_DEAD),
+            ran_previously: true,
+            still_active: true,
+            job_creation_time: toh_100,
+            now: jat_100,
+            expect_active: 0,
+            expect_requeue_after: true,
+            expected_requeue_duration: h(1) + neg(m(1)) + neg(Dur::ms(100)) + D,
+            ..Default::default()
+        });
     }
     let jbph = just_before_the_prior_hour();
     let jbh = just_before_the_hour();
@@ -264,9 +587,18 @@ fn setup(tc: &Case) -> (CronJob, Option<Job>, CronJob) {
     let mut real = cj.clone();
     let mut job = None;
     if tc.ran_previously {
-        cj.metadata.creation_timestamp = Some(tc.cronjob_creation_time.unwrap_or(just_before_the_prior_hour()));
-        cj.status.last_schedule_time = Some(tc.last_schedule_time.unwrap_or(just_after_the_prior_hour()));
-        let mut j = job_from_template(&cj, job_name_v2(&cj.metadata.name, tc.job_creation_time), tc.job_creation_time, None);
+        cj.metadata.creation_timestamp = Some(
+            tc.cronjob_creation_time
+                .unwrap_or(just_before_the_prior_hour()),
+        );
+        cj.status.last_schedule_time =
+            Some(tc.last_schedule_time.unwrap_or(just_after_the_prior_hour()));
+        let mut j = job_from_template(
+            &cj,
+            job_name_v2(&cj.metadata.name, tc.job_creation_time),
+            tc.job_creation_time,
+            None,
+        );
         j.metadata.uid = "1234".into();
         if tc.still_active {
             let r = job_ref(&j);
@@ -276,12 +608,21 @@ fn setup(tc: &Case) -> (CronJob, Option<Job>, CronJob) {
             real.status.active = vec![r];
         } else {
             j.status.completion_time = Some(tc.job_creation_time + Dur::secs(10));
-            j.status.conditions.push(JobCondition { type_: "Complete".into(), status: "True".into(), ..Default::default() });
+            j.status.conditions.push(JobCondition {
+                type_: "Complete".into(),
+                status: "True".into(),
+                ..Default::default()
+            });
         }
         job = Some(j);
     } else {
-        cj.metadata.creation_timestamp = Some(tc.cronjob_creation_time.unwrap_or(just_before_the_hour()));
-        assert!(!tc.still_active, "{}: test setup error: this case makes no sense", tc.name);
+        cj.metadata.creation_timestamp =
+            Some(tc.cronjob_creation_time.unwrap_or(just_before_the_hour()));
+        assert!(
+            !tc.still_active,
+            "{}: test setup error: this case makes no sense",
+            tc.name
+        );
     }
     (cj, job, real)
 }
@@ -293,7 +634,13 @@ fn run_v2_case(tc: &Case, minor: u32) -> Vec<String> {
         (Some(j), false) => vec![j],
         _ => vec![],
     };
-    let mut client = FakeClient { job: job.clone(), cronjob: Some(real), create_err: tc.job_create_error.clone(), get_job_err: tc.job_get_err.clone(), ..Default::default() };
+    let mut client = FakeClient {
+        job: job.clone(),
+        cronjob: Some(real),
+        create_err: tc.job_create_error.clone(),
+        get_job_err: tc.job_get_err.clone(),
+        ..Default::default()
+    };
     let mut p = profile(minor);
     if tc.tz_gate_off {
         p.set_gate("CronJobTimeZone", false).unwrap();
@@ -302,29 +649,50 @@ fn run_v2_case(tc: &Case, minor: u32) -> Vec<String> {
     let out = sync_cron_job(&mut copy, &js, &ctx(tc.now, &p), &mut client);
     let name = tc.name;
     if tc.expect_err && out.error.is_none() {
-        errs.push(format!("{name}: expected error got none with requeueAfter time: {:?}", out.requeue_after));
+        errs.push(format!(
+            "{name}: expected error got none with requeueAfter time: {:?}",
+            out.requeue_after
+        ));
     }
     if tc.expect_requeue_after && out.requeue_after != Some(tc.expected_requeue_duration) {
-        errs.push(format!("{name}: expected requeueAfter: {}, got requeueAfter time: {:?}", tc.expected_requeue_duration, out.requeue_after.map(|d| d.to_string())));
+        errs.push(format!(
+            "{name}: expected requeueAfter: {}, got requeueAfter time: {:?}",
+            tc.expected_requeue_duration,
+            out.requeue_after.map(|d| d.to_string())
+        ));
     }
     if out.update_status != tc.expect_update_status {
-        errs.push(format!("{name}: expected updateStatus: {}, actually: {}", tc.expect_update_status, out.update_status));
+        errs.push(format!(
+            "{name}: expected updateStatus: {}, actually: {}",
+            tc.expect_update_status, out.update_status
+        ));
     }
     if tc.ran_previously && !tc.still_active {
         let ct = tc.job_creation_time + Dur::secs(10);
         if copy.status.last_successful_time != Some(ct) {
-            errs.push(format!("{name}: cj.status.lastSuccessfulTime: {ct} expected, got {:?}", copy.status.last_successful_time));
+            errs.push(format!(
+                "{name}: cj.status.lastSuccessfulTime: {ct} expected, got {:?}",
+                copy.status.last_successful_time
+            ));
         }
     }
     let creates = usize::from(tc.expect_create);
     if client.created.len() != creates {
-        errs.push(format!("{name}: expected {creates} job started, actually {}", client.created.len()));
+        errs.push(format!(
+            "{name}: expected {creates} job started, actually {}",
+            client.created.len()
+        ));
     }
     for j in &client.created {
         match j.metadata.controller_ref() {
             None => errs.push(format!("{name}: expected job to have ControllerRef")),
             Some(r) => {
-                if r.api_version != "batch/v1" || r.kind != "CronJob" || r.name != cj.metadata.name || r.uid != cj.metadata.uid || r.controller != Some(true) {
+                if r.api_version != "batch/v1"
+                    || r.kind != "CronJob"
+                    || r.name != cj.metadata.name
+                    || r.uid != cj.metadata.uid
+                    || r.controller != Some(true)
+                {
                     errs.push(format!("{name}: bad controllerRef {r:?}"));
                 }
             }
@@ -332,23 +700,39 @@ fn run_v2_case(tc: &Case, minor: u32) -> Vec<String> {
     }
     let deletes = usize::from(tc.expect_delete);
     if client.deleted.len() != deletes {
-        errs.push(format!("{name}: expected {deletes} job deleted, actually {}", client.deleted.len()));
+        errs.push(format!(
+            "{name}: expected {deletes} job deleted, actually {}",
+            client.deleted.len()
+        ));
     }
     let mut expected_events = creates + deletes + tc.expected_warnings;
     if name == "still active, is time, F" {
         expected_events += 1; // the only case with JobAlreadyActive
     }
     if client.events.len() != expected_events {
-        errs.push(format!("{name}: expected {expected_events} event, actually {} ({:?})", client.events.len(), client.reasons()));
+        errs.push(format!(
+            "{name}: expected {expected_events} event, actually {} ({:?})",
+            client.events.len(),
+            client.reasons()
+        ));
     }
     if client.warnings() != tc.expected_warnings {
-        errs.push(format!("{name}: expected {} warnings, actually {} ({:?})", tc.expected_warnings, client.warnings(), client.reasons()));
+        errs.push(format!(
+            "{name}: expected {} warnings, actually {} ({:?})",
+            tc.expected_warnings,
+            client.warnings(),
+            client.reasons()
+        ));
     }
     // Upstream's Active assertion is dead code (it reads fakeCJControl.Updates, which
     // syncCronJob never appends to); jobsim checks the caller's copy, and the five rows whose
     // upstream value could not hold are annotated above.
     if copy.status.active.len() != tc.expect_active {
-        errs.push(format!("{name}: expected Active size {}, got {}", tc.expect_active, copy.status.active.len()));
+        errs.push(format!(
+            "{name}: expected Active size {}, got {}",
+            tc.expect_active,
+            copy.status.active.len()
+        ));
     }
     errs
 }
@@ -362,7 +746,12 @@ fn test_controller_v2_sync_cron_job() {
     names.dedup();
     assert_eq!(names.len(), 71, "case names are unique");
     let errs: Vec<String> = cases.iter().flat_map(|c| run_v2_case(c, 35)).collect();
-    assert!(errs.is_empty(), "{} failures:\n{}", errs.len(), errs.join("\n"));
+    assert!(
+        errs.is_empty(),
+        "{} failures:\n{}",
+        errs.len(),
+        errs.join("\n")
+    );
 }
 
 // ------------------------------------------------------------------ utils_test.go (UT)
@@ -371,7 +760,12 @@ fn dt(d: Dur) -> SimTime {
     top_of_the_hour() + d
 }
 
-fn cj_with(creation: Option<SimTime>, schedule: &str, sds: Option<i64>, last: Option<SimTime>) -> CronJob {
+fn cj_with(
+    creation: Option<SimTime>,
+    schedule: &str,
+    sds: Option<i64>,
+    last: Option<SimTime>,
+) -> CronJob {
     let mut cj = CronJob::default();
     cj.metadata.creation_timestamp = creation;
     cj.spec.schedule = schedule.into();
@@ -394,21 +788,135 @@ struct MrCase {
 fn most_recent_cases() -> Vec<MrCase> {
     let toh = top_of_the_hour();
     let half = dt(m(30));
-    let c = |name, cj, include_sds, now, earliest, recent, missed| MrCase { name, cj, include_sds, now, earliest, recent, missed, want_err: false };
+    let c = |name, cj, include_sds, now, earliest, recent, missed| MrCase {
+        name,
+        cj,
+        include_sds,
+        now,
+        earliest,
+        recent,
+        missed,
+        want_err: false,
+    };
     vec![
-        c("now before next schedule", cj_with(Some(toh), "0 * * * *", None, None), false, toh + s(30), toh, None, Missed::None),
-        c("now just after next schedule", cj_with(Some(toh), "0 * * * *", None, None), false, toh + m(61), toh, Some(dt(m(60))), Missed::None),
-        c("missed 5 schedules", cj_with(Some(dt(s(10))), "0 * * * *", None, None), false, dt(m(301)), dt(s(10)), Some(dt(m(300))), Missed::Few),
-        c("complex schedule", cj_with(Some(toh), "30 6-16/4 * * 1-5", None, Some(half)), false, dt(h(24) + m(31)), half, Some(dt(h(24) + m(30))), Missed::Few),
-        c("another complex schedule", cj_with(Some(toh), "30 10,11,12 * * 1-5", None, Some(half)), false, dt(h(30) + m(30)), half, None, Missed::Few),
-        c("complex schedule with longer diff between executions", cj_with(Some(toh), "30 6-16/4 * * 1-5", None, Some(half)), false, dt(h(96) + m(31)), half, Some(dt(h(96) + m(30))), Missed::Few),
-        c("complex schedule with shorter diff between executions", cj_with(Some(toh), "30 6-16/4 * * 1-5", None, None), false, dt(h(24) + m(31)), toh, Some(dt(h(24) + m(30))), Missed::Few),
-        c("@every schedule", cj_with(Some(dt(neg(m(59)))), "@every 1h", Some(10), Some(dt(m(1)))), false, dt(h(7 * 24)), dt(m(1)), Some(dt(h(6 * 24) + h(23) + m(1))), Missed::Many),
-        MrCase { name: "rogue cronjob", cj: cj_with(Some(dt(s(10))), "59 23 31 2 *", None, None), include_sds: false, now: dt(h(1)), earliest: SimTime(0), recent: None, missed: Missed::None, want_err: true },
-        c("earliestTime being CreationTimestamp and LastScheduleTime", cj_with(Some(toh), "0 * * * *", None, Some(toh)), false, dt(s(30)), toh, None, Missed::None),
-        c("earliestTime being LastScheduleTime", cj_with(Some(toh), "*/5 * * * *", None, Some(half)), false, dt(m(31)), half, None, Missed::None),
-        c("earliestTime being LastScheduleTime (within StartingDeadlineSeconds)", cj_with(Some(toh), "*/5 * * * *", Some(60), Some(half)), false, dt(m(31)), half, None, Missed::None),
-        c("earliestTime being LastScheduleTime (outside StartingDeadlineSeconds)", cj_with(Some(toh), "*/5 * * * *", Some(60), Some(half)), true, dt(m(32)), dt(m(31)), None, Missed::None),
+        c(
+            "now before next schedule",
+            cj_with(Some(toh), "0 * * * *", None, None),
+            false,
+            toh + s(30),
+            toh,
+            None,
+            Missed::None,
+        ),
+        c(
+            "now just after next schedule",
+            cj_with(Some(toh), "0 * * * *", None, None),
+            false,
+            toh + m(61),
+            toh,
+            Some(dt(m(60))),
+            Missed::None,
+        ),
+        c(
+            "missed 5 schedules",
+            cj_with(Some(dt(s(10))), "0 * * * *", None, None),
+            false,
+            dt(m(301)),
+            dt(s(10)),
+            Some(dt(m(300))),
+            Missed::Few,
+        ),
+        c(
+            "complex schedule",
+            cj_with(Some(toh), "30 6-16/4 * * 1-5", None, Some(half)),
+            false,
+            dt(h(24) + m(31)),
+            half,
+            Some(dt(h(24) + m(30))),
+            Missed::Few,
+        ),
+        c(
+            "another complex schedule",
+            cj_with(Some(toh), "30 10,11,12 * * 1-5", None, Some(half)),
+            false,
+            dt(h(30) + m(30)),
+            half,
+            None,
+            Missed::Few,
+        ),
+        c(
+            "complex schedule with longer diff between executions",
+            cj_with(Some(toh), "30 6-16/4 * * 1-5", None, Some(half)),
+            false,
+            dt(h(96) + m(31)),
+            half,
+            Some(dt(h(96) + m(30))),
+            Missed::Few,
+        ),
+        c(
+            "complex schedule with shorter diff between executions",
+            cj_with(Some(toh), "30 6-16/4 * * 1-5", None, None),
+            false,
+            dt(h(24) + m(31)),
+            toh,
+            Some(dt(h(24) + m(30))),
+            Missed::Few,
+        ),
+        c(
+            "@every schedule",
+            cj_with(Some(dt(neg(m(59)))), "@every 1h", Some(10), Some(dt(m(1)))),
+            false,
+            dt(h(7 * 24)),
+            dt(m(1)),
+            Some(dt(h(6 * 24) + h(23) + m(1))),
+            Missed::Many,
+        ),
+        MrCase {
+            name: "rogue cronjob",
+            cj: cj_with(Some(dt(s(10))), "59 23 31 2 *", None, None),
+            include_sds: false,
+            now: dt(h(1)),
+            earliest: SimTime(0),
+            recent: None,
+            missed: Missed::None,
+            want_err: true,
+        },
+        c(
+            "earliestTime being CreationTimestamp and LastScheduleTime",
+            cj_with(Some(toh), "0 * * * *", None, Some(toh)),
+            false,
+            dt(s(30)),
+            toh,
+            None,
+            Missed::None,
+        ),
+        c(
+            "earliestTime being LastScheduleTime",
+            cj_with(Some(toh), "*/5 * * * *", None, Some(half)),
+            false,
+            dt(m(31)),
+            half,
+            None,
+            Missed::None,
+        ),
+        c(
+            "earliestTime being LastScheduleTime (within StartingDeadlineSeconds)",
+            cj_with(Some(toh), "*/5 * * * *", Some(60), Some(half)),
+            false,
+            dt(m(31)),
+            half,
+            None,
+            Missed::None,
+        ),
+        c(
+            "earliestTime being LastScheduleTime (outside StartingDeadlineSeconds)",
+            cj_with(Some(toh), "*/5 * * * *", Some(60), Some(half)),
+            true,
+            dt(m(32)),
+            dt(m(31)),
+            None,
+            Missed::None,
+        ),
     ]
 }
 
@@ -426,13 +934,22 @@ fn test_most_recent_schedule_time() {
             (false, Err(e)) => errs.push(format!("{}: unexpected error {e}", tt.name)),
             (false, Ok(g)) => {
                 if g.earliest != tt.earliest {
-                    errs.push(format!("{}: earliest got {} want {}", tt.name, g.earliest, tt.earliest));
+                    errs.push(format!(
+                        "{}: earliest got {} want {}",
+                        tt.name, g.earliest, tt.earliest
+                    ));
                 }
                 if g.slot != tt.recent {
-                    errs.push(format!("{}: recent got {:?} want {:?}", tt.name, g.slot, tt.recent));
+                    errs.push(format!(
+                        "{}: recent got {:?} want {:?}",
+                        tt.name, g.slot, tt.recent
+                    ));
                 }
                 if g.missed != tt.missed {
-                    errs.push(format!("{}: missed got {:?} want {:?}", tt.name, g.missed, tt.missed));
+                    errs.push(format!(
+                        "{}: missed got {:?} want {:?}",
+                        tt.name, g.missed, tt.missed
+                    ));
                 }
             }
         }
@@ -447,15 +964,23 @@ fn test_most_recent_schedule_time() {
 fn most_recent_schedule_time_pure_arithmetic_era() {
     let want: &[(&str, Option<SimTime>, i64)] = &[
         ("another complex schedule", Some(dt(h(30) + m(30))), 30),
-        ("complex schedule with longer diff between executions", Some(dt(h(84) + m(30))), 6),
+        (
+            "complex schedule with longer diff between executions",
+            Some(dt(h(84) + m(30))),
+            6,
+        ),
         ("complex schedule", Some(dt(h(20) + m(30))), 2),
         ("missed 5 schedules", Some(dt(m(300))), 5),
         ("@every schedule", Some(dt(h(6 * 24) + h(23) + m(1))), 167),
     ];
     for (name, slot, n) in want {
-        let tt = most_recent_cases().into_iter().find(|c| c.name == *name).unwrap();
+        let tt = most_recent_cases()
+            .into_iter()
+            .find(|c| c.name == *name)
+            .unwrap();
         let sched = sched::parse_standard(&tt.cj.spec.schedule).unwrap();
-        let g = most_recent_schedule_time(&tt.cj, tt.now, &sched, tt.include_sds, Tz::UTC, false).unwrap();
+        let g = most_recent_schedule_time(&tt.cj, tt.now, &sched, tt.include_sds, Tz::UTC, false)
+            .unwrap();
         assert_eq!((g.slot, g.estimate), (*slot, *n), "{name}");
     }
 }
@@ -465,16 +990,39 @@ fn test_next_schedule_time_duration() {
     let toh = top_of_the_hour();
     let half = dt(m(30));
     let cases = [
-        ("complex schedule skipping weekend", cj_with(Some(toh), "30 6-16/4 * * 1-5", None, Some(half)), dt(h(24) + m(31)), h(3) + m(59) + D),
-        ("another complex schedule skipping weekend", cj_with(Some(toh), "30 10,11,12 * * 1-5", None, Some(half)), dt(h(30) + m(30)), h(66) + D),
-        ("once a week cronjob, missed two runs", cj_with(Some(toh), "0 12 * * 4", None, Some(dt(h(2)))), dt(h(19 * 24) + h(1) + m(30)), h(48) + m(30) + D),
-        ("no previous run of a cronjob", cj_with(Some(toh), "0 12 * * 5", None, None), dt(h(6)), h(20) + D),
+        (
+            "complex schedule skipping weekend",
+            cj_with(Some(toh), "30 6-16/4 * * 1-5", None, Some(half)),
+            dt(h(24) + m(31)),
+            h(3) + m(59) + D,
+        ),
+        (
+            "another complex schedule skipping weekend",
+            cj_with(Some(toh), "30 10,11,12 * * 1-5", None, Some(half)),
+            dt(h(30) + m(30)),
+            h(66) + D,
+        ),
+        (
+            "once a week cronjob, missed two runs",
+            cj_with(Some(toh), "0 12 * * 4", None, Some(dt(h(2)))),
+            dt(h(19 * 24) + h(1) + m(30)),
+            h(48) + m(30) + D,
+        ),
+        (
+            "no previous run of a cronjob",
+            cj_with(Some(toh), "0 12 * * 5", None, None),
+            dt(h(6)),
+            h(20) + D,
+        ),
     ];
     let era = V2Era::from_profile(&profile(35));
     for (name, cj, now, want) in cases {
         let sched = sched::parse_standard(&cj.spec.schedule).unwrap();
         let got = next_schedule_time_duration(&cj, now, &sched, Tz::UTC, &era);
-        assert!(got >= Dur::ZERO, "{name}: scheduleTimeDuration should never be less than 0, got {got}");
+        assert!(
+            got >= Dur::ZERO,
+            "{name}: scheduleTimeDuration should never be less than 0, got {got}"
+        );
         assert_eq!(got, want, "{name}");
     }
 }
@@ -484,19 +1032,47 @@ fn test_next_schedule_time_duration() {
 /// 1.25–1.27 used the arithmetic slot as the base; 1.21–1.24 `Next(now)`.
 #[test]
 fn next_schedule_time_duration_eras() {
-    let cj = cj_with(Some(top_of_the_hour()), "30 10,11,12 * * 1-5", None, Some(dt(m(30))));
+    let cj = cj_with(
+        Some(top_of_the_hour()),
+        "30 10,11,12 * * 1-5",
+        None,
+        Some(dt(m(30))),
+    );
     let now = dt(h(30) + m(30)); // Fri 16:30
     let sched = sched::parse_standard(&cj.spec.schedule).unwrap();
-    let got = |minor| next_schedule_time_duration(&cj, now, &sched, Tz::UTC, &V2Era::from_profile(&profile(minor)));
-    assert_eq!(got(28), neg(h(29)) + D, "1.28.0: Next(earliest = Thu 10:30) = Thu 11:30");
-    assert_eq!(got(26), h(66) + D, "1.26: Next(arithmetic Fri 16:30) = Mon 10:30");
+    let got = |minor| {
+        next_schedule_time_duration(
+            &cj,
+            now,
+            &sched,
+            Tz::UTC,
+            &V2Era::from_profile(&profile(minor)),
+        )
+    };
+    assert_eq!(
+        got(28),
+        neg(h(29)) + D,
+        "1.28.0: Next(earliest = Thu 10:30) = Thu 11:30"
+    );
+    assert_eq!(
+        got(26),
+        h(66) + D,
+        "1.26: Next(arithmetic Fri 16:30) = Mon 10:30"
+    );
     assert_eq!(got(22), h(66) + D, "1.22: Next(now)");
     assert_eq!(got(29), h(66) + D);
     // @every drift before 1.25 (issue #104012): anchored on now, not on lastScheduleTime.
-    let e = cj_with(Some(top_of_the_hour()), "@every 1h", None, Some(top_of_the_hour()));
+    let e = cj_with(
+        Some(top_of_the_hour()),
+        "@every 1h",
+        None,
+        Some(top_of_the_hour()),
+    );
     let es = sched::parse_standard("@every 1h").unwrap();
     let now = dt(m(10));
-    let g = |minor| next_schedule_time_duration(&e, now, &es, Tz::UTC, &V2Era::from_profile(&profile(minor)));
+    let g = |minor| {
+        next_schedule_time_duration(&e, now, &es, Tz::UTC, &V2Era::from_profile(&profile(minor)))
+    };
     assert_eq!(g(24), h(1) + D);
     assert_eq!(g(25), m(50) + D);
 }
@@ -511,7 +1087,14 @@ fn test_next_schedule_time() {
     cj.metadata.namespace = "default".into();
     let run = |cj: &CronJob, now: SimTime, spec: &str| {
         let sched = sched::parse_standard(spec).unwrap();
-        most_recent_schedule_time(cj, now, &sched, true, Tz::UTC, V2Era::from_profile(&p).iterate_slot)
+        most_recent_schedule_time(
+            cj,
+            now,
+            &sched,
+            true,
+            Tz::UTC,
+            V2Era::from_profile(&p).iterate_slot,
+        )
     };
     // Case 1: no known start times, and none needed yet.
     cj.metadata.creation_timestamp = Some(t1 - m(10));
@@ -548,13 +1131,39 @@ fn test_by_job_start_time() {
         j.status.start_time = st;
         j
     };
-    let (a_nil, b_nil, a_set, b_set, a_later) = (mk("a", None), mk("b", None), mk("a", Some(now)), mk("b", Some(now)), mk("a", Some(later)));
+    let (a_nil, b_nil, a_set, b_set, a_later) = (
+        mk("a", None),
+        mk("b", None),
+        mk("a", Some(now)),
+        mk("b", Some(now)),
+        mk("a", Some(later)),
+    );
     let cases: [(&str, [&Job; 2], [&Job; 2]); 5] = [
-        ("both have nil start times", [&b_nil, &a_nil], [&a_nil, &b_nil]),
-        ("only the first has a nil start time", [&a_nil, &b_set], [&b_set, &a_nil]),
-        ("only the second has a nil start time", [&a_set, &b_nil], [&a_set, &b_nil]),
-        ("both have non-nil, equal start time", [&b_set, &a_set], [&a_set, &b_set]),
-        ("both have non-nil, different start time", [&a_later, &b_set], [&b_set, &a_later]),
+        (
+            "both have nil start times",
+            [&b_nil, &a_nil],
+            [&a_nil, &b_nil],
+        ),
+        (
+            "only the first has a nil start time",
+            [&a_nil, &b_set],
+            [&b_set, &a_nil],
+        ),
+        (
+            "only the second has a nil start time",
+            [&a_set, &b_nil],
+            [&a_set, &b_nil],
+        ),
+        (
+            "both have non-nil, equal start time",
+            [&b_set, &a_set],
+            [&a_set, &b_set],
+        ),
+        (
+            "both have non-nil, different start time",
+            [&a_later, &b_set],
+            [&b_set, &a_later],
+        ),
     ];
     for (name, mut input, want) in cases {
         sort_by_start_time(&mut input);
@@ -566,9 +1175,21 @@ fn test_by_job_start_time() {
 fn test_get_job_from_template2_annotation() {
     let p = profile(35);
     for (name, tz, want) in [
-        ("UTC timezone and one annotation", Some("UTC"), "2016-05-19T10:00:00Z"),
-        ("nil timezone and one annotation", None, "2016-05-19T10:00:00Z"),
-        ("correct timezone and multiple annotation", Some("Europe/Rome"), "2016-05-19T12:00:00+02:00"),
+        (
+            "UTC timezone and one annotation",
+            Some("UTC"),
+            "2016-05-19T10:00:00Z",
+        ),
+        (
+            "nil timezone and one annotation",
+            None,
+            "2016-05-19T10:00:00Z",
+        ),
+        (
+            "correct timezone and multiple annotation",
+            Some("Europe/Rome"),
+            "2016-05-19T12:00:00+02:00",
+        ),
     ] {
         let mut cj = cron_job();
         cj.spec.schedule = ON_THE_HOUR.into();
@@ -579,16 +1200,34 @@ fn test_get_job_from_template2_annotation() {
         let _ = sync_cron_job(&mut copy, &[], &ctx(just_after_the_hour(), &p), &mut client);
         let j = &client.created[0];
         assert_eq!(j.metadata.name, "mycronjob-24394200", "{name}");
-        assert_eq!(j.metadata.annotations.get(CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION).map(String::as_str), Some(want), "{name}");
+        assert_eq!(
+            j.metadata
+                .annotations
+                .get(CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION)
+                .map(String::as_str),
+            Some(want),
+            "{name}"
+        );
         assert_eq!(j.metadata.labels.len(), 1, "{name}");
-        assert_eq!(j.metadata.owner_references[0].block_owner_deletion, Some(true));
+        assert_eq!(
+            j.metadata.owner_references[0].block_owner_deletion,
+            Some(true)
+        );
     }
     // Before 1.28 there is no annotation.
     let mut client = FakeClient::default();
     let mut copy = cron_job();
     let p27 = profile(27);
-    let _ = sync_cron_job(&mut copy, &[], &ctx(just_after_the_hour(), &p27), &mut client);
-    assert!(!client.created[0].metadata.annotations.contains_key(CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION));
+    let _ = sync_cron_job(
+        &mut copy,
+        &[],
+        &ctx(just_after_the_hour(), &p27),
+        &mut client,
+    );
+    assert!(!client.created[0]
+        .metadata
+        .annotations
+        .contains_key(CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION));
 }
 
 // --------------------------------------------------- TestControllerV2UpdateCronJob (handlers)
@@ -608,21 +1247,54 @@ fn test_controller_v2_update_cron_job() {
     let jbh = Some(just_before_the_hour());
     // (name, old, new, expected enqueue delay; None = not enqueued)
     let cases = [
-        ("spec.template changed", base("", None, "b", None), base("", None, "foo", None), Some(Dur::ZERO)),
-        ("spec.schedule changed", base("30 * * * *", None, "b", jbh), base("*/1 * * * *", None, "foo", jbh), Some(s(1) + D)),
-        ("spec.schedule with @every changed - cadence decrease", base("@every 1m", None, "b", jbh), base("@every 3m", None, "foo", jbh), Some(m(2) + s(1) + D)),
-        ("spec.schedule with @every changed - cadence increase", base("@every 3m", None, "b", jbh), base("@every 1m", None, "foo", jbh), Some(s(1) + D)),
-        ("spec.timeZone not changed", base("", Some(NEW_YORK), "b", None), base("", Some(NEW_YORK), "foo", None), Some(Dur::ZERO)),
+        (
+            "spec.template changed",
+            base("", None, "b", None),
+            base("", None, "foo", None),
+            Some(Dur::ZERO),
+        ),
+        (
+            "spec.schedule changed",
+            base("30 * * * *", None, "b", jbh),
+            base("*/1 * * * *", None, "foo", jbh),
+            Some(s(1) + D),
+        ),
+        (
+            "spec.schedule with @every changed - cadence decrease",
+            base("@every 1m", None, "b", jbh),
+            base("@every 3m", None, "foo", jbh),
+            Some(m(2) + s(1) + D),
+        ),
+        (
+            "spec.schedule with @every changed - cadence increase",
+            base("@every 3m", None, "b", jbh),
+            base("@every 1m", None, "foo", jbh),
+            Some(s(1) + D),
+        ),
+        (
+            "spec.timeZone not changed",
+            base("", Some(NEW_YORK), "b", None),
+            base("", Some(NEW_YORK), "foo", None),
+            Some(Dur::ZERO),
+        ),
         // Upstream expects "delay 0" from a fake queue that was never called: the new (empty)
         // schedule does not parse, so nothing is enqueued (UnParseableCronJobSchedule).
-        ("spec.timeZone changed", base("", Some(NEW_YORK), "b", None), base("", None, "foo", None), None),
+        (
+            "spec.timeZone changed",
+            base("", Some(NEW_YORK), "b", None),
+            base("", None, "foo", None),
+            None,
+        ),
     ];
     let p = profile(35);
     let c = ctx(just_a_second_before_the_hour(), &p);
     for (name, old, new, want) in cases {
         let mut ctrl = CronJobController::new();
         let mut out = Vec::new();
-        let ev = WatchEvent::Modified { old: Rc::new(Object::CronJob(old)), new: Rc::new(Object::CronJob(new)) };
+        let ev = WatchEvent::Modified {
+            old: Rc::new(Object::CronJob(old)),
+            new: Rc::new(Object::CronJob(new)),
+        };
         ctrl.handle_at(&ev, &Cache::new(), Some(&c), &p, &mut out);
         assert_eq!(out.first().map(|e| e.after), want, "{name}");
     }
