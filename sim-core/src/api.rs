@@ -530,6 +530,7 @@ pub struct CronJobStatus {
 // ---------------------------------------------------------------- any object
 
 /// One object of the store. Cheap to share: the engine hands out `Rc<Object>` snapshots.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Object {
     CronJob(CronJob),

@@ -528,9 +528,9 @@ fn parse_for_sync(
     let has_tz = s.contains("TZ");
     let mut client = client;
     if has_tz && era.unsupported_schedule == UnsupportedEra::BeforeParse {
-        if let Some(c) = client.as_deref_mut() {
+        if let Some(c) = client.as_mut() {
             event(
-                c,
+                &mut **c,
                 cj,
                 EventType::Warning,
                 "UnsupportedSchedule",
@@ -548,9 +548,9 @@ fn parse_for_sync(
     };
     let parsed = sched::parse_standard(&text).map_err(|e| e.to_string())?;
     if has_tz && era.unsupported_schedule == UnsupportedEra::AfterParse {
-        if let Some(c) = client.as_deref_mut() {
+        if let Some(c) = client.as_mut() {
             event(
-                c,
+                &mut **c,
                 cj,
                 EventType::Warning,
                 "UnsupportedSchedule",

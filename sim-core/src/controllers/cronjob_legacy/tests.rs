@@ -1385,6 +1385,14 @@ fn test_sync_one_status() {
 
 /// (start time, finished, successful, expect delete, still in active list).
 type CleanupJob = (&'static str, bool, bool, bool, bool);
+/// (name, jobs, successfulJobsHistoryLimit, failedJobsHistoryLimit, expectActive).
+type CleanupCase = (
+    &'static str,
+    Vec<CleanupJob>,
+    Option<i32>,
+    Option<i32>,
+    usize,
+);
 
 #[test]
 fn test_cleanup_finished_jobs_delete_or_not() {
@@ -1403,7 +1411,7 @@ fn test_cleanup_finished_jobs_delete_or_not() {
             .map(|(s, (a, b, c, d))| (*s, a, b, c, d))
             .collect()
     };
-    let cases: Vec<(&str, Vec<CleanupJob>, Option<i32>, Option<i32>, usize)> = vec![
+    let cases: Vec<CleanupCase> = vec![
         (
             "success. job limit reached",
             six([
