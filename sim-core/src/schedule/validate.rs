@@ -1,0 +1,1 @@
+//! API-server validation of `spec.schedule` and `spec.timeZone` (filled in below).

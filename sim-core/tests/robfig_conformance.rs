@@ -1,0 +1,69 @@
+//! Replays robfig/cron v3.0.1's own answers (made by `shared/oracle/robfig`, committed under
+//! `tests/data/robfig/`) and requires byte-identical answer lines, `ERR` messages included.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use sim_core::schedule::oracle::answer_line;
+
+fn data(name: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/robfig")
+        .join(name);
+    let raw = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    if name.ends_with(".gz") {
+        let mut s = String::new();
+        flate2::read::GzDecoder::new(&raw[..])
+            .read_to_string(&mut s)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        s
+    } else {
+        String::from_utf8(raw).expect("utf-8")
+    }
+}
+
+fn replay(queries: &str, answers: &str) {
+    let qs = data(queries);
+    let ans = data(answers);
+    let q: Vec<&str> = qs.lines().collect();
+    let a: Vec<&str> = ans.lines().collect();
+    assert_eq!(q.len(), a.len(), "{queries}: line counts differ");
+    assert!(!q.is_empty());
+    let mut bad = Vec::new();
+    for (i, (q, want)) in q.iter().zip(&a).enumerate() {
+        let got = answer_line(q);
+        if got != *want {
+            bad.push(format!(
+                "line {}: {q}\n  robfig: {want}\n  ours:   {got}",
+                i + 1
+            ));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{queries}: {} of {} lines differ:\n{}",
+        bad.len(),
+        q.len(),
+        bad.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[test]
+fn edge_cases() {
+    replay("edge-cases.tsv", "edge-cases.robfig.tsv");
+}
+
+#[test]
+fn random_seed11() {
+    replay("random-seed11.tsv.gz", "random-seed11.robfig.gz");
+}
+
+#[test]
+fn random_seed12() {
+    replay("random-seed12.tsv.gz", "random-seed12.robfig.gz");
+}
+
+#[test]
+fn random_seed13() {
+    replay("random-seed13.tsv.gz", "random-seed13.robfig.gz");
+}
