@@ -44,7 +44,9 @@ fn time_part(f: &SpecFields) -> String {
         ([m], [h]) => format!("at {h:02}:{m:02}"),
         (_, _) if full(f.minute, 0, 59) && full(f.hour, 0, 23) => "every minute".to_string(),
         ([m], _) if full(f.hour, 0, 23) => format!("at minute {m} of every hour"),
-        (_, _) if full(f.minute, 0, 59) => format!("every minute of hour(s) {}", list(&hours, &num)),
+        (_, _) if full(f.minute, 0, 59) => {
+            format!("every minute of hour(s) {}", list(&hours, &num))
+        }
         (_, _) if full(f.hour, 0, 23) => {
             format!("at minutes {} of every hour", list(&mins, &num))
         }
@@ -113,12 +115,18 @@ mod tests {
     fn readings() {
         let d = |s: &str| parse_standard(s).unwrap().describe();
         assert_eq!(d("0 2 * * *"), "at 02:00, every day");
-        assert_eq!(d("*/15 * * * 1-5"), "at minutes 0,15,30,45 of every hour, on Mon-Fri");
+        assert_eq!(
+            d("*/15 * * * 1-5"),
+            "at minutes 0,15,30,45 of every hour, on Mon-Fri"
+        );
         assert_eq!(
             d("0 0 13 * 5"),
             "at 00:00, on day 13 of the month or on Fri (either matches)"
         );
-        assert_eq!(d("CRON_TZ=Asia/Tokyo @monthly"), "at 00:00, on day 1 of the month (zone Asia/Tokyo)");
+        assert_eq!(
+            d("CRON_TZ=Asia/Tokyo @monthly"),
+            "at 00:00, on day 1 of the month (zone Asia/Tokyo)"
+        );
         assert!(d("@every 1h30m").starts_with("every 1h30m0s"));
     }
 }

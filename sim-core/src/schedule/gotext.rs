@@ -4,7 +4,12 @@
 
 /// Go's `strconv.Atoi` on a 64-bit platform. `Err` carries `NumError.Error()`.
 pub(crate) fn atoi(s0: &str) -> Result<i64, String> {
-    let syntax = || format!("strconv.Atoi: parsing {}: invalid syntax", strconv_quote(s0));
+    let syntax = || {
+        format!(
+            "strconv.Atoi: parsing {}: invalid syntax",
+            strconv_quote(s0)
+        )
+    };
     let range = || {
         format!(
             "strconv.Atoi: parsing {}: value out of range",

@@ -141,7 +141,12 @@ const MAX_STEPS: u32 = 5_000_000;
 
 /// `SpecSchedule.Next` on unix milliseconds, in `zone`. `None` is Go's zero time.
 /// `midnight_fix` is v3's DST correction in the day loop (absent in v1.1.0).
-pub(crate) fn next_spec(s: &SpecFields, from_ms: i64, zone: &mut Zone, midnight_fix: bool) -> Option<i64> {
+pub(crate) fn next_spec(
+    s: &SpecFields,
+    from_ms: i64,
+    zone: &mut Zone,
+    midnight_fix: bool,
+) -> Option<i64> {
     let start = from_ms.div_euclid(1000).checked_add(1)?;
     let mut t = GoTime { u: start, zone };
     let mut added = false;

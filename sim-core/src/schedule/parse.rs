@@ -108,8 +108,8 @@ pub(crate) fn parse(spec_in: &str, version: RobfigVersion) -> Result<Schedule, P
         };
         let eq = spec.find('=').unwrap_or(0);
         let name = spec.get(eq + 1..i).unwrap_or("");
-        location = load_location(name)
-            .map_err(|e| err(format!("provided bad location {name}: {e}")))?;
+        location =
+            load_location(name).map_err(|e| err(format!("provided bad location {name}: {e}")))?;
         spec = spec[i..].trim();
     }
 
