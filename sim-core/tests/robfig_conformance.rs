@@ -67,3 +67,17 @@ fn random_seed12() {
 fn random_seed13() {
     replay("random-seed13.tsv.gz", "random-seed13.robfig.gz");
 }
+
+/// Extra queries found by the proptests, answered by the oracle (robfig-oracle, same build).
+#[test]
+fn pinned_extra_cases() {
+    let cases = [(
+        // robfig goes backwards in Chatham: 02:46+12:45 (14:01Z) is followed by 03:18+13:45
+        // (13:33Z).
+        "18/14 3-3 * 4 0-0\tPacific/Chatham\t2007-04-28T15:01:00Z\t4",
+        "2008-04-06T03:18:00+13:45\t2008-04-06T03:32:00+13:45\t2008-04-06T02:46:00+12:45\t2008-04-06T03:18:00+13:45",
+    )];
+    for (q, want) in cases {
+        assert_eq!(answer_line(q), want, "{q}");
+    }
+}

@@ -7,7 +7,7 @@ use sim_core::time::SimTime;
 
 /// Zones whose transitions are whole hours away from midnight: robfig's search is monotonic
 /// there. (Lord Howe, Chatham and pre-2019 São Paulo have artefacts where `next` returns its
-/// own input again; see robfig-cron.md §5.4.)
+/// own input again, or an earlier instant; see robfig-cron.md §5.4.)
 const REGULAR: [Tz; 6] = [
     Tz::UTC,
     Tz::America__New_York,
@@ -88,14 +88,17 @@ proptest! {
         }
     }
 
+    /// In these zones robfig itself can return an earlier instant than it was given (e.g.
+    /// `18/14 3-3 * 4 0-0` in Chatham on 2008-04-06, confirmed with the oracle and pinned in
+    /// `robfig_conformance.rs`), but never by more than the zone's DST shift.
     #[test]
-    fn next_never_goes_back_in_odd_zones(s in spec(), from in from_ms(), z in 0usize..3) {
+    fn next_goes_back_at_most_a_dst_shift_in_odd_zones(s in spec(), from in from_ms(), z in 0usize..3) {
         let sched = parse_standard(&s).unwrap();
         let mut t = SimTime(from);
         for _ in 0..4 {
             match sched.next(t, ODD[z]) {
                 Some(x) => {
-                    prop_assert!(x >= t, "{s} in {}: next({t}) = {x}", ODD[z]);
+                    prop_assert!(x.0 > t.0 - 3_600_000, "{s} in {}: next({t}) = {x}", ODD[z]);
                     t = x;
                 }
                 None => break,

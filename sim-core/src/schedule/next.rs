@@ -85,6 +85,28 @@ impl GoTime<'_> {
         self.local().rem_euclid(60)
     }
 
+    /// How many `unit`-second steps robfig's unit loop (hour, minute or second) takes from
+    /// field value `cur` before it stops: at the first value whose bit is set, or at the wrap
+    /// to 0. While the zone's offset is constant the field advances by exactly one per step,
+    /// so the steps can be taken at once; otherwise a single step is taken, as robfig does.
+    #[inline]
+    fn steps(&mut self, bits: u64, cur: i64, modulus: i64, unit: i64) -> i64 {
+        let field = (1u64 << modulus) - 1;
+        let above = u64::MAX << ((cur + 1) as u32 & 63);
+        let m = bits & field & above;
+        let k = if m == 0 {
+            modulus - cur
+        } else {
+            i64::from(m.trailing_zeros()) - cur
+        };
+        let (_, _, end) = self.zone.lookup(self.u);
+        if k > 1 && self.u.saturating_add(unit * k) < end {
+            k
+        } else {
+            1
+        }
+    }
+
     /// `time.Date(y, m, d, h, min, sec, 0, loc)`, normalising overflowing fields.
     fn date(&mut self, y: i64, m: i64, d: i64, h: i64, min: i64, sec: i64) -> i64 {
         let m0 = m - 1;
@@ -212,8 +234,9 @@ pub(crate) fn next_spec(
                 added = true;
                 let c = t.civil();
                 t.u = t.date(c.year, c.month, c.day, c.hour, 0, 0);
+                h = t.hour();
             }
-            t.u += 3600;
+            t.u += 3600 * t.steps(s.hour, h, 24, 3600);
             h = t.hour();
             if h == 0 {
                 continue 'wrap;
@@ -229,8 +252,9 @@ pub(crate) fn next_spec(
             if !added {
                 added = true;
                 t.u -= t.u.rem_euclid(60);
+                m = t.minute();
             }
-            t.u += 60;
+            t.u += 60 * t.steps(s.minute, m, 60, 60);
             m = t.minute();
             if m == 0 {
                 continue 'wrap;
@@ -247,7 +271,7 @@ pub(crate) fn next_spec(
                 added = true;
                 // t.Truncate(time.Second): already whole seconds.
             }
-            t.u += 1;
+            t.u += t.steps(s.second, sec, 60, 1);
             sec = t.second();
             if sec == 0 {
                 continue 'wrap;
