@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod cmd_schedule;
+
 /// Exit code: the run finished and every expectation held.
 pub const EXIT_OK: u8 = 0;
 /// Exit code: an expectation failed.
@@ -40,6 +42,8 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Next activations of a cron schedule, exactly as Kubernetes computes them (robfig/cron).
+    Schedule(cmd_schedule::ScheduleArgs),
 }
 
 /// Run the CLI with `args` (including argv[0]); returns the process exit code.
@@ -66,5 +70,11 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
             let _ = writeln!(stderr, "jobsim run: not implemented yet");
             ExitCode::from(EXIT_BAD_INPUT)
         }
+        Command::Schedule(a) => ExitCode::from(cmd_schedule::run_schedule(
+            &a,
+            &mut std::io::stdin().lock(),
+            stdout,
+            stderr,
+        )),
     }
 }

@@ -1,6 +1,341 @@
-//! robfig/cron v3.0.1-exact schedule parsing and `Next` (placeholder: see issue 3).
+//! Cron schedules exactly as robfig/cron v3.0.1 (`cron.ParseStandard` + `Schedule.Next`)
+//! evaluates them, which is what the Kubernetes CronJob controller (1.22+) and API-server
+//! validation use. v1.1.0 (Kubernetes ≤ 1.21) is available through [`parse_standard_for`].
 //!
-//! Planned API (other modules code against it):
-//! `parse_standard(spec: &str) -> Result<Schedule, ParseError>` (robfig `ParseStandard`) and
-//! `Schedule::next(&self, after: SimTime, local: chrono_tz::Tz) -> Option<SimTime>`
-//! (robfig `Schedule.Next(t.In(local))`; `None` is Go's zero time).
+//! This module is a port of MIT-licensed code from robfig/cron:
+//!
+//! ```text
+//! Copyright (C) 2012 Rob Figueiredo
+//! All Rights Reserved.
+//!
+//! MIT LICENSE
+//!
+//! Permission is hereby granted, free of charge, to any person obtaining a copy of
+//! this software and associated documentation files (the "Software"), to deal in
+//! the Software without restriction, including without limitation the rights to
+//! use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of
+//! the Software, and to permit persons to whom the Software is furnished to do so,
+//! subject to the following conditions:
+//!
+//! The above copyright notice and this permission notice shall be included in all
+//! copies or substantial portions of the Software.
+//!
+//! THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+//! IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS
+//! FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR
+//! COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER
+//! IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN
+//! CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+//! ```
+//!
+//! Entry points: [`parse_standard`] and [`Schedule::next`]; [`oracle`] answers the robfig
+//! oracle's query lines (shared by the `jobsim schedule --batch` CLI and the conformance tests);
+//! [`validate`] holds the API server's version-aware checks of `spec.schedule`/`spec.timeZone`.
+//! Zone data is chrono-tz's bundled IANA database ([`TZDB_VERSION`]), never the host's.
+
+mod describe;
+mod gotext;
+mod next;
+pub mod oracle;
+mod parse;
+pub mod validate;
+mod zone;
+
+use std::fmt;
+
+use chrono_tz::Tz;
+
+use crate::time::SimTime;
+
+pub use gotext::strconv_quote as go_quote;
+pub use zone::TZDB_VERSION;
+
+/// robfig's `starBit`: set on a field when it was `*`/`?` (with no real step, in v3).
+pub(crate) const STAR_BIT: u64 = 1 << 63;
+
+/// Which robfig/cron release parses and evaluates the schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RobfigVersion {
+    /// v1.1.0: Kubernetes ≤ 1.21. No `TZ=` prefix, capitalised errors, `*/n` keeps the star
+    /// bit, no midnight-DST correction.
+    V1_1_0,
+    /// v3.0.1: Kubernetes 1.22 and later.
+    V3_0_1,
+}
+
+impl RobfigVersion {
+    /// The robfig release vendored by Kubernetes 1.`minor`.
+    pub fn for_kubernetes_minor(minor: u32) -> RobfigVersion {
+        if minor <= 21 {
+            RobfigVersion::V1_1_0
+        } else {
+            RobfigVersion::V3_0_1
+        }
+    }
+}
+
+/// A parse error, `Display`ing robfig's exact message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    message: String,
+    panic: bool,
+}
+
+impl ParseError {
+    /// robfig's message (for a parser panic: `panic: runtime error: ...`, the oracle's form).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    /// True where robfig v3.0.1 panics instead of returning an error (`TZ=UTC` with no space).
+    pub fn is_panic(&self) -> bool {
+        self.panic
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// robfig's `SpecSchedule` bit sets (bit 63 is the star bit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct SpecFields {
+    pub second: u64,
+    pub minute: u64,
+    pub hour: u64,
+    pub dom: u64,
+    pub month: u64,
+    pub dow: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Kind {
+    Spec(SpecFields),
+    /// `@every d`: robfig's `ConstantDelaySchedule`, whole seconds ≥ 1.
+    Every {
+        secs: i64,
+    },
+}
+
+/// A parsed schedule (robfig's `SpecSchedule` or `ConstantDelaySchedule`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Schedule {
+    pub(crate) kind: Kind,
+    pub(crate) location: Option<Tz>,
+    pub(crate) version: RobfigVersion,
+}
+
+/// robfig/cron v3.0.1 `cron.ParseStandard`.
+pub fn parse_standard(spec: &str) -> Result<Schedule, ParseError> {
+    parse::parse(spec, RobfigVersion::V3_0_1)
+}
+
+/// `cron.ParseStandard` of the given robfig release.
+pub fn parse_standard_for(spec: &str, version: RobfigVersion) -> Result<Schedule, ParseError> {
+    parse::parse(spec, version)
+}
+
+impl Schedule {
+    /// robfig's `Schedule.Next(after.In(local))`: the first activation strictly after `after`,
+    /// at whole seconds. `local` is the zone used when the spec has no `TZ=`/`CRON_TZ=` prefix.
+    /// `None` is Go's zero time: nothing within robfig's five-year search window.
+    pub fn next(&self, after: SimTime, local: Tz) -> Option<SimTime> {
+        match self.kind {
+            Kind::Every { secs } => {
+                let base = after.0.div_euclid(1000);
+                let u = base.checked_add(secs)?;
+                u.checked_mul(1000).map(SimTime)
+            }
+            Kind::Spec(ref f) => {
+                let tz = match self.version {
+                    RobfigVersion::V3_0_1 => self.location.unwrap_or(local),
+                    RobfigVersion::V1_1_0 => local,
+                };
+                let mut zone = zone::Zone::new(tz);
+                let midnight_fix = self.version == RobfigVersion::V3_0_1;
+                next::next_spec(f, after.0, &mut zone, midnight_fix).map(SimTime)
+            }
+        }
+    }
+
+    /// The zone of a `TZ=`/`CRON_TZ=` prefix (`None`: no prefix, or `TZ=Local`).
+    pub fn location(&self) -> Option<Tz> {
+        self.location
+    }
+
+    /// True for `@every` (robfig's `ConstantDelaySchedule`): `next` is `after` + the delay.
+    pub fn is_constant_delay(&self) -> bool {
+        matches!(self.kind, Kind::Every { .. })
+    }
+
+    /// The `@every` delay in whole seconds, if this is a constant-delay schedule.
+    pub fn every_secs(&self) -> Option<i64> {
+        match self.kind {
+            Kind::Every { secs } => Some(secs),
+            Kind::Spec(_) => None,
+        }
+    }
+
+    /// The robfig release whose rules this schedule follows.
+    pub fn version(&self) -> RobfigVersion {
+        self.version
+    }
+
+    /// A one-line plain-English reading of the schedule.
+    pub fn describe(&self) -> String {
+        describe::describe(self)
+    }
+}
+
+/// Format an instant as Go's `2006-01-02T15:04:05-07:00` in `tz` (numeric offset, never `Z`).
+pub fn format_go_rfc3339(t: SimTime, tz: Tz) -> String {
+    let mut zone = zone::Zone::new(tz);
+    let u = t.0.div_euclid(1000);
+    let off = zone.offset(u);
+    let l = u + i64::from(off);
+    let (y, m, d) = next::civil_from_days(l.div_euclid(86_400));
+    let sod = l.rem_euclid(86_400);
+    let mut z = off / 60;
+    let sign = if z < 0 {
+        z = -z;
+        '-'
+    } else {
+        '+'
+    };
+    let year = if y < 0 {
+        format!("-{:04}", -y)
+    } else {
+        format!("{y:04}")
+    };
+    format!(
+        "{year}-{m:02}-{d:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        sod / 3600,
+        (sod / 60) % 60,
+        sod % 60,
+        z / 60,
+        z % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> SimTime {
+        SimTime::parse_rfc3339(s).unwrap()
+    }
+
+    fn run(spec: &str, tz: Tz, from: &str, n: usize) -> Vec<String> {
+        let s = parse_standard(spec).unwrap();
+        let mut cur = t(from);
+        let mut out = vec![];
+        for _ in 0..n {
+            match s.next(cur, tz) {
+                Some(x) => {
+                    out.push(format_go_rfc3339(x, tz));
+                    cur = x;
+                }
+                None => {
+                    out.push("ZERO".into());
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn berlin_fall_back_fires_twice() {
+        let got = run("0 2 * * *", Tz::Europe__Berlin, "2023-10-28T12:00:00Z", 3);
+        assert_eq!(
+            got,
+            [
+                "2023-10-29T02:00:00+02:00",
+                "2023-10-29T02:00:00+01:00",
+                "2023-10-30T02:00:00+01:00"
+            ]
+        );
+    }
+
+    #[test]
+    fn berlin_spring_forward_skips() {
+        let got = run("30 2 * * *", Tz::Europe__Berlin, "2023-03-25T12:00:00Z", 2);
+        assert_eq!(
+            got,
+            ["2023-03-27T02:30:00+02:00", "2023-03-28T02:30:00+02:00"]
+        );
+    }
+
+    #[test]
+    fn feb_31_is_zero() {
+        assert_eq!(
+            run("59 23 31 2 *", Tz::UTC, "2024-01-01T00:00:00Z", 1),
+            ["ZERO"]
+        );
+    }
+
+    #[test]
+    fn every_is_absolute_and_truncates() {
+        let s = parse_standard("@every 90m").unwrap();
+        assert!(s.is_constant_delay());
+        assert_eq!(
+            s.next(t("2024-03-10T06:30:00.700Z"), Tz::America__New_York),
+            Some(t("2024-03-10T08:00:00Z"))
+        );
+        assert_eq!(parse_standard("@every -5m").unwrap().every_secs(), Some(1));
+    }
+
+    #[test]
+    fn tz_prefix() {
+        let s = parse_standard("CRON_TZ=Asia/Tokyo 0 9 * * *").unwrap();
+        assert_eq!(s.location(), Some(Tz::Asia__Tokyo));
+        assert_eq!(
+            s.next(t("2024-01-01T00:00:00Z"), Tz::UTC),
+            Some(t("2024-01-02T00:00:00Z"))
+        );
+        assert!(parse_standard("TZ=UTC").unwrap_err().is_panic());
+        assert_eq!(
+            parse_standard("TZ=Mars/Base * * * * *")
+                .unwrap_err()
+                .to_string(),
+            "provided bad location Mars/Base: unknown time zone Mars/Base"
+        );
+    }
+
+    #[test]
+    fn errors_are_robfigs() {
+        let e = |s: &str| parse_standard(s).unwrap_err().to_string();
+        assert_eq!(e("* * * * 7"), "end of range (7) above maximum (6): 7");
+        assert_eq!(
+            e("* * * *"),
+            "expected exactly 5 fields, found 4: [* * * *]"
+        );
+        assert_eq!(e(""), "empty spec string");
+        assert_eq!(e("@daily "), "unrecognized descriptor: @daily ");
+        assert!(parse_standard("1,,2 * * * *").is_ok());
+        assert!(parse_standard("*-5 * * * *").is_ok());
+        assert!(parse_standard("+5 007 * * *").is_ok());
+    }
+
+    #[test]
+    fn v1_differences() {
+        let v1 = |s: &str| parse_standard_for(s, RobfigVersion::V1_1_0);
+        assert_eq!(
+            v1("TZ=UTC * * * * *").unwrap_err().to_string(),
+            "Expected exactly 5 fields, found 6: TZ=UTC * * * * *"
+        );
+        assert_eq!(
+            v1("* * * * 7").unwrap_err().to_string(),
+            "End of range (7) above maximum (6): 7"
+        );
+        // `*/2` keeps the star bit in v1.1.0: DOM and DOW are ANDed (Mondays on odd days).
+        let from = t("2024-01-01T12:00:00Z"); // a Monday, the 1st
+        let a = v1("0 0 */2 * 1").unwrap().next(from, Tz::UTC);
+        let b = parse_standard("0 0 */2 * 1").unwrap().next(from, Tz::UTC);
+        assert_eq!(a, Some(t("2024-01-15T00:00:00Z")));
+        assert_eq!(b, Some(t("2024-01-03T00:00:00Z")));
+    }
+}

@@ -1,0 +1,194 @@
+//! `jobsim schedule`: the next activations of a cron schedule exactly as the Kubernetes CronJob
+//! controller computes them (robfig/cron, see `sim_core::schedule`), and `--batch`, which
+//! answers robfig-oracle query lines on stdin in the oracle's own format.
+
+use std::io::{BufRead, Write};
+
+use chrono_tz::Tz;
+use clap::Args;
+use sim_core::schedule::{
+    format_go_rfc3339, oracle, parse_standard_for, validate, RobfigVersion, TZDB_VERSION,
+};
+use sim_core::time::SimTime;
+use sim_core::version::Version;
+
+use crate::{EXIT_BAD_INPUT, EXIT_OK};
+
+#[derive(Args, Debug)]
+pub struct ScheduleArgs {
+    /// The schedule, as in `spec.schedule` (quote it: "0 2 * * *").
+    #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+    pub spec: Option<String>,
+    /// The CronJob's `spec.timeZone` (IANA name). Default: UTC, as a controller running in UTC.
+    #[arg(long)]
+    pub tz: Option<String>,
+    /// Start after this instant (RFC 3339). Default: now.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// How many activations to list.
+    #[arg(short = 'n', default_value_t = 10)]
+    pub n: usize,
+    /// Kubernetes version whose API server and robfig/cron release to follow (e.g. 1.21).
+    #[arg(long)]
+    pub kubernetes: Option<String>,
+    /// Answer robfig-oracle query lines (`spec<TAB>tz<TAB>from<TAB>n`) from stdin.
+    #[arg(long)]
+    pub batch: bool,
+}
+
+/// Run `jobsim schedule`; returns the exit code (0 ok, 2 bad input).
+pub fn run_schedule(
+    args: &ScheduleArgs,
+    stdin: &mut dyn BufRead,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8 {
+    if args.batch {
+        return run_batch(stdin, stdout, stderr);
+    }
+    let spec = args.spec.as_deref().unwrap_or("");
+    let version = match args.kubernetes.as_deref() {
+        Some(v) => match Version::parse(v) {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = writeln!(stderr, "error: --kubernetes: {e}");
+                return EXIT_BAD_INPUT;
+            }
+        },
+        None => Version::NEWEST,
+    };
+    let minor = version.minor;
+
+    // Validate as the API server of that version would on create.
+    let (mut errs, mut warns) = validate::validate_time_zone(minor, args.tz.as_deref());
+    let effective_tz = if validate::time_zone_field_enabled(minor) {
+        args.tz.as_deref()
+    } else {
+        None
+    };
+    let (e2, w2) = validate::validate_schedule(minor, spec, effective_tz, None);
+    errs.extend(e2);
+    warns.extend(w2);
+    for w in &warns {
+        let _ = writeln!(stderr, "Warning: {}", w.message);
+    }
+    if !errs.is_empty() {
+        let _ = writeln!(
+            stderr,
+            "error: the Kubernetes 1.{minor} API server rejects this CronJob:"
+        );
+        for e in &errs {
+            let _ = writeln!(stderr, "  {e}");
+        }
+        return EXIT_BAD_INPUT;
+    }
+
+    let robfig = RobfigVersion::for_kubernetes_minor(minor);
+    let sched = match parse_standard_for(spec, robfig) {
+        Ok(s) => s,
+        Err(e) => {
+            // Validation above already reports parse errors; keep a message regardless.
+            let _ = writeln!(stderr, "error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let local: Tz = match effective_tz {
+        Some(name) => match name.parse() {
+            Ok(tz) => tz,
+            Err(_) => {
+                let _ = writeln!(stderr, "error: unknown time zone {name}");
+                return EXIT_BAD_INPUT;
+            }
+        },
+        None => Tz::UTC,
+    };
+    let from = match args.from.as_deref() {
+        Some(s) => match SimTime::parse_rfc3339(s) {
+            Ok(t) => t,
+            Err(e) => {
+                let _ = writeln!(stderr, "error: --from: {e}");
+                return EXIT_BAD_INPUT;
+            }
+        },
+        // The only place jobsim reads the wall clock.
+        None => match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => SimTime(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+            Err(_) => SimTime(0),
+        },
+    };
+    let shown: Tz = if robfig == RobfigVersion::V3_0_1 {
+        sched.location().unwrap_or(local)
+    } else {
+        local
+    };
+    let robfig_name = match robfig {
+        RobfigVersion::V1_1_0 => "robfig/cron v1.1.0",
+        RobfigVersion::V3_0_1 => "robfig/cron v3.0.1",
+    };
+    let mut out = String::new();
+    out.push_str(&format!(
+        "schedule: {spec}  (Kubernetes 1.{minor}, {robfig_name})\n"
+    ));
+    out.push_str(&format!("reading:  {}\n", sched.describe()));
+    if sched.is_constant_delay() {
+        out.push_str(&format!(
+            "zone:     none (@every counts from the previous run); times shown in {}\n",
+            shown.name()
+        ));
+    } else {
+        out.push_str(&format!(
+            "zone:     {} (IANA tzdata {TZDB_VERSION}, bundled)\n",
+            shown.name()
+        ));
+    }
+    out.push_str(&format!("from:     {}\n", from.rfc3339()));
+    let mut t = from;
+    for i in 1..=args.n {
+        match sched.next(t, local) {
+            Some(x) => {
+                let note = if x == t {
+                    "  (same instant again: the controller reports \"time difference between two schedules is less than 1 second\")"
+                } else {
+                    ""
+                };
+                out.push_str(&format!(
+                    "{i:>4}  {}  {}{note}\n",
+                    format_go_rfc3339(x, shown),
+                    x.rfc3339()
+                ));
+                t = x;
+            }
+            None => {
+                out.push_str(&format!(
+                    "{i:>4}  none: no activation within robfig's five-year search window\n"
+                ));
+                break;
+            }
+        }
+    }
+    let _ = stdout.write_all(out.as_bytes());
+    EXIT_OK
+}
+
+fn run_batch(stdin: &mut dyn BufRead, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    let mut line = String::new();
+    let mut out = std::io::BufWriter::new(stdout);
+    loop {
+        line.clear();
+        match stdin.read_line(&mut line) {
+            Ok(0) => break,
+            Ok(_) => {
+                let l = line.strip_suffix('\n').unwrap_or(&line);
+                if writeln!(out, "{}", oracle::answer_line(l)).is_err() {
+                    return EXIT_BAD_INPUT;
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(stderr, "error: reading stdin: {e}");
+                return EXIT_BAD_INPUT;
+            }
+        }
+    }
+    let _ = out.flush();
+    EXIT_OK
+}
