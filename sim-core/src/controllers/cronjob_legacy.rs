@@ -60,7 +60,8 @@ pub fn get_recent_unmet_schedule_times(
     now: SimTime,
     local: Tz,
 ) -> Result<Vec<SimTime>, String> {
-    let s = sched::parse_standard(&cj.spec.schedule)
+    // Every release that ran v1 (≤ 1.21) vendored robfig/cron v1.1.0 (PR #102735 moved 1.22).
+    let s = sched::parse_standard_for(&cj.spec.schedule, sched::RobfigVersion::V1_1_0)
         .map_err(|e| format!("unparseable schedule: {} : {e}", cj.spec.schedule))?;
     let mut earliest = cj
         .status

@@ -546,7 +546,7 @@ fn parse_for_sync(
             _ => s.clone(),
         }
     };
-    let parsed = sched::parse_standard(&text).map_err(|e| e.to_string())?;
+    let parsed = sched::parse_for_minor(&text, era.minor).map_err(|e| e.to_string())?;
     if has_tz && era.unsupported_schedule == UnsupportedEra::AfterParse {
         if let Some(c) = client.as_mut() {
             event(
