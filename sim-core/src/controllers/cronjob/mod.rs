@@ -1043,8 +1043,8 @@ impl Controller for CronJobController {
         COMPONENT
     }
 
-    /// Without a clock, a schedule/timeZone change enqueues immediately (the sync computes the
-    /// same requeue); engines that can should call [`CronJobController::handle_at`].
+    /// Without a clock, a schedule/timeZone change enqueues immediately (the sync then
+    /// computes the requeue); engines should call [`Controller::handle_with_clock`].
     fn handle(
         &mut self,
         ev: &WatchEvent,
@@ -1053,6 +1053,16 @@ impl Controller for CronJobController {
         out: &mut Vec<Enqueue>,
     ) {
         self.handle_at(ev, cache, None, profile, out)
+    }
+
+    fn handle_with_clock(
+        &mut self,
+        ev: &WatchEvent,
+        cache: &Cache,
+        ctx: &SyncCtx,
+        out: &mut Vec<Enqueue>,
+    ) {
+        self.handle_at(ev, cache, Some(ctx), ctx.profile, out)
     }
 
     fn initial_keys(&mut self, cache: &Cache, out: &mut Vec<Enqueue>) {
