@@ -1299,3 +1299,389 @@ fn test_controller_v2_update_cron_job() {
         assert_eq!(out.first().map(|e| e.after), want, "{name}");
     }
 }
+
+// ------------------------------------------------------- version eras of the v2 sync (jobsim)
+
+fn finished_job(cj: &CronJob, slot: SimTime, uid: &str, cond: &str, start: Option<SimTime>) -> Job {
+    let mut j = job_from_template(cj, job_name_v2(&cj.metadata.name, slot), slot, None);
+    j.metadata.uid = uid.into();
+    j.status.start_time = start;
+    j.status.completion_time = Some(slot + Dur::secs(10));
+    j.status.conditions.push(JobCondition {
+        type_: cond.into(),
+        status: "True".into(),
+        ..Default::default()
+    });
+    j
+}
+
+fn one_sync(
+    cj: &CronJob,
+    jobs: &[&Job],
+    now: SimTime,
+    minor: u32,
+    client: &mut FakeClient,
+) -> (CronJob, SyncOutcome) {
+    let p = profile(minor);
+    let mut copy = cj.clone();
+    let out = sync_cron_job(&mut copy, jobs, &ctx(now, &p), client);
+    (copy, out)
+}
+
+#[test]
+fn scheduled_timestamp_annotation_from_1_28() {
+    let mut cj = cron_job();
+    cj.spec.schedule = ON_THE_HOUR.into();
+    for (minor, has) in [(27, false), (28, true), (31, true), (32, true)] {
+        let mut client = FakeClient::default();
+        one_sync(&cj, &[], just_after_the_hour(), minor, &mut client);
+        assert_eq!(
+            client.created[0]
+                .metadata
+                .annotations
+                .contains_key(CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION),
+            has,
+            "1.{minor}"
+        );
+    }
+    let mut p = profile(30);
+    p.set_gate("CronJobsScheduledAnnotation", false).unwrap();
+    let mut client = FakeClient::default();
+    let _ = sync_cron_job(
+        &mut cj.clone(),
+        &[],
+        &ctx(just_after_the_hour(), &p),
+        &mut client,
+    );
+    assert!(!client.created[0]
+        .metadata
+        .annotations
+        .contains_key(CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION));
+}
+
+#[test]
+fn too_many_missed_times_message_by_version() {
+    let mut cj = cron_job();
+    cj.spec.schedule = ON_THE_HOUR.into();
+    cj.metadata.creation_timestamp = Some(just_before_the_prior_hour());
+    cj.status.last_schedule_time = Some(just_after_the_prior_hour());
+    let msg = |minor| {
+        let mut client = FakeClient::default();
+        one_sync(&cj, &[], week_after_the_hour(), minor, &mut client);
+        assert_eq!(
+            client.reasons(),
+            ["TooManyMissedTimes", "SuccessfulCreate"],
+            "1.{minor}"
+        );
+        client.events[0].message.clone()
+    };
+    // n = floor((now − t1)/Δ) + 1 with t1 = 10:00 Thursday, now a week later: 169.
+    assert_eq!(msg(27), "too many missed start times: 169. Set or decrease .spec.startingDeadlineSeconds or check clock skew");
+    assert_eq!(msg(28), "too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew");
+}
+
+/// cronjob.md §3.3: `30 10,11,12 * * 1-5`, last run Thu 10:30, now Fri 16:30. 1.28+ finds no
+/// slot (Friday's runs are lost, requeue to Monday); 1.21–1.27 create a Job for Fri 16:30,
+/// which is not an activation of the schedule.
+#[test]
+fn lost_runs_of_a_non_uniform_schedule_by_version() {
+    let mut cj = cron_job();
+    cj.spec.schedule = "30 10,11,12 * * 1-5".into();
+    cj.metadata.creation_timestamp = Some(top_of_the_hour());
+    cj.status.last_schedule_time = Some(dt(m(30)));
+    let now = dt(h(30) + m(30));
+    let mut client = FakeClient::default();
+    let (_, out) = one_sync(&cj, &[], now, 29, &mut client);
+    assert!(client.created.is_empty());
+    assert_eq!(out.requeue_after, Some(h(66) + D));
+    let mut client = FakeClient::default();
+    let (after, out) = one_sync(&cj, &[], now, 26, &mut client);
+    assert_eq!(
+        client.created[0].metadata.name,
+        job_name_v2("mycronjob", now)
+    );
+    assert_eq!(after.status.last_schedule_time, Some(now));
+    assert_eq!(out.requeue_after, Some(h(66) + D));
+    // 1.28.0: no slot, and the requeue goes negative (the regression fixed by PR #121327).
+    let mut client = FakeClient::default();
+    let (_, out) = one_sync(&cj, &[], now, 28, &mut client);
+    assert!(client.created.is_empty());
+    assert_eq!(out.requeue_after, Some(neg(h(29)) + D));
+}
+
+#[test]
+fn already_exists_by_version() {
+    let mut cj = cron_job();
+    cj.spec.schedule = ON_THE_HOUR.into();
+    let mut existing = job_from_template(
+        &cj,
+        job_name_v2("mycronjob", top_of_the_hour()),
+        top_of_the_hour(),
+        None,
+    );
+    existing.metadata.uid = "exists".into();
+    let mk = |existing: &Job| FakeClient {
+        job: Some(existing.clone()),
+        create_err: Some(already_exists()),
+        ..Default::default()
+    };
+    // 1.29+: adopt silently.
+    let mut client = mk(&existing);
+    let (after, out) = one_sync(&cj, &[], just_after_the_hour(), 29, &mut client);
+    assert!(out.error.is_none() && out.update_status);
+    assert_eq!(after.status.active.len(), 1);
+    assert!(client.events.is_empty());
+    // ≤ 1.28.0: the error goes back to the work queue (rate-limited retry), nothing recorded.
+    let mut client = mk(&existing);
+    let (after, out) = one_sync(&cj, &[], just_after_the_hour(), 28, &mut client);
+    assert_eq!(out.error.map(|e| e.kind), Some(ApiErrorKind::AlreadyExists));
+    assert!(after.status.active.is_empty() && client.events.is_empty());
+    // 1.29+: not controlled by this CronJob → stop, no requeue.
+    existing.metadata.owner_references[0].uid = "someone-else".into();
+    let mut client = mk(&existing);
+    let (_, out) = one_sync(&cj, &[], just_after_the_hour(), 35, &mut client);
+    assert_eq!((out.requeue_after, out.error), (None, None));
+}
+
+#[test]
+fn unsupported_schedule_and_saw_completed_by_version() {
+    let mut cj = cron_job();
+    cj.spec.schedule = "TZ=UTC 0 * * * *".into();
+    for (minor, want) in [(22, 0), (23, 1), (24, 1)] {
+        let mut client = FakeClient::default();
+        one_sync(&cj, &[], just_before_the_hour(), minor, &mut client);
+        assert_eq!(
+            client
+                .reasons()
+                .iter()
+                .filter(|r| **r == "UnsupportedSchedule")
+                .count(),
+            want,
+            "1.{minor}"
+        );
+    }
+    // 1.23 emits it after a successful parse only; 1.24+ before parsing (so both events).
+    cj.spec.schedule = "TZ=UTC 0 * * *".into();
+    let mut client = FakeClient::default();
+    one_sync(&cj, &[], just_before_the_hour(), 23, &mut client);
+    assert_eq!(client.reasons(), ["UnparseableSchedule"]);
+    let mut client = FakeClient::default();
+    one_sync(&cj, &[], just_before_the_hour(), 24, &mut client);
+    assert_eq!(
+        client.reasons(),
+        ["UnsupportedSchedule", "UnparseableSchedule"]
+    );
+
+    let mut cj = cron_job();
+    cj.spec.schedule = ON_THE_HOUR.into();
+    let j = finished_job(&cj, just_after_the_prior_hour(), "j1", "Failed", None);
+    cj.status.active = vec![job_ref(&j)];
+    for (minor, word) in [(30, "status"), (31, "condition")] {
+        let mut client = FakeClient::default();
+        one_sync(&cj, &[&j], just_before_the_hour(), minor, &mut client);
+        assert_eq!(
+            client.events[0].message,
+            format!("Saw completed job: {}, {word}: Failed", j.metadata.name)
+        );
+    }
+}
+
+#[test]
+fn last_successful_time_by_version() {
+    let mut cj = cron_job();
+    cj.spec.schedule = ON_THE_HOUR.into();
+    let failed = finished_job(&cj, just_after_the_prior_hour(), "f", "Failed", None);
+    let ok = finished_job(&cj, just_before_the_prior_hour(), "s", "Complete", None);
+    // Before PR #123380 every finished Job not in the active list counted, via completionTime.
+    let (after, _) = one_sync(
+        &cj,
+        &[&failed, &ok],
+        just_before_the_hour(),
+        29,
+        &mut FakeClient::default(),
+    );
+    assert_eq!(
+        after.status.last_successful_time,
+        failed.status.completion_time
+    );
+    let (after, _) = one_sync(
+        &cj,
+        &[&failed, &ok],
+        just_before_the_hour(),
+        31,
+        &mut FakeClient::default(),
+    );
+    assert_eq!(after.status.last_successful_time, ok.status.completion_time);
+    // 1.30 skips a succeeded Job just removed from the active list; 1.31+ counts it.
+    let mut active = cj.clone();
+    active.status.active = vec![job_ref(&ok)];
+    let (after, _) = one_sync(
+        &active,
+        &[&ok],
+        just_before_the_hour(),
+        30,
+        &mut FakeClient::default(),
+    );
+    assert_eq!(after.status.last_successful_time, None);
+    let (after, _) = one_sync(
+        &active,
+        &[&ok],
+        just_before_the_hour(),
+        31,
+        &mut FakeClient::default(),
+    );
+    assert_eq!(after.status.last_successful_time, ok.status.completion_time);
+}
+
+/// `sync(key)` end to end through a `Cache`: cleanup first (1.29+) so a failing create does
+/// not block history cleanup (issue #119775); before, the sync error skipped cleanup.
+#[test]
+fn sync_cleanup_order_and_single_status_write() {
+    let mut cj = cron_job();
+    cj.spec.schedule = ON_THE_HOUR.into();
+    cj.spec.successful_jobs_history_limit = Some(1);
+    cj.spec.failed_jobs_history_limit = Some(1);
+    cj.metadata.resource_version = "7".into();
+    let j1 = finished_job(
+        &cj,
+        t("2016-05-19T08:00:00Z"),
+        "u1",
+        "Complete",
+        Some(t("2016-05-19T08:00:01Z")),
+    );
+    let j2 = finished_job(
+        &cj,
+        t("2016-05-19T09:00:00Z"),
+        "u2",
+        "Complete",
+        Some(t("2016-05-19T09:00:01Z")),
+    );
+    let cache = cache_of([
+        Object::CronJob(cj.clone()),
+        Object::Job(j1.clone()),
+        Object::Job(j2),
+    ]);
+    let key = cj_key(&cj);
+    let quota = api_err(ApiErrorKind::Invalid, "exceeded quota");
+    for (minor, deleted) in [(29, 1), (28, 0)] {
+        let p = profile(minor);
+        let mut client = FakeClient {
+            create_err: Some(quota.clone()),
+            ..Default::default()
+        };
+        let r = CronJobController::new().sync(
+            &key,
+            &ctx(just_after_the_hour(), &p),
+            &cache,
+            &mut client,
+        );
+        assert!(r.error.is_some(), "1.{minor}");
+        assert_eq!(client.deleted.len(), deleted, "1.{minor}");
+        assert_eq!(client.reasons().last(), Some(&"FailedCreate"));
+        assert_eq!(
+            client.status_updates.len(),
+            1,
+            "one combined write (lastSuccessfulTime)"
+        );
+        assert_eq!(client.status_updates[0].metadata.resource_version, "7");
+    }
+    let p = profile(35);
+    let mut client = FakeClient::default();
+    let r =
+        CronJobController::new().sync(&key, &ctx(just_after_the_hour(), &p), &cache, &mut client);
+    assert_eq!(
+        r,
+        SyncResult {
+            requeue_after: Some(h(1) + neg(m(1)) + D),
+            error: None
+        }
+    );
+    assert_eq!(
+        client.deleted,
+        vec![job_key("snazzycats", &j1.metadata.name)]
+    );
+    assert_eq!(client.status_updates.len(), 1);
+    assert_eq!(client.status_updates[0].status.active.len(), 1);
+    // NotFound: done, no requeue.
+    let gone = ObjectKey {
+        kind: Kind::CronJob,
+        namespace: "snazzycats".into(),
+        name: "nope".into(),
+    };
+    assert_eq!(
+        CronJobController::new().sync(&gone, &ctx(just_after_the_hour(), &p), &cache, &mut client),
+        SyncResult::default()
+    );
+}
+
+#[test]
+fn job_events_enqueue_the_owning_cronjob() {
+    use crate::client::WatchEvent;
+    use std::rc::Rc;
+    let mut cj = cron_job();
+    cj.spec.schedule = ON_THE_HOUR.into();
+    let mut j = job_from_template(&cj, "mycronjob-1".into(), top_of_the_hour(), None);
+    j.metadata.resource_version = "1".into();
+    let cache = cache_of([Object::CronJob(cj.clone())]);
+    let p = profile(35);
+    let mut ctrl = CronJobController::new();
+    let mut out = Vec::new();
+    ctrl.handle(
+        &WatchEvent::Added(Rc::new(Object::Job(j.clone()))),
+        &cache,
+        &p,
+        &mut out,
+    );
+    assert_eq!(
+        out,
+        vec![Enqueue {
+            key: cj_key(&cj),
+            after: Dur::ZERO
+        }]
+    );
+    // Same resourceVersion: a resync, ignored.
+    out.clear();
+    let o = Rc::new(Object::Job(j.clone()));
+    ctrl.handle(
+        &WatchEvent::Modified {
+            old: o.clone(),
+            new: o,
+        },
+        &cache,
+        &p,
+        &mut out,
+    );
+    assert!(out.is_empty());
+    // Owner uid mismatch: not ours.
+    j.metadata.owner_references[0].uid = "other".into();
+    ctrl.handle(
+        &WatchEvent::Deleted(Rc::new(Object::Job(j))),
+        &cache,
+        &p,
+        &mut out,
+    );
+    assert!(out.is_empty());
+}
+
+/// The estimate threshold: n = 100 is "few" (no warning), n = 101 "many".
+#[test]
+fn too_many_missed_threshold_is_more_than_100() {
+    let mut cj = cron_job();
+    cj.spec.schedule = "* * * * *".into();
+    cj.metadata.creation_timestamp = Some(t("2016-05-19T08:29:00Z"));
+    let s = sched::parse_standard(&cj.spec.schedule).unwrap();
+    for (now, n, missed) in [
+        ("2016-05-19T10:09:00Z", 100, Missed::Few),
+        ("2016-05-19T10:10:00Z", 101, Missed::Many),
+    ] {
+        let r = most_recent_schedule_time(&cj, t(now), &s, true, Tz::UTC, true).unwrap();
+        assert_eq!((r.estimate, r.missed, r.slot), (n, missed, Some(t(now))));
+        let mut client = FakeClient::default();
+        one_sync(&cj, &[], t(now), 35, &mut client);
+        assert_eq!(
+            client.warnings(),
+            usize::from(missed == Missed::Many),
+            "{now}"
+        );
+    }
+}

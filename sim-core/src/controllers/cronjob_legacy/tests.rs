@@ -1652,6 +1652,16 @@ fn more_than_100_misses_breaks_for_good_until_a_deadline_is_set() {
     sync_one(&mut c, &[], t("2016-05-19T10:09:00Z"), Tz::UTC, &mut client);
     assert_eq!(client.reasons(), ["SuccessfulCreate"]);
     assert_eq!(c.status.last_schedule_time, Some(t("2016-05-19T10:09:00Z")));
+    // 101 unmet times: broken.
+    let mut client = FakeClient::default();
+    sync_one(
+        &mut cj.clone(),
+        &[],
+        t("2016-05-19T10:10:00Z"),
+        Tz::UTC,
+        &mut client,
+    );
+    assert_eq!(client.reasons(), ["FailedNeedsStart"]);
     // DOC example 2: SDS 200 s → the 10:22 pass creates the 10:22 Job.
     cj.spec.starting_deadline_seconds = Some(200);
     let mut client = FakeClient::default();
