@@ -1685,3 +1685,85 @@ fn too_many_missed_threshold_is_more_than_100() {
         );
     }
 }
+
+/// `TestControllerV2GetJobsToBeReconciled` (V2T): owned by *name* via the controller reference,
+/// labels ignored since 1.24; 1.21–1.23 also required the template labels (CTRL-23).
+#[test]
+fn test_controller_v2_get_jobs_to_be_reconciled() {
+    let job = |ns: &str, name: &str, owner: Option<&str>, label: Option<&str>| {
+        let mut j = Job::default();
+        j.metadata.namespace = ns.into();
+        j.metadata.name = name.into();
+        if let Some(o) = owner {
+            j.metadata.owner_references = vec![OwnerReference {
+                name: o.into(),
+                controller: Some(true),
+                ..Default::default()
+            }];
+        }
+        if let Some(l) = label {
+            j.metadata.labels = BTreeMap::from([("key".into(), l.into())]);
+        }
+        Object::Job(j)
+    };
+    let mut cj = CronJob::default();
+    cj.metadata.namespace = "foo-ns".into();
+    cj.metadata.name = "fooer".into();
+    let names = |cj: &CronJob, cache: &Cache, minor| -> Vec<String> {
+        jobs_to_be_reconciled(cj, cache, &V2Era::from_profile(&profile(minor)))
+            .iter()
+            .map(|j| j.metadata.name.clone())
+            .collect()
+    };
+    let c = cache_of([
+        job("foo-ns", "foo", None, None),
+        job("foo-ns", "foo1", None, None),
+        job("foo-ns", "foo2", None, None),
+    ]);
+    assert!(
+        names(&cj, &c, 35).is_empty(),
+        "test getting jobs in namespace without controller reference"
+    );
+    let c = cache_of([
+        job("foo-ns", "foo", None, None),
+        job("foo-ns", "foo1", Some("fooer"), None),
+        job("foo-ns", "foo2", None, None),
+    ]);
+    assert_eq!(
+        names(&cj, &c, 35),
+        ["foo1"],
+        "test getting jobs in namespace with a controller reference"
+    );
+    let c = cache_of([
+        job("bar-ns", "foo", Some("fooer"), None),
+        job("bar-ns", "foo1", None, None),
+    ]);
+    assert!(
+        names(&cj, &c, 35).is_empty(),
+        "test getting jobs in other namespaces"
+    );
+    cj.spec.job_template.metadata.labels = BTreeMap::from([("key".into(), "value".into())]);
+    let c = cache_of([
+        job(
+            "foo-ns",
+            "foo-fooer-owner-ref",
+            Some("fooer"),
+            Some("different-value"),
+        ),
+        job(
+            "foo-ns",
+            "foo-other-owner-ref",
+            Some("another-cronjob"),
+            Some("different-value"),
+        ),
+    ]);
+    assert_eq!(
+        names(&cj, &c, 35),
+        ["foo-fooer-owner-ref"],
+        "test getting jobs whose labels do not match job template"
+    );
+    assert!(
+        names(&cj, &c, 23).is_empty(),
+        "1.23 lost track of Jobs after a template label change (PR #107997)"
+    );
+}
