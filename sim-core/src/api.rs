@@ -530,6 +530,7 @@ pub struct CronJobStatus {
 // ---------------------------------------------------------------- any object
 
 /// One object of the store. Cheap to share: the engine hands out `Rc<Object>` snapshots.
+// Objects live behind `Rc` in the store and caches, so variant sizes do not matter.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Object {
