@@ -23,8 +23,8 @@ use crate::api::{CronJob, Job, Kind, Object, ObjectKey};
 use crate::client::{ApiClient, Cache, EventType, WatchEvent};
 use crate::controllers::cronjob::sched;
 use crate::controllers::cronjob::{
-    delete_from_active_list, delete_job, event, finished_status, in_active_list,
-    is_namespace_terminating, job_from_template, job_key, job_ref, next_or_zero,
+    delete_from_active_list, delete_job, event, finished_status, format_in_zone, in_active_list,
+    is_namespace_terminating, job_from_template, job_key, job_ref, next_or_zero, secs_sat,
     sort_by_start_time, COMPONENT, GO_ZERO_TIME,
 };
 use crate::controllers::{Controller, Enqueue, SyncCtx, SyncResult};
@@ -69,7 +69,7 @@ pub fn get_recent_unmet_schedule_times(
         .or(cj.metadata.creation_timestamp)
         .unwrap_or(GO_ZERO_TIME);
     if let Some(sds) = cj.spec.starting_deadline_seconds {
-        let deadline = now - Dur::secs(sds);
+        let deadline = now - secs_sat(sds);
         if deadline > earliest {
             earliest = deadline;
         }
@@ -180,11 +180,8 @@ pub fn sync_one(
     // 5. tooLate → MissSchedule: unreachable (issue #101148), kept as the code has it. v1
     // formats the slot with RFC1123Z in the controller's local zone.
     if let Some(sds) = cj.spec.starting_deadline_seconds {
-        if slot + Dur::secs(sds) < now {
-            let t = slot
-                .to_chrono()
-                .with_timezone(&local)
-                .format("%a, %d %b %Y %H:%M:%S %z");
+        if slot + secs_sat(sds) < now {
+            let t = format_in_zone(slot, local, true);
             let snap = cj.clone();
             event(
                 client,

@@ -19,7 +19,6 @@ pub(crate) mod testing;
 
 use std::str::FromStr;
 
-use chrono::SecondsFormat;
 use chrono_tz::Tz;
 
 use crate::api::{
@@ -45,6 +44,36 @@ pub const NEXT_SCHEDULE_DELTA: Dur = Dur::ms(100);
 /// Go's zero `time.Time` (0001-01-01T00:00:00Z): what robfig's `Next` returns when nothing
 /// matches within five years. Kept as an instant so the arithmetic on it matches Go.
 pub const GO_ZERO_TIME: SimTime = SimTime(-62_135_596_800_000);
+
+/// `time.Second * time.Duration(s)`, saturating where Go would wrap (only for absurd
+/// `startingDeadlineSeconds`; no panic on any input).
+pub(crate) fn secs_sat(s: i64) -> Dur {
+    Dur(s.saturating_mul(1000))
+}
+
+/// `t.In(zone).Format(layout)` for Go's RFC 3339 (`Z` for a zero offset) or RFC 1123Z,
+/// without panicking at the ends of chrono's range (falls back to UTC there).
+pub(crate) fn format_in_zone(t: SimTime, z: Tz, rfc1123z: bool) -> String {
+    use chrono::{Offset, TimeZone};
+    let utc = t.to_chrono().naive_utc();
+    let off = z.offset_from_utc_datetime(&utc).fix().local_minus_utc();
+    let local = utc
+        .checked_add_signed(chrono::Duration::seconds(i64::from(off)))
+        .unwrap_or(utc);
+    let off = if local == utc && off != 0 { 0 } else { off };
+    let sign = if off < 0 { '-' } else { '+' };
+    let (oh, om) = (off.abs() / 3600, (off.abs() % 3600) / 60);
+    if rfc1123z {
+        format!(
+            "{} {sign}{oh:02}{om:02}",
+            local.format("%a, %d %b %Y %H:%M:%S")
+        )
+    } else if off == 0 {
+        format!("{}Z", local.format("%Y-%m-%dT%H:%M:%S"))
+    } else {
+        format!("{}{sign}{oh:02}:{om:02}", local.format("%Y-%m-%dT%H:%M:%S"))
+    }
+}
 
 /// `Schedule.Next` with Go's zero time for "never".
 pub(crate) fn next_or_zero(s: &Schedule, after: SimTime, local: Tz) -> SimTime {
@@ -199,7 +228,7 @@ pub fn most_recent_schedule_time(
         .unwrap_or(GO_ZERO_TIME);
     if include_sds {
         if let Some(sds) = cj.spec.starting_deadline_seconds {
-            let deadline = now - Dur::secs(sds);
+            let deadline = now - secs_sat(sds);
             if deadline > earliest {
                 earliest = deadline;
             }
@@ -223,9 +252,9 @@ pub fn most_recent_schedule_time(
     // int64(t2.Sub(t1).Round(time.Second).Seconds()): round half away from zero.
     let d = (t2 - t1).as_ms();
     let between = if d >= 0 {
-        (d + 500) / 1000
+        d.saturating_add(500) / 1000
     } else {
-        (d - 500) / 1000
+        d.saturating_sub(500) / 1000
     };
     if between < 1 {
         return Err("time difference between two schedules is less than 1 second".into());
@@ -236,10 +265,14 @@ pub fn most_recent_schedule_time(
     out.missed = if n > 100 { Missed::Many } else { Missed::Few };
     if !iterate {
         // time.Unix(t1.Unix()+((n-1)*Δ), 0)
-        out.slot = Some(SimTime::from_unix_secs(t1.unix_secs() + (n - 1) * between));
+        out.slot = Some(SimTime(
+            t1.unix_secs()
+                .saturating_add((n - 1).saturating_mul(between))
+                .saturating_mul(1000),
+        ));
         return Ok(out);
     }
-    let potential = t1 + Dur::secs((n - 2) * between);
+    let potential = t1 + secs_sat((n - 2).saturating_mul(between));
     let mut most_recent: Option<SimTime> = None;
     let mut t = next_or_zero(s, potential, local);
     // Go loops `for t := Next(p); !t.After(now); t = Next(t)`; a zero Next would loop forever
@@ -772,8 +805,8 @@ fn sync_cron_job_inner(
     // Step 8: tooLate → MissSchedule. Unreachable (cronjob.md §3.5, issue #101148): kept as
     // the code has it, so that a future change to the clamp would show up here.
     if let Some(sds) = cj.spec.starting_deadline_seconds {
-        if slot + Dur::secs(sds) < now {
-            let t = slot.to_chrono().format("%a, %d %b %Y %H:%M:%S +0000");
+        if slot + secs_sat(sds) < now {
+            let t = format_in_zone(slot, Tz::UTC, true);
             event(
                 client,
                 &snap,
@@ -843,11 +876,7 @@ fn sync_cron_job_inner(
         // LoadLocation(Deref(spec.timeZone, "")): unset → "" → UTC (not the local zone).
         let tz = cj.spec.time_zone.as_deref().unwrap_or("");
         match load_location(tz, local) {
-            Ok(z) => Some(
-                slot.to_chrono()
-                    .with_timezone(&z)
-                    .to_rfc3339_opts(SecondsFormat::Secs, true),
-            ),
+            Ok(z) => Some(format_in_zone(slot, z, false)),
             Err(e) => {
                 return failed(
                     update,

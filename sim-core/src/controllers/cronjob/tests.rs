@@ -1767,3 +1767,76 @@ fn test_controller_v2_get_jobs_to_be_reconciled() {
         "1.23 lost track of Jobs after a template label change (PR #107997)"
     );
 }
+
+mod no_panic {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SCHEDULES: &[&str] = &[
+        "0 * * * ?",
+        "@every 1h",
+        "@every 1s",
+        "59 23 31 2 *",
+        "*/5 * * * *",
+        "30 10,11,12 * * 1-5",
+        "TZ=Europe/Berlin 30 2 * * *",
+        "obvious error schedule",
+        "",
+        "TZ=UTC",
+        "@every 0s",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// No input makes either controller panic (huge deadlines, times near the ends of the
+        /// range, zero-time schedules, odd policies, every modelled version).
+        #[test]
+        fn syncs_never_panic(
+            sched in 0usize..SCHEDULES.len(),
+            minor in 19u32..=35,
+            now in prop_oneof![Just(i64::MIN / 4), Just(i64::MAX / 4), -62_135_596_800_000i64..4_102_444_800_000i64],
+            created in proptest::option::of(-62_135_596_800_000i64..4_102_444_800_000i64),
+            last in proptest::option::of(-62_135_596_800_000i64..4_102_444_800_000i64),
+            sds in proptest::option::of(prop_oneof![Just(i64::MAX), Just(i64::MIN), -10i64..100_000]),
+            policy in prop_oneof![Just("Allow"), Just("Forbid"), Just("Replace"), Just("Sometimes")],
+            tz in proptest::option::of(prop_oneof![Just("America/New_York"), Just("bad timezone"), Just(""), Just("Local")]),
+        ) {
+            let mut cj = cron_job();
+            cj.spec.schedule = SCHEDULES[sched].into();
+            cj.metadata.creation_timestamp = created.map(SimTime);
+            cj.status.last_schedule_time = last.map(SimTime);
+            cj.spec.starting_deadline_seconds = sds;
+            cj.spec.concurrency_policy = policy.into();
+            cj.spec.time_zone = tz.map(String::from);
+            let p = profile(minor);
+            let mut client = FakeClient::default();
+            let _ = sync_cron_job(&mut cj.clone(), &[], &ctx(SimTime(now), &p), &mut client);
+            let mut c = cj.clone();
+            crate::controllers::cronjob_legacy::sync_one(&mut c, &[], SimTime(now), Tz::UTC, &mut client);
+            let _ = crate::validation::cronjob::validate_cronjob(&cj, minor);
+        }
+    }
+}
+
+#[test]
+fn go_time_formats() {
+    let ny: Tz = "America/New_York".parse().unwrap();
+    assert_eq!(
+        format_in_zone(top_of_the_hour(), Tz::UTC, false),
+        "2016-05-19T10:00:00Z"
+    );
+    assert_eq!(
+        format_in_zone(top_of_the_hour(), ny, false),
+        "2016-05-19T06:00:00-04:00"
+    );
+    assert_eq!(
+        format_in_zone(top_of_the_hour(), Tz::UTC, true),
+        "Thu, 19 May 2016 10:00:00 +0000"
+    );
+    assert_eq!(
+        format_in_zone(top_of_the_hour(), ny, true),
+        "Thu, 19 May 2016 06:00:00 -0400"
+    );
+    let _ = format_in_zone(SimTime(i64::MIN), ny, false);
+    let _ = format_in_zone(SimTime(i64::MAX), ny, true);
+}
