@@ -1840,3 +1840,50 @@ fn go_time_formats() {
     let _ = format_in_zone(SimTime(i64::MIN), ny, false);
     let _ = format_in_zone(SimTime(i64::MAX), ny, true);
 }
+
+/// Step 1's switch to the re-read CronJob: before 1.27 `sync` writes the re-read copy (newer
+/// resourceVersion, with the new Job); from 1.27 the switch is local, so `sync` writes its own
+/// lister copy, which carries none of the changes made after the switch (cronjob.md §3.2).
+#[test]
+fn re_read_switch_is_local_from_1_27() {
+    let mut cj = cron_job();
+    cj.spec.schedule = ON_THE_HOUR.into();
+    cj.metadata.resource_version = "7".into();
+    cj.status.last_schedule_time = Some(just_after_the_prior_hour());
+    let mut running = job_from_template(
+        &cj,
+        job_name_v2("mycronjob", just_after_the_prior_hour()),
+        just_after_the_prior_hour(),
+        None,
+    );
+    running.metadata.uid = "1234".into();
+    let mut fresh = cj.clone();
+    fresh.metadata.resource_version = "9".into();
+    fresh.status.active = vec![job_ref(&running)];
+    let cache = cache_of([Object::CronJob(cj.clone()), Object::Job(running.clone())]);
+    for (minor, rv, active) in [(26, "9", 2), (27, "7", 0)] {
+        let p = profile(minor);
+        let mut client = FakeClient {
+            cronjob: Some(fresh.clone()),
+            ..Default::default()
+        };
+        let r = CronJobController::new().sync(
+            &cj_key(&cj),
+            &ctx(just_after_the_hour(), &p),
+            &cache,
+            &mut client,
+        );
+        assert!(r.error.is_none());
+        assert_eq!(client.created.len(), 1, "1.{minor}");
+        assert!(
+            client.warnings() == 0,
+            "no UnexpectedJob: the re-read lists it"
+        );
+        let w = &client.status_updates[0];
+        assert_eq!(
+            (w.metadata.resource_version.as_str(), w.status.active.len()),
+            (rv, active),
+            "1.{minor}"
+        );
+    }
+}
