@@ -23,9 +23,9 @@ use crate::api::{CronJob, Job, Kind, Object, ObjectKey};
 use crate::client::{ApiClient, Cache, EventType, WatchEvent};
 use crate::controllers::cronjob::sched;
 use crate::controllers::cronjob::{
-    delete_from_active_list, delete_job, event, finished_status, format_in_zone, in_active_list,
-    is_namespace_terminating, job_from_template, job_key, job_ref, next_or_zero, secs_sat,
-    sort_by_start_time, COMPONENT, GO_ZERO_TIME,
+    cleanup_finished_jobs, delete_from_active_list, delete_job, earliest_time, event,
+    finished_status, format_in_zone, in_active_list, is_namespace_terminating, job_from_template,
+    job_key, job_ref, next_or_zero, secs_sat, COMPONENT,
 };
 use crate::controllers::{Controller, Enqueue, SyncCtx, SyncResult};
 use crate::time::{Dur, SimTime};
@@ -63,17 +63,7 @@ pub fn get_recent_unmet_schedule_times(
     // Every release that ran v1 (≤ 1.21) vendored robfig/cron v1.1.0 (PR #102735 moved 1.22).
     let s = sched::parse_standard_for(&cj.spec.schedule, sched::RobfigVersion::V1_1_0)
         .map_err(|e| format!("unparseable schedule: {} : {e}", cj.spec.schedule))?;
-    let mut earliest = cj
-        .status
-        .last_schedule_time
-        .or(cj.metadata.creation_timestamp)
-        .unwrap_or(GO_ZERO_TIME);
-    if let Some(sds) = cj.spec.starting_deadline_seconds {
-        let deadline = now - secs_sat(sds);
-        if deadline > earliest {
-            earliest = deadline;
-        }
-    }
+    let earliest = earliest_time(cj, now, true);
     if earliest > now {
         return Ok(Vec::new());
     }
@@ -260,35 +250,15 @@ pub fn sync_one(
     let _ = client.update_status(Object::CronJob(cj.clone()));
 }
 
-/// v1 `cleanupFinishedJobs`: like v2's, then **always** a status write when a limit is set.
+/// v1 `cleanupFinishedJobs`: the same split/sort/limit as v2's, then **always** a status write
+/// when a limit is set (its result only logged).
 pub fn cleanup_finished_jobs_v1(cj: &mut CronJob, jobs: &[&Job], client: &mut dyn ApiClient) {
-    let (sl, fl) = (
-        cj.spec.successful_jobs_history_limit,
-        cj.spec.failed_jobs_history_limit,
-    );
-    if sl.is_none() && fl.is_none() {
+    if cj.spec.successful_jobs_history_limit.is_none()
+        && cj.spec.failed_jobs_history_limit.is_none()
+    {
         return;
     }
-    let mut ok: Vec<&Job> = Vec::new();
-    let mut failed: Vec<&Job> = Vec::new();
-    for j in jobs {
-        match finished_status(j) {
-            Some("Complete") => ok.push(j),
-            Some("Failed") => failed.push(j),
-            _ => {}
-        }
-    }
-    for (limit, list) in [(sl, &mut ok), (fl, &mut failed)] {
-        let Some(limit) = limit else { continue };
-        let n = list.len() as i64 - limit as i64;
-        if n <= 0 {
-            continue;
-        }
-        sort_by_start_time(list);
-        for j in list.iter().take(n as usize) {
-            delete_job(client, cj, j);
-        }
-    }
+    cleanup_finished_jobs(client, cj, jobs);
     let _ = client.update_status(Object::CronJob(cj.clone()));
 }
 

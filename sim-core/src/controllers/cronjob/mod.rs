@@ -210,17 +210,9 @@ pub(crate) fn load_location(name: &str, local: Tz) -> Result<Tz, String> {
     }
 }
 
-/// kubernetes utils.go `mostRecentScheduleTime(cj, now, schedule, includeStartingDeadlineSeconds)`.
-/// `iterate` selects the 1.28+ arithmetic+iteration form (PR #118724); otherwise the 1.21–1.27
-/// pure arithmetic slot `t1 + (n−1)·Δ` (PR #97098), which need not be an activation.
-pub fn most_recent_schedule_time(
-    cj: &CronJob,
-    now: SimTime,
-    s: &Schedule,
-    include_sds: bool,
-    local: Tz,
-    iterate: bool,
-) -> Result<MostRecent, String> {
+/// `earliestTime` of both controllers: lastScheduleTime, else creationTimestamp; with the
+/// deadline, at least `now − startingDeadlineSeconds` (utils.go, v1 and v2 alike; §3.4).
+pub(crate) fn earliest_time(cj: &CronJob, now: SimTime, include_sds: bool) -> SimTime {
     let mut earliest = cj
         .status
         .last_schedule_time
@@ -234,6 +226,21 @@ pub fn most_recent_schedule_time(
             }
         }
     }
+    earliest
+}
+
+/// kubernetes utils.go `mostRecentScheduleTime(cj, now, schedule, includeStartingDeadlineSeconds)`.
+/// `iterate` selects the 1.28+ arithmetic+iteration form (PR #118724); otherwise the 1.21–1.27
+/// pure arithmetic slot `t1 + (n−1)·Δ` (PR #97098), which need not be an activation.
+pub fn most_recent_schedule_time(
+    cj: &CronJob,
+    now: SimTime,
+    s: &Schedule,
+    include_sds: bool,
+    local: Tz,
+    iterate: bool,
+) -> Result<MostRecent, String> {
+    let earliest = earliest_time(cj, now, include_sds);
     let t1 = next_or_zero(s, earliest, local);
     let t2 = next_or_zero(s, t1, local);
     let mut out = MostRecent {
