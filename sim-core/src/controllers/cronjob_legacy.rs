@@ -96,10 +96,9 @@ pub fn sync_one(
         children.push(&j.metadata.uid);
         let found = in_active_list(cj, &j.metadata.uid);
         if !found && !j.is_finished() {
-            let snap = cj.clone();
             event(
                 client,
-                &snap,
+                cj,
                 EventType::Warning,
                 "UnexpectedJob",
                 format!(
@@ -111,10 +110,9 @@ pub fn sync_one(
             let status = finished_status(j).unwrap_or("");
             delete_from_active_list(cj, &j.metadata.uid);
             // ", status: <type>" since 1.15 (PR #75712); jobsim models ≥ 1.19.
-            let snap = cj.clone();
             event(
                 client,
-                &snap,
+                cj,
                 EventType::Normal,
                 "SawCompletedJob",
                 format!("Saw completed job: {}, status: {status}", j.metadata.name),
@@ -124,10 +122,9 @@ pub fn sync_one(
     let active = cj.status.active.clone();
     for r in &active {
         if !children.contains(&r.uid.as_str()) {
-            let snap = cj.clone();
             event(
                 client,
-                &snap,
+                cj,
                 EventType::Normal,
                 "MissingJob",
                 format!("Active job went missing: {}", r.name),
@@ -152,10 +149,9 @@ pub fn sync_one(
     let times = match get_recent_unmet_schedule_times(cj, now, local) {
         Ok(t) => t,
         Err(e) => {
-            let snap = cj.clone();
             event(
                 client,
-                &snap,
+                cj,
                 EventType::Warning,
                 "FailedNeedsStart",
                 format!("Cannot determine if job needs to be started: {e}"),
@@ -172,10 +168,9 @@ pub fn sync_one(
     if let Some(sds) = cj.spec.starting_deadline_seconds {
         if slot + secs_sat(sds) < now {
             let t = format_in_zone(slot, local, true);
-            let snap = cj.clone();
             event(
                 client,
-                &snap,
+                cj,
                 EventType::Warning,
                 "MissSchedule",
                 format!("Missed scheduled time to start a job: {t}"),
@@ -197,10 +192,9 @@ pub fn sync_one(
                     None => return,
                 },
                 Err(e) => {
-                    let snap = cj.clone();
                     event(
                         client,
-                        &snap,
+                        cj,
                         EventType::Warning,
                         "FailedGet",
                         format!("Get job: {e}"),
@@ -223,10 +217,9 @@ pub fn sync_one(
         Ok(o) => o.as_job().cloned().unwrap_or(req),
         Err(e) => {
             if !is_namespace_terminating(&e) {
-                let snap = cj.clone();
                 event(
                     client,
-                    &snap,
+                    cj,
                     EventType::Warning,
                     "FailedCreate",
                     format!("Error creating job: {e}"),
@@ -235,10 +228,9 @@ pub fn sync_one(
             return;
         }
     };
-    let snap = cj.clone();
     event(
         client,
-        &snap,
+        cj,
         EventType::Normal,
         "SuccessfulCreate",
         format!("Created job {}", created.metadata.name),

@@ -457,10 +457,9 @@ pub(crate) fn delete_job(client: &mut dyn ApiClient, cj: &mut CronJob, job: &Job
         ..Default::default()
     };
     if let Err(e) = client.delete(&key, opts) {
-        let snapshot = cj.clone();
         event(
             client,
-            &snapshot,
+            cj,
             EventType::Warning,
             "FailedDelete",
             format!("Deleted job: {e}"),
@@ -468,10 +467,9 @@ pub(crate) fn delete_job(client: &mut dyn ApiClient, cj: &mut CronJob, job: &Job
         return false;
     }
     delete_from_active_list(cj, &job.metadata.uid);
-    let snapshot = cj.clone();
     event(
         client,
-        &snapshot,
+        cj,
         EventType::Normal,
         "SuccessfulDelete",
         format!("Deleted job {}", job.metadata.name),
@@ -665,10 +663,9 @@ fn sync_cron_job_inner(
                     }
                 }
             }
-            let snap = cj.clone();
             event(
                 client,
-                &snap,
+                cj,
                 EventType::Warning,
                 "UnexpectedJob",
                 format!(
@@ -685,10 +682,9 @@ fn sync_cron_job_inner(
             } else {
                 "status"
             };
-            let snap = cj.clone();
             event(
                 client,
-                &snap,
+                cj,
                 EventType::Normal,
                 "SawCompletedJob",
                 format!("Saw completed job: {}, {word}: {cond}", j.metadata.name),
@@ -720,10 +716,9 @@ fn sync_cron_job_inner(
         // Live GET to avoid acting on a slow job lister.
         match client.get(&job_key(&r.namespace, &r.name)) {
             Err(e) if e.kind == ApiErrorKind::NotFound => {
-                let snap = cj.clone();
                 event(
                     client,
-                    &snap,
+                    cj,
                     EventType::Normal,
                     "MissingJob",
                     format!("Active job went missing: {}", r.name),
@@ -744,10 +739,9 @@ fn sync_cron_job_inner(
     if era.time_zone {
         if let Some(tz) = &cj.spec.time_zone {
             if let Err(e) = load_location(tz, local) {
-                let snap = cj.clone();
                 event(
                     client,
-                    &snap,
+                    cj,
                     EventType::Warning,
                     "UnknownTimeZone",
                     format!("invalid timeZone: {tz:?}: {e}"),
@@ -761,13 +755,12 @@ fn sync_cron_job_inner(
         return done(None, update);
     }
     // Step 5: parse.
-    let snap = cj.clone();
-    let s = match parse_for_sync(&snap, &era, local, Some(client)) {
+    let s = match parse_for_sync(cj, &era, local, Some(client)) {
         Ok(s) => s,
         Err(e) => {
             event(
                 client,
-                &snap,
+                cj,
                 EventType::Warning,
                 "UnparseableSchedule",
                 format!("unparseable schedule: {:?} : {e}", cj.spec.schedule),
@@ -785,7 +778,7 @@ fn sync_cron_job_inner(
             };
             event(
                 client,
-                &snap,
+                cj,
                 EventType::Warning,
                 "InvalidSchedule",
                 format!("invalid schedule: {} : {e}", cj.spec.schedule),
@@ -799,7 +792,7 @@ fn sync_cron_job_inner(
                 } else {
                     "too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew".to_string()
                 };
-                event(client, &snap, EventType::Warning, "TooManyMissedTimes", msg);
+                event(client, cj, EventType::Warning, "TooManyMissedTimes", msg);
             }
             m.slot
         }
@@ -816,7 +809,7 @@ fn sync_cron_job_inner(
             let t = format_in_zone(slot, Tz::UTC, true);
             event(
                 client,
-                &snap,
+                cj,
                 EventType::Warning,
                 "MissSchedule",
                 format!("Missed scheduled time to start a job: {t}"),
@@ -834,7 +827,7 @@ fn sync_cron_job_inner(
     if cj.spec.concurrency_policy == "Forbid" && !cj.status.active.is_empty() {
         event(
             client,
-            &snap,
+            cj,
             EventType::Normal,
             "JobAlreadyActive",
             "Not starting job because prior execution is running and concurrency policy is Forbid"
@@ -852,10 +845,9 @@ fn sync_cron_job_inner(
                     None => continue,
                 },
                 Err(e) => {
-                    let snap = cj.clone();
                     event(
                         client,
-                        &snap,
+                        cj,
                         EventType::Warning,
                         "FailedGet",
                         format!("Get job: {e}"),
@@ -901,10 +893,9 @@ fn sync_cron_job_inner(
     let created: Job = match client.create(Object::Job(req.clone())) {
         Ok(o) => {
             let j = o.as_job().cloned().unwrap_or(req);
-            let snap = cj.clone();
             event(
                 client,
-                &snap,
+                cj,
                 EventType::Normal,
                 "SuccessfulCreate",
                 format!("Created job {}", j.metadata.name),
@@ -935,10 +926,9 @@ fn sync_cron_job_inner(
             j.clone()
         }
         Err(e) => {
-            let snap = cj.clone();
             event(
                 client,
-                &snap,
+                cj,
                 EventType::Warning,
                 "FailedCreate",
                 format!("Error creating job: {e}"),
