@@ -65,6 +65,9 @@ pub const GATES: &[(&str, u32)] = &[
     ("CronJobControllerV2", 21),
     // spec.timeZone: beta on in 1.25, GA 1.27 (cronjob.md §3.8).
     ("CronJobTimeZone", 25),
+    // batch.kubernetes.io/cronjob-scheduled-timestamp annotation: beta on in 1.28, GA 1.32
+    // (cronjob.md §3.6).
+    ("CronJobsScheduledAnnotation", 28),
     ("JobTrackingWithFinalizers", 23),
     ("JobReadyPods", 24),
     ("JobPodFailurePolicy", 26),

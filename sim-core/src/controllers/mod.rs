@@ -50,6 +50,18 @@ pub trait Controller {
     fn name(&self) -> &'static str;
     /// Event handlers: which keys a watch event enqueues.
     fn handle(&mut self, ev: &WatchEvent, cache: &Cache, profile: &Profile, out: &mut Vec<Enqueue>);
+    /// Event handlers that need the controller manager's clock and zone (the CronJob v2
+    /// `updateCronJob` requeues after `nextScheduleTimeDuration(now)`). Engines should call this
+    /// one; the default forwards to [`Controller::handle`].
+    fn handle_with_clock(
+        &mut self,
+        ev: &WatchEvent,
+        cache: &Cache,
+        ctx: &SyncCtx,
+        out: &mut Vec<Enqueue>,
+    ) {
+        self.handle(ev, cache, ctx.profile, out)
+    }
     /// Keys to enqueue when the controller starts (after the initial list), or after a restart.
     fn initial_keys(&mut self, cache: &Cache, out: &mut Vec<Enqueue>);
     /// Reconcile one key.

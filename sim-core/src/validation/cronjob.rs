@@ -1,1 +1,277 @@
-//! Defaulting and validation of CronJob objects (placeholder).
+//! Defaulting and validation of CronJob objects, as the API server of 1.`minor` does them.
+//!
+//! Sources (cronjob.md §3.6–§3.8, keys DEF, VAL, VAL-27, STRAT): kubernetes
+//! `pkg/apis/batch/v1/defaults.go` `SetDefaults_CronJob`, `pkg/apis/batch/validation/
+//! validation.go` `ValidateCronJobCreate`/`ValidateCronJobUpdate`/`validateCronJobSpec`/
+//! `validateConcurrencyPolicy`, `pkg/registry/batch/cronjob/strategy.go`. The schedule and
+//! time-zone checks (robfig flavour by version, `TZ` in the schedule, `spec.timeZone`) are the
+//! schedule module's [`crate::schedule::validate`]; this file orders them as upstream does.
+
+use crate::api::CronJob;
+use crate::schedule::go_quote;
+use crate::schedule::validate::{time_zone_field_enabled, validate_schedule, validate_time_zone};
+use crate::validation::{FieldError, Warning};
+
+/// `SetDefaults_CronJob` (identical in every stored version, DEF): concurrencyPolicy `Allow`,
+/// suspend `false`, successfulJobsHistoryLimit 3, failedJobsHistoryLimit 1. Then the Job
+/// template's own defaults.
+pub fn default_cronjob(cj: &mut CronJob, minor: u32) {
+    let s = &mut cj.spec;
+    if s.concurrency_policy.is_empty() {
+        s.concurrency_policy = "Allow".to_string();
+    }
+    if s.suspend.is_none() {
+        s.suspend = Some(false);
+    }
+    if s.successful_jobs_history_limit.is_none() {
+        s.successful_jobs_history_limit = Some(3);
+    }
+    if s.failed_jobs_history_limit.is_none() {
+        s.failed_jobs_history_limit = Some(1);
+    }
+    // Before 1.25 the API server drops `spec.timeZone` (unknown ≤ 1.23; alpha gate off in 1.24).
+    if !time_zone_field_enabled(minor) {
+        s.time_zone = None;
+    }
+    // HOOK (Job engineer, branch `job`): the template's Job defaults, i.e.
+    // `crate::validation::job::default_job_spec(&mut cj.spec.job_template.spec, minor)`, once
+    // that branch is merged (not callable from this branch yet).
+}
+
+/// `ValidateObjectMeta(..., ValidateReplicationControllerName)` on the name: a DNS-1123
+/// subdomain (`IsDNS1123Subdomain`).
+fn validate_name(name: &str, generate_name: &str) -> Vec<FieldError> {
+    if name.is_empty() {
+        if generate_name.is_empty() {
+            return vec![FieldError::required(
+                "metadata.name",
+                "name or generateName is required",
+            )];
+        }
+        return Vec::new();
+    }
+    let mut errs = Vec::new();
+    if name.len() > 253 {
+        errs.push(FieldError::invalid(
+            "metadata.name",
+            go_quote(name),
+            "must be no more than 253 characters",
+        ));
+    }
+    let label_ok = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b[0].is_ascii_lowercase() | b[0].is_ascii_digit()
+            && (b[b.len() - 1].is_ascii_lowercase() || b[b.len() - 1].is_ascii_digit())
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+    };
+    if !name.split('.').all(label_ok) {
+        errs.push(FieldError::invalid(
+            "metadata.name",
+            go_quote(name),
+            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+        ));
+    }
+    errs
+}
+
+/// `ValidateNonnegativeField`.
+fn nonnegative(field: &str, v: Option<i64>) -> Option<FieldError> {
+    match v {
+        Some(n) if n < 0 => Some(FieldError::invalid(
+            field,
+            n.to_string(),
+            "must be greater than or equal to 0",
+        )),
+        _ => None,
+    }
+}
+
+/// `validateCronJobSpec(spec, oldSpec, "spec")`, in upstream's order.
+fn validate_spec(
+    cj: &CronJob,
+    old_schedule: Option<&str>,
+    minor: u32,
+) -> (Vec<FieldError>, Vec<Warning>) {
+    let s = &cj.spec;
+    let mut errs = Vec::new();
+    let mut warns = Vec::new();
+    let tz = if time_zone_field_enabled(minor) {
+        s.time_zone.as_deref()
+    } else {
+        None
+    };
+    if s.schedule.is_empty() {
+        errs.push(FieldError::required("spec.schedule", ""));
+    } else {
+        let (e, w) = validate_schedule(minor, &s.schedule, tz, old_schedule);
+        errs.extend(e);
+        warns.extend(w);
+    }
+    errs.extend(nonnegative(
+        "spec.startingDeadlineSeconds",
+        s.starting_deadline_seconds,
+    ));
+    match s.concurrency_policy.as_str() {
+        "Allow" | "Forbid" | "Replace" => {}
+        "" => errs.push(FieldError::required("spec.concurrencyPolicy", "")),
+        other => errs.push(FieldError::not_supported(
+            "spec.concurrencyPolicy",
+            go_quote(other),
+            &["Allow", "Forbid", "Replace"],
+        )),
+    }
+    // HOOK (Job engineer, branch `job`): `ValidateJobTemplateSpec` =
+    // `crate::validation::job::validate_job_spec(&s.job_template.spec, minor,
+    // "spec.jobTemplate.spec")` once that branch is merged.
+    errs.extend(nonnegative(
+        "spec.successfulJobsHistoryLimit",
+        s.successful_jobs_history_limit.map(i64::from),
+    ));
+    errs.extend(nonnegative(
+        "spec.failedJobsHistoryLimit",
+        s.failed_jobs_history_limit.map(i64::from),
+    ));
+    let (e, w) = validate_time_zone(minor, s.time_zone.as_deref());
+    errs.extend(e);
+    warns.extend(w);
+    (errs, warns)
+}
+
+/// `ValidateCronJobCreate`: object meta, the spec, then the 52-character name limit (the
+/// controller appends an 11-character `-<minutes>` suffix and Job names are limited to 63).
+pub fn validate_cronjob(cj: &CronJob, minor: u32) -> (Vec<FieldError>, Vec<Warning>) {
+    let mut errs = validate_name(&cj.metadata.name, &cj.metadata.generate_name);
+    let (e, w) = validate_spec(cj, None, minor);
+    errs.extend(e);
+    if cj.metadata.name.chars().count() > 52 {
+        errs.push(FieldError::invalid(
+            "metadata.name",
+            go_quote(&cj.metadata.name),
+            "must be no more than 52 characters",
+        ));
+    }
+    (errs, w)
+}
+
+/// `ValidateCronJobUpdate`: the spec against the old object (a `TZ` already in the old schedule
+/// may stay, 1.29+), plus the update warnings; the name limit is a create-only check.
+pub fn validate_cronjob_update(
+    new: &CronJob,
+    old: &CronJob,
+    minor: u32,
+) -> (Vec<FieldError>, Vec<Warning>) {
+    validate_spec(new, Some(&old.spec.schedule), minor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> CronJob {
+        let mut cj = CronJob::default();
+        cj.metadata.name = "mycronjob".into();
+        cj.metadata.namespace = "default".into();
+        cj.spec.schedule = "0 * * * *".into();
+        default_cronjob(&mut cj, 31);
+        cj
+    }
+
+    fn errs(cj: &CronJob, minor: u32) -> Vec<String> {
+        validate_cronjob(cj, minor)
+            .0
+            .iter()
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn defaults() {
+        let cj = valid();
+        assert_eq!(cj.spec.concurrency_policy, "Allow");
+        assert_eq!(cj.spec.suspend, Some(false));
+        assert_eq!(cj.spec.successful_jobs_history_limit, Some(3));
+        assert_eq!(cj.spec.failed_jobs_history_limit, Some(1));
+        let mut c = valid();
+        c.spec.time_zone = Some("Europe/Berlin".into());
+        default_cronjob(&mut c, 24);
+        assert_eq!(
+            c.spec.time_zone, None,
+            "dropped while the alpha gate is off"
+        );
+        assert!(errs(&valid(), 31).is_empty());
+    }
+
+    #[test]
+    fn field_errors_worded_as_the_api_server() {
+        let mut cj = valid();
+        cj.metadata.name = "a".repeat(53);
+        assert_eq!(
+            errs(&cj, 31),
+            [format!(
+                "metadata.name: Invalid value: \"{}\": must be no more than 52 characters",
+                "a".repeat(53)
+            )]
+        );
+        let mut cj = valid();
+        cj.spec.schedule = "* * * *".into();
+        assert_eq!(
+            errs(&cj, 31),
+            [
+                r#"spec.schedule: Invalid value: "* * * *": expected exactly 5 fields, found 4: [* * * *]"#
+            ]
+        );
+        let mut cj = valid();
+        cj.spec.concurrency_policy = "Sometimes".into();
+        assert_eq!(
+            errs(&cj, 31),
+            [
+                r#"spec.concurrencyPolicy: Unsupported value: "Sometimes": supported values: "Allow", "Forbid", "Replace""#
+            ]
+        );
+        let mut cj = valid();
+        cj.spec.starting_deadline_seconds = Some(-1);
+        cj.spec.successful_jobs_history_limit = Some(-1);
+        cj.spec.failed_jobs_history_limit = Some(-2);
+        assert_eq!(
+            errs(&cj, 31),
+            [
+                "spec.startingDeadlineSeconds: Invalid value: -1: must be greater than or equal to 0",
+                "spec.successfulJobsHistoryLimit: Invalid value: -1: must be greater than or equal to 0",
+                "spec.failedJobsHistoryLimit: Invalid value: -2: must be greater than or equal to 0",
+            ]
+        );
+        let mut cj = valid();
+        cj.spec.schedule = String::new();
+        assert_eq!(errs(&cj, 31), ["spec.schedule: Required value"]);
+        let mut cj = valid();
+        cj.metadata.name = "My_Job".into();
+        assert!(errs(&cj, 31)[0].starts_with(
+            "metadata.name: Invalid value: \"My_Job\": a lowercase RFC 1123 subdomain"
+        ));
+    }
+
+    #[test]
+    fn tz_in_schedule_and_time_zone_by_version() {
+        let mut cj = valid();
+        cj.spec.schedule = "CRON_TZ=Europe/Berlin 0 2 * * *".into();
+        // ≤ 1.21: robfig v1.1.0 has no prefix → a field-count error.
+        assert!(errs(&cj, 21)[0].contains("Expected exactly 5 fields, found 6"));
+        // 1.23–1.28: accepted with a warning.
+        let (e, w) = validate_cronjob(&cj, 27);
+        assert!(e.is_empty() && w.len() == 1);
+        // 1.29+: rejected on create, allowed on update when the old schedule had it.
+        assert!(errs(&cj, 29)[0]
+            .ends_with("cannot use TZ or CRON_TZ in schedule, use timeZone field instead"));
+        let (e, w) = validate_cronjob_update(&cj, &cj.clone(), 29);
+        assert!(e.is_empty() && w.len() == 1);
+        // spec.timeZone checks.
+        let mut cj = valid();
+        cj.spec.time_zone = Some("Europe/Pariss".into());
+        assert_eq!(
+            errs(&cj, 30),
+            [r#"spec.timeZone: Invalid value: "Europe/Pariss": unknown time zone Europe/Pariss"#]
+        );
+    }
+}

@@ -1,1 +1,0 @@
-//! TODO: cronjob controller (placeholder, see issues).
