@@ -113,21 +113,26 @@ pub struct Interest {
 
 /// `*` glob on names.
 pub fn glob(pattern: &str, s: &str) -> bool {
-    fn go(p: &[u8], s: &[u8]) -> bool {
-        match p.split_first() {
-            None => s.is_empty(),
-            Some((b'*', rest)) => (0..=s.len()).any(|i| go(rest, &s[i..])),
-            Some((c, rest)) => s.first() == Some(c) && go(rest, &s[1..]),
+    // Iterative wildcard matching with backtracking to the last `*`: O(len(p) * len(s)).
+    let (p, s) = (pattern.as_bytes(), s.as_bytes());
+    let (mut pi, mut si) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, si));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == s[si] {
+            pi += 1;
+            si += 1;
+        } else if let Some((sp, ss)) = star {
+            pi = sp + 1;
+            si = ss + 1;
+            star = Some((sp, ss + 1));
+        } else {
+            return false;
         }
     }
-    // bounded: patterns are short user strings; collapse runs of '*'
-    let mut p = String::new();
-    for ch in pattern.chars() {
-        if !(ch == '*' && p.ends_with('*')) {
-            p.push(ch);
-        }
-    }
-    go(p.as_bytes(), s.as_bytes())
+    p[pi..].iter().all(|&c| c == b'*')
 }
 
 /// The time a CronJob Job was scheduled for: the `batch.kubernetes.io/cronjob-scheduled-timestamp`
@@ -311,10 +316,15 @@ impl Observer for ReportBuilder {
                         .filter(|r| r.kind == "CronJob")
                         .map(|r| r.name.clone());
                     if let Some(c) = &cronjob {
-                        if let Some(row) = self.cronjobs.get_mut(&(m.namespace.clone(), c.clone()))
-                        {
-                            row.jobs_created += 1;
-                        }
+                        let row = self
+                            .cronjobs
+                            .entry((m.namespace.clone(), c.clone()))
+                            .or_insert_with(|| CronJobRow {
+                                namespace: m.namespace.clone(),
+                                name: c.clone(),
+                                ..CronJobRow::default()
+                            });
+                        row.jobs_created += 1;
                     }
                     if self.keep_job(&m.name, cronjob.as_deref()) {
                         let scheduled = cronjob.as_deref().and_then(|c| {
@@ -370,5 +380,132 @@ impl Observer for ReportBuilder {
                 }
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use sim_core::api::{Job, ObjectKey, ObjectMeta, OwnerReference};
+    use sim_core::client::{EventRecord, EventType};
+
+    use super::*;
+
+    fn job(name: &str, cronjob: &str, t: SimTime) -> Rc<Object> {
+        let mut m = ObjectMeta {
+            name: name.into(),
+            namespace: "default".into(),
+            creation_timestamp: Some(t),
+            ..ObjectMeta::default()
+        };
+        m.owner_references.push(OwnerReference {
+            kind: "CronJob".into(),
+            name: cronjob.into(),
+            controller: Some(true),
+            ..OwnerReference::default()
+        });
+        Rc::new(Object::Job(Job {
+            metadata: m,
+            ..Job::default()
+        }))
+    }
+
+    fn event(t: SimTime, reason: &str) -> TraceEvent {
+        TraceEvent::Event {
+            time: t,
+            event: Rc::new(EventRecord {
+                type_: EventType::Normal,
+                reason: reason.into(),
+                message: "m".into(),
+                object: ObjectKey {
+                    kind: Kind::CronJob,
+                    namespace: "default".into(),
+                    name: "a".into(),
+                },
+                source: "cronjob-controller",
+            }),
+        }
+    }
+
+    fn feed(b: &mut ReportBuilder) {
+        for i in 0..50 {
+            let t = SimTime(1_463_646_600_000 + i * 60_000);
+            let a = job(&format!("a-{}", t.unix_secs() / 60), "a", t);
+            let bj = job(&format!("b-{}", t.unix_secs() / 60), "b", t);
+            b.observe(&TraceEvent::Created { time: t, object: a });
+            b.observe(&TraceEvent::Created {
+                time: t,
+                object: bj,
+            });
+            b.observe(&event(t, "SuccessfulCreate"));
+            b.observe(&event(t, "SawCompletedJob"));
+        }
+    }
+
+    fn builder(keep_all: bool, interest: Interest) -> ReportBuilder {
+        ReportBuilder::new(
+            "s.toml",
+            1,
+            "1.31",
+            SimTime(0),
+            SimTime(1),
+            keep_all,
+            false,
+            interest,
+        )
+    }
+
+    #[test]
+    fn quiet_without_interest_keeps_no_growing_list() {
+        let mut b = builder(false, Interest::default());
+        feed(&mut b);
+        let r = b.finish();
+        assert_eq!(r.jobs.as_ref().map(Vec::len), Some(0));
+        assert_eq!(r.events.as_ref().map(Vec::len), Some(0));
+        // aggregates stay exact
+        let created: Vec<u64> = r.cronjobs.iter().map(|c| c.jobs_created).collect();
+        assert_eq!(created, vec![50, 50]);
+        assert_eq!(r.stats.objects_peak.jobs, 100);
+    }
+
+    #[test]
+    fn quiet_keeps_only_what_expectations_name() {
+        let interest = Interest {
+            event_reasons: vec!["SawCompletedJob".into()],
+            cronjobs: vec!["a".into()],
+            jobs: vec![],
+        };
+        let mut b = builder(false, interest);
+        feed(&mut b);
+        let r = b.finish();
+        let jobs = r.jobs.unwrap();
+        assert_eq!(jobs.len(), 50);
+        assert!(jobs.iter().all(|j| j.cronjob.as_deref() == Some("a")));
+        assert_eq!(jobs[1].scheduled_time, Some(SimTime(1_463_646_660_000)));
+        let events = r.events.unwrap();
+        assert_eq!(events.len(), 50);
+        assert!(events.iter().all(|e| e.reason == "SawCompletedJob"));
+    }
+
+    #[test]
+    fn keep_all_keeps_everything() {
+        let mut b = builder(true, Interest::default());
+        feed(&mut b);
+        let r = b.finish();
+        assert_eq!(r.jobs.map(|j| j.len()), Some(100));
+        assert_eq!(r.events.map(|e| e.len()), Some(100));
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob("report-*", "report-123"));
+        assert!(glob("*", ""));
+        assert!(!glob("report-*", "other-1"));
+        assert!(glob("a*b*c", "axxbyyc"));
+        assert!(!glob("abc", "abcd"));
+        assert!(glob(&"*".repeat(100), "abc"));
+        let evil = "*a".repeat(30) + "b";
+        assert!(!glob(&evil, &"a".repeat(200)));
     }
 }

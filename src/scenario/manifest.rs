@@ -66,8 +66,18 @@ fn split_documents(src: &str) -> Vec<(usize, String)> {
     docs
 }
 
+/// The first line of a serde-saphyr message, without its own `error: line L column C:` prefix.
 fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").trim().to_string()
+    let mut l = s.lines().next().unwrap_or("").trim();
+    l = l.strip_prefix("error:").unwrap_or(l).trim_start();
+    if let Some(rest) = l.strip_prefix("line ") {
+        if let Some(i) = rest.find(": ") {
+            if rest[..i].contains("column") {
+                l = &rest[i + 2..];
+            }
+        }
+    }
+    l.to_string()
 }
 
 /// Parse a manifest text into objects. `minor` selects which API versions are served.
@@ -186,14 +196,14 @@ fn object_from_value(
             }
             return;
         }
-        ("batch/v1", "Job") => from_json::<Job>(d, value, path, line).map(Object::Job),
+        ("batch/v1", "Job") => from_json::<Job>(d, value, path, line, doc).map(Object::Job),
         ("batch/v1", "CronJob") if minor >= 21 => {
-            from_json::<CronJob>(d, value, path, line).map(Object::CronJob)
+            from_json::<CronJob>(d, value, path, line, doc).map(Object::CronJob)
         }
         ("batch/v1beta1", "CronJob") if minor <= 24 => {
-            from_json::<CronJob>(d, value, path, line).map(Object::CronJob)
+            from_json::<CronJob>(d, value, path, line, doc).map(Object::CronJob)
         }
-        ("v1", "Pod") => from_json::<Pod>(d, value, path, line).map(Object::Pod),
+        ("v1", "Pod") => from_json::<Pod>(d, value, path, line, doc).map(Object::Pod),
         _ => {
             no_match(d);
             None
@@ -206,16 +216,33 @@ fn object_from_value(
     out.push(Located { object: obj, line });
 }
 
+/// Decode a typed object. On failure, for a whole document, decode the text again with the
+/// YAML library to locate the offending value.
 fn from_json<T: serde::de::DeserializeOwned>(
     d: &mut Diags<'_>,
     value: J,
     path: &str,
     line: usize,
+    doc: &str,
 ) -> Option<T> {
     match serde_json::from_value::<T>(value) {
         Ok(v) => Some(v),
         Err(e) => {
-            d.at_line(line, None, path, format!("cannot decode object: {e}"));
+            if path.is_empty() {
+                if let Err(ye) = serde_saphyr::from_str_with_options::<T>(doc, yaml_options()) {
+                    if let Some(loc) = ye.location() {
+                        let field = path_at_line(doc, loc.line() as usize).unwrap_or_default();
+                        d.at_line(
+                            line + loc.line() as usize - 1,
+                            Some(loc.column() as usize),
+                            &field,
+                            format!("Invalid value: {}", first_line(&ye.to_string())),
+                        );
+                        return None;
+                    }
+                }
+            }
+            d.at_line(line, None, path, format!("Invalid value: {e}"));
             None
         }
     }
@@ -233,7 +260,12 @@ pub fn report_field_error(d: &mut Diags<'_>, e: &FieldError, path: &str, line: u
         .strip_prefix(&format!("{}: ", e.field))
         .unwrap_or(&rendered)
         .to_string();
-    match locate_field(doc, &e.field) {
+    let found = if e.field.starts_with("metadata.") || e.field.contains('.') {
+        locate_field(doc, &e.field)
+    } else {
+        None
+    };
+    match found {
         Some((l, c)) if path.is_empty() => d.at_line(line + l - 1, Some(c), &field_path, msg),
         _ => d.at_line(line, None, &field_path, msg),
     }
@@ -277,12 +309,48 @@ pub fn locate_field(doc: &str, field: &str) -> Option<(usize, usize)> {
                 }
             }
         }
-        let (i, col) = hit?;
+        let Some((i, col)) = hit else { break };
         found = Some((i + 1, col as usize + 1));
         from = i + 1;
         min_indent = col;
     }
     found
+}
+
+/// The dotted path of the block-YAML key on `line` (1-based), from the indentation of the
+/// lines above it. `None` when the line holds no `key:`.
+pub fn path_at_line(doc: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = doc.lines().collect();
+    let key_of = |l: &str| -> Option<(usize, String)> {
+        let t = l.trim_start();
+        let indent = l.len() - t.len();
+        let t2 = t.trim_start_matches("- ");
+        let indent = indent + (t.len() - t2.len());
+        if t2.starts_with('#') || t2.starts_with('{') || t2.starts_with('[') {
+            return None;
+        }
+        let colon = t2.find(':')?;
+        let key = t2[..colon].trim().trim_matches('"');
+        if key.is_empty() || key.contains(' ') {
+            return None;
+        }
+        Some((indent, key.to_string()))
+    };
+    let (mut indent, key) = key_of(lines.get(line.checked_sub(1)?)?)?;
+    let mut parts = vec![key];
+    for l in lines[..line - 1].iter().rev() {
+        if indent == 0 {
+            break;
+        }
+        if let Some((i, k)) = key_of(l) {
+            if i < indent {
+                parts.push(k);
+                indent = i;
+            }
+        }
+    }
+    parts.reverse();
+    Some(parts.join("."))
 }
 
 #[cfg(test)]
@@ -296,7 +364,20 @@ mod tests {
             locate_field(doc, "spec.jobTemplate.spec.backoffLimit"),
             Some((8, 7))
         );
-        assert_eq!(locate_field(doc, "spec.schedule"), None);
+        // the deepest key found
+        assert_eq!(locate_field(doc, "spec.schedule"), Some((5, 1)));
+        assert_eq!(locate_field(doc, "status.active"), None);
+    }
+
+    #[test]
+    fn path_of_a_line() {
+        let doc = "kind: Job\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n  backoffLimit: six\n";
+        assert_eq!(path_at_line(doc, 7).as_deref(), Some("spec.backoffLimit"));
+        assert_eq!(
+            path_at_line(doc, 6).as_deref(),
+            Some("spec.template.spec.containers.name")
+        );
+        assert_eq!(path_at_line(doc, 99), None);
     }
 
     #[test]
