@@ -45,6 +45,7 @@ fn owner(kind: &str, name: &str) -> OwnerReference {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn event(
     t: SimTime,
     obs: &mut dyn Observer,
