@@ -20,14 +20,23 @@
 //! pods_created = { job = "pi", at_most = 7 }
 //!
 //! [[expect]]
-//! max_jobs_per_slot = { cronjob = "report", equals = 1 }
+//! max_jobs_per_slot = { cronjob = "report", equals = 1 }      # the busiest scheduled time
+//!
+//! [[expect]]
+//! max_jobs_per_slot = { cronjob = "report", scheduled_time = "10:21", equals = 1 }  # one slot
+//!
+//! [[expect]]
+//! events = { type = "Warning", at_most = 0 }          # a generic count: reason is optional
 //! ```
 //!
 //! Counts take `equals`, `at_least`, `at_most` (the last two may be combined). Windows
 //! `between = [from, to]` are half-open `[from, to)`; times are RFC 3339 or `"HH:MM"` /
 //! `"HH:MM:SS"` on the (UTC) day the simulation starts. `cronjob`, `job` and the name part of
 //! `object` accept `*` globs; `namespace` defaults to any; `object` is `Kind/namespace/name`
-//! or `Kind/name` (namespace `default`).
+//! or `Kind/name` (namespace `default`). `job` takes `condition = "Complete" | "Failed" | "None"`
+//! (not finished), `reason`, `pods_created`, `succeeded`, `failed`; every Job matching `name`
+//! must satisfy all of them. Scheduled times come from the
+//! `batch.kubernetes.io/cronjob-scheduled-timestamp` annotation, else from the Job name.
 
 use sim_core::time::SimTime;
 use toml::de::DeValue;
@@ -91,7 +100,8 @@ pub enum Check {
         times: Vec<SimTime>,
     },
     Events {
-        reason: String,
+        /// `None`: events of any reason.
+        reason: Option<String>,
         /// (kind, namespace, name-glob)
         object: Option<(String, String, String)>,
         type_: Option<String>,
@@ -115,6 +125,8 @@ pub enum Check {
     MaxJobsPerSlot {
         cronjob: String,
         namespace: Option<String>,
+        /// Count only the Jobs for this scheduled time (else: the busiest scheduled time).
+        slot: Option<SimTime>,
         count: Count,
     },
 }
@@ -352,7 +364,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
                     "reason", "object", "type", "between", "equals", "at_least", "at_most",
                 ],
             )?;
-            let reason = req_str(d, &c, "reason");
+            let reason = opt_str(d, &c, "reason");
             let object = match c.get("object") {
                 None => Ok(None),
                 Some(ov) => match string(d, ov, &c.sub("object")) {
@@ -387,17 +399,23 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
             };
             let between = window(d, &c, start);
             let count = count(d, &c);
-            let (reason, object, type_, between, count) =
-                (reason?, object.ok()?, type_.ok()?, between.ok()?, count?);
+            let (reason, object, type_, between, count) = (
+                reason.ok()?,
+                object.ok()?,
+                type_.ok()?,
+                between.ok()?,
+                count?,
+            );
             let on = object
                 .as_ref()
                 .map(|(k, ns, n)| format!(" on {k}/{ns}/{n}"))
                 .unwrap_or_default();
-            let desc = format!(
-                "{} {reason} events{on}{}",
-                count.describe(),
-                window_str(&between)
-            );
+            let what = match (&reason, &type_) {
+                (Some(r), _) => format!("{r} events"),
+                (None, Some(t)) => format!("{t} events"),
+                (None, None) => "events".to_string(),
+            };
+            let desc = format!("{} {what}{on}{}", count.describe(), window_str(&between));
             (
                 Check::Events {
                     reason,
@@ -523,20 +541,40 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
                 d,
                 v,
                 &cp,
-                &["cronjob", "namespace", "equals", "at_least", "at_most"],
+                &[
+                    "cronjob",
+                    "namespace",
+                    "scheduled_time",
+                    "equals",
+                    "at_least",
+                    "at_most",
+                ],
             )?;
             let cronjob = req_str(d, &c, "cronjob");
             let namespace = opt_str(d, &c, "namespace");
+            let slot = match c.get("scheduled_time") {
+                None => Ok(None),
+                Some(v) => exp_time(d, v, &c.sub("scheduled_time"), start)
+                    .map(Some)
+                    .ok_or(()),
+            };
             let count = count(d, &c);
-            let (cronjob, namespace, count) = (cronjob?, namespace.ok()?, count?);
-            let desc = format!(
-                "CronJob {cronjob} ran {} Jobs per scheduled time at most",
-                count.describe()
-            );
+            let (cronjob, namespace, slot, count) = (cronjob?, namespace.ok()?, slot.ok()?, count?);
+            let desc = match slot {
+                Some(t) => format!(
+                    "CronJob {cronjob} ran {} Jobs for the time scheduled at {t}",
+                    count.describe()
+                ),
+                None => format!(
+                    "CronJob {cronjob} ran {} Jobs for its busiest scheduled time",
+                    count.describe()
+                ),
+            };
             (
                 Check::MaxJobsPerSlot {
                     cronjob,
                     namespace,
+                    slot,
                     count,
                 },
                 desc,
@@ -557,7 +595,9 @@ pub fn interest(expects: &[Expect]) -> Interest {
             Check::JobsCreated { cronjob, .. }
             | Check::ScheduledTimes { cronjob, .. }
             | Check::MaxJobsPerSlot { cronjob, .. } => i.cronjobs.push(cronjob.clone()),
-            Check::Events { reason, .. } => i.event_reasons.push(reason.clone()),
+            Check::Events { reason, .. } => i
+                .event_reasons
+                .push(reason.clone().unwrap_or_else(|| "*".into())),
             Check::Job { name, .. } => i.jobs.push(name.clone()),
             Check::PodsCreated { job, .. } => i.jobs.push(job.clone()),
         }
@@ -627,7 +667,7 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                     let n = events
                         .iter()
                         .filter(|ev| {
-                            &ev.reason == reason
+                            reason.as_ref().is_none_or(|r| &ev.reason == r)
                                 && type_.as_ref().is_none_or(|t| &ev.type_ == t)
                                 && in_window(Some(ev.time), between)
                                 && object.as_ref().is_none_or(|(k, ns, n)| {
@@ -684,10 +724,10 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                         (count.holds(n), format!("expected {}, got {n}", count.describe()))
                     }
                 }
-                Check::MaxJobsPerSlot { cronjob, namespace, count } => {
+                Check::MaxJobsPerSlot { cronjob, namespace, slot, count } => {
                     let mut per: std::collections::BTreeMap<SimTime, i64> = std::collections::BTreeMap::new();
                     for j in jobs.iter().filter(|j| j.cronjob.as_deref().is_some_and(|c| glob(cronjob, c)) && ns_ok(namespace, &j.namespace)) {
-                        if let Some(t) = j.scheduled_time {
+                        if let Some(t) = j.scheduled_time.filter(|t| slot.is_none_or(|s| s == *t)) {
                             *per.entry(t).or_default() += 1;
                         }
                     }

@@ -51,6 +51,12 @@ max_jobs_per_slot = { cronjob = "report", equals = 1 }
 
 [[expect]]
 pods_created = { job = "report-*", equals = 30 }
+
+[[expect]]
+max_jobs_per_slot = { cronjob = "report", scheduled_time = "08:35", equals = 1 }
+
+[[expect]]
+events = { type = "Warning", between = ["08:30", "09:00"], equals = 1 }
 "#;
 
 fn fake() -> FakeCron {
@@ -134,7 +140,7 @@ fn all_expectations_hold_and_json_report_has_contract_shape() {
     assert_eq!(v["stats"]["objects_peak"]["jobs"], 30);
     assert_eq!(v["stats"]["objects_peak"]["pods"], 1);
     let exps = v["expectations"].as_array().unwrap();
-    assert_eq!(exps.len(), 6);
+    assert_eq!(exps.len(), 8);
     assert!(exps.iter().all(|e| e["passed"] == true), "{exps:#?}");
 }
 
@@ -154,7 +160,7 @@ fn failing_expectations_exit_1_with_expected_and_actual() {
         out.contains("✗ ten Jobs between 08:40 and 08:50 — expected 11, got 10"),
         "{out}"
     );
-    assert!(out.contains("✗ CronJob report ran at most 1 Jobs per scheduled time at most — expected at most 1, got 2 (scheduled time 2016-05-19T08:35:00Z)"), "{out}");
+    assert!(out.contains("✗ CronJob report ran at most 1 Jobs for its busiest scheduled time — expected at most 1, got 2 (scheduled time 2016-05-19T08:35:00Z)"), "{out}");
     assert!(
         out.contains("pods created — expected 30, got 31") || out.contains("expected 30, got 31"),
         "{out}"
