@@ -289,3 +289,20 @@ fn engine_not_wired_is_exit_2() {
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("engine not wired"));
 }
+
+#[test]
+fn text_output_looks_like_kubectl() {
+    let dir = tmpdir("text");
+    let p = write(&dir, "s.toml", SCENARIO);
+    let (code, out, _) = run_with(&p, &opts("text"), &fake());
+    assert_eq!(code, 0);
+    if std::env::var_os("SHOW").is_some() {
+        eprintln!("{out}");
+    }
+    let lines: Vec<&str> = out.lines().collect();
+    let header = lines.iter().position(|l| l.starts_with("NAMESPACE   NAME     SCHEDULE")).expect("cronjob table");
+    assert!(lines[header + 1].starts_with("default     report   * * * * *"), "{}", lines[header + 1]);
+    assert!(out.contains("report-24394110   Complete   1/1           30s"), "{out}");
+    assert!(out.contains("  Normal    SuccessfulCreate       2016-05-19T08:30:00Z   cronjob-controller   CronJob/default/report   Created job report-24394110"), "{out}");
+    assert!(out.contains("8 of 8 expectations held"), "{out}");
+}
