@@ -295,6 +295,12 @@ pub fn text(report: &Report, quiet: bool) -> String {
         report.stats.objects_peak.jobs,
         report.stats.objects_peak.pods
     ));
+    if !report.timeline.is_empty() {
+        o.push_str("\nTimeline:\n");
+        for (t, what) in &report.timeline {
+            o.push_str(&format!("  {t}   {what}\n"));
+        }
+    }
     if !report.cronjobs.is_empty() {
         o.push('\n');
         let rows: Vec<Vec<String>> = report

@@ -98,6 +98,10 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jobs: Option<Vec<JobRow>>,
     pub stats: Stats,
+    /// Fault windows and `[[actions]]` as they happened (bounded by the scenario, not by the
+    /// run's length); shown in the text output only.
+    #[serde(skip)]
+    pub timeline: Vec<(SimTime, String)>,
 }
 
 /// What the expectations need kept when not everything is kept.
@@ -205,6 +209,7 @@ impl ReportBuilder {
                 cronjobs: Vec::new(),
                 jobs: None,
                 stats: Stats::default(),
+                timeline: Vec::new(),
             },
             events: Vec::new(),
             cronjobs: BTreeMap::new(),
@@ -283,10 +288,28 @@ impl ReportBuilder {
 impl Observer for ReportBuilder {
     fn observe(&mut self, ev: &TraceEvent) {
         match ev {
-            TraceEvent::Start { .. }
-            | TraceEvent::Fault { .. }
-            | TraceEvent::Action { .. }
-            | TraceEvent::ApiError { .. } => {}
+            TraceEvent::Start { .. } | TraceEvent::ApiError { .. } => {}
+            TraceEvent::Fault {
+                time,
+                description,
+                active,
+            } => {
+                let what = if *active { "begins" } else { "ends" };
+                self.report
+                    .timeline
+                    .push((*time, format!("fault {what}: {description}")));
+            }
+            TraceEvent::Action {
+                time,
+                description,
+                error,
+            } => {
+                let line = match error {
+                    Some(e) => format!("action failed: {description}: {e}"),
+                    None => format!("action: {description}"),
+                };
+                self.report.timeline.push((*time, line));
+            }
             TraceEvent::End {
                 events_processed, ..
             } => {

@@ -81,6 +81,16 @@ impl FakeCron {
             kubernetes: scn.profile.version.to_string(),
             tzdb: "test".into(),
         });
+        obs.observe(&TraceEvent::Fault {
+            time: scn.start,
+            description: "controller-manager-down".into(),
+            active: true,
+        });
+        obs.observe(&TraceEvent::Fault {
+            time: self.first,
+            description: "controller-manager-down".into(),
+            active: false,
+        });
         let mut cj = CronJob {
             metadata: meta("default", &self.cronjob, scn.start),
             ..CronJob::default()

@@ -300,9 +300,20 @@ fn text_output_looks_like_kubectl() {
         eprintln!("{out}");
     }
     let lines: Vec<&str> = out.lines().collect();
-    let header = lines.iter().position(|l| l.starts_with("NAMESPACE   NAME     SCHEDULE")).expect("cronjob table");
-    assert!(lines[header + 1].starts_with("default     report   * * * * *"), "{}", lines[header + 1]);
-    assert!(out.contains("report-24394110   Complete   1/1           30s"), "{out}");
-    assert!(out.contains("  Normal    SuccessfulCreate       2016-05-19T08:30:00Z   cronjob-controller   CronJob/default/report   Created job report-24394110"), "{out}");
+    let header = lines
+        .iter()
+        .position(|l| l.starts_with("NAMESPACE   NAME     SCHEDULE"))
+        .expect("cronjob table");
+    assert!(
+        lines[header + 1].starts_with("default     report   * * * * *"),
+        "{}",
+        lines[header + 1]
+    );
+    assert!(
+        out.contains("report-24394110   Complete   1/1           30s"),
+        "{out}"
+    );
+    assert!(out.contains("  Normal    SuccessfulCreate       2016-05-19T08:30:00Z   cronjob-controller   CronJob/default/report        Created job report-24394110\n"), "{out}");
     assert!(out.contains("8 of 8 expectations held"), "{out}");
+    assert!(out.contains("Timeline:\n  2016-05-19T08:29:00Z   fault begins: controller-manager-down\n  2016-05-19T08:30:00Z   fault ends: controller-manager-down\n"), "{out}");
 }
