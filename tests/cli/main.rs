@@ -1,6 +1,7 @@
 //! Integration tests of the CLI: one binary, several modules.
 
 mod fake;
+mod fuzz;
 mod hostile;
 mod run;
 
