@@ -290,14 +290,12 @@ impl Observer for ReportBuilder {
         match ev {
             TraceEvent::Start { .. } | TraceEvent::ApiError { .. } => {}
             TraceEvent::Fault {
-                time,
-                description,
-                active,
+                time, description, ..
             } => {
-                let what = if *active { "begins" } else { "ends" };
+                // The engine's description says whether a window opens or closes.
                 self.report
                     .timeline
-                    .push((*time, format!("fault {what}: {description}")));
+                    .push((*time, format!("fault: {description}")));
             }
             TraceEvent::Action {
                 time,

@@ -88,7 +88,7 @@ impl FakeCron {
         });
         obs.observe(&TraceEvent::Fault {
             time: self.first,
-            description: "controller-manager-down".into(),
+            description: "end of controller-manager-down".into(),
             active: false,
         });
         let mut cj = CronJob {

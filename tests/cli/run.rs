@@ -315,5 +315,5 @@ fn text_output_looks_like_kubectl() {
     );
     assert!(out.contains("  Normal    SuccessfulCreate       2016-05-19T08:30:00Z   cronjob-controller   CronJob/default/report        Created job report-24394110\n"), "{out}");
     assert!(out.contains("8 of 8 expectations held"), "{out}");
-    assert!(out.contains("Timeline:\n  2016-05-19T08:29:00Z   fault begins: controller-manager-down\n  2016-05-19T08:30:00Z   fault ends: controller-manager-down\n"), "{out}");
+    assert!(out.contains("Timeline:\n  2016-05-19T08:29:00Z   fault: controller-manager-down\n  2016-05-19T08:30:00Z   fault: end of controller-manager-down\n"), "{out}");
 }
