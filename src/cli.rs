@@ -83,6 +83,9 @@ pub fn run_command(
             return EXIT_BAD_INPUT;
         }
     };
+    for w in &loaded.warnings {
+        let _ = writeln!(stderr, "warning: {w}");
+    }
     let scn = &mut loaded.scenario;
     if let Some(seed) = opts.seed {
         scn.seed = seed;
@@ -216,6 +219,9 @@ pub fn check_command(
                         l.scenario.actions.len(),
                         l.expects.len()
                     );
+                    for w in &l.warnings {
+                        let _ = writeln!(stdout, "  warning: {w}");
+                    }
                     for o in &l.scenario.objects {
                         for a in advice(o) {
                             let _ = writeln!(stdout, "  advice: {}: {a}", o.key());
@@ -241,6 +247,9 @@ pub fn check_command(
                     objs.len()
                 );
                 for o in &objs {
+                    for w in &o.warnings {
+                        let _ = writeln!(stdout, "  warning: {w}");
+                    }
                     for a in advice(&o.object) {
                         let _ = writeln!(stdout, "  advice: {}: {a}", o.object.key());
                     }

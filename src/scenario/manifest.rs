@@ -16,6 +16,8 @@ use super::diag::Diags;
 pub struct Located {
     pub object: Object,
     pub line: usize,
+    /// Warnings the API server would return with the object (e.g. `CRON_TZ` before 1.29).
+    pub warnings: Vec<String>,
 }
 
 fn yaml_options() -> serde_saphyr::Options {
@@ -210,10 +212,19 @@ fn object_from_value(
         }
     };
     let Some(mut obj) = obj else { return };
-    for e in super::validate_object(&mut obj, minor) {
+    let (errors, warnings) = super::validate_object_full(&mut obj, minor);
+    for e in errors {
         report_field_error(d, &e, path, line, doc);
     }
-    out.push(Located { object: obj, line });
+    let warnings = warnings
+        .iter()
+        .map(|w| format!("{}:{line}: {}: {}", d.file, w.field, w.message))
+        .collect();
+    out.push(Located {
+        object: obj,
+        line,
+        warnings,
+    });
 }
 
 /// Decode a typed object. On failure, for a whole document, decode the text again with the

@@ -19,7 +19,7 @@ use sim_core::scenario::{
     Workload, WorkloadMatch,
 };
 use sim_core::time::{Dur, SimTime};
-use sim_core::validation::FieldError;
+use sim_core::validation::{FieldError, Warning};
 use sim_core::version::{Profile, Version};
 use toml::de::{DeTable, DeValue};
 
@@ -39,6 +39,8 @@ pub struct Loaded {
     pub path: String,
     pub scenario: Scenario,
     pub expects: Vec<Expect>,
+    /// API-server warnings about the objects (`file:line: field: message`).
+    pub warnings: Vec<String>,
 }
 
 /// Read a file as UTF-8 text, with located errors.
@@ -81,11 +83,32 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, Diag> {
     })
 }
 
-/// Defaulting and validation of an object as the API server of `1.minor` would do.
+/// Defaulting and validation of an object as the API server of `1.minor` would do: errors
+/// (the object is rejected) and warnings (accepted, with a message).
 ///
-/// TODO(lead, at merge): call `sim_core::validation::job::{default_job, validate_job}` and
-/// `sim_core::validation::cronjob::{default_cronjob, validate_cronjob}` here (branches `job`,
-/// `cron`). For now: metadata checks and the template's `restartPolicy`.
+/// TODO(lead, at merge): replace the stand-in checks on spec below by the real ones:
+/// ```ignore
+/// match obj {
+///     Object::Job(j) => {
+///         sim_core::validation::job::default_job(j, minor);
+///         errs.extend(sim_core::validation::job::validate_job(j, minor, ""));
+///     }
+///     Object::CronJob(c) => {
+///         sim_core::validation::cronjob::default_cronjob(c, minor);
+///         let (e, w) = sim_core::validation::cronjob::validate_cronjob(c, minor);
+///         errs.extend(e);
+///         warnings.extend(w);
+///     }
+///     Object::Pod(p) => sim_core::admission::default_pod_spec(&mut p.spec),
+/// }
+/// ```
+/// (keeping the metadata checks here if those do not cover `metadata.name`).
+pub fn validate_object_full(obj: &mut Object, minor: u32) -> (Vec<FieldError>, Vec<Warning>) {
+    (validate_object(obj, minor), Vec::new())
+}
+
+/// The stand-in checks: metadata (name, namespace, length limits), the template's
+/// `restartPolicy`, a CronJob's `schedule` being present.
 pub fn validate_object(obj: &mut Object, _minor: u32) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let kind = obj.kind();
@@ -458,6 +481,10 @@ fn build(
         }
     }
 
+    let warnings = objects
+        .iter()
+        .flat_map(|o| o.0.warnings.iter().cloned())
+        .collect();
     let scenario = Scenario {
         start: start?,
         end: end?,
@@ -474,6 +501,7 @@ fn build(
         path: shown.to_string(),
         scenario,
         expects,
+        warnings,
     })
 }
 
