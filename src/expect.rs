@@ -41,7 +41,7 @@
 use sim_core::time::SimTime;
 use toml::de::DeValue;
 
-use crate::report::{glob, ExpectationResult, Interest, Report};
+use crate::report::{glob, EventFilter, ExpectationResult, Interest, Report};
 use crate::scenario::diag::Diags;
 use crate::scenario::walk::{self, array, int_in, string, table, Tbl, V};
 
@@ -595,9 +595,18 @@ pub fn interest(expects: &[Expect]) -> Interest {
             Check::JobsCreated { cronjob, .. }
             | Check::ScheduledTimes { cronjob, .. }
             | Check::MaxJobsPerSlot { cronjob, .. } => i.cronjobs.push(cronjob.clone()),
-            Check::Events { reason, .. } => i
-                .event_reasons
-                .push(reason.clone().unwrap_or_else(|| "*".into())),
+            Check::Events {
+                reason,
+                object,
+                type_,
+                between,
+                ..
+            } => i.event_filters.push(EventFilter {
+                reason: reason.clone(),
+                object: object.clone(),
+                type_: type_.clone(),
+                between: *between,
+            }),
             Check::Job { name, .. } => i.jobs.push(name.clone()),
             Check::PodsCreated { job, .. } => i.jobs.push(job.clone()),
         }
@@ -637,6 +646,7 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
     let empty_events = Vec::new();
     let jobs = report.jobs.as_ref().unwrap_or(&empty_jobs);
     let events = report.events.as_ref().unwrap_or(&empty_events);
+    let mut events_seen = 0usize;
     expects
         .iter()
         .map(|e| {
@@ -664,20 +674,25 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                     (passed, detail)
                 }
                 Check::Events { reason, object, type_, between, count } => {
-                    let n = events
-                        .iter()
-                        .filter(|ev| {
-                            reason.as_ref().is_none_or(|r| &ev.reason == r)
-                                && type_.as_ref().is_none_or(|t| &ev.type_ == t)
-                                && in_window(Some(ev.time), between)
-                                && object.as_ref().is_none_or(|(k, ns, n)| {
-                                    let mut it = ev.object.splitn(3, '/');
-                                    let (ek, ens, en) = (it.next().unwrap_or(""), it.next().unwrap_or(""), it.next().unwrap_or(""));
-                                    ek == k && glob(ns, ens) && glob(n, en)
-                                })
-                        })
-                        .map(|ev| ev.count as i64)
-                        .sum::<i64>();
+                    let idx = events_seen;
+                    events_seen += 1;
+                    let n = match report.event_counts.get(idx) {
+                        // counted while the run went (see `interest`)
+                        Some(n) => *n,
+                        None => {
+                            let f = EventFilter {
+                                reason: reason.clone(),
+                                object: object.clone(),
+                                type_: type_.clone(),
+                                between: *between,
+                            };
+                            events
+                                .iter()
+                                .filter(|ev| f.matches(ev.time, &ev.type_, &ev.reason, &ev.object))
+                                .map(|ev| ev.count as i64)
+                                .sum::<i64>()
+                        }
+                    };
                     (count.holds(n), format!("expected {}, got {n}", count.describe()))
                 }
                 Check::Job { name, namespace, condition, reason, pods_created, succeeded, failed } => {

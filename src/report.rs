@@ -1,10 +1,12 @@
 //! The report of contract §4, folded from the trace by [`ReportBuilder`] (an [`Observer`]).
 //!
 //! **Memory:** with `keep_all = false` (`--quiet`) the builder keeps no list that grows with the
-//! run except what the scenario's `[[expect]]` blocks need: events whose reason one of them
-//! names, and compact per-Job records of Jobs whose CronJob or name one of them names (see
-//! [`Interest`]). Per-CronJob rows and the live-object counters are bounded by the number of
-//! objects alive at once.
+//! run except what the scenario's `[[expect]]` blocks need: `events` expectations are counted
+//! as the run goes (one counter each, no event kept), and compact per-Job records are kept
+//! only for Jobs whose CronJob or name a `jobs_created` / `scheduled_times` /
+//! `max_jobs_per_slot` / `job` / `pods_created` expectation names (see [`Interest`]).
+//! Per-CronJob rows, the fault/action timeline and the live-object counters are bounded by
+//! the scenario, not by the run's length.
 
 use std::collections::BTreeMap;
 
@@ -102,17 +104,50 @@ pub struct Report {
     /// run's length); shown in the text output only.
     #[serde(skip)]
     pub timeline: Vec<(SimTime, String)>,
+    /// One count per [`Interest::event_filters`] entry.
+    #[serde(skip)]
+    pub event_counts: Vec<i64>,
 }
 
 /// What the expectations need kept when not everything is kept.
 #[derive(Debug, Clone, Default)]
 pub struct Interest {
-    /// Keep events with these reasons (`"*"`: all).
-    pub event_reasons: Vec<String>,
+    /// Count events matching each of these (one counter per `events` expectation), so that
+    /// no event needs to be kept.
+    pub event_filters: Vec<EventFilter>,
     /// Keep Job records of Jobs owned by these CronJobs (names, `*` globs).
     pub cronjobs: Vec<String>,
     /// Keep Job records of Jobs with these names (`*` globs).
     pub jobs: Vec<String>,
+}
+
+/// Which events an `events` expectation counts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventFilter {
+    pub reason: Option<String>,
+    /// (kind, namespace glob, name glob)
+    pub object: Option<(String, String, String)>,
+    pub type_: Option<String>,
+    /// `[from, to)`
+    pub between: Option<(SimTime, SimTime)>,
+}
+
+impl EventFilter {
+    /// `object` is `Kind/namespace/name`.
+    pub fn matches(&self, time: SimTime, type_: &str, reason: &str, object: &str) -> bool {
+        self.reason.as_deref().is_none_or(|r| r == reason)
+            && self.type_.as_deref().is_none_or(|t| t == type_)
+            && self.between.is_none_or(|(a, b)| time >= a && time < b)
+            && self.object.as_ref().is_none_or(|(k, ns, n)| {
+                let mut it = object.splitn(3, '/');
+                let (ek, ens, en) = (
+                    it.next().unwrap_or(""),
+                    it.next().unwrap_or(""),
+                    it.next().unwrap_or(""),
+                );
+                ek == k && glob(ns, ens) && glob(n, en)
+            })
+    }
 }
 
 /// `*` glob on names.
@@ -192,6 +227,7 @@ impl ReportBuilder {
         legacy_names: bool,
         interest: Interest,
     ) -> ReportBuilder {
+        let n_filters = interest.event_filters.len();
         ReportBuilder {
             keep_all,
             legacy_names,
@@ -210,6 +246,7 @@ impl ReportBuilder {
                 jobs: None,
                 stats: Stats::default(),
                 timeline: Vec::new(),
+                event_counts: vec![0; n_filters],
             },
             events: Vec::new(),
             cronjobs: BTreeMap::new(),
@@ -218,15 +255,6 @@ impl ReportBuilder {
             live_jobs: 0,
             live_pods: 0,
         }
-    }
-
-    fn keep_event(&self, reason: &str) -> bool {
-        self.keep_all
-            || self
-                .interest
-                .event_reasons
-                .iter()
-                .any(|r| r == "*" || r == reason)
     }
 
     fn keep_job(&self, name: &str, cronjob: Option<&str>) -> bool {
@@ -314,12 +342,24 @@ impl Observer for ReportBuilder {
                 self.report.stats.events_processed = *events_processed;
             }
             TraceEvent::Event { time, event } => {
-                if self.keep_event(&event.reason) {
+                let object = event.object.to_string();
+                let type_ = event.type_.as_str();
+                for (f, n) in self
+                    .interest
+                    .event_filters
+                    .iter()
+                    .zip(self.report.event_counts.iter_mut())
+                {
+                    if f.matches(*time, type_, &event.reason, &object) {
+                        *n += 1;
+                    }
+                }
+                if self.keep_all {
                     self.events.push(EventRow {
                         time: *time,
                         type_: event.type_.as_str().to_string(),
                         reason: event.reason.clone(),
-                        object: event.object.to_string(),
+                        object,
                         message: event.message.clone(),
                         count: 1,
                         source: event.source.to_string(),
@@ -493,7 +533,10 @@ mod tests {
     #[test]
     fn quiet_keeps_only_what_expectations_name() {
         let interest = Interest {
-            event_reasons: vec!["SawCompletedJob".into()],
+            event_filters: vec![EventFilter {
+                reason: Some("SawCompletedJob".into()),
+                ..EventFilter::default()
+            }],
             cronjobs: vec!["a".into()],
             jobs: vec![],
         };
@@ -504,9 +547,8 @@ mod tests {
         assert_eq!(jobs.len(), 50);
         assert!(jobs.iter().all(|j| j.cronjob.as_deref() == Some("a")));
         assert_eq!(jobs[1].scheduled_time, Some(SimTime(1_463_646_660_000)));
-        let events = r.events.unwrap();
-        assert_eq!(events.len(), 50);
-        assert!(events.iter().all(|e| e.reason == "SawCompletedJob"));
+        assert_eq!(r.events.map(|e| e.len()), Some(0));
+        assert_eq!(r.event_counts, vec![50]);
     }
 
     #[test]
