@@ -257,6 +257,14 @@ fn each_table<'v, 'a>(
     let mut out = Vec::new();
     let Some(v) = top.get(key) else { return out };
     let path = format!("[[{key}]]");
+    if let DeValue::Table(_) = v.get_ref() {
+        d.at(
+            Some(v.span()),
+            &path,
+            format!("expected an array of tables: write [[{key}]], not [{key}]"),
+        );
+        return out;
+    }
     let Some(items) = array(d, v, &path) else {
         return out;
     };
