@@ -166,22 +166,29 @@ pub fn run_command(
 }
 
 /// Advice on a valid object: what Kubernetes users are often surprised by.
-fn advice(obj: &sim_core::api::Object) -> Vec<String> {
+fn advice(obj: &sim_core::api::Object, minor: u32) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(c) = obj.as_cronjob() {
         if c.spec.starting_deadline_seconds.is_none() {
-            out.push("spec.startingDeadlineSeconds is unset: after an outage the controller counts every missed schedule since the last one, and gives up with TooManyMissedTimes beyond 100".into());
+            out.push(if minor < 21 {
+                "spec.startingDeadlineSeconds is unset: after an outage of more than 100 schedule periods the legacy controller (the default before 1.21) stops starting this CronJob (\"too many missed start times\"); set it to bound the look-back"
+            } else {
+                "spec.startingDeadlineSeconds is unset: after an outage of more than 100 schedule periods the controller warns TooManyMissedTimes on every sync and starts only the most recent missed run"
+            }.into());
         }
         if c.spec.concurrency_policy.is_empty() || c.spec.concurrency_policy == "Allow" {
-            out.push("spec.concurrencyPolicy is Allow (the default): runs may overlap when one takes longer than the schedule's period".into());
+            out.push("spec.concurrencyPolicy is Allow (the default): runs overlap when one lasts longer than the schedule's period".into());
         }
-        if c.spec.time_zone.is_none() {
+        if c.spec.time_zone.is_none() && !c.spec.schedule.contains("TZ=") {
             out.push("spec.timeZone is unset: the schedule is read in kube-controller-manager's local time zone".into());
         }
     }
     if let Some(j) = obj.as_job() {
         if j.spec.backoff_limit.is_none() {
-            out.push("spec.backoffLimit is unset: the Job is retried up to 6 times (default) before it fails".into());
+            out.push("spec.backoffLimit is unset: the Job is retried up to 6 times (the default) before it fails".into());
+        }
+        if j.spec.ttl_seconds_after_finished.is_none() && j.metadata.owner_references.is_empty() {
+            out.push("spec.ttlSecondsAfterFinished is unset: the finished Job and its pods stay until deleted".into());
         }
     }
     out
@@ -223,7 +230,7 @@ pub fn check_command(
                         let _ = writeln!(stdout, "  warning: {w}");
                     }
                     for o in &l.scenario.objects {
-                        for a in advice(o) {
+                        for a in advice(o, l.scenario.profile.minor()) {
                             let _ = writeln!(stdout, "  advice: {}: {a}", o.key());
                         }
                     }
@@ -250,7 +257,7 @@ pub fn check_command(
                     for w in &o.warnings {
                         let _ = writeln!(stdout, "  warning: {w}");
                     }
-                    for a in advice(&o.object) {
+                    for a in advice(&o.object, minor) {
                         let _ = writeln!(stdout, "  advice: {}: {a}", o.object.key());
                     }
                 }

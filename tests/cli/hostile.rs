@@ -296,6 +296,18 @@ fn kind_list_and_json_style_yaml_are_accepted() {
         o.stdout
     );
     assert!(o.stdout.contains("j.json: OK: 1 objects"), "{}", o.stdout);
+    assert!(
+        o.stdout
+            .contains("advice: CronJob/default/report: spec.startingDeadlineSeconds is unset"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout
+            .contains("advice: Job/ns1/pi: spec.backoffLimit is unset"),
+        "{}",
+        o.stdout
+    );
 }
 
 #[test]
