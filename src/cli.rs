@@ -247,6 +247,18 @@ pub fn check_command(
             };
             let mut d = Diags::new(shown.clone(), &text);
             let objs = scenario::manifest::parse_manifests(&mut d, &text, 1, minor);
+            let mut seen = std::collections::BTreeSet::new();
+            for o in &objs {
+                let key = o.object.key();
+                if !key.name.is_empty() && !seen.insert(key.clone()) {
+                    d.at_line(
+                        o.line,
+                        None,
+                        "",
+                        format!("AlreadyExists: {key} is given more than once"),
+                    );
+                }
+            }
             if d.list.is_empty() {
                 let _ = writeln!(
                     stdout,

@@ -241,6 +241,11 @@ fn duplicate_objects() {
         ],
         &["m.yaml:14: AlreadyExists: cronjobs.batch \"report\" already exists"],
     );
+    bad(
+        "dup-manifest",
+        &[("m.yaml", format!("{CRON}---\n{CRON}").as_bytes())],
+        &["m.yaml:14: AlreadyExists: CronJob/default/report is given more than once"],
+    );
 }
 
 #[test]
