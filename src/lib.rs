@@ -6,7 +6,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod cli;
 pub mod cmd_schedule;
+pub mod expect;
+pub mod render;
+pub mod report;
+pub mod scenario;
 
 /// Exit code: the run finished and every expectation held.
 pub const EXIT_OK: u8 = 0;
@@ -44,6 +49,14 @@ pub enum Command {
     },
     /// Next activations of a cron schedule, exactly as Kubernetes computes them (robfig/cron).
     Schedule(cmd_schedule::ScheduleArgs),
+    /// Validate scenario (.toml) or manifest (.yaml/.json) files like the API server.
+    Check {
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// Kubernetes version for manifest files (scenarios name their own).
+        #[arg(long)]
+        kubernetes: Option<String>,
+    },
 }
 
 /// Run the CLI with `args` (including argv[0]); returns the process exit code.
@@ -66,13 +79,38 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
         }
     };
     match cli.command {
-        Command::Run { .. } => {
-            let _ = writeln!(stderr, "jobsim run: not implemented yet");
-            ExitCode::from(EXIT_BAD_INPUT)
+        Command::Run {
+            scenario,
+            seed,
+            format,
+            trace,
+            until,
+            quiet,
+        } => {
+            let opts = cli::RunOptions {
+                seed,
+                format,
+                trace,
+                until,
+                quiet,
+            };
+            ExitCode::from(cli::run_command(
+                &scenario,
+                &opts,
+                &mut cli::run_engine,
+                stdout,
+                stderr,
+            ))
         }
         Command::Schedule(a) => ExitCode::from(cmd_schedule::run_schedule(
             &a,
             &mut std::io::stdin().lock(),
+            stdout,
+            stderr,
+        )),
+        Command::Check { files, kubernetes } => ExitCode::from(cli::check_command(
+            &files,
+            kubernetes.as_deref(),
             stdout,
             stderr,
         )),

@@ -25,9 +25,16 @@ pub fn admit(obj: &mut Object, profile: &Profile) -> Result<(), ApiError> {
             default_pod_spec(&mut p.spec);
             Vec::new()
         }
-        Object::Job(_) | Object::CronJob(_) => {
-            let _ = profile;
-            Vec::new()
+        Object::Job(j) => {
+            let minor = profile.minor();
+            crate::validation::job::default_job(j, minor);
+            default_pod_spec(&mut j.spec.template.spec);
+            crate::validation::job::validate_job_spec(&j.spec, minor, "spec")
+        }
+        Object::CronJob(c) => {
+            let minor = profile.minor();
+            crate::validation::cronjob::default_cronjob(c, minor);
+            crate::validation::cronjob::validate_cronjob(c, minor).0
         }
     };
     if errs.is_empty() {

@@ -154,6 +154,7 @@ impl Sim {
             pending_api_errors: Vec::new(),
             scenario,
         };
+        sim.store.minor = sim.profile.minor();
         for (i, f) in sim.scenario.faults.iter().enumerate() {
             sim.queue.push(f.from, Ev::FaultBegin(i));
             if let Some(to) = f.to {
@@ -236,7 +237,9 @@ impl Sim {
             }
             let given_uid = o.meta().uid.clone();
             let key = o.key();
-            match self.store.create(o, self.now) {
+            let admitted = crate::admission::admit(&mut o, &self.profile);
+            let created = admitted.and_then(|_| self.store.create(o, self.now));
+            match created {
                 Ok(created) => {
                     if !given_uid.is_empty() {
                         uid_map.insert(given_uid, created.meta().uid.clone());
@@ -357,12 +360,19 @@ impl Sim {
     fn deliver(&mut self, ev: &WatchEvent) {
         self.cache.apply(ev);
         let mut out = Vec::new();
-        for i in 0..self.controllers.len() {
+        let ctx = SyncCtx {
+            now: self.now + self.cm_offset,
+            profile: &self.profile,
+            local_tz: self.local_tz,
+        };
+        let mut all = Vec::new();
+        for (i, c) in self.controllers.iter_mut().enumerate() {
             out.clear();
-            self.controllers[i].handle(ev, &self.cache, &self.profile, &mut out);
-            for e in out.drain(..) {
-                self.enqueue(i, e);
-            }
+            c.handle_with_clock(ev, &self.cache, &ctx, &mut out);
+            all.extend(out.drain(..).map(|e| (i, e)));
+        }
+        for (i, e) in all {
+            self.enqueue(i, e);
         }
     }
 

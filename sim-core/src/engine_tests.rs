@@ -384,12 +384,25 @@ fn owned_pod(name: &str, job: &str, job_uid: &str) -> Object {
     o
 }
 
+/// A Job the built-in Job controller leaves alone (`managedBy` another controller, 1.32+), so
+/// only the store and the garbage collector act on it and its pods.
 fn plain_job(name: &str, uid: &str) -> Object {
+    let Object::Pod(p) = bare_pod("template", "Never") else {
+        unreachable!()
+    };
     Object::Job(crate::api::Job {
         metadata: ObjectMeta {
             name: name.into(),
             namespace: "default".into(),
             uid: uid.into(),
+            ..Default::default()
+        },
+        spec: crate::api::JobSpec {
+            managed_by: Some("example.com/other".into()),
+            template: crate::api::PodTemplateSpec {
+                spec: p.spec,
+                ..Default::default()
+            },
             ..Default::default()
         },
         ..Default::default()
@@ -398,7 +411,7 @@ fn plain_job(name: &str, uid: &str) -> Object {
 
 #[test]
 fn deleting_an_owner_cascades_in_the_background() {
-    let mut s = scenario(31, Dur::mins(5));
+    let mut s = scenario(32, Dur::mins(5));
     s.objects.push(plain_job("j", "job-uid-1"));
     s.objects.push(owned_pod("j-a", "j", "job-uid-1"));
     s.objects.push(owned_pod("j-b", "j", "job-uid-1"));
@@ -436,7 +449,7 @@ fn deleting_an_owner_cascades_in_the_background() {
 
 #[test]
 fn foreground_deletion_waits_for_dependents() {
-    let mut s = scenario(31, Dur::mins(5));
+    let mut s = scenario(32, Dur::mins(5));
     s.objects.push(plain_job("j", "job-uid-1"));
     s.objects.push(owned_pod("j-a", "j", "job-uid-1"));
     s.workloads

@@ -40,6 +40,8 @@ pub struct Store {
     pub outbox: Vec<Change>,
     /// Owners (uid, propagation) removed whose dependents the garbage collector must handle.
     pub gc_owners: Vec<(String, Propagation)>,
+    /// The Kubernetes minor version (API-server defaulting on create).
+    pub minor: u32,
 }
 
 /// `k8s.io/apiserver/pkg/storage/names` alphabet (no vowels, no confusable digits).
@@ -70,6 +72,7 @@ impl Store {
             names,
             outbox: Vec::new(),
             gc_owners: Vec::new(),
+            minor: crate::version::NEWEST_MINOR,
         }
     }
 
@@ -163,6 +166,10 @@ impl Store {
         m.generation = 1;
         if m.creation_timestamp.is_none() {
             m.creation_timestamp = Some(now.trunc_secs());
+        }
+        // The Job strategy generates the selector and labels from the uid (PrepareForCreate).
+        if let Object::Job(j) = &mut obj {
+            crate::validation::job::generate_selector(j, self.minor);
         }
         let obj = Rc::new(obj);
         self.insert(obj.clone());

@@ -83,7 +83,17 @@ pub trait Controller {
 
 /// The controllers the controller manager of this version runs, in a fixed order.
 pub fn for_profile(profile: &Profile) -> Vec<Box<dyn Controller>> {
-    let _ = profile;
-    // TODO(lead): wire job, cronjob (v2 or legacy), ttl-after-finished and podgc at merge.
-    Vec::new()
+    let cron: Box<dyn Controller> = if cronjob_legacy::uses_legacy(profile) {
+        Box::new(cronjob_legacy::LegacyCronJobController::new())
+    } else {
+        Box::new(cronjob::CronJobController::new())
+    };
+    let mut v: Vec<Box<dyn Controller>> = vec![Box::new(job::JobController::new()), cron];
+    if profile.gate("TTLAfterFinished") {
+        v.push(Box::new(
+            ttl_after_finished::TtlAfterFinishedController::new(),
+        ));
+    }
+    v.push(Box::new(podgc::PodGcController::default()));
+    v
 }

@@ -1,0 +1,287 @@
+//! `jobsim run` and `jobsim check`: loading, running, folding, rendering, exit codes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sim_core::scenario::Scenario;
+use sim_core::time::{Dur, SimTime};
+use sim_core::trace::Observer;
+use sim_core::version::{Profile, Version};
+
+use crate::report::ReportBuilder;
+use crate::scenario::{self, Diag, Diags};
+use crate::{expect, render, EXIT_BAD_INPUT, EXIT_EXPECT_FAILED, EXIT_OK};
+
+/// Options of `jobsim run` (raw, as given).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub seed: Option<u64>,
+    pub format: String,
+    pub trace: Option<PathBuf>,
+    pub until: Option<String>,
+    pub quiet: bool,
+}
+
+/// The engine entry point: runs `scn` from start to end, feeding `observer`.
+pub type Engine<'e> = dyn FnMut(&Scenario, &mut dyn Observer) -> Result<(), String> + 'e;
+
+/// TODO(lead, at merge): wire the engine here:
+/// `sim_core::engine::Sim::new(scn.clone()).run_until(scn.end, observer)` (mapping its error to
+/// a `String`). Until then `jobsim run` reports that the engine is not wired (exit 2).
+pub fn run_engine(scn: &Scenario, observer: &mut dyn Observer) -> Result<(), String> {
+    sim_core::engine::Sim::new(scn.clone())
+        .run(observer)
+        .map(|_| ())
+}
+
+fn print_diags(stderr: &mut dyn Write, diags: &[Diag]) {
+    let mut diags = diags.to_vec();
+    diags.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
+    diags.dedup();
+    for d in &diags {
+        let _ = writeln!(stderr, "error: {d}");
+    }
+    let _ = writeln!(
+        stderr,
+        "{} error{} found; nothing was simulated",
+        diags.len(),
+        if diags.len() == 1 { "" } else { "s" }
+    );
+}
+
+fn parse_until(s: &str, start: SimTime) -> Result<SimTime, String> {
+    if let Ok(t) = SimTime::parse_rfc3339(s) {
+        return Ok(t);
+    }
+    match Dur::parse_go(s) {
+        Ok(d) if d.as_ms() >= 0 => Ok(start + d),
+        _ => Err(format!(
+            "--until {s:?}: expected an RFC 3339 time or a duration from the start (e.g. \"2h\")"
+        )),
+    }
+}
+
+/// `jobsim run`: returns the exit code. `engine` is injected so tests can use a fake.
+pub fn run_command(
+    path: &Path,
+    opts: &RunOptions,
+    engine: &mut Engine<'_>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8 {
+    if opts.format != "text" && opts.format != "json" {
+        let _ = writeln!(
+            stderr,
+            "error: --format {:?}: expected text or json",
+            opts.format
+        );
+        return EXIT_BAD_INPUT;
+    }
+    let mut loaded = match scenario::load(path) {
+        Ok(l) => l,
+        Err(diags) => {
+            print_diags(stderr, &diags);
+            return EXIT_BAD_INPUT;
+        }
+    };
+    for w in &loaded.warnings {
+        let _ = writeln!(stderr, "warning: {w}");
+    }
+    let scn = &mut loaded.scenario;
+    if let Some(seed) = opts.seed {
+        scn.seed = seed;
+    }
+    if let Some(u) = &opts.until {
+        match parse_until(u, scn.start) {
+            Ok(t) if t >= scn.start && t <= scenario::walk::MAX_TIME => scn.end = t,
+            Ok(_) => {
+                let _ = writeln!(
+                    stderr,
+                    "error: --until {u:?} is before the start {}",
+                    scn.start
+                );
+                return EXIT_BAD_INPUT;
+            }
+            Err(e) => {
+                let _ = writeln!(stderr, "error: {e}");
+                return EXIT_BAD_INPUT;
+            }
+        }
+    }
+    let mut tracer = match &opts.trace {
+        None => None,
+        Some(p) => match std::fs::File::create(p) {
+            Ok(f) => Some(render::JsonlTracer::new(std::io::BufWriter::new(f))),
+            Err(e) => {
+                let _ = writeln!(stderr, "error: --trace {}: {e}", p.display());
+                return EXIT_BAD_INPUT;
+            }
+        },
+    };
+    let scn = &loaded.scenario;
+    let mut builder = ReportBuilder::new(
+        &loaded.path,
+        scn.seed,
+        &scn.profile.version.to_string(),
+        scn.start,
+        scn.end,
+        !opts.quiet,
+        !scn.profile.gate("CronJobControllerV2"),
+        expect::interest(&loaded.expects),
+    );
+    let result = {
+        let mut observers: Vec<&mut dyn Observer> = vec![&mut builder];
+        if let Some(t) = tracer.as_mut() {
+            observers.push(t);
+        }
+        let mut tee = render::Tee { observers };
+        engine(scn, &mut tee)
+    };
+    if let Some(t) = tracer {
+        if let Err(e) = t.finish() {
+            let _ = writeln!(stderr, "error: writing the trace: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if let Err(e) = result {
+        let _ = writeln!(stderr, "error: {e}");
+        return EXIT_BAD_INPUT;
+    }
+    let mut report = builder.finish();
+    report.expectations = expect::evaluate(&loaded.expects, &report);
+    if opts.quiet {
+        report.events = None;
+        report.jobs = None;
+    }
+    let out = if opts.format == "json" {
+        render::json(&report)
+    } else {
+        render::text(&report, opts.quiet)
+    };
+    let _ = stdout.write_all(out.as_bytes());
+    if report.expectations.iter().all(|e| e.passed) {
+        EXIT_OK
+    } else {
+        EXIT_EXPECT_FAILED
+    }
+}
+
+/// Advice on a valid object: what Kubernetes users are often surprised by.
+fn advice(obj: &sim_core::api::Object, minor: u32) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(c) = obj.as_cronjob() {
+        if c.spec.starting_deadline_seconds.is_none() {
+            out.push(if minor < 21 {
+                "spec.startingDeadlineSeconds is unset: after an outage of more than 100 schedule periods the legacy controller (the default before 1.21) stops starting this CronJob (\"too many missed start times\"); set it to bound the look-back"
+            } else {
+                "spec.startingDeadlineSeconds is unset: after an outage of more than 100 schedule periods the controller warns TooManyMissedTimes on every sync and starts only the most recent missed run"
+            }.into());
+        }
+        if c.spec.concurrency_policy.is_empty() || c.spec.concurrency_policy == "Allow" {
+            out.push("spec.concurrencyPolicy is Allow (the default): runs overlap when one lasts longer than the schedule's period".into());
+        }
+        if c.spec.time_zone.is_none() && !c.spec.schedule.contains("TZ=") {
+            out.push("spec.timeZone is unset: the schedule is read in kube-controller-manager's local time zone".into());
+        }
+    }
+    if let Some(j) = obj.as_job() {
+        if j.spec.backoff_limit.is_none() {
+            out.push("spec.backoffLimit is unset: the Job is retried up to 6 times (the default) before it fails".into());
+        }
+        if j.spec.ttl_seconds_after_finished.is_none() && j.metadata.owner_references.is_empty() {
+            out.push("spec.ttlSecondsAfterFinished is unset: the finished Job and its pods stay until deleted".into());
+        }
+    }
+    out
+}
+
+/// `jobsim check FILE...`: validate every file, print every error; exit 2 if any.
+pub fn check_command(
+    files: &[PathBuf],
+    kubernetes: Option<&str>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8 {
+    let version = match kubernetes.map(Version::parse) {
+        None => Version::NEWEST,
+        Some(Ok(v)) => v,
+        Some(Err(e)) => {
+            let _ = writeln!(stderr, "error: --kubernetes: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let minor = Profile::new(version).minor();
+    let mut all: Vec<Diag> = Vec::new();
+    for f in files {
+        let shown = f.display().to_string();
+        let is_toml = f.extension().is_some_and(|e| e == "toml");
+        if is_toml {
+            match scenario::load(f) {
+                Ok(l) => {
+                    let _ = writeln!(
+                        stdout,
+                        "{shown}: OK: scenario with {} objects, {} workloads, {} faults, {} actions, {} expectations",
+                        l.scenario.objects.len(),
+                        l.scenario.workloads.len(),
+                        l.scenario.faults.len(),
+                        l.scenario.actions.len(),
+                        l.expects.len()
+                    );
+                    for w in &l.warnings {
+                        let _ = writeln!(stdout, "  warning: {w}");
+                    }
+                    for o in &l.scenario.objects {
+                        for a in advice(o, l.scenario.profile.minor()) {
+                            let _ = writeln!(stdout, "  advice: {}: {a}", o.key());
+                        }
+                    }
+                }
+                Err(d) => all.extend(d),
+            }
+        } else {
+            let text = match scenario::read_text(f, &shown) {
+                Ok(t) => t,
+                Err(d) => {
+                    all.push(d);
+                    continue;
+                }
+            };
+            let mut d = Diags::new(shown.clone(), &text);
+            let objs = scenario::manifest::parse_manifests(&mut d, &text, 1, minor);
+            let mut seen = std::collections::BTreeSet::new();
+            for o in &objs {
+                let key = o.object.key();
+                if !key.name.is_empty() && !seen.insert(key.clone()) {
+                    d.at_line(
+                        o.line,
+                        None,
+                        "",
+                        format!("AlreadyExists: {key} is given more than once"),
+                    );
+                }
+            }
+            if d.list.is_empty() {
+                let _ = writeln!(
+                    stdout,
+                    "{shown}: OK: {} objects valid for Kubernetes {version}",
+                    objs.len()
+                );
+                for o in &objs {
+                    for w in &o.warnings {
+                        let _ = writeln!(stdout, "  warning: {w}");
+                    }
+                    for a in advice(&o.object, minor) {
+                        let _ = writeln!(stdout, "  advice: {}: {a}", o.object.key());
+                    }
+                }
+            }
+            all.extend(d.list);
+        }
+    }
+    if all.is_empty() {
+        EXIT_OK
+    } else {
+        print_diags(stderr, &all);
+        EXIT_BAD_INPUT
+    }
+}

@@ -1,0 +1,441 @@
+//! Output: the kubectl-like text summary, the JSON report, the JSONL trace ([`JsonlTracer`]),
+//! and [`Tee`] to feed several observers.
+//!
+//! **Invariant:** byte-identical output for identical runs: only ordered containers are
+//! iterated, and JSON field order is the declaration order of the serialised structs.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use sim_core::api::Object;
+use sim_core::time::{Dur, SimTime};
+use sim_core::trace::{DeleteCause, Observer, TraceEvent};
+
+use crate::report::Report;
+
+/// Feeds every trace event to each observer in turn.
+pub struct Tee<'a> {
+    pub observers: Vec<&'a mut dyn Observer>,
+}
+
+impl Observer for Tee<'_> {
+    fn observe(&mut self, ev: &TraceEvent) {
+        for o in self.observers.iter_mut() {
+            o.observe(ev);
+        }
+    }
+}
+
+struct ObjSer<'a>(&'a Object);
+
+impl Serialize for ObjSer<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Object::CronJob(o) => o.serialize(s),
+            Object::Job(o) => o.serialize(s),
+            Object::Pod(o) => o.serialize(s),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Line<'a> {
+    time: SimTime,
+    #[serde(flatten)]
+    body: Body<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Body<'a> {
+    Start {
+        seed: u64,
+        kubernetes: &'a str,
+        tzdb: &'a str,
+    },
+    Created {
+        object: String,
+        value: ObjSer<'a>,
+    },
+    Updated {
+        object: String,
+        value: ObjSer<'a>,
+    },
+    Deleted {
+        object: String,
+        cause: &'static str,
+    },
+    Event {
+        event_type: &'static str,
+        reason: &'a str,
+        object: String,
+        message: &'a str,
+        source: &'static str,
+    },
+    Fault {
+        description: &'a str,
+        active: bool,
+    },
+    Action {
+        description: &'a str,
+        error: Option<&'a str>,
+    },
+    ApiError {
+        component: &'static str,
+        verb: &'static str,
+        object: String,
+        error: &'a str,
+    },
+    End {
+        events_processed: u64,
+    },
+}
+
+/// Streams each trace event as one JSON object per line (`--trace FILE.jsonl`).
+pub struct JsonlTracer<W: Write> {
+    out: W,
+    error: Option<io::Error>,
+}
+
+impl<W: Write> JsonlTracer<W> {
+    pub fn new(out: W) -> Self {
+        JsonlTracer { out, error: None }
+    }
+    /// Flush; the first write error, if any.
+    pub fn finish(mut self) -> io::Result<W> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// One trace event as its JSONL line (without the newline).
+pub fn trace_line(ev: &TraceEvent) -> String {
+    let body = match ev {
+        TraceEvent::Start {
+            seed,
+            kubernetes,
+            tzdb,
+            ..
+        } => Body::Start {
+            seed: *seed,
+            kubernetes,
+            tzdb,
+        },
+        TraceEvent::Created { object, .. } => Body::Created {
+            object: object.key().to_string(),
+            value: ObjSer(object),
+        },
+        TraceEvent::Updated { new, .. } => Body::Updated {
+            object: new.key().to_string(),
+            value: ObjSer(new),
+        },
+        TraceEvent::Deleted { object, cause, .. } => Body::Deleted {
+            object: object.key().to_string(),
+            cause: match cause {
+                DeleteCause::Api => "api",
+                DeleteCause::GarbageCollected => "garbage-collected",
+            },
+        },
+        TraceEvent::Event { event, .. } => Body::Event {
+            event_type: event.type_.as_str(),
+            reason: &event.reason,
+            object: event.object.to_string(),
+            message: &event.message,
+            source: event.source,
+        },
+        TraceEvent::Fault {
+            description,
+            active,
+            ..
+        } => Body::Fault {
+            description,
+            active: *active,
+        },
+        TraceEvent::Action {
+            description, error, ..
+        } => Body::Action {
+            description,
+            error: error.as_deref(),
+        },
+        TraceEvent::ApiError {
+            component,
+            verb,
+            key,
+            error,
+            ..
+        } => Body::ApiError {
+            component,
+            verb,
+            object: key.to_string(),
+            error,
+        },
+        TraceEvent::End {
+            events_processed, ..
+        } => Body::End {
+            events_processed: *events_processed,
+        },
+    };
+    serde_json::to_string(&Line {
+        time: ev.time(),
+        body,
+    })
+    .unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()))
+}
+
+impl<W: Write> Observer for JsonlTracer<W> {
+    fn observe(&mut self, ev: &TraceEvent) {
+        if self.error.is_some() {
+            return;
+        }
+        let mut line = trace_line(ev);
+        line.push('\n');
+        if let Err(e) = self.out.write_all(line.as_bytes()) {
+            self.error = Some(e);
+        }
+    }
+}
+
+/// The JSON report, pretty-printed, with a final newline.
+pub fn json(report: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(report)
+        .unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()));
+    s.push('\n');
+    s
+}
+
+/// A duration the way kubectl prints ages and durations (`45s`, `2m5s`, `3h4m`, `2d3h`).
+pub fn short_duration(d: Dur) -> String {
+    let s = d.as_ms().max(0) / 1000;
+    if s < 120 {
+        format!("{s}s")
+    } else if s < 600 {
+        if s % 60 == 0 {
+            format!("{}m", s / 60)
+        } else {
+            format!("{}m{}s", s / 60, s % 60)
+        }
+    } else if s < 3 * 3600 {
+        let (h, m) = (s / 3600, (s % 3600) / 60);
+        if h == 0 {
+            format!("{m}m")
+        } else if m == 0 {
+            format!("{h}h")
+        } else {
+            format!("{h}h{m}m")
+        }
+    } else if s < 8 * 3600 {
+        let (h, m) = (s / 3600, (s % 3600) / 60);
+        if m == 0 {
+            format!("{h}h")
+        } else {
+            format!("{h}h{m}m")
+        }
+    } else if s < 2 * 86400 {
+        format!("{}h", s / 3600)
+    } else {
+        let (dd, h) = (s / 86400, (s % 86400) / 3600);
+        if h == 0 || dd >= 8 {
+            format!("{dd}d")
+        } else {
+            format!("{dd}d{h}h")
+        }
+    }
+}
+
+fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+    }
+    let mut line = |cells: Vec<&str>| {
+        let n = cells.len();
+        let mut l = String::new();
+        for (i, c) in cells.into_iter().enumerate() {
+            l.push_str(c);
+            if i + 1 < n {
+                l.push_str(&" ".repeat(widths[i] - c.chars().count() + 3));
+            }
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    };
+    line(header.to_vec());
+    for r in rows {
+        line(r.iter().map(String::as_str).collect());
+    }
+}
+
+fn opt_time(t: Option<SimTime>) -> String {
+    t.map(|t| t.to_string()).unwrap_or_else(|| "<none>".into())
+}
+
+/// The text output: header, CronJobs and Jobs tables, events, expectation results.
+/// `quiet`: nothing whose size grows with the run (no Jobs table, no events).
+pub fn text(report: &Report, quiet: bool) -> String {
+    let mut o = String::new();
+    o.push_str(&format!(
+        "Scenario:   {}\nKubernetes: {}   Seed: {}\nSimulated:  {} → {} ({})\n",
+        report.scenario,
+        report.kubernetes,
+        report.seed,
+        report.start,
+        report.end,
+        short_duration(Dur(report.end.0.saturating_sub(report.start.0)))
+    ));
+    o.push_str(&format!(
+        "Processed:  {} events; at most {} Jobs and {} Pods at once\n",
+        report.stats.events_processed,
+        report.stats.objects_peak.jobs,
+        report.stats.objects_peak.pods
+    ));
+    if !report.timeline.is_empty() {
+        o.push_str("\nTimeline:\n");
+        for (t, what) in &report.timeline {
+            o.push_str(&format!("  {t}   {what}\n"));
+        }
+    }
+    if !report.cronjobs.is_empty() {
+        o.push('\n');
+        let rows: Vec<Vec<String>> = report
+            .cronjobs
+            .iter()
+            .map(|c| {
+                vec![
+                    c.namespace.clone(),
+                    c.name.clone(),
+                    c.schedule.clone(),
+                    c.time_zone.clone().unwrap_or_else(|| "<none>".into()),
+                    if c.suspend {
+                        "True".into()
+                    } else {
+                        "False".into()
+                    },
+                    c.active.len().to_string(),
+                    opt_time(c.last_schedule_time),
+                    c.jobs_created.to_string(),
+                ]
+            })
+            .collect();
+        table(
+            &mut o,
+            &[
+                "NAMESPACE",
+                "NAME",
+                "SCHEDULE",
+                "TIMEZONE",
+                "SUSPEND",
+                "ACTIVE",
+                "LAST SCHEDULE",
+                "JOBS CREATED",
+            ],
+            &rows,
+        );
+    }
+    if !quiet {
+        if let Some(jobs) = report.jobs.as_ref().filter(|j| !j.is_empty()) {
+            o.push('\n');
+            let rows: Vec<Vec<String>> = jobs
+                .iter()
+                .map(|j| {
+                    let status = match (&j.condition, j.deleted) {
+                        (Some(c), _) => c.clone(),
+                        (None, Some(_)) => "Deleted".into(),
+                        (None, None) => "Running".into(),
+                    };
+                    let duration = match (j.started, j.finished.or(j.deleted)) {
+                        (Some(a), Some(b)) => short_duration(Dur(b.0 - a.0)),
+                        (Some(a), None) => short_duration(Dur(report.end.0 - a.0)),
+                        _ => "<none>".into(),
+                    };
+                    vec![
+                        j.namespace.clone(),
+                        j.name.clone(),
+                        status,
+                        format!("{}/{}", j.succeeded, j.completions.unwrap_or(1)),
+                        duration,
+                        opt_time(j.created),
+                        j.deleted.map(|t| t.to_string()).unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            table(
+                &mut o,
+                &[
+                    "NAMESPACE",
+                    "NAME",
+                    "STATUS",
+                    "COMPLETIONS",
+                    "DURATION",
+                    "CREATED",
+                    "DELETED",
+                ],
+                &rows,
+            );
+        }
+        if let Some(events) = report.events.as_ref().filter(|e| !e.is_empty()) {
+            o.push_str("\nEvents:\n");
+            let rows: Vec<Vec<String>> = events
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.type_.clone(),
+                        e.reason.clone(),
+                        e.time.to_string(),
+                        e.source.clone(),
+                        e.object.clone(),
+                        e.message.clone(),
+                    ]
+                })
+                .collect();
+            let mut t = String::new();
+            table(
+                &mut t,
+                &["Type", "Reason", "Time", "From", "Object", "Message"],
+                &rows,
+            );
+            for l in t.lines() {
+                o.push_str("  ");
+                o.push_str(l);
+                o.push('\n');
+            }
+        }
+    }
+    if !report.expectations.is_empty() {
+        o.push_str("\nExpectations:\n");
+        for e in &report.expectations {
+            o.push_str(&format!(
+                "  {} {} — {}\n",
+                if e.passed { "✓" } else { "✗" },
+                e.description,
+                e.detail
+            ));
+        }
+        let failed = report.expectations.iter().filter(|e| !e.passed).count();
+        o.push_str(&format!(
+            "{} of {} expectations held\n",
+            report.expectations.len() - failed,
+            report.expectations.len()
+        ));
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_like_kubectl() {
+        assert_eq!(short_duration(Dur::secs(45)), "45s");
+        assert_eq!(short_duration(Dur::secs(125)), "2m5s");
+        assert_eq!(short_duration(Dur::mins(64)), "1h4m");
+        assert_eq!(short_duration(Dur::hours(50)), "2d2h");
+    }
+}

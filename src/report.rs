@@ -1,0 +1,574 @@
+//! The report of contract §4, folded from the trace by [`ReportBuilder`] (an [`Observer`]).
+//!
+//! **Memory:** with `keep_all = false` (`--quiet`) the builder keeps no list that grows with the
+//! run except what the scenario's `[[expect]]` blocks need: `events` expectations are counted
+//! as the run goes (one counter each, no event kept), and compact per-Job records are kept
+//! only for Jobs whose CronJob or name a `jobs_created` / `scheduled_times` /
+//! `max_jobs_per_slot` / `job` / `pods_created` expectation names (see [`Interest`]).
+//! Per-CronJob rows, the fault/action timeline and the live-object counters are bounded by
+//! the scenario, not by the run's length.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use sim_core::api::{Kind, Object, CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION};
+use sim_core::time::SimTime;
+use sim_core::trace::{Observer, TraceEvent};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ExpectationResult {
+    pub description: String,
+    pub passed: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EventRow {
+    pub time: SimTime,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub reason: String,
+    pub object: String,
+    pub message: String,
+    pub count: u32,
+    /// The reporting component (for `kubectl describe`'s From column); not in the JSON report.
+    #[serde(skip)]
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct CronJobRow {
+    pub namespace: String,
+    pub name: String,
+    pub last_schedule_time: Option<SimTime>,
+    pub last_successful_time: Option<SimTime>,
+    pub active: Vec<String>,
+    pub jobs_created: u64,
+    /// Extra columns for the text table (fields may be added to the report).
+    pub schedule: String,
+    pub time_zone: Option<String>,
+    pub suspend: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct JobRow {
+    pub namespace: String,
+    pub name: String,
+    pub cronjob: Option<String>,
+    pub scheduled_time: Option<SimTime>,
+    pub created: Option<SimTime>,
+    pub started: Option<SimTime>,
+    pub finished: Option<SimTime>,
+    pub condition: Option<String>,
+    pub reason: Option<String>,
+    pub pods_created: u64,
+    pub succeeded: i64,
+    pub failed: i64,
+    pub deleted: Option<SimTime>,
+    /// `spec.completions` (for the COMPLETIONS column); not in the JSON report.
+    #[serde(skip)]
+    pub completions: Option<i32>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct ObjectsPeak {
+    pub jobs: u64,
+    pub pods: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct Stats {
+    pub events_processed: u64,
+    pub objects_peak: ObjectsPeak,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Report {
+    pub schema_version: u32,
+    pub jobsim_version: String,
+    pub scenario: String,
+    pub seed: u64,
+    pub kubernetes: String,
+    pub start: SimTime,
+    pub end: SimTime,
+    pub expectations: Vec<ExpectationResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<EventRow>>,
+    pub cronjobs: Vec<CronJobRow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<Vec<JobRow>>,
+    pub stats: Stats,
+    /// Fault windows and `[[actions]]` as they happened (bounded by the scenario, not by the
+    /// run's length); shown in the text output only.
+    #[serde(skip)]
+    pub timeline: Vec<(SimTime, String)>,
+    /// One count per [`Interest::event_filters`] entry.
+    #[serde(skip)]
+    pub event_counts: Vec<i64>,
+}
+
+/// What the expectations need kept when not everything is kept.
+#[derive(Debug, Clone, Default)]
+pub struct Interest {
+    /// Count events matching each of these (one counter per `events` expectation), so that
+    /// no event needs to be kept.
+    pub event_filters: Vec<EventFilter>,
+    /// Keep Job records of Jobs owned by these CronJobs (names, `*` globs).
+    pub cronjobs: Vec<String>,
+    /// Keep Job records of Jobs with these names (`*` globs).
+    pub jobs: Vec<String>,
+}
+
+/// Which events an `events` expectation counts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventFilter {
+    pub reason: Option<String>,
+    /// (kind, namespace glob, name glob)
+    pub object: Option<(String, String, String)>,
+    pub type_: Option<String>,
+    /// `[from, to)`
+    pub between: Option<(SimTime, SimTime)>,
+}
+
+impl EventFilter {
+    /// `object` is `Kind/namespace/name`.
+    pub fn matches(&self, time: SimTime, type_: &str, reason: &str, object: &str) -> bool {
+        self.reason.as_deref().is_none_or(|r| r == reason)
+            && self.type_.as_deref().is_none_or(|t| t == type_)
+            && self.between.is_none_or(|(a, b)| time >= a && time < b)
+            && self.object.as_ref().is_none_or(|(k, ns, n)| {
+                let mut it = object.splitn(3, '/');
+                let (ek, ens, en) = (
+                    it.next().unwrap_or(""),
+                    it.next().unwrap_or(""),
+                    it.next().unwrap_or(""),
+                );
+                ek == k && glob(ns, ens) && glob(n, en)
+            })
+    }
+}
+
+/// `*` glob on names.
+pub fn glob(pattern: &str, s: &str) -> bool {
+    // Iterative wildcard matching with backtracking to the last `*`: O(len(p) * len(s)).
+    let (p, s) = (pattern.as_bytes(), s.as_bytes());
+    let (mut pi, mut si) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, si));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == s[si] {
+            pi += 1;
+            si += 1;
+        } else if let Some((sp, ss)) = star {
+            pi = sp + 1;
+            si = ss + 1;
+            star = Some((sp, ss + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
+/// The time a CronJob Job was scheduled for: the `batch.kubernetes.io/cronjob-scheduled-timestamp`
+/// annotation (1.28+), else the name suffix: minutes since the epoch for the current controller
+/// (`getTimeHashInMinutes`), Unix seconds for the legacy one (`getTimeHash`).
+pub fn scheduled_time(
+    annotations: &BTreeMap<String, String>,
+    job_name: &str,
+    cronjob_name: &str,
+    legacy_names: bool,
+) -> Option<SimTime> {
+    if let Some(a) = annotations.get(CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION) {
+        if let Ok(t) = SimTime::parse_rfc3339(a) {
+            return Some(t);
+        }
+    }
+    let suffix = job_name.strip_prefix(cronjob_name)?.strip_prefix('-')?;
+    if suffix.is_empty() || !suffix.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i64 = suffix.parse().ok()?;
+    let secs = if legacy_names { n } else { n.checked_mul(60)? };
+    secs.checked_mul(1000).map(SimTime)
+}
+
+/// Folds trace events into a [`Report`].
+#[derive(Debug)]
+pub struct ReportBuilder {
+    keep_all: bool,
+    legacy_names: bool,
+    interest: Interest,
+    report: Report,
+    events: Vec<EventRow>,
+    cronjobs: BTreeMap<(String, String), CronJobRow>,
+    jobs: Vec<JobRow>,
+    /// Live Jobs (namespace, name) → index in `jobs` (only for kept jobs).
+    job_index: BTreeMap<(String, String), usize>,
+    live_jobs: u64,
+    live_pods: u64,
+}
+
+impl ReportBuilder {
+    /// `keep_all = false` for `--quiet`. `legacy_names`: the CronJob controller names Jobs with
+    /// Unix seconds (legacy) rather than minutes.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        scenario: &str,
+        seed: u64,
+        kubernetes: &str,
+        start: SimTime,
+        end: SimTime,
+        keep_all: bool,
+        legacy_names: bool,
+        interest: Interest,
+    ) -> ReportBuilder {
+        let n_filters = interest.event_filters.len();
+        ReportBuilder {
+            keep_all,
+            legacy_names,
+            interest,
+            report: Report {
+                schema_version: SCHEMA_VERSION,
+                jobsim_version: env!("CARGO_PKG_VERSION").to_string(),
+                scenario: scenario.to_string(),
+                seed,
+                kubernetes: kubernetes.to_string(),
+                start,
+                end,
+                expectations: Vec::new(),
+                events: None,
+                cronjobs: Vec::new(),
+                jobs: None,
+                stats: Stats::default(),
+                timeline: Vec::new(),
+                event_counts: vec![0; n_filters],
+            },
+            events: Vec::new(),
+            cronjobs: BTreeMap::new(),
+            jobs: Vec::new(),
+            job_index: BTreeMap::new(),
+            live_jobs: 0,
+            live_pods: 0,
+        }
+    }
+
+    fn keep_job(&self, name: &str, cronjob: Option<&str>) -> bool {
+        self.keep_all
+            || self.interest.jobs.iter().any(|p| glob(p, name))
+            || cronjob.is_some_and(|c| self.interest.cronjobs.iter().any(|p| glob(p, c)))
+    }
+
+    fn update_job(&mut self, obj: &Object) {
+        let Some(job) = obj.as_job() else { return };
+        let key = (job.metadata.namespace.clone(), job.metadata.name.clone());
+        let Some(&i) = self.job_index.get(&key) else {
+            return;
+        };
+        let row = &mut self.jobs[i];
+        row.started = job.status.start_time.or(row.started);
+        row.succeeded = job.status.succeeded as i64;
+        row.failed = job.status.failed as i64;
+        row.completions = job.spec.completions;
+        if let Some(c) = job
+            .condition_true("Complete")
+            .or_else(|| job.condition_true("Failed"))
+        {
+            row.condition = Some(c.type_.clone());
+            row.reason = (!c.reason.is_empty()).then(|| c.reason.clone());
+            row.finished = if c.type_ == "Complete" {
+                job.status.completion_time.or(c.last_transition_time)
+            } else {
+                c.last_transition_time.or(job.status.completion_time)
+            };
+        }
+    }
+
+    fn update_cronjob(&mut self, obj: &Object) {
+        let Some(cj) = obj.as_cronjob() else { return };
+        let row = self
+            .cronjobs
+            .entry((cj.metadata.namespace.clone(), cj.metadata.name.clone()))
+            .or_default();
+        row.namespace = cj.metadata.namespace.clone();
+        row.name = cj.metadata.name.clone();
+        row.last_schedule_time = cj.status.last_schedule_time;
+        row.last_successful_time = cj.status.last_successful_time;
+        row.active = cj.status.active.iter().map(|r| r.name.clone()).collect();
+        row.schedule = cj.spec.schedule.clone();
+        row.time_zone = cj.spec.time_zone.clone();
+        row.suspend = cj.spec.suspend.unwrap_or(false);
+    }
+
+    /// The report (expectations still empty: see `expect::evaluate`).
+    pub fn finish(mut self) -> Report {
+        self.report.cronjobs = self.cronjobs.into_values().collect();
+        self.report.events = Some(self.events);
+        self.report.jobs = Some(self.jobs);
+        self.report
+    }
+}
+
+impl Observer for ReportBuilder {
+    fn observe(&mut self, ev: &TraceEvent) {
+        match ev {
+            TraceEvent::Start { .. } | TraceEvent::ApiError { .. } => {}
+            TraceEvent::Fault {
+                time, description, ..
+            } => {
+                // The engine's description says whether a window opens or closes.
+                self.report
+                    .timeline
+                    .push((*time, format!("fault: {description}")));
+            }
+            TraceEvent::Action {
+                time,
+                description,
+                error,
+            } => {
+                let line = match error {
+                    Some(e) => format!("action failed: {description}: {e}"),
+                    None => format!("action: {description}"),
+                };
+                self.report.timeline.push((*time, line));
+            }
+            TraceEvent::End {
+                events_processed, ..
+            } => {
+                self.report.stats.events_processed = *events_processed;
+            }
+            TraceEvent::Event { time, event } => {
+                let object = event.object.to_string();
+                let type_ = event.type_.as_str();
+                for (f, n) in self
+                    .interest
+                    .event_filters
+                    .iter()
+                    .zip(self.report.event_counts.iter_mut())
+                {
+                    if f.matches(*time, type_, &event.reason, &object) {
+                        *n += 1;
+                    }
+                }
+                if self.keep_all {
+                    self.events.push(EventRow {
+                        time: *time,
+                        type_: event.type_.as_str().to_string(),
+                        reason: event.reason.clone(),
+                        object,
+                        message: event.message.clone(),
+                        count: 1,
+                        source: event.source.to_string(),
+                    });
+                }
+            }
+            TraceEvent::Created { time, object } => match object.kind() {
+                Kind::Job => {
+                    self.live_jobs += 1;
+                    let peak = &mut self.report.stats.objects_peak;
+                    peak.jobs = peak.jobs.max(self.live_jobs);
+                    let m = object.meta();
+                    let cronjob = m
+                        .controller_ref()
+                        .filter(|r| r.kind == "CronJob")
+                        .map(|r| r.name.clone());
+                    if let Some(c) = &cronjob {
+                        let row = self
+                            .cronjobs
+                            .entry((m.namespace.clone(), c.clone()))
+                            .or_insert_with(|| CronJobRow {
+                                namespace: m.namespace.clone(),
+                                name: c.clone(),
+                                ..CronJobRow::default()
+                            });
+                        row.jobs_created += 1;
+                    }
+                    if self.keep_job(&m.name, cronjob.as_deref()) {
+                        let scheduled = cronjob.as_deref().and_then(|c| {
+                            scheduled_time(&m.annotations, &m.name, c, self.legacy_names)
+                        });
+                        self.jobs.push(JobRow {
+                            namespace: m.namespace.clone(),
+                            name: m.name.clone(),
+                            cronjob,
+                            scheduled_time: scheduled,
+                            created: Some(m.creation_timestamp.unwrap_or(*time)),
+                            ..JobRow::default()
+                        });
+                        self.job_index
+                            .insert((m.namespace.clone(), m.name.clone()), self.jobs.len() - 1);
+                        self.update_job(object);
+                    }
+                }
+                Kind::Pod => {
+                    self.live_pods += 1;
+                    let peak = &mut self.report.stats.objects_peak;
+                    peak.pods = peak.pods.max(self.live_pods);
+                    let m = object.meta();
+                    if let Some(r) = m.controller_ref().filter(|r| r.kind == "Job") {
+                        if let Some(&i) = self.job_index.get(&(m.namespace.clone(), r.name.clone()))
+                        {
+                            self.jobs[i].pods_created += 1;
+                        }
+                    }
+                }
+                Kind::CronJob => self.update_cronjob(object),
+            },
+            TraceEvent::Updated { new, .. } => match new.kind() {
+                Kind::Job => self.update_job(new),
+                Kind::CronJob => self.update_cronjob(new),
+                Kind::Pod => {}
+            },
+            TraceEvent::Deleted { time, object, .. } => match object.kind() {
+                Kind::Job => {
+                    self.live_jobs = self.live_jobs.saturating_sub(1);
+                    self.update_job(object);
+                    let m = object.meta();
+                    if let Some(i) = self
+                        .job_index
+                        .remove(&(m.namespace.clone(), m.name.clone()))
+                    {
+                        self.jobs[i].deleted = Some(*time);
+                    }
+                }
+                Kind::Pod => self.live_pods = self.live_pods.saturating_sub(1),
+                Kind::CronJob => {
+                    // keep its row: its counts are part of the report
+                }
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use sim_core::api::{Job, ObjectKey, ObjectMeta, OwnerReference};
+    use sim_core::client::{EventRecord, EventType};
+
+    use super::*;
+
+    fn job(name: &str, cronjob: &str, t: SimTime) -> Rc<Object> {
+        let mut m = ObjectMeta {
+            name: name.into(),
+            namespace: "default".into(),
+            creation_timestamp: Some(t),
+            ..ObjectMeta::default()
+        };
+        m.owner_references.push(OwnerReference {
+            kind: "CronJob".into(),
+            name: cronjob.into(),
+            controller: Some(true),
+            ..OwnerReference::default()
+        });
+        Rc::new(Object::Job(Job {
+            metadata: m,
+            ..Job::default()
+        }))
+    }
+
+    fn event(t: SimTime, reason: &str) -> TraceEvent {
+        TraceEvent::Event {
+            time: t,
+            event: Rc::new(EventRecord {
+                type_: EventType::Normal,
+                reason: reason.into(),
+                message: "m".into(),
+                object: ObjectKey {
+                    kind: Kind::CronJob,
+                    namespace: "default".into(),
+                    name: "a".into(),
+                },
+                source: "cronjob-controller",
+            }),
+        }
+    }
+
+    fn feed(b: &mut ReportBuilder) {
+        for i in 0..50 {
+            let t = SimTime(1_463_646_600_000 + i * 60_000);
+            let a = job(&format!("a-{}", t.unix_secs() / 60), "a", t);
+            let bj = job(&format!("b-{}", t.unix_secs() / 60), "b", t);
+            b.observe(&TraceEvent::Created { time: t, object: a });
+            b.observe(&TraceEvent::Created {
+                time: t,
+                object: bj,
+            });
+            b.observe(&event(t, "SuccessfulCreate"));
+            b.observe(&event(t, "SawCompletedJob"));
+        }
+    }
+
+    fn builder(keep_all: bool, interest: Interest) -> ReportBuilder {
+        ReportBuilder::new(
+            "s.toml",
+            1,
+            "1.31",
+            SimTime(0),
+            SimTime(1),
+            keep_all,
+            false,
+            interest,
+        )
+    }
+
+    #[test]
+    fn quiet_without_interest_keeps_no_growing_list() {
+        let mut b = builder(false, Interest::default());
+        feed(&mut b);
+        let r = b.finish();
+        assert_eq!(r.jobs.as_ref().map(Vec::len), Some(0));
+        assert_eq!(r.events.as_ref().map(Vec::len), Some(0));
+        // aggregates stay exact
+        let created: Vec<u64> = r.cronjobs.iter().map(|c| c.jobs_created).collect();
+        assert_eq!(created, vec![50, 50]);
+        assert_eq!(r.stats.objects_peak.jobs, 100);
+    }
+
+    #[test]
+    fn quiet_keeps_only_what_expectations_name() {
+        let interest = Interest {
+            event_filters: vec![EventFilter {
+                reason: Some("SawCompletedJob".into()),
+                ..EventFilter::default()
+            }],
+            cronjobs: vec!["a".into()],
+            jobs: vec![],
+        };
+        let mut b = builder(false, interest);
+        feed(&mut b);
+        let r = b.finish();
+        let jobs = r.jobs.unwrap();
+        assert_eq!(jobs.len(), 50);
+        assert!(jobs.iter().all(|j| j.cronjob.as_deref() == Some("a")));
+        assert_eq!(jobs[1].scheduled_time, Some(SimTime(1_463_646_660_000)));
+        assert_eq!(r.events.map(|e| e.len()), Some(0));
+        assert_eq!(r.event_counts, vec![50]);
+    }
+
+    #[test]
+    fn keep_all_keeps_everything() {
+        let mut b = builder(true, Interest::default());
+        feed(&mut b);
+        let r = b.finish();
+        assert_eq!(r.jobs.map(|j| j.len()), Some(100));
+        assert_eq!(r.events.map(|e| e.len()), Some(100));
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob("report-*", "report-123"));
+        assert!(glob("*", ""));
+        assert!(!glob("report-*", "other-1"));
+        assert!(glob("a*b*c", "axxbyyc"));
+        assert!(!glob("abc", "abcd"));
+        assert!(glob(&"*".repeat(100), "abc"));
+        let evil = "*a".repeat(30) + "b";
+        assert!(!glob(&evil, &"a".repeat(200)));
+    }
+}

@@ -1,0 +1,403 @@
+//! Kubernetes manifests (YAML or JSON, multi-document, `kind: List`) into sim-core objects.
+//!
+//! Unknown fields are ignored (real manifests carry many); `apiVersion` and `kind` are required.
+//! Each document is parsed on its own so that every document's errors are reported, located
+//! by line. Validation errors (`FieldError`) are mapped back to the line of the field where
+//! the path can be found in the text, otherwise to the document's first line.
+
+use serde_json::Value as J;
+use sim_core::api::{CronJob, Job, Object, Pod};
+use sim_core::validation::FieldError;
+
+use super::diag::Diags;
+
+/// One object read from a manifest, with where it came from.
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub object: Object,
+    pub line: usize,
+    /// Warnings the API server would return with the object (e.g. `CRON_TZ` before 1.29).
+    pub warnings: Vec<String>,
+}
+
+fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: 64,
+            max_aliases: 1_000,
+            max_anchors: 1_000,
+            max_documents: 1,
+            max_nodes: 200_000,
+            max_total_scalar_bytes: 8 << 20,
+            max_events: 500_000,
+        },
+    }
+}
+
+/// Split a YAML stream into documents at `---` lines: (first line, text).
+fn split_documents(src: &str) -> Vec<(usize, String)> {
+    let mut docs = Vec::new();
+    let mut cur = String::new();
+    let mut start = 1;
+    for (i, line) in src.split_inclusive('\n').enumerate() {
+        let t = line.trim_end();
+        if t == "---" || t.starts_with("--- ") || t.starts_with("---\t") {
+            if !cur.trim().is_empty() {
+                docs.push((start, std::mem::take(&mut cur)));
+            }
+            cur.clear();
+            start = i + 2;
+            // content after `--- ` on the same line belongs to the document
+            let rest = t[3..].trim_start();
+            if !rest.is_empty() && !rest.starts_with('#') {
+                cur.push_str(&" ".repeat(4));
+                cur.push_str(rest);
+                cur.push('\n');
+                start = i + 1;
+            }
+            continue;
+        }
+        if t == "..." {
+            continue;
+        }
+        cur.push_str(line);
+    }
+    if !cur.trim().is_empty() {
+        docs.push((start, cur));
+    }
+    docs
+}
+
+/// The first line of a serde-saphyr message, without its own `error: line L column C:` prefix.
+fn first_line(s: &str) -> String {
+    let mut l = s.lines().next().unwrap_or("").trim();
+    l = l.strip_prefix("error:").unwrap_or(l).trim_start();
+    if let Some(rest) = l.strip_prefix("line ") {
+        if let Some(i) = rest.find(": ") {
+            if rest[..i].contains("column") {
+                l = &rest[i + 2..];
+            }
+        }
+    }
+    l.to_string()
+}
+
+/// Parse a manifest text into objects. `minor` selects which API versions are served.
+pub fn parse_manifests(d: &mut Diags<'_>, src: &str, base_line: usize, minor: u32) -> Vec<Located> {
+    let mut out = Vec::new();
+    for (start, doc) in split_documents(src) {
+        let line0 = base_line + start - 1;
+        let value: J = match serde_saphyr::from_str_with_options(&doc, yaml_options()) {
+            Ok(v) => v,
+            Err(e) => {
+                let (l, c) = e
+                    .location()
+                    .map(|loc| (line0 + loc.line() as usize - 1, Some(loc.column() as usize)))
+                    .unwrap_or((line0, None));
+                d.at_line(
+                    l,
+                    c,
+                    "",
+                    format!("invalid YAML: {}", first_line(&e.to_string())),
+                );
+                continue;
+            }
+        };
+        if value.is_null() {
+            continue;
+        }
+        object_from_value(d, value, "", line0, &doc, minor, &mut out, 0);
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn object_from_value(
+    d: &mut Diags<'_>,
+    value: J,
+    path: &str,
+    line: usize,
+    doc: &str,
+    minor: u32,
+    out: &mut Vec<Located>,
+    depth: usize,
+) {
+    let J::Object(map) = &value else {
+        d.at_line(
+            line,
+            None,
+            path,
+            "expected a Kubernetes object (a mapping with apiVersion and kind)",
+        );
+        return;
+    };
+    let api_version = map
+        .get("apiVersion")
+        .and_then(J::as_str)
+        .unwrap_or("")
+        .to_string();
+    let kind = map
+        .get("kind")
+        .and_then(J::as_str)
+        .unwrap_or("")
+        .to_string();
+    let p = |f: &str| {
+        if path.is_empty() {
+            f.to_string()
+        } else {
+            format!("{path}.{f}")
+        }
+    };
+    let mut ok = true;
+    if api_version.is_empty() {
+        d.at_line(
+            line,
+            None,
+            &p("apiVersion"),
+            "Required value: apiVersion must be set",
+        );
+        ok = false;
+    }
+    if kind.is_empty() {
+        d.at_line(line, None, &p("kind"), "Required value: kind must be set");
+        ok = false;
+    }
+    if !ok {
+        return;
+    }
+    let no_match = |d: &mut Diags<'_>| {
+        d.at_line(
+            line,
+            None,
+            path,
+            format!(
+                "no matches for kind {kind:?} in version {api_version:?} (Kubernetes 1.{minor}; \
+                 jobsim models batch/v1 Job, batch/v1 CronJob, batch/v1beta1 CronJob up to 1.24, v1 Pod)"
+            ),
+        )
+    };
+    let obj = match (api_version.as_str(), kind.as_str()) {
+        (_, "List") | (_, "JobList") | (_, "CronJobList") | (_, "PodList") if depth == 0 => {
+            match map.get("items") {
+                Some(J::Array(items)) => {
+                    for (i, item) in items.iter().enumerate() {
+                        object_from_value(
+                            d,
+                            item.clone(),
+                            &p(&format!("items[{i}]")),
+                            line,
+                            doc,
+                            minor,
+                            out,
+                            1,
+                        );
+                    }
+                }
+                Some(J::Null) | None => {}
+                Some(_) => d.at_line(line, None, &p("items"), "expected a list of objects"),
+            }
+            return;
+        }
+        ("batch/v1", "Job") => from_json::<Job>(d, value, path, line, doc).map(Object::Job),
+        ("batch/v1", "CronJob") if minor >= 21 => {
+            from_json::<CronJob>(d, value, path, line, doc).map(Object::CronJob)
+        }
+        ("batch/v1beta1", "CronJob") if minor <= 24 => {
+            from_json::<CronJob>(d, value, path, line, doc).map(Object::CronJob)
+        }
+        ("v1", "Pod") => from_json::<Pod>(d, value, path, line, doc).map(Object::Pod),
+        _ => {
+            no_match(d);
+            None
+        }
+    };
+    let Some(mut obj) = obj else { return };
+    // Validate a defaulted copy; keep the object as written (advice reads unset fields) and
+    // let the API server default it on create, as a real one does.
+    let mut defaulted = obj.clone();
+    let (errors, warnings) = super::validate_object_full(&mut defaulted, minor);
+    obj.meta_mut().namespace = defaulted.meta().namespace.clone();
+    for e in errors {
+        report_field_error(d, &e, path, line, doc);
+    }
+    let warnings = warnings
+        .iter()
+        .map(|w| format!("{}:{line}: {}: {}", d.file, w.field, w.message))
+        .collect();
+    out.push(Located {
+        object: obj,
+        line,
+        warnings,
+    });
+}
+
+/// Decode a typed object. On failure, for a whole document, decode the text again with the
+/// YAML library to locate the offending value.
+fn from_json<T: serde::de::DeserializeOwned>(
+    d: &mut Diags<'_>,
+    value: J,
+    path: &str,
+    line: usize,
+    doc: &str,
+) -> Option<T> {
+    match serde_json::from_value::<T>(value) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            if path.is_empty() {
+                if let Err(ye) = serde_saphyr::from_str_with_options::<T>(doc, yaml_options()) {
+                    if let Some(loc) = ye.location() {
+                        let field = path_at_line(doc, loc.line() as usize).unwrap_or_default();
+                        d.at_line(
+                            line + loc.line() as usize - 1,
+                            Some(loc.column() as usize),
+                            &field,
+                            format!("Invalid value: {}", first_line(&ye.to_string())),
+                        );
+                        return None;
+                    }
+                }
+            }
+            d.at_line(line, None, path, format!("Invalid value: {e}"));
+            None
+        }
+    }
+}
+
+/// Report a validation error at the line of its field when it can be found.
+pub fn report_field_error(d: &mut Diags<'_>, e: &FieldError, path: &str, line: usize, doc: &str) {
+    let field_path = if path.is_empty() {
+        e.field.clone()
+    } else {
+        format!("{path}.{}", e.field)
+    };
+    let rendered = e.to_string();
+    let msg = rendered
+        .strip_prefix(&format!("{}: ", e.field))
+        .unwrap_or(&rendered)
+        .to_string();
+    let found = if e.field.starts_with("metadata.") || e.field.contains('.') {
+        locate_field(doc, &e.field)
+    } else {
+        None
+    };
+    match found {
+        Some((l, c)) if path.is_empty() => d.at_line(line + l - 1, Some(c), &field_path, msg),
+        _ => d.at_line(line, None, &field_path, msg),
+    }
+}
+
+/// Find the line:column (1-based, relative to `doc`) of a dotted field path in block YAML, by
+/// looking for each key in turn at a deeper indentation. `None` if not found.
+pub fn locate_field(doc: &str, field: &str) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = doc.lines().collect();
+    let mut from = 0usize;
+    let mut min_indent: isize = -1;
+    let mut found = None;
+    for seg in field.split('.') {
+        let key = seg.split('[').next().unwrap_or(seg);
+        if key.is_empty() {
+            continue;
+        }
+        let mut hit = None;
+        for (i, l) in lines.iter().enumerate().skip(from) {
+            let trimmed = l.trim_start();
+            let indent = (l.len() - trimmed.len()) as isize;
+            if !trimmed.is_empty()
+                && !trimmed.starts_with('#')
+                && indent <= min_indent
+                && !trimmed.starts_with("- ")
+            {
+                break;
+            }
+            let t = trimmed.trim_start_matches("- ");
+            let col = l.len() - t.len();
+            if let Some(rest) = t.strip_prefix(key) {
+                if rest.starts_with(':') || rest.starts_with("\":") {
+                    hit = Some((i, col as isize));
+                    break;
+                }
+            }
+            if let Some(rest) = t.strip_prefix(&format!("\"{key}\"")) {
+                if rest.starts_with(':') {
+                    hit = Some((i, col as isize));
+                    break;
+                }
+            }
+        }
+        let Some((i, col)) = hit else { break };
+        found = Some((i + 1, col as usize + 1));
+        from = i + 1;
+        min_indent = col;
+    }
+    found
+}
+
+/// The dotted path of the block-YAML key on `line` (1-based), from the indentation of the
+/// lines above it. `None` when the line holds no `key:`.
+pub fn path_at_line(doc: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = doc.lines().collect();
+    let key_of = |l: &str| -> Option<(usize, String)> {
+        let t = l.trim_start();
+        let indent = l.len() - t.len();
+        let t2 = t.trim_start_matches("- ");
+        let indent = indent + (t.len() - t2.len());
+        if t2.starts_with('#') || t2.starts_with('{') || t2.starts_with('[') {
+            return None;
+        }
+        let colon = t2.find(':')?;
+        let key = t2[..colon].trim().trim_matches('"');
+        if key.is_empty() || key.contains(' ') {
+            return None;
+        }
+        Some((indent, key.to_string()))
+    };
+    let (mut indent, key) = key_of(lines.get(line.checked_sub(1)?)?)?;
+    let mut parts = vec![key];
+    for l in lines[..line - 1].iter().rev() {
+        if indent == 0 {
+            break;
+        }
+        if let Some((i, k)) = key_of(l) {
+            if i < indent {
+                parts.push(k);
+                indent = i;
+            }
+        }
+    }
+    parts.reverse();
+    Some(parts.join("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_nested_field() {
+        let doc = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: x\nspec:\n  jobTemplate:\n    spec:\n      backoffLimit: -1\n";
+        assert_eq!(
+            locate_field(doc, "spec.jobTemplate.spec.backoffLimit"),
+            Some((8, 7))
+        );
+        // the deepest key found
+        assert_eq!(locate_field(doc, "spec.schedule"), Some((5, 1)));
+        assert_eq!(locate_field(doc, "status.active"), None);
+    }
+
+    #[test]
+    fn path_of_a_line() {
+        let doc = "kind: Job\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n  backoffLimit: six\n";
+        assert_eq!(path_at_line(doc, 7).as_deref(), Some("spec.backoffLimit"));
+        assert_eq!(
+            path_at_line(doc, 6).as_deref(),
+            Some("spec.template.spec.containers.name")
+        );
+        assert_eq!(path_at_line(doc, 99), None);
+    }
+
+    #[test]
+    fn splits_documents() {
+        let docs = split_documents("a: 1\n---\nb: 2\n---\n\n---\nc: 3\n");
+        assert_eq!(docs.iter().map(|d| d.0).collect::<Vec<_>>(), vec![1, 3, 7]);
+    }
+}

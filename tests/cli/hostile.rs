@@ -1,0 +1,344 @@
+//! Hostile input for the loader: every case must exit 2 quickly, with a located message and
+//! no panic (a panic would exit 101).
+
+use std::time::Duration;
+
+use crate::{jobsim, tmpdir, write};
+
+const HEAD: &str = "[simulation]\nstart = \"2016-05-19T08:29:00Z\"\nduration = \"1h\"\n";
+
+const CRON: &str = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: report\nspec:\n  schedule: \"*/5 * * * *\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{ name: main, image: busybox }]\n";
+
+/// Check `file` (scenario or manifest); assert exit 2 and that stderr contains each needle.
+fn bad(name: &str, files: &[(&str, &[u8])], needles: &[&str]) {
+    let dir = tmpdir(name);
+    for (f, c) in files {
+        write(&dir, f, c);
+    }
+    let target = dir.join(files[0].0);
+    for cmd in ["check", "run"] {
+        if cmd == "run" && !files[0].0.ends_with(".toml") {
+            continue;
+        }
+        let o = jobsim(&[cmd, target.to_str().unwrap()]);
+        assert_eq!(
+            o.code, 2,
+            "{name} ({cmd}): exit {}\nstderr: {}\nstdout: {}",
+            o.code, o.stderr, o.stdout
+        );
+        assert!(
+            o.elapsed < Duration::from_secs(10),
+            "{name}: took {:?}",
+            o.elapsed
+        );
+        for n in needles {
+            assert!(
+                o.stderr.contains(n),
+                "{name} ({cmd}): {n:?} not in stderr:\n{}",
+                o.stderr
+            );
+        }
+        assert!(!o.stderr.contains("panicked"), "{name}: {}", o.stderr);
+    }
+}
+
+fn scn(body: &str) -> Vec<u8> {
+    format!("{HEAD}{body}").into_bytes()
+}
+
+#[test]
+fn toml_syntax_error_is_located() {
+    bad(
+        "syntax",
+        &[(
+            "s.toml",
+            b"[simulation]\nstart = \"2016-05-19T08:29:00Z\nend = 3\n",
+        )],
+        &["s.toml:2:"],
+    );
+}
+
+#[test]
+fn unknown_keys_get_suggestions_all_at_once() {
+    bad(
+        "unknown",
+        &[("s.toml", &scn("seeed = 1\n[[workloads]]\nrun = \"1s\"\nstart_dealy = \"1s\"\n[clustr]\nnodes = 1\n"))],
+        &[
+            "s.toml:4:1: simulation.seeed: unknown key \"seeed\"; did you mean \"seed\"?",
+            "s.toml:7:1: [[workloads]][0].start_dealy: unknown key \"start_dealy\"; did you mean \"start_delay\"?",
+            "did you mean \"cluster\"?",
+            "3 errors found",
+        ],
+    );
+}
+
+#[test]
+fn wrong_types() {
+    bad(
+        "types",
+        &[(
+            "s.toml",
+            &scn("seed = \"one\"\n[cluster]\nnodes = \"3\"\n[[workloads]]\nrun = 30\n"),
+        )],
+        &[
+            "s.toml:4:8: simulation.seed: expected an integer, found a string",
+            "cluster.nodes: expected an integer",
+            "[[workloads]][0].run: expected a table",
+        ],
+    );
+}
+
+#[test]
+fn negative_and_huge_numbers() {
+    bad(
+        "numbers",
+        &[("s.toml", &scn("seed = -5\n[cluster]\nnodes = 0\n[[workloads]]\nexit = 99999999999999999999999\n[[faults]]\nkind = \"api-errors\"\nverb = \"create\"\nresource = \"jobs\"\nerror = \"Conflict\"\ncount = -1\n"))],
+        &["simulation.seed: -5 is out of range", "cluster.nodes: 0 is out of range", "[[workloads]][0].exit", "[[faults]][0].count: -1 is out of range"],
+    );
+}
+
+#[test]
+fn huge_and_bad_durations() {
+    bad(
+        "durations",
+        &[("s.toml", b"[simulation]\nstart = \"2016-05-19T08:29:00Z\"\nduration = \"9999999999999999h\"\n[controller_manager]\nclock_offset = \"5 minutes\"\n[[workloads]]\nrun = \"-3s\"\n")],
+        &["s.toml:3:12: simulation.duration", "controller_manager.clock_offset", "[[workloads]][0].run: duration \"-3s\" must not be negative"],
+    );
+}
+
+#[test]
+fn end_before_start_and_bad_times() {
+    bad(
+        "times",
+        &[(
+            "s.toml",
+            b"[simulation]\nstart = \"yesterday\"\nend = \"2016-05-19T08:00:00Z\"\n",
+        )],
+        &["s.toml:2:9: simulation.start: invalid RFC 3339 time"],
+    );
+    bad(
+        "order",
+        &[(
+            "s.toml",
+            b"[simulation]\nstart = \"2016-05-19T08:29:00Z\"\nend = \"2016-05-19T08:00:00Z\"\n",
+        )],
+        &["simulation.end: the end is before the start"],
+    );
+    bad(
+        "missing-sim",
+        &[("s.toml", b"[cluster]\nnodes = 1\n")],
+        &["missing [simulation] table"],
+    );
+}
+
+#[test]
+fn unknown_kinds_versions_and_zones() {
+    bad(
+        "kinds",
+        &[("s.toml", &scn("kubernetes = \"1.30\"\n[controller_manager]\ntimezone = \"Europe/Berln\"\n[[objects]]\nyaml = '''\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: x }\n'''\n[[objects]]\nyaml = '''\napiVersion: batch/v1beta1\nkind: CronJob\nmetadata: { name: y }\n'''\n"))],
+        &["controller_manager.timezone: unknown time zone \"Europe/Berln\"", "s.toml:9: no matches for kind \"Deployment\" in version \"apps/v1\"", "s.toml:15: no matches for kind \"CronJob\" in version \"batch/v1beta1\""],
+    );
+    bad(
+        "version",
+        &[("s.toml", &scn("kubernetes = \"2.0\"\n"))],
+        &["s.toml:4:14: simulation.kubernetes: unsupported Kubernetes version"],
+    );
+    bad(
+        "fault-kind",
+        &[(
+            "s.toml",
+            &scn("[[faults]]\nkind = \"node-dwn\"\nnode = \"node-7\"\n"),
+        )],
+        &["did you mean \"node-down\"?"],
+    );
+    bad(
+        "node",
+        &[(
+            "s.toml",
+            &scn("[[faults]]\nkind = \"node-down\"\nnode = \"node-7\"\n"),
+        )],
+        &["[[faults]][0].node: no node \"node-7\""],
+    );
+}
+
+#[test]
+fn missing_files() {
+    bad(
+        "nofile",
+        &[(
+            "s.toml",
+            &scn("[[objects]]\nfile = \"manifests/nope.yaml\"\n"),
+        )],
+        &["nope.yaml: cannot read file", "s.toml:5:8"],
+    );
+    let o = jobsim(&["check", "/nonexistent/x.toml"]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("/nonexistent/x.toml: cannot read file"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn non_utf8_bytes() {
+    let mut s = scn("seed = 1\n");
+    s.extend_from_slice(b"# \xff\xfe bad\n");
+    bad("utf8-toml", &[("s.toml", &s)], &["s.toml:5: invalid UTF-8"]);
+    bad(
+        "utf8-yaml",
+        &[
+            ("s.toml", &scn("[[objects]]\nfile = \"m.yaml\"\n")),
+            (
+                "m.yaml",
+                b"apiVersion: v1\nkind: Pod\nmetadata: { name: \"\xc3\x28\" }\n",
+            ),
+        ],
+        &["m.yaml:3: invalid UTF-8"],
+    );
+}
+
+#[test]
+fn yaml_alias_bomb() {
+    let mut y = String::from("apiVersion: v1\nkind: Pod\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        y.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    y.push_str("metadata: { name: bomb }\n");
+    bad(
+        "bomb",
+        &[("m.yaml", y.as_bytes())],
+        &["m.yaml:", "invalid YAML"],
+    );
+}
+
+#[test]
+fn deep_nesting() {
+    let y = format!(
+        "apiVersion: v1\nkind: Pod\nx: {}1{}\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    bad(
+        "deep-yaml",
+        &[("m.yaml", y.as_bytes())],
+        &["m.yaml:", "invalid YAML"],
+    );
+    let t = format!("{HEAD}[[actions]]\nat = \"2016-05-19T08:30:00Z\"\npatch = {{ kind = \"CronJob\", name = \"x\", merge = {} }}\n", "[".repeat(5000) + &"]".repeat(5000));
+    bad("deep-toml", &[("s.toml", t.as_bytes())], &["s.toml:"]);
+}
+
+#[test]
+fn duplicate_objects() {
+    bad(
+        "dup",
+        &[
+            ("s.toml", &scn("[[objects]]\nfile = \"m.yaml\"\n")),
+            ("m.yaml", format!("{CRON}---\n{CRON}").as_bytes()),
+        ],
+        &["m.yaml:14: AlreadyExists: cronjobs.batch \"report\" already exists"],
+    );
+    bad(
+        "dup-manifest",
+        &[("m.yaml", format!("{CRON}---\n{CRON}").as_bytes())],
+        &["m.yaml:14: AlreadyExists: CronJob/default/report is given more than once"],
+    );
+}
+
+#[test]
+fn names_over_kubernetes_limits() {
+    let long = "a".repeat(53);
+    let y = CRON.replace("name: report", &format!("name: {long}"));
+    bad("longname", &[("m.yaml", y.as_bytes())], &[&format!("m.yaml:4:3: metadata.name: Invalid value: \"{long}\": must be no more than 52 characters")]);
+    let y = CRON.replace("name: report", "name: Report_1");
+    bad(
+        "badname",
+        &[("m.yaml", y.as_bytes())],
+        &["metadata.name: Invalid value: \"Report_1\": a lowercase RFC 1123 subdomain"],
+    );
+}
+
+#[test]
+fn manifest_validation_is_located_and_all_reported() {
+    let y = CRON.replace("restartPolicy: Never", "restartPolicy: Always");
+    let y2 = "apiVersion: batch/v1\nkind: Job\nspec: {}\n";
+    bad(
+        "validation",
+        &[("m.yaml", format!("{y}---\n{y2}---\nkind: Pod\n").as_bytes())],
+        &[
+            "m.yaml:11:11: spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\"",
+            "m.yaml:14: metadata.name: Required value",
+            "m.yaml:18: apiVersion: Required value",
+        ],
+    );
+}
+
+#[test]
+fn kind_list_and_json_style_yaml_are_accepted() {
+    let dir = tmpdir("list");
+    let list = format!(
+        "apiVersion: v1\nkind: List\nitems:\n- {}",
+        CRON.replace('\n', "\n  ").trim_end()
+    );
+    write(&dir, "list.yaml", list);
+    write(
+        &dir,
+        "j.json",
+        r#"{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"pi","namespace":"ns1","creationTimestamp":"2016-05-19T08:00:00Z"},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"perl"}]}}},"status":{"succeeded":1}}"#,
+    );
+    let o = jobsim(&[
+        "check",
+        dir.join("list.yaml").to_str().unwrap(),
+        dir.join("j.json").to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("list.yaml: OK: 1 objects"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("j.json: OK: 1 objects"), "{}", o.stdout);
+    assert!(
+        o.stdout
+            .contains("advice: CronJob/default/report: spec.startingDeadlineSeconds is unset"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout
+            .contains("advice: Job/ns1/pi: spec.backoffLimit is unset"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn bad_expectations() {
+    bad(
+        "expect",
+        &[("s.toml", &scn("[[expect]]\njobs_created = { cronjob = \"r\", equal = 3 }\n[[expect]]\nevents = { reason = \"X\", object = \"a/b/c/d\", equals = 1 }\n[[expect]]\njob = { name = \"pi\" }\n[[expect]]\ndescription = \"two\"\n"))],
+        &["did you mean \"equals\"?", "[[expect]][1].events.object: expected \"Kind/namespace/name\"", "[[expect]][2].job: give at least one of", "[[expect]][3]: give exactly one check"],
+    );
+}
+
+#[test]
+fn huge_file_is_refused() {
+    let big = vec![b'#'; 9 << 20];
+    bad("big", &[("s.toml", &big)], &["file is too large"]);
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    let o = jobsim(&["run"]);
+    assert_eq!(o.code, 2);
+    let o = jobsim(&["frobnicate"]);
+    assert_eq!(o.code, 2);
+    let dir = tmpdir("fmt");
+    let p = write(&dir, "s.toml", HEAD);
+    let o = jobsim(&["run", p.to_str().unwrap(), "--format", "yaml"]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("--format"));
+}
