@@ -191,19 +191,7 @@ fn partitioned_node_pod_is_evicted_after_grace_and_toleration() {
     });
     let mut rec = Recorder::default();
     Sim::new(s).run(&mut rec).unwrap();
-    let marked: Vec<i64> = rec
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            TraceEvent::Updated { time, old, new }
-                if old.meta().deletion_timestamp.is_none()
-                    && new.meta().deletion_timestamp.is_some() =>
-            {
-                Some((*time - t0()).as_secs())
-            }
-            _ => None,
-        })
-        .collect();
+    let marked = deletion_marks(&rec);
     // heartbeat at 60 s; NotReady at the first 5 s monitor pass after 100 s → 105 s; +300 s.
     assert_eq!(marked, vec![405]);
     let disruption = rec.events.iter().any(|e| matches!(e, TraceEvent::Updated { new, .. }
@@ -310,19 +298,7 @@ fn node_grace_period_is_50s_from_1_32() {
     });
     let mut rec = Recorder::default();
     Sim::new(s).run(&mut rec).unwrap();
-    let marked: Vec<i64> = rec
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            TraceEvent::Updated { time, old, new }
-                if old.meta().deletion_timestamp.is_none()
-                    && new.meta().deletion_timestamp.is_some() =>
-            {
-                Some((*time - t0()).as_secs())
-            }
-            _ => None,
-        })
-        .collect();
+    let marked = deletion_marks(&rec);
     // NotReady at the first pass after 60 + 50 s = 115 s; evicted 300 s later.
     assert_eq!(marked, vec![415]);
     assert!(
@@ -351,19 +327,7 @@ fn controller_manager_down_stops_taint_eviction() {
     });
     let mut rec = Recorder::default();
     Sim::new(s).run(&mut rec).unwrap();
-    let marked: Vec<i64> = rec
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            TraceEvent::Updated { time, old, new }
-                if old.meta().deletion_timestamp.is_none()
-                    && new.meta().deletion_timestamp.is_some() =>
-            {
-                Some((*time - t0()).as_secs())
-            }
-            _ => None,
-        })
-        .collect();
+    let marked = deletion_marks(&rec);
     // Tainted at 105 s; the eviction due at 405 s happens when the controller manager is
     // back (600 s), from the taint's time.
     assert_eq!(marked, vec![600]);
@@ -481,4 +445,20 @@ fn foreground_deletion_waits_for_dependents() {
         "removed once the pod is gone"
     );
     assert!(sim.store.get(&key(crate::api::Kind::Pod, "j-a")).is_none());
+}
+
+/// Seconds after t0 at which objects got their deletionTimestamp.
+fn deletion_marks(rec: &Recorder) -> Vec<i64> {
+    rec.events
+        .iter()
+        .filter_map(|e| match e {
+            TraceEvent::Updated { time, old, new }
+                if old.meta().deletion_timestamp.is_none()
+                    && new.meta().deletion_timestamp.is_some() =>
+            {
+                Some((*time - t0()).as_secs())
+            }
+            _ => None,
+        })
+        .collect()
 }
