@@ -104,6 +104,7 @@ pub struct Sim {
     pub(crate) stats: Stats,
     pub(crate) event_limit: u64,
     pub(crate) pending_events: Vec<EventRecord>,
+    enqueue_buf: Vec<Enqueue>,
     pub(crate) pending_api_errors: Vec<(&'static str, &'static str, ObjectKey, String)>,
 }
 
@@ -151,6 +152,7 @@ impl Sim {
             stats: Stats::default(),
             event_limit: DEFAULT_EVENT_LIMIT,
             pending_events: Vec::new(),
+            enqueue_buf: Vec::new(),
             pending_api_errors: Vec::new(),
             scenario,
         };
@@ -359,21 +361,23 @@ impl Sim {
 
     fn deliver(&mut self, ev: &WatchEvent) {
         self.cache.apply(ev);
-        let mut out = Vec::new();
         let ctx = SyncCtx {
             now: self.now + self.cm_offset,
             profile: &self.profile,
             local_tz: self.local_tz,
         };
-        let mut all = Vec::new();
+        // One reused buffer: deliveries are the engine's most frequent event.
+        let mut out = std::mem::take(&mut self.enqueue_buf);
+        let mut owners = Vec::new();
         for (i, c) in self.controllers.iter_mut().enumerate() {
-            out.clear();
+            let before = out.len();
             c.handle_with_clock(ev, &self.cache, &ctx, &mut out);
-            all.extend(out.drain(..).map(|e| (i, e)));
+            owners.extend(std::iter::repeat_n(i, out.len() - before));
         }
-        for (i, e) in all {
+        for (i, e) in owners.into_iter().zip(out.drain(..)) {
             self.enqueue(i, e);
         }
+        self.enqueue_buf = out;
     }
 
     fn enqueue(&mut self, ctrl: usize, e: Enqueue) {

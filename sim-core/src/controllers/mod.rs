@@ -97,3 +97,12 @@ pub fn for_profile(profile: &Profile) -> Vec<Box<dyn Controller>> {
     v.push(Box::new(podgc::PodGcController::default()));
     v
 }
+
+/// The usual `initial_keys`: every object of `kind` in the cache, at once (what the informer's
+/// initial list delivers to an Add handler).
+pub fn enqueue_all(cache: &Cache, kind: crate::api::Kind, out: &mut Vec<Enqueue>) {
+    out.extend(cache.list_all(kind).map(|o| Enqueue {
+        key: o.key(),
+        after: Dur::ZERO,
+    }));
+}

@@ -1092,12 +1092,7 @@ impl Controller for CronJobController {
     }
 
     fn initial_keys(&mut self, cache: &Cache, out: &mut Vec<Enqueue>) {
-        for o in cache.list_all(Kind::CronJob) {
-            out.push(Enqueue {
-                key: o.key(),
-                after: Dur::ZERO,
-            });
-        }
+        crate::controllers::enqueue_all(cache, Kind::CronJob, out);
     }
 
     /// `ControllerV2.sync(key)`.

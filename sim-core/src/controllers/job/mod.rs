@@ -529,12 +529,7 @@ impl Controller for JobController {
     }
 
     fn initial_keys(&mut self, cache: &Cache, out: &mut Vec<Enqueue>) {
-        for o in cache.list_all(Kind::Job) {
-            out.push(Enqueue {
-                key: o.key(),
-                after: Dur::ZERO,
-            });
-        }
+        crate::controllers::enqueue_all(cache, Kind::Job, out);
     }
 
     fn sync(
