@@ -1,0 +1,91 @@
+//! Every lesson in `scenarios/lessons/` teaches one behaviour, and its `[[expect]]` blocks must
+//! be able to catch a world where that behaviour differs. For each lesson this test flips a key
+//! setting (a textual edit of the scenario or one of its manifests, in a copy) and checks that
+//! the run then exits 1 (an expectation failed), not 0 and not 2 (the edit must still be valid
+//! input). `tests/scenarios.rs` separately runs every lesson unchanged and requires exit 0.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// (lesson scenario, file to edit relative to `scenarios/lessons/`, text to find (exactly once),
+/// replacement, why the expectation must now fail).
+/// A lesson may have several rows; every lesson must have at least one.
+const FLIPS: &[(&str, &str, &str, &str, &str)] = &[
+    // rows are added with each lesson
+];
+
+fn lessons_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lessons")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dst = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &dst);
+        } else {
+            std::fs::copy(&p, &dst).unwrap();
+        }
+    }
+}
+
+fn lesson_files() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(lessons_dir())
+        .unwrap()
+        .filter_map(|e| {
+            let n = e.unwrap().file_name().into_string().unwrap();
+            n.ends_with(".toml").then_some(n)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_lesson_has_a_flip() {
+    for l in lesson_files() {
+        assert!(
+            FLIPS.iter().any(|f| f.0 == l),
+            "lesson {l} has no row in FLIPS: add a setting whose change makes its expectations fail"
+        );
+    }
+    for f in FLIPS {
+        assert!(
+            lessons_dir().join(f.0).is_file(),
+            "FLIPS names {} which is not a lesson",
+            f.0
+        );
+    }
+}
+
+#[test]
+fn flipping_the_key_setting_fails_the_lesson() {
+    let tmp = std::env::temp_dir().join(format!("jobsim-lessons-{}", std::process::id()));
+    for (i, (lesson, file, from, to, why)) in FLIPS.iter().enumerate() {
+        let dir = tmp.join(i.to_string());
+        copy_dir(&lessons_dir(), &dir);
+        let target = dir.join(file);
+        let text = std::fs::read_to_string(&target)
+            .unwrap_or_else(|e| panic!("{lesson}: cannot read {file}: {e}"));
+        assert_eq!(
+            text.matches(from).count(),
+            1,
+            "{lesson}: {from:?} must occur exactly once in {file}"
+        );
+        std::fs::write(&target, text.replacen(from, to, 1)).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_jobsim"))
+            .args(["run", "--quiet", dir.join(lesson).to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{lesson} with {from:?} -> {to:?} should fail an expectation ({why}); got:\n{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
