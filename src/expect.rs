@@ -27,21 +27,36 @@
 //!
 //! [[expect]]
 //! events = { type = "Warning", at_most = 0 }          # a generic count: reason is optional
+//!
+//! [[expect]]
+//! job = { name = "pi", finished = "00:11:06", deleted = "00:12:06" }   # or deleted = false
+//!
+//! [[expect]]
+//! pods = { job = "pi", created = ["00:00:00", "00:00:15"], nodes = ["node-1", "node-2"],
+//!          phases = ["Failed", "Failed"], exit_codes = [1, "none"], restarts = [0, 0],
+//!          deleted = ["00:11:06", "never"], max_running = 1 }
 //! ```
+//!
+//! `pods` compares whole lists, in pod creation order, over every Job matching `job`; give any
+//! of its keys. `exit_codes` entries are the last reported exit code or `"none"`; `deleted`
+//! entries are a time or `"never"` (still in the API server at the end); `max_running` is the
+//! most containers of these pods that ran at one instant, from the kubelet's reported
+//! `startedAt`/`finishedAt` (so a container on a partitioned node counts once its node reports).
 //!
 //! Counts take `equals`, `at_least`, `at_most` (the last two may be combined). Windows
 //! `between = [from, to]` are half-open `[from, to)`; times are RFC 3339 or `"HH:MM"` /
 //! `"HH:MM:SS"` on the (UTC) day the simulation starts. `cronjob`, `job` and the name part of
 //! `object` accept `*` globs; `namespace` defaults to any; `object` is `Kind/namespace/name`
 //! or `Kind/name` (namespace `default`). `job` takes `condition = "Complete" | "Failed" | "None"`
-//! (not finished), `reason`, `pods_created`, `succeeded`, `failed`; every Job matching `name`
-//! must satisfy all of them. Scheduled times come from the
+//! (not finished), `reason`, `pods_created`, `succeeded`, `failed`, `finished` (the time of the
+//! `Complete`/`Failed` condition), `deleted` (a time, or `false`: never deleted); every Job
+//! matching `name` must satisfy all of them. Scheduled times come from the
 //! `batch.kubernetes.io/cronjob-scheduled-timestamp` annotation, else from the Job name.
 
 use sim_core::time::SimTime;
 use toml::de::DeValue;
 
-use crate::report::{glob, EventFilter, ExpectationResult, Interest, Report};
+use crate::report::{glob, EventFilter, ExpectationResult, Interest, PodRow, Report};
 use crate::scenario::diag::Diags;
 use crate::scenario::walk::{self, array, int_in, string, table, Tbl, V};
 
@@ -54,6 +69,7 @@ pub const KEYS: &[&str] = &[
     "job",
     "pods_created",
     "max_jobs_per_slot",
+    "pods",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -116,6 +132,21 @@ pub enum Check {
         pods_created: Option<i64>,
         succeeded: Option<i64>,
         failed: Option<i64>,
+        finished: Option<SimTime>,
+        /// `Some(None)`: never deleted.
+        deleted: Option<Option<SimTime>>,
+    },
+    Pods {
+        job: String,
+        namespace: Option<String>,
+        created: Option<Vec<SimTime>>,
+        nodes: Option<Vec<String>>,
+        phases: Option<Vec<String>>,
+        exit_codes: Option<Vec<Option<i64>>>,
+        restarts: Option<Vec<i64>>,
+        /// `None` entries: never deleted.
+        deleted: Option<Vec<Option<SimTime>>>,
+        max_running: Option<i64>,
     },
     PodsCreated {
         job: String,
@@ -253,6 +284,46 @@ fn window_str(w: &Option<(SimTime, SimTime)>) -> String {
     match w {
         Some((a, b)) => format!(" between {a} and {b}"),
         None => String::new(),
+    }
+}
+
+/// A time, or the word `never` (`Some(None)`); `None` on error.
+fn time_or_never(
+    d: &mut Diags<'_>,
+    v: &V<'_>,
+    path: &str,
+    start: SimTime,
+) -> Option<Option<SimTime>> {
+    if let DeValue::String(s) = v.get_ref() {
+        if s == "never" {
+            return Some(None);
+        }
+    }
+    exp_time(d, v, path, start).map(Some)
+}
+
+/// An optional list under `k`, each item parsed by `f`; `Err` when anything was wrong.
+fn opt_list<T>(
+    d: &mut Diags<'_>,
+    t: &Tbl<'_, '_>,
+    k: &str,
+    mut f: impl FnMut(&mut Diags<'_>, &V<'_>, &str) -> Option<T>,
+) -> Result<Option<Vec<T>>, ()> {
+    let Some(v) = t.get(k) else { return Ok(None) };
+    let p = t.sub(k);
+    let items = array(d, v, &p).ok_or(())?;
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (i, it) in items.iter().enumerate() {
+        match f(d, it, &format!("{p}[{i}]")) {
+            Some(x) => out.push(x),
+            None => ok = false,
+        }
+    }
+    if ok {
+        Ok(Some(out))
+    } else {
+        Err(())
     }
 }
 
@@ -440,6 +511,8 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
                     "pods_created",
                     "succeeded",
                     "failed",
+                    "finished",
+                    "deleted",
                 ],
             )?;
             let name = req_str(d, &c, "name");
@@ -463,6 +536,29 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
             let pods_created = n(d, "pods_created");
             let succeeded = n(d, "succeeded");
             let failed = n(d, "failed");
+            let finished = match c.get("finished") {
+                None => Ok(None),
+                Some(x) => exp_time(d, x, &c.sub("finished"), start)
+                    .map(Some)
+                    .ok_or(()),
+            };
+            let deleted = match c.get("deleted") {
+                None => Ok(None),
+                Some(x) => match x.get_ref() {
+                    DeValue::Boolean(false) => Ok(Some(None)),
+                    DeValue::Boolean(true) => {
+                        d.at(
+                            Some(x.span()),
+                            &c.sub("deleted"),
+                            "give the time of the deletion, or false (never deleted)",
+                        );
+                        Err(())
+                    }
+                    _ => exp_time(d, x, &c.sub("deleted"), start)
+                        .map(|t| Some(Some(t)))
+                        .ok_or(()),
+                },
+            };
             let (name, namespace, condition, reason, pods_created, succeeded, failed) = (
                 name?,
                 namespace.ok()?,
@@ -472,16 +568,19 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
                 succeeded.ok()?,
                 failed.ok()?,
             );
+            let (finished, deleted) = (finished.ok()?, deleted.ok()?);
             if condition.is_none()
                 && reason.is_none()
                 && pods_created.is_none()
                 && succeeded.is_none()
                 && failed.is_none()
+                && finished.is_none()
+                && deleted.is_none()
             {
                 d.at(
                     Some(v.span()),
                     &cp,
-                    "give at least one of condition, reason, pods_created, succeeded, failed",
+                    "give at least one of condition, reason, pods_created, succeeded, failed, finished, deleted",
                 );
                 return None;
             }
@@ -501,6 +600,14 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
             if let Some(x) = failed {
                 what.push(format!("{x} failed"));
             }
+            if let Some(x) = finished {
+                what.push(format!("finished at {x}"));
+            }
+            match deleted {
+                Some(Some(x)) => what.push(format!("deleted at {x}")),
+                Some(None) => what.push("never deleted".into()),
+                None => {}
+            }
             let desc = format!("Job {name} ended with {}", what.join(", "));
             (
                 Check::Job {
@@ -511,6 +618,98 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
                     pods_created,
                     succeeded,
                     failed,
+                    finished,
+                    deleted,
+                },
+                desc,
+            )
+        }
+        "pods" => {
+            let c = table(
+                d,
+                v,
+                &cp,
+                &[
+                    "job",
+                    "namespace",
+                    "created",
+                    "nodes",
+                    "phases",
+                    "exit_codes",
+                    "restarts",
+                    "deleted",
+                    "max_running",
+                ],
+            )?;
+            let job = req_str(d, &c, "job");
+            let namespace = opt_str(d, &c, "namespace");
+            let created = opt_list(d, &c, "created", |d, x, p| exp_time(d, x, p, start));
+            let nodes = opt_list(d, &c, "nodes", |d, x, p| {
+                string(d, x, p).map(str::to_string)
+            });
+            let phases = opt_list(d, &c, "phases", |d, x, p| {
+                string(d, x, p).map(str::to_string)
+            });
+            let exit_codes = opt_list(d, &c, "exit_codes", |d, x, p| match x.get_ref() {
+                DeValue::String(s) if s == "none" => Some(None),
+                _ => int_in(d, x, p, 0, 255).map(Some),
+            });
+            let restarts = opt_list(d, &c, "restarts", |d, x, p| int_in(d, x, p, 0, i64::MAX));
+            let deleted = opt_list(d, &c, "deleted", |d, x, p| time_or_never(d, x, p, start));
+            let max_running = match c.get("max_running") {
+                None => Ok(None),
+                Some(x) => int_in(d, x, &c.sub("max_running"), 0, i64::MAX)
+                    .map(Some)
+                    .ok_or(()),
+            };
+            let (job, namespace) = (job?, namespace.ok()?);
+            let (created, nodes, phases, exit_codes, restarts, deleted, max_running) = (
+                created.ok()?,
+                nodes.ok()?,
+                phases.ok()?,
+                exit_codes.ok()?,
+                restarts.ok()?,
+                deleted.ok()?,
+                max_running.ok()?,
+            );
+            let mut what = Vec::new();
+            if let Some(x) = &created {
+                what.push(format!("were created at {} given times", x.len()));
+            }
+            for (k, present) in [
+                ("nodes", nodes.is_some()),
+                ("phases", phases.is_some()),
+                ("exit codes", exit_codes.is_some()),
+                ("restart counts", restarts.is_some()),
+                ("deletion times", deleted.is_some()),
+            ] {
+                if present {
+                    what.push(format!("had the given {k}"));
+                }
+            }
+            if let Some(x) = max_running {
+                what.push(format!("had at most {x} containers running at once"));
+            }
+            if what.is_empty() {
+                d.at(
+                    Some(v.span()),
+                    &cp,
+                    "give at least one of created, nodes, phases, exit_codes, restarts, deleted, max_running",
+                );
+                return None;
+            }
+            let desc = format!("pods of Job {job} {}", what.join(", "));
+            (
+                Check::Pods {
+                    job,
+                    namespace,
+                    created,
+                    nodes,
+                    phases,
+                    exit_codes,
+                    restarts,
+                    deleted,
+                    max_running,
                 },
                 desc,
             )
@@ -608,7 +807,7 @@ pub fn interest(expects: &[Expect]) -> Interest {
                 between: *between,
             }),
             Check::Job { name, .. } => i.jobs.push(name.clone()),
-            Check::PodsCreated { job, .. } => i.jobs.push(job.clone()),
+            Check::PodsCreated { job, .. } | Check::Pods { job, .. } => i.jobs.push(job.clone()),
         }
     }
     i
@@ -623,6 +822,17 @@ fn in_window(t: Option<SimTime>, w: &Option<(SimTime, SimTime)>) -> bool {
 
 fn ns_ok(want: &Option<String>, ns: &str) -> bool {
     want.as_deref().is_none_or(|w| glob(w, ns))
+}
+
+fn opt_time(t: Option<SimTime>) -> String {
+    t.map(|t| t.to_string()).unwrap_or_else(|| "never".into())
+}
+
+fn deleted_str(t: Option<SimTime>) -> String {
+    match t {
+        Some(t) => format!("at {t}"),
+        None => "never".into(),
+    }
 }
 
 fn fmt_times(ts: &[Option<SimTime>]) -> String {
@@ -695,7 +905,7 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                     };
                     (count.holds(n), format!("expected {}, got {n}", count.describe()))
                 }
-                Check::Job { name, namespace, condition, reason, pods_created, succeeded, failed } => {
+                Check::Job { name, namespace, condition, reason, pods_created, succeeded, failed, finished, deleted } => {
                     let matching: Vec<_> = jobs.iter().filter(|j| glob(name, &j.name) && ns_ok(namespace, &j.namespace)).collect();
                     if matching.is_empty() {
                         (false, format!("no Job named {name:?} existed during the run"))
@@ -721,10 +931,62 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                                     }
                                 }
                             }
+                            if let Some(f) = finished {
+                                if j.finished != Some(*f) {
+                                    problems.push(format!("{}: finished at {}, expected {f}", j.name, opt_time(j.finished)));
+                                }
+                            }
+                            if let Some(dl) = deleted {
+                                if j.deleted != *dl {
+                                    problems.push(format!("{}: deleted {}, expected {}", j.name, deleted_str(j.deleted), deleted_str(*dl)));
+                                }
+                            }
                         }
                         if problems.is_empty() {
                             let j = matching[0];
                             (true, format!("{}: condition {}, reason {:?}, {} pods created, {} succeeded, {} failed", j.name, j.condition.as_deref().unwrap_or("None"), j.reason.as_deref().unwrap_or(""), j.pods_created, j.succeeded, j.failed))
+                        } else {
+                            (false, problems.join("; "))
+                        }
+                    }
+                }
+                Check::Pods { job, namespace, created, nodes, phases, exit_codes, restarts, deleted, max_running } => {
+                    let matching: Vec<_> = jobs.iter().filter(|j| glob(job, &j.name) && ns_ok(namespace, &j.namespace)).collect();
+                    if matching.is_empty() {
+                        (false, format!("no Job named {job:?} existed during the run"))
+                    } else {
+                        let pods: Vec<&PodRow> = matching.iter().flat_map(|j| j.pods.iter()).collect();
+                        let mut problems = Vec::new();
+                        let mut shown = Vec::new();
+                        let mut cmp = |what: &str, want: Option<Vec<String>>, got: Vec<String>| {
+                            if let Some(w) = want {
+                                if w != got {
+                                    problems.push(format!("{what}: expected [{}], got [{}]", w.join(", "), got.join(", ")));
+                                } else {
+                                    shown.push(format!("{what} [{}]", got.join(", ")));
+                                }
+                            }
+                        };
+                        let ts = |v: &[SimTime]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+                        cmp("created", created.as_deref().map(ts), pods.iter().map(|p| p.created.to_string()).collect());
+                        cmp("nodes", nodes.clone(), pods.iter().map(|p| p.node.clone()).collect());
+                        cmp("phases", phases.clone(), pods.iter().map(|p| if p.phase.is_empty() { "Pending".into() } else { p.phase.clone() }).collect());
+                        let code = |c: Option<i64>| c.map(|c| c.to_string()).unwrap_or_else(|| "none".into());
+                        cmp("exit codes", exit_codes.as_ref().map(|v| v.iter().map(|c| code(*c)).collect()), pods.iter().map(|p| code(p.exit_code.map(i64::from))).collect());
+                        cmp("restarts", restarts.as_ref().map(|v| v.iter().map(|c| c.to_string()).collect()), pods.iter().map(|p| p.restarts.to_string()).collect());
+                        let del = |t: Option<SimTime>| t.map(|t| t.to_string()).unwrap_or_else(|| "never".into());
+                        cmp("deleted", deleted.as_ref().map(|v| v.iter().map(|t| del(*t)).collect()), pods.iter().map(|p| del(p.deleted)).collect());
+                        if let Some(m) = max_running {
+                            let (n, at) = crate::report::max_running(&pods, report.end);
+                            let at = at.map(|t| format!(" (from {t})")).unwrap_or_default();
+                            if n != *m {
+                                problems.push(format!("most containers running at once: expected {m}, got {n}{at}"));
+                            } else {
+                                shown.push(format!("at most {n} containers running at once{at}"));
+                            }
+                        }
+                        if problems.is_empty() {
+                            (true, shown.join("; "))
                         } else {
                             (false, problems.join("; "))
                         }

@@ -11,7 +11,7 @@ use sim_core::api::Object;
 use sim_core::time::{Dur, SimTime};
 use sim_core::trace::{DeleteCause, Observer, TraceEvent};
 
-use crate::report::Report;
+use crate::report::{JobRow, Report};
 
 /// Feeds every trace event to each observer in turn.
 pub struct Tee<'a> {
@@ -276,6 +276,93 @@ fn opt_time(t: Option<SimTime>) -> String {
     t.map(|t| t.to_string()).unwrap_or_else(|| "<none>".into())
 }
 
+/// Most pods listed per Job in the text output.
+const POD_TIMELINE_MAX: usize = 50;
+
+/// `+15s`, `+1m25s`, `+1h0m5s`, `+0.5s`: an exact offset from a Job's creation.
+pub fn offset(d: Dur) -> String {
+    let ms = d.as_ms();
+    let sign = if ms < 0 { "-" } else { "+" };
+    let ms = ms.unsigned_abs();
+    let (h, m, s, frac) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+    let secs = if frac == 0 {
+        format!("{s}s")
+    } else {
+        format!("{s}.{}s", format!("{frac:03}").trim_end_matches('0'))
+    };
+    if h > 0 {
+        format!("{sign}{h}h{m}m{secs}")
+    } else if m > 0 {
+        format!("{sign}{m}m{secs}")
+    } else {
+        format!("{sign}{secs}")
+    }
+}
+
+/// The pods of a Job (not owned by a CronJob) as a timeline relative to the Job's creation:
+/// when each was created, ran, ended, with what exit code and restarts, and when it was
+/// deleted: the pod-failure backoff and the partition/eviction lessons are read here.
+fn pod_timeline(o: &mut String, j: &JobRow) {
+    let base = j.created.unwrap_or(SimTime(0));
+    let rel = |t: Option<SimTime>| t.map(|t| offset(t - base)).unwrap_or_default();
+    o.push_str(&format!(
+        "\nPods of Job {}/{} (times from the Job's creation at {base}):\n",
+        j.namespace, j.name
+    ));
+    let mut rows: Vec<Vec<String>> = j
+        .pods
+        .iter()
+        .take(POD_TIMELINE_MAX)
+        .map(|p| {
+            let started = p.runs.first().map(|r| r.started);
+            let finished = p.runs.last().and_then(|r| r.finished);
+            vec![
+                p.name.clone(),
+                p.node.clone(),
+                rel(Some(p.created)),
+                rel(started),
+                rel(finished),
+                if p.phase.is_empty() {
+                    "Pending".into()
+                } else {
+                    p.phase.clone()
+                },
+                p.exit_code.map(|c| c.to_string()).unwrap_or_default(),
+                p.restarts.to_string(),
+                rel(p.deletion_requested),
+                rel(p.deleted),
+                p.disruption.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    if j.pods.len() > POD_TIMELINE_MAX {
+        rows.push(vec![format!("… {} more", j.pods.len() - POD_TIMELINE_MAX)]);
+    }
+    let mut t = String::new();
+    table(
+        &mut t,
+        &[
+            "POD",
+            "NODE",
+            "CREATED",
+            "STARTED",
+            "FINISHED",
+            "PHASE",
+            "EXIT",
+            "RESTARTS",
+            "DELETING",
+            "DELETED",
+            "DISRUPTION",
+        ],
+        &rows,
+    );
+    for l in t.lines() {
+        o.push_str("  ");
+        o.push_str(l);
+        o.push('\n');
+    }
+}
+
 /// The text output: header, CronJobs and Jobs tables, events, expectation results.
 /// `quiet`: nothing whose size grows with the run (no Jobs table, no events).
 pub fn text(report: &Report, quiet: bool) -> String {
@@ -379,6 +466,14 @@ pub fn text(report: &Report, quiet: bool) -> String {
                 &rows,
             );
         }
+        if let Some(jobs) = report.jobs.as_ref() {
+            for j in jobs
+                .iter()
+                .filter(|j| j.cronjob.is_none() && !j.pods.is_empty())
+            {
+                pod_timeline(&mut o, j);
+            }
+        }
         if let Some(events) = report.events.as_ref().filter(|e| !e.is_empty()) {
             o.push_str("\nEvents:\n");
             let rows: Vec<Vec<String>> = events
@@ -430,6 +525,16 @@ pub fn text(report: &Report, quiet: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_are_exact() {
+        assert_eq!(offset(Dur::secs(0)), "+0s");
+        assert_eq!(offset(Dur::secs(85)), "+1m25s");
+        assert_eq!(offset(Dur::secs(660)), "+11m0s");
+        assert_eq!(offset(Dur::secs(3605)), "+1h0m5s");
+        assert_eq!(offset(Dur(1500)), "+1.5s");
+        assert_eq!(offset(Dur(-2000)), "-2s");
+    }
 
     #[test]
     fn durations_like_kubectl() {

@@ -70,6 +70,119 @@ pub struct JobRow {
     /// `spec.completions` (for the COMPLETIONS column); not in the JSON report.
     #[serde(skip)]
     pub completions: Option<i32>,
+    /// The Job's pods in creation order, as the API server saw them (added field).
+    pub pods: Vec<PodRow>,
+}
+
+/// One pod of a Job: what `kubectl get pod -o wide` and its container statuses showed over
+/// the run. Times are the API server's (status times are the kubelet's, in whole seconds).
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct PodRow {
+    pub name: String,
+    /// `spec.nodeName` once bound.
+    pub node: String,
+    pub created: SimTime,
+    /// The last phase written (empty: Pending).
+    pub phase: String,
+    /// The last container exit code reported (`state.terminated`, else `lastState.terminated`).
+    pub exit_code: Option<i32>,
+    /// The highest `restartCount` reported.
+    pub restarts: i32,
+    /// The reason of a `DisruptionTarget=True` condition (e.g. `DeletionByTaintManager`).
+    pub disruption: Option<String>,
+    /// When the pod got its `deletionTimestamp` (the DELETE call), if it did.
+    pub deletion_requested: Option<SimTime>,
+    /// When it left the API server.
+    pub deleted: Option<SimTime>,
+    /// Container runs as the kubelet reported them (`startedAt`, `finishedAt`; no end: still
+    /// running when last reported). A run reported late (node partitioned) is filled in when
+    /// the report arrives.
+    pub runs: Vec<ContainerRun>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct ContainerRun {
+    pub started: SimTime,
+    pub finished: Option<SimTime>,
+}
+
+impl PodRow {
+    fn update(&mut self, time: SimTime, pod: &sim_core::api::Pod) {
+        if !pod.spec.node_name.is_empty() {
+            self.node = pod.spec.node_name.clone();
+        }
+        self.phase = pod.status.phase.clone();
+        if pod.metadata.deletion_timestamp.is_some() && self.deletion_requested.is_none() {
+            self.deletion_requested = Some(time);
+        }
+        if let Some(c) = pod
+            .status
+            .conditions
+            .iter()
+            .find(|c| c.type_ == "DisruptionTarget" && c.status == "True")
+        {
+            self.disruption = Some(c.reason.clone());
+        }
+        for cs in &pod.status.container_statuses {
+            self.restarts = self.restarts.max(cs.restart_count);
+            for st in [&cs.last_state, &cs.state] {
+                if let Some(r) = &st.running {
+                    if let Some(s) = r.started_at {
+                        self.run(s, None);
+                    }
+                }
+                if let Some(t) = &st.terminated {
+                    if let Some(s) = t.started_at {
+                        self.run(s, t.finished_at);
+                    }
+                }
+            }
+            let last = cs
+                .state
+                .terminated
+                .as_ref()
+                .or(cs.last_state.terminated.as_ref());
+            if let Some(t) = last {
+                self.exit_code = Some(t.exit_code);
+            }
+        }
+    }
+
+    fn run(&mut self, started: SimTime, finished: Option<SimTime>) {
+        match self.runs.iter_mut().find(|r| r.started == started) {
+            Some(r) => r.finished = finished.or(r.finished),
+            None => {
+                let i = self.runs.partition_point(|r| r.started < started);
+                self.runs.insert(i, ContainerRun { started, finished });
+            }
+        }
+    }
+}
+
+/// The most container runs of these pods that overlapped at one instant (`[started, finished)`;
+/// a run with no end lasts until `end`), and the first instant at which that many ran.
+pub fn max_running(pods: &[&PodRow], end: SimTime) -> (i64, Option<SimTime>) {
+    let mut edges: Vec<(SimTime, i64)> = Vec::new();
+    for p in pods {
+        for r in &p.runs {
+            let f = r.finished.unwrap_or(end);
+            if f > r.started {
+                edges.push((r.started, 1));
+                edges.push((f, -1));
+            }
+        }
+    }
+    // ends before starts at the same instant: [a, b) and [b, c) do not overlap
+    edges.sort();
+    let (mut cur, mut best, mut at) = (0i64, 0i64, None);
+    for (t, d) in edges {
+        cur += d;
+        if cur > best {
+            best = cur;
+            at = Some(t);
+        }
+    }
+    (best, at)
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
@@ -209,6 +322,8 @@ pub struct ReportBuilder {
     jobs: Vec<JobRow>,
     /// Live Jobs (namespace, name) → index in `jobs` (only for kept jobs).
     job_index: BTreeMap<(String, String), usize>,
+    /// Live pods of kept Jobs (namespace, name) → (index in `jobs`, index in its `pods`).
+    pod_index: BTreeMap<(String, String), (usize, usize)>,
     live_jobs: u64,
     live_pods: u64,
 }
@@ -252,6 +367,7 @@ impl ReportBuilder {
             cronjobs: BTreeMap::new(),
             jobs: Vec::new(),
             job_index: BTreeMap::new(),
+            pod_index: BTreeMap::new(),
             live_jobs: 0,
             live_pods: 0,
         }
@@ -413,15 +529,35 @@ impl Observer for ReportBuilder {
                         if let Some(&i) = self.job_index.get(&(m.namespace.clone(), r.name.clone()))
                         {
                             self.jobs[i].pods_created += 1;
+                            let mut row = PodRow {
+                                name: m.name.clone(),
+                                created: m.creation_timestamp.unwrap_or(*time),
+                                ..PodRow::default()
+                            };
+                            if let Some(p) = object.as_pod() {
+                                row.update(*time, p);
+                            }
+                            let pods = &mut self.jobs[i].pods;
+                            pods.push(row);
+                            self.pod_index
+                                .insert((m.namespace.clone(), m.name.clone()), (i, pods.len() - 1));
                         }
                     }
                 }
                 Kind::CronJob => self.update_cronjob(object),
             },
-            TraceEvent::Updated { new, .. } => match new.kind() {
+            TraceEvent::Updated { time, new, .. } => match new.kind() {
                 Kind::Job => self.update_job(new),
                 Kind::CronJob => self.update_cronjob(new),
-                Kind::Pod => {}
+                Kind::Pod => {
+                    let m = new.meta();
+                    if let (Some(&(i, k)), Some(p)) = (
+                        self.pod_index.get(&(m.namespace.clone(), m.name.clone())),
+                        new.as_pod(),
+                    ) {
+                        self.jobs[i].pods[k].update(*time, p);
+                    }
+                }
             },
             TraceEvent::Deleted { time, object, .. } => match object.kind() {
                 Kind::Job => {
@@ -435,7 +571,20 @@ impl Observer for ReportBuilder {
                         self.jobs[i].deleted = Some(*time);
                     }
                 }
-                Kind::Pod => self.live_pods = self.live_pods.saturating_sub(1),
+                Kind::Pod => {
+                    self.live_pods = self.live_pods.saturating_sub(1);
+                    let m = object.meta();
+                    if let Some((i, k)) = self
+                        .pod_index
+                        .remove(&(m.namespace.clone(), m.name.clone()))
+                    {
+                        let row = &mut self.jobs[i].pods[k];
+                        if let Some(p) = object.as_pod() {
+                            row.update(*time, p);
+                        }
+                        row.deleted = Some(*time);
+                    }
+                }
                 Kind::CronJob => {
                     // keep its row: its counts are part of the report
                 }
