@@ -366,12 +366,20 @@ impl Sim {
                                     step: KubeletStep::Restart,
                                 },
                             );
+                            // The pod's (first) container name, as the kubelet's message has it.
+                            let container = self
+                                .store
+                                .get(&rt.key)
+                                .and_then(|o| o.as_pod())
+                                .and_then(|p| p.spec.containers.first())
+                                .map(|c| c.name.clone())
+                                .unwrap_or_else(|| "main".into());
                             let ev = EventRecord {
                                 type_: EventType::Warning,
                                 reason: "BackOff".into(),
                                 message: format!(
                                     "Back-off restarting failed container {} in pod {}",
-                                    "main", rt.key.name
+                                    container, rt.key.name
                                 ),
                                 object: rt.key.clone(),
                                 source: "kubelet",
@@ -510,7 +518,8 @@ impl Sim {
                 waiting: Some(ContainerStateWaiting {
                     reason: "CrashLoopBackOff".into(),
                     message: format!(
-                        "back-off restarting failed container main in pod {}",
+                        "back-off restarting failed container {} in pod {}",
+                        p.spec.containers.first().map_or("main", |c| c.name.as_str()),
                         rt.key.name
                     ),
                 }),
