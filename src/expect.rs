@@ -944,7 +944,14 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                         }
                         if problems.is_empty() {
                             let j = matching[0];
-                            (true, format!("{}: condition {}, reason {:?}, {} pods created, {} succeeded, {} failed", j.name, j.condition.as_deref().unwrap_or("None"), j.reason.as_deref().unwrap_or(""), j.pods_created, j.succeeded, j.failed))
+                            let mut detail = format!("{}: condition {}, reason {:?}, {} pods created, {} succeeded, {} failed", j.name, j.condition.as_deref().unwrap_or("None"), j.reason.as_deref().unwrap_or(""), j.pods_created, j.succeeded, j.failed);
+                            if finished.is_some() {
+                                detail.push_str(&format!(", finished at {}", opt_time(j.finished)));
+                            }
+                            if deleted.is_some() {
+                                detail.push_str(&format!(", deleted {}", deleted_str(j.deleted)));
+                            }
+                            (true, detail)
                         } else {
                             (false, problems.join("; "))
                         }
