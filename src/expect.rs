@@ -32,6 +32,9 @@
 //! job = { name = "pi", finished = "00:11:06", deleted = "00:12:06" }   # or deleted = false
 //!
 //! [[expect]]
+//! job = { name = "shards", completed_indexes = "0,2-3", failed_indexes = "1" }   # Indexed
+//!
+//! [[expect]]
 //! pods = { job = "pi", created = ["00:00:00", "00:00:15"], nodes = ["node-1", "node-2"],
 //!          phases = ["Failed", "Failed"], exit_codes = [1, "none"], restarts = [0, 0],
 //!          deleted = ["00:11:06", "never"], max_running = 1 }
@@ -49,7 +52,9 @@
 //! `object` accept `*` globs; `namespace` defaults to any; `object` is `Kind/namespace/name`
 //! or `Kind/name` (namespace `default`). `job` takes `condition = "Complete" | "Failed" | "None"`
 //! (not finished), `reason`, `pods_created`, `succeeded`, `failed`, `finished` (the time of the
-//! `Complete`/`Failed` condition), `deleted` (a time, or `false`: never deleted); every Job
+//! `Complete`/`Failed` condition), `deleted` (a time, or `false`: never deleted),
+//! `completed_indexes` / `failed_indexes` (`status.completedIndexes` / `status.failedIndexes`
+//! as the API shows them; `""` for none); every Job
 //! matching `name` must satisfy all of them. Scheduled times come from the
 //! `batch.kubernetes.io/cronjob-scheduled-timestamp` annotation, else from the Job name.
 
@@ -135,6 +140,8 @@ pub enum Check {
         finished: Option<SimTime>,
         /// `Some(None)`: never deleted.
         deleted: Option<Option<SimTime>>,
+        completed_indexes: Option<String>,
+        failed_indexes: Option<String>,
     },
     Pods {
         job: String,
@@ -513,9 +520,13 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
                     "failed",
                     "finished",
                     "deleted",
+                    "completed_indexes",
+                    "failed_indexes",
                 ],
             )?;
             let name = req_str(d, &c, "name");
+            let completed_indexes = opt_str(d, &c, "completed_indexes");
+            let failed_indexes = opt_str(d, &c, "failed_indexes");
             let namespace = opt_str(d, &c, "namespace");
             let condition = match c.get("condition") {
                 None => Ok(None),
@@ -569,7 +580,11 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
                 failed.ok()?,
             );
             let (finished, deleted) = (finished.ok()?, deleted.ok()?);
-            if condition.is_none()
+            let (completed_indexes, failed_indexes) =
+                (completed_indexes.ok()?, failed_indexes.ok()?);
+            if completed_indexes.is_none()
+                && failed_indexes.is_none()
+                && condition.is_none()
                 && reason.is_none()
                 && pods_created.is_none()
                 && succeeded.is_none()
@@ -580,7 +595,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
                 d.at(
                     Some(v.span()),
                     &cp,
-                    "give at least one of condition, reason, pods_created, succeeded, failed, finished, deleted",
+                    "give at least one of condition, reason, pods_created, succeeded, failed, finished, deleted, completed_indexes, failed_indexes",
                 );
                 return None;
             }
@@ -608,6 +623,12 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
                 Some(None) => what.push("never deleted".into()),
                 None => {}
             }
+            if let Some(x) = &completed_indexes {
+                what.push(format!("completed indexes {x:?}"));
+            }
+            if let Some(x) = &failed_indexes {
+                what.push(format!("failed indexes {x:?}"));
+            }
             let desc = format!("Job {name} ended with {}", what.join(", "));
             (
                 Check::Job {
@@ -620,6 +641,8 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
                     failed,
                     finished,
                     deleted,
+                    completed_indexes,
+                    failed_indexes,
                 },
                 desc,
             )
@@ -905,7 +928,7 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                     };
                     (count.holds(n), format!("expected {}, got {n}", count.describe()))
                 }
-                Check::Job { name, namespace, condition, reason, pods_created, succeeded, failed, finished, deleted } => {
+                Check::Job { name, namespace, condition, reason, pods_created, succeeded, failed, finished, deleted, completed_indexes, failed_indexes } => {
                     let matching: Vec<_> = jobs.iter().filter(|j| glob(name, &j.name) && ns_ok(namespace, &j.namespace)).collect();
                     if matching.is_empty() {
                         (false, format!("no Job named {name:?} existed during the run"))
@@ -936,6 +959,17 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                                     problems.push(format!("{}: finished at {}, expected {f}", j.name, opt_time(j.finished)));
                                 }
                             }
+                            if let Some(x) = completed_indexes {
+                                if &j.completed_indexes != x {
+                                    problems.push(format!("{}: completed indexes {:?}, expected {x:?}", j.name, j.completed_indexes));
+                                }
+                            }
+                            if let Some(x) = failed_indexes {
+                                let got = j.failed_indexes.clone().unwrap_or_default();
+                                if &got != x {
+                                    problems.push(format!("{}: failed indexes {got:?}, expected {x:?}", j.name));
+                                }
+                            }
                             if let Some(dl) = deleted {
                                 if j.deleted != *dl {
                                     problems.push(format!("{}: deleted {}, expected {}", j.name, deleted_str(j.deleted), deleted_str(*dl)));
@@ -950,6 +984,9 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                             }
                             if deleted.is_some() {
                                 detail.push_str(&format!(", deleted {}", deleted_str(j.deleted)));
+                            }
+                            if completed_indexes.is_some() || failed_indexes.is_some() {
+                                detail.push_str(&format!(", completed indexes {:?}, failed indexes {:?}", j.completed_indexes, j.failed_indexes.as_deref().unwrap_or("")));
                             }
                             (true, detail)
                         } else {

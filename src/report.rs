@@ -70,6 +70,9 @@ pub struct JobRow {
     /// `spec.completions` (for the COMPLETIONS column); not in the JSON report.
     #[serde(skip)]
     pub completions: Option<i32>,
+    /// `status.completedIndexes` and `status.failedIndexes` of Indexed Jobs (added fields).
+    pub completed_indexes: String,
+    pub failed_indexes: Option<String>,
     /// The Job's pods in creation order, as the API server saw them (added field).
     pub pods: Vec<PodRow>,
 }
@@ -390,6 +393,8 @@ impl ReportBuilder {
         row.succeeded = job.status.succeeded as i64;
         row.failed = job.status.failed as i64;
         row.completions = job.spec.completions;
+        row.completed_indexes = job.status.completed_indexes.clone();
+        row.failed_indexes = job.status.failed_indexes.clone();
         if let Some(c) = job
             .condition_true("Complete")
             .or_else(|| job.condition_true("Failed"))

@@ -519,7 +519,10 @@ impl Sim {
                     reason: "CrashLoopBackOff".into(),
                     message: format!(
                         "back-off restarting failed container {} in pod {}",
-                        p.spec.containers.first().map_or("main", |c| c.name.as_str()),
+                        p.spec
+                            .containers
+                            .first()
+                            .map_or("main", |c| c.name.as_str()),
                         rt.key.name
                     ),
                 }),
