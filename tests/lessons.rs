@@ -12,6 +12,76 @@ use std::process::Command;
 /// A lesson may have several rows; every lesson must have at least one.
 const FLIPS: &[(&str, &str, &str, &str, &str)] = &[
     // rows are added with each lesson
+    (
+        "08-job-ran-twice.toml",
+        "08-job-ran-twice.toml",
+        "kubernetes = \"1.31\"",
+        "kubernetes = \"1.32\"",
+        "node-monitor-grace-period is 50 s from 1.32: taint, eviction and the second pod come 10 s later",
+    ),
+    (
+        "08-job-ran-twice.toml",
+        "08-job-ran-twice.toml",
+        "to = \"2024-01-01T02:15:00Z\"",
+        "to = \"2024-01-01T02:05:00Z\"",
+        "a partition shorter than grace + toleration evicts nothing: one pod, one run",
+    ),
+    (
+        "09-backofflimit-onfailure-vs-never.toml",
+        "manifests/import-never-onfailure.yaml",
+        "restartPolicy: OnFailure",
+        "restartPolicy: Never",
+        "with Never the second importer also creates four pods instead of restarting one",
+    ),
+    (
+        "10-retry-timeline-1.27.toml",
+        "10-retry-timeline-1.27.toml",
+        "kubernetes = \"1.27\"",
+        "kubernetes = \"1.28\"",
+        "1.28 caps the pod-failure backoff at 10 min, not 6: the 8th and 9th pods come later",
+    ),
+    (
+        "10-retry-timeline-1.28.toml",
+        "10-retry-timeline-1.28.toml",
+        "kubernetes = \"1.28\"",
+        "kubernetes = \"1.27\"",
+        "1.27 caps the pod-failure backoff at 6 min: the 8th and 9th pods come earlier",
+    ),
+    (
+        "11-deadline-beats-backofflimit.toml",
+        "manifests/report-export.yaml",
+        "activeDeadlineSeconds: 80",
+        "activeDeadlineSeconds: 800",
+        "without a reachable deadline the Job runs out of retries: BackoffLimitExceeded",
+    ),
+    (
+        "12-finished-jobs-pile-up.toml",
+        "manifests/thumbnails.yaml",
+        "ttlSecondsAfterFinished: 100",
+        "ttlSecondsAfterFinished: 0",
+        "TTL 0 deletes the Job and its pod as soon as it finishes, not 100 s later",
+    ),
+    (
+        "15-pod-failure-policy.toml",
+        "manifests/ingest-pod-failure-policy.yaml",
+        "    - action: Ignore\n      onPodConditions:\n      - type: DisruptionTarget\n  template:",
+        "    - action: Count\n      onPodConditions:\n      - type: DisruptionTarget\n  template:",
+        "counting the eviction exceeds backoffLimit 0: the Job fails instead of completing",
+    ),
+    (
+        "16-backoff-limit-per-index.toml",
+        "manifests/shards.yaml",
+        "maxFailedIndexes: 0",
+        "maxFailedIndexes: 1",
+        "one failed index is then tolerated: the strict Job finishes its shards and fails with FailedIndexes",
+    ),
+    (
+        "17-suspend-resume-job.toml",
+        "manifests/reindex.yaml",
+        "activeDeadlineSeconds: 240",
+        "activeDeadlineSeconds: 600",
+        "a deadline not yet passed at the resume is reset with startTime: the Job resumes and completes",
+    ),
 ];
 
 fn lessons_dir() -> PathBuf {
