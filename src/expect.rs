@@ -1061,3 +1061,207 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::report::{ContainerRun, JobRow, Stats};
+
+    const HEAD: &str = "[simulation]\nstart = \"2024-01-01T00:00:00Z\"\nduration = \"1h\"\n";
+
+    fn load(expects: &str) -> Result<Vec<Expect>, Vec<String>> {
+        crate::scenario::load_str(&format!("{HEAD}{expects}"), "s.toml", Path::new("."))
+            .map(|l| l.expects)
+            .map_err(|ds| ds.iter().map(|d| d.to_string()).collect())
+    }
+
+    fn t(hms: &str) -> SimTime {
+        SimTime::parse_rfc3339(&format!("2024-01-01T{hms}Z")).unwrap()
+    }
+
+    fn pod(name: &str, created: &str, runs: &[(&str, Option<&str>)]) -> PodRow {
+        PodRow {
+            name: name.into(),
+            node: "node-1".into(),
+            created: t(created),
+            phase: "Failed".into(),
+            exit_code: Some(1),
+            runs: runs
+                .iter()
+                .map(|(a, b)| ContainerRun {
+                    started: t(a),
+                    finished: b.map(t),
+                })
+                .collect(),
+            ..PodRow::default()
+        }
+    }
+
+    fn report(jobs: Vec<JobRow>) -> Report {
+        Report {
+            schema_version: 1,
+            jobsim_version: "0".into(),
+            scenario: "s.toml".into(),
+            seed: 0,
+            kubernetes: "1.31".into(),
+            start: t("00:00:00"),
+            end: t("01:00:00"),
+            expectations: Vec::new(),
+            events: Some(Vec::new()),
+            cronjobs: Vec::new(),
+            jobs: Some(jobs),
+            stats: Stats::default(),
+            timeline: Vec::new(),
+            event_counts: Vec::new(),
+        }
+    }
+
+    fn flaky() -> JobRow {
+        JobRow {
+            namespace: "default".into(),
+            name: "flaky".into(),
+            condition: Some("Failed".into()),
+            reason: Some("BackoffLimitExceeded".into()),
+            finished: Some(t("00:01:31")),
+            completed_indexes: "0,2,3".into(),
+            failed_indexes: Some("1".into()),
+            pods: vec![
+                pod("a", "00:00:00", &[("00:00:00", Some("00:00:05"))]),
+                pod("b", "00:00:15", &[("00:00:15", None)]),
+            ],
+            ..JobRow::default()
+        }
+    }
+
+    #[test]
+    fn pods_and_job_times_parse() {
+        let e = load(
+            "[[expect]]\npods = { job = \"flaky\", created = [\"00:00:00\", \"00:00:15\"], exit_codes = [1, \"none\"], deleted = [\"never\", \"00:02:00\"], max_running = 2 }\n\
+             [[expect]]\njob = { name = \"flaky\", finished = \"00:01:31\", deleted = false, failed_indexes = \"1\" }\n",
+        )
+        .unwrap();
+        match &e[0].check {
+            Check::Pods {
+                created,
+                exit_codes,
+                deleted,
+                max_running,
+                ..
+            } => {
+                assert_eq!(
+                    created.as_deref(),
+                    Some(&[t("00:00:00"), t("00:00:15")][..])
+                );
+                assert_eq!(exit_codes.as_deref(), Some(&[Some(1), None][..]));
+                assert_eq!(deleted.as_deref(), Some(&[None, Some(t("00:02:00"))][..]));
+                assert_eq!(*max_running, Some(2));
+            }
+            c => panic!("{c:?}"),
+        }
+        match &e[1].check {
+            Check::Job {
+                finished,
+                deleted,
+                failed_indexes,
+                ..
+            } => {
+                assert_eq!(*finished, Some(t("00:01:31")));
+                assert_eq!(*deleted, Some(None));
+                assert_eq!(failed_indexes.as_deref(), Some("1"));
+            }
+            c => panic!("{c:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_pods_and_job_keys_are_located() {
+        let errs = load(
+            "[[expect]]\npods = { job = \"x\", exit_codes = [300], deleted = [\"soon\"], nodez = [] }\n\
+             [[expect]]\npods = { job = \"x\" }\n\
+             [[expect]]\njob = { name = \"x\", deleted = true }\n",
+        )
+        .unwrap_err()
+        .join("\n");
+        assert!(errs.contains("nodez"), "{errs}");
+        assert!(errs.contains("exit_codes[0]"), "{errs}");
+        assert!(errs.contains("deleted[0]"), "{errs}");
+        assert!(
+            errs.contains("give at least one of created, nodes"),
+            "{errs}"
+        );
+        assert!(
+            errs.contains("give the time of the deletion, or false"),
+            "{errs}"
+        );
+    }
+
+    #[test]
+    fn pods_check_compares_whole_lists_and_counts_overlapping_runs() {
+        let e = load(
+            "[[expect]]\npods = { job = \"flaky\", created = [\"00:00:00\", \"00:00:15\"], exit_codes = [1, 1], deleted = [\"never\", \"never\"], max_running = 1 }\n\
+             [[expect]]\npods = { job = \"flaky\", created = [\"00:00:00\"] }\n\
+             [[expect]]\npods = { job = \"flaky\", max_running = 2 }\n",
+        )
+        .unwrap();
+        let r = evaluate(&e, &report(vec![flaky()]));
+        assert!(r[0].passed, "{}", r[0].detail);
+        assert!(!r[1].passed);
+        assert!(
+            r[1].detail.contains("created: expected [2024-01-01T00:00:00Z], got [2024-01-01T00:00:00Z, 2024-01-01T00:00:15Z]"),
+            "{}",
+            r[1].detail
+        );
+        assert!(!r[2].passed);
+        assert!(r[2].detail.contains("expected 2, got 1"), "{}", r[2].detail);
+    }
+
+    #[test]
+    fn job_finished_deleted_and_indexes_are_checked() {
+        let e = load(
+            "[[expect]]\njob = { name = \"flaky\", finished = \"00:01:31\", deleted = false, completed_indexes = \"0,2,3\", failed_indexes = \"1\" }\n\
+             [[expect]]\njob = { name = \"flaky\", deleted = \"00:03:11\" }\n\
+             [[expect]]\njob = { name = \"flaky\", finished = \"00:01:30\", failed_indexes = \"\" }\n",
+        )
+        .unwrap();
+        let r = evaluate(&e, &report(vec![flaky()]));
+        assert!(r[0].passed, "{}", r[0].detail);
+        assert!(!r[1].passed);
+        assert!(
+            r[1].detail
+                .contains("deleted never, expected at 2024-01-01T00:03:11Z"),
+            "{}",
+            r[1].detail
+        );
+        assert!(!r[2].passed);
+        assert!(
+            r[2].detail
+                .contains("finished at 2024-01-01T00:01:31Z, expected 2024-01-01T00:01:30Z"),
+            "{}",
+            r[2].detail
+        );
+        assert!(
+            r[2].detail.contains("failed indexes \"1\", expected \"\""),
+            "{}",
+            r[2].detail
+        );
+    }
+
+    #[test]
+    fn max_running_counts_touching_runs_as_sequential() {
+        let a = pod("a", "00:00:00", &[("00:00:00", Some("00:00:10"))]);
+        let b = pod("b", "00:00:10", &[("00:00:10", Some("00:00:20"))]);
+        let c = pod("c", "00:00:05", &[("00:00:05", None)]);
+        let end = t("01:00:00");
+        assert_eq!(
+            crate::report::max_running(&[&a, &b], end),
+            (1, Some(t("00:00:00")))
+        );
+        assert_eq!(
+            crate::report::max_running(&[&a, &b, &c], end),
+            (2, Some(t("00:00:05")))
+        );
+        assert_eq!(crate::report::max_running(&[], end), (0, None));
+    }
+}
