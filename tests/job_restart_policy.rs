@@ -4,7 +4,7 @@
 //! Always or empty since PR-95747, modelled from 1.20; `field.NotSupported` before), with the
 //! manifest file, line and column, exit 2 and nothing simulated.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const JOB: &str = "apiVersion: batch/v1
@@ -39,7 +39,7 @@ fn scenario(name: &str, version: &str, manifest: &str) -> PathBuf {
 }
 
 /// (exit code, stdout, stderr)
-fn run(s: &PathBuf) -> (Option<i32>, String, String) {
+fn run(s: &Path) -> (Option<i32>, String, String) {
     let o = Command::new(env!("CARGO_BIN_EXE_jobsim"))
         .args(["run", s.to_str().unwrap()])
         .output()
