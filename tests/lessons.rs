@@ -62,6 +62,13 @@ const FLIPS: &[(&str, &str, &str, &str, &str)] = &[
         "TTL 0 deletes the Job and its pod as soon as it finishes, not 100 s later",
     ),
     (
+        "12-finished-jobs-pile-up.toml",
+        "manifests/thumbnails.yaml",
+        "successfulJobsHistoryLimit: 2",
+        "successfulJobsHistoryLimit: 3",
+        "a history of 3 keeps the 00:04 Job: one deletion, not two",
+    ),
+    (
         "15-pod-failure-policy.toml",
         "manifests/ingest-pod-failure-policy.yaml",
         "    - action: Ignore\n      onPodConditions:\n      - type: DisruptionTarget\n  template:",
