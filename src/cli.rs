@@ -61,6 +61,29 @@ fn parse_until(s: &str, start: SimTime) -> Result<SimTime, String> {
     }
 }
 
+/// What the per-slot accounting needs from the scenario (see `slots`).
+pub fn slot_env(scn: &Scenario) -> crate::slots::SlotEnv {
+    use sim_core::scenario::FaultKind;
+    let mut windows = crate::slots::Windows::default();
+    for f in &scn.faults {
+        match f.kind {
+            FaultKind::ControllerManagerDown => {
+                windows.controller_manager_down.push((f.from, f.to))
+            }
+            FaultKind::ApiServerDown => windows.api_server_down.push((f.from, f.to)),
+            _ => {}
+        }
+    }
+    crate::slots::SlotEnv {
+        profile: scn.profile.clone(),
+        local_tz: scn.controller_manager.timezone,
+        clock_offset: scn.controller_manager.clock_offset,
+        windows,
+        start: scn.start,
+        end: scn.end,
+    }
+}
+
 /// `jobsim run`: returns the exit code. `engine` is injected so tests can use a fake.
 pub fn run_command(
     path: &Path,
@@ -128,7 +151,8 @@ pub fn run_command(
         !opts.quiet,
         !scn.profile.gate("CronJobControllerV2"),
         expect::interest(&loaded.expects),
-    );
+    )
+    .with_slots(slot_env(scn));
     let result = {
         let mut observers: Vec<&mut dyn Observer> = vec![&mut builder];
         if let Some(t) = tracer.as_mut() {
