@@ -176,6 +176,9 @@ pub fn run_command(
     if opts.quiet {
         report.events = None;
         report.jobs = None;
+        for c in &mut report.cronjobs {
+            c.slots = None;
+        }
     }
     let out = if opts.format == "json" {
         render::json(&report)

@@ -54,6 +54,7 @@ pub const KEYS: &[&str] = &[
     "job",
     "pods_created",
     "max_jobs_per_slot",
+    "missed_slots",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -120,6 +121,15 @@ pub enum Check {
     PodsCreated {
         job: String,
         namespace: Option<String>,
+        count: Count,
+    },
+    /// Schedule slots of a CronJob that got no Job, by reason (`slots::Outcome::key`;
+    /// `None`: any reason), optionally only slots in a window.
+    MissedSlots {
+        cronjob: String,
+        namespace: Option<String>,
+        reason: Option<crate::slots::Outcome>,
+        between: Option<(SimTime, SimTime)>,
         count: Count,
     },
     MaxJobsPerSlot {
@@ -536,6 +546,76 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
                 desc,
             )
         }
+        "missed_slots" => {
+            let c = table(
+                d,
+                v,
+                &cp,
+                &[
+                    "cronjob",
+                    "namespace",
+                    "reason",
+                    "between",
+                    "equals",
+                    "at_least",
+                    "at_most",
+                ],
+            )?;
+            let cronjob = req_str(d, &c, "cronjob");
+            let namespace = opt_str(d, &c, "namespace");
+            let reason = match c.get("reason") {
+                None => Ok(None),
+                Some(rv) => match string(d, rv, &c.sub("reason")) {
+                    None => Err(()),
+                    Some(s) => match crate::slots::Outcome::parse(s).filter(|o| o.is_missed()) {
+                        Some(o) => Ok(Some(o)),
+                        None => {
+                            let known: Vec<String> = crate::slots::Outcome::ALL
+                                .iter()
+                                .filter(|o| o.is_missed())
+                                .map(|o| format!("{:?}", o.key()))
+                                .collect();
+                            d.at(
+                                Some(rv.span()),
+                                &c.sub("reason"),
+                                format!(
+                                    "Unsupported value: {s:?}: supported values: {}",
+                                    known.join(", ")
+                                ),
+                            );
+                            Err(())
+                        }
+                    },
+                },
+            };
+            let between = window(d, &c, start);
+            let count = count(d, &c);
+            let (cronjob, namespace, reason, between, count) = (
+                cronjob?,
+                namespace.ok()?,
+                reason.ok()?,
+                between.ok()?,
+                count?,
+            );
+            let why = reason
+                .map(|r| format!(" ({})", r.label()))
+                .unwrap_or_default();
+            let desc = format!(
+                "CronJob {cronjob} missed {} slots{why}{}",
+                count.describe(),
+                window_str(&between)
+            );
+            (
+                Check::MissedSlots {
+                    cronjob,
+                    namespace,
+                    reason,
+                    between,
+                    count,
+                },
+                desc,
+            )
+        }
         _ => {
             let c = table(
                 d,
@@ -607,6 +687,12 @@ pub fn interest(expects: &[Expect]) -> Interest {
                 type_: type_.clone(),
                 between: *between,
             }),
+            Check::MissedSlots {
+                cronjob,
+                between: Some(_),
+                ..
+            } => i.slot_rows.push(cronjob.clone()),
+            Check::MissedSlots { .. } => {}
             Check::Job { name, .. } => i.jobs.push(name.clone()),
             Check::PodsCreated { job, .. } => i.jobs.push(job.clone()),
         }
@@ -739,6 +825,18 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                         (count.holds(n), format!("expected {}, got {n}", count.describe()))
                     }
                 }
+                Check::MissedSlots { cronjob, namespace, reason, between, count } => {
+                    let want = |o: crate::slots::Outcome| o.is_missed() && reason.is_none_or(|r| r == o);
+                    let mut n = 0i64;
+                    for c in report.cronjobs.iter().filter(|c| glob(cronjob, &c.name) && ns_ok(namespace, &c.namespace)) {
+                        n += match (between, &c.slots) {
+                            (None, _) => c.slot_counts.by_outcome.iter().filter(|(o, _)| want(**o)).map(|(_, k)| *k as i64).sum::<i64>(),
+                            (Some(_), Some(rows)) => rows.iter().filter(|r| want(r.outcome) && in_window(Some(r.time), between)).count() as i64,
+                            (Some(_), None) => 0,
+                        };
+                    }
+                    (count.holds(n), format!("expected {}, got {n}", count.describe()))
+                }
                 Check::MaxJobsPerSlot { cronjob, namespace, slot, count } => {
                     let mut per: std::collections::BTreeMap<SimTime, i64> = std::collections::BTreeMap::new();
                     for j in jobs.iter().filter(|j| j.cronjob.as_deref().is_some_and(|c| glob(cronjob, c)) && ns_ok(namespace, &j.namespace)) {
@@ -754,4 +852,116 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
             ExpectationResult { description: e.description.clone(), passed, detail }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::report::{CronJobRow, ReportBuilder};
+    use crate::slots::{Outcome, SlotCounts, SlotRow};
+
+    fn load(expect: &str) -> Result<Vec<Expect>, String> {
+        let src = format!(
+            "[simulation]\nstart = \"2016-05-19T08:00:00Z\"\nduration = \"3h\"\n[[expect]]\n{expect}\n"
+        );
+        crate::scenario::load_str(&src, "t.toml", Path::new("."))
+            .map(|l| l.expects)
+            .map_err(|d| {
+                d.iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+    }
+
+    fn report() -> Report {
+        let mut r = ReportBuilder::new(
+            "t.toml",
+            0,
+            "1.31",
+            SimTime(0),
+            SimTime(1),
+            true,
+            false,
+            Interest::default(),
+        )
+        .finish();
+        let t = |m: i64| SimTime(1_463_644_800_000 + m * 60_000);
+        let outcomes = [
+            Outcome::Ran,
+            Outcome::ControllerManagerDown,
+            Outcome::ControllerManagerDown,
+            Outcome::Forbid,
+            Outcome::Forbid,
+            Outcome::Forbid,
+            Outcome::Ran,
+        ];
+        let rows: Vec<SlotRow> = outcomes
+            .iter()
+            .enumerate()
+            .map(|(i, o)| SlotRow {
+                time: t(i as i64),
+                outcome: *o,
+                job: None,
+                warning: None,
+            })
+            .collect();
+        let mut counts = SlotCounts::default();
+        for o in outcomes {
+            *counts.by_outcome.entry(o).or_default() += 1;
+        }
+        r.cronjobs.push(CronJobRow {
+            namespace: "default".into(),
+            name: "report".into(),
+            slots: Some(rows),
+            slot_counts: counts,
+            ..CronJobRow::default()
+        });
+        r
+    }
+
+    fn check(expect: &str) -> (bool, String) {
+        let e = load(expect).expect("valid expectation");
+        let r = evaluate(&e, &report());
+        (r[0].passed, r[0].detail.clone())
+    }
+
+    #[test]
+    fn missed_slots_by_reason_any_and_window() {
+        assert!(
+            check("missed_slots = { cronjob = \"report\", reason = \"forbid\", equals = 3 }").0
+        );
+        assert!(check("missed_slots = { cronjob = \"rep*\", reason = \"controller_manager_down\", equals = 2 }").0);
+        assert!(check("missed_slots = { cronjob = \"report\", equals = 5 }").0);
+        let (ok, detail) =
+            check("missed_slots = { cronjob = \"report\", reason = \"forbid\", equals = 2 }");
+        assert!(!ok);
+        assert_eq!(detail, "expected 2, got 3");
+        assert!(check("missed_slots = { cronjob = \"report\", reason = \"forbid\", between = [\"08:04\", \"08:10\"], equals = 2 }").0);
+        assert!(check("missed_slots = { cronjob = \"other\", at_most = 0 }").0);
+        assert!(
+            !check("missed_slots = { cronjob = \"report\", reason = \"suspended\", at_least = 1 }")
+                .0
+        );
+    }
+
+    #[test]
+    fn missed_slots_rejects_unknown_reasons_and_asks_for_rows_only_with_a_window() {
+        let e =
+            load("missed_slots = { cronjob = \"r\", reason = \"ran\", equals = 1 }").unwrap_err();
+        assert!(
+            e.contains("missed_slots.reason: Unsupported value: \"ran\""),
+            "{e}"
+        );
+        assert!(e.contains("\"too_many_missed\""), "{e}");
+        let e = load("missed_slots = { cronjob = \"r\", equals = 1 }").unwrap();
+        assert!(interest(&e).slot_rows.is_empty());
+        let e = load(
+            "missed_slots = { cronjob = \"r\", between = [\"08:00\", \"09:00\"], equals = 1 }",
+        )
+        .unwrap();
+        assert_eq!(interest(&e).slot_rows, vec!["r".to_string()]);
+    }
 }

@@ -276,6 +276,114 @@ fn opt_time(t: Option<SimTime>) -> String {
     t.map(|t| t.to_string()).unwrap_or_else(|| "<none>".into())
 }
 
+/// Most lines of one CronJob's slot timeline (the first and last halves are shown).
+pub const MAX_TIMELINE_LINES: usize = 24;
+
+/// A slot time for the timeline: `HH:MM` (`:SS` when not on the minute) when the run stays on
+/// one UTC day, else with the date; the schedule's zone in parentheses when it is not UTC.
+fn slot_time(t: SimTime, one_day: bool, zone: Option<chrono_tz::Tz>) -> String {
+    let c = t.to_chrono();
+    let fmt = match (one_day, c.timestamp() % 60 == 0) {
+        (true, true) => "%H:%M",
+        (true, false) => "%H:%M:%S",
+        (false, true) => "%Y-%m-%d %H:%M",
+        (false, false) => "%Y-%m-%d %H:%M:%S",
+    };
+    let mut s = c.format(fmt).to_string();
+    if let Some(z) = zone.filter(|z| *z != chrono_tz::Tz::UTC) {
+        let l = c.with_timezone(&z);
+        s.push_str(&format!("Z ({} {})", l.format("%H:%M"), l.format("%Z")));
+    }
+    s
+}
+
+/// Per CronJob: a summary line (slots ran / missed by reason) and, unless quiet, a compact
+/// timeline of its slots with runs of equal outcomes collapsed, bounded in size.
+pub fn slot_timelines(o: &mut String, report: &Report) {
+    let one_day = report.start.to_chrono().date_naive()
+        == SimTime(report.end.0.saturating_sub(1))
+            .to_chrono()
+            .date_naive();
+    for c in report.cronjobs.iter().filter(|c| c.slots_scheduled > 0) {
+        o.push_str(&format!(
+            "\nSlots of CronJob {}/{} ({}): {}\n",
+            c.namespace,
+            c.name,
+            c.slots_scheduled,
+            slot_summary(c)
+        ));
+        let Some(rows) = &c.slots else { continue };
+        let zone = c
+            .time_zone
+            .as_deref()
+            .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+            .or(report.local_tz);
+        let lines = crate::slots::collapse(rows);
+        let (lines, skipped) = crate::slots::bounded(lines, MAX_TIMELINE_LINES);
+        let half = MAX_TIMELINE_LINES / 2;
+        let cells: Vec<Vec<String>> = lines
+            .iter()
+            .map(|l| {
+                let when = if l.n == 1 {
+                    slot_time(l.from, one_day, zone)
+                } else {
+                    format!(
+                        "{}–{}",
+                        slot_time(l.from, one_day, zone),
+                        slot_time(l.to, one_day, zone)
+                    )
+                };
+                let what = if l.n == 1 {
+                    l.label.clone()
+                } else {
+                    format!("{} ×{}", l.label, l.n)
+                };
+                vec![when, what]
+            })
+            .collect();
+        let mut t = String::new();
+        table(&mut t, &["SLOTS", "OUTCOME"], &cells);
+        for (i, line) in t.lines().enumerate() {
+            if skipped > 0 && i == half + 1 {
+                o.push_str(&format!("  … {skipped} more lines …\n"));
+            }
+            o.push_str("  ");
+            o.push_str(line);
+            o.push('\n');
+        }
+    }
+}
+
+/// `ran 68, missed 112 (controller-manager down 112)`.
+pub fn slot_summary(c: &crate::report::CronJobRow) -> String {
+    use crate::slots::Outcome;
+    let mut s = format!("ran {}", c.slots_ran);
+    if c.slots_ran_twice > 0 {
+        s.push_str(&format!(", ran twice {}", c.slots_ran_twice));
+    }
+    let missed = c.slot_counts.missed();
+    if missed > 0 {
+        let parts: Vec<String> = c
+            .slot_counts
+            .by_outcome
+            .iter()
+            .filter(|(o, _)| o.is_missed())
+            .map(|(o, n)| format!("{} {n}", o.short()))
+            .collect();
+        s.push_str(&format!(", missed {missed} ({})", parts.join(", ")));
+    }
+    if c.slot_counts.get(Outcome::Pending) > 0 {
+        s.push_str(", 1 pending at the end");
+    }
+    if c.jobs_off_schedule > 0 {
+        s.push_str(&format!(
+            "; {} Jobs for times that are not slots of the run",
+            c.jobs_off_schedule
+        ));
+    }
+    s
+}
+
 /// The text output: header, CronJobs and Jobs tables, events, expectation results.
 /// `quiet`: nothing whose size grows with the run (no Jobs table, no events).
 pub fn text(report: &Report, quiet: bool) -> String {
@@ -338,6 +446,7 @@ pub fn text(report: &Report, quiet: bool) -> String {
             &rows,
         );
     }
+    slot_timelines(&mut o, report);
     if !quiet {
         if let Some(jobs) = report.jobs.as_ref().filter(|j| !j.is_empty()) {
             o.push('\n');

@@ -127,6 +127,9 @@ pub struct Report {
     /// One count per [`Interest::event_filters`] entry.
     #[serde(skip)]
     pub event_counts: Vec<i64>,
+    /// The controller manager's zone (slot times of CronJobs without `spec.timeZone`).
+    #[serde(skip)]
+    pub local_tz: Option<chrono_tz::Tz>,
 }
 
 /// What the expectations need kept when not everything is kept.
@@ -272,6 +275,7 @@ impl ReportBuilder {
                 stats: Stats::default(),
                 timeline: Vec::new(),
                 event_counts: vec![0; n_filters],
+                local_tz: None,
             },
             events: Vec::new(),
             cronjobs: BTreeMap::new(),
@@ -286,6 +290,7 @@ impl ReportBuilder {
 
     /// Account every CronJob schedule slot (see [`crate::slots`]).
     pub fn with_slots(mut self, env: SlotEnv) -> ReportBuilder {
+        self.report.local_tz = Some(env.local_tz);
         self.slot_env = Some(env);
         self
     }
@@ -362,11 +367,14 @@ impl ReportBuilder {
             if let Some(env) = &self.slot_env {
                 t.finish(self.report.end, env);
             }
-            let row = self.cronjobs.entry(key.clone()).or_insert_with(|| CronJobRow {
-                namespace: key.0.clone(),
-                name: key.1.clone(),
-                ..CronJobRow::default()
-            });
+            let row = self
+                .cronjobs
+                .entry(key.clone())
+                .or_insert_with(|| CronJobRow {
+                    namespace: key.0.clone(),
+                    name: key.1.clone(),
+                    ..CronJobRow::default()
+                });
             let c = t.counts();
             row.slots_scheduled = c.total();
             row.slots_ran = c.get(crate::slots::Outcome::Ran);
@@ -477,7 +485,8 @@ impl Observer for ReportBuilder {
                             });
                         row.jobs_created += 1;
                         if let Some(t) = self.trackers.get_mut(&(m.namespace.clone(), c.clone())) {
-                            let slot = scheduled_time(&m.annotations, &m.name, c, self.legacy_names);
+                            let slot =
+                                scheduled_time(&m.annotations, &m.name, c, self.legacy_names);
                             t.on_job_created(slot, &m.name, *time);
                         }
                     }

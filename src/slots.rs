@@ -403,9 +403,9 @@ impl SlotTracker {
         self.advance(time, env);
         if let Some(p) = self.pending.take() {
             // With a deadline the last slot is final once the deadline has passed.
-            let deadline_passed = self.sds.is_some_and(|d| {
-                p.slot + Dur(d.saturating_mul(1000)) < time + env.clock_offset
-            });
+            let deadline_passed = self
+                .sds
+                .is_some_and(|d| p.slot + Dur(d.saturating_mul(1000)) < time + env.clock_offset);
             self.finalize(p, !deadline_passed);
         }
     }
