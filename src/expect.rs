@@ -48,6 +48,7 @@ use crate::scenario::walk::{self, array, int_in, string, table, Tbl, V};
 /// Keys of an `[[expect]]` table.
 pub const KEYS: &[&str] = &[
     "description",
+    "kubernetes",
     "jobs_created",
     "scheduled_times",
     "events",
@@ -145,6 +146,9 @@ pub enum Check {
 pub struct Expect {
     pub description: String,
     pub check: Check,
+    /// Applies only to the run of this version (`kubernetes = "1.20"` in a scenario that lists
+    /// several versions); `None`: to every run.
+    pub kubernetes: Option<String>,
 }
 
 /// Parse a time of an expectation: RFC 3339, or `HH:MM[:SS]` on the start's UTC day.
@@ -268,17 +272,30 @@ fn window_str(w: &Option<(SimTime, SimTime)>) -> String {
 
 /// Parse one `[[expect]]` table.
 pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Option<Expect> {
-    let checks: Vec<&str> = KEYS[1..].iter().copied().filter(|k| t.has(k)).collect();
+    let checks: Vec<&str> = KEYS[2..].iter().copied().filter(|k| t.has(k)).collect();
     if checks.len() != 1 {
         d.at(
             Some(t.span.clone()),
             p,
-            format!("give exactly one check: {}", KEYS[1..].join(", ")),
+            format!("give exactly one check: {}", KEYS[2..].join(", ")),
         );
         return None;
     }
     let description = match t.get("description") {
         Some(v) => Some(string(d, v, &t.sub("description"))?.to_string()),
+        None => None,
+    };
+    let kubernetes = match t.get("kubernetes") {
+        Some(v) => {
+            let s = string(d, v, &t.sub("kubernetes"))?;
+            match sim_core::version::Version::parse(s) {
+                Ok(ver) => Some(ver.to_string()),
+                Err(e) => {
+                    d.at(Some(v.span()), &t.sub("kubernetes"), e);
+                    return None;
+                }
+            }
+        }
         None => None,
     };
     let key = checks[0];
@@ -664,6 +681,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
     Some(Expect {
         description: description.unwrap_or(default_desc),
         check,
+        kubernetes,
     })
 }
 

@@ -206,6 +206,63 @@ pub fn json(report: &Report) -> String {
     s
 }
 
+/// The reports of a multi-version run: a JSON array, one report per version, in list order.
+pub fn json_many(reports: &[Report]) -> String {
+    let mut s = serde_json::to_string_pretty(reports)
+        .unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()));
+    s.push('\n');
+    s
+}
+
+/// The text of a multi-version run: each run under a `=== Kubernetes X.Y ===` rule, then
+/// "Across versions", one line per CronJob and version (Jobs created, slots ran / missed by
+/// reason), and the expectation total over all runs.
+pub fn text_many(reports: &[Report], quiet: bool) -> String {
+    let mut o = String::new();
+    for r in reports {
+        o.push_str(&format!("=== Kubernetes {} ===\n", r.kubernetes));
+        o.push_str(&text(r, quiet));
+        o.push('\n');
+    }
+    o.push_str("Across versions:\n");
+    let mut names: Vec<(&str, &str)> = reports
+        .iter()
+        .flat_map(|r| r.cronjobs.iter().map(|c| (c.namespace.as_str(), c.name.as_str())))
+        .collect();
+    names.sort();
+    names.dedup();
+    for (ns, name) in names {
+        o.push_str(&format!("  CronJob {ns}/{name}\n"));
+        for r in reports {
+            let Some(c) = r
+                .cronjobs
+                .iter()
+                .find(|c| c.namespace == ns && c.name == name)
+            else {
+                continue;
+            };
+            o.push_str(&format!(
+                "    {:<6} {} Jobs created; {} slots: {}\n",
+                r.kubernetes,
+                c.jobs_created,
+                c.slots_scheduled,
+                slot_summary(c)
+            ));
+        }
+    }
+    let all: Vec<_> = reports.iter().flat_map(|r| &r.expectations).collect();
+    if !all.is_empty() {
+        let failed = all.iter().filter(|e| !e.passed).count();
+        o.push_str(&format!(
+            "{} of {} expectations held over {} runs\n",
+            all.len() - failed,
+            all.len(),
+            reports.len()
+        ));
+    }
+    o
+}
+
 /// A duration the way kubectl prints ages and durations (`45s`, `2m5s`, `3h4m`, `2d3h`).
 pub fn short_duration(d: Dur) -> String {
     let s = d.as_ms().max(0) / 1000;
