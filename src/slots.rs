@@ -279,6 +279,7 @@ impl SlotTracker {
     }
 
     /// The CronJob was deleted: no more slots.
+    /// (The pending slot, if any, settles at the end of the run.)
     pub fn on_deleted(&mut self) {
         self.next = None;
     }
@@ -290,7 +291,7 @@ impl SlotTracker {
         let end = env.end + env.clock_offset;
         while let Some(s) = self.next.filter(|s| *s <= now && *s < end) {
             if let Some(p) = self.pending.take() {
-                self.finalize(p, false);
+                self.finalize(p, false, s, env);
             }
             let true_time = s - env.clock_offset;
             let state = if self.suspended {
@@ -366,11 +367,27 @@ impl SlotTracker {
         }
     }
 
-    fn finalize(&mut self, p: Pending, at_end: bool) {
+    /// Settle slot `p`, superseded at controller time `until` (the next slot, or the end).
+    fn finalize(&mut self, p: Pending, at_end: bool, until: SimTime, env: &SlotEnv) {
+        // An outage that ended while this slot was still the latest one: the controller came
+        // back and skipped it only because of the deadline clamp (cronjob.md §3.4).
+        let back_before = |ws: &[(SimTime, Option<SimTime>)]| {
+            let t = p.slot - env.clock_offset;
+            ws.iter().any(|(a, b)| {
+                t >= *a && b.is_some_and(|b| t < b && b + env.clock_offset < until)
+            })
+        };
         let outcome = if p.ran > 1 {
             Outcome::RanTwice
         } else if p.ran == 1 {
             Outcome::Ran
+        } else if self.sds.is_some()
+            && ((p.state == Outcome::ControllerManagerDown
+                && back_before(&env.windows.controller_manager_down))
+                || (p.state == Outcome::ApiServerDown
+                    && back_before(&env.windows.api_server_down)))
+        {
+            Outcome::StartingDeadline
         } else if p.state != Outcome::NotStarted {
             p.state
         } else if p.failed_needs_start {
@@ -406,7 +423,7 @@ impl SlotTracker {
             let deadline_passed = self
                 .sds
                 .is_some_and(|d| p.slot + Dur(d.saturating_mul(1000)) < time + env.clock_offset);
-            self.finalize(p, !deadline_passed);
+            self.finalize(p, !deadline_passed, time + env.clock_offset, env);
         }
     }
 
@@ -615,6 +632,29 @@ mod tests {
                 Outcome::Pending
             ]
         );
+    }
+
+    #[test]
+    fn an_outage_that_ends_before_the_next_slot_misses_by_the_deadline() {
+        // Slots every 120 min; the outage 09:40–10:30 covers the 10:00 slot and ends before
+        // 12:00. Without a deadline the slot is the outage's; with one, the controller came
+        // back while 10:00 was the latest slot and skipped it only because of the deadline.
+        let run = |sds: Option<i64>| {
+            let mut e = env("1.31", Some((100, 150)));
+            e.end = min(250);
+            let mut c = cj("0 */2 * * *");
+            c.spec.starting_deadline_seconds = sds;
+            let mut t = SlotTracker::new(&c, min(0), &e, true);
+            t.advance(min(0), &e);
+            t.on_job_created(Some(min(0)), &name(0), min(0));
+            t.finish(min(250), &e);
+            let v: Vec<Outcome> = t.take_rows().unwrap().iter().map(|r| r.outcome).collect();
+            v
+        };
+        use Outcome::*;
+        assert_eq!(run(None), vec![Ran, ControllerManagerDown, Pending]);
+        assert_eq!(run(Some(60)), vec![Ran, StartingDeadline, StartingDeadline]);
+        assert_eq!(run(Some(7200))[2], Pending);
     }
 
     #[test]
