@@ -200,6 +200,9 @@ pub struct SlotTracker {
     sds: Option<i64>,
     too_many_at: Option<SimTime>,
     last_ran: Option<SimTime>,
+    /// The run's end on the controller's clock: a Job for a slot at or after it (the engine
+    /// plays events at the end instant itself) is not counted.
+    end: SimTime,
     counts: [u64; 11],
     pub off_schedule: u64,
     rows: Option<Vec<SlotRow>>,
@@ -241,6 +244,7 @@ impl SlotTracker {
             sds: None,
             too_many_at: None,
             last_ran: None,
+            end: env.end + env.clock_offset,
             counts: [0; 11],
             off_schedule: 0,
             rows: keep_rows.then(Vec::new),
@@ -345,6 +349,7 @@ impl SlotTracker {
                     r.outcome = Outcome::RanTwice;
                 }
             }
+            (_, Some(s)) if s >= self.end => {}
             _ => self.off_schedule += 1,
         }
     }

@@ -18,6 +18,27 @@ const FLIPS: &[(&str, &str, &str, &str, &str)] = &[
         "to = \"2016-05-19T09:30:00Z\"",
         "a 61-minute outage leaves fewer than 100 unmet times: the legacy controller recovers",
     ),
+    (
+        "02-starting-deadline.toml",
+        "manifests/report-deadline-200.yaml",
+        "startingDeadlineSeconds: 200",
+        "startingDeadlineSeconds: 7200",
+        "a 2 h window holds more than 100 slots: 1.20 breaks again, 1.31 warns TooManyMissedTimes",
+    ),
+    (
+        "02b-twice-daily-deadline.toml",
+        "02b-twice-daily-deadline.toml",
+        "startingDeadlineSeconds: 28800",
+        "startingDeadlineSeconds: 36000",
+        "a 10 h window: the day-2 12:00 slot runs late at 21:00 instead of being skipped",
+    ),
+    (
+        "02c-short-deadline.toml",
+        "02c-short-deadline.toml",
+        "startingDeadlineSeconds: 5",
+        "startingDeadlineSeconds: 10",
+        "a 10 s window covers the 7 s poll lag: the legacy controller runs every slot",
+    ),
 ];
 
 fn lessons_dir() -> PathBuf {
