@@ -923,6 +923,7 @@ mod tests {
                 time: t(i as i64),
                 outcome: *o,
                 job: None,
+                created: None,
                 warning: None,
             })
             .collect();

@@ -375,7 +375,7 @@ pub fn slot_timelines(o: &mut String, report: &Report) {
             .as_deref()
             .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
             .or(report.local_tz);
-        let lines = crate::slots::collapse(rows);
+        let lines = crate::slots::collapse(rows, &short_duration);
         let (lines, skipped) = crate::slots::bounded(lines, MAX_TIMELINE_LINES);
         let half = MAX_TIMELINE_LINES / 2;
         let cells: Vec<Vec<String>> = lines

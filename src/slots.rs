@@ -146,11 +146,17 @@ pub struct SlotRow {
     /// The Job created for it (the first one, for `ran_twice`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job: Option<String>,
+    /// When that Job was created (true time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<SimTime>,
     /// A warning the controller recorded in the sync that created the Job
     /// (`TooManyMissedTimes`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<&'static str>,
 }
+
+/// A Job created this long (or longer) after its slot is shown as late in the timeline.
+pub const LATE: Dur = Dur::mins(1);
 
 /// The fault windows that explain missed slots, in true time, `[from, to)`.
 #[derive(Debug, Clone, Default)]
@@ -182,6 +188,7 @@ struct Pending {
     state: Outcome,
     ran: u32,
     job: Option<String>,
+    created: Option<SimTime>,
     warned: bool,
     failed_needs_start: bool,
     failed_create: bool,
@@ -314,6 +321,7 @@ impl SlotTracker {
                 state,
                 ran: 0,
                 job: None,
+                created: None,
                 warned: false,
                 failed_needs_start: false,
                 failed_create: false,
@@ -334,6 +342,7 @@ impl SlotTracker {
                 p.ran += 1;
                 if p.job.is_none() {
                     p.job = Some(name.to_string());
+                    p.created = Some(time);
                 }
                 p.warned |= warned;
             }
@@ -415,6 +424,7 @@ impl SlotTracker {
                 time: p.slot,
                 outcome,
                 job: p.job,
+                created: p.created,
                 warning: p.warned.then_some("TooManyMissedTimes"),
             });
         }
@@ -456,17 +466,31 @@ pub struct TimelineLine {
     pub label: String,
 }
 
-/// Collapse consecutive slots with the same outcome (a slot with a warning stands alone).
-pub fn collapse(rows: &[SlotRow]) -> Vec<TimelineLine> {
+/// Collapse consecutive slots with the same outcome (a slot with a warning, or run late by
+/// [`LATE`] or more, stands alone). `late` formats the lateness.
+pub fn collapse(rows: &[SlotRow], late: &dyn Fn(Dur) -> String) -> Vec<TimelineLine> {
     let mut out: Vec<TimelineLine> = Vec::new();
     let mut prev_warned = false;
     for r in rows {
-        let label = match r.warning {
-            Some(w) => format!("{} ({w} warned)", r.outcome.label()),
-            None => r.outcome.label().to_string(),
+        let lateness = r
+            .created
+            .map(|c| Dur(c.0 - r.time.0))
+            .filter(|d| d.as_ms() >= LATE.as_ms());
+        let mut notes = Vec::new();
+        if let Some(d) = lateness {
+            notes.push(format!("{} late", late(d)));
+        }
+        if let Some(w) = r.warning {
+            notes.push(format!("{w} warned"));
+        }
+        let alone = !notes.is_empty();
+        let label = if alone {
+            format!("{} ({})", r.outcome.label(), notes.join(", "))
+        } else {
+            r.outcome.label().to_string()
         };
         match out.last_mut() {
-            Some(l) if l.label == label && r.warning.is_none() && !prev_warned => {
+            Some(l) if l.label == label && !alone && !prev_warned => {
                 l.to = r.time;
                 l.n += 1;
             }
@@ -477,7 +501,7 @@ pub fn collapse(rows: &[SlotRow]) -> Vec<TimelineLine> {
                 label,
             }),
         }
-        prev_warned = r.warning.is_some();
+        prev_warned = alone;
     }
     out
 }
@@ -566,7 +590,7 @@ mod tests {
         assert_eq!(rows.len(), 180);
         assert_eq!(rows[141].warning, Some("TooManyMissedTimes"));
         assert_eq!(rows[0].job.as_deref(), Some(name(0).as_str()));
-        let lines = collapse(&rows);
+        let lines = collapse(&rows, &|d| format!("{}s", d.as_ms() / 1000));
         let got: Vec<(u64, &str)> = lines.iter().map(|l| (l.n, l.label.as_str())).collect();
         assert_eq!(
             got,
@@ -673,10 +697,11 @@ mod tests {
                     Outcome::Forbid
                 },
                 job: None,
+                created: None,
                 warning: None,
             })
             .collect();
-        let lines = collapse(&rows);
+        let lines = collapse(&rows, &|d| format!("{}s", d.as_ms() / 1000));
         assert_eq!(lines.len(), 100);
         let (b, skipped) = bounded(lines, 12);
         assert_eq!((b.len(), skipped), (12, 88));

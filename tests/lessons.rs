@@ -39,6 +39,20 @@ const FLIPS: &[(&str, &str, &str, &str, &str)] = &[
         "startingDeadlineSeconds: 10",
         "a 10 s window covers the 7 s poll lag: the legacy controller runs every slot",
     ),
+    (
+        "03-concurrency-policy.toml",
+        "manifests/policies.yaml",
+        "metadata: { name: forbid, namespace: default, creationTimestamp: \"2016-05-19T07:59:00Z\" }\n  spec:\n    schedule: \"0 * * * *\"\n    concurrencyPolicy: Forbid",
+        "metadata: { name: forbid, namespace: default, creationTimestamp: \"2016-05-19T07:59:00Z\" }\n  spec:\n    schedule: \"0 * * * *\"\n    concurrencyPolicy: Allow",
+        "Forbid -> Allow: no slot is skipped",
+    ),
+    (
+        "03-concurrency-policy.toml",
+        "03-concurrency-policy.toml",
+        "run = \"1000h\"",
+        "run = \"20m\"",
+        "the stuck Job ends: no slot of `stuck` is skipped",
+    ),
 ];
 
 fn lessons_dir() -> PathBuf {
