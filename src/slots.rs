@@ -464,10 +464,13 @@ pub struct TimelineLine {
     pub to: SimTime,
     pub n: u64,
     pub label: String,
+    /// The spacing of the collapsed slots (set from the second one on).
+    step: Option<i64>,
 }
 
-/// Collapse consecutive slots with the same outcome (a slot with a warning, or run late by
-/// [`LATE`] or more, stands alone). `late` formats the lateness.
+/// Collapse consecutive, evenly spaced slots with the same outcome (a slot with a warning, or
+/// run late by [`LATE`] or more, stands alone; a change of spacing, e.g. the two 02:00 slots of
+/// a DST fall-back night, starts a new line). `late` formats the lateness.
 pub fn collapse(rows: &[SlotRow], late: &dyn Fn(Dur) -> String) -> Vec<TimelineLine> {
     let mut out: Vec<TimelineLine> = Vec::new();
     let mut prev_warned = false;
@@ -490,7 +493,13 @@ pub fn collapse(rows: &[SlotRow], late: &dyn Fn(Dur) -> String) -> Vec<TimelineL
             r.outcome.label().to_string()
         };
         match out.last_mut() {
-            Some(l) if l.label == label && !alone && !prev_warned => {
+            Some(l)
+                if l.label == label
+                    && !alone
+                    && !prev_warned
+                    && l.step.is_none_or(|st| st == r.time.0 - l.to.0) =>
+            {
+                l.step = Some(r.time.0 - l.to.0);
                 l.to = r.time;
                 l.n += 1;
             }
@@ -499,6 +508,7 @@ pub fn collapse(rows: &[SlotRow], late: &dyn Fn(Dur) -> String) -> Vec<TimelineL
                 to: r.time,
                 n: 1,
                 label,
+                step: None,
             }),
         }
         prev_warned = alone;

@@ -53,6 +53,27 @@ const FLIPS: &[(&str, &str, &str, &str, &str)] = &[
         "run = \"20m\"",
         "the stuck Job ends: no slot of `stuck` is skipped",
     ),
+    (
+        "04-dst-fall-back.toml",
+        "manifests/nightly-berlin.yaml",
+        "schedule: \"0 2 * * *\"\n    timeZone: Europe/Berlin",
+        "schedule: \"0 2 * * *\"\n    timeZone: Asia/Tokyo",
+        "a zone without DST: `berlin` runs once a night",
+    ),
+    (
+        "04-dst-fall-back.toml",
+        "04-dst-fall-back.toml",
+        "timezone = \"Europe/Berlin\"",
+        "timezone = \"UTC\"",
+        "the controller manager in UTC: `local` runs at 02:00 UTC, once",
+    ),
+    (
+        "04b-dst-spring-forward.toml",
+        "04b-dst-spring-forward.toml",
+        "timezone = \"Europe/Berlin\"",
+        "timezone = \"Asia/Tokyo\"",
+        "the controller manager in Tokyo: `local` runs on the 26th too",
+    ),
 ];
 
 fn lessons_dir() -> PathBuf {
