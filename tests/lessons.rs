@@ -74,6 +74,13 @@ const FLIPS: &[(&str, &str, &str, &str, &str)] = &[
         "timezone = \"Asia/Tokyo\"",
         "the controller manager in Tokyo: `local` runs on the 26th too",
     ),
+    (
+        "07-suspend-resume.toml",
+        "07-suspend-resume.toml",
+        "at = \"2016-05-19T10:21:30Z\"",
+        "at = \"2016-05-19T09:30:30Z\"",
+        "resumed after 62 suspended slots: fewer than 100, the legacy controller recovers",
+    ),
 ];
 
 fn lessons_dir() -> PathBuf {
