@@ -27,7 +27,19 @@
 //!
 //! [[expect]]
 //! events = { type = "Warning", at_most = 0 }          # a generic count: reason is optional
+//!
+//! [[expect]]
+//! missed_slots = { cronjob = "report", reason = "forbid", between = ["09:00", "13:00"], equals = 3 }
+//!
+//! [[expect]]
+//! kubernetes = "1.20"        # only the 1.20 run of a scenario with kubernetes = ["1.20", "1.31"]
+//! jobs_created = { cronjob = "report", between = ["10:21", "11:00"], equals = 0 }
 //! ```
+//!
+//! `missed_slots` counts schedule slots without a Job (`crate::slots`), for one `reason`
+//! (`forbid`, `controller_manager_down`, `api_server_down`, `suspended`, `starting_deadline`,
+//! `too_many_missed`, `create_failed`, `not_started`) or all; `between` selects slots by
+//! scheduled time (and makes the report keep that CronJob's slot rows even when quiet).
 //!
 //! Counts take `equals`, `at_least`, `at_most` (the last two may be combined). Windows
 //! `between = [from, to]` are half-open `[from, to)`; times are RFC 3339 or `"HH:MM"` /

@@ -227,7 +227,11 @@ pub fn text_many(reports: &[Report], quiet: bool) -> String {
     o.push_str("Across versions:\n");
     let mut names: Vec<(&str, &str)> = reports
         .iter()
-        .flat_map(|r| r.cronjobs.iter().map(|c| (c.namespace.as_str(), c.name.as_str())))
+        .flat_map(|r| {
+            r.cronjobs
+                .iter()
+                .map(|c| (c.namespace.as_str(), c.name.as_str()))
+        })
         .collect();
     names.sort();
     names.dedup();

@@ -387,9 +387,8 @@ impl SlotTracker {
         // back and skipped it only because of the deadline clamp (cronjob.md §3.4).
         let back_before = |ws: &[(SimTime, Option<SimTime>)]| {
             let t = p.slot - env.clock_offset;
-            ws.iter().any(|(a, b)| {
-                t >= *a && b.is_some_and(|b| t < b && b + env.clock_offset < until)
-            })
+            ws.iter()
+                .any(|(a, b)| t >= *a && b.is_some_and(|b| t < b && b + env.clock_offset < until))
         };
         let outcome = if p.ran > 1 {
             Outcome::RanTwice
@@ -398,8 +397,7 @@ impl SlotTracker {
         } else if self.sds.is_some()
             && ((p.state == Outcome::ControllerManagerDown
                 && back_before(&env.windows.controller_manager_down))
-                || (p.state == Outcome::ApiServerDown
-                    && back_before(&env.windows.api_server_down)))
+                || (p.state == Outcome::ApiServerDown && back_before(&env.windows.api_server_down)))
         {
             Outcome::StartingDeadline
         } else if p.state != Outcome::NotStarted {

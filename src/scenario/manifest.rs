@@ -223,7 +223,11 @@ fn object_from_value(
             from_json::<CronJob>(d, value, path, line, doc).map(Object::CronJob)
         }
         ("batch/v1" | "batch/v1beta1", "CronJob") if ANY_CRONJOB_API.with(|c| c.get()) => {
-            let served = if minor <= 20 { "batch/v1beta1" } else { "batch/v1" };
+            let served = if minor <= 20 {
+                "batch/v1beta1"
+            } else {
+                "batch/v1"
+            };
             any_api_note = Some(format!(
                 "{}:{line}: apiVersion: {api_version} CronJob is not served by Kubernetes 1.{minor}; \
                  read as {served} (same fields) for this run of a multi-version scenario",
