@@ -239,6 +239,9 @@ pub struct ReportBuilder {
     /// Per-slot accounting (absent: no slots, e.g. unit tests of other parts).
     slot_env: Option<SlotEnv>,
     trackers: BTreeMap<(String, String), SlotTracker>,
+    /// The earliest true time at which any tracker's next slot comes: trackers are visited
+    /// only then, so a trace event costs O(1) however many CronJobs there are.
+    next_due: Option<SimTime>,
 }
 
 impl ReportBuilder {
@@ -285,6 +288,7 @@ impl ReportBuilder {
             live_pods: 0,
             slot_env: None,
             trackers: BTreeMap::new(),
+            next_due: None,
         }
     }
 
@@ -304,13 +308,21 @@ impl ReportBuilder {
             return;
         };
         let key = (cj.metadata.namespace.clone(), cj.metadata.name.clone());
-        match self.trackers.get_mut(&key) {
-            Some(t) => t.on_cronjob(cj, time, env),
+        let due = match self.trackers.get_mut(&key) {
+            Some(t) => {
+                t.on_cronjob(cj, time, env);
+                t.next_due(env)
+            }
             None => {
                 let keep = self.keep_slot_rows(&cj.metadata.name);
                 let t = SlotTracker::new(cj, time, env, keep);
+                let due = t.next_due(env);
                 self.trackers.insert(key, t);
+                due
             }
+        };
+        if let Some(d) = due {
+            self.next_due = Some(self.next_due.map_or(d, |n| n.min(d)));
         }
     }
 
@@ -400,11 +412,16 @@ impl ReportBuilder {
 impl Observer for ReportBuilder {
     fn observe(&mut self, ev: &TraceEvent) {
         if let Some(env) = &self.slot_env {
-            if !matches!(ev, TraceEvent::End { .. }) {
-                let t = ev.time();
+            let t = ev.time();
+            if !matches!(ev, TraceEvent::End { .. }) && self.next_due.is_some_and(|d| d <= t) {
+                let mut due: Option<SimTime> = None;
                 for tr in self.trackers.values_mut() {
                     tr.advance(t, env);
+                    if let Some(d) = tr.next_due(env) {
+                        due = Some(due.map_or(d, |x| x.min(d)));
+                    }
                 }
+                self.next_due = due;
             }
         }
         match ev {

@@ -289,6 +289,11 @@ impl SlotTracker {
         self.update(cj, time + env.clock_offset, env);
     }
 
+    /// The true time at which the next slot comes (`None`: no more slots).
+    pub fn next_due(&self, env: &SlotEnv) -> Option<SimTime> {
+        self.next.map(|n| n - env.clock_offset)
+    }
+
     /// The CronJob was deleted: no more slots.
     /// (The pending slot, if any, settles at the end of the run.)
     pub fn on_deleted(&mut self) {

@@ -315,6 +315,7 @@ pub fn load_all(path: &Path) -> Result<Vec<Loaded>, Vec<Diag>> {
     let names: Vec<String> = versions.iter().map(|v| v.to_string()).collect();
     let mut out = Vec::new();
     let mut errs: Vec<Diag> = Vec::new();
+    let mut per_version: Vec<(Version, Vec<Diag>)> = Vec::new();
     for (i, v) in versions.iter().enumerate() {
         VERSION_OVERRIDE.with(|c| c.set(Some(*v)));
         let r = manifest::with_any_cronjob_api(|| load_str(&src, &shown, &base));
@@ -344,18 +345,30 @@ pub fn load_all(path: &Path) -> Result<Vec<Loaded>, Vec<Diag>> {
                     .retain(|e| e.kubernetes.as_ref().is_none_or(|k| *k == me));
                 out.push(l);
             }
-            Err(d) => {
-                for mut x in d {
-                    x.message = format!("(Kubernetes {v}) {}", x.message);
-                    errs.push(x);
+            Err(d) => per_version.push((*v, d)),
+        }
+    }
+    // An error every version reports is shown once; one only some versions report is
+    // prefixed with the version.
+    let all = |x: &Diag| {
+        per_version.len() == versions.len() && per_version.iter().all(|(_, d)| d.contains(x))
+    };
+    for (v, d) in &per_version {
+        for x in d {
+            if all(x) {
+                if !errs.contains(x) {
+                    errs.push(x.clone());
                 }
+            } else {
+                let mut x = x.clone();
+                x.message = format!("(Kubernetes {v}) {}", x.message);
+                errs.push(x);
             }
         }
     }
     if errs.is_empty() {
         Ok(out)
     } else {
-        errs.dedup();
         Err(errs)
     }
 }
