@@ -192,7 +192,7 @@ fn object_from_value(
             ),
         )
     };
-    let mut any_api_note: Option<String> = None;
+    let mut any_api_note: Option<&'static str> = None;
     let obj = match (api_version.as_str(), kind.as_str()) {
         (_, "List") | (_, "JobList") | (_, "CronJobList") | (_, "PodList") if depth == 0 => {
             match map.get("items") {
@@ -223,16 +223,11 @@ fn object_from_value(
             from_json::<CronJob>(d, value, path, line, doc).map(Object::CronJob)
         }
         ("batch/v1" | "batch/v1beta1", "CronJob") if ANY_CRONJOB_API.with(|c| c.get()) => {
-            let served = if minor <= 20 {
+            any_api_note = Some(if minor <= 20 {
                 "batch/v1beta1"
             } else {
                 "batch/v1"
-            };
-            any_api_note = Some(format!(
-                "{}:{line}: apiVersion: {api_version} CronJob is not served by Kubernetes 1.{minor}; \
-                 read as {served} (same fields) for this run of a multi-version scenario",
-                d.file
-            ));
+            });
             from_json::<CronJob>(d, value, path, line, doc).map(Object::CronJob)
         }
         ("v1", "Pod") => from_json::<Pod>(d, value, path, line, doc).map(Object::Pod),
@@ -253,7 +248,13 @@ fn object_from_value(
     let warnings = warnings
         .iter()
         .map(|w| format!("{}:{line}: {}: {}", d.file, w.field, w.message))
-        .chain(any_api_note)
+        .chain(any_api_note.map(|served| {
+            format!(
+                "{}:{line}: {}: apiVersion {api_version} is not served by Kubernetes 1.{minor}; read as {served} (same fields) for this run of a multi-version scenario",
+                d.file,
+                obj.key()
+            )
+        }))
         .collect();
     out.push(Located {
         object: obj,
