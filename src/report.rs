@@ -6,7 +6,9 @@
 //! only for Jobs whose CronJob or name a `jobs_created` / `scheduled_times` /
 //! `max_jobs_per_slot` / `job` / `pods_created` expectation names (see [`Interest`]).
 //! Per-CronJob rows, the fault/action timeline and the live-object counters are bounded by
-//! the scenario, not by the run's length.
+//! the scenario, not by the run's length. Per-slot accounting ([`crate::slots`]) keeps one
+//! pending slot and counts per CronJob; its slot rows only when not quiet or when a
+//! `missed_slots` expectation with a window names the CronJob.
 
 use std::collections::BTreeMap;
 
