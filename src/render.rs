@@ -215,8 +215,8 @@ pub fn json_many(reports: &[Report]) -> String {
 }
 
 /// The text of a multi-version run: each run under a `=== Kubernetes X.Y ===` rule, then
-/// "Across versions", one line per CronJob and version (Jobs created, slots ran / missed by
-/// reason), and the expectation total over all runs.
+/// "Across versions": per CronJob, one line per version (slots ran / missed by reason) and
+/// a line naming the counts that differ; then the expectation total over all runs.
 pub fn text_many(reports: &[Report], quiet: bool) -> String {
     let mut o = String::new();
     for r in reports {
@@ -246,13 +246,13 @@ pub fn text_many(reports: &[Report], quiet: bool) -> String {
                 continue;
             };
             o.push_str(&format!(
-                "    {:<6} {} Jobs created; {} slots: {}\n",
+                "    {:<6} {} slots: {}\n",
                 r.kubernetes,
-                c.jobs_created,
                 c.slots_scheduled,
                 slot_summary(c)
             ));
         }
+        o.push_str(&format!("    {}\n", differences(reports, ns, name)));
     }
     let all: Vec<_> = reports.iter().flat_map(|r| &r.expectations).collect();
     if !all.is_empty() {
@@ -265,6 +265,50 @@ pub fn text_many(reports: &[Report], quiet: bool) -> String {
         ));
     }
     o
+}
+
+/// `differs: ran 29 → 68; FailedNeedsStart 39 → 0`, or `same in every version`: the slot
+/// counts of one CronJob that are not equal in every run.
+fn differences(reports: &[Report], ns: &str, name: &str) -> String {
+    use crate::slots::Outcome;
+    let rows: Vec<Option<&crate::report::CronJobRow>> = reports
+        .iter()
+        .map(|r| {
+            r.cronjobs
+                .iter()
+                .find(|c| c.namespace == ns && c.name == name)
+        })
+        .collect();
+    // Slot counts only: they cover [start, end) in every version, whereas a Job created at
+    // the end instant itself (a legacy poll) would show as a difference in "Jobs created".
+    let mut what: Vec<(String, Vec<u64>)> = vec![(
+        "slots".into(),
+        rows.iter()
+            .map(|c| c.map_or(0, |c| c.slots_scheduled))
+            .collect(),
+    )];
+    for o in Outcome::ALL {
+        let label = if o.is_missed() { o.short() } else { o.key() };
+        what.push((
+            label.replace('_', " "),
+            rows.iter()
+                .map(|c| c.map_or(0, |c| c.slot_counts.get(o)))
+                .collect(),
+        ));
+    }
+    let diffs: Vec<String> = what
+        .into_iter()
+        .filter(|(_, v)| v.iter().any(|x| *x != v[0]))
+        .map(|(k, v)| {
+            let vs: Vec<String> = v.iter().map(u64::to_string).collect();
+            format!("{k} {}", vs.join(" → "))
+        })
+        .collect();
+    if diffs.is_empty() {
+        "same in every version".into()
+    } else {
+        format!("differs: {}", diffs.join("; "))
+    }
 }
 
 /// A duration the way kubectl prints ages and durations (`45s`, `2m5s`, `3h4m`, `2d3h`).
