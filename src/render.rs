@@ -646,6 +646,47 @@ mod tests {
     use super::*;
 
     #[test]
+    fn across_versions_names_what_differs() {
+        use crate::report::{CronJobRow, Interest, ReportBuilder};
+        use crate::slots::Outcome;
+        let report = |v: &str, ran: u64, lost: u64| {
+            let mut r = ReportBuilder::new(
+                "s.toml",
+                0,
+                v,
+                SimTime(0),
+                SimTime(1),
+                true,
+                false,
+                Interest::default(),
+            )
+            .finish();
+            let mut row = CronJobRow {
+                namespace: "default".into(),
+                name: "report".into(),
+                slots_scheduled: ran + lost,
+                slots_ran: ran,
+                ..CronJobRow::default()
+            };
+            row.slot_counts.by_outcome.insert(Outcome::Ran, ran);
+            if lost > 0 {
+                row.slot_counts
+                    .by_outcome
+                    .insert(Outcome::TooManyMissed, lost);
+            }
+            r.cronjobs.push(row);
+            r
+        };
+        let t = text_many(&[report("1.20", 29, 39), report("1.31", 68, 0)], true);
+        assert!(
+            t.contains("    differs: ran 29 → 68; FailedNeedsStart 39 → 0\n"),
+            "{t}"
+        );
+        let t = text_many(&[report("1.20", 5, 0), report("1.31", 5, 0)], true);
+        assert!(t.contains("    same in every version\n"), "{t}");
+    }
+
+    #[test]
     fn durations_like_kubectl() {
         assert_eq!(short_duration(Dur::secs(45)), "45s");
         assert_eq!(short_duration(Dur::secs(125)), "2m5s");
