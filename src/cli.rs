@@ -61,6 +61,29 @@ fn parse_until(s: &str, start: SimTime) -> Result<SimTime, String> {
     }
 }
 
+/// What the per-slot accounting needs from the scenario (see `slots`).
+pub fn slot_env(scn: &Scenario) -> crate::slots::SlotEnv {
+    use sim_core::scenario::FaultKind;
+    let mut windows = crate::slots::Windows::default();
+    for f in &scn.faults {
+        match f.kind {
+            FaultKind::ControllerManagerDown => {
+                windows.controller_manager_down.push((f.from, f.to))
+            }
+            FaultKind::ApiServerDown => windows.api_server_down.push((f.from, f.to)),
+            _ => {}
+        }
+    }
+    crate::slots::SlotEnv {
+        profile: scn.profile.clone(),
+        local_tz: scn.controller_manager.timezone,
+        clock_offset: scn.controller_manager.clock_offset,
+        windows,
+        start: scn.start,
+        end: scn.end,
+    }
+}
+
 /// `jobsim run`: returns the exit code. `engine` is injected so tests can use a fake.
 pub fn run_command(
     path: &Path,
@@ -77,34 +100,36 @@ pub fn run_command(
         );
         return EXIT_BAD_INPUT;
     }
-    let mut loaded = match scenario::load(path) {
+    let mut runs = match scenario::load_all(path) {
         Ok(l) => l,
         Err(diags) => {
             print_diags(stderr, &diags);
             return EXIT_BAD_INPUT;
         }
     };
-    for w in &loaded.warnings {
-        let _ = writeln!(stderr, "warning: {w}");
-    }
-    let scn = &mut loaded.scenario;
-    if let Some(seed) = opts.seed {
-        scn.seed = seed;
-    }
-    if let Some(u) = &opts.until {
-        match parse_until(u, scn.start) {
-            Ok(t) if t >= scn.start && t <= scenario::walk::MAX_TIME => scn.end = t,
-            Ok(_) => {
-                let _ = writeln!(
-                    stderr,
-                    "error: --until {u:?} is before the start {}",
-                    scn.start
-                );
-                return EXIT_BAD_INPUT;
-            }
-            Err(e) => {
-                let _ = writeln!(stderr, "error: {e}");
-                return EXIT_BAD_INPUT;
+    for loaded in &mut runs {
+        for w in &loaded.warnings {
+            let _ = writeln!(stderr, "warning: {w}");
+        }
+        let scn = &mut loaded.scenario;
+        if let Some(seed) = opts.seed {
+            scn.seed = seed;
+        }
+        if let Some(u) = &opts.until {
+            match parse_until(u, scn.start) {
+                Ok(t) if t >= scn.start && t <= scenario::walk::MAX_TIME => scn.end = t,
+                Ok(_) => {
+                    let _ = writeln!(
+                        stderr,
+                        "error: --until {u:?} is before the start {}",
+                        scn.start
+                    );
+                    return EXIT_BAD_INPUT;
+                }
+                Err(e) => {
+                    let _ = writeln!(stderr, "error: {e}");
+                    return EXIT_BAD_INPUT;
+                }
             }
         }
     }
@@ -118,48 +143,60 @@ pub fn run_command(
             }
         },
     };
-    let scn = &loaded.scenario;
-    let mut builder = ReportBuilder::new(
-        &loaded.path,
-        scn.seed,
-        &scn.profile.version.to_string(),
-        scn.start,
-        scn.end,
-        !opts.quiet,
-        !scn.profile.gate("CronJobControllerV2"),
-        expect::interest(&loaded.expects),
-    );
-    let result = {
-        let mut observers: Vec<&mut dyn Observer> = vec![&mut builder];
-        if let Some(t) = tracer.as_mut() {
-            observers.push(t);
+    let mut reports = Vec::new();
+    for loaded in &runs {
+        let scn = &loaded.scenario;
+        let mut builder = ReportBuilder::new(
+            &loaded.path,
+            scn.seed,
+            &scn.profile.version.to_string(),
+            scn.start,
+            scn.end,
+            !opts.quiet,
+            !scn.profile.gate("CronJobControllerV2"),
+            expect::interest(&loaded.expects),
+        )
+        .with_slots(slot_env(scn));
+        let result = {
+            let mut observers: Vec<&mut dyn Observer> = vec![&mut builder];
+            if let Some(t) = tracer.as_mut() {
+                observers.push(t);
+            }
+            let mut tee = render::Tee { observers };
+            engine(scn, &mut tee)
+        };
+        if let Err(e) = result {
+            let _ = writeln!(stderr, "error: {e}");
+            return EXIT_BAD_INPUT;
         }
-        let mut tee = render::Tee { observers };
-        engine(scn, &mut tee)
-    };
+        let mut report = builder.finish();
+        report.expectations = expect::evaluate(&loaded.expects, &report);
+        if opts.quiet {
+            report.events = None;
+            report.jobs = None;
+            for c in &mut report.cronjobs {
+                c.slots = None;
+            }
+        }
+        reports.push(report);
+    }
     if let Some(t) = tracer {
         if let Err(e) = t.finish() {
             let _ = writeln!(stderr, "error: writing the trace: {e}");
             return EXIT_BAD_INPUT;
         }
     }
-    if let Err(e) = result {
-        let _ = writeln!(stderr, "error: {e}");
-        return EXIT_BAD_INPUT;
-    }
-    let mut report = builder.finish();
-    report.expectations = expect::evaluate(&loaded.expects, &report);
-    if opts.quiet {
-        report.events = None;
-        report.jobs = None;
-    }
-    let out = if opts.format == "json" {
-        render::json(&report)
-    } else {
-        render::text(&report, opts.quiet)
+    let out = match (opts.format.as_str(), reports.as_slice()) {
+        ("json", [one]) => render::json(one),
+        ("json", many) => render::json_many(many),
+        (_, [one]) => render::text(one, opts.quiet),
+        (_, many) => render::text_many(many, opts.quiet),
     };
     let _ = stdout.write_all(out.as_bytes());
-    if report.expectations.iter().all(|e| e.passed) {
+    if reports
+        .iter()
+        .all(|r| r.expectations.iter().all(|e| e.passed))
+    {
         EXIT_OK
     } else {
         EXIT_EXPECT_FAILED
@@ -216,7 +253,7 @@ pub fn check_command(
         let shown = f.display().to_string();
         let is_toml = f.extension().is_some_and(|e| e == "toml");
         if is_toml {
-            match scenario::load(f) {
+            match scenario::load_all(f).map(|mut v| v.remove(0)) {
                 Ok(l) => {
                     let _ = writeln!(
                         stdout,

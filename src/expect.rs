@@ -45,6 +45,17 @@
 //! entries are a time or `"never"` (still in the API server at the end); `max_running` is the
 //! most containers of these pods that ran at one instant, from the kubelet's reported
 //! `startedAt`/`finishedAt` (so a container on a partitioned node counts once its node reports).
+//! missed_slots = { cronjob = "report", reason = "forbid", between = ["09:00", "13:00"], equals = 3 }
+//!
+//! [[expect]]
+//! kubernetes = "1.20"        # only the 1.20 run of a scenario with kubernetes = ["1.20", "1.31"]
+//! jobs_created = { cronjob = "report", between = ["10:21", "11:00"], equals = 0 }
+//! ```
+//!
+//! `missed_slots` counts schedule slots without a Job (`crate::slots`), for one `reason`
+//! (`forbid`, `controller_manager_down`, `api_server_down`, `suspended`, `starting_deadline`,
+//! `too_many_missed`, `create_failed`, `not_started`) or all; `between` selects slots by
+//! scheduled time (and makes the report keep that CronJob's slot rows even when quiet).
 //!
 //! Counts take `equals`, `at_least`, `at_most` (the last two may be combined). Windows
 //! `between = [from, to]` are half-open `[from, to)`; times are RFC 3339 or `"HH:MM"` /
@@ -68,6 +79,7 @@ use crate::scenario::walk::{self, array, int_in, string, table, Tbl, V};
 /// Keys of an `[[expect]]` table.
 pub const KEYS: &[&str] = &[
     "description",
+    "kubernetes",
     "jobs_created",
     "scheduled_times",
     "events",
@@ -75,6 +87,7 @@ pub const KEYS: &[&str] = &[
     "pods_created",
     "max_jobs_per_slot",
     "pods",
+    "missed_slots",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -160,6 +173,15 @@ pub enum Check {
         namespace: Option<String>,
         count: Count,
     },
+    /// Schedule slots of a CronJob that got no Job, by reason (`slots::Outcome::key`;
+    /// `None`: any reason), optionally only slots in a window.
+    MissedSlots {
+        cronjob: String,
+        namespace: Option<String>,
+        reason: Option<crate::slots::Outcome>,
+        between: Option<(SimTime, SimTime)>,
+        count: Count,
+    },
     MaxJobsPerSlot {
         cronjob: String,
         namespace: Option<String>,
@@ -173,6 +195,9 @@ pub enum Check {
 pub struct Expect {
     pub description: String,
     pub check: Check,
+    /// Applies only to the run of this version (`kubernetes = "1.20"` in a scenario that lists
+    /// several versions); `None`: to every run.
+    pub kubernetes: Option<String>,
 }
 
 /// Parse a time of an expectation: RFC 3339, or `HH:MM[:SS]` on the start's UTC day.
@@ -336,17 +361,30 @@ fn opt_list<T>(
 
 /// Parse one `[[expect]]` table.
 pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Option<Expect> {
-    let checks: Vec<&str> = KEYS[1..].iter().copied().filter(|k| t.has(k)).collect();
+    let checks: Vec<&str> = KEYS[2..].iter().copied().filter(|k| t.has(k)).collect();
     if checks.len() != 1 {
         d.at(
             Some(t.span.clone()),
             p,
-            format!("give exactly one check: {}", KEYS[1..].join(", ")),
+            format!("give exactly one check: {}", KEYS[2..].join(", ")),
         );
         return None;
     }
     let description = match t.get("description") {
         Some(v) => Some(string(d, v, &t.sub("description"))?.to_string()),
+        None => None,
+    };
+    let kubernetes = match t.get("kubernetes") {
+        Some(v) => {
+            let s = string(d, v, &t.sub("kubernetes"))?;
+            match sim_core::version::Version::parse(s) {
+                Ok(ver) => Some(ver.to_string()),
+                Err(e) => {
+                    d.at(Some(v.span()), &t.sub("kubernetes"), e);
+                    return None;
+                }
+            }
+        }
         None => None,
     };
     let key = checks[0];
@@ -758,6 +796,76 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
                 desc,
             )
         }
+        "missed_slots" => {
+            let c = table(
+                d,
+                v,
+                &cp,
+                &[
+                    "cronjob",
+                    "namespace",
+                    "reason",
+                    "between",
+                    "equals",
+                    "at_least",
+                    "at_most",
+                ],
+            )?;
+            let cronjob = req_str(d, &c, "cronjob");
+            let namespace = opt_str(d, &c, "namespace");
+            let reason = match c.get("reason") {
+                None => Ok(None),
+                Some(rv) => match string(d, rv, &c.sub("reason")) {
+                    None => Err(()),
+                    Some(s) => match crate::slots::Outcome::parse(s).filter(|o| o.is_missed()) {
+                        Some(o) => Ok(Some(o)),
+                        None => {
+                            let known: Vec<String> = crate::slots::Outcome::ALL
+                                .iter()
+                                .filter(|o| o.is_missed())
+                                .map(|o| format!("{:?}", o.key()))
+                                .collect();
+                            d.at(
+                                Some(rv.span()),
+                                &c.sub("reason"),
+                                format!(
+                                    "Unsupported value: {s:?}: supported values: {}",
+                                    known.join(", ")
+                                ),
+                            );
+                            Err(())
+                        }
+                    },
+                },
+            };
+            let between = window(d, &c, start);
+            let count = count(d, &c);
+            let (cronjob, namespace, reason, between, count) = (
+                cronjob?,
+                namespace.ok()?,
+                reason.ok()?,
+                between.ok()?,
+                count?,
+            );
+            let why = reason
+                .map(|r| format!(" ({})", r.label()))
+                .unwrap_or_default();
+            let desc = format!(
+                "CronJob {cronjob} missed {} slots{why}{}",
+                count.describe(),
+                window_str(&between)
+            );
+            (
+                Check::MissedSlots {
+                    cronjob,
+                    namespace,
+                    reason,
+                    between,
+                    count,
+                },
+                desc,
+            )
+        }
         _ => {
             let c = table(
                 d,
@@ -806,6 +914,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
     Some(Expect {
         description: description.unwrap_or(default_desc),
         check,
+        kubernetes,
     })
 }
 
@@ -829,6 +938,12 @@ pub fn interest(expects: &[Expect]) -> Interest {
                 type_: type_.clone(),
                 between: *between,
             }),
+            Check::MissedSlots {
+                cronjob,
+                between: Some(_),
+                ..
+            } => i.slot_rows.push(cronjob.clone()),
+            Check::MissedSlots { .. } => {}
             Check::Job { name, .. } => i.jobs.push(name.clone()),
             Check::PodsCreated { job, .. } | Check::Pods { job, .. } => i.jobs.push(job.clone()),
         }
@@ -1044,6 +1159,18 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                         let n: i64 = matching.iter().map(|j| j.pods_created as i64).sum();
                         (count.holds(n), format!("expected {}, got {n}", count.describe()))
                     }
+                }
+                Check::MissedSlots { cronjob, namespace, reason, between, count } => {
+                    let want = |o: crate::slots::Outcome| o.is_missed() && reason.is_none_or(|r| r == o);
+                    let mut n = 0i64;
+                    for c in report.cronjobs.iter().filter(|c| glob(cronjob, &c.name) && ns_ok(namespace, &c.namespace)) {
+                        n += match (between, &c.slots) {
+                            (None, _) => c.slot_counts.by_outcome.iter().filter(|(o, _)| want(**o)).map(|(_, k)| *k as i64).sum::<i64>(),
+                            (Some(_), Some(rows)) => rows.iter().filter(|r| want(r.outcome) && in_window(Some(r.time), between)).count() as i64,
+                            (Some(_), None) => 0,
+                        };
+                    }
+                    (count.holds(n), format!("expected {}, got {n}", count.describe()))
                 }
                 Check::MaxJobsPerSlot { cronjob, namespace, slot, count } => {
                     let mut per: std::collections::BTreeMap<SimTime, i64> = std::collections::BTreeMap::new();
@@ -1263,5 +1390,118 @@ mod tests {
             (2, Some(t("00:00:05")))
         );
         assert_eq!(crate::report::max_running(&[], end), (0, None));
+    }
+}
+
+#[cfg(test)]
+mod slot_tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::report::{CronJobRow, ReportBuilder};
+    use crate::slots::{Outcome, SlotCounts, SlotRow};
+
+    fn load(expect: &str) -> Result<Vec<Expect>, String> {
+        let src = format!(
+            "[simulation]\nstart = \"2016-05-19T08:00:00Z\"\nduration = \"3h\"\n[[expect]]\n{expect}\n"
+        );
+        crate::scenario::load_str(&src, "t.toml", Path::new("."))
+            .map(|l| l.expects)
+            .map_err(|d| {
+                d.iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+    }
+
+    fn report() -> Report {
+        let mut r = ReportBuilder::new(
+            "t.toml",
+            0,
+            "1.31",
+            SimTime(0),
+            SimTime(1),
+            true,
+            false,
+            Interest::default(),
+        )
+        .finish();
+        let t = |m: i64| SimTime(1_463_644_800_000 + m * 60_000);
+        let outcomes = [
+            Outcome::Ran,
+            Outcome::ControllerManagerDown,
+            Outcome::ControllerManagerDown,
+            Outcome::Forbid,
+            Outcome::Forbid,
+            Outcome::Forbid,
+            Outcome::Ran,
+        ];
+        let rows: Vec<SlotRow> = outcomes
+            .iter()
+            .enumerate()
+            .map(|(i, o)| SlotRow {
+                time: t(i as i64),
+                outcome: *o,
+                job: None,
+                created: None,
+                warning: None,
+            })
+            .collect();
+        let mut counts = SlotCounts::default();
+        for o in outcomes {
+            *counts.by_outcome.entry(o).or_default() += 1;
+        }
+        r.cronjobs.push(CronJobRow {
+            namespace: "default".into(),
+            name: "report".into(),
+            slots: Some(rows),
+            slot_counts: counts,
+            ..CronJobRow::default()
+        });
+        r
+    }
+
+    fn check(expect: &str) -> (bool, String) {
+        let e = load(expect).expect("valid expectation");
+        let r = evaluate(&e, &report());
+        (r[0].passed, r[0].detail.clone())
+    }
+
+    #[test]
+    fn missed_slots_by_reason_any_and_window() {
+        assert!(
+            check("missed_slots = { cronjob = \"report\", reason = \"forbid\", equals = 3 }").0
+        );
+        assert!(check("missed_slots = { cronjob = \"rep*\", reason = \"controller_manager_down\", equals = 2 }").0);
+        assert!(check("missed_slots = { cronjob = \"report\", equals = 5 }").0);
+        let (ok, detail) =
+            check("missed_slots = { cronjob = \"report\", reason = \"forbid\", equals = 2 }");
+        assert!(!ok);
+        assert_eq!(detail, "expected 2, got 3");
+        assert!(check("missed_slots = { cronjob = \"report\", reason = \"forbid\", between = [\"08:04\", \"08:10\"], equals = 2 }").0);
+        assert!(check("missed_slots = { cronjob = \"other\", at_most = 0 }").0);
+        assert!(
+            !check("missed_slots = { cronjob = \"report\", reason = \"suspended\", at_least = 1 }")
+                .0
+        );
+    }
+
+    #[test]
+    fn missed_slots_rejects_unknown_reasons_and_asks_for_rows_only_with_a_window() {
+        let e =
+            load("missed_slots = { cronjob = \"r\", reason = \"ran\", equals = 1 }").unwrap_err();
+        assert!(
+            e.contains("missed_slots.reason: Unsupported value: \"ran\""),
+            "{e}"
+        );
+        assert!(e.contains("\"too_many_missed\""), "{e}");
+        let e = load("missed_slots = { cronjob = \"r\", equals = 1 }").unwrap();
+        assert!(interest(&e).slot_rows.is_empty());
+        let e = load(
+            "missed_slots = { cronjob = \"r\", between = [\"08:00\", \"09:00\"], equals = 1 }",
+        )
+        .unwrap();
+        assert_eq!(interest(&e).slot_rows, vec!["r".to_string()]);
     }
 }

@@ -12,6 +12,7 @@ pub mod expect;
 pub mod render;
 pub mod report;
 pub mod scenario;
+pub mod slots;
 
 /// Exit code: the run finished and every expectation held.
 pub const EXIT_OK: u8 = 0;

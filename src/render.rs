@@ -206,6 +206,111 @@ pub fn json(report: &Report) -> String {
     s
 }
 
+/// The reports of a multi-version run: a JSON array, one report per version, in list order.
+pub fn json_many(reports: &[Report]) -> String {
+    let mut s = serde_json::to_string_pretty(reports)
+        .unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()));
+    s.push('\n');
+    s
+}
+
+/// The text of a multi-version run: each run under a `=== Kubernetes X.Y ===` rule, then
+/// "Across versions": per CronJob, one line per version (slots ran / missed by reason) and
+/// a line naming the counts that differ; then the expectation total over all runs.
+pub fn text_many(reports: &[Report], quiet: bool) -> String {
+    let mut o = String::new();
+    for r in reports {
+        o.push_str(&format!("=== Kubernetes {} ===\n", r.kubernetes));
+        o.push_str(&text(r, quiet));
+        o.push('\n');
+    }
+    o.push_str("Across versions:\n");
+    let mut names: Vec<(&str, &str)> = reports
+        .iter()
+        .flat_map(|r| {
+            r.cronjobs
+                .iter()
+                .map(|c| (c.namespace.as_str(), c.name.as_str()))
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    for (ns, name) in names {
+        o.push_str(&format!("  CronJob {ns}/{name}\n"));
+        for r in reports {
+            let Some(c) = r
+                .cronjobs
+                .iter()
+                .find(|c| c.namespace == ns && c.name == name)
+            else {
+                continue;
+            };
+            o.push_str(&format!(
+                "    {:<6} {} slots: {}\n",
+                r.kubernetes,
+                c.slots_scheduled,
+                slot_summary(c)
+            ));
+        }
+        o.push_str(&format!("    {}\n", differences(reports, ns, name)));
+    }
+    let all: Vec<_> = reports.iter().flat_map(|r| &r.expectations).collect();
+    if !all.is_empty() {
+        let failed = all.iter().filter(|e| !e.passed).count();
+        o.push_str(&format!(
+            "{} of {} expectations held over {} runs\n",
+            all.len() - failed,
+            all.len(),
+            reports.len()
+        ));
+    }
+    o
+}
+
+/// `differs: ran 29 → 68; FailedNeedsStart 39 → 0`, or `same in every version`: the slot
+/// counts of one CronJob that are not equal in every run.
+fn differences(reports: &[Report], ns: &str, name: &str) -> String {
+    use crate::slots::Outcome;
+    let rows: Vec<Option<&crate::report::CronJobRow>> = reports
+        .iter()
+        .map(|r| {
+            r.cronjobs
+                .iter()
+                .find(|c| c.namespace == ns && c.name == name)
+        })
+        .collect();
+    // Slot counts only: they cover [start, end) in every version, whereas a Job created at
+    // the end instant itself (a legacy poll) would show as a difference in "Jobs created".
+    let mut what: Vec<(String, Vec<u64>)> = vec![(
+        "slots".into(),
+        rows.iter()
+            .map(|c| c.map_or(0, |c| c.slots_scheduled))
+            .collect(),
+    )];
+    for o in Outcome::ALL {
+        let label = if o.is_missed() { o.short() } else { o.key() };
+        what.push((
+            label.replace('_', " "),
+            rows.iter()
+                .map(|c| c.map_or(0, |c| c.slot_counts.get(o)))
+                .collect(),
+        ));
+    }
+    let diffs: Vec<String> = what
+        .into_iter()
+        .filter(|(_, v)| v.iter().any(|x| *x != v[0]))
+        .map(|(k, v)| {
+            let vs: Vec<String> = v.iter().map(u64::to_string).collect();
+            format!("{k} {}", vs.join(" → "))
+        })
+        .collect();
+    if diffs.is_empty() {
+        "same in every version".into()
+    } else {
+        format!("differs: {}", diffs.join("; "))
+    }
+}
+
 /// A duration the way kubectl prints ages and durations (`45s`, `2m5s`, `3h4m`, `2d3h`).
 pub fn short_duration(d: Dur) -> String {
     let s = d.as_ms().max(0) / 1000;
@@ -363,6 +468,114 @@ fn pod_timeline(o: &mut String, j: &JobRow) {
     }
 }
 
+/// Most lines of one CronJob's slot timeline (the first and last halves are shown).
+pub const MAX_TIMELINE_LINES: usize = 24;
+
+/// A slot time for the timeline: `HH:MM` (`:SS` when not on the minute) when the run stays on
+/// one UTC day, else with the date; the schedule's zone in parentheses when it is not UTC.
+fn slot_time(t: SimTime, one_day: bool, zone: Option<chrono_tz::Tz>) -> String {
+    let c = t.to_chrono();
+    let fmt = match (one_day, c.timestamp() % 60 == 0) {
+        (true, true) => "%H:%M",
+        (true, false) => "%H:%M:%S",
+        (false, true) => "%Y-%m-%d %H:%M",
+        (false, false) => "%Y-%m-%d %H:%M:%S",
+    };
+    let mut s = c.format(fmt).to_string();
+    if let Some(z) = zone.filter(|z| *z != chrono_tz::Tz::UTC) {
+        let l = c.with_timezone(&z);
+        s.push_str(&format!("Z ({} {})", l.format("%H:%M"), l.format("%Z")));
+    }
+    s
+}
+
+/// Per CronJob: a summary line (slots ran / missed by reason) and, unless quiet, a compact
+/// timeline of its slots with runs of equal outcomes collapsed, bounded in size.
+pub fn slot_timelines(o: &mut String, report: &Report) {
+    let one_day = report.start.to_chrono().date_naive()
+        == SimTime(report.end.0.saturating_sub(1))
+            .to_chrono()
+            .date_naive();
+    for c in report.cronjobs.iter().filter(|c| c.slots_scheduled > 0) {
+        o.push_str(&format!(
+            "\nSlots of CronJob {}/{} ({}): {}\n",
+            c.namespace,
+            c.name,
+            c.slots_scheduled,
+            slot_summary(c)
+        ));
+        let Some(rows) = &c.slots else { continue };
+        let zone = c
+            .time_zone
+            .as_deref()
+            .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+            .or(report.local_tz);
+        let lines = crate::slots::collapse(rows, &short_duration);
+        let (lines, skipped) = crate::slots::bounded(lines, MAX_TIMELINE_LINES);
+        let half = MAX_TIMELINE_LINES / 2;
+        let cells: Vec<Vec<String>> = lines
+            .iter()
+            .map(|l| {
+                let when = if l.n == 1 {
+                    slot_time(l.from, one_day, zone)
+                } else {
+                    format!(
+                        "{}–{}",
+                        slot_time(l.from, one_day, zone),
+                        slot_time(l.to, one_day, zone)
+                    )
+                };
+                let what = if l.n == 1 {
+                    l.label.clone()
+                } else {
+                    format!("{} ×{}", l.label, l.n)
+                };
+                vec![when, what]
+            })
+            .collect();
+        let mut t = String::new();
+        table(&mut t, &["SLOTS", "OUTCOME"], &cells);
+        for (i, line) in t.lines().enumerate() {
+            if skipped > 0 && i == half + 1 {
+                o.push_str(&format!("  … {skipped} more lines …\n"));
+            }
+            o.push_str("  ");
+            o.push_str(line);
+            o.push('\n');
+        }
+    }
+}
+
+/// `ran 68, missed 112 (controller-manager down 112)`.
+pub fn slot_summary(c: &crate::report::CronJobRow) -> String {
+    use crate::slots::Outcome;
+    let mut s = format!("ran {}", c.slots_ran);
+    if c.slots_ran_twice > 0 {
+        s.push_str(&format!(", ran twice {}", c.slots_ran_twice));
+    }
+    let missed = c.slot_counts.missed();
+    if missed > 0 {
+        let parts: Vec<String> = c
+            .slot_counts
+            .by_outcome
+            .iter()
+            .filter(|(o, _)| o.is_missed())
+            .map(|(o, n)| format!("{} {n}", o.short()))
+            .collect();
+        s.push_str(&format!(", missed {missed} ({})", parts.join(", ")));
+    }
+    if c.slot_counts.get(Outcome::Pending) > 0 {
+        s.push_str(", 1 pending at the end");
+    }
+    if c.jobs_off_schedule > 0 {
+        s.push_str(&format!(
+            "; {} Jobs for times that are not slots of the run",
+            c.jobs_off_schedule
+        ));
+    }
+    s
+}
+
 /// The text output: header, CronJobs and Jobs tables, events, expectation results.
 /// `quiet`: nothing whose size grows with the run (no Jobs table, no events).
 pub fn text(report: &Report, quiet: bool) -> String {
@@ -425,6 +638,7 @@ pub fn text(report: &Report, quiet: bool) -> String {
             &rows,
         );
     }
+    slot_timelines(&mut o, report);
     if !quiet {
         if let Some(jobs) = report.jobs.as_ref().filter(|j| !j.is_empty()) {
             o.push('\n');
@@ -525,6 +739,47 @@ pub fn text(report: &Report, quiet: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn across_versions_names_what_differs() {
+        use crate::report::{CronJobRow, Interest, ReportBuilder};
+        use crate::slots::Outcome;
+        let report = |v: &str, ran: u64, lost: u64| {
+            let mut r = ReportBuilder::new(
+                "s.toml",
+                0,
+                v,
+                SimTime(0),
+                SimTime(1),
+                true,
+                false,
+                Interest::default(),
+            )
+            .finish();
+            let mut row = CronJobRow {
+                namespace: "default".into(),
+                name: "report".into(),
+                slots_scheduled: ran + lost,
+                slots_ran: ran,
+                ..CronJobRow::default()
+            };
+            row.slot_counts.by_outcome.insert(Outcome::Ran, ran);
+            if lost > 0 {
+                row.slot_counts
+                    .by_outcome
+                    .insert(Outcome::TooManyMissed, lost);
+            }
+            r.cronjobs.push(row);
+            r
+        };
+        let t = text_many(&[report("1.20", 29, 39), report("1.31", 68, 0)], true);
+        assert!(
+            t.contains("    differs: ran 29 → 68; FailedNeedsStart 39 → 0\n"),
+            "{t}"
+        );
+        let t = text_many(&[report("1.20", 5, 0), report("1.31", 5, 0)], true);
+        assert!(t.contains("    same in every version\n"), "{t}");
+    }
 
     #[test]
     fn offsets_are_exact() {

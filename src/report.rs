@@ -6,7 +6,9 @@
 //! only for Jobs whose CronJob or name a `jobs_created` / `scheduled_times` /
 //! `max_jobs_per_slot` / `job` / `pods_created` expectation names (see [`Interest`]).
 //! Per-CronJob rows, the fault/action timeline and the live-object counters are bounded by
-//! the scenario, not by the run's length.
+//! the scenario, not by the run's length. Per-slot accounting ([`crate::slots`]) keeps one
+//! pending slot and counts per CronJob; its slot rows only when not quiet or when a
+//! `missed_slots` expectation with a window names the CronJob.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +16,8 @@ use serde::Serialize;
 use sim_core::api::{Kind, Object, CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION};
 use sim_core::time::SimTime;
 use sim_core::trace::{Observer, TraceEvent};
+
+use crate::slots::{SlotCounts, SlotEnv, SlotRow, SlotTracker};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -50,6 +54,24 @@ pub struct CronJobRow {
     pub schedule: String,
     pub time_zone: Option<String>,
     pub suspend: bool,
+    /// Schedule slots of the run (`[start, end)`, after the CronJob's creation): see `slots`.
+    pub slots_scheduled: u64,
+    /// Slots with exactly one Job, and with more than one.
+    pub slots_ran: u64,
+    pub slots_ran_twice: u64,
+    /// Slots without a Job, by reason (`slots::Outcome::key`); only reasons that occurred.
+    pub missed: BTreeMap<String, u64>,
+    /// The last slot, still waiting for its Job when the run ended (0 or 1).
+    pub slots_pending: u64,
+    /// Jobs whose scheduled time is not a slot of the run (before the run, or not an
+    /// activation of the schedule).
+    pub jobs_off_schedule: u64,
+    /// Every slot with its outcome (not with `--quiet`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slots: Option<Vec<SlotRow>>,
+    /// The counts by outcome (for the text output and expectations).
+    #[serde(skip)]
+    pub slot_counts: SlotCounts,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
@@ -223,6 +245,9 @@ pub struct Report {
     /// One count per [`Interest::event_filters`] entry.
     #[serde(skip)]
     pub event_counts: Vec<i64>,
+    /// The controller manager's zone (slot times of CronJobs without `spec.timeZone`).
+    #[serde(skip)]
+    pub local_tz: Option<chrono_tz::Tz>,
 }
 
 /// What the expectations need kept when not everything is kept.
@@ -235,6 +260,8 @@ pub struct Interest {
     pub cronjobs: Vec<String>,
     /// Keep Job records of Jobs with these names (`*` globs).
     pub jobs: Vec<String>,
+    /// Keep the slot rows of these CronJobs (names, `*` globs) even when quiet.
+    pub slot_rows: Vec<String>,
 }
 
 /// Which events an `events` expectation counts.
@@ -329,6 +356,12 @@ pub struct ReportBuilder {
     pod_index: BTreeMap<(String, String), (usize, usize)>,
     live_jobs: u64,
     live_pods: u64,
+    /// Per-slot accounting (absent: no slots, e.g. unit tests of other parts).
+    slot_env: Option<SlotEnv>,
+    trackers: BTreeMap<(String, String), SlotTracker>,
+    /// The earliest true time at which any tracker's next slot comes: trackers are visited
+    /// only then, so a trace event costs O(1) however many CronJobs there are.
+    next_due: Option<SimTime>,
 }
 
 impl ReportBuilder {
@@ -365,6 +398,7 @@ impl ReportBuilder {
                 stats: Stats::default(),
                 timeline: Vec::new(),
                 event_counts: vec![0; n_filters],
+                local_tz: None,
             },
             events: Vec::new(),
             cronjobs: BTreeMap::new(),
@@ -373,6 +407,43 @@ impl ReportBuilder {
             pod_index: BTreeMap::new(),
             live_jobs: 0,
             live_pods: 0,
+            slot_env: None,
+            trackers: BTreeMap::new(),
+            next_due: None,
+        }
+    }
+
+    /// Account every CronJob schedule slot (see [`crate::slots`]).
+    pub fn with_slots(mut self, env: SlotEnv) -> ReportBuilder {
+        self.report.local_tz = Some(env.local_tz);
+        self.slot_env = Some(env);
+        self
+    }
+
+    fn keep_slot_rows(&self, cronjob: &str) -> bool {
+        self.keep_all || self.interest.slot_rows.iter().any(|p| glob(p, cronjob))
+    }
+
+    fn track_cronjob(&mut self, obj: &Object, time: SimTime) {
+        let (Some(env), Some(cj)) = (&self.slot_env, obj.as_cronjob()) else {
+            return;
+        };
+        let key = (cj.metadata.namespace.clone(), cj.metadata.name.clone());
+        let due = match self.trackers.get_mut(&key) {
+            Some(t) => {
+                t.on_cronjob(cj, time, env);
+                t.next_due(env)
+            }
+            None => {
+                let keep = self.keep_slot_rows(&cj.metadata.name);
+                let t = SlotTracker::new(cj, time, env, keep);
+                let due = t.next_due(env);
+                self.trackers.insert(key, t);
+                due
+            }
+        };
+        if let Some(d) = due {
+            self.next_due = Some(self.next_due.map_or(d, |n| n.min(d)));
         }
     }
 
@@ -427,6 +498,33 @@ impl ReportBuilder {
 
     /// The report (expectations still empty: see `expect::evaluate`).
     pub fn finish(mut self) -> Report {
+        for (key, mut t) in std::mem::take(&mut self.trackers) {
+            if let Some(env) = &self.slot_env {
+                t.finish(self.report.end, env);
+            }
+            let row = self
+                .cronjobs
+                .entry(key.clone())
+                .or_insert_with(|| CronJobRow {
+                    namespace: key.0.clone(),
+                    name: key.1.clone(),
+                    ..CronJobRow::default()
+                });
+            let c = t.counts();
+            row.slots_scheduled = c.total();
+            row.slots_ran = c.get(crate::slots::Outcome::Ran);
+            row.slots_ran_twice = c.get(crate::slots::Outcome::RanTwice);
+            row.slots_pending = c.get(crate::slots::Outcome::Pending);
+            row.missed = c
+                .by_outcome
+                .iter()
+                .filter(|(o, _)| o.is_missed())
+                .map(|(o, n)| (o.key().to_string(), *n))
+                .collect();
+            row.jobs_off_schedule = t.off_schedule;
+            row.slots = t.take_rows();
+            row.slot_counts = c;
+        }
         self.report.cronjobs = self.cronjobs.into_values().collect();
         self.report.events = Some(self.events);
         self.report.jobs = Some(self.jobs);
@@ -436,6 +534,19 @@ impl ReportBuilder {
 
 impl Observer for ReportBuilder {
     fn observe(&mut self, ev: &TraceEvent) {
+        if let Some(env) = &self.slot_env {
+            let t = ev.time();
+            if !matches!(ev, TraceEvent::End { .. }) && self.next_due.is_some_and(|d| d <= t) {
+                let mut due: Option<SimTime> = None;
+                for tr in self.trackers.values_mut() {
+                    tr.advance(t, env);
+                    if let Some(d) = tr.next_due(env) {
+                        due = Some(due.map_or(d, |x| x.min(d)));
+                    }
+                }
+                self.next_due = due;
+            }
+        }
         match ev {
             TraceEvent::Start { .. } | TraceEvent::ApiError { .. } => {}
             TraceEvent::Fault {
@@ -463,6 +574,12 @@ impl Observer for ReportBuilder {
                 self.report.stats.events_processed = *events_processed;
             }
             TraceEvent::Event { time, event } => {
+                if event.object.kind == Kind::CronJob {
+                    let key = (event.object.namespace.clone(), event.object.name.clone());
+                    if let Some(t) = self.trackers.get_mut(&key) {
+                        t.on_event(&event.reason, *time);
+                    }
+                }
                 let object = event.object.to_string();
                 let type_ = event.type_.as_str();
                 for (f, n) in self
@@ -507,6 +624,11 @@ impl Observer for ReportBuilder {
                                 ..CronJobRow::default()
                             });
                         row.jobs_created += 1;
+                        if let Some(t) = self.trackers.get_mut(&(m.namespace.clone(), c.clone())) {
+                            let slot =
+                                scheduled_time(&m.annotations, &m.name, c, self.legacy_names);
+                            t.on_job_created(slot, &m.name, *time);
+                        }
                     }
                     if self.keep_job(&m.name, cronjob.as_deref()) {
                         let scheduled = cronjob.as_deref().and_then(|c| {
@@ -549,11 +671,17 @@ impl Observer for ReportBuilder {
                         }
                     }
                 }
-                Kind::CronJob => self.update_cronjob(object),
+                Kind::CronJob => {
+                    self.update_cronjob(object);
+                    self.track_cronjob(object, *time);
+                }
             },
             TraceEvent::Updated { time, new, .. } => match new.kind() {
                 Kind::Job => self.update_job(new),
-                Kind::CronJob => self.update_cronjob(new),
+                Kind::CronJob => {
+                    self.update_cronjob(new);
+                    self.track_cronjob(new, *time);
+                }
                 Kind::Pod => {
                     let m = new.meta();
                     if let (Some(&(i, k)), Some(p)) = (
@@ -592,6 +720,13 @@ impl Observer for ReportBuilder {
                 }
                 Kind::CronJob => {
                     // keep its row: its counts are part of the report
+                    let m = object.meta();
+                    if let Some(t) = self
+                        .trackers
+                        .get_mut(&(m.namespace.clone(), m.name.clone()))
+                    {
+                        t.on_deleted();
+                    }
                 }
             },
         }
@@ -693,6 +828,7 @@ mod tests {
             }],
             cronjobs: vec!["a".into()],
             jobs: vec![],
+            slot_rows: vec![],
         };
         let mut b = builder(false, interest);
         feed(&mut b);

@@ -847,6 +847,11 @@ impl ApiClient for EngineClient<'_> {
     fn create(&mut self, mut obj: Object) -> Result<Rc<Object>, ApiError> {
         self.check("create", &obj.key())?;
         crate::admission::admit(&mut obj, self.profile)?;
+        // The API server sets creationTimestamp itself on create and ignores the client's
+        // (apiserver rest.BeforeCreate → FillObjectMetaSystemFields; ObjectMeta docs: "Clients
+        // may not set this value"): the CronJob controller's request carries the slot time
+        // there (getJobFromTemplate2), which a late run must not keep.
+        obj.meta_mut().creation_timestamp = None;
         self.store.create(obj, self.now)
     }
     fn update(&mut self, mut obj: Object) -> Result<Rc<Object>, ApiError> {

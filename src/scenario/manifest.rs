@@ -82,6 +82,22 @@ fn first_line(s: &str) -> String {
     l.to_string()
 }
 
+thread_local! {
+    /// Set while loading a scenario that lists several Kubernetes versions: a CronJob manifest
+    /// is read whether written as `batch/v1` or `batch/v1beta1` (the two have the same fields
+    /// for the modelled versions), so one manifest serves a 1.20 and a 1.31 run. Each object
+    /// then gets a warning naming the version that really serves it.
+    static ANY_CRONJOB_API: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `f` with [`ANY_CRONJOB_API`] set (multi-version scenarios only).
+pub fn with_any_cronjob_api<R>(f: impl FnOnce() -> R) -> R {
+    ANY_CRONJOB_API.with(|c| c.set(true));
+    let r = f();
+    ANY_CRONJOB_API.with(|c| c.set(false));
+    r
+}
+
 /// Parse a manifest text into objects. `minor` selects which API versions are served.
 pub fn parse_manifests(d: &mut Diags<'_>, src: &str, base_line: usize, minor: u32) -> Vec<Located> {
     let mut out = Vec::new();
@@ -176,6 +192,7 @@ fn object_from_value(
             ),
         )
     };
+    let mut any_api_note: Option<&'static str> = None;
     let obj = match (api_version.as_str(), kind.as_str()) {
         (_, "List") | (_, "JobList") | (_, "CronJobList") | (_, "PodList") if depth == 0 => {
             match map.get("items") {
@@ -205,6 +222,14 @@ fn object_from_value(
         ("batch/v1beta1", "CronJob") if minor <= 24 => {
             from_json::<CronJob>(d, value, path, line, doc).map(Object::CronJob)
         }
+        ("batch/v1" | "batch/v1beta1", "CronJob") if ANY_CRONJOB_API.with(|c| c.get()) => {
+            any_api_note = Some(if minor <= 20 {
+                "batch/v1beta1"
+            } else {
+                "batch/v1"
+            });
+            from_json::<CronJob>(d, value, path, line, doc).map(Object::CronJob)
+        }
         ("v1", "Pod") => from_json::<Pod>(d, value, path, line, doc).map(Object::Pod),
         _ => {
             no_match(d);
@@ -223,6 +248,13 @@ fn object_from_value(
     let warnings = warnings
         .iter()
         .map(|w| format!("{}:{line}: {}: {}", d.file, w.field, w.message))
+        .chain(any_api_note.map(|served| {
+            format!(
+                "{}:{line}: {}: apiVersion {api_version} is not served by Kubernetes 1.{minor}; read as {served} (same fields) for this run of a multi-version scenario",
+                d.file,
+                obj.key()
+            )
+        }))
         .collect();
     out.push(Located {
         object: obj,

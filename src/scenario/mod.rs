@@ -235,6 +235,144 @@ const TOP_KEYS: &[&str] = &[
     "expect",
 ];
 
+thread_local! {
+    /// The version of this pass of a multi-version scenario (see [`load_all`]).
+    static VERSION_OVERRIDE: std::cell::Cell<Option<Version>> = const { std::cell::Cell::new(None) };
+}
+
+/// `kubernetes = ["1.20", "1.31"]`: every entry a valid version, no repeats, at least one.
+fn versions_list(d: &mut Diags<'_>, v: &V<'_>) -> Vec<Version> {
+    let p = "simulation.kubernetes";
+    let Some(items) = array(d, v, p) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Version> = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        let ip = format!("{p}[{i}]");
+        if let Some(s) = string(d, it, &ip) {
+            match Version::parse(s) {
+                Ok(ver) if out.contains(&ver) => {
+                    d.at(Some(it.span()), &ip, format!("Duplicate value: {s:?}"))
+                }
+                Ok(ver) => out.push(ver),
+                Err(e) => d.at(Some(it.span()), &ip, e),
+            }
+        }
+    }
+    if items.is_empty() {
+        d.at(
+            Some(v.span()),
+            p,
+            "give a version (\"1.31\") or a non-empty list ([\"1.20\", \"1.31\"])",
+        );
+    }
+    out
+}
+
+/// The versions a scenario text lists in `[simulation] kubernetes = [...]` (`None`: a single
+/// version, or a text that does not parse; the full load reports any error).
+fn listed_versions(src: &str) -> Option<Vec<Version>> {
+    let t: toml::Table = toml::from_str(src).ok()?;
+    let list = t.get("simulation")?.get("kubernetes")?.as_array()?;
+    let vs: Vec<Version> = list
+        .iter()
+        .map(|x| x.as_str().and_then(|s| Version::parse(s).ok()))
+        .collect::<Option<Vec<_>>>()?;
+    (!vs.is_empty()).then_some(vs)
+}
+
+/// Load a scenario file as one run per listed Kubernetes version (`kubernetes = ["1.20",
+/// "1.31"]`), or as its single run. Each run is loaded (defaulted, validated) as its version;
+/// a CronJob manifest may be `batch/v1` or `batch/v1beta1` for all of them (with a warning on
+/// the runs that do not serve it). Expectations with `kubernetes = "X.Y"` go to that run only
+/// and must name a listed version.
+pub fn load_all(path: &Path) -> Result<Vec<Loaded>, Vec<Diag>> {
+    let shown = path.display().to_string();
+    let src = read_text(path, &shown).map_err(|d| vec![d])?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let Some(versions) = listed_versions(&src) else {
+        let l = load_str(&src, &shown, &base)?;
+        if let Some(e) = l.expects.iter().find(|e| {
+            e.kubernetes
+                .as_ref()
+                .is_some_and(|k| *k != l.scenario.profile.version.to_string())
+        }) {
+            return Err(vec![Diag {
+                file: shown,
+                line: None,
+                col: None,
+                path: "[[expect]].kubernetes".into(),
+                message: format!(
+                    "{:?} names Kubernetes {} but the scenario runs {}",
+                    e.description,
+                    e.kubernetes.as_deref().unwrap_or(""),
+                    l.scenario.profile.version
+                ),
+            }]);
+        }
+        return Ok(vec![l]);
+    };
+    let names: Vec<String> = versions.iter().map(|v| v.to_string()).collect();
+    let mut out = Vec::new();
+    let mut errs: Vec<Diag> = Vec::new();
+    let mut per_version: Vec<(Version, Vec<Diag>)> = Vec::new();
+    for (i, v) in versions.iter().enumerate() {
+        VERSION_OVERRIDE.with(|c| c.set(Some(*v)));
+        let r = manifest::with_any_cronjob_api(|| load_str(&src, &shown, &base));
+        VERSION_OVERRIDE.with(|c| c.set(None));
+        match r {
+            Ok(mut l) => {
+                if i == 0 {
+                    // Every version-scoped expectation must name a listed version.
+                    for e in &l.expects {
+                        if let Some(k) = e.kubernetes.as_ref().filter(|k| !names.contains(k)) {
+                            errs.push(Diag {
+                                file: shown.clone(),
+                                line: None,
+                                col: None,
+                                path: "[[expect]].kubernetes".into(),
+                                message: format!(
+                                    "{:?} names Kubernetes {k}, which is not in the list [{}]",
+                                    e.description,
+                                    names.join(", ")
+                                ),
+                            });
+                        }
+                    }
+                }
+                let me = v.to_string();
+                l.expects
+                    .retain(|e| e.kubernetes.as_ref().is_none_or(|k| *k == me));
+                out.push(l);
+            }
+            Err(d) => per_version.push((*v, d)),
+        }
+    }
+    // An error every version reports is shown once; one only some versions report is
+    // prefixed with the version.
+    let all = |x: &Diag| {
+        per_version.len() == versions.len() && per_version.iter().all(|(_, d)| d.contains(x))
+    };
+    for (v, d) in &per_version {
+        for x in d {
+            if all(x) {
+                if !errs.contains(x) {
+                    errs.push(x.clone());
+                }
+            } else {
+                let mut x = x.clone();
+                x.message = format!("(Kubernetes {v}) {}", x.message);
+                errs.push(x);
+            }
+        }
+    }
+    if errs.is_empty() {
+        Ok(out)
+    } else {
+        Err(errs)
+    }
+}
+
 /// Load a scenario file. All diagnostics (of the scenario and of the manifests it names) are
 /// returned together on failure.
 pub fn load(path: &Path) -> Result<Loaded, Vec<Diag>> {
@@ -341,7 +479,14 @@ fn build(
                     ),
                 }
                 if let Some(v) = t.get("kubernetes") {
-                    if let Some(s) = string(d, v, "simulation.kubernetes") {
+                    if let DeValue::Array(_) = v.get_ref() {
+                        let list = versions_list(d, v);
+                        match (VERSION_OVERRIDE.with(|c| c.get()), list.first()) {
+                            (Some(o), _) => version = o,
+                            (None, Some(first)) => version = *first,
+                            (None, None) => {}
+                        }
+                    } else if let Some(s) = string(d, v, "simulation.kubernetes") {
                         match Version::parse(s) {
                             Ok(ver) => version = ver,
                             Err(e) => d.at(Some(v.span()), "simulation.kubernetes", e),

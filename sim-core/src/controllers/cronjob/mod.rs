@@ -599,6 +599,19 @@ fn parse_for_sync(
     Ok(parsed)
 }
 
+/// The schedule a CronJob's activations follow under `profile`, parsed exactly as the
+/// controller of that version parses it (v2: `formatSchedule` with `spec.timeZone` when the
+/// era honours it; legacy v1: robfig v1.1.0, the schedule text as is), without recording any
+/// event. `Schedule::next(t, local)` then gives the controller's slots. For observers (the
+/// CLI's per-slot report), not used on the controllers' path.
+pub fn schedule_of(cj: &CronJob, profile: &Profile, local: Tz) -> Result<Schedule, String> {
+    if crate::controllers::cronjob_legacy::uses_legacy(profile) {
+        return sched::parse_standard_for(&cj.spec.schedule, sched::RobfigVersion::V1_1_0)
+            .map_err(|e| e.to_string());
+    }
+    parse_for_sync(cj, &V2Era::from_profile(profile), local, None)
+}
+
 fn unsupported_msg(s: &str) -> String {
     format!(
         "CRON_TZ or TZ used in schedule {s:?} is not officially supported, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details"
