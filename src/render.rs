@@ -317,7 +317,10 @@ fn pod_timeline(o: &mut String, j: &JobRow) {
             let started = p.runs.first().map(|r| r.started);
             let finished = p.runs.last().and_then(|r| r.finished);
             vec![
-                p.name.clone(),
+                match p.adopted {
+                    Some(t) => format!("{} (adopted {})", p.name, rel(Some(t))),
+                    None => p.name.clone(),
+                },
                 p.node.clone(),
                 rel(Some(p.created)),
                 rel(started),
