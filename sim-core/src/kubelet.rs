@@ -116,6 +116,7 @@ impl Sim {
             },
             (Some(o), None) => {
                 if let Some(p) = o.as_pod() {
+                    self.bound_unadmitted.remove(p.metadata.uid.as_str());
                     if let Some(rt) = self.pods.remove(p.metadata.uid.as_str()) {
                         let _ = rt;
                     }
@@ -164,6 +165,9 @@ impl Sim {
                 counts[rt.node] += 1;
             }
         }
+        for &n in self.bound_unadmitted.values() {
+            counts[n] += 1;
+        }
         let best = (0..self.nodes.len())
             .filter(|&i| !self.nodes[i].down && self.nodes[i].tainted_at.is_none())
             .min_by_key(|&i| (counts[i], i));
@@ -171,10 +175,14 @@ impl Sim {
         let mut p = pod.clone();
         p.spec.node_name = self.nodes[n].name.clone();
         p.metadata.resource_version.clear();
-        let _ = self.store.update(Object::Pod(p), false, self.now);
+        if self.store.update(Object::Pod(p), false, self.now).is_ok() {
+            self.bound_unadmitted
+                .insert(Rc::from(pod.metadata.uid.as_str()), n);
+        }
     }
 
     fn admit(&mut self, pod: &Pod) {
+        self.bound_unadmitted.remove(pod.metadata.uid.as_str());
         let Some(node) = self.nodes.iter().position(|n| n.name == pod.spec.node_name) else {
             return;
         };
