@@ -557,6 +557,8 @@ impl Observer for ReportBuilder {
             TraceEvent::Updated { time, new, .. } => match new.kind() {
                 Kind::Job => self.update_job(new),
                 Kind::CronJob => self.update_cronjob(new),
+                // nothing to update or adopt into: skip the key allocation (hot path)
+                Kind::Pod if self.job_index.is_empty() && self.pod_index.is_empty() => {}
                 Kind::Pod => {
                     let m = new.meta();
                     let pk = (m.namespace.clone(), m.name.clone());
@@ -597,6 +599,9 @@ impl Observer for ReportBuilder {
                 Kind::Pod => {
                     self.live_pods = self.live_pods.saturating_sub(1);
                     let m = object.meta();
+                    if self.pod_index.is_empty() {
+                        return;
+                    }
                     if let Some((i, k)) = self
                         .pod_index
                         .remove(&(m.namespace.clone(), m.name.clone()))
