@@ -40,8 +40,8 @@
 //!          deleted = ["00:11:06", "never"], max_running = 1 }
 //! ```
 //!
-//! `pods` compares whole lists, in pod creation order, over every Job matching `job`; give any
-//! of its keys. `exit_codes` entries are the last reported exit code or `"none"`; `deleted`
+//! `pods` compares whole lists, in pod creation order (an adopted pod at its adoption), over
+//! every Job matching `job`; give any of its keys. `exit_codes` entries are the last reported exit code or `"none"`; `deleted`
 //! entries are a time or `"never"` (still in the API server at the end); `max_running` is the
 //! most containers of these pods that ran at one instant, from the kubelet's reported
 //! `startedAt`/`finishedAt` (so a container on a partitioned node counts once its node reports).

@@ -414,6 +414,20 @@ fn pod_timeline(o: &mut String, j: &JobRow) {
         "\nPods of Job {}/{} (times from the Job's creation at {base}):\n",
         j.namespace, j.name
     ));
+    if !j.completed_indexes.is_empty() || j.failed_indexes.is_some() {
+        o.push_str(&format!(
+            "  completed indexes: {}   failed indexes: {}\n",
+            if j.completed_indexes.is_empty() {
+                "<none>"
+            } else {
+                &j.completed_indexes
+            },
+            j.failed_indexes
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .unwrap_or("<none>")
+        ));
+    }
     let mut rows: Vec<Vec<String>> = j
         .pods
         .iter()
@@ -422,7 +436,10 @@ fn pod_timeline(o: &mut String, j: &JobRow) {
             let started = p.runs.first().map(|r| r.started);
             let finished = p.runs.last().and_then(|r| r.finished);
             vec![
-                p.name.clone(),
+                match p.adopted {
+                    Some(t) => format!("{} (adopted {})", p.name, rel(Some(t))),
+                    None => p.name.clone(),
+                },
                 p.node.clone(),
                 rel(Some(p.created)),
                 rel(started),
@@ -779,6 +796,71 @@ mod tests {
         );
         let t = text_many(&[report("1.20", 5, 0), report("1.31", 5, 0)], true);
         assert!(t.contains("    same in every version\n"), "{t}");
+    }
+
+    #[test]
+    fn pod_timeline_shows_offsets_exit_codes_and_deletions() {
+        use crate::report::{ContainerRun, PodRow, Stats};
+        let t0 = SimTime(1_704_067_200_000);
+        let pod = |name: &str, c: i64, exit: i32, deleted: Option<i64>| PodRow {
+            name: name.into(),
+            node: "node-1".into(),
+            created: t0 + Dur::secs(c),
+            phase: "Failed".into(),
+            exit_code: Some(exit),
+            deleted: deleted.map(|d| t0 + Dur::secs(d)),
+            runs: vec![ContainerRun {
+                started: t0 + Dur::secs(c),
+                finished: Some(t0 + Dur::secs(c + 5)),
+            }],
+            ..PodRow::default()
+        };
+        let job = |name: &str, cronjob: Option<&str>| JobRow {
+            namespace: "default".into(),
+            name: name.into(),
+            cronjob: cronjob.map(Into::into),
+            created: Some(t0),
+            failed_indexes: Some("1".into()),
+            pods: vec![
+                pod("flaky-a", 0, 1, None),
+                pod("flaky-b", 15, 143, Some(85)),
+            ],
+            ..JobRow::default()
+        };
+        let r = Report {
+            schema_version: 1,
+            jobsim_version: "0".into(),
+            scenario: "s.toml".into(),
+            seed: 0,
+            kubernetes: "1.31".into(),
+            start: t0,
+            end: t0 + Dur::mins(30),
+            expectations: Vec::new(),
+            events: Some(Vec::new()),
+            cronjobs: Vec::new(),
+            jobs: Some(vec![job("flaky", None), job("nightly-1", Some("nightly"))]),
+            stats: Stats::default(),
+            timeline: Vec::new(),
+            event_counts: Vec::new(),
+        };
+        let out = text(&r, false);
+        assert!(out.contains("Pods of Job default/flaky (times from the Job's creation at 2024-01-01T00:00:00Z):"), "{out}");
+        assert!(
+            out.contains("completed indexes: <none>   failed indexes: 1"),
+            "{out}"
+        );
+        let b = out.lines().find(|l| l.contains("flaky-b")).unwrap();
+        let cells: Vec<&str> = b.split_whitespace().collect();
+        assert_eq!(
+            cells,
+            ["flaky-b", "node-1", "+15s", "+15s", "+20s", "Failed", "143", "0", "+1m25s"],
+            "{out}"
+        );
+        assert!(
+            !out.contains("Pods of Job default/nightly-1"),
+            "CronJob Jobs have no timeline: {out}"
+        );
+        assert!(!text(&r, true).contains("Pods of Job"), "--quiet drops it");
     }
 
     #[test]

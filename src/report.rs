@@ -119,6 +119,9 @@ pub struct PodRow {
     pub deletion_requested: Option<SimTime>,
     /// When it left the API server.
     pub deleted: Option<SimTime>,
+    /// When the Job adopted it (an orphan that matched its selector), if it was not created
+    /// by the Job.
+    pub adopted: Option<SimTime>,
     /// Container runs as the kubelet reported them (`startedAt`, `finishedAt`; no end: still
     /// running when last reported). A run reported late (node partitioned) is filled in when
     /// the report arrives.
@@ -682,13 +685,30 @@ impl Observer for ReportBuilder {
                     self.update_cronjob(new);
                     self.track_cronjob(new, *time);
                 }
+                // nothing to update or adopt into: skip the key allocation (hot path)
+                Kind::Pod if self.job_index.is_empty() && self.pod_index.is_empty() => {}
                 Kind::Pod => {
                     let m = new.meta();
-                    if let (Some(&(i, k)), Some(p)) = (
-                        self.pod_index.get(&(m.namespace.clone(), m.name.clone())),
-                        new.as_pod(),
-                    ) {
+                    let pk = (m.namespace.clone(), m.name.clone());
+                    if let (Some(&(i, k)), Some(p)) = (self.pod_index.get(&pk), new.as_pod()) {
                         self.jobs[i].pods[k].update(*time, p);
+                    } else if let (Some(r), Some(p)) =
+                        (m.controller_ref().filter(|r| r.kind == "Job"), new.as_pod())
+                    {
+                        // adopted by a Job (it had no controller when created)
+                        if let Some(&i) = self.job_index.get(&(m.namespace.clone(), r.name.clone()))
+                        {
+                            let mut row = PodRow {
+                                name: m.name.clone(),
+                                created: m.creation_timestamp.unwrap_or(*time),
+                                adopted: Some(*time),
+                                ..PodRow::default()
+                            };
+                            row.update(*time, p);
+                            let pods = &mut self.jobs[i].pods;
+                            pods.push(row);
+                            self.pod_index.insert(pk, (i, pods.len() - 1));
+                        }
                     }
                 }
             },
@@ -707,6 +727,9 @@ impl Observer for ReportBuilder {
                 Kind::Pod => {
                     self.live_pods = self.live_pods.saturating_sub(1);
                     let m = object.meta();
+                    if self.pod_index.is_empty() {
+                        return;
+                    }
                     if let Some((i, k)) = self
                         .pod_index
                         .remove(&(m.namespace.clone(), m.name.clone()))

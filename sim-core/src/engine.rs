@@ -94,6 +94,9 @@ pub struct Sim {
     pub(crate) wqs: Vec<WorkQueue>,
     pub(crate) nodes: Vec<Node>,
     pub(crate) pods: BTreeMap<Rc<str>, PodRuntime>,
+    /// Pods bound by the scheduler whose kubelet has not admitted them yet (uid → node): the
+    /// scheduler counts them, so a burst of creations spreads over the nodes.
+    pub(crate) bound_unadmitted: BTreeMap<Rc<str>, usize>,
     pub(crate) workloads: Workloads,
     /// Attempts per pod slot (job uid + completion index), for per-attempt exit codes.
     pub(crate) attempts: BTreeMap<(String, String), u32>,
@@ -136,6 +139,7 @@ impl Sim {
             wqs,
             nodes,
             pods: BTreeMap::new(),
+            bound_unadmitted: BTreeMap::new(),
             workloads: Workloads::new(scenario.workloads.clone(), scenario.seed),
             attempts: BTreeMap::new(),
             fault_remaining: scenario

@@ -116,6 +116,7 @@ impl Sim {
             },
             (Some(o), None) => {
                 if let Some(p) = o.as_pod() {
+                    self.bound_unadmitted.remove(p.metadata.uid.as_str());
                     if let Some(rt) = self.pods.remove(p.metadata.uid.as_str()) {
                         let _ = rt;
                     }
@@ -164,6 +165,9 @@ impl Sim {
                 counts[rt.node] += 1;
             }
         }
+        for &n in self.bound_unadmitted.values() {
+            counts[n] += 1;
+        }
         let best = (0..self.nodes.len())
             .filter(|&i| !self.nodes[i].down && self.nodes[i].tainted_at.is_none())
             .min_by_key(|&i| (counts[i], i));
@@ -171,10 +175,14 @@ impl Sim {
         let mut p = pod.clone();
         p.spec.node_name = self.nodes[n].name.clone();
         p.metadata.resource_version.clear();
-        let _ = self.store.update(Object::Pod(p), false, self.now);
+        if self.store.update(Object::Pod(p), false, self.now).is_ok() {
+            self.bound_unadmitted
+                .insert(Rc::from(pod.metadata.uid.as_str()), n);
+        }
     }
 
     fn admit(&mut self, pod: &Pod) {
+        self.bound_unadmitted.remove(pod.metadata.uid.as_str());
         let Some(node) = self.nodes.iter().position(|n| n.name == pod.spec.node_name) else {
             return;
         };
@@ -366,20 +374,29 @@ impl Sim {
                                     step: KubeletStep::Restart,
                                 },
                             );
-                            // The pod's (first) container name, as the kubelet's message has it.
-                            let container = self
+                            // kuberuntime_manager.go doBackOff: "Back-off restarting failed
+                            // container %s in pod %s" with the container's name and
+                            // format.Pod(pod) = "name_namespace(uid)".
+                            let (container, pod_uid) = self
                                 .store
                                 .get(&rt.key)
                                 .and_then(|o| o.as_pod())
-                                .and_then(|p| p.spec.containers.first())
-                                .map(|c| c.name.clone())
-                                .unwrap_or_else(|| "main".into());
+                                .map(|p| {
+                                    (
+                                        p.spec.containers.first().map(|c| c.name.clone()),
+                                        p.metadata.uid.clone(),
+                                    )
+                                })
+                                .unwrap_or_default();
                             let ev = EventRecord {
                                 type_: EventType::Warning,
                                 reason: "BackOff".into(),
                                 message: format!(
-                                    "Back-off restarting failed container {} in pod {}",
-                                    container, rt.key.name
+                                    "Back-off restarting failed container {} in pod {}_{}({})",
+                                    container.as_deref().unwrap_or("main"),
+                                    rt.key.name,
+                                    rt.key.namespace,
+                                    pod_uid
                                 ),
                                 object: rt.key.clone(),
                                 source: "kubelet",
@@ -515,15 +532,19 @@ impl Sim {
                 ..Default::default()
             },
             RtState::BackOff { .. } => ContainerState {
+                // doBackOff's error: "back-off %s restarting failed container=%s pod=%s".
                 waiting: Some(ContainerStateWaiting {
                     reason: "CrashLoopBackOff".into(),
                     message: format!(
-                        "back-off restarting failed container {} in pod {}",
+                        "back-off {} restarting failed container={} pod={}_{}({})",
+                        rt.backoff.map_or(CRASH_BACKOFF_INITIAL, |(b, _)| b),
                         p.spec
                             .containers
                             .first()
                             .map_or("main", |c| c.name.as_str()),
-                        rt.key.name
+                        rt.key.name,
+                        rt.key.namespace,
+                        p.metadata.uid
                     ),
                 }),
                 ..Default::default()

@@ -10,8 +10,8 @@
 //! Reference: kubernetes v1.31 `pkg/controller/job/job_controller.go` (and the 1.27/1.28
 //! revisions where the version profile says so); `../shared/semantics/job.md` §3.
 //!
-//! **Absent:** orphan adoption/release (pods are only ever created by this controller with a
-//! controller reference), legacy counting without finalizers (≤1.22), the env var
+//! **Absent:** the release of owned pods whose labels stop matching (they are only filtered
+//! out; orphans are adopted, see `adopt_orphans`), legacy counting without finalizers (≤1.22), the env var
 //! `JOB_COMPLETION_INDEX` (containers carry no env in jobsim's API subset).
 
 pub mod backoff;
@@ -395,6 +395,24 @@ impl JobController {
         });
     }
 
+    /// `getPodJobs` + `enqueueSyncJobBatched`: the Jobs of the pod's namespace whose selector
+    /// matches an orphan pod, so that one of them adopts it.
+    fn enqueue_adopters(p: &Pod, cache: &Cache, batch: Dur, out: &mut Vec<Enqueue>) {
+        for o in cache.list(Kind::Job, &p.metadata.namespace) {
+            let Some(j) = o.as_job() else { continue };
+            let matches = j.spec.selector.as_ref().is_some_and(|s| {
+                !(s.match_labels.is_empty() && s.match_expressions.is_empty())
+                    && s.matches(&p.metadata.labels)
+            });
+            if matches {
+                out.push(Enqueue {
+                    key: o.key(),
+                    after: batch,
+                });
+            }
+        }
+    }
+
     fn job_key_of_ref(pod: &Pod) -> Option<ObjectKey> {
         let r = pod.metadata.controller_ref()?;
         (r.kind == "Job").then(|| ObjectKey {
@@ -403,6 +421,62 @@ impl JobController {
             name: r.name.clone(),
         })
     }
+}
+
+/// `getPodsForJob` → `PodControllerRefManager.ClaimPods` (kubernetes v1.31
+/// `pkg/controller/job/job_controller.go`, `pkg/controller/controller_ref_manager.go`), the
+/// adoption half: a pod of the Job's namespace with no controller reference that matches the
+/// Job's selector is adopted (controller owner reference and the tracking finalizer added, as
+/// `AdoptPod`'s patch does) unless the Job or the pod is being deleted, and counts from this
+/// sync on. A failed adoption (e.g. the pod is gone) just leaves the pod out. Not modelled: the
+/// release of owned pods whose labels stopped matching (they are filtered out, not released),
+/// and `RecheckDeletionTimestamp`'s live GET of the Job (the cached Job is used).
+fn adopt_orphans(job: &Job, cache: &Cache, client: &mut dyn ApiClient) -> Vec<Rc<Object>> {
+    let Some(sel) = job.spec.selector.as_ref() else {
+        return Vec::new();
+    };
+    // `LabelSelectorAsSelector` of an empty selector matches everything; the API server
+    // rejects such a Job, so adopting nothing is the safe reading.
+    if job.metadata.deletion_timestamp.is_some()
+        || (sel.match_labels.is_empty() && sel.match_expressions.is_empty())
+    {
+        return Vec::new();
+    }
+    let orphans: Vec<Pod> = cache
+        .list(Kind::Pod, &job.metadata.namespace)
+        .filter_map(|o| o.as_pod())
+        .filter(|p| {
+            p.metadata.controller_ref().is_none()
+                && p.metadata.deletion_timestamp.is_none()
+                && sel.matches(&p.metadata.labels)
+        })
+        .cloned()
+        .collect();
+    let mut out = Vec::new();
+    for mut p in orphans {
+        p.metadata.owner_references.push(OwnerReference {
+            api_version: "batch/v1".into(),
+            kind: "Job".into(),
+            name: job.metadata.name.clone(),
+            uid: job.metadata.uid.clone(),
+            controller: Some(true),
+            block_owner_deletion: Some(true),
+        });
+        if !p
+            .metadata
+            .finalizers
+            .iter()
+            .any(|f| f == JOB_TRACKING_FINALIZER)
+        {
+            p.metadata.finalizers.push(JOB_TRACKING_FINALIZER.into());
+        }
+        // a patch: no optimistic-concurrency check
+        p.metadata.resource_version.clear();
+        if let Ok(o) = client.update(Object::Pod(p)) {
+            out.push(o);
+        }
+    }
+    out
 }
 
 impl Controller for JobController {
@@ -438,6 +512,9 @@ impl Controller for JobController {
                             key: k,
                             after: batch,
                         });
+                    } else if p.metadata.controller_ref().is_none() {
+                        // addPod: an orphan; every Job whose selector matches may adopt it.
+                        Self::enqueue_adopters(p, cache, batch, out);
                     } else {
                         self.orphan_pod(p, cache, out);
                     }
@@ -474,7 +551,14 @@ impl Controller for JobController {
                             });
                         }
                     }
-                    if Self::owner_job(np, cache).is_none() {
+                    if np.metadata.controller_ref().is_none() {
+                        // updatePod: an orphan whose labels or controller reference changed.
+                        if op.metadata.labels != np.metadata.labels
+                            || op.metadata.controller_ref() != np.metadata.controller_ref()
+                        {
+                            Self::enqueue_adopters(np, cache, batch, out);
+                        }
+                    } else if Self::owner_job(np, cache).is_none() {
                         self.orphan_pod(np, cache, out);
                     } else if let Some(k) = nk {
                         out.push(Enqueue {
@@ -670,7 +754,8 @@ impl JobController {
             .unwrap_or_default();
         let satisfied = self.expectations_satisfied(key, now);
 
-        // 3. Pods controlled by the Job that match its selector.
+        // 3. Pods controlled by the Job that match its selector, plus orphans it adopts.
+        let adopted = adopt_orphans(&job, cache, client);
         let selector = job.spec.selector.clone();
         let pods: Vec<&Pod> = cache
             .owned_by(&job.metadata.uid)
@@ -680,6 +765,7 @@ impl JobController {
                     .as_ref()
                     .is_none_or(|s| s.matches(&p.metadata.labels))
             })
+            .chain(adopted.iter().filter_map(|o| o.as_pod()))
             .collect();
         let active_pods: Vec<&Pod> = pods.iter().copied().filter(|p| is_active(p)).collect();
         let mut c = Ctx {

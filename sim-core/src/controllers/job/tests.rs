@@ -3467,3 +3467,66 @@ fn backoff_limit_guard_before_1_28() {
         "1.28 counts every failure"
     );
 }
+
+/// `ClaimPods` adoption (controller_ref_manager.go; TestGetPodsForJob's "adopt orphan" idea):
+/// an orphan matching the selector is patched with the controller reference and the tracking
+/// finalizer and counts as active; a terminating orphan, a non-matching one, or any orphan
+/// of a Job being deleted is left alone.
+#[test]
+fn orphans_matching_the_selector_are_adopted() {
+    let prof = profile(31, &[]);
+    let job = new_job(2, 2, 6, "NonIndexed");
+    let orphan = |name: &str| {
+        let mut p = new_pod(&job, name, POD_RUNNING);
+        p.metadata.owner_references.clear();
+        p.metadata.finalizers.clear();
+        p
+    };
+    let mut stranger = orphan("stranger");
+    stranger.metadata.labels = [("foo".to_string(), "baz".to_string())].into();
+    let mut leaving = orphan("leaving");
+    leaving.metadata.deletion_timestamp = Some(T0);
+    let pods = vec![orphan("left-over"), stranger, leaving];
+    let out = run(
+        &prof,
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(
+        out.client.patched.len(),
+        1,
+        "only the matching, live orphan"
+    );
+    let p = &out.client.patched[0];
+    assert_eq!(p.metadata.name, "left-over");
+    let r = p.metadata.controller_ref().expect("controller reference");
+    assert_eq!((r.kind.as_str(), r.uid.as_str()), ("Job", "job-uid"));
+    assert_eq!(
+        p.metadata.finalizers,
+        vec![JOB_TRACKING_FINALIZER.to_string()]
+    );
+    assert_eq!(
+        out.client.created.len(),
+        1,
+        "the adopted pod is one of the 2 active"
+    );
+    assert_eq!(out.status().active, 2);
+
+    let mut deleting = job.clone();
+    deleting.metadata.deletion_timestamp = Some(T0);
+    let out = run(
+        &prof,
+        &deleting,
+        &[orphan("left-over")],
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert!(
+        out.client.patched.is_empty(),
+        "a Job being deleted adopts nothing"
+    );
+}
