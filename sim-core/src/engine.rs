@@ -689,6 +689,7 @@ impl Sim {
             o.meta_mut().uid.clear();
             self.store.update(o, false, self.now).map(|_| ())
         } else {
+            o.meta_mut().creation_timestamp = None; // FillObjectMetaSystemFields, as above
             self.store.create(o, self.now).map(|_| ())
         }
     }
@@ -847,6 +848,11 @@ impl ApiClient for EngineClient<'_> {
     fn create(&mut self, mut obj: Object) -> Result<Rc<Object>, ApiError> {
         self.check("create", &obj.key())?;
         crate::admission::admit(&mut obj, self.profile)?;
+        // The API server sets creationTimestamp itself (apiserver `rest.BeforeCreate` ->
+        // `FillObjectMetaSystemFields`): the CronJob controller's `CreationTimestamp:
+        // scheduledTime` (getJobFromTemplate2) never survives, so with a skewed controller clock
+        // a Job's creationTimestamp is the API server's time, not its name's.
+        obj.meta_mut().creation_timestamp = None;
         self.store.create(obj, self.now)
     }
     fn update(&mut self, mut obj: Object) -> Result<Rc<Object>, ApiError> {
