@@ -222,7 +222,15 @@ fn object_from_value(
     }
     let warnings = warnings
         .iter()
-        .map(|w| format!("{}:{line}: {}: {}", d.file, w.field, w.message))
+        .map(|w| {
+            // Upstream warnings that already name their field (the CronJob strategy's `TZ`
+            // warnings say "spec.spec.schedule") are printed as the API server sends them.
+            if w.message.contains(&w.field) {
+                format!("{}:{line}: {}", d.file, w.message)
+            } else {
+                format!("{}:{line}: {}: {}", d.file, w.field, w.message)
+            }
+        })
         .collect();
     out.push(Located {
         object: obj,
