@@ -220,7 +220,7 @@ fn object_from_value(
     for e in errors {
         report_field_error(d, &e, path, line, doc);
     }
-    let warnings = warnings
+    let mut warnings: Vec<String> = warnings
         .iter()
         .map(|w| {
             // Upstream warnings that already name their field (the CronJob strategy's `TZ`
@@ -232,6 +232,15 @@ fn object_from_value(
             }
         })
         .collect();
+    // The API server's deprecation warning for a served but deprecated version (apiserver
+    // `deprecation.go`, with k8s.io/api batch/v1beta1 zz_generated.prerelease-lifecycle.go:
+    // deprecated 1.21, removed 1.25, replacement batch/v1 CronJob).
+    if api_version == "batch/v1beta1" && kind == "CronJob" && minor >= 21 {
+        warnings.push(format!(
+            "{}:{line}: batch/v1beta1 CronJob is deprecated in v1.21+, unavailable in v1.25+; use batch/v1 CronJob",
+            d.file
+        ));
+    }
     out.push(Located {
         object: obj,
         line,
