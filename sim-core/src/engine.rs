@@ -442,7 +442,13 @@ impl Sim {
             self.wqs[ctrl].failures.remove(&key);
         }
         if let Some(d) = res.requeue_after {
-            self.enqueue(ctrl, Enqueue { key, after: d });
+            // client-go `AddAfter(d <= 0)` adds at once. A controller that keeps answering
+            // "requeue now" without changing anything spins: the 1.25-1.28 CronJob negative
+            // requeue (kubernetes/kubernetes#118706, fixed by #121327). A real spin burns real
+            // time per round; jobsim charges HOT_LOOP_STEP per round so the virtual clock moves
+            // (and the run ends) instead of looping forever at one instant.
+            let after = if d <= Dur::ZERO { HOT_LOOP_STEP } else { d };
+            self.enqueue(ctrl, Enqueue { key, after });
         }
         self.drain(obs);
     }
@@ -694,6 +700,9 @@ impl Sim {
         }
     }
 }
+
+/// The virtual time one round of a controller's hot loop (a non-positive requeue) costs.
+const HOT_LOOP_STEP: Dur = Dur(1000);
 
 fn unavailable() -> ApiError {
     ApiError {
