@@ -55,7 +55,10 @@ fn run(api_version: &str, minor: u32) -> (Option<i32>, String) {
         .output()
         .unwrap();
     let _ = std::fs::remove_dir_all(p.parent().unwrap());
-    (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 #[test]

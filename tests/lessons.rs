@@ -159,10 +159,8 @@ fn flipping_the_key_setting_fails_the_lesson() {
 #[test]
 fn cron_tz_in_schedule_is_a_warning_on_1_27_and_rejected_from_1_29() {
     let run = |version: &str| {
-        let dir = std::env::temp_dir().join(format!(
-            "jobsim-lesson5-{}-{version}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("jobsim-lesson5-{}-{version}", std::process::id()));
         copy_dir(&lessons_dir(), &dir);
         let p = dir.join("05-cron-tz-in-schedule.toml");
         let text = std::fs::read_to_string(&p).unwrap();
