@@ -38,6 +38,16 @@
 //! pods = { job = "pi", created = ["00:00:00", "00:00:15"], nodes = ["node-1", "node-2"],
 //!          phases = ["Failed", "Failed"], exit_codes = [1, "none"], restarts = [0, 0],
 //!          deleted = ["00:11:06", "never"], max_running = 1 }
+//!
+//! [[expect]]
+//! events = { reason = "TooManyMissedTimes", message = "check clock skew", equals = 1 }  # message contains
+//!
+//! [[expect]]
+//! missed_slots = { cronjob = "report", reason = "forbid", between = ["09:00", "13:00"], equals = 3 }
+//!
+//! [[expect]]
+//! kubernetes = "1.20"        # only the 1.20 run of a scenario with kubernetes = ["1.20", "1.31"]
+//! jobs_created = { cronjob = "report", between = ["10:21", "11:00"], equals = 0 }
 //! ```
 //!
 //! `pods` compares whole lists, in pod creation order (an adopted pod at its adoption), over
@@ -45,12 +55,6 @@
 //! entries are a time or `"never"` (still in the API server at the end); `max_running` is the
 //! most containers of these pods that ran at one instant, from the kubelet's reported
 //! `startedAt`/`finishedAt` (so a container on a partitioned node counts once its node reports).
-//! missed_slots = { cronjob = "report", reason = "forbid", between = ["09:00", "13:00"], equals = 3 }
-//!
-//! [[expect]]
-//! kubernetes = "1.20"        # only the 1.20 run of a scenario with kubernetes = ["1.20", "1.31"]
-//! jobs_created = { cronjob = "report", between = ["10:21", "11:00"], equals = 0 }
-//! ```
 //!
 //! `missed_slots` counts schedule slots without a Job (`crate::slots`), for one `reason`
 //! (`forbid`, `controller_manager_down`, `api_server_down`, `suspended`, `starting_deadline`,
@@ -140,6 +144,8 @@ pub enum Check {
         object: Option<(String, String, String)>,
         type_: Option<String>,
         between: Option<(SimTime, SimTime)>,
+        /// The message contains this text.
+        message: Option<String>,
         count: Count,
     },
     Job {
@@ -477,7 +483,8 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
                 v,
                 &cp,
                 &[
-                    "reason", "object", "type", "between", "equals", "at_least", "at_most",
+                    "reason", "object", "type", "message", "between", "equals", "at_least",
+                    "at_most",
                 ],
             )?;
             let reason = opt_str(d, &c, "reason");
@@ -513,12 +520,14 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
                     None => Err(()),
                 },
             };
+            let message = opt_str(d, &c, "message");
             let between = window(d, &c, start);
             let count = count(d, &c);
-            let (reason, object, type_, between, count) = (
+            let (reason, object, type_, message, between, count) = (
                 reason.ok()?,
                 object.ok()?,
                 type_.ok()?,
+                message.ok()?,
                 between.ok()?,
                 count?,
             );
@@ -531,13 +540,22 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
                 (None, Some(t)) => format!("{t} events"),
                 (None, None) => "events".to_string(),
             };
-            let desc = format!("{} {what}{on}{}", count.describe(), window_str(&between));
+            let saying = message
+                .as_ref()
+                .map(|m| format!(" saying {m:?}"))
+                .unwrap_or_default();
+            let desc = format!(
+                "{} {what}{on}{saying}{}",
+                count.describe(),
+                window_str(&between)
+            );
             (
                 Check::Events {
                     reason,
                     object,
                     type_,
                     between,
+                    message,
                     count,
                 },
                 desc,
@@ -931,12 +949,14 @@ pub fn interest(expects: &[Expect]) -> Interest {
                 object,
                 type_,
                 between,
+                message,
                 ..
             } => i.event_filters.push(EventFilter {
                 reason: reason.clone(),
                 object: object.clone(),
                 type_: type_.clone(),
                 between: *between,
+                message: message.clone(),
             }),
             Check::MissedSlots {
                 cronjob,
@@ -1021,7 +1041,7 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                     }
                     (passed, detail)
                 }
-                Check::Events { reason, object, type_, between, count } => {
+                Check::Events { reason, object, type_, between, message, count } => {
                     let idx = events_seen;
                     events_seen += 1;
                     let n = match report.event_counts.get(idx) {
@@ -1033,10 +1053,11 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                                 object: object.clone(),
                                 type_: type_.clone(),
                                 between: *between,
+                                message: message.clone(),
                             };
                             events
                                 .iter()
-                                .filter(|ev| f.matches(ev.time, &ev.type_, &ev.reason, &ev.object))
+                                .filter(|ev| f.matches(ev.time, &ev.type_, &ev.reason, &ev.object, &ev.message))
                                 .map(|ev| ev.count as i64)
                                 .sum::<i64>()
                         }
@@ -1242,6 +1263,7 @@ mod tests {
             stats: Stats::default(),
             timeline: Vec::new(),
             event_counts: Vec::new(),
+            local_tz: None,
         }
     }
 
@@ -1503,5 +1525,80 @@ mod slot_tests {
         )
         .unwrap();
         assert_eq!(interest(&e).slot_rows, vec!["r".to_string()]);
+    }
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+    use crate::report::{EventRow, Stats};
+
+    fn report_with(messages: &[&str]) -> Report {
+        Report {
+            schema_version: 1,
+            jobsim_version: String::new(),
+            scenario: String::new(),
+            seed: 0,
+            kubernetes: "1.31".into(),
+            start: SimTime(0),
+            end: SimTime(1),
+            expectations: Vec::new(),
+            events: Some(
+                messages
+                    .iter()
+                    .map(|m| EventRow {
+                        time: SimTime(0),
+                        type_: "Warning".into(),
+                        reason: "TooManyMissedTimes".into(),
+                        object: "CronJob/default/report".into(),
+                        message: m.to_string(),
+                        count: 1,
+                        source: "cronjob-controller".into(),
+                    })
+                    .collect(),
+            ),
+            cronjobs: Vec::new(),
+            jobs: Some(Vec::new()),
+            stats: Stats::default(),
+            timeline: Vec::new(),
+            event_counts: Vec::new(),
+            local_tz: None,
+        }
+    }
+
+    #[test]
+    fn events_message_is_a_substring_filter() {
+        let r = report_with(&[
+            "too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew",
+            "too many missed start times: 101. Set or decrease .spec.startingDeadlineSeconds or check clock skew",
+        ]);
+        let e = |m: Option<&str>, n: i64| Expect {
+            kubernetes: None,
+            description: String::new(),
+            check: Check::Events {
+                reason: Some("TooManyMissedTimes".into()),
+                object: None,
+                type_: None,
+                between: None,
+                message: m.map(str::to_string),
+                count: Count {
+                    equals: Some(n),
+                    at_least: None,
+                    at_most: None,
+                },
+            },
+        };
+        let got = evaluate(
+            &[
+                e(None, 2),
+                e(Some("check clock skew"), 2),
+                e(Some("times: 101."), 1),
+                e(Some("times: 102."), 0),
+                e(Some("times: 102."), 1),
+            ],
+            &r,
+        );
+        let passed: Vec<bool> = got.iter().map(|x| x.passed).collect();
+        assert_eq!(passed, vec![true, true, true, true, false]);
     }
 }

@@ -842,6 +842,7 @@ mod tests {
             stats: Stats::default(),
             timeline: Vec::new(),
             event_counts: Vec::new(),
+            local_tz: None,
         };
         let out = text(&r, false);
         assert!(out.contains("Pods of Job default/flaky (times from the Job's creation at 2024-01-01T00:00:00Z):"), "{out}");

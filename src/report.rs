@@ -276,12 +276,22 @@ pub struct EventFilter {
     pub type_: Option<String>,
     /// `[from, to)`
     pub between: Option<(SimTime, SimTime)>,
+    /// The event's message contains this text.
+    pub message: Option<String>,
 }
 
 impl EventFilter {
     /// `object` is `Kind/namespace/name`.
-    pub fn matches(&self, time: SimTime, type_: &str, reason: &str, object: &str) -> bool {
+    pub fn matches(
+        &self,
+        time: SimTime,
+        type_: &str,
+        reason: &str,
+        object: &str,
+        message: &str,
+    ) -> bool {
         self.reason.as_deref().is_none_or(|r| r == reason)
+            && self.message.as_deref().is_none_or(|m| message.contains(m))
             && self.type_.as_deref().is_none_or(|t| t == type_)
             && self.between.is_none_or(|(a, b)| time >= a && time < b)
             && self.object.as_ref().is_none_or(|(k, ns, n)| {
@@ -591,7 +601,7 @@ impl Observer for ReportBuilder {
                     .iter()
                     .zip(self.report.event_counts.iter_mut())
                 {
-                    if f.matches(*time, type_, &event.reason, &object) {
+                    if f.matches(*time, type_, &event.reason, &object, &event.message) {
                         *n += 1;
                     }
                 }

@@ -88,6 +88,7 @@ const FLIPS: &[(&str, &str, &str, &str, &str)] = &[
         "activeDeadlineSeconds: 240",
         "activeDeadlineSeconds: 600",
         "a deadline not yet passed at the resume is reset with startTime: the Job resumes and completes",
+    ),
     (
         "01-too-many-missed.toml",
         "01-too-many-missed.toml",
@@ -157,6 +158,69 @@ const FLIPS: &[(&str, &str, &str, &str, &str)] = &[
         "at = \"2016-05-19T10:21:30Z\"",
         "at = \"2016-05-19T09:30:30Z\"",
         "resumed after 62 suspended slots: fewer than 100, the legacy controller recovers",
+    ),
+    (
+        "05-cron-tz-in-schedule.toml",
+        "manifests/berlin-cleanup.yaml",
+        "schedule: \"CRON_TZ=Europe/Berlin 0 2 * * *\"",
+        "schedule: \"0 2 * * *\"",
+        "without the prefix the controller manager's zone (UTC) applies: 02:00 UTC, and no UnsupportedSchedule",
+    ),
+    (
+        "05-cron-tz-in-schedule.toml",
+        "05-cron-tz-in-schedule.toml",
+        "kubernetes = \"1.27\"",
+        "kubernetes = \"1.22\"",
+        "1.22.0 accepted the prefix silently: the same runs, but no UnsupportedSchedule event",
+    ),
+    (
+        "06-weekday-outage-126.toml",
+        "06-weekday-outage-126.toml",
+        "kubernetes = \"1.26\"",
+        "kubernetes = \"1.28\"",
+        "1.28 iterates the real schedule: no 'Tuesday 14:30' Job and no warning on recovery",
+    ),
+    (
+        "06-weekday-outage-126.toml",
+        "06-weekday-outage-126.toml",
+        "to = \"2016-05-24T15:00:00Z\"",
+        "to = \"2016-05-24T13:00:00Z\"",
+        "a shorter outage: estimate 99, no TooManyMissedTimes, a different arithmetic slot",
+    ),
+    (
+        "06-weekday-outage-131.toml",
+        "06-weekday-outage-131.toml",
+        "kubernetes = \"1.31\"",
+        "kubernetes = \"1.27\"",
+        "1.27's arithmetic creates a Job for 'Tuesday 14:30' on recovery",
+    ),
+    (
+        "13-schedule-change.toml",
+        "13-schedule-change.toml",
+        "at = \"2016-05-19T15:00:00Z\"",
+        "at = \"2016-05-19T11:00:00Z\"",
+        "changed before noon: the noon run happens at noon, no midnight surprise",
+    ),
+    (
+        "13-schedule-change.toml",
+        "13-schedule-change.toml",
+        "merge = { spec = { schedule = \"0 12 * * *\" } }",
+        "merge = { spec = { schedule = \"0 12 * * *\", startingDeadlineSeconds = 3600 } }",
+        "a one-hour deadline hides the stale noon slot at midnight: no surprise run",
+    ),
+    (
+        "14-clock-skew.toml",
+        "14-clock-skew.toml",
+        "clock_offset = \"2h\"",
+        "clock_offset = \"0s\"",
+        "no skew: no TooManyMissedTimes, Jobs named for their real time",
+    ),
+    (
+        "14-clock-skew.toml",
+        "14-clock-skew.toml",
+        "by = \"-2h\"",
+        "by = \"-1m\"",
+        "a small step back costs one minute, not two hours",
     ),
 ];
 
@@ -234,4 +298,58 @@ fn flipping_the_key_setting_fails_the_lesson() {
         );
     }
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// Lesson 5's other half: from 1.29 the API server rejects a new CronJob with `TZ` in its
+/// schedule (PR #116252, kubernetes pkg/apis/batch/validation/validation.go
+/// validateScheduleFormat), so the same scenario is bad input (exit 2) with upstream's message;
+/// on 1.27 it is accepted with the API server's warning (strategy.go, PR #106455).
+#[test]
+fn cron_tz_in_schedule_is_a_warning_on_1_27_and_rejected_from_1_29() {
+    let run = |version: &str| {
+        let dir =
+            std::env::temp_dir().join(format!("jobsim-lesson5-{}-{version}", std::process::id()));
+        copy_dir(&lessons_dir(), &dir);
+        let p = dir.join("05-cron-tz-in-schedule.toml");
+        let text = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(
+            &p,
+            text.replacen(
+                "kubernetes = \"1.27\"",
+                &format!("kubernetes = \"{version}\""),
+                1,
+            ),
+        )
+        .unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_jobsim"))
+            .args(["run", "--quiet", p.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run("1.27");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("berlin-cleanup.yaml:1: CRON_TZ or TZ used in spec.spec.schedule is not officially supported, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details"),
+        "{err}"
+    );
+    for v in ["1.29", "1.31"] {
+        let (code, err) = run(v);
+        assert_eq!(code, Some(2), "{v}: {err}");
+        assert!(
+            err.contains("spec.schedule: Invalid value: \"CRON_TZ=Europe/Berlin 0 2 * * *\": cannot use TZ or CRON_TZ in schedule, use timeZone field instead"),
+            "{v}: {err}"
+        );
+    }
+    // 1.21 and older: robfig/cron v1.1.0 does not know the prefix.
+    let (code, err) = run("1.21");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("Expected exactly 5 fields, found 6: CRON_TZ=Europe/Berlin 0 2 * * *"),
+        "{err}"
+    );
 }

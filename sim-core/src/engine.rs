@@ -446,7 +446,13 @@ impl Sim {
             self.wqs[ctrl].failures.remove(&key);
         }
         if let Some(d) = res.requeue_after {
-            self.enqueue(ctrl, Enqueue { key, after: d });
+            // client-go `AddAfter(d <= 0)` adds at once. A controller that keeps answering
+            // "requeue now" without changing anything spins: the 1.25-1.28 CronJob negative
+            // requeue (kubernetes/kubernetes#118706, fixed by #121327). A real spin burns real
+            // time per round; jobsim charges HOT_LOOP_STEP per round so the virtual clock moves
+            // (and the run ends) instead of looping forever at one instant.
+            let after = if d <= Dur::ZERO { HOT_LOOP_STEP } else { d };
+            self.enqueue(ctrl, Enqueue { key, after });
         }
         self.drain(obs);
     }
@@ -693,10 +699,14 @@ impl Sim {
             o.meta_mut().uid.clear();
             self.store.update(o, false, self.now).map(|_| ())
         } else {
+            o.meta_mut().creation_timestamp = None; // FillObjectMetaSystemFields, as above
             self.store.create(o, self.now).map(|_| ())
         }
     }
 }
+
+/// The virtual time one round of a controller's hot loop (a non-positive requeue) costs.
+const HOT_LOOP_STEP: Dur = Dur(1000);
 
 fn unavailable() -> ApiError {
     ApiError {
@@ -854,7 +864,8 @@ impl ApiClient for EngineClient<'_> {
         // The API server sets creationTimestamp itself on create and ignores the client's
         // (apiserver rest.BeforeCreate → FillObjectMetaSystemFields; ObjectMeta docs: "Clients
         // may not set this value"): the CronJob controller's request carries the slot time
-        // there (getJobFromTemplate2), which a late run must not keep.
+        // there (getJobFromTemplate2), which a late run must not keep; with a skewed controller clock
+        // a Job's creationTimestamp is the API server's time, not its name's.
         obj.meta_mut().creation_timestamp = None;
         self.store.create(obj, self.now)
     }

@@ -245,9 +245,17 @@ fn object_from_value(
     for e in errors {
         report_field_error(d, &e, path, line, doc);
     }
-    let warnings = warnings
+    let mut warnings: Vec<String> = warnings
         .iter()
-        .map(|w| format!("{}:{line}: {}: {}", d.file, w.field, w.message))
+        .map(|w| {
+            // Upstream warnings that already name their field (the CronJob strategy's `TZ`
+            // warnings say "spec.spec.schedule") are printed as the API server sends them.
+            if w.message.contains(&w.field) {
+                format!("{}:{line}: {}", d.file, w.message)
+            } else {
+                format!("{}:{line}: {}: {}", d.file, w.field, w.message)
+            }
+        })
         .chain(any_api_note.map(|served| {
             format!(
                 "{}:{line}: {}: apiVersion {api_version} is not served by Kubernetes 1.{minor}; read as {served} (same fields) for this run of a multi-version scenario",
@@ -256,6 +264,15 @@ fn object_from_value(
             )
         }))
         .collect();
+    // The API server's deprecation warning for a served but deprecated version (apiserver
+    // `deprecation.go`, with k8s.io/api batch/v1beta1 zz_generated.prerelease-lifecycle.go:
+    // deprecated 1.21, removed 1.25, replacement batch/v1 CronJob).
+    if api_version == "batch/v1beta1" && kind == "CronJob" && minor >= 21 {
+        warnings.push(format!(
+            "{}:{line}: batch/v1beta1 CronJob is deprecated in v1.21+, unavailable in v1.25+; use batch/v1 CronJob",
+            d.file
+        ));
+    }
     out.push(Located {
         object: obj,
         line,
