@@ -115,10 +115,17 @@ impl Sim {
                 None => return,
             },
             (Some(o), None) => {
-                if let Some(p) = o.as_pod() {
-                    if let Some(rt) = self.pods.remove(p.metadata.uid.as_str()) {
-                        let _ = rt;
-                    }
+                // A removed pod's runtime goes; so do the attempt counters of a slot whose
+                // owner (Job, or the bare pod itself) is gone and has no pod left.
+                let owner = match o.as_pod() {
+                    Some(p) => self
+                        .pods
+                        .remove(p.metadata.uid.as_str())
+                        .map(|rt| rt.slot.0),
+                    None => Some(o.meta().uid.clone()),
+                };
+                if let Some(u) = owner {
+                    self.forget_attempts(&u);
                 }
                 return;
             }
@@ -157,6 +164,28 @@ impl Sim {
     }
 
     /// kube-scheduler: bind to the ready node with the fewest pods (ties: lowest index).
+    /// Drop the attempt counters (`attempts`) of slots owned by `uid` once nothing can use
+    /// them again: no object with that uid is stored and no stored object names it as
+    /// controller (so no pod of that slot can start again). Keeps memory to live objects
+    /// (ARCHITECTURE.md, invariants) without changing any draw.
+    fn forget_attempts(&mut self, uid: &str) {
+        if self.store.get_by_uid(uid).is_some()
+            || self.store.objects().owned_by(uid).next().is_some()
+        {
+            return;
+        }
+        let lo = (uid.to_string(), String::new());
+        let gone: Vec<(String, String)> = self
+            .attempts
+            .range(lo..)
+            .take_while(|(k, _)| k.0 == uid)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in gone {
+            self.attempts.remove(&k);
+        }
+    }
+
     fn bind(&mut self, pod: &Pod) {
         let mut counts = vec![0usize; self.nodes.len()];
         for rt in self.pods.values() {
