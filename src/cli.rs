@@ -129,14 +129,21 @@ pub fn run_command(
         !scn.profile.gate("CronJobControllerV2"),
         expect::interest(&loaded.expects),
     );
+    let mut progress = crate::progress::Progress::for_stderr(opts.quiet, scn.start, scn.end);
     let result = {
         let mut observers: Vec<&mut dyn Observer> = vec![&mut builder];
         if let Some(t) = tracer.as_mut() {
             observers.push(t);
         }
+        if let Some(p) = progress.as_mut() {
+            observers.push(p);
+        }
         let mut tee = render::Tee { observers };
         engine(scn, &mut tee)
     };
+    if let Some(p) = progress {
+        p.finish();
+    }
     if let Some(t) = tracer {
         if let Err(e) = t.finish() {
             let _ = writeln!(stderr, "error: writing the trace: {e}");

@@ -31,7 +31,10 @@ fn every_scenario_holds_and_replays_identically() {
     scenarios(&root.join("scenarios"), &mut all);
     all.sort();
     assert!(all.len() >= 4, "{all:?}");
-    holds_and_replays(&all.iter().map(|p| (p.clone(), None)).collect::<Vec<_>>(), "scn");
+    holds_and_replays(
+        &all.iter().map(|p| (p.clone(), None)).collect::<Vec<_>>(),
+        "scn",
+    );
 }
 
 #[test]
