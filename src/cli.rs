@@ -129,6 +129,9 @@ pub fn run_command(
         !scn.profile.gate("CronJobControllerV2"),
         expect::interest(&loaded.expects),
     );
+    // Testing knob: JOBSIM_NO_FAST_PATHS=1 runs every fast path's plain path instead
+    // (sim_core::fastpath); results must be byte-identical (tests/scenarios.rs compares).
+    sim_core::fastpath::set_enabled(std::env::var_os("JOBSIM_NO_FAST_PATHS").is_none());
     let mut progress = crate::progress::Progress::for_stderr(opts.quiet, scn.start, scn.end);
     let result = {
         let mut observers: Vec<&mut dyn Observer> = vec![&mut builder];

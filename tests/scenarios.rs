@@ -1,5 +1,7 @@
 //! Every shipped scenario runs with exit 0 (its expectations hold), and twice with the same
-//! seed gives a byte-identical `--trace`.
+//! seed gives a byte-identical `--trace`. The second run has every fast path off
+//! (`JOBSIM_NO_FAST_PATHS=1`, see `sim_core::fastpath`): the same bytes also show that the fast
+//! paths change no result.
 //!
 //! The benchmark scenarios (`scenarios/bench/`, a million schedule slots) are far too long for a
 //! debug build: they run here shortened with `--until` (the same world, a prefix of the run).
@@ -85,10 +87,12 @@ fn holds_and_replays(all: &[(PathBuf, Option<&str>)], tag: &str) {
             if let Some(u) = until {
                 args.extend(["--until", u]);
             }
-            let o = Command::new(env!("CARGO_BIN_EXE_jobsim"))
-                .args(&args)
-                .output()
-                .unwrap();
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_jobsim"));
+            cmd.args(&args);
+            if k == 1 {
+                cmd.env("JOBSIM_NO_FAST_PATHS", "1");
+            }
+            let o = cmd.output().unwrap();
             assert_eq!(
                 o.status.code(),
                 Some(0),
@@ -102,7 +106,7 @@ fn holds_and_replays(all: &[(PathBuf, Option<&str>)], tag: &str) {
         assert!(!traces[0].is_empty());
         assert!(
             traces[0] == traces[1],
-            "{}: traces differ between two runs",
+            "{}: traces differ between two runs (the second without fast paths)",
             s.display()
         );
     }

@@ -208,15 +208,26 @@ impl Cache {
     pub fn controlled_by_name<'a>(
         &'a self,
         kind: Kind,
-        namespace: &str,
+        namespace: &'a str,
         owner_name: &str,
-    ) -> impl Iterator<Item = &'a Rc<Object>> + 'a {
-        self.by_owner_name
-            .get(&(namespace.to_string(), owner_name.to_string()))
-            .into_iter()
-            .flat_map(|keys| keys.iter())
-            .filter(move |k| k.kind == kind)
-            .filter_map(|k| self.objects.get(k))
+    ) -> Box<dyn Iterator<Item = &'a Rc<Object>> + 'a> {
+        if !crate::fastpath::enabled() {
+            // The plain path: scan the namespace.
+            let owner_name = owner_name.to_string();
+            return Box::new(self.list(kind, namespace).filter(move |o| {
+                o.meta()
+                    .controller_ref()
+                    .is_some_and(|r| r.name == owner_name)
+            }));
+        }
+        Box::new(
+            self.by_owner_name
+                .get(&(namespace.to_string(), owner_name.to_string()))
+                .into_iter()
+                .flat_map(|keys| keys.iter())
+                .filter(move |k| k.kind == kind)
+                .filter_map(|k| self.objects.get(k)),
+        )
     }
     pub fn len(&self) -> usize {
         self.objects.len()

@@ -237,7 +237,7 @@ impl Store {
                         && a.kind == b.kind
                 }
                 _ => false,
-            };
+            } && crate::fastpath::enabled();
             if !same_rest {
                 let mut merged = (*cur).clone();
                 match (&mut merged, obj) {

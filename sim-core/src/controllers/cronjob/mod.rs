@@ -355,7 +355,7 @@ pub(crate) fn job_from_template(
     slot: SimTime,
     annotation: Option<String>,
 ) -> Job {
-    let JobTemplateSpec { metadata: tm, spec } = &cj.spec.job_template;
+    let JobTemplateSpec { metadata: tm, spec } = &*cj.spec.job_template;
     let mut annotations = tm.annotations.clone();
     if let Some(a) = annotation {
         annotations.insert(CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION.to_string(), a);
