@@ -94,6 +94,9 @@ pub struct Sim {
     pub(crate) wqs: Vec<WorkQueue>,
     pub(crate) nodes: Vec<Node>,
     pub(crate) pods: BTreeMap<Rc<str>, PodRuntime>,
+    /// Runtimes not `Done`, per node (what the scheduler's `bind` counts), kept as runtimes
+    /// change state; `bind` checks it against a full count in debug builds.
+    pub(crate) live_per_node: Vec<usize>,
     pub(crate) workloads: Workloads,
     /// Attempts per pod slot (job uid + completion index), for per-attempt exit codes.
     pub(crate) attempts: BTreeMap<(String, String), u32>,
@@ -136,6 +139,7 @@ impl Sim {
             wqs,
             nodes,
             pods: BTreeMap::new(),
+            live_per_node: vec![0; scenario.nodes.len()],
             workloads: Workloads::new(scenario.workloads.clone(), scenario.seed),
             attempts: BTreeMap::new(),
             fault_remaining: scenario

@@ -69,6 +69,17 @@ pub enum KubeletStep {
     Deadline,
 }
 
+/// Set a runtime's state, keeping the per-node count of runtimes not `Done` (`live`).
+fn set_rt_state(rt: &mut PodRuntime, state: RtState, live: &mut [usize]) {
+    let (was, is) = (rt.state != RtState::Done, state != RtState::Done);
+    rt.state = state;
+    match (was, is) {
+        (true, false) => live[rt.node] -= 1,
+        (false, true) => live[rt.node] += 1,
+        _ => {}
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RtState {
     /// Bound, waiting for the start delay.
@@ -118,10 +129,12 @@ impl Sim {
                 // A removed pod's runtime goes; so do the attempt counters of a slot whose
                 // owner (Job, or the bare pod itself) is gone and has no pod left.
                 let owner = match o.as_pod() {
-                    Some(p) => self
-                        .pods
-                        .remove(p.metadata.uid.as_str())
-                        .map(|rt| rt.slot.0),
+                    Some(p) => self.pods.remove(p.metadata.uid.as_str()).map(|rt| {
+                        if rt.state != RtState::Done {
+                            self.live_per_node[rt.node] -= 1;
+                        }
+                        rt.slot.0
+                    }),
                     None => Some(o.meta().uid.clone()),
                 };
                 if let Some(u) = owner {
@@ -187,12 +200,23 @@ impl Sim {
     }
 
     fn bind(&mut self, pod: &Pod) {
-        let mut counts = vec![0usize; self.nodes.len()];
-        for rt in self.pods.values() {
-            if rt.state != RtState::Done {
-                counts[rt.node] += 1;
+        // Live pods per node: kept as runtimes change (fast path), or counted over every
+        // runtime (the plain path; debug builds check that both agree).
+        let scan = || {
+            let mut counts = vec![0usize; self.nodes.len()];
+            for rt in self.pods.values() {
+                if rt.state != RtState::Done {
+                    counts[rt.node] += 1;
+                }
             }
-        }
+            counts
+        };
+        let counts = if crate::fastpath::enabled() {
+            debug_assert_eq!(self.live_per_node, scan(), "live pods per node");
+            self.live_per_node.clone()
+        } else {
+            scan()
+        };
         let best = (0..self.nodes.len())
             .filter(|&i| !self.nodes[i].down && self.nodes[i].tainted_at.is_none())
             .min_by_key(|&i| (counts[i], i));
@@ -250,6 +274,9 @@ impl Sim {
             reason: "",
             message: "",
         };
+        if rt.state != RtState::Done {
+            self.live_per_node[rt.node] += 1;
+        }
         self.pods.insert(uid.clone(), rt);
         if !self.nodes[node].reachable() {
             return;
@@ -328,7 +355,7 @@ impl Sim {
                     .get(&self.pods[&uid].key)
                     .and_then(|o| o.as_pod().and_then(|p| p.spec.active_deadline_seconds));
                 let rt = self.pods.get_mut(&uid).expect("present");
-                rt.state = RtState::Running { since: now };
+                set_rt_state(rt, RtState::Running { since: now }, &mut self.live_per_node);
                 rt.phase = POD_RUNNING;
                 if rt.start_time.is_none() {
                     rt.start_time = Some(now);
@@ -371,7 +398,7 @@ impl Sim {
                 };
                 rt.last_terminated = Some(term);
                 if code == 0 || !rt.on_failure {
-                    rt.state = RtState::Done;
+                    set_rt_state(rt, RtState::Done, &mut self.live_per_node);
                     rt.phase = if code == 0 { POD_SUCCEEDED } else { POD_FAILED };
                     self.kubelet_write(&uid, obs);
                 } else {
@@ -380,11 +407,15 @@ impl Sim {
                         Some((b, last)) if now - last <= CRASH_BACKOFF_RESET => Some(b),
                         _ => None,
                     };
-                    rt.state = RtState::BackOff {
-                        exit: code,
-                        started: since,
-                        finished: now,
-                    };
+                    set_rt_state(
+                        rt,
+                        RtState::BackOff {
+                            exit: code,
+                            started: since,
+                            finished: now,
+                        },
+                        &mut self.live_per_node,
+                    );
                     match in_backoff {
                         Some(b) => {
                             self.queue.push(
@@ -442,7 +473,7 @@ impl Sim {
                     Some((b, _)) => (Dur((b.0 * 2).min(CRASH_BACKOFF_MAX.0)), now),
                 });
                 rt.restart_count += 1;
-                rt.state = RtState::Pending;
+                set_rt_state(rt, RtState::Pending, &mut self.live_per_node);
                 self.kubelet_step(uid, token, KubeletStep::Start, obs);
             }
             KubeletStep::Terminate => {
@@ -457,7 +488,7 @@ impl Sim {
                             finished_at: Some(now.trunc_secs()),
                         });
                     }
-                    rt.state = RtState::Done;
+                    set_rt_state(rt, RtState::Done, &mut self.live_per_node);
                     rt.phase = POD_FAILED;
                     rt.token += 1;
                     self.kubelet_write(&uid, obs);
@@ -480,7 +511,7 @@ impl Sim {
                         finished_at: Some(now.trunc_secs()),
                     });
                 }
-                rt.state = RtState::Done;
+                set_rt_state(rt, RtState::Done, &mut self.live_per_node);
                 rt.phase = POD_FAILED;
                 rt.reason = "DeadlineExceeded";
                 rt.message = "Pod was active on the node longer than the specified deadline";
@@ -636,7 +667,7 @@ impl Sim {
                 if let RtState::Running { .. } | RtState::BackOff { .. } | RtState::Pending =
                     rt.state
                 {
-                    rt.state = RtState::Pending;
+                    set_rt_state(rt, RtState::Pending, &mut self.live_per_node);
                     rt.dirty = true;
                 }
             }
@@ -684,7 +715,7 @@ impl Sim {
                 if rt.state == RtState::Pending {
                     if rt.start_time.is_some() && !rt.on_failure {
                         // The container died with the machine; a Never pod does not restart.
-                        rt.state = RtState::Done;
+                        set_rt_state(rt, RtState::Done, &mut self.live_per_node);
                         rt.phase = POD_FAILED;
                         rt.last_terminated = Some(ContainerStateTerminated {
                             exit_code: 137,
