@@ -7,7 +7,8 @@
 //!   (the CronJob controller's `getJobsToBeReconciled`);
 //! - `controllers::cronjob::sched::parse_for_minor`: the schedule parse memo;
 //! - `Store::update` (status writes): no deep copy of the stored object when only the status
-//!   differs.
+//!   differs;
+//! - the scheduler's `bind`: live pods per node kept as runtimes change, not recounted.
 //!
 //! The switch is per thread (sim-core has no threads) and on by default.
 
