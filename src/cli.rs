@@ -143,6 +143,9 @@ pub fn run_command(
             }
         },
     };
+    // Testing knob: JOBSIM_NO_FAST_PATHS=1 runs every fast path's plain path instead
+    // (sim_core::fastpath); results must be byte-identical (tests/scenarios.rs compares).
+    sim_core::fastpath::set_enabled(std::env::var_os("JOBSIM_NO_FAST_PATHS").is_none());
     let mut reports = Vec::new();
     for loaded in &runs {
         let scn = &loaded.scenario;
@@ -157,14 +160,21 @@ pub fn run_command(
             expect::interest(&loaded.expects),
         )
         .with_slots(slot_env(scn));
+        let mut progress = crate::progress::Progress::for_stderr(opts.quiet, scn.start, scn.end);
         let result = {
             let mut observers: Vec<&mut dyn Observer> = vec![&mut builder];
             if let Some(t) = tracer.as_mut() {
                 observers.push(t);
             }
+            if let Some(p) = progress.as_mut() {
+                observers.push(p);
+            }
             let mut tee = render::Tee { observers };
             engine(scn, &mut tee)
         };
+        if let Some(p) = progress {
+            p.finish();
+        }
         if let Err(e) = result {
             let _ = writeln!(stderr, "error: {e}");
             return EXIT_BAD_INPUT;

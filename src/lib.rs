@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 pub mod cli;
 pub mod cmd_schedule;
 pub mod expect;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod scenario;

@@ -6,6 +6,7 @@
 //! Sources: kubernetes/api `batch/v1/types.go`, `core/v1/types.go` (tags v0.19.0 … v0.34.0).
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
@@ -344,7 +345,8 @@ pub struct JobSpec {
     pub selector: Option<LabelSelector>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manual_selector: Option<bool>,
-    pub template: PodTemplateSpec,
+    /// Shared copy-on-write: every copy of the Job carries it, almost nothing writes it.
+    pub template: Shared<PodTemplateSpec>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl_seconds_after_finished: Option<i32>,
     /// `NonIndexed` | `Indexed`; `None` until defaulted.
@@ -509,7 +511,8 @@ pub struct CronJobSpec {
     pub concurrency_policy: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suspend: Option<bool>,
-    pub job_template: JobTemplateSpec,
+    /// Shared copy-on-write: every copy of the CronJob carries it, almost nothing writes it.
+    pub job_template: Shared<JobTemplateSpec>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub successful_jobs_history_limit: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -525,6 +528,74 @@ pub struct CronJobStatus {
     pub last_schedule_time: Option<SimTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_successful_time: Option<SimTime>,
+}
+
+// ---------------------------------------------------------------- sharing
+
+/// A copy-on-write value: clones share one allocation until one of them is written
+/// (`Rc::make_mut` copies it then). Used for the templates (a Job's pod template, a CronJob's
+/// Job template) that every copy of an object carries and almost nothing writes, so that the
+/// copies the store, the informer cache and the controllers make of an object do not copy its
+/// template (issue 5). Reads see `T` (`Deref`), writes go through `DerefMut`; equality, `Debug`
+/// and serde are exactly `T`'s, so nothing observable changes.
+#[derive(Clone, Default)]
+pub struct Shared<T>(Rc<T>);
+
+impl<T> Shared<T> {
+    pub fn new(v: T) -> Shared<T> {
+        Shared(Rc::new(v))
+    }
+}
+
+impl<T> From<T> for Shared<T> {
+    fn from(v: T) -> Shared<T> {
+        Shared::new(v)
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Clone> std::ops::DerefMut for Shared<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        Rc::make_mut(&mut self.0)
+    }
+}
+
+// The shared types hold no floating-point values, so equality is reflexive and a shared
+// allocation is equal to itself without comparing.
+impl<T: PartialEq> PartialEq for Shared<T> {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &o.0) || *self.0 == *o.0
+    }
+}
+
+impl<T: PartialEq> PartialEq<T> for Shared<T> {
+    fn eq(&self, o: &T) -> bool {
+        *self.0 == *o
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shared<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::deserialize(d).map(Shared::new)
+    }
 }
 
 // ---------------------------------------------------------------- any object

@@ -159,6 +159,9 @@ impl WatchEvent {
 pub struct Cache {
     objects: BTreeMap<ObjectKey, Rc<Object>>,
     by_owner: BTreeMap<String, BTreeSet<ObjectKey>>,
+    /// (namespace, controller owner *name*) → keys: the CronJob controller matches its Jobs by
+    /// owner name, not uid (`getJobsToBeReconciled`), and must not scan the namespace for it.
+    by_owner_name: BTreeMap<(String, String), BTreeSet<ObjectKey>>,
 }
 
 impl Cache {
@@ -199,6 +202,33 @@ impl Cache {
             .flat_map(|keys| keys.iter())
             .filter_map(|k| self.objects.get(k))
     }
+    /// Objects of `kind` in `namespace` whose controller owner reference has this *name* (any
+    /// uid), in key order: the same objects, in the same order, as filtering
+    /// [`Cache::list`] by `controller_ref().name`, without visiting the rest of the namespace.
+    pub fn controlled_by_name<'a>(
+        &'a self,
+        kind: Kind,
+        namespace: &'a str,
+        owner_name: &str,
+    ) -> Box<dyn Iterator<Item = &'a Rc<Object>> + 'a> {
+        if !crate::fastpath::enabled() {
+            // The plain path: scan the namespace.
+            let owner_name = owner_name.to_string();
+            return Box::new(self.list(kind, namespace).filter(move |o| {
+                o.meta()
+                    .controller_ref()
+                    .is_some_and(|r| r.name == owner_name)
+            }));
+        }
+        Box::new(
+            self.by_owner_name
+                .get(&(namespace.to_string(), owner_name.to_string()))
+                .into_iter()
+                .flat_map(|keys| keys.iter())
+                .filter(move |k| k.kind == kind)
+                .filter_map(|k| self.objects.get(k)),
+        )
+    }
     pub fn len(&self) -> usize {
         self.objects.len()
     }
@@ -210,34 +240,12 @@ impl Cache {
         o.meta().controller_ref().map(|r| r.uid.as_str())
     }
 
-    /// Insert or replace an object (a watch Added/Modified).
-    pub fn upsert(&mut self, obj: Rc<Object>) {
-        let key = obj.key();
-        if let Some(old) = self.objects.get(&key) {
-            if let Some(u) = Self::owner_uid(old) {
-                if Self::owner_uid(&obj) != Some(u) {
-                    if let Some(s) = self.by_owner.get_mut(u) {
-                        s.remove(&key);
-                        if s.is_empty() {
-                            self.by_owner.remove(u);
-                        }
-                    }
-                }
-            }
-        }
-        if let Some(u) = Self::owner_uid(&obj) {
-            self.by_owner
-                .entry(u.to_string())
-                .or_default()
-                .insert(key.clone());
-        }
-        self.objects.insert(key, obj);
+    fn owner_name(o: &Object) -> Option<&str> {
+        o.meta().controller_ref().map(|r| r.name.as_str())
     }
 
-    /// Remove an object (a watch Deleted).
-    pub fn remove(&mut self, key: &ObjectKey) -> Option<Rc<Object>> {
-        let old = self.objects.remove(key)?;
-        if let Some(u) = Self::owner_uid(&old) {
+    fn unindex(&mut self, key: &ObjectKey, old: &Object) {
+        if let Some(u) = Self::owner_uid(old) {
             if let Some(s) = self.by_owner.get_mut(u) {
                 s.remove(key);
                 if s.is_empty() {
@@ -245,6 +253,58 @@ impl Cache {
                 }
             }
         }
+        if let Some(n) = Self::owner_name(old) {
+            let ik = (key.namespace.clone(), n.to_string());
+            if let Some(s) = self.by_owner_name.get_mut(&ik) {
+                s.remove(key);
+                if s.is_empty() {
+                    self.by_owner_name.remove(&ik);
+                }
+            }
+        }
+    }
+
+    fn index(&mut self, key: &ObjectKey, obj: &Object) {
+        if let Some(u) = Self::owner_uid(obj) {
+            self.by_owner
+                .entry(u.to_string())
+                .or_default()
+                .insert(key.clone());
+        }
+        if let Some(n) = Self::owner_name(obj) {
+            self.by_owner_name
+                .entry((key.namespace.clone(), n.to_string()))
+                .or_default()
+                .insert(key.clone());
+        }
+    }
+
+    /// Insert or replace an object (a watch Added/Modified).
+    pub fn upsert(&mut self, obj: Rc<Object>) {
+        let key = obj.key();
+        match self.objects.get_mut(&key) {
+            Some(old) => {
+                // The indexes change only when the controller reference does (rarely).
+                let same = old.meta().controller_ref() == obj.meta().controller_ref();
+                if same {
+                    *old = obj;
+                    return;
+                }
+                let old = std::mem::replace(old, obj.clone());
+                self.unindex(&key, &old);
+                self.index(&key, &obj);
+            }
+            None => {
+                self.index(&key, &obj);
+                self.objects.insert(key, obj);
+            }
+        }
+    }
+
+    /// Remove an object (a watch Deleted).
+    pub fn remove(&mut self, key: &ObjectKey) -> Option<Rc<Object>> {
+        let old = self.objects.remove(key)?;
+        self.unindex(key, &old);
         Some(old)
     }
 

@@ -97,6 +97,9 @@ pub struct Sim {
     /// Pods bound by the scheduler whose kubelet has not admitted them yet (uid → node): the
     /// scheduler counts them, so a burst of creations spreads over the nodes.
     pub(crate) bound_unadmitted: BTreeMap<Rc<str>, usize>,
+    /// Runtimes not `Done`, per node (what the scheduler's `bind` counts), kept as runtimes
+    /// change state; `bind` checks it against a full count in debug builds.
+    pub(crate) live_per_node: Vec<usize>,
     pub(crate) workloads: Workloads,
     /// Attempts per pod slot (job uid + completion index), for per-attempt exit codes.
     pub(crate) attempts: BTreeMap<(String, String), u32>,
@@ -140,6 +143,7 @@ impl Sim {
             nodes,
             pods: BTreeMap::new(),
             bound_unadmitted: BTreeMap::new(),
+            live_per_node: vec![0; scenario.nodes.len()],
             workloads: Workloads::new(scenario.workloads.clone(), scenario.seed),
             attempts: BTreeMap::new(),
             fault_remaining: scenario

@@ -366,7 +366,8 @@ fn plain_job(name: &str, uid: &str) -> Object {
             template: crate::api::PodTemplateSpec {
                 spec: p.spec,
                 ..Default::default()
-            },
+            }
+            .into(),
             ..Default::default()
         },
         ..Default::default()

@@ -69,6 +69,17 @@ pub enum KubeletStep {
     Deadline,
 }
 
+/// Set a runtime's state, keeping the per-node count of runtimes not `Done` (`live`).
+fn set_rt_state(rt: &mut PodRuntime, state: RtState, live: &mut [usize]) {
+    let (was, is) = (rt.state != RtState::Done, state != RtState::Done);
+    rt.state = state;
+    match (was, is) {
+        (true, false) => live[rt.node] -= 1,
+        (false, true) => live[rt.node] += 1,
+        _ => {}
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RtState {
     /// Bound, waiting for the start delay.
@@ -115,11 +126,22 @@ impl Sim {
                 None => return,
             },
             (Some(o), None) => {
-                if let Some(p) = o.as_pod() {
-                    self.bound_unadmitted.remove(p.metadata.uid.as_str());
-                    if let Some(rt) = self.pods.remove(p.metadata.uid.as_str()) {
-                        let _ = rt;
+                // A removed pod's runtime goes; so do the attempt counters of a slot whose
+                // owner (Job, or the bare pod itself) is gone and has no pod left.
+                let owner = match o.as_pod() {
+                    Some(p) => {
+                        self.bound_unadmitted.remove(p.metadata.uid.as_str());
+                        self.pods.remove(p.metadata.uid.as_str()).map(|rt| {
+                            if rt.state != RtState::Done {
+                                self.live_per_node[rt.node] -= 1;
+                            }
+                            rt.slot.0
+                        })
                     }
+                    None => Some(o.meta().uid.clone()),
+                };
+                if let Some(u) = owner {
+                    self.forget_attempts(&u);
                 }
                 return;
             }
@@ -157,14 +179,48 @@ impl Sim {
         }
     }
 
+    /// Drop the attempt counters (`attempts`) of slots owned by `uid` once nothing can use
+    /// them again: no object with that uid is stored and no stored object names it as
+    /// controller (so no pod of that slot can start again). Keeps memory to live objects
+    /// (ARCHITECTURE.md, invariants) without changing any draw.
+    fn forget_attempts(&mut self, uid: &str) {
+        if self.store.get_by_uid(uid).is_some()
+            || self.store.objects().owned_by(uid).next().is_some()
+        {
+            return;
+        }
+        let lo = (uid.to_string(), String::new());
+        let gone: Vec<(String, String)> = self
+            .attempts
+            .range(lo..)
+            .take_while(|(k, _)| k.0 == uid)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in gone {
+            self.attempts.remove(&k);
+        }
+    }
+
     /// kube-scheduler: bind to the ready node with the fewest pods (ties: lowest index).
     fn bind(&mut self, pod: &Pod) {
-        let mut counts = vec![0usize; self.nodes.len()];
-        for rt in self.pods.values() {
-            if rt.state != RtState::Done {
-                counts[rt.node] += 1;
+        // Live pods per node: kept as runtimes change (fast path), or counted over every
+        // runtime (the plain path; debug builds check that both agree).
+        let scan = || {
+            let mut counts = vec![0usize; self.nodes.len()];
+            for rt in self.pods.values() {
+                if rt.state != RtState::Done {
+                    counts[rt.node] += 1;
+                }
             }
-        }
+            counts
+        };
+        let mut counts = if crate::fastpath::enabled() {
+            debug_assert_eq!(self.live_per_node, scan(), "live pods per node");
+            self.live_per_node.clone()
+        } else {
+            scan()
+        };
+        // pods bound but not yet admitted by their kubelet count too
         for &n in self.bound_unadmitted.values() {
             counts[n] += 1;
         }
@@ -229,6 +285,9 @@ impl Sim {
             reason: "",
             message: "",
         };
+        if rt.state != RtState::Done {
+            self.live_per_node[rt.node] += 1;
+        }
         self.pods.insert(uid.clone(), rt);
         if !self.nodes[node].reachable() {
             return;
@@ -307,7 +366,7 @@ impl Sim {
                     .get(&self.pods[&uid].key)
                     .and_then(|o| o.as_pod().and_then(|p| p.spec.active_deadline_seconds));
                 let rt = self.pods.get_mut(&uid).expect("present");
-                rt.state = RtState::Running { since: now };
+                set_rt_state(rt, RtState::Running { since: now }, &mut self.live_per_node);
                 rt.phase = POD_RUNNING;
                 if rt.start_time.is_none() {
                     rt.start_time = Some(now);
@@ -350,7 +409,7 @@ impl Sim {
                 };
                 rt.last_terminated = Some(term);
                 if code == 0 || !rt.on_failure {
-                    rt.state = RtState::Done;
+                    set_rt_state(rt, RtState::Done, &mut self.live_per_node);
                     rt.phase = if code == 0 { POD_SUCCEEDED } else { POD_FAILED };
                     self.kubelet_write(&uid, obs);
                 } else {
@@ -359,11 +418,15 @@ impl Sim {
                         Some((b, last)) if now - last <= CRASH_BACKOFF_RESET => Some(b),
                         _ => None,
                     };
-                    rt.state = RtState::BackOff {
-                        exit: code,
-                        started: since,
-                        finished: now,
-                    };
+                    set_rt_state(
+                        rt,
+                        RtState::BackOff {
+                            exit: code,
+                            started: since,
+                            finished: now,
+                        },
+                        &mut self.live_per_node,
+                    );
                     match in_backoff {
                         Some(b) => {
                             self.queue.push(
@@ -438,7 +501,7 @@ impl Sim {
                     Some((b, _)) => (Dur((b.0 * 2).min(CRASH_BACKOFF_MAX.0)), now),
                 });
                 rt.restart_count += 1;
-                rt.state = RtState::Pending;
+                set_rt_state(rt, RtState::Pending, &mut self.live_per_node);
                 self.kubelet_step(uid, token, KubeletStep::Start, obs);
             }
             KubeletStep::Terminate => {
@@ -453,7 +516,7 @@ impl Sim {
                             finished_at: Some(now.trunc_secs()),
                         });
                     }
-                    rt.state = RtState::Done;
+                    set_rt_state(rt, RtState::Done, &mut self.live_per_node);
                     rt.phase = POD_FAILED;
                     rt.token += 1;
                     self.kubelet_write(&uid, obs);
@@ -476,7 +539,7 @@ impl Sim {
                         finished_at: Some(now.trunc_secs()),
                     });
                 }
-                rt.state = RtState::Done;
+                set_rt_state(rt, RtState::Done, &mut self.live_per_node);
                 rt.phase = POD_FAILED;
                 rt.reason = "DeadlineExceeded";
                 rt.message = "Pod was active on the node longer than the specified deadline";
@@ -640,7 +703,7 @@ impl Sim {
                 if let RtState::Running { .. } | RtState::BackOff { .. } | RtState::Pending =
                     rt.state
                 {
-                    rt.state = RtState::Pending;
+                    set_rt_state(rt, RtState::Pending, &mut self.live_per_node);
                     rt.dirty = true;
                 }
             }
@@ -688,7 +751,7 @@ impl Sim {
                 if rt.state == RtState::Pending {
                     if rt.start_time.is_some() && !rt.on_failure {
                         // The container died with the machine; a Never pod does not restart.
-                        rt.state = RtState::Done;
+                        set_rt_state(rt, RtState::Done, &mut self.live_per_node);
                         rt.phase = POD_FAILED;
                         rt.last_terminated = Some(ContainerStateTerminated {
                             exit_code: 137,

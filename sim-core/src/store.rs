@@ -210,18 +210,44 @@ impl Store {
                 ),
             });
         }
-        // Fields the API server owns are kept from the stored object.
-        let cm = cur.meta().clone();
+        // Fields the API server owns are kept from the stored object (read from `cur`, which
+        // stays alive: no copy of its metadata is needed).
+        let cm = cur.meta();
         if status_only {
-            // The status subresource ignores everything but status.
-            let mut merged = (*cur).clone();
-            match (&mut merged, obj) {
-                (Object::Job(a), Object::Job(b)) => a.status = b.status,
-                (Object::CronJob(a), Object::CronJob(b)) => a.status = b.status,
-                (Object::Pod(a), Object::Pod(b)) => a.status = b.status,
-                _ => unreachable!("same key implies same kind"),
+            // The status subresource ignores everything but status. Usually the caller sent
+            // the stored object with a new status (everything else equal): then `obj` already
+            // *is* the merged object and the deep copy of `cur` is skipped (same value).
+            let same_rest = match (&*cur, &obj) {
+                (Object::Job(a), Object::Job(b)) => {
+                    a.metadata == b.metadata
+                        && a.spec == b.spec
+                        && a.api_version == b.api_version
+                        && a.kind == b.kind
+                }
+                (Object::CronJob(a), Object::CronJob(b)) => {
+                    a.metadata == b.metadata
+                        && a.spec == b.spec
+                        && a.api_version == b.api_version
+                        && a.kind == b.kind
+                }
+                (Object::Pod(a), Object::Pod(b)) => {
+                    a.metadata == b.metadata
+                        && a.spec == b.spec
+                        && a.api_version == b.api_version
+                        && a.kind == b.kind
+                }
+                _ => false,
+            } && crate::fastpath::enabled();
+            if !same_rest {
+                let mut merged = (*cur).clone();
+                match (&mut merged, obj) {
+                    (Object::Job(a), Object::Job(b)) => a.status = b.status,
+                    (Object::CronJob(a), Object::CronJob(b)) => a.status = b.status,
+                    (Object::Pod(a), Object::Pod(b)) => a.status = b.status,
+                    _ => unreachable!("same key implies same kind"),
+                }
+                obj = merged;
             }
-            obj = merged;
         } else {
             let spec_changed = match (&*cur, &obj) {
                 (Object::Job(a), Object::Job(b)) => a.spec != b.spec,
@@ -242,10 +268,11 @@ impl Store {
             m.deletion_timestamp = cm.deletion_timestamp;
             m.deletion_grace_period_seconds = cm.deletion_grace_period_seconds;
         }
+        let (uid, created) = (cm.uid.clone(), cm.creation_timestamp);
         let rv = self.next_rv();
         let m = obj.meta_mut();
-        m.uid = cm.uid.clone();
-        m.creation_timestamp = cm.creation_timestamp;
+        m.uid = uid;
+        m.creation_timestamp = created;
         m.resource_version = rv;
         let done = m.deletion_timestamp.is_some() && m.finalizers.is_empty();
         let new = Rc::new(obj);

@@ -355,7 +355,7 @@ pub(crate) fn job_from_template(
     slot: SimTime,
     annotation: Option<String>,
 ) -> Job {
-    let JobTemplateSpec { metadata: tm, spec } = &cj.spec.job_template;
+    let JobTemplateSpec { metadata: tm, spec } = &*cj.spec.job_template;
     let mut annotations = tm.annotations.clone();
     if let Some(a) = annotation {
         annotations.insert(CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION.to_string(), a);
@@ -960,14 +960,11 @@ fn sync_cron_job_inner(
 /// template labels to match when non-empty (CTRL-23; PR #107997 removed that in 1.24).
 pub fn jobs_to_be_reconciled<'a>(cj: &'a CronJob, cache: &'a Cache, era: &V2Era) -> Vec<&'a Job> {
     let labels = &cj.spec.job_template.metadata.labels;
+    // The cache's owner-name index gives exactly the namespace's Jobs whose controller
+    // reference names this CronJob, in name order, without scanning the namespace.
     cache
-        .list(Kind::Job, &cj.metadata.namespace)
+        .controlled_by_name(Kind::Job, &cj.metadata.namespace, &cj.metadata.name)
         .filter_map(|o| o.as_job())
-        .filter(|j| {
-            j.metadata
-                .controller_ref()
-                .is_some_and(|r| r.name == cj.metadata.name)
-        })
         .filter(|j| {
             !era.filter_by_template_labels
                 || labels.is_empty()

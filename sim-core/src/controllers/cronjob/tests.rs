@@ -37,7 +37,8 @@ fn job_spec() -> JobSpec {
                 }],
                 ..Default::default()
             },
-        },
+        }
+        .into(),
         ..Default::default()
     }
 }
@@ -62,7 +63,8 @@ pub(crate) fn cron_job() -> CronJob {
                     ..Default::default()
                 },
                 spec: job_spec(),
-            },
+            }
+            .into(),
             ..Default::default()
         },
         ..Default::default()

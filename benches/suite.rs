@@ -1,0 +1,147 @@
+//! The criterion suite of issue 5 (`cargo bench` runs it; `cargo bench --bench suite -- NAME`
+//! for one group). Every run is a full `Sim` (all controllers, store, informers, kubelets)
+//! feeding a discarding observer, as `jobsim run --quiet` does without the report.
+//!
+//! - `event_loop`: 200 crash-looping bare pods for a simulated day, no controllers (events/s).
+//! - `one_cronjob_day`: `scenarios/bench/million-slots.toml` cut to its first day (1,440 slots).
+//! - `million_slots_sampled`: the same scenario's first 7 days (10,080 of its 1,000,000
+//!   slots; the whole run is `jobsim run --quiet scenarios/bench/million-slots.toml`, see the
+//!   README's Speed section), throughput in slots/s.
+//! - `schedule_next`: `Schedule::next` chained over "* * * * *" and a staggered "3/5" spec.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use sim_core::api::{Container, Object, ObjectMeta, Pod, PodSpec};
+use sim_core::engine::Sim;
+use sim_core::scenario::{
+    ControllerManager, ExitCodes, RunTime, Scenario, Workload, WorkloadMatch,
+};
+use sim_core::schedule::parse_standard;
+use sim_core::time::{Dur, SimTime};
+use sim_core::trace::Discard;
+use sim_core::version::{Profile, Version};
+
+fn bare_pods(pods: usize) -> Scenario {
+    let start = SimTime::parse_rfc3339("2016-05-19T10:00:00Z").unwrap();
+    let objects = (0..pods)
+        .map(|i| {
+            Object::Pod(Pod {
+                metadata: ObjectMeta {
+                    name: format!("p{i}"),
+                    namespace: "default".into(),
+                    ..Default::default()
+                },
+                spec: PodSpec {
+                    restart_policy: "OnFailure".into(),
+                    containers: vec![Container {
+                        name: "main".into(),
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                },
+                ..Default::default()
+            })
+        })
+        .collect();
+    Scenario {
+        start,
+        end: start + Dur::hours(24),
+        seed: 1,
+        profile: Profile::new(Version { minor: 31 }),
+        controller_manager: ControllerManager {
+            timezone: chrono_tz::UTC,
+            clock_offset: Dur::ZERO,
+        },
+        nodes: (1..=4).map(|i| format!("node-{i}")).collect(),
+        objects,
+        workloads: vec![Workload {
+            matcher: WorkloadMatch::Any,
+            run: RunTime::LogNormal {
+                median: Dur::secs(30),
+                p99: Dur::mins(5),
+            },
+            exit: ExitCodes::Weighted(vec![(0, 1), (1, 9)]),
+            start_delay: Dur::secs(1),
+        }],
+        faults: vec![],
+        actions: vec![],
+    }
+}
+
+fn million_slots(days: i64) -> Scenario {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bench/million-slots.toml");
+    let mut s = jobsim::scenario::load(&p)
+        .unwrap_or_else(|d| panic!("{d:?}"))
+        .scenario;
+    s.end = s.start + Dur::hours(24 * days);
+    s
+}
+
+fn events(s: &Scenario) -> u64 {
+    Sim::new(s.clone())
+        .run(&mut Discard)
+        .unwrap()
+        .events_processed
+}
+
+fn event_loop(c: &mut Criterion) {
+    let s = bare_pods(200);
+    let mut g = c.benchmark_group("event_loop");
+    g.throughput(Throughput::Elements(events(&s)));
+    g.bench_function("200 crash-looping pods, 1 day (events)", |b| {
+        b.iter(|| Sim::new(s.clone()).run(&mut Discard).unwrap())
+    });
+    g.finish();
+}
+
+fn one_cronjob_day(c: &mut Criterion) {
+    let s = million_slots(1);
+    let mut g = c.benchmark_group("one_cronjob_day");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(events(&s)));
+    g.bench_function("million-slots.toml, first 1,440 slots (events)", |b| {
+        b.iter(|| Sim::new(s.clone()).run(&mut Discard).unwrap())
+    });
+    g.finish();
+}
+
+fn million_slots_sampled(c: &mut Criterion) {
+    let s = million_slots(7);
+    let mut g = c.benchmark_group("million_slots_sampled");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(7 * 1440));
+    g.bench_function("million-slots.toml, first 10,080 slots (slots)", |b| {
+        b.iter(|| Sim::new(s.clone()).run(&mut Discard).unwrap())
+    });
+    g.finish();
+}
+
+fn schedule_next(c: &mut Criterion) {
+    let mut g = c.benchmark_group("schedule_next");
+    for spec in ["* * * * *", "TZ=Etc/UTC 3/5 * * * *"] {
+        let sched = parse_standard(spec).unwrap();
+        let from = SimTime::parse_rfc3339("2024-01-01T00:00:00Z").unwrap();
+        g.throughput(Throughput::Elements(1000));
+        g.bench_function(format!("{spec:?}, 1,000 chained calls"), |b| {
+            b.iter(|| {
+                let mut t = from;
+                for _ in 0..1000 {
+                    t = sched.next(black_box(t), chrono_tz::UTC).unwrap();
+                }
+                t
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    event_loop,
+    one_cronjob_day,
+    million_slots_sampled,
+    schedule_next
+);
+criterion_main!(benches);

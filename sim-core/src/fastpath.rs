@@ -1,0 +1,29 @@
+//! The switch for jobsim's fast paths (issue 5): shortcuts that must give exactly the results
+//! of the plain code they bypass. With the switch off each takes its plain path, so a test can
+//! run a scenario both ways and compare the traces byte for byte (`tests/scenarios.rs`).
+//!
+//! Fast paths (each checks [`enabled`]):
+//! - `Cache::controlled_by_name`: the owner-name index instead of scanning the namespace
+//!   (the CronJob controller's `getJobsToBeReconciled`);
+//! - `controllers::cronjob::sched::parse_for_minor`: the schedule parse memo;
+//! - `Store::update` (status writes): no deep copy of the stored object when only the status
+//!   differs;
+//! - the scheduler's `bind`: live pods per node kept as runtimes change, not recounted.
+//!
+//! The switch is per thread (sim-core has no threads) and on by default.
+
+use std::cell::Cell;
+
+thread_local! {
+    static ENABLED: Cell<bool> = const { Cell::new(true) };
+}
+
+/// Are fast paths on (the default)?
+pub fn enabled() -> bool {
+    ENABLED.with(|e| e.get())
+}
+
+/// Turn fast paths on or off for this thread (tests and `JOBSIM_NO_FAST_PATHS`).
+pub fn set_enabled(on: bool) {
+    ENABLED.with(|e| e.set(on));
+}
