@@ -216,7 +216,9 @@ pub fn json_many(reports: &[Report]) -> String {
 
 /// The text of a multi-version run: each run under a `=== Kubernetes X.Y ===` rule, then
 /// "Across versions": per CronJob, one line per version (slots ran / missed by reason) and
-/// a line naming the counts that differ; then the expectation total over all runs.
+/// a line naming the counts that differ; per Job not owned by a CronJob, one line per version
+/// (status, pods created, finish offset) and what differs (bounded, see [`MAX_ACROSS_JOBS`]);
+/// then the expectation total over all runs.
 pub fn text_many(reports: &[Report], quiet: bool) -> String {
     let mut o = String::new();
     for r in reports {
@@ -254,6 +256,7 @@ pub fn text_many(reports: &[Report], quiet: bool) -> String {
         }
         o.push_str(&format!("    {}\n", differences(reports, ns, name)));
     }
+    jobs_across_versions(&mut o, reports);
     let all: Vec<_> = reports.iter().flat_map(|r| &r.expectations).collect();
     if !all.is_empty() {
         let failed = all.iter().filter(|e| !e.passed).count();
@@ -267,8 +270,121 @@ pub fn text_many(reports: &[Report], quiet: bool) -> String {
     o
 }
 
+/// Most Jobs compared in "Across versions" (those that differ first); the rest are counted.
+pub const MAX_ACROSS_JOBS: usize = 20;
+
+/// What one run says about one Job: status, pods created, finish offset from its creation.
+fn job_facts(j: Option<&JobRow>) -> Option<[(&'static str, String); 3]> {
+    let j = j?;
+    let status = match (&j.condition, &j.reason, j.deleted) {
+        (Some(c), Some(r), _) => format!("{c} ({r})"),
+        (Some(c), None, _) => c.clone(),
+        (None, _, Some(_)) => "Deleted".into(),
+        (None, _, None) => "Running".into(),
+    };
+    let finished = match (j.finished, j.created) {
+        (Some(f), Some(c)) => offset(f - c),
+        (Some(f), None) => f.to_string(),
+        (None, _) => "never".into(),
+    };
+    Some([
+        ("status", status),
+        ("pods", j.pods_created.to_string()),
+        ("finished", finished),
+    ])
+}
+
+/// Per Job not owned by a CronJob (matched by namespace/name; CronJobs' Jobs are covered by
+/// the slot lines): one line per version (status, pods created, finish offset from the Job's
+/// creation) and what differs. At most [`MAX_ACROSS_JOBS`] Jobs, those that differ first.
+fn jobs_across_versions(o: &mut String, reports: &[Report]) {
+    let mut names: Vec<(&str, &str)> = reports
+        .iter()
+        .flat_map(|r| r.jobs.iter().flatten())
+        .filter(|j| j.cronjob.is_none())
+        .map(|j| (j.namespace.as_str(), j.name.as_str()))
+        .collect();
+    names.sort();
+    names.dedup();
+    let facts = |ns: &str, name: &str| -> Vec<Option<[(&'static str, String); 3]>> {
+        reports
+            .iter()
+            .map(|r| {
+                job_facts(
+                    r.jobs
+                        .iter()
+                        .flatten()
+                        .find(|j| j.cronjob.is_none() && j.namespace == ns && j.name == name),
+                )
+            })
+            .collect()
+    };
+    let mut rows: Vec<(&str, &str, Vec<_>, String)> = names
+        .into_iter()
+        .map(|(ns, name)| {
+            let f = facts(ns, name);
+            let d = job_differences(&f);
+            (ns, name, f, d)
+        })
+        .collect();
+    // Those that differ first (stable: by namespace/name within each group).
+    rows.sort_by_key(|r| !r.3.starts_with("differs"));
+    let total = rows.len();
+    let differing = rows.iter().filter(|r| r.3.starts_with("differs")).count();
+    for (ns, name, f, d) in rows.iter().take(MAX_ACROSS_JOBS) {
+        o.push_str(&format!("  Job {ns}/{name}\n"));
+        for (r, f) in reports.iter().zip(f) {
+            let line = match f {
+                Some([(_, status), (_, pods), (_, fin)]) => {
+                    format!("{status}, pods {pods}, finished {fin}")
+                }
+                None => "no such Job".into(),
+            };
+            o.push_str(&format!("    {:<6} {line}\n", r.kubernetes));
+        }
+        o.push_str(&format!("    {d}\n"));
+    }
+    if total > MAX_ACROSS_JOBS {
+        let shown_differing = differing.min(MAX_ACROSS_JOBS);
+        o.push_str(&format!(
+            "  … {} more Jobs ({} of them differ)\n",
+            total - MAX_ACROSS_JOBS,
+            differing - shown_differing
+        ));
+    }
+}
+
+/// `differs: finished +23m16s → +31m16s`, or `same in every version`, for one Job's facts
+/// per run (`None`: the run has no such Job).
+fn job_differences(facts: &[Option<[(&'static str, String); 3]>]) -> String {
+    let mut diffs: Vec<String> = Vec::new();
+    if facts.iter().any(Option::is_none) {
+        let vs: Vec<&str> = facts
+            .iter()
+            .map(|f| if f.is_some() { "yes" } else { "no" })
+            .collect();
+        diffs.push(format!("exists {}", vs.join(" → ")));
+    }
+    for k in 0..3 {
+        let vs: Vec<&str> = facts
+            .iter()
+            .map(|f| f.as_ref().map_or("-", |f| f[k].1.as_str()))
+            .collect();
+        if vs.iter().any(|v| *v != vs[0]) {
+            let label = facts.iter().flatten().next().map_or("", |f| f[k].0);
+            diffs.push(format!("{label} {}", vs.join(" → ")));
+        }
+    }
+    if diffs.is_empty() {
+        "same in every version".into()
+    } else {
+        format!("differs: {}", diffs.join("; "))
+    }
+}
+
 /// `differs: ran 29 → 68; FailedNeedsStart 39 → 0`, or `same in every version`: the slot
-/// counts of one CronJob that are not equal in every run.
+/// counts of one CronJob that are not equal in every run (and the count of its Jobs for
+/// times that are not slots of the run, e.g. 1.21-1.27's arithmetic "most recent" time).
 fn differences(reports: &[Report], ns: &str, name: &str) -> String {
     use crate::slots::Outcome;
     let rows: Vec<Option<&crate::report::CronJobRow>> = reports
@@ -296,6 +412,12 @@ fn differences(reports: &[Report], ns: &str, name: &str) -> String {
                 .collect(),
         ));
     }
+    what.push((
+        "Jobs off schedule".into(),
+        rows.iter()
+            .map(|c| c.map_or(0, |c| c.jobs_off_schedule))
+            .collect(),
+    ));
     let diffs: Vec<String> = what
         .into_iter()
         .filter(|(_, v)| v.iter().any(|x| *x != v[0]))
@@ -796,6 +918,100 @@ mod tests {
         );
         let t = text_many(&[report("1.20", 5, 0), report("1.31", 5, 0)], true);
         assert!(t.contains("    same in every version\n"), "{t}");
+        let mut off = report("1.26", 5, 0);
+        off.cronjobs[0].jobs_off_schedule = 1;
+        let t = text_many(&[off, report("1.31", 5, 0)], true);
+        assert!(t.contains("    differs: Jobs off schedule 1 → 0\n"), "{t}");
+    }
+
+    #[test]
+    fn across_versions_compares_jobs() {
+        use crate::report::{Interest, ReportBuilder};
+        let t0 = SimTime(1_704_067_200_000);
+        let job = |name: &str, cronjob: Option<&str>, fin: i64| JobRow {
+            namespace: "default".into(),
+            name: name.into(),
+            cronjob: cronjob.map(Into::into),
+            created: Some(t0),
+            finished: Some(t0 + Dur::secs(fin)),
+            condition: Some("Failed".into()),
+            reason: Some("BackoffLimitExceeded".into()),
+            pods_created: 9,
+            ..JobRow::default()
+        };
+        let report = |v: &str, jobs: Vec<JobRow>| {
+            let mut r = ReportBuilder::new(
+                "s.toml",
+                0,
+                v,
+                t0,
+                t0 + Dur::mins(40),
+                true,
+                false,
+                Interest::default(),
+            )
+            .finish();
+            r.jobs = Some(jobs);
+            r
+        };
+        let t = text_many(
+            &[
+                report(
+                    "1.27",
+                    vec![
+                        job("flaky", None, 1396),
+                        job("steady", None, 60),
+                        job("nightly-1", Some("nightly"), 5),
+                    ],
+                ),
+                report(
+                    "1.28",
+                    vec![
+                        job("flaky", None, 1876),
+                        job("steady", None, 60),
+                        job("nightly-1", Some("nightly"), 9),
+                    ],
+                ),
+            ],
+            true,
+        );
+        assert!(
+            t.contains(
+                "  Job default/flaky\n    1.27   Failed (BackoffLimitExceeded), pods 9, finished +23m16s\n    1.28   Failed (BackoffLimitExceeded), pods 9, finished +31m16s\n    differs: finished +23m16s → +31m16s\n"
+            ),
+            "{t}"
+        );
+        assert!(
+            t.contains("  Job default/steady\n    1.27   Failed (BackoffLimitExceeded), pods 9, finished +1m0s\n    1.28   Failed (BackoffLimitExceeded), pods 9, finished +1m0s\n    same in every version\n"),
+            "{t}"
+        );
+        assert!(
+            !t.contains("nightly-1"),
+            "CronJob Jobs are covered by slot lines: {t}"
+        );
+        // A Job only one run has, and the bound on the list (differing Jobs first).
+        let mut many: Vec<JobRow> = (0..30)
+            .map(|i| job(&format!("j{i:02}"), None, 60))
+            .collect();
+        let a = report("1.27", many.clone());
+        many.retain(|j| j.name != "j29");
+        let t = text_many(&[a, report("1.28", many)], true);
+        assert!(
+            t.contains("  Job default/j29\n    1.27   Failed (BackoffLimitExceeded), pods 9, finished +1m0s\n    1.28   no such Job\n    differs: exists yes → no; status Failed (BackoffLimitExceeded) → -; pods 9 → -; finished +1m0s → -\n"),
+            "{t}"
+        );
+        assert!(t.starts_with("=== Kubernetes 1.27 ==="), "{t}");
+        let across = &t[t.find("Across versions:").unwrap()..];
+        assert!(
+            across.find("j29").unwrap() < across.find("j00").unwrap(),
+            "{t}"
+        );
+        assert_eq!(
+            across.matches("  Job default/").count(),
+            MAX_ACROSS_JOBS,
+            "{t}"
+        );
+        assert!(t.contains("  … 10 more Jobs (0 of them differ)\n"), "{t}");
     }
 
     #[test]
