@@ -474,7 +474,8 @@ pub fn short_duration(d: Dur) -> String {
 
 fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
+    // A one-cell row (`… N more …`) spans the line: it does not widen the first column.
+    for r in rows.iter().filter(|r| r.len() > 1 || header.len() == 1) {
         for (i, c) in r.iter().enumerate() {
             if let Some(w) = widths.get_mut(i) {
                 *w = (*w).max(c.chars().count());
@@ -501,6 +502,53 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
 
 fn opt_time(t: Option<SimTime>) -> String {
     t.map(|t| t.to_string()).unwrap_or_else(|| "<none>".into())
+}
+
+/// Most rows of the Jobs and Events tables in the text output (the first and last halves are
+/// shown, and Warning events between them; `--format json` lists them all).
+pub const MAX_TABLE_ROWS: usize = 40;
+
+/// At most `max` rows: the first and last halves with a `… N more <what> …` row between.
+fn bounded_rows(rows: Vec<Vec<String>>, max: usize, what: &str) -> Vec<Vec<String>> {
+    bounded_rows_keeping(rows, max, what, |_| false)
+}
+
+/// Like [`bounded_rows`], but rows in the elided middle for which `keep` holds are shown too
+/// (at most `max` of them), each gap marked with `… N more <what> …`.
+fn bounded_rows_keeping(
+    rows: Vec<Vec<String>>,
+    max: usize,
+    what: &str,
+    keep: impl Fn(&[String]) -> bool,
+) -> Vec<Vec<String>> {
+    if rows.len() <= max {
+        return rows;
+    }
+    let half = max / 2;
+    let n = rows.len();
+    let mut kept_middle = 0;
+    let mut out = Vec::new();
+    let mut gap = 0;
+    for (i, r) in rows.into_iter().enumerate() {
+        let show = i < half
+            || i >= n - half
+            || (kept_middle < max && keep(&r) && {
+                kept_middle += 1;
+                true
+            });
+        if show {
+            if gap > 0 {
+                out.push(vec![format!(
+                    "… {gap} more {what} (--format json lists all)"
+                )]);
+                gap = 0;
+            }
+            out.push(r);
+        } else {
+            gap += 1;
+        }
+    }
+    out
 }
 
 /// Most pods listed per Job in the text output.
@@ -805,6 +853,7 @@ pub fn text(report: &Report, quiet: bool) -> String {
                     ]
                 })
                 .collect();
+            let rows = bounded_rows(rows, MAX_TABLE_ROWS, "Jobs");
             table(
                 &mut o,
                 &[
@@ -829,19 +878,46 @@ pub fn text(report: &Report, quiet: bool) -> String {
         }
         if let Some(events) = report.events.as_ref().filter(|e| !e.is_empty()) {
             o.push_str("\nEvents:\n");
-            let rows: Vec<Vec<String>> = events
-                .iter()
-                .map(|e| {
-                    vec![
-                        e.type_.clone(),
-                        e.reason.clone(),
-                        e.time.to_string(),
-                        e.source.clone(),
-                        e.object.clone(),
-                        e.message.clone(),
-                    ]
-                })
-                .collect();
+            // Consecutive repeats of one event (same type, reason, source, object, message)
+            // are one row, as kubectl aggregates them: `(×234 over 38m)`.
+            let mut rows: Vec<Vec<String>> = Vec::new();
+            let mut i = 0;
+            while i < events.len() {
+                let e = &events[i];
+                let mut n = 1;
+                while events.get(i + n).is_some_and(|x| {
+                    x.type_ == e.type_
+                        && x.reason == e.reason
+                        && x.source == e.source
+                        && x.object == e.object
+                        && x.message == e.message
+                }) {
+                    n += 1;
+                }
+                let last = &events[i + n - 1];
+                let time = if n == 1 {
+                    e.time.to_string()
+                } else {
+                    format!(
+                        "{} (×{n} over {})",
+                        e.time,
+                        short_duration(last.time - e.time)
+                    )
+                };
+                rows.push(vec![
+                    e.type_.clone(),
+                    e.reason.clone(),
+                    time,
+                    e.source.clone(),
+                    e.object.clone(),
+                    e.message.clone(),
+                ]);
+                i += n;
+            }
+            // Warnings are what most lessons are about: kept even in the elided middle.
+            let rows = bounded_rows_keeping(rows, MAX_TABLE_ROWS, "events", |r| {
+                r.first().is_some_and(|t| t == "Warning")
+            });
             let mut t = String::new();
             table(
                 &mut t,
@@ -1078,6 +1154,81 @@ mod tests {
             "CronJob Jobs have no timeline: {out}"
         );
         assert!(!text(&r, true).contains("Pods of Job"), "--quiet drops it");
+    }
+
+    #[test]
+    fn events_collapse_repeats_and_tables_are_bounded() {
+        use crate::report::{EventRow, Interest, ReportBuilder};
+        let t0 = SimTime(1_463_644_800_000);
+        let ev = |s: i64, reason: &str, msg: &str| EventRow {
+            time: t0 + Dur::secs(s),
+            type_: "Normal".into(),
+            reason: reason.into(),
+            source: "cronjob-controller".into(),
+            object: "CronJob/default/report".into(),
+            message: msg.into(),
+            count: 1,
+        };
+        let mut r = ReportBuilder::new(
+            "s.toml",
+            0,
+            "1.20",
+            t0,
+            t0 + Dur::hours(3),
+            true,
+            false,
+            Interest::default(),
+        )
+        .finish();
+        let mut events: Vec<EventRow> = (0..234)
+            .map(|i| {
+                ev(
+                    10 * i,
+                    "FailedNeedsStart",
+                    "too many missed start time (> 100)",
+                )
+            })
+            .collect();
+        events.push(ev(3000, "Other", "a"));
+        r.events = Some(events);
+        let t = text(&r, false);
+        assert!(
+            t.contains("FailedNeedsStart   2016-05-19T08:00:00Z (×234 over 38m)"),
+            "{t}"
+        );
+        assert_eq!(t.matches("FailedNeedsStart").count(), 1, "{t}");
+        // 100 distinct events: 20 + a marker + 20 rows.
+        r.events = Some((0..100).map(|i| ev(i, "E", &format!("m{i}"))).collect());
+        let t = text(&r, false);
+        assert!(
+            t.contains("  … 60 more events (--format json lists all)\n"),
+            "{t}"
+        );
+        assert!(t.contains(" m19\n") && t.contains(" m80\n"), "{t}");
+        assert!(!t.contains(" m20\n") && !t.contains(" m79\n"), "{t}");
+        // A Warning in the elided middle is kept, with a gap marker on each side.
+        let mut evs: Vec<EventRow> = (0..100).map(|i| ev(i, "E", &format!("m{i}"))).collect();
+        evs[50] = EventRow {
+            type_: "Warning".into(),
+            ..ev(50, "TooManyMissedTimes", "check clock skew")
+        };
+        r.events = Some(evs);
+        let t = text(&r, false);
+        assert!(
+            t.contains(
+                "  … 30 more events (--format json lists all)\n  Warning   TooManyMissedTimes"
+            ),
+            "{t}"
+        );
+        assert!(
+            t.contains("check clock skew\n  … 29 more events (--format json lists all)\n"),
+            "{t}"
+        );
+        // The marker row does not widen the first column.
+        assert!(
+            t.contains("\n  Type      Reason               Time "),
+            "{t}"
+        );
     }
 
     #[test]
