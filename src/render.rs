@@ -530,12 +530,12 @@ fn bounded_rows_keeping(
     let mut out = Vec::new();
     let mut gap = 0;
     for (i, r) in rows.into_iter().enumerate() {
-        let show = i < half
-            || i >= n - half
-            || (kept_middle < max && keep(&r) && {
-                kept_middle += 1;
-                true
-            });
+        let edge = i < half || i >= n - half;
+        let kept = !edge && kept_middle < max && keep(&r);
+        if kept {
+            kept_middle += 1;
+        }
+        let show = edge || kept;
         if show {
             if gap > 0 {
                 out.push(vec![format!(
