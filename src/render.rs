@@ -433,6 +433,24 @@ fn differences(reports: &[Report], ns: &str, name: &str) -> String {
     }
 }
 
+/// The text output under the scenario's `[simulation] description` (its lines as written,
+/// then a blank line), so that a lesson says what to look at before the tables.
+pub fn described(description: Option<&str>, text: String) -> String {
+    match description.map(str::trim).filter(|d| !d.is_empty()) {
+        None => text,
+        Some(d) => {
+            let mut o = String::with_capacity(d.len() + text.len() + 2);
+            for l in d.lines() {
+                o.push_str(l.trim_end());
+                o.push('\n');
+            }
+            o.push('\n');
+            o.push_str(&text);
+            o
+        }
+    }
+}
+
 /// A duration the way kubectl prints ages and durations (`45s`, `2m5s`, `3h4m`, `2d3h`).
 pub fn short_duration(d: Dur) -> String {
     let s = d.as_ms().max(0) / 1000;
@@ -730,8 +748,61 @@ pub fn slot_timelines(o: &mut String, report: &Report) {
             o.push_str(line);
             o.push('\n');
         }
+        // Jobs for times that are not slots of the run (an arithmetic "most recent" time, a
+        // slot of an earlier schedule, a skewed clock): listed, as the timeline cannot show them.
+        let off: Vec<&JobRow> = report
+            .jobs
+            .iter()
+            .flatten()
+            .filter(|j| {
+                j.namespace == c.namespace
+                    && j.cronjob.as_deref() == Some(c.name.as_str())
+                    && j.created.is_some_and(|t| t >= report.start)
+                    // A Job for the end instant itself (a legacy poll) is not counted.
+                    && j.scheduled_time.is_some_and(|t| {
+                        t < report.end && rows.binary_search_by_key(&t, |r| r.time).is_err()
+                    })
+            })
+            .collect();
+        if !off.is_empty() {
+            o.push_str(&format!(
+                "  Jobs for times that are not slots of the run ({}):\n",
+                off.len()
+            ));
+            let mut cells: Vec<Vec<String>> = off
+                .iter()
+                .take(MAX_OFF_SCHEDULE)
+                .map(|j| {
+                    vec![
+                        j.scheduled_time
+                            .map(|t| slot_time(t, one_day, zone))
+                            .unwrap_or_default(),
+                        format!(
+                            "Job {} created {}",
+                            j.name,
+                            j.created
+                                .map(|t| slot_time(t, one_day, zone))
+                                .unwrap_or_default()
+                        ),
+                    ]
+                })
+                .collect();
+            if off.len() > MAX_OFF_SCHEDULE {
+                cells.push(vec![format!("… {} more", off.len() - MAX_OFF_SCHEDULE)]);
+            }
+            let mut t = String::new();
+            table(&mut t, &["SCHEDULED FOR", "JOB"], &cells);
+            for line in t.lines().skip(1) {
+                o.push_str("  ");
+                o.push_str(line);
+                o.push('\n');
+            }
+        }
     }
 }
+
+/// Most Jobs for times that are not slots listed under one CronJob's timeline.
+const MAX_OFF_SCHEDULE: usize = 10;
 
 /// `ran 68, missed 112 (controller-manager down 112)`.
 pub fn slot_summary(c: &crate::report::CronJobRow) -> String {
@@ -756,8 +827,13 @@ pub fn slot_summary(c: &crate::report::CronJobRow) -> String {
     }
     if c.jobs_off_schedule > 0 {
         s.push_str(&format!(
-            "; {} Jobs for times that are not slots of the run",
-            c.jobs_off_schedule
+            "; {} {} for times that are not slots of the run",
+            c.jobs_off_schedule,
+            if c.jobs_off_schedule == 1 {
+                "Job"
+            } else {
+                "Jobs"
+            }
         ));
     }
     s
@@ -1228,6 +1304,74 @@ mod tests {
         assert!(
             t.contains("\n  Type      Reason               Time "),
             "{t}"
+        );
+    }
+
+    #[test]
+    fn jobs_off_schedule_are_listed_under_the_timeline() {
+        use crate::report::{CronJobRow, Interest, ReportBuilder};
+        use crate::slots::{Outcome, SlotRow};
+        let t0 = SimTime(1_463_652_000_000); // 2016-05-19T10:00:00Z
+        let mut r = ReportBuilder::new(
+            "s.toml",
+            0,
+            "1.31",
+            t0,
+            t0 + Dur::hours(27),
+            true,
+            false,
+            Interest::default(),
+        )
+        .finish();
+        let noon2 = t0 + Dur::hours(26);
+        let mut row = CronJobRow {
+            namespace: "default".into(),
+            name: "nightly".into(),
+            slots_scheduled: 1,
+            slots_ran: 1,
+            jobs_off_schedule: 1,
+            slots: Some(vec![SlotRow {
+                time: noon2,
+                outcome: Outcome::Ran,
+                job: Some("nightly-24395760".into()),
+                created: Some(noon2),
+                warning: None,
+            }]),
+            ..CronJobRow::default()
+        };
+        row.slot_counts.by_outcome.insert(Outcome::Ran, 1);
+        r.cronjobs.push(row);
+        let job = |name: &str, sched: SimTime, created: SimTime| JobRow {
+            namespace: "default".into(),
+            name: name.into(),
+            cronjob: Some("nightly".into()),
+            scheduled_time: Some(sched),
+            created: Some(created),
+            ..JobRow::default()
+        };
+        r.jobs = Some(vec![
+            job("nightly-24394320", t0 + Dur::hours(2), t0 + Dur::hours(14)),
+            job("nightly-24395760", noon2, noon2),
+        ]);
+        let t = text(&r, false);
+        assert!(
+            t.contains("ran 1; 1 Job for times that are not slots of the run\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("  Jobs for times that are not slots of the run (1):\n  2016-05-19 12:00   Job nightly-24394320 created 2016-05-20 00:00\n"),
+            "{t}"
+        );
+        assert!(!t.contains("Job nightly-24395760 created"), "{t}");
+    }
+
+    #[test]
+    fn description_comes_first() {
+        assert_eq!(described(None, "X\n".into()), "X\n");
+        assert_eq!(described(Some("  \n"), "X\n".into()), "X\n");
+        assert_eq!(
+            described(Some("Lesson 1.\nLook at the slots.  \n"), "X\n".into()),
+            "Lesson 1.\nLook at the slots.\n\nX\n"
         );
     }
 
