@@ -196,11 +196,12 @@ pub fn run_command(
             return EXIT_BAD_INPUT;
         }
     }
+    let about = runs.first().and_then(|l| l.description.as_deref());
     let out = match (opts.format.as_str(), reports.as_slice()) {
         ("json", [one]) => render::json(one),
         ("json", many) => render::json_many(many),
-        (_, [one]) => render::text(one, opts.quiet),
-        (_, many) => render::text_many(many, opts.quiet),
+        (_, [one]) => render::described(about, render::text(one, opts.quiet)),
+        (_, many) => render::described(about, render::text_many(many, opts.quiet)),
     };
     let _ = stdout.write_all(out.as_bytes());
     if reports

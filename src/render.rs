@@ -216,7 +216,9 @@ pub fn json_many(reports: &[Report]) -> String {
 
 /// The text of a multi-version run: each run under a `=== Kubernetes X.Y ===` rule, then
 /// "Across versions": per CronJob, one line per version (slots ran / missed by reason) and
-/// a line naming the counts that differ; then the expectation total over all runs.
+/// a line naming the counts that differ; per Job not owned by a CronJob, one line per version
+/// (status, pods created, finish offset) and what differs (bounded, see [`MAX_ACROSS_JOBS`]);
+/// then the expectation total over all runs.
 pub fn text_many(reports: &[Report], quiet: bool) -> String {
     let mut o = String::new();
     for r in reports {
@@ -254,6 +256,7 @@ pub fn text_many(reports: &[Report], quiet: bool) -> String {
         }
         o.push_str(&format!("    {}\n", differences(reports, ns, name)));
     }
+    jobs_across_versions(&mut o, reports);
     let all: Vec<_> = reports.iter().flat_map(|r| &r.expectations).collect();
     if !all.is_empty() {
         let failed = all.iter().filter(|e| !e.passed).count();
@@ -267,8 +270,121 @@ pub fn text_many(reports: &[Report], quiet: bool) -> String {
     o
 }
 
+/// Most Jobs compared in "Across versions" (those that differ first); the rest are counted.
+pub const MAX_ACROSS_JOBS: usize = 20;
+
+/// What one run says about one Job: status, pods created, finish offset from its creation.
+fn job_facts(j: Option<&JobRow>) -> Option<[(&'static str, String); 3]> {
+    let j = j?;
+    let status = match (&j.condition, &j.reason, j.deleted) {
+        (Some(c), Some(r), _) => format!("{c} ({r})"),
+        (Some(c), None, _) => c.clone(),
+        (None, _, Some(_)) => "Deleted".into(),
+        (None, _, None) => "Running".into(),
+    };
+    let finished = match (j.finished, j.created) {
+        (Some(f), Some(c)) => offset(f - c),
+        (Some(f), None) => f.to_string(),
+        (None, _) => "never".into(),
+    };
+    Some([
+        ("status", status),
+        ("pods", j.pods_created.to_string()),
+        ("finished", finished),
+    ])
+}
+
+/// Per Job not owned by a CronJob (matched by namespace/name; CronJobs' Jobs are covered by
+/// the slot lines): one line per version (status, pods created, finish offset from the Job's
+/// creation) and what differs. At most [`MAX_ACROSS_JOBS`] Jobs, those that differ first.
+fn jobs_across_versions(o: &mut String, reports: &[Report]) {
+    let mut names: Vec<(&str, &str)> = reports
+        .iter()
+        .flat_map(|r| r.jobs.iter().flatten())
+        .filter(|j| j.cronjob.is_none())
+        .map(|j| (j.namespace.as_str(), j.name.as_str()))
+        .collect();
+    names.sort();
+    names.dedup();
+    let facts = |ns: &str, name: &str| -> Vec<Option<[(&'static str, String); 3]>> {
+        reports
+            .iter()
+            .map(|r| {
+                job_facts(
+                    r.jobs
+                        .iter()
+                        .flatten()
+                        .find(|j| j.cronjob.is_none() && j.namespace == ns && j.name == name),
+                )
+            })
+            .collect()
+    };
+    let mut rows: Vec<(&str, &str, Vec<_>, String)> = names
+        .into_iter()
+        .map(|(ns, name)| {
+            let f = facts(ns, name);
+            let d = job_differences(&f);
+            (ns, name, f, d)
+        })
+        .collect();
+    // Those that differ first (stable: by namespace/name within each group).
+    rows.sort_by_key(|r| !r.3.starts_with("differs"));
+    let total = rows.len();
+    let differing = rows.iter().filter(|r| r.3.starts_with("differs")).count();
+    for (ns, name, f, d) in rows.iter().take(MAX_ACROSS_JOBS) {
+        o.push_str(&format!("  Job {ns}/{name}\n"));
+        for (r, f) in reports.iter().zip(f) {
+            let line = match f {
+                Some([(_, status), (_, pods), (_, fin)]) => {
+                    format!("{status}, pods {pods}, finished {fin}")
+                }
+                None => "no such Job".into(),
+            };
+            o.push_str(&format!("    {:<6} {line}\n", r.kubernetes));
+        }
+        o.push_str(&format!("    {d}\n"));
+    }
+    if total > MAX_ACROSS_JOBS {
+        let shown_differing = differing.min(MAX_ACROSS_JOBS);
+        o.push_str(&format!(
+            "  … {} more Jobs ({} of them differ)\n",
+            total - MAX_ACROSS_JOBS,
+            differing - shown_differing
+        ));
+    }
+}
+
+/// `differs: finished +23m16s → +31m16s`, or `same in every version`, for one Job's facts
+/// per run (`None`: the run has no such Job).
+fn job_differences(facts: &[Option<[(&'static str, String); 3]>]) -> String {
+    let mut diffs: Vec<String> = Vec::new();
+    if facts.iter().any(Option::is_none) {
+        let vs: Vec<&str> = facts
+            .iter()
+            .map(|f| if f.is_some() { "yes" } else { "no" })
+            .collect();
+        diffs.push(format!("exists {}", vs.join(" → ")));
+    }
+    for k in 0..3 {
+        let vs: Vec<&str> = facts
+            .iter()
+            .map(|f| f.as_ref().map_or("-", |f| f[k].1.as_str()))
+            .collect();
+        if vs.iter().any(|v| *v != vs[0]) {
+            let label = facts.iter().flatten().next().map_or("", |f| f[k].0);
+            diffs.push(format!("{label} {}", vs.join(" → ")));
+        }
+    }
+    if diffs.is_empty() {
+        "same in every version".into()
+    } else {
+        format!("differs: {}", diffs.join("; "))
+    }
+}
+
 /// `differs: ran 29 → 68; FailedNeedsStart 39 → 0`, or `same in every version`: the slot
-/// counts of one CronJob that are not equal in every run.
+/// counts of one CronJob that are not equal in every run (and the count of its Jobs for
+/// times that are not slots of the run, e.g. 1.21-1.27's arithmetic "most recent" time).
 fn differences(reports: &[Report], ns: &str, name: &str) -> String {
     use crate::slots::Outcome;
     let rows: Vec<Option<&crate::report::CronJobRow>> = reports
@@ -296,6 +412,12 @@ fn differences(reports: &[Report], ns: &str, name: &str) -> String {
                 .collect(),
         ));
     }
+    what.push((
+        "Jobs off schedule".into(),
+        rows.iter()
+            .map(|c| c.map_or(0, |c| c.jobs_off_schedule))
+            .collect(),
+    ));
     let diffs: Vec<String> = what
         .into_iter()
         .filter(|(_, v)| v.iter().any(|x| *x != v[0]))
@@ -308,6 +430,24 @@ fn differences(reports: &[Report], ns: &str, name: &str) -> String {
         "same in every version".into()
     } else {
         format!("differs: {}", diffs.join("; "))
+    }
+}
+
+/// The text output under the scenario's `[simulation] description` (its lines as written,
+/// then a blank line), so that a lesson says what to look at before the tables.
+pub fn described(description: Option<&str>, text: String) -> String {
+    match description.map(str::trim).filter(|d| !d.is_empty()) {
+        None => text,
+        Some(d) => {
+            let mut o = String::with_capacity(d.len() + text.len() + 2);
+            for l in d.lines() {
+                o.push_str(l.trim_end());
+                o.push('\n');
+            }
+            o.push('\n');
+            o.push_str(&text);
+            o
+        }
     }
 }
 
@@ -352,7 +492,8 @@ pub fn short_duration(d: Dur) -> String {
 
 fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
+    // A one-cell row (`… N more …`) spans the line: it does not widen the first column.
+    for r in rows.iter().filter(|r| r.len() > 1 || header.len() == 1) {
         for (i, c) in r.iter().enumerate() {
             if let Some(w) = widths.get_mut(i) {
                 *w = (*w).max(c.chars().count());
@@ -379,6 +520,53 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
 
 fn opt_time(t: Option<SimTime>) -> String {
     t.map(|t| t.to_string()).unwrap_or_else(|| "<none>".into())
+}
+
+/// Most rows of the Jobs and Events tables in the text output (the first and last halves are
+/// shown, and Warning events between them; `--format json` lists them all).
+pub const MAX_TABLE_ROWS: usize = 40;
+
+/// At most `max` rows: the first and last halves with a `… N more <what> …` row between.
+fn bounded_rows(rows: Vec<Vec<String>>, max: usize, what: &str) -> Vec<Vec<String>> {
+    bounded_rows_keeping(rows, max, what, |_| false)
+}
+
+/// Like [`bounded_rows`], but rows in the elided middle for which `keep` holds are shown too
+/// (at most `max` of them), each gap marked with `… N more <what> …`.
+fn bounded_rows_keeping(
+    rows: Vec<Vec<String>>,
+    max: usize,
+    what: &str,
+    keep: impl Fn(&[String]) -> bool,
+) -> Vec<Vec<String>> {
+    if rows.len() <= max {
+        return rows;
+    }
+    let half = max / 2;
+    let n = rows.len();
+    let mut kept_middle = 0;
+    let mut out = Vec::new();
+    let mut gap = 0;
+    for (i, r) in rows.into_iter().enumerate() {
+        let edge = i < half || i >= n - half;
+        let kept = !edge && kept_middle < max && keep(&r);
+        if kept {
+            kept_middle += 1;
+        }
+        let show = edge || kept;
+        if show {
+            if gap > 0 {
+                out.push(vec![format!(
+                    "… {gap} more {what} (--format json lists all)"
+                )]);
+                gap = 0;
+            }
+            out.push(r);
+        } else {
+            gap += 1;
+        }
+    }
+    out
 }
 
 /// Most pods listed per Job in the text output.
@@ -560,8 +748,61 @@ pub fn slot_timelines(o: &mut String, report: &Report) {
             o.push_str(line);
             o.push('\n');
         }
+        // Jobs for times that are not slots of the run (an arithmetic "most recent" time, a
+        // slot of an earlier schedule, a skewed clock): listed, as the timeline cannot show them.
+        let off: Vec<&JobRow> = report
+            .jobs
+            .iter()
+            .flatten()
+            .filter(|j| {
+                j.namespace == c.namespace
+                    && j.cronjob.as_deref() == Some(c.name.as_str())
+                    && j.created.is_some_and(|t| t >= report.start)
+                    // A Job for the end instant itself (a legacy poll) is not counted.
+                    && j.scheduled_time.is_some_and(|t| {
+                        t < report.end && rows.binary_search_by_key(&t, |r| r.time).is_err()
+                    })
+            })
+            .collect();
+        if !off.is_empty() {
+            o.push_str(&format!(
+                "  Jobs for times that are not slots of the run ({}):\n",
+                off.len()
+            ));
+            let mut cells: Vec<Vec<String>> = off
+                .iter()
+                .take(MAX_OFF_SCHEDULE)
+                .map(|j| {
+                    vec![
+                        j.scheduled_time
+                            .map(|t| slot_time(t, one_day, zone))
+                            .unwrap_or_default(),
+                        format!(
+                            "Job {} created {}",
+                            j.name,
+                            j.created
+                                .map(|t| slot_time(t, one_day, zone))
+                                .unwrap_or_default()
+                        ),
+                    ]
+                })
+                .collect();
+            if off.len() > MAX_OFF_SCHEDULE {
+                cells.push(vec![format!("… {} more", off.len() - MAX_OFF_SCHEDULE)]);
+            }
+            let mut t = String::new();
+            table(&mut t, &["SCHEDULED FOR", "JOB"], &cells);
+            for line in t.lines().skip(1) {
+                o.push_str("  ");
+                o.push_str(line);
+                o.push('\n');
+            }
+        }
     }
 }
+
+/// Most Jobs for times that are not slots listed under one CronJob's timeline.
+const MAX_OFF_SCHEDULE: usize = 10;
 
 /// `ran 68, missed 112 (controller-manager down 112)`.
 pub fn slot_summary(c: &crate::report::CronJobRow) -> String {
@@ -586,8 +827,13 @@ pub fn slot_summary(c: &crate::report::CronJobRow) -> String {
     }
     if c.jobs_off_schedule > 0 {
         s.push_str(&format!(
-            "; {} Jobs for times that are not slots of the run",
-            c.jobs_off_schedule
+            "; {} {} for times that are not slots of the run",
+            c.jobs_off_schedule,
+            if c.jobs_off_schedule == 1 {
+                "Job"
+            } else {
+                "Jobs"
+            }
         ));
     }
     s
@@ -683,6 +929,7 @@ pub fn text(report: &Report, quiet: bool) -> String {
                     ]
                 })
                 .collect();
+            let rows = bounded_rows(rows, MAX_TABLE_ROWS, "Jobs");
             table(
                 &mut o,
                 &[
@@ -707,19 +954,46 @@ pub fn text(report: &Report, quiet: bool) -> String {
         }
         if let Some(events) = report.events.as_ref().filter(|e| !e.is_empty()) {
             o.push_str("\nEvents:\n");
-            let rows: Vec<Vec<String>> = events
-                .iter()
-                .map(|e| {
-                    vec![
-                        e.type_.clone(),
-                        e.reason.clone(),
-                        e.time.to_string(),
-                        e.source.clone(),
-                        e.object.clone(),
-                        e.message.clone(),
-                    ]
-                })
-                .collect();
+            // Consecutive repeats of one event (same type, reason, source, object, message)
+            // are one row, as kubectl aggregates them: `(×234 over 38m)`.
+            let mut rows: Vec<Vec<String>> = Vec::new();
+            let mut i = 0;
+            while i < events.len() {
+                let e = &events[i];
+                let mut n = 1;
+                while events.get(i + n).is_some_and(|x| {
+                    x.type_ == e.type_
+                        && x.reason == e.reason
+                        && x.source == e.source
+                        && x.object == e.object
+                        && x.message == e.message
+                }) {
+                    n += 1;
+                }
+                let last = &events[i + n - 1];
+                let time = if n == 1 {
+                    e.time.to_string()
+                } else {
+                    format!(
+                        "{} (×{n} over {})",
+                        e.time,
+                        short_duration(last.time - e.time)
+                    )
+                };
+                rows.push(vec![
+                    e.type_.clone(),
+                    e.reason.clone(),
+                    time,
+                    e.source.clone(),
+                    e.object.clone(),
+                    e.message.clone(),
+                ]);
+                i += n;
+            }
+            // Warnings are what most lessons are about: kept even in the elided middle.
+            let rows = bounded_rows_keeping(rows, MAX_TABLE_ROWS, "events", |r| {
+                r.first().is_some_and(|t| t == "Warning")
+            });
             let mut t = String::new();
             table(
                 &mut t,
@@ -796,6 +1070,100 @@ mod tests {
         );
         let t = text_many(&[report("1.20", 5, 0), report("1.31", 5, 0)], true);
         assert!(t.contains("    same in every version\n"), "{t}");
+        let mut off = report("1.26", 5, 0);
+        off.cronjobs[0].jobs_off_schedule = 1;
+        let t = text_many(&[off, report("1.31", 5, 0)], true);
+        assert!(t.contains("    differs: Jobs off schedule 1 → 0\n"), "{t}");
+    }
+
+    #[test]
+    fn across_versions_compares_jobs() {
+        use crate::report::{Interest, ReportBuilder};
+        let t0 = SimTime(1_704_067_200_000);
+        let job = |name: &str, cronjob: Option<&str>, fin: i64| JobRow {
+            namespace: "default".into(),
+            name: name.into(),
+            cronjob: cronjob.map(Into::into),
+            created: Some(t0),
+            finished: Some(t0 + Dur::secs(fin)),
+            condition: Some("Failed".into()),
+            reason: Some("BackoffLimitExceeded".into()),
+            pods_created: 9,
+            ..JobRow::default()
+        };
+        let report = |v: &str, jobs: Vec<JobRow>| {
+            let mut r = ReportBuilder::new(
+                "s.toml",
+                0,
+                v,
+                t0,
+                t0 + Dur::mins(40),
+                true,
+                false,
+                Interest::default(),
+            )
+            .finish();
+            r.jobs = Some(jobs);
+            r
+        };
+        let t = text_many(
+            &[
+                report(
+                    "1.27",
+                    vec![
+                        job("flaky", None, 1396),
+                        job("steady", None, 60),
+                        job("nightly-1", Some("nightly"), 5),
+                    ],
+                ),
+                report(
+                    "1.28",
+                    vec![
+                        job("flaky", None, 1876),
+                        job("steady", None, 60),
+                        job("nightly-1", Some("nightly"), 9),
+                    ],
+                ),
+            ],
+            true,
+        );
+        assert!(
+            t.contains(
+                "  Job default/flaky\n    1.27   Failed (BackoffLimitExceeded), pods 9, finished +23m16s\n    1.28   Failed (BackoffLimitExceeded), pods 9, finished +31m16s\n    differs: finished +23m16s → +31m16s\n"
+            ),
+            "{t}"
+        );
+        assert!(
+            t.contains("  Job default/steady\n    1.27   Failed (BackoffLimitExceeded), pods 9, finished +1m0s\n    1.28   Failed (BackoffLimitExceeded), pods 9, finished +1m0s\n    same in every version\n"),
+            "{t}"
+        );
+        assert!(
+            !t.contains("nightly-1"),
+            "CronJob Jobs are covered by slot lines: {t}"
+        );
+        // A Job only one run has, and the bound on the list (differing Jobs first).
+        let mut many: Vec<JobRow> = (0..30)
+            .map(|i| job(&format!("j{i:02}"), None, 60))
+            .collect();
+        let a = report("1.27", many.clone());
+        many.retain(|j| j.name != "j29");
+        let t = text_many(&[a, report("1.28", many)], true);
+        assert!(
+            t.contains("  Job default/j29\n    1.27   Failed (BackoffLimitExceeded), pods 9, finished +1m0s\n    1.28   no such Job\n    differs: exists yes → no; status Failed (BackoffLimitExceeded) → -; pods 9 → -; finished +1m0s → -\n"),
+            "{t}"
+        );
+        assert!(t.starts_with("=== Kubernetes 1.27 ==="), "{t}");
+        let across = &t[t.find("Across versions:").unwrap()..];
+        assert!(
+            across.find("j29").unwrap() < across.find("j00").unwrap(),
+            "{t}"
+        );
+        assert_eq!(
+            across.matches("  Job default/").count(),
+            MAX_ACROSS_JOBS,
+            "{t}"
+        );
+        assert!(t.contains("  … 10 more Jobs (0 of them differ)\n"), "{t}");
     }
 
     #[test]
@@ -862,6 +1230,149 @@ mod tests {
             "CronJob Jobs have no timeline: {out}"
         );
         assert!(!text(&r, true).contains("Pods of Job"), "--quiet drops it");
+    }
+
+    #[test]
+    fn events_collapse_repeats_and_tables_are_bounded() {
+        use crate::report::{EventRow, Interest, ReportBuilder};
+        let t0 = SimTime(1_463_644_800_000);
+        let ev = |s: i64, reason: &str, msg: &str| EventRow {
+            time: t0 + Dur::secs(s),
+            type_: "Normal".into(),
+            reason: reason.into(),
+            source: "cronjob-controller".into(),
+            object: "CronJob/default/report".into(),
+            message: msg.into(),
+            count: 1,
+        };
+        let mut r = ReportBuilder::new(
+            "s.toml",
+            0,
+            "1.20",
+            t0,
+            t0 + Dur::hours(3),
+            true,
+            false,
+            Interest::default(),
+        )
+        .finish();
+        let mut events: Vec<EventRow> = (0..234)
+            .map(|i| {
+                ev(
+                    10 * i,
+                    "FailedNeedsStart",
+                    "too many missed start time (> 100)",
+                )
+            })
+            .collect();
+        events.push(ev(3000, "Other", "a"));
+        r.events = Some(events);
+        let t = text(&r, false);
+        assert!(
+            t.contains("FailedNeedsStart   2016-05-19T08:00:00Z (×234 over 38m)"),
+            "{t}"
+        );
+        assert_eq!(t.matches("FailedNeedsStart").count(), 1, "{t}");
+        // 100 distinct events: 20 + a marker + 20 rows.
+        r.events = Some((0..100).map(|i| ev(i, "E", &format!("m{i}"))).collect());
+        let t = text(&r, false);
+        assert!(
+            t.contains("  … 60 more events (--format json lists all)\n"),
+            "{t}"
+        );
+        assert!(t.contains(" m19\n") && t.contains(" m80\n"), "{t}");
+        assert!(!t.contains(" m20\n") && !t.contains(" m79\n"), "{t}");
+        // A Warning in the elided middle is kept, with a gap marker on each side.
+        let mut evs: Vec<EventRow> = (0..100).map(|i| ev(i, "E", &format!("m{i}"))).collect();
+        evs[50] = EventRow {
+            type_: "Warning".into(),
+            ..ev(50, "TooManyMissedTimes", "check clock skew")
+        };
+        r.events = Some(evs);
+        let t = text(&r, false);
+        assert!(
+            t.contains(
+                "  … 30 more events (--format json lists all)\n  Warning   TooManyMissedTimes"
+            ),
+            "{t}"
+        );
+        assert!(
+            t.contains("check clock skew\n  … 29 more events (--format json lists all)\n"),
+            "{t}"
+        );
+        // The marker row does not widen the first column.
+        assert!(
+            t.contains("\n  Type      Reason               Time "),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn jobs_off_schedule_are_listed_under_the_timeline() {
+        use crate::report::{CronJobRow, Interest, ReportBuilder};
+        use crate::slots::{Outcome, SlotRow};
+        let t0 = SimTime(1_463_652_000_000); // 2016-05-19T10:00:00Z
+        let mut r = ReportBuilder::new(
+            "s.toml",
+            0,
+            "1.31",
+            t0,
+            t0 + Dur::hours(27),
+            true,
+            false,
+            Interest::default(),
+        )
+        .finish();
+        let noon2 = t0 + Dur::hours(26);
+        let mut row = CronJobRow {
+            namespace: "default".into(),
+            name: "nightly".into(),
+            slots_scheduled: 1,
+            slots_ran: 1,
+            jobs_off_schedule: 1,
+            slots: Some(vec![SlotRow {
+                time: noon2,
+                outcome: Outcome::Ran,
+                job: Some("nightly-24395760".into()),
+                created: Some(noon2),
+                warning: None,
+            }]),
+            ..CronJobRow::default()
+        };
+        row.slot_counts.by_outcome.insert(Outcome::Ran, 1);
+        r.cronjobs.push(row);
+        let job = |name: &str, sched: SimTime, created: SimTime| JobRow {
+            namespace: "default".into(),
+            name: name.into(),
+            cronjob: Some("nightly".into()),
+            scheduled_time: Some(sched),
+            created: Some(created),
+            ..JobRow::default()
+        };
+        r.jobs = Some(vec![
+            job("nightly-24394320", t0 + Dur::hours(2), t0 + Dur::hours(14)),
+            job("nightly-24395760", noon2, noon2),
+        ]);
+        let t = text(&r, false);
+        assert!(
+            t.contains("ran 1; 1 Job for times that are not slots of the run\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("  Jobs for times that are not slots of the run (1):\n  2016-05-19 12:00   Job nightly-24394320 created 2016-05-20 00:00\n"),
+            "{t}"
+        );
+        assert!(!t.contains("Job nightly-24395760 created"), "{t}");
+    }
+
+    #[test]
+    fn description_comes_first() {
+        assert_eq!(described(None, "X\n".into()), "X\n");
+        assert_eq!(described(Some("  \n"), "X\n".into()), "X\n");
+        assert_eq!(
+            described(Some("Lesson 1.\nLook at the slots.  \n"), "X\n".into()),
+            "Lesson 1.\nLook at the slots.\n\nX\n"
+        );
     }
 
     #[test]

@@ -170,3 +170,32 @@ fn bad_version_lists_are_located_errors() {
         "{err}"
     );
 }
+
+/// `[simulation] description` is printed once, above the first run, in the text output only;
+/// a description that is not a string is bad input.
+#[test]
+fn description_is_printed_once_above_the_runs() {
+    let p = scenario(
+        "desc",
+        &format!("{BOTH}\ndescription = \"\"\"\nWhat this shows.\nRead the slots.\"\"\""),
+        "",
+    );
+    let (code, out, err) = run(&p, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("What this shows.\nRead the slots.\n\n=== Kubernetes 1.20 ===\n"),
+        "{out}"
+    );
+    assert_eq!(out.matches("What this shows.").count(), 1, "{out}");
+    let (code, out, err) = run(&p, &["--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with('['), "{out}");
+    assert!(!out.contains("What this shows."), "{out}");
+    let p = scenario("desc-bad", "description = 5", "");
+    let (code, _, err) = run(&p, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("simulation.description: expected a string"),
+        "{err}"
+    );
+}

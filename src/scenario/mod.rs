@@ -41,6 +41,8 @@ pub struct Loaded {
     pub expects: Vec<Expect>,
     /// API-server warnings about the objects (`file:line: field: message`).
     pub warnings: Vec<String>,
+    /// `[simulation] description`: what the scenario shows, printed above the text output.
+    pub description: Option<String>,
 }
 
 /// Read a file as UTF-8 text, with located errors.
@@ -456,6 +458,7 @@ fn build(
     let mut start = None;
     let mut end = None;
     let mut seed = 0u64;
+    let mut description = None;
     let mut version = Version::NEWEST;
     match top.get("simulation") {
         None => d.at(
@@ -468,8 +471,18 @@ fn build(
                 d,
                 v,
                 "simulation",
-                &["start", "end", "duration", "seed", "kubernetes"],
+                &[
+                    "start",
+                    "end",
+                    "duration",
+                    "seed",
+                    "kubernetes",
+                    "description",
+                ],
             ) {
+                if let Some(v) = t.get("description") {
+                    description = string(d, v, "simulation.description").map(str::to_string);
+                }
                 match t.get("start") {
                     Some(v) => start = time(d, v, "simulation.start"),
                     None => d.at(
@@ -684,6 +697,7 @@ fn build(
         scenario,
         expects,
         warnings,
+        description,
     })
 }
 
