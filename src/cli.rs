@@ -8,6 +8,7 @@ use sim_core::time::{Dur, SimTime};
 use sim_core::trace::Observer;
 use sim_core::version::{Profile, Version};
 
+use crate::determinism;
 use crate::report::ReportBuilder;
 use crate::scenario::{self, Diag, Diags};
 use crate::{expect, render, EXIT_BAD_INPUT, EXIT_EXPECT_FAILED, EXIT_OK};
@@ -20,6 +21,10 @@ pub struct RunOptions {
     pub trace: Option<PathBuf>,
     pub until: Option<String>,
     pub quiet: bool,
+    /// Run twice and compare the traces event by event (`--check-determinism`).
+    pub check_determinism: bool,
+    /// Overrides `[simulation] max_events` (`--max-events`).
+    pub max_events: Option<u64>,
 }
 
 /// The engine entry point: runs `scn` from start to end, feeding `observer`.
@@ -129,13 +134,20 @@ pub fn run_command(
         !scn.profile.gate("CronJobControllerV2"),
         expect::interest(&loaded.expects),
     );
+    let first_run;
     let result = {
         let mut observers: Vec<&mut dyn Observer> = vec![&mut builder];
         if let Some(t) = tracer.as_mut() {
             observers.push(t);
         }
+        let mut digest = determinism::Digests::default();
+        if opts.check_determinism {
+            observers.push(&mut digest);
+        }
         let mut tee = render::Tee { observers };
-        engine(scn, &mut tee)
+        let r = engine(scn, &mut tee);
+        first_run = digest;
+        r
     };
     if let Some(t) = tracer {
         if let Err(e) = t.finish() {
@@ -149,6 +161,11 @@ pub fn run_command(
     }
     let mut report = builder.finish();
     report.expectations = expect::evaluate(&loaded.expects, &report);
+    if opts.check_determinism {
+        let e = determinism::check(scn, engine, first_run);
+        let _ = writeln!(stderr, "{}", e.detail);
+        report.expectations.push(e);
+    }
     if opts.quiet {
         report.events = None;
         report.jobs = None;

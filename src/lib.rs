@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 pub mod cli;
 pub mod cmd_schedule;
+pub mod determinism;
 pub mod expect;
 pub mod render;
 pub mod report;
@@ -46,6 +47,13 @@ pub enum Command {
         until: Option<String>,
         #[arg(long)]
         quiet: bool,
+        /// Run the scenario twice in-process and compare the traces event by event
+        /// (reported as one more expectation: exit 1 if they differ).
+        #[arg(long)]
+        check_determinism: bool,
+        /// Stop with exit 2 after this many engine events (overrides [simulation] max_events).
+        #[arg(long)]
+        max_events: Option<u64>,
     },
     /// Next activations of a cron schedule, exactly as Kubernetes computes them (robfig/cron).
     Schedule(cmd_schedule::ScheduleArgs),
@@ -86,6 +94,8 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
             trace,
             until,
             quiet,
+            check_determinism,
+            max_events,
         } => {
             let opts = cli::RunOptions {
                 seed,
@@ -93,6 +103,8 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
                 trace,
                 until,
                 quiet,
+                check_determinism,
+                max_events,
             };
             ExitCode::from(cli::run_command(
                 &scenario,

@@ -56,6 +56,11 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, Diag> {
     if meta.is_dir() {
         return Err(err(None, "is a directory, not a file".into()));
     }
+    // Devices and pipes (`/dev/zero`, `/dev/stdin`, a FIFO) report no length and could be
+    // read forever or block: only regular files are read.
+    if !meta.is_file() {
+        return Err(err(None, "not a regular file".into()));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(err(
             None,
@@ -81,6 +86,15 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, Diag> {
             format!("invalid UTF-8 at byte {good}: files must be UTF-8 text"),
         )
     })
+}
+
+/// Parse and validate a manifest text (YAML or JSON, multi-document) as `jobsim check` does,
+/// without touching the file system: the objects read and every diagnostic. The fuzz crate's
+/// entry point for the manifest parser.
+pub fn check_manifest_str(text: &str, shown: &str, minor: u32) -> (Vec<Located>, Vec<Diag>) {
+    let mut d = Diags::new(shown, text);
+    let objs = manifest::parse_manifests(&mut d, text, 1, minor);
+    (objs, d.list)
 }
 
 /// Defaulting and validation of an object as the API server of `1.minor` would do: errors
