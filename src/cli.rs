@@ -96,6 +96,9 @@ pub fn run_command(
     if let Some(seed) = opts.seed {
         scn.seed = seed;
     }
+    if let Some(n) = opts.max_events {
+        scn.limits.max_events = n;
+    }
     if let Some(u) = &opts.until {
         match parse_until(u, scn.start) {
             Ok(t) if t >= scn.start && t <= scenario::walk::MAX_TIME => scn.end = t,

@@ -127,6 +127,7 @@ fn build(w: &World) -> Scenario {
         }],
         faults,
         actions: vec![],
+        limits: Default::default(),
     }
 }
 
