@@ -448,3 +448,30 @@ fn schedule_slots_limit_is_checked_before_simulating() {
         &["fires about 12 times", "limit: 10 schedule slots"],
     );
 }
+
+#[test]
+fn bad_numbers_and_zones_inside_manifests() {
+    let y = CRON
+        .replace(
+            "  jobTemplate:\n    spec:\n",
+            "  jobTemplate:\n    spec:\n      parallelism: -3\n",
+        )
+        .replace("  schedule:", "  timeZone: \"Mars/Olympus\"\n  schedule:");
+    bad(
+        "manifest-numbers",
+        &[("m.yaml", y.as_bytes())],
+        &[
+            "spec.jobTemplate.spec.parallelism: Invalid value: -3: must be greater than or equal to 0",
+            "spec.timeZone: Invalid value: \"Mars/Olympus\": unknown time zone Mars/Olympus",
+        ],
+    );
+    let y = CRON.replace(
+        "  schedule:",
+        "  startingDeadlineSeconds: 99999999999999999999\n  schedule:",
+    );
+    bad(
+        "manifest-huge",
+        &[("m.yaml", y.as_bytes())],
+        &["m.yaml:6:28: spec.startingDeadlineSeconds"],
+    );
+}
