@@ -430,9 +430,7 @@ fn object_limit_is_named_with_how_to_raise_it() {
 #[test]
 fn schedule_slots_limit_is_checked_before_simulating() {
     let every_second = CRON.replace("\"*/5 * * * *\"", "\"@every 1s\"");
-    let t = format!(
-        "[simulation]\nstart = \"2016-05-19T08:29:00Z\"\nduration = \"3650d\"\n[[objects]]\nfile = \"m.yaml\"\n"
-    );
+    let t = "[simulation]\nstart = \"2016-05-19T08:29:00Z\"\nduration = \"3650d\"\n[[objects]]\nfile = \"m.yaml\"\n";
     bad(
         "slots",
         &[("s.toml", t.as_bytes()), ("m.yaml", every_second.as_bytes())],
