@@ -209,6 +209,8 @@ pub struct ReportBuilder {
     jobs: Vec<JobRow>,
     /// Live Jobs (namespace, name) → index in `jobs` (only for kept jobs).
     job_index: BTreeMap<(String, String), usize>,
+    /// Kept Jobs by uid → index in `jobs` (deleted ones included: their pods still count).
+    job_by_uid: BTreeMap<String, usize>,
     live_jobs: u64,
     live_pods: u64,
 }
@@ -252,6 +254,7 @@ impl ReportBuilder {
             cronjobs: BTreeMap::new(),
             jobs: Vec::new(),
             job_index: BTreeMap::new(),
+            job_by_uid: BTreeMap::new(),
             live_jobs: 0,
             live_pods: 0,
         }
@@ -401,6 +404,7 @@ impl Observer for ReportBuilder {
                         });
                         self.job_index
                             .insert((m.namespace.clone(), m.name.clone()), self.jobs.len() - 1);
+                        self.job_by_uid.insert(m.uid.clone(), self.jobs.len() - 1);
                         self.update_job(object);
                     }
                 }
@@ -409,9 +413,10 @@ impl Observer for ReportBuilder {
                     let peak = &mut self.report.stats.objects_peak;
                     peak.pods = peak.pods.max(self.live_pods);
                     let m = object.meta();
+                    // By the owner's uid: a controller acting on a stale cache can create a
+                    // pod after its Job was deleted; it still counts for that Job.
                     if let Some(r) = m.controller_ref().filter(|r| r.kind == "Job") {
-                        if let Some(&i) = self.job_index.get(&(m.namespace.clone(), r.name.clone()))
-                        {
+                        if let Some(&i) = self.job_by_uid.get(&r.uid) {
                             self.jobs[i].pods_created += 1;
                         }
                     }

@@ -489,6 +489,18 @@ impl Sim {
                             object: o.clone(),
                         });
                         self.on_pod_change(None, Some(&o));
+                        // The garbage collector's graph builder gives an absent owner a
+                        // virtual node and deletes its dependents once the owner is confirmed
+                        // gone (garbagecollector/graph_builder.go addDependentToOwners,
+                        // garbagecollector.go attemptToDeleteItem): a pod a controller created
+                        // from a stale cache after its Job was deleted is collected.
+                        if let Some(r) = o.meta().controller_ref() {
+                            if self.store.get_by_uid(&r.uid).is_none() {
+                                self.store
+                                    .gc_owners
+                                    .push((r.uid.clone(), Propagation::Background));
+                            }
+                        }
                         WatchEvent::Added(o)
                     }
                     Change::Updated(old, new) => {

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::{Kind, Object, ObjectKey, POD_RUNNING};
-use crate::time::SimTime;
+use crate::time::{Dur, SimTime};
 use crate::trace::{DeleteCause, Observer, TraceEvent};
 
 #[derive(Default)]
@@ -42,6 +42,13 @@ pub struct InvariantChecker {
     /// Upstream (cronjob_controllerv2.go, syncCronJob) treats an unfinished Job missing from
     /// `status.active` as "UnexpectedJob" and does not adopt it, so when the status write after
     /// a create fails, Forbid sees no active Job and starts another: a Kubernetes quirk.
+    /// Also exempt: a CronJob that created a Job while the informer was stale (an
+    /// informer-lag window, or up to its delay after it ends, while lagged events still
+    /// arrive). Its cached `status.active` and Job list can both miss the running Job, and
+    /// upstream decides Forbid from them; the status write then conflicts and the new Job is
+    /// "UnexpectedJob" (found by the property test: 1.21, lag 21 s).
+    stale_until: Option<SimTime>,
+    lag_delay: Dur,
     forbid_exempt: BTreeSet<(String, String)>,
     /// Open informer-lag windows (the cleanup sees a stale cache).
     lag_windows: i32,
@@ -66,7 +73,9 @@ impl InvariantChecker {
     /// Checks due when an instant is complete: history limits after a cleanup.
     fn end_of_instant(&mut self, t: SimTime) {
         let cleaned = std::mem::take(&mut self.cleaned);
-        let partial = std::mem::take(&mut self.api_error_now) || self.lag_windows > 0;
+        let partial = std::mem::take(&mut self.api_error_now)
+            || self.lag_windows > 0
+            || self.stale_until.is_some_and(|u| t <= u);
         if partial {
             return;
         }
@@ -240,6 +249,13 @@ impl Observer for InvariantChecker {
         self.last = Some(t);
         match ev {
             TraceEvent::Created { object, .. } => {
+                let stale = self.lag_windows > 0 || self.stale_until.is_some_and(|u| t <= u);
+                if let (true, Some(r)) = (stale, object.meta().controller_ref()) {
+                    if r.kind == "CronJob" {
+                        self.forbid_exempt
+                            .insert((object.meta().namespace.clone(), r.name.clone()));
+                    }
+                }
                 let k = object.key();
                 let uid = object.meta().uid.clone();
                 if self.live.contains_key(&k) {
@@ -272,8 +288,15 @@ impl Observer for InvariantChecker {
             } => {
                 if description.starts_with("informer-lag") && *active {
                     self.lag_windows += 1;
+                    if let Some(d) = description
+                        .strip_prefix("informer-lag ")
+                        .and_then(|d| Dur::parse_go(d).ok())
+                    {
+                        self.lag_delay = self.lag_delay.max(d);
+                    }
                 } else if description.starts_with("end of informer-lag") {
                     self.lag_windows -= 1;
+                    self.stale_until = Some(t + self.lag_delay);
                 }
             }
             TraceEvent::Deleted { object, cause, .. } => {
