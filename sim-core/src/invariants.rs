@@ -32,8 +32,8 @@ pub struct InvariantChecker {
     jobs: BTreeMap<String, (bool, bool, bool)>,
     /// CronJob uid → (successful, failed) history limits.
     cron_limits: BTreeMap<String, (Option<i32>, Option<i32>)>,
-    /// CronJob uid → its Jobs (uid → finished as "Complete" / "Failed" / "").
-    cron_jobs: BTreeMap<String, BTreeMap<String, &'static str>>,
+    /// CronJob uid → its Jobs (uid → (finished as "Complete" / "Failed" / "", since when)).
+    cron_jobs: BTreeMap<String, BTreeMap<String, (&'static str, SimTime)>>,
     /// CronJobs whose Jobs an API call deleted at the current instant (a cleanup).
     cleaned: BTreeSet<String>,
     /// An API error happened at the current instant (a cleanup may be partial).
@@ -84,8 +84,16 @@ impl InvariantChecker {
                 continue;
             };
             let jobs = self.cron_jobs.get(&cu);
-            let count =
-                |state: &str| jobs.map_or(0, |m| m.values().filter(|s| **s == state).count());
+            // Jobs that finished at this very instant may have finished after the cleanup ran
+            // (e.g. the Job controller's resync after a restart): the next cleanup handles
+            // them, so only Jobs finished at an earlier instant count.
+            let count = |state: &str| {
+                jobs.map_or(0, |m| {
+                    m.values()
+                        .filter(|(s, since)| *s == state && *since < t)
+                        .count()
+                })
+            };
             let (ok, failed) = (count("Complete"), count("Failed"));
             if let Some(l) = ok_limit {
                 if ok as i64 > l as i64 {
@@ -154,8 +162,8 @@ impl InvariantChecker {
                     let m = self.cron_jobs.entry(cu.clone()).or_default();
                     if gone {
                         m.remove(&uid);
-                    } else {
-                        m.insert(uid.clone(), state);
+                    } else if m.get(&uid).is_none_or(|(s, _)| *s != state) {
+                        m.insert(uid.clone(), (state, t));
                     }
                 }
                 let exempt = j.metadata.controller_ref().is_some_and(|r| {
