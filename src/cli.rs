@@ -23,6 +23,8 @@ pub struct RunOptions {
     pub quiet: bool,
     /// Run twice and compare the traces event by event (`--check-determinism`).
     pub check_determinism: bool,
+    /// Check the trace's invariants while the run goes (`--check-invariants`).
+    pub check_invariants: bool,
     /// Overrides `[simulation] max_events` (`--max-events`).
     pub max_events: Option<u64>,
 }
@@ -138,6 +140,7 @@ pub fn run_command(
         expect::interest(&loaded.expects),
     );
     let first_run;
+    let mut invariants = sim_core::invariants::InvariantChecker::for_minor(scn.profile.minor());
     let result = {
         let mut observers: Vec<&mut dyn Observer> = vec![&mut builder];
         if let Some(t) = tracer.as_mut() {
@@ -146,6 +149,9 @@ pub fn run_command(
         let mut digest = determinism::Digests::default();
         if opts.check_determinism {
             observers.push(&mut digest);
+        }
+        if opts.check_invariants {
+            observers.push(&mut invariants);
         }
         let mut tee = render::Tee { observers };
         let r = engine(scn, &mut tee);
@@ -164,6 +170,19 @@ pub fn run_command(
     }
     let mut report = builder.finish();
     report.expectations = expect::evaluate(&loaded.expects, &report);
+    if opts.check_invariants {
+        invariants.finish();
+        let v = &invariants.violations;
+        report.expectations.push(crate::report::ExpectationResult {
+            description: "invariants (--check-invariants: sim_core::invariants)".into(),
+            passed: v.is_empty(),
+            detail: if v.is_empty() {
+                "every invariant held on every trace event".into()
+            } else {
+                format!("{} violation(s): {}", v.len(), v.join("; "))
+            },
+        });
+    }
     if opts.check_determinism {
         let e = determinism::check(scn, engine, first_run);
         let _ = writeln!(stderr, "{}", e.detail);

@@ -51,6 +51,10 @@ pub enum Command {
         /// (reported as one more expectation: exit 1 if they differ).
         #[arg(long)]
         check_determinism: bool,
+        /// Check the invariants of sim_core::invariants on every trace event (reported as one
+        /// more expectation: exit 1 if one is violated).
+        #[arg(long)]
+        check_invariants: bool,
         /// Stop with exit 2 after this many engine events (overrides [simulation] max_events).
         #[arg(long)]
         max_events: Option<u64>,
@@ -95,6 +99,7 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
             until,
             quiet,
             check_determinism,
+            check_invariants,
             max_events,
         } => {
             let opts = cli::RunOptions {
@@ -104,6 +109,7 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
                 until,
                 quiet,
                 check_determinism,
+                check_invariants,
                 max_events,
             };
             ExitCode::from(cli::run_command(

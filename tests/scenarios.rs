@@ -1,5 +1,5 @@
 //! Every shipped scenario runs with exit 0 (its expectations hold), and twice with the same
-//! seed gives a byte-identical `--trace`.
+//! seed gives a byte-identical `--trace`; `--check-invariants` holds on each.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,6 +32,7 @@ fn every_scenario_holds_and_replays_identically() {
                 .args([
                     "run",
                     "--quiet",
+                    "--check-invariants",
                     s.to_str().unwrap(),
                     "--trace",
                     t.to_str().unwrap(),

@@ -127,3 +127,32 @@ fn a_divergence_is_reported_with_both_lines_and_exit_1() {
     assert!(err.contains("run 2: ") && err.contains("\"Odd\""), "{err}");
     assert!(out.contains("✗ deterministic"), "{out}");
 }
+
+#[test]
+fn check_invariants_reports_a_violation_as_a_failed_expectation() {
+    let dir = tmpdir("invariants");
+    let p = write(&dir, "s.toml", RANDOM);
+    // A broken engine: its clock goes back.
+    let mut engine = |scn: &Scenario, obs: &mut dyn Observer| {
+        for t in [scn.start + sim_core::time::Dur::secs(5), scn.start] {
+            obs.observe(&TraceEvent::Fault {
+                time: t,
+                description: "clock-jump by -5s".into(),
+                active: false,
+            });
+        }
+        Ok(())
+    };
+    let opts = RunOptions {
+        format: "text".into(),
+        quiet: true,
+        check_invariants: true,
+        ..RunOptions::default()
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = run_command(&p, &opts, &mut engine, &mut out, &mut err);
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("✗ invariants"), "{out}");
+    assert!(out.contains("time went back"), "{out}");
+}
