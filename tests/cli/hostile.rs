@@ -473,3 +473,17 @@ fn bad_numbers_and_zones_inside_manifests() {
         &["m.yaml:6:28: spec.startingDeadlineSeconds"],
     );
 }
+
+/// Found by the `scenario` fuzzer (libFuzzer's 10 s timeout under ASAN on a loaded machine): a
+/// year-old every-minute CronJob; must load and run in well under the timeout.
+#[test]
+fn fuzz_found_slow_input_runs_quickly() {
+    let p = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/cli/fuzz-slow-cron-every-minute-year-old.toml"
+    );
+    let o = jobsim(&["run", "--quiet", p]);
+    assert!(o.code == 0 || o.code == 1, "{}{}", o.stdout, o.stderr);
+    assert!(o.elapsed < Duration::from_secs(10), "took {:?}", o.elapsed);
+    assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
+}
