@@ -67,6 +67,7 @@ fn bare_pods(pods: usize) -> Scenario {
         }],
         faults: vec![],
         actions: vec![],
+        limits: Default::default(),
     }
 }
 

@@ -8,6 +8,7 @@ use sim_core::time::{Dur, SimTime};
 use sim_core::trace::Observer;
 use sim_core::version::{Profile, Version};
 
+use crate::determinism;
 use crate::report::ReportBuilder;
 use crate::scenario::{self, Diag, Diags};
 use crate::{expect, render, EXIT_BAD_INPUT, EXIT_EXPECT_FAILED, EXIT_OK};
@@ -20,6 +21,12 @@ pub struct RunOptions {
     pub trace: Option<PathBuf>,
     pub until: Option<String>,
     pub quiet: bool,
+    /// Run twice and compare the traces event by event (`--check-determinism`).
+    pub check_determinism: bool,
+    /// Check the trace's invariants while the run goes (`--check-invariants`).
+    pub check_invariants: bool,
+    /// Overrides `[simulation] max_events` (`--max-events`).
+    pub max_events: Option<u64>,
 }
 
 /// The engine entry point: runs `scn` from start to end, feeding `observer`.
@@ -115,6 +122,9 @@ pub fn run_command(
         if let Some(seed) = opts.seed {
             scn.seed = seed;
         }
+        if let Some(n) = opts.max_events {
+            scn.limits.max_events = n;
+        }
         if let Some(u) = &opts.until {
             match parse_until(u, scn.start) {
                 Ok(t) if t >= scn.start && t <= scenario::walk::MAX_TIME => scn.end = t,
@@ -161,6 +171,8 @@ pub fn run_command(
         )
         .with_slots(slot_env(scn));
         let mut progress = crate::progress::Progress::for_stderr(opts.quiet, scn.start, scn.end);
+        let first_run;
+        let mut invariants = sim_core::invariants::InvariantChecker::for_minor(scn.profile.minor());
         let result = {
             let mut observers: Vec<&mut dyn Observer> = vec![&mut builder];
             if let Some(t) = tracer.as_mut() {
@@ -169,8 +181,17 @@ pub fn run_command(
             if let Some(p) = progress.as_mut() {
                 observers.push(p);
             }
+            let mut digest = determinism::Digests::default();
+            if opts.check_determinism {
+                observers.push(&mut digest);
+            }
+            if opts.check_invariants {
+                observers.push(&mut invariants);
+            }
             let mut tee = render::Tee { observers };
-            engine(scn, &mut tee)
+            let r = engine(scn, &mut tee);
+            first_run = digest;
+            r
         };
         if let Some(p) = progress {
             p.finish();
@@ -181,6 +202,24 @@ pub fn run_command(
         }
         let mut report = builder.finish();
         report.expectations = expect::evaluate(&loaded.expects, &report);
+        if opts.check_invariants {
+            invariants.finish();
+            let v = &invariants.violations;
+            report.expectations.push(crate::report::ExpectationResult {
+                description: "invariants (--check-invariants: sim_core::invariants)".into(),
+                passed: v.is_empty(),
+                detail: if v.is_empty() {
+                    "every invariant held on every trace event".into()
+                } else {
+                    format!("{} violation(s): {}", v.len(), v.join("; "))
+                },
+            });
+        }
+        if opts.check_determinism {
+            let e = determinism::check(scn, engine, first_run);
+            let _ = writeln!(stderr, "{}", e.detail);
+            report.expectations.push(e);
+        }
         if opts.quiet {
             report.events = None;
             report.jobs = None;

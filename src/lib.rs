@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 pub mod cli;
 pub mod cmd_schedule;
+pub mod determinism;
 pub mod expect;
 pub mod progress;
 pub mod render;
@@ -48,6 +49,17 @@ pub enum Command {
         until: Option<String>,
         #[arg(long)]
         quiet: bool,
+        /// Run the scenario twice in-process and compare the traces event by event
+        /// (reported as one more expectation: exit 1 if they differ).
+        #[arg(long)]
+        check_determinism: bool,
+        /// Check the invariants of sim_core::invariants on every trace event (reported as one
+        /// more expectation: exit 1 if one is violated).
+        #[arg(long)]
+        check_invariants: bool,
+        /// Stop with exit 2 after this many engine events (overrides [simulation] max_events).
+        #[arg(long)]
+        max_events: Option<u64>,
     },
     /// Next activations of a cron schedule, exactly as Kubernetes computes them (robfig/cron).
     Schedule(cmd_schedule::ScheduleArgs),
@@ -88,6 +100,9 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
             trace,
             until,
             quiet,
+            check_determinism,
+            check_invariants,
+            max_events,
         } => {
             let opts = cli::RunOptions {
                 seed,
@@ -95,6 +110,9 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
                 trace,
                 until,
                 quiet,
+                check_determinism,
+                check_invariants,
+                max_events,
             };
             ExitCode::from(cli::run_command(
                 &scenario,

@@ -367,6 +367,8 @@ pub struct ReportBuilder {
     job_index: BTreeMap<(String, String), usize>,
     /// Live pods of kept Jobs (namespace, name) → (index in `jobs`, index in its `pods`).
     pod_index: BTreeMap<(String, String), (usize, usize)>,
+    /// Kept Jobs by uid → index in `jobs` (deleted ones included: their pods still count).
+    job_by_uid: BTreeMap<String, usize>,
     live_jobs: u64,
     live_pods: u64,
     /// Per-slot accounting (absent: no slots, e.g. unit tests of other parts).
@@ -418,6 +420,7 @@ impl ReportBuilder {
             jobs: Vec::new(),
             job_index: BTreeMap::new(),
             pod_index: BTreeMap::new(),
+            job_by_uid: BTreeMap::new(),
             live_jobs: 0,
             live_pods: 0,
             slot_env: None,
@@ -657,6 +660,7 @@ impl Observer for ReportBuilder {
                         });
                         self.job_index
                             .insert((m.namespace.clone(), m.name.clone()), self.jobs.len() - 1);
+                        self.job_by_uid.insert(m.uid.clone(), self.jobs.len() - 1);
                         self.update_job(object);
                     }
                 }
@@ -665,9 +669,10 @@ impl Observer for ReportBuilder {
                     let peak = &mut self.report.stats.objects_peak;
                     peak.pods = peak.pods.max(self.live_pods);
                     let m = object.meta();
+                    // By the owner's uid: a controller acting on a stale cache can create a
+                    // pod after its Job was deleted; it still counts for that Job.
                     if let Some(r) = m.controller_ref().filter(|r| r.kind == "Job") {
-                        if let Some(&i) = self.job_index.get(&(m.namespace.clone(), r.name.clone()))
-                        {
+                        if let Some(&i) = self.job_by_uid.get(&r.uid) {
                             self.jobs[i].pods_created += 1;
                             let mut row = PodRow {
                                 name: m.name.clone(),

@@ -1,5 +1,5 @@
 //! Every shipped scenario runs with exit 0 (its expectations hold), and twice with the same
-//! seed gives a byte-identical `--trace`. The second run has every fast path off
+//! seed gives a byte-identical `--trace`; `--check-invariants` holds on each. The second run has every fast path off
 //! (`JOBSIM_NO_FAST_PATHS=1`, see `sim_core::fastpath`): the same bytes also show that the fast
 //! paths change no result.
 //!
@@ -80,6 +80,7 @@ fn holds_and_replays(all: &[(PathBuf, Option<&str>)], tag: &str) {
             let mut args = vec![
                 "run",
                 "--quiet",
+                "--check-invariants",
                 s.to_str().unwrap(),
                 "--trace",
                 t.to_str().unwrap(),

@@ -55,6 +55,7 @@ fn scenario(pods: usize) -> Scenario {
         }],
         faults: vec![],
         actions: vec![],
+        limits: Default::default(),
     }
 }
 

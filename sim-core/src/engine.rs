@@ -109,6 +109,7 @@ pub struct Sim {
     pub(crate) token: u64,
     pub(crate) stats: Stats,
     pub(crate) event_limit: u64,
+    pub(crate) object_limit: usize,
     pub(crate) pending_events: Vec<EventRecord>,
     enqueue_buf: Vec<Enqueue>,
     pub(crate) pending_api_errors: Vec<(&'static str, &'static str, ObjectKey, String)>,
@@ -158,7 +159,8 @@ impl Sim {
             profile,
             token: 0,
             stats: Stats::default(),
-            event_limit: DEFAULT_EVENT_LIMIT,
+            event_limit: scenario.limits.max_events,
+            object_limit: scenario.limits.max_objects,
             pending_events: Vec::new(),
             enqueue_buf: Vec::new(),
             pending_api_errors: Vec::new(),
@@ -277,11 +279,17 @@ impl Sim {
             self.stats.events_processed += 1;
             if self.stats.events_processed > self.event_limit {
                 return Err(format!(
-                    "the run exceeded {} events at {} (limit: events per run; raise it with --max-events)",
+                    "the run exceeded {} events at {} (limit: events per run; raise it with [simulation] max_events = N or jobsim run --max-events N)",
                     self.event_limit, self.now
                 ));
             }
             self.dispatch(ev, obs);
+            if self.store.len() > self.object_limit {
+                return Err(format!(
+                    "the run exceeded {} live objects at {} (limit: objects alive at once; raise it with [simulation] max_objects = N)",
+                    self.object_limit, self.now
+                ));
+            }
         }
         if until > self.now {
             self.now = until;
@@ -495,6 +503,18 @@ impl Sim {
                             object: o.clone(),
                         });
                         self.on_pod_change(None, Some(&o));
+                        // The garbage collector's graph builder gives an absent owner a
+                        // virtual node and deletes its dependents once the owner is confirmed
+                        // gone (garbagecollector/graph_builder.go addDependentToOwners,
+                        // garbagecollector.go attemptToDeleteItem): a pod a controller created
+                        // from a stale cache after its Job was deleted is collected.
+                        if let Some(r) = o.meta().controller_ref() {
+                            if self.store.get_by_uid(&r.uid).is_none() {
+                                self.store
+                                    .gc_owners
+                                    .push((r.uid.clone(), Propagation::Background));
+                            }
+                        }
                         WatchEvent::Added(o)
                     }
                     Change::Updated(old, new) => {

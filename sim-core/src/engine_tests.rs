@@ -31,6 +31,7 @@ pub(crate) fn scenario(minor: u32, dur: Dur) -> Scenario {
         workloads: vec![],
         faults: vec![],
         actions: vec![],
+        limits: Default::default(),
     }
 }
 

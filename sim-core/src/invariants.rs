@@ -3,13 +3,16 @@
 //!
 //! Checked: time never goes back; updates and deletions name live objects and creations new
 //! ones; a `Forbid` CronJob never has two unfinished Jobs; a Job never has more running,
-//! non-terminating pods than its parallelism; the store never holds two objects with one uid.
+//! non-terminating pods than its parallelism; the store never holds two objects with one uid;
+//! a CronJob's finished Jobs are within its history limits after each cleanup; from 1.28 no pod
+//! is created for a `Never` Job whose failures already exceed its backoffLimit without a
+//! `Failed`/`FailureTarget` condition (see [`InvariantChecker::for_minor`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::{Kind, Object, ObjectKey, POD_RUNNING};
-use crate::time::SimTime;
-use crate::trace::{Observer, TraceEvent};
+use crate::time::{Dur, SimTime};
+use crate::trace::{DeleteCause, Observer, TraceEvent};
 
 #[derive(Default)]
 pub struct InvariantChecker {
@@ -22,6 +25,33 @@ pub struct InvariantChecker {
     cron_active: BTreeMap<String, BTreeSet<String>>,
     /// Job uid → (parallelism, running pods).
     job_running: BTreeMap<String, (i32, BTreeSet<String>)>,
+    /// The Kubernetes minor of the run (`None`: version-dependent checks off).
+    minor: Option<u32>,
+    /// Job uid → (its failures exceed backoffLimit, `Never` without per-index limits, it has
+    /// a `Failed` or `FailureTarget` condition), as last seen.
+    jobs: BTreeMap<String, (bool, bool, bool)>,
+    /// CronJob uid → (successful, failed) history limits.
+    cron_limits: BTreeMap<String, (Option<i32>, Option<i32>)>,
+    /// CronJob uid → its Jobs (uid → (finished as "Complete" / "Failed" / "", since when)).
+    cron_jobs: BTreeMap<String, BTreeMap<String, (&'static str, SimTime)>>,
+    /// CronJobs whose Jobs an API call deleted at the current instant (a cleanup).
+    cleaned: BTreeSet<String>,
+    /// An API error happened at the current instant (a cleanup may be partial).
+    api_error_now: bool,
+    /// CronJobs (namespace, name) one of whose writes failed: exempt from the Forbid check.
+    /// Upstream (cronjob_controllerv2.go, syncCronJob) treats an unfinished Job missing from
+    /// `status.active` as "UnexpectedJob" and does not adopt it, so when the status write after
+    /// a create fails, Forbid sees no active Job and starts another: a Kubernetes quirk.
+    /// Also exempt: a CronJob that created a Job while the informer was stale (an
+    /// informer-lag window, or up to its delay after it ends, while lagged events still
+    /// arrive). Its cached `status.active` and Job list can both miss the running Job, and
+    /// upstream decides Forbid from them; the status write then conflicts and the new Job is
+    /// "UnexpectedJob" (found by the property test: 1.21, lag 21 s).
+    stale_until: Option<SimTime>,
+    lag_delay: Dur,
+    forbid_exempt: BTreeSet<(String, String)>,
+    /// Open informer-lag windows (the cleanup sees a stale cache).
+    lag_windows: i32,
     pub violations: Vec<String>,
 }
 
@@ -30,20 +60,83 @@ impl InvariantChecker {
         Self::default()
     }
 
+    /// Also check what depends on the version: the backoffLimit check holds from 1.28 (before,
+    /// upstream's `exceedsBackoffLimit` also required `active != parallelism`, so a Job whose
+    /// pods all failed at once could be retried past its limit: a Kubernetes quirk).
+    pub fn for_minor(minor: u32) -> Self {
+        InvariantChecker {
+            minor: Some(minor),
+            ..Self::default()
+        }
+    }
+
+    /// Checks due when an instant is complete: history limits after a cleanup.
+    fn end_of_instant(&mut self, t: SimTime) {
+        let cleaned = std::mem::take(&mut self.cleaned);
+        let partial = std::mem::take(&mut self.api_error_now)
+            || self.lag_windows > 0
+            || self.stale_until.is_some_and(|u| t <= u);
+        if partial {
+            return;
+        }
+        for cu in cleaned {
+            let Some(&(ok_limit, failed_limit)) = self.cron_limits.get(&cu) else {
+                continue;
+            };
+            let jobs = self.cron_jobs.get(&cu);
+            // Jobs that finished at this very instant may have finished after the cleanup ran
+            // (e.g. the Job controller's resync after a restart): the next cleanup handles
+            // them, so only Jobs finished at an earlier instant count.
+            let count = |state: &str| {
+                jobs.map_or(0, |m| {
+                    m.values()
+                        .filter(|(s, since)| *s == state && *since < t)
+                        .count()
+                })
+            };
+            let (ok, failed) = (count("Complete"), count("Failed"));
+            if let Some(l) = ok_limit {
+                if ok as i64 > l as i64 {
+                    self.fail(t, format!("CronJob {cu}: {ok} successful Jobs kept after cleanup, successfulJobsHistoryLimit {l}"));
+                }
+            }
+            if let Some(l) = failed_limit {
+                if failed as i64 > l as i64 {
+                    self.fail(t, format!("CronJob {cu}: {failed} failed Jobs kept after cleanup, failedJobsHistoryLimit {l}"));
+                }
+            }
+        }
+    }
+
+    /// Call once after the run: the checks of the last instant.
+    pub fn finish(&mut self) {
+        if let Some(t) = self.last {
+            self.end_of_instant(t);
+        }
+    }
+
     fn fail(&mut self, t: SimTime, msg: String) {
         if self.violations.len() < 100 {
             self.violations.push(format!("{t}: {msg}"));
         }
     }
 
-    fn track(&mut self, t: SimTime, o: &Object, gone: bool) {
+    fn track(&mut self, t: SimTime, o: &Object, gone: bool, created: bool) {
         let uid = o.meta().uid.clone();
         match o {
             Object::CronJob(c) => {
                 if gone {
                     self.cron_policy.remove(&uid);
                     self.cron_active.remove(&uid);
+                    self.cron_limits.remove(&uid);
                 } else {
+                    self.cron_limits.insert(
+                        uid.clone(),
+                        (
+                            c.spec.successful_jobs_history_limit,
+                            c.spec.failed_jobs_history_limit,
+                        ),
+                    );
                     let p = if c.spec.concurrency_policy.is_empty() {
                         "Allow"
                     } else {
@@ -58,6 +151,25 @@ impl InvariantChecker {
                     .controller_ref()
                     .filter(|r| r.kind == "CronJob")
                     .map(|r| r.uid.clone());
+                if let Some(cu) = &owner {
+                    let state = if j.condition_true("Complete").is_some() {
+                        "Complete"
+                    } else if j.condition_true("Failed").is_some() {
+                        "Failed"
+                    } else {
+                        ""
+                    };
+                    let m = self.cron_jobs.entry(cu.clone()).or_default();
+                    if gone {
+                        m.remove(&uid);
+                    } else if m.get(&uid).is_none_or(|(s, _)| *s != state) {
+                        m.insert(uid.clone(), (state, t));
+                    }
+                }
+                let exempt = j.metadata.controller_ref().is_some_and(|r| {
+                    self.forbid_exempt
+                        .contains(&(j.metadata.namespace.clone(), r.name.clone()))
+                });
                 if let Some(cu) = owner {
                     let set = self.cron_active.entry(cu.clone()).or_default();
                     if gone || j.is_finished() {
@@ -65,7 +177,9 @@ impl InvariantChecker {
                     } else {
                         set.insert(uid.clone());
                         let n = set.len();
-                        if n > 1 && self.cron_policy.get(&cu).map(String::as_str) == Some("Forbid")
+                        if n > 1
+                            && !exempt
+                            && self.cron_policy.get(&cu).map(String::as_str) == Some("Forbid")
                         {
                             self.fail(t, format!("Forbid CronJob {cu} has {n} unfinished Jobs"));
                         }
@@ -73,8 +187,19 @@ impl InvariantChecker {
                 }
                 if gone {
                     self.job_running.remove(&uid);
+                    self.jobs.remove(&uid);
                 } else {
                     let par = j.spec.parallelism.unwrap_or(1);
+                    let over = j
+                        .spec
+                        .backoff_limit
+                        .is_some_and(|l| j.status.failed as i64 > l as i64);
+                    let plain = j.spec.template.spec.restart_policy == "Never"
+                        && j.spec.backoff_limit_per_index.is_none()
+                        && j.spec.pod_failure_policy.is_none();
+                    let terminal = j.condition_true("Failed").is_some()
+                        || j.condition_true("FailureTarget").is_some();
+                    self.jobs.insert(uid.clone(), (over, plain, terminal));
                     self.job_running.entry(uid).or_default().0 = par;
                 }
             }
@@ -87,6 +212,14 @@ impl InvariantChecker {
                 else {
                     return;
                 };
+                if created && self.minor.is_some_and(|m| m >= 28) {
+                    if let Some(&(true, true, false)) = self.jobs.get(&ju) {
+                        self.fail(
+                            t,
+                            format!("Job {ju}: pod {} created although its failures exceed backoffLimit and it has no Failed condition", p.metadata.name),
+                        );
+                    }
+                }
                 let running = !gone
                     && p.status.phase == POD_RUNNING
                     && p.metadata.deletion_timestamp.is_none();
@@ -117,10 +250,20 @@ impl Observer for InvariantChecker {
             if t < l {
                 self.fail(t, format!("time went back from {l}"));
             }
+            if t > l {
+                self.end_of_instant(l);
+            }
         }
         self.last = Some(t);
         match ev {
             TraceEvent::Created { object, .. } => {
+                let stale = self.lag_windows > 0 || self.stale_until.is_some_and(|u| t <= u);
+                if let (true, Some(r)) = (stale, object.meta().controller_ref()) {
+                    if r.kind == "CronJob" {
+                        self.forbid_exempt
+                            .insert((object.meta().namespace.clone(), r.name.clone()));
+                    }
+                }
                 let k = object.key();
                 let uid = object.meta().uid.clone();
                 if self.live.contains_key(&k) {
@@ -130,22 +273,56 @@ impl Observer for InvariantChecker {
                     self.fail(t, format!("uid {uid} reused"));
                 }
                 self.live.insert(k, uid);
-                self.track(t, object, false);
+                self.track(t, object, false, true);
             }
             TraceEvent::Updated { new, .. } => {
                 let k = new.key();
                 if self.live.get(&k) != Some(&new.meta().uid) {
                     self.fail(t, format!("{k} updated but not alive"));
                 }
-                self.track(t, new, false);
+                self.track(t, new, false, false);
             }
-            TraceEvent::Deleted { object, .. } => {
+            TraceEvent::ApiError { key, verb, .. } => {
+                self.api_error_now = true;
+                if key.kind == Kind::CronJob && *verb == "update" {
+                    self.forbid_exempt
+                        .insert((key.namespace.clone(), key.name.clone()));
+                }
+            }
+            TraceEvent::Fault {
+                description,
+                active,
+                ..
+            } => {
+                if description.starts_with("informer-lag") && *active {
+                    self.lag_windows += 1;
+                    if let Some(d) = description
+                        .strip_prefix("informer-lag ")
+                        .and_then(|d| Dur::parse_go(d).ok())
+                    {
+                        self.lag_delay = self.lag_delay.max(d);
+                    }
+                } else if description.starts_with("end of informer-lag") {
+                    self.lag_windows -= 1;
+                    self.stale_until = Some(t + self.lag_delay);
+                }
+            }
+            TraceEvent::Deleted { object, cause, .. } => {
+                if *cause == DeleteCause::Api && object.kind() == Kind::Job {
+                    if let Some(r) = object
+                        .meta()
+                        .controller_ref()
+                        .filter(|r| r.kind == "CronJob")
+                    {
+                        self.cleaned.insert(r.uid.clone());
+                    }
+                }
                 let k = object.key();
                 if self.live.remove(&k).is_none() {
                     self.fail(t, format!("{k} deleted but not alive"));
                 }
                 self.uids.remove(&object.meta().uid);
-                self.track(t, object, true);
+                self.track(t, object, true, false);
             }
             _ => {}
         }

@@ -23,7 +23,30 @@ pub struct Scenario {
     pub workloads: Vec<Workload>,
     pub faults: Vec<Fault>,
     pub actions: Vec<TimedAction>,
+    /// Run-away guards (`[simulation] max_events`, `max_objects`).
+    pub limits: Limits,
 }
+
+/// Limits on what could run away; exceeding one stops the run with an error that names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Engine events per run (`[simulation] max_events`, `jobsim run --max-events`).
+    pub max_events: u64,
+    /// Objects alive in the API server at once (`[simulation] max_objects`).
+    pub max_objects: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_events: crate::engine::DEFAULT_EVENT_LIMIT,
+            max_objects: DEFAULT_MAX_OBJECTS,
+        }
+    }
+}
+
+/// Default of [`Limits::max_objects`].
+pub const DEFAULT_MAX_OBJECTS: usize = 1_000_000;
 
 #[derive(Debug, Clone)]
 pub struct ControllerManager {

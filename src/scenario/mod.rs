@@ -29,6 +29,66 @@ use walk::{array, boolean, duration, int_in, string, table, time, Tbl, V};
 
 use crate::expect::{self, Expect};
 
+/// Default of `[simulation] max_schedule_slots`: schedule activations of one CronJob between
+/// start and end (simulated duration × frequency).
+pub const DEFAULT_MAX_SCHEDULE_SLOTS: u64 = 10_000_000;
+
+/// Refuse up front a CronJob whose schedule fires more than `max` times in the run (estimated
+/// from its first 1,000 activations), instead of simulating for minutes and hitting max_events.
+fn check_schedule_slots(
+    scn: &Scenario,
+    end: SimTime,
+    max: u64,
+    extra: &mut Vec<Diag>,
+    at: &[(String, usize)],
+) {
+    const SAMPLE: u64 = 1_000;
+    let minor = scn.profile.minor();
+    for (i, o) in scn.objects.iter().enumerate() {
+        let Some(c) = o.as_cronjob() else { continue };
+        let version = sim_core::schedule::RobfigVersion::for_kubernetes_minor(minor);
+        let Ok(s) = sim_core::schedule::parse_standard_for(&c.spec.schedule, version) else {
+            continue;
+        };
+        let tz = c
+            .spec
+            .time_zone
+            .as_deref()
+            .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+            .unwrap_or(scn.controller_manager.timezone);
+        let mut t = scn.start;
+        let mut n = 0u64;
+        while n < SAMPLE.min(max + 1) {
+            match s.next(t, tz) {
+                Some(x) if x > t && x <= end => {
+                    t = x;
+                    n += 1;
+                }
+                _ => break,
+            }
+        }
+        let span = (t.0 - scn.start.0).max(1) as f64;
+        let estimate = if n < SAMPLE.min(max + 1) {
+            n
+        } else {
+            (n as f64 * (end.0 - scn.start.0) as f64 / span) as u64
+        };
+        if estimate > max {
+            let (file, line) = at.get(i).cloned().unwrap_or_default();
+            extra.push(Diag {
+                file,
+                line: (line > 0).then_some(line),
+                col: None,
+                path: "spec.schedule".into(),
+                message: format!(
+                    "{:?} fires about {estimate} times between start and end (limit: {max} schedule slots per CronJob; raise it with [simulation] max_schedule_slots = N or shorten the run)",
+                    c.spec.schedule
+                ),
+            });
+        }
+    }
+}
+
 /// Largest input file accepted (scenario or manifest).
 pub const MAX_FILE_BYTES: u64 = 8 << 20;
 
@@ -58,6 +118,11 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, Diag> {
     if meta.is_dir() {
         return Err(err(None, "is a directory, not a file".into()));
     }
+    // Devices and pipes (`/dev/zero`, `/dev/stdin`, a FIFO) report no length and could be
+    // read forever or block: only regular files are read.
+    if !meta.is_file() {
+        return Err(err(None, "not a regular file".into()));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(err(
             None,
@@ -83,6 +148,15 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, Diag> {
             format!("invalid UTF-8 at byte {good}: files must be UTF-8 text"),
         )
     })
+}
+
+/// Parse and validate a manifest text (YAML or JSON, multi-document) as `jobsim check` does,
+/// without touching the file system: the objects read and every diagnostic. The fuzz crate's
+/// entry point for the manifest parser.
+pub fn check_manifest_str(text: &str, shown: &str, minor: u32) -> (Vec<Located>, Vec<Diag>) {
+    let mut d = Diags::new(shown, text);
+    let objs = manifest::parse_manifests(&mut d, text, 1, minor);
+    (objs, d.list)
 }
 
 /// Defaulting and validation of an object as the API server of `1.minor` would do: errors
@@ -460,6 +534,8 @@ fn build(
     let mut seed = 0u64;
     let mut description = None;
     let mut version = Version::NEWEST;
+    let mut limits = sim_core::scenario::Limits::default();
+    let mut max_slots = DEFAULT_MAX_SCHEDULE_SLOTS;
     match top.get("simulation") {
         None => d.at(
             Some(0..0),
@@ -478,6 +554,9 @@ fn build(
                     "seed",
                     "kubernetes",
                     "description",
+                    "max_events",
+                    "max_objects",
+                    "max_schedule_slots",
                 ],
             ) {
                 if let Some(v) = t.get("description") {
@@ -504,6 +583,21 @@ fn build(
                             Ok(ver) => version = ver,
                             Err(e) => d.at(Some(v.span()), "simulation.kubernetes", e),
                         }
+                    }
+                }
+                if let Some(v) = t.get("max_events") {
+                    if let Some(n) = int_in(d, v, "simulation.max_events", 1, i64::MAX) {
+                        limits.max_events = n as u64;
+                    }
+                }
+                if let Some(v) = t.get("max_objects") {
+                    if let Some(n) = int_in(d, v, "simulation.max_objects", 1, i64::MAX) {
+                        limits.max_objects = n as usize;
+                    }
+                }
+                if let Some(v) = t.get("max_schedule_slots") {
+                    if let Some(n) = int_in(d, v, "simulation.max_schedule_slots", 1, i64::MAX) {
+                        max_slots = n as u64;
                     }
                 }
                 if let Some(v) = t.get("seed") {
@@ -680,6 +774,8 @@ fn build(
         .iter()
         .flat_map(|o| o.0.warnings.iter().cloned())
         .collect();
+    let objects_at: Vec<(String, usize)> =
+        objects.iter().map(|o| (o.1.clone(), o.0.line)).collect();
     let scenario = Scenario {
         start: start?,
         end: end?,
@@ -691,7 +787,11 @@ fn build(
         workloads,
         faults,
         actions,
+        limits,
     };
+    if let Some(e) = end {
+        check_schedule_slots(&scenario, e, max_slots, extra, &objects_at);
+    }
     Some(Loaded {
         path: shown.to_string(),
         scenario,

@@ -342,3 +342,148 @@ fn usage_errors_are_exit_2() {
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("--format"));
 }
+
+#[test]
+fn devices_and_pipes_are_not_read() {
+    bad(
+        "devzero",
+        &[("s.toml", &scn("[[objects]]\nfile = \"/dev/zero\"\n"))],
+        &["/dev/zero: not a regular file", "s.toml:5:8"],
+    );
+}
+
+const BUSY_JOB: &str = "[[objects]]\nyaml = '''\napiVersion: batch/v1\nkind: Job\nmetadata: { name: busy }\nspec:\n  parallelism: 50\n  completions: 500\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{ name: main, image: busybox }]\n'''\n[[workloads]]\nrun = \"10s\"\n";
+
+/// Run-time limits: `check` accepts the file, `run` stops with exit 2 naming the limit.
+fn run_exceeds(name: &str, body: &str, extra: &[&str], needles: &[&str]) {
+    let dir = tmpdir(name);
+    let p = write(&dir, "s.toml", scn(body));
+    let mut args = vec!["run", "--quiet"];
+    args.extend_from_slice(extra);
+    args.push(p.to_str().unwrap());
+    let o = jobsim(&args);
+    assert_eq!(o.code, 2, "{name}: {}{}", o.stdout, o.stderr);
+    assert!(
+        o.elapsed < Duration::from_secs(10),
+        "{name}: {:?}",
+        o.elapsed
+    );
+    for n in needles {
+        assert!(o.stderr.contains(n), "{name}: {n:?} not in {}", o.stderr);
+    }
+}
+
+#[test]
+fn event_limit_is_named_with_how_to_raise_it() {
+    run_exceeds(
+        "max-events",
+        &format!("max_events = 300\n{BUSY_JOB}"),
+        &[],
+        &[
+            "the run exceeded 300 events",
+            "raise it with [simulation] max_events = N or jobsim run --max-events N",
+        ],
+    );
+    run_exceeds(
+        "max-events-flag",
+        BUSY_JOB,
+        &["--max-events", "100"],
+        &["exceeded 100 events"],
+    );
+    let dir = tmpdir("max-events-ok");
+    let p = write(
+        &dir,
+        "s.toml",
+        scn(&format!("max_events = 300\n{BUSY_JOB}")),
+    );
+    let o = jobsim(&[
+        "run",
+        "--quiet",
+        "--max-events",
+        "10000000",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+}
+
+#[test]
+fn object_limit_is_named_with_how_to_raise_it() {
+    run_exceeds(
+        "max-objects",
+        &format!("max_objects = 20\n{BUSY_JOB}"),
+        &[],
+        &[
+            "the run exceeded 20 live objects",
+            "raise it with [simulation] max_objects = N",
+        ],
+    );
+    bad(
+        "max-objects-zero",
+        &[("s.toml", &scn("max_objects = 0\nmax_events = -1\n"))],
+        &[
+            "simulation.max_objects: 0 is out of range",
+            "simulation.max_events: -1 is out of range",
+        ],
+    );
+}
+
+#[test]
+fn schedule_slots_limit_is_checked_before_simulating() {
+    let every_second = CRON.replace("\"*/5 * * * *\"", "\"@every 1s\"");
+    let t = "[simulation]\nstart = \"2016-05-19T08:29:00Z\"\nduration = \"3650d\"\n[[objects]]\nfile = \"m.yaml\"\n";
+    bad(
+        "slots",
+        &[("s.toml", t.as_bytes()), ("m.yaml", every_second.as_bytes())],
+        &[
+            "m.yaml:1: spec.schedule: \"@every 1s\" fires about 315",
+            "limit: 10000000 schedule slots per CronJob; raise it with [simulation] max_schedule_slots = N",
+        ],
+    );
+    let t = format!("{HEAD}max_schedule_slots = 10\n[[objects]]\nfile = \"m.yaml\"\n");
+    bad(
+        "slots-small",
+        &[("s.toml", t.as_bytes()), ("m.yaml", CRON.as_bytes())],
+        &["fires about 12 times", "limit: 10 schedule slots"],
+    );
+}
+
+#[test]
+fn bad_numbers_and_zones_inside_manifests() {
+    let y = CRON
+        .replace(
+            "  jobTemplate:\n    spec:\n",
+            "  jobTemplate:\n    spec:\n      parallelism: -3\n",
+        )
+        .replace("  schedule:", "  timeZone: \"Mars/Olympus\"\n  schedule:");
+    bad(
+        "manifest-numbers",
+        &[("m.yaml", y.as_bytes())],
+        &[
+            "spec.jobTemplate.spec.parallelism: Invalid value: -3: must be greater than or equal to 0",
+            "spec.timeZone: Invalid value: \"Mars/Olympus\": unknown time zone Mars/Olympus",
+        ],
+    );
+    let y = CRON.replace(
+        "  schedule:",
+        "  startingDeadlineSeconds: 99999999999999999999\n  schedule:",
+    );
+    bad(
+        "manifest-huge",
+        &[("m.yaml", y.as_bytes())],
+        &["m.yaml:6:28: spec.startingDeadlineSeconds"],
+    );
+}
+
+/// Found by the `scenario` fuzzer (libFuzzer's 10 s timeout under ASAN on a loaded machine): a
+/// year-old every-minute CronJob; must load and run in well under the timeout.
+#[test]
+fn fuzz_found_slow_input_runs_quickly() {
+    let p = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/cli/fuzz-slow-cron-every-minute-year-old.toml"
+    );
+    let o = jobsim(&["run", "--quiet", p]);
+    assert!(o.code == 0 || o.code == 1, "{}{}", o.stdout, o.stderr);
+    assert!(o.elapsed < Duration::from_secs(10), "took {:?}", o.elapsed);
+    assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
+}

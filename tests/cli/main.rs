@@ -1,5 +1,6 @@
 //! Integration tests of the CLI: one binary, several modules.
 
+mod determinism;
 mod fake;
 mod fuzz;
 mod hostile;

@@ -122,9 +122,29 @@ fn validate_spec(
             &["Allow", "Forbid", "Replace"],
         )),
     }
-    // HOOK (Job engineer, branch `job`): `ValidateJobTemplateSpec` =
-    // `crate::validation::job::validate_job_spec(&s.job_template.spec, minor,
-    // "spec.jobTemplate.spec")` once that branch is merged.
+    // `ValidateJobTemplateSpec` (pkg/apis/batch/validation/validation.go): the Job rules shared
+    // with Jobs (`validateJobSpec`), and no selector (it is generated for each Job). Without
+    // this a template with `parallelism: -3` was accepted (found by the hostile-input review).
+    let jt = &s.job_template.spec;
+    for e in crate::validation::job::validate_job_spec(jt, minor, "spec.jobTemplate.spec") {
+        if !errs.contains(&e) {
+            errs.push(e);
+        }
+    }
+    if jt.selector.is_some() {
+        errs.push(FieldError::invalid(
+            "spec.jobTemplate.spec.selector",
+            "{...}",
+            "`selector` will be auto-generated",
+        ));
+    }
+    if jt.manual_selector == Some(true) {
+        errs.push(FieldError::not_supported(
+            "spec.jobTemplate.spec.manualSelector",
+            "true",
+            &["nil", "false"],
+        ));
+    }
     errs.extend(nonnegative(
         "spec.successfulJobsHistoryLimit",
         s.successful_jobs_history_limit.map(i64::from),
@@ -174,8 +194,23 @@ mod tests {
         cj.metadata.name = "mycronjob".into();
         cj.metadata.namespace = "default".into();
         cj.spec.schedule = "0 * * * *".into();
+        cj.spec.job_template.spec.template.spec.restart_policy = "Never".into();
         default_cronjob(&mut cj, 31);
         cj
+    }
+
+    #[test]
+    fn job_template_is_validated_like_a_job() {
+        let mut cj = valid();
+        cj.spec.job_template.spec.parallelism = Some(-3);
+        cj.spec.job_template.spec.backoff_limit = Some(-1);
+        assert_eq!(
+            errs(&cj, 31),
+            [
+                "spec.jobTemplate.spec.parallelism: Invalid value: -3: must be greater than or equal to 0",
+                "spec.jobTemplate.spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0",
+            ]
+        );
     }
 
     fn errs(cj: &CronJob, minor: u32) -> Vec<String> {
