@@ -68,7 +68,9 @@ pub const GATES: &[(&str, u32)] = &[
     // batch.kubernetes.io/cronjob-scheduled-timestamp annotation: beta on in 1.28, GA 1.32
     // (cronjob.md §3.6).
     ("CronJobsScheduledAnnotation", 28),
-    ("JobTrackingWithFinalizers", 23),
+    // Alpha (off) 1.22, beta but off 1.23–1.24 (PR-109487, semantics/job.md §7), beta on
+    // 1.25, GA and locked on 1.26 (kubernetes/website feature-gates/JobTrackingWithFinalizers.md).
+    ("JobTrackingWithFinalizers", 25),
     ("JobReadyPods", 24),
     ("JobPodFailurePolicy", 26),
     ("JobBackoffLimitPerIndex", 29),

@@ -5,13 +5,14 @@
 //! finalizer and `status.uncountedTerminatedPods`, `manageJob` (slow-start creations,
 //! deletions), the pod-failure backoff, activeDeadlineSeconds, suspend/resume,
 //! podFailurePolicy, Indexed Jobs with backoffLimitPerIndex, successPolicy,
-//! podReplacementPolicy and the delayed terminal conditions of 1.31+.
+//! podReplacementPolicy and the delayed terminal conditions of 1.31+; legacy counting without
+//! finalizers where `JobTrackingWithFinalizers` is off (see `tracks_with_finalizers`).
 //!
 //! Reference: kubernetes v1.31 `pkg/controller/job/job_controller.go` (and the 1.27/1.28
 //! revisions where the version profile says so); `../shared/semantics/job.md` §3.
 //!
 //! **Absent:** the release of owned pods whose labels stop matching (they are only filtered
-//! out; orphans are adopted, see `adopt_orphans`), legacy counting without finalizers (≤1.22), the env var
+//! out; orphans are adopted, see `adopt_orphans`), the env var
 //! `JOB_COMPLETION_INDEX` (containers carry no env in jobsim's API subset).
 
 pub mod backoff;
@@ -136,6 +137,17 @@ fn only_replace_failed(p: &Profile, job: &Job) -> bool {
     (p.gate("JobPodReplacementPolicy")
         && job.spec.pod_replacement_policy.as_deref() == Some("Failed"))
         || has_pfp(p, job)
+}
+/// `trackingUncountedPods` (v1.22–v1.25 `pkg/controller/job/job_controller.go`): count with the
+/// `batch.kubernetes.io/job-tracking` finalizer and `status.uncountedTerminatedPods` only when
+/// `JobTrackingWithFinalizers` is on (alpha off 1.22, beta off 1.23–1.24, beta on 1.25, GA and
+/// locked on 1.26, `pkg/features/kube_features.go`). Otherwise (v1.21 and the legacy path of
+/// v1.22–v1.25) `getStatus` counts the pods that currently exist and no finalizer is added.
+/// Upstream also required the Job's `batch.kubernetes.io/job-tracking` annotation (set at
+/// creation while the gate is on); jobsim creates every Job under one gate setting, so the
+/// gate alone decides.
+pub fn tracks_with_finalizers(p: &Profile) -> bool {
+    p.minor() >= 26 || p.gate("JobTrackingWithFinalizers")
 }
 /// `trackTerminatingPods`.
 fn track_terminating(p: &Profile, job: &Job) -> bool {
@@ -431,7 +443,12 @@ impl JobController {
 /// sync on. A failed adoption (e.g. the pod is gone) just leaves the pod out. Not modelled: the
 /// release of owned pods whose labels stopped matching (they are filtered out, not released),
 /// and `RecheckDeletionTimestamp`'s live GET of the Job (the cached Job is used).
-fn adopt_orphans(job: &Job, cache: &Cache, client: &mut dyn ApiClient) -> Vec<Rc<Object>> {
+fn adopt_orphans(
+    job: &Job,
+    cache: &Cache,
+    client: &mut dyn ApiClient,
+    tracking: bool,
+) -> Vec<Rc<Object>> {
     let Some(sel) = job.spec.selector.as_ref() else {
         return Vec::new();
     };
@@ -462,11 +479,12 @@ fn adopt_orphans(job: &Job, cache: &Cache, client: &mut dyn ApiClient) -> Vec<Rc
             controller: Some(true),
             block_owner_deletion: Some(true),
         });
-        if !p
-            .metadata
-            .finalizers
-            .iter()
-            .any(|f| f == JOB_TRACKING_FINALIZER)
+        if tracking
+            && !p
+                .metadata
+                .finalizers
+                .iter()
+                .any(|f| f == JOB_TRACKING_FINALIZER)
         {
             p.metadata.finalizers.push(JOB_TRACKING_FINALIZER.into());
         }
@@ -755,7 +773,8 @@ impl JobController {
         let satisfied = self.expectations_satisfied(key, now);
 
         // 3. Pods controlled by the Job that match its selector, plus orphans it adopts.
-        let adopted = adopt_orphans(&job, cache, client);
+        let tracking = tracks_with_finalizers(prof);
+        let adopted = adopt_orphans(&job, cache, client, tracking);
         let selector = job.spec.selector.clone();
         let pods: Vec<&Pod> = cache
             .owned_by(&job.metadata.uid)
@@ -832,6 +851,50 @@ impl JobController {
             .failed
             .saturating_add(non_ignored as i32)
             .saturating_add(c.uncounted_failed.len() as i32);
+        // Legacy `getStatus` (v1.21 `filterPods`; v1.22–v1.25 `countValidPodsWithFilter` with
+        // `uncounted == nil`): the counts are the pods that exist now, not the previous status
+        // plus new pods, so a finished pod deleted before or after it was counted drops out.
+        let mut new_succeeded = new_succeeded;
+        let mut new_failed = new_failed;
+        if !tracking {
+            let valid_ix =
+                |p: &Pod| !indexed || completion_index(p).is_some_and(|i| i >= 0 && i < comps);
+            let succ: Vec<&Pod> = c
+                .pods
+                .iter()
+                .copied()
+                .filter(|p| valid_ix(p) && phase(p) == POD_SUCCEEDED)
+                .collect();
+            // v1.22+ also counts deleted pods that are not Succeeded ("Counting deleted Pods
+            // as failures to account for orphan Pods that never have a chance to reach the
+            // Failed phase."); v1.21 counts phase Failed only.
+            let fail: Vec<&Pod> = c
+                .pods
+                .iter()
+                .copied()
+                .filter(|p| {
+                    valid_ix(p)
+                        && (phase(p) == POD_FAILED
+                            || (prof.minor() >= 22
+                                && p.metadata.deletion_timestamp.is_some()
+                                && phase(p) != POD_SUCCEEDED))
+                })
+                .collect();
+            c.succeeded = succ.len() as i32;
+            c.failed = fail.len() as i32;
+            // The pod-failure backoff sees failures it has not seen before (jobsim's record
+            // approximates the ≤1.26 workqueue backoff the same way on both paths).
+            let last = self.backoff.get(key).and_then(|b| b.last_failure_time);
+            new_failed = fail
+                .into_iter()
+                .filter(|p| last.is_none_or(|t| backoff::finished_time(p) > t))
+                .collect();
+            new_succeeded = if c.succeeded > job.status.succeeded {
+                succ
+            } else {
+                Vec::new()
+            };
+        }
 
         // 4. startTime.
         if job.status.start_time.is_none() && !suspended(&job) {
@@ -916,12 +979,14 @@ impl JobController {
             let mut new_ix: Vec<i32> = c
                 .pods
                 .iter()
-                .filter(|p| phase(p) == POD_SUCCEEDED && has_finalizer(p))
+                .filter(|p| phase(p) == POD_SUCCEEDED && (!tracking || has_finalizer(p)))
                 .filter_map(|p| completion_index(p))
                 .filter(|i| *i < comps)
                 .collect();
             new_ix.sort_unstable();
             new_ix.dedup();
+            // Legacy `calculateSucceededIndexes`: no previous intervals, only existing pods.
+            let prev = if tracking { prev } else { Intervals::default() };
             c.succeeded_indexes = prev.with_indexes(&new_ix);
             c.prev_succeeded_indexes = prev;
             c.succeeded = c.succeeded_indexes.total();
@@ -1063,8 +1128,11 @@ impl JobController {
         job.status.ready = ready;
         job.status.terminating = terminating;
         c.job = job;
-        let track_err =
-            self.track_status_and_remove_finalizers(key, &mut c, needs, now, prof, client);
+        let track_err = if tracking {
+            self.track_status_and_remove_finalizers(key, &mut c, needs, now, prof, client)
+        } else {
+            self.legacy_update_status(key, &mut c, needs, now, client)
+        };
         let mut res = SyncResult {
             requeue_after: c.requeue.map(|d| if d < Dur::ZERO { Dur::ZERO } else { d }),
             error: None,
@@ -1482,11 +1550,12 @@ impl JobController {
         self.set_expectations(key, i64::from(diff), 0, now);
         active += diff;
         let mut template = job.spec.template.clone();
-        if !template
-            .metadata
-            .finalizers
-            .iter()
-            .any(|f| f == JOB_TRACKING_FINALIZER)
+        if tracks_with_finalizers(prof)
+            && !template
+                .metadata
+                .finalizers
+                .iter()
+                .any(|f| f == JOB_TRACKING_FINALIZER)
         {
             template
                 .metadata
@@ -1540,6 +1609,88 @@ impl JobController {
             batch = (2 * batch).min(diff);
         }
         (active, err)
+    }
+
+    /// The legacy status write of v1.21–v1.25 `syncJob` (no `uncountedTerminatedPods`): the
+    /// counts from `getStatus` replace `status.succeeded`/`failed`, the finished condition is
+    /// set in the same update, and `completionTime` on Complete.
+    fn legacy_update_status(
+        &mut self,
+        key: &ObjectKey,
+        c: &mut Ctx,
+        mut needs: bool,
+        now: SimTime,
+        client: &mut dyn ApiClient,
+    ) -> Option<ApiError> {
+        if is_indexed(&c.job) {
+            let s = c.succeeded_indexes.to_string();
+            if s != c.job.status.completed_indexes {
+                c.job.status.completed_indexes = s;
+                needs = true;
+            }
+        }
+        if c.job.status.succeeded != c.succeeded || c.job.status.failed != c.failed {
+            c.job.status.succeeded = c.succeeded;
+            c.job.status.failed = c.failed;
+            needs = true;
+        }
+        let fc = c
+            .finished_condition
+            .clone()
+            .map(|fc| match fc.type_.as_str() {
+                "FailureTarget" => new_condition("Failed", "True", &fc.reason, &fc.message, now),
+                "SuccessCriteriaMet" => {
+                    new_condition("Complete", "True", &fc.reason, &fc.message, now)
+                }
+                _ => fc,
+            });
+        if let Some(fc) = &fc {
+            ensure_condition(
+                &mut c.job.status.conditions,
+                &fc.type_,
+                &fc.status,
+                &fc.reason,
+                &fc.message,
+                fc.last_transition_time.unwrap_or(now),
+            );
+            if fc.type_ == "Complete" {
+                c.job.status.completion_time = fc.last_transition_time;
+            }
+            needs = true;
+        }
+        if !needs {
+            return None;
+        }
+        match client.update_status(Object::Job(c.job.clone())) {
+            Ok(o) => {
+                if let Some(j) = o.as_job() {
+                    c.job = j.clone();
+                }
+            }
+            Err(e) => return Some(e),
+        }
+        self.backoff.insert(key.clone(), c.new_backoff.clone());
+        if let Some(fc) = &fc {
+            if fc.type_ == "Complete" {
+                event(
+                    client,
+                    &c.job,
+                    EventType::Normal,
+                    "Completed",
+                    "Job completed".into(),
+                );
+            } else {
+                event(
+                    client,
+                    &c.job,
+                    EventType::Warning,
+                    &fc.reason,
+                    fc.message.clone(),
+                );
+            }
+            self.backoff.remove(key);
+        }
+        None
     }
 
     /// `trackJobStatusAndRemoveFinalizers` + `flushUncountedAndRemoveFinalizers` +

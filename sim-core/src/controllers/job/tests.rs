@@ -3530,3 +3530,351 @@ fn orphans_matching_the_selector_are_adopted() {
         "a Job being deleted adopts nothing"
     );
 }
+
+// ------------------------------------------------ legacy counting without finalizers (LG)
+// kubernetes v1.22 `pkg/controller/job/job_controller_test.go` `TestControllerSyncJob` runs
+// every row with `wFinalizers` false and true; these are rows of the false (legacy) path,
+// upstream names kept, run at 1.22 where `JobTrackingWithFinalizers` is off by default.
+
+struct LegacyRow {
+    name: &'static str,
+    parallelism: i32,
+    completions: i32,
+    active: usize,
+    succeeded: usize,
+    failed: usize,
+    exp_creations: usize,
+    exp_deletions: usize,
+    exp_active: i32,
+    exp_succeeded: i32,
+    exp_failed: i32,
+    exp_condition: Option<&'static str>,
+}
+
+fn legacy_pods(job: &Job, active: usize, succeeded: usize, failed: usize) -> Vec<Pod> {
+    let mut pods = Vec::new();
+    for (n, ph) in [
+        (active, POD_RUNNING),
+        (succeeded, POD_SUCCEEDED),
+        (failed, POD_FAILED),
+    ] {
+        for i in 0..n {
+            let mut p = new_pod(job, &format!("{ph}-{i}"), ph);
+            p.metadata.finalizers.clear();
+            pods.push(p);
+        }
+    }
+    pods
+}
+
+#[test]
+fn legacy_sync_job_rows_v122() {
+    let rows = [
+        LegacyRow {
+            name: "job start",
+            parallelism: 2,
+            completions: 5,
+            active: 0,
+            succeeded: 0,
+            failed: 0,
+            exp_creations: 2,
+            exp_deletions: 0,
+            exp_active: 2,
+            exp_succeeded: 0,
+            exp_failed: 0,
+            exp_condition: None,
+        },
+        LegacyRow {
+            name: "too few active pods",
+            parallelism: 2,
+            completions: 5,
+            active: 1,
+            succeeded: 1,
+            failed: 0,
+            exp_creations: 1,
+            exp_deletions: 0,
+            exp_active: 2,
+            exp_succeeded: 1,
+            exp_failed: 0,
+            exp_condition: None,
+        },
+        LegacyRow {
+            name: "too few active pods with a dynamic job",
+            parallelism: 2,
+            completions: -1,
+            active: 1,
+            succeeded: 0,
+            failed: 0,
+            exp_creations: 1,
+            exp_deletions: 0,
+            exp_active: 2,
+            exp_succeeded: 0,
+            exp_failed: 0,
+            exp_condition: None,
+        },
+        LegacyRow {
+            name: "status change",
+            parallelism: 2,
+            completions: 5,
+            active: 2,
+            succeeded: 2,
+            failed: 0,
+            exp_creations: 0,
+            exp_deletions: 0,
+            exp_active: 2,
+            exp_succeeded: 2,
+            exp_failed: 0,
+            exp_condition: None,
+        },
+        LegacyRow {
+            name: "more active pods than completions",
+            parallelism: 2,
+            completions: 5,
+            active: 10,
+            succeeded: 0,
+            failed: 0,
+            exp_creations: 0,
+            exp_deletions: 8,
+            exp_active: 2,
+            exp_succeeded: 0,
+            exp_failed: 0,
+            exp_condition: None,
+        },
+        LegacyRow {
+            name: "job finish",
+            parallelism: 2,
+            completions: 5,
+            active: 0,
+            succeeded: 5,
+            failed: 0,
+            exp_creations: 0,
+            exp_deletions: 0,
+            exp_active: 0,
+            exp_succeeded: 5,
+            exp_failed: 0,
+            exp_condition: Some("Complete"),
+        },
+        LegacyRow {
+            name: "WQ job finishing",
+            parallelism: 2,
+            completions: -1,
+            active: 1,
+            succeeded: 1,
+            failed: 0,
+            exp_creations: 0,
+            exp_deletions: 0,
+            exp_active: 1,
+            exp_succeeded: 1,
+            exp_failed: 0,
+            exp_condition: None,
+        },
+        LegacyRow {
+            name: "WQ job all finished",
+            parallelism: 2,
+            completions: -1,
+            active: 0,
+            succeeded: 2,
+            failed: 0,
+            exp_creations: 0,
+            exp_deletions: 0,
+            exp_active: 0,
+            exp_succeeded: 2,
+            exp_failed: 0,
+            exp_condition: Some("Complete"),
+        },
+        LegacyRow {
+            name: "WQ job all finished despite one failure",
+            parallelism: 2,
+            completions: -1,
+            active: 0,
+            succeeded: 1,
+            failed: 1,
+            exp_creations: 0,
+            exp_deletions: 0,
+            exp_active: 0,
+            exp_succeeded: 1,
+            exp_failed: 1,
+            exp_condition: Some("Complete"),
+        },
+    ];
+    let prof = profile(22, &[]);
+    for r in &rows {
+        let job = new_job(r.parallelism, r.completions, 6, "NonIndexed");
+        let pods = legacy_pods(&job, r.active, r.succeeded, r.failed);
+        let out = run(
+            &prof,
+            &job,
+            &pods,
+            T0,
+            JobController::new(),
+            FakeClient::default(),
+        );
+        assert_eq!(
+            out.client.created.len(),
+            r.exp_creations,
+            "{}: creations",
+            r.name
+        );
+        assert_eq!(
+            out.client.deleted.len(),
+            r.exp_deletions,
+            "{}: deletions",
+            r.name
+        );
+        let st = out.status();
+        assert_eq!(st.active, r.exp_active, "{}: active", r.name);
+        assert_eq!(st.succeeded, r.exp_succeeded, "{}: succeeded", r.name);
+        assert_eq!(st.failed, r.exp_failed, "{}: failed", r.name);
+        assert!(
+            st.uncounted_terminated_pods
+                .is_none_or(|u| u.succeeded.is_empty() && u.failed.is_empty()),
+            "{}: uncounted",
+            r.name
+        );
+        assert_eq!(
+            st.conditions
+                .iter()
+                .find(|c| c.status == "True")
+                .map(|c| c.type_.as_str()),
+            r.exp_condition,
+            "{}: condition",
+            r.name
+        );
+        // Legacy: no pod gets the tracking finalizer, none is patched to remove one.
+        assert!(
+            out.client
+                .created
+                .iter()
+                .all(|p| p.metadata.finalizers.is_empty()),
+            "{}: finalizer",
+            r.name
+        );
+        assert_eq!(out.client.pod_patches, 0, "{}: patches", r.name);
+    }
+}
+
+/// The KEP-2307 motivation (kubernetes#28486): without finalizers, `status.succeeded` is the
+/// number of Succeeded pods that still exist, so a counted pod that is deleted is forgotten and
+/// replaced; with finalizers (1.26, or the gate on in 1.22) the count is kept.
+#[test]
+fn legacy_counts_only_existing_pods() {
+    let mut job = new_job(1, 3, 6, "NonIndexed");
+    job.status.start_time = Some(T0);
+    job.status.succeeded = 2; // two pods counted earlier, since deleted
+    let pods = legacy_pods(&job, 0, 1, 0);
+    let out = run(
+        &profile(22, &[]),
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(out.status().succeeded, 1);
+    assert_eq!(out.client.created.len(), 1);
+    assert!(out.status().conditions.is_empty());
+    // 1.21: same (`filterPods`).
+    let out = run(
+        &profile(21, &[]),
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(out.status().succeeded, 1);
+    // Finalizer tracking: the counted pods stay counted; the existing pod has no finalizer
+    // (already counted), so succeeded stays 2 and one more pod is created.
+    for prof in [
+        profile(26, &[]),
+        profile(22, &[("JobTrackingWithFinalizers", true)]),
+    ] {
+        let out = run(
+            &prof,
+            &job,
+            &pods,
+            T0,
+            JobController::new(),
+            FakeClient::default(),
+        );
+        assert_eq!(out.client.created.len(), 1, "{}", prof.version);
+        assert!(out.client.created[0]
+            .metadata
+            .finalizers
+            .iter()
+            .any(|f| f == JOB_TRACKING_FINALIZER));
+        assert!(
+            out.client.statuses.iter().all(|j| j.status.succeeded == 2),
+            "{}",
+            prof.version
+        );
+    }
+    // Gate default per version.
+    assert!(!tracks_with_finalizers(&profile(24, &[])));
+    assert!(tracks_with_finalizers(&profile(25, &[])));
+    assert!(!tracks_with_finalizers(&profile(
+        25,
+        &[("JobTrackingWithFinalizers", false)]
+    )));
+}
+
+/// v1.22 legacy `getStatus`: a deleted pod that is not Succeeded counts as failed; v1.21 counts
+/// phase Failed only.
+#[test]
+fn legacy_deleted_running_pod_counts_failed_from_v122() {
+    let job = new_job(1, 1, 6, "NonIndexed");
+    let mut pods = legacy_pods(&job, 1, 0, 0);
+    pods[0].metadata.deletion_timestamp = Some(T0);
+    let out = run(
+        &profile(22, &[]),
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(out.status().failed, 1);
+    let out = run(
+        &profile(21, &[]),
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(out.status().failed, 0);
+}
+
+/// Legacy `calculateSucceededIndexes` ignores `status.completedIndexes`: only existing pods.
+#[test]
+fn legacy_indexed_completed_indexes_from_existing_pods() {
+    let mut job = new_job(2, 3, 6, "Indexed");
+    job.status.start_time = Some(T0);
+    job.status.completed_indexes = "0,1".into();
+    job.status.succeeded = 2;
+    let mut p = with_index(new_pod(&job, "a", POD_SUCCEEDED), "1");
+    p.metadata.finalizers.clear();
+    let out = run(
+        &profile(22, &[]),
+        &job,
+        &[p],
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(out.status().completed_indexes, "1");
+    assert_eq!(out.status().succeeded, 1);
+    let mut created: Vec<String> = out
+        .client
+        .created
+        .iter()
+        .filter_map(|p| {
+            p.metadata
+                .annotations
+                .get(JOB_COMPLETION_INDEX_ANNOTATION)
+                .cloned()
+        })
+        .collect();
+    created.sort();
+    assert_eq!(created, vec!["0".to_string(), "2".to_string()]);
+}
