@@ -663,6 +663,29 @@ fn event(client: &mut dyn ApiClient, job: &Job, type_: EventType, reason: &str, 
     });
 }
 
+/// The event `recordJobFinished`/`enactJobFinished` emits for the finished condition: Normal
+/// `Completed` "Job completed", or a Warning with the Failed condition's reason and message
+/// (pkg/controller/job/job_controller.go, v1.31; the same text on the legacy counting path).
+fn finished_event(client: &mut dyn ApiClient, job: &Job, fc: &JobCondition) {
+    if fc.type_ == "Complete" {
+        event(
+            client,
+            job,
+            EventType::Normal,
+            "Completed",
+            "Job completed".into(),
+        );
+    } else {
+        event(
+            client,
+            job,
+            EventType::Warning,
+            &fc.reason,
+            fc.message.clone(),
+        );
+    }
+}
+
 /// A copy of the pod without the tracking finalizer, as a patch would leave it (no
 /// resourceVersion precondition: upstream uses a strategic-merge patch).
 fn without_finalizer(p: &Pod) -> Pod {
@@ -1671,23 +1694,7 @@ impl JobController {
         }
         self.backoff.insert(key.clone(), c.new_backoff.clone());
         if let Some(fc) = &fc {
-            if fc.type_ == "Complete" {
-                event(
-                    client,
-                    &c.job,
-                    EventType::Normal,
-                    "Completed",
-                    "Job completed".into(),
-                );
-            } else {
-                event(
-                    client,
-                    &c.job,
-                    EventType::Warning,
-                    &fc.reason,
-                    fc.message.clone(),
-                );
-            }
+            finished_event(client, &c.job, fc);
             self.backoff.remove(key);
         }
         None
@@ -1910,23 +1917,7 @@ impl JobController {
             }
             if finished {
                 if let Some(fc) = &c.finished_condition {
-                    if fc.type_ == "Complete" {
-                        event(
-                            client,
-                            &c.job,
-                            EventType::Normal,
-                            "Completed",
-                            "Job completed".into(),
-                        );
-                    } else {
-                        event(
-                            client,
-                            &c.job,
-                            EventType::Warning,
-                            &fc.reason,
-                            fc.message.clone(),
-                        );
-                    }
+                    finished_event(client, &c.job, fc);
                 }
                 self.backoff.remove(key);
             }
