@@ -888,9 +888,13 @@ impl JobController {
                 .copied()
                 .filter(|p| valid_ix(p) && phase(p) == POD_SUCCEEDED)
                 .collect();
-            // v1.22+ also counts deleted pods that are not Succeeded ("Counting deleted Pods
+            // v1.22 also counts deleted pods that are not Succeeded ("Counting deleted Pods
             // as failures to account for orphan Pods that never have a chance to reach the
-            // Failed phase."); v1.21 counts phase Failed only.
+            // Failed phase."); v1.21 counts phase Failed only. From v1.23 that rule holds only
+            // when tracking with finalizers: `getStatus` (pkg/controller/job/job_controller.go,
+            // v1.23/1.24) returns `uncounted != nil && p.DeletionTimestamp != nil && …`, and
+            // `uncounted` is nil on this path, so 1.23–1.24 without the gate count phase
+            // Failed only again.
             let fail: Vec<&Pod> = c
                 .pods
                 .iter()
@@ -898,7 +902,7 @@ impl JobController {
                 .filter(|p| {
                     valid_ix(p)
                         && (phase(p) == POD_FAILED
-                            || (prof.minor() >= 22
+                            || (prof.minor() == 22
                                 && p.metadata.deletion_timestamp.is_some()
                                 && phase(p) != POD_SUCCEEDED))
                 })

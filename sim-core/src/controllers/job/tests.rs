@@ -3819,9 +3819,10 @@ fn legacy_counts_only_existing_pods() {
 }
 
 /// v1.22 legacy `getStatus`: a deleted pod that is not Succeeded counts as failed; v1.21 counts
-/// phase Failed only.
+/// phase Failed only, and so do v1.23–1.24 without the gate (their `getStatus` counts deleted
+/// pods only when `uncounted != nil`, i.e. when tracking with finalizers).
 #[test]
-fn legacy_deleted_running_pod_counts_failed_from_v122() {
+fn legacy_deleted_running_pod_counts_failed_only_in_v122() {
     let job = new_job(1, 1, 6, "NonIndexed");
     let mut pods = legacy_pods(&job, 1, 0, 0);
     pods[0].metadata.deletion_timestamp = Some(T0);
@@ -3843,6 +3844,19 @@ fn legacy_deleted_running_pod_counts_failed_from_v122() {
         FakeClient::default(),
     );
     assert_eq!(out.status().failed, 0);
+    let out = run(
+        &profile(24, &[]),
+        &job,
+        &pods,
+        T0,
+        JobController::new(),
+        FakeClient::default(),
+    );
+    assert_eq!(
+        out.status().failed,
+        0,
+        "1.24 without the gate: phase Failed only"
+    );
 }
 
 /// Legacy `calculateSucceededIndexes` ignores `status.completedIndexes`: only existing pods.
