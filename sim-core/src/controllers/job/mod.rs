@@ -663,6 +663,23 @@ fn event(client: &mut dyn ApiClient, job: &Job, type_: EventType, reason: &str, 
     });
 }
 
+/// `enactJobFinished`: the finished condition goes into the status and, for `Complete`, its
+/// time becomes `completionTime` (pkg/controller/job/job_controller.go, v1.31; the legacy
+/// counting path sets the same fields in its one status update).
+fn enact_finished(job: &mut Job, fc: &JobCondition, now: SimTime) {
+    ensure_condition(
+        &mut job.status.conditions,
+        &fc.type_,
+        &fc.status,
+        &fc.reason,
+        &fc.message,
+        fc.last_transition_time.unwrap_or(now),
+    );
+    if fc.type_ == "Complete" {
+        job.status.completion_time = fc.last_transition_time;
+    }
+}
+
 /// The event `recordJobFinished`/`enactJobFinished` emits for the finished condition: Normal
 /// `Completed` "Job completed", or a Warning with the Failed condition's reason and message
 /// (pkg/controller/job/job_controller.go, v1.31; the same text on the legacy counting path).
@@ -1672,17 +1689,7 @@ impl JobController {
                 _ => fc,
             });
         if let Some(fc) = &fc {
-            ensure_condition(
-                &mut c.job.status.conditions,
-                &fc.type_,
-                &fc.status,
-                &fc.reason,
-                &fc.message,
-                fc.last_transition_time.unwrap_or(now),
-            );
-            if fc.type_ == "Complete" {
-                c.job.status.completion_time = fc.last_transition_time;
-            }
+            enact_finished(&mut c.job, fc, now);
             needs = true;
         }
         if !needs {
@@ -1894,17 +1901,7 @@ impl JobController {
                 let wait_terminating =
                     delay_terminal_condition(prof) && c.terminating.unwrap_or(0) > 0;
                 if unc_n == 0 && !wait_terminating {
-                    ensure_condition(
-                        &mut c.job.status.conditions,
-                        &fc.type_,
-                        &fc.status,
-                        &fc.reason,
-                        &fc.message,
-                        fc.last_transition_time.unwrap_or(now),
-                    );
-                    if fc.type_ == "Complete" {
-                        c.job.status.completion_time = fc.last_transition_time;
-                    }
+                    enact_finished(&mut c.job, &fc, now);
                     finished = true;
                     needs_flush = true;
                 }
