@@ -63,14 +63,24 @@ pub struct ObjectMeta {
     pub deletion_timestamp: Option<SimTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deletion_grace_period_seconds: Option<i64>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub annotations: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub owner_references: Vec<OwnerReference>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub finalizers: Vec<String>,
+    // Maps and lists are shared copy-on-write: every copy of an object (store, informer
+    // cache, controllers' working copies) carries them and few writes change them (issue 5).
+    #[serde(skip_serializing_if = "map_is_empty")]
+    pub labels: Shared<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "map_is_empty")]
+    pub annotations: Shared<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "vec_is_empty")]
+    pub owner_references: Shared<Vec<OwnerReference>>,
+    #[serde(skip_serializing_if = "vec_is_empty")]
+    pub finalizers: Shared<Vec<String>>,
+}
+
+fn map_is_empty<K, V>(m: &Shared<BTreeMap<K, V>>) -> bool {
+    m.is_empty()
+}
+
+fn vec_is_empty<T>(v: &Shared<Vec<T>>) -> bool {
+    v.is_empty()
 }
 
 fn is_zero_i64(v: &i64) -> bool {

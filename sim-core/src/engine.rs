@@ -242,7 +242,7 @@ impl Sim {
         objs.sort_by_key(|o| o.kind());
         let mut uid_map: BTreeMap<String, String> = BTreeMap::new();
         for mut o in objs {
-            for r in &mut o.meta_mut().owner_references {
+            for r in o.meta_mut().owner_references.iter_mut() {
                 if let Some(u) = uid_map.get(&r.uid) {
                     r.uid = u.clone();
                 }

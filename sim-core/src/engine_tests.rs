@@ -440,7 +440,7 @@ fn foreground_deletion_waits_for_dependents() {
     assert!(sim
         .store
         .get(&job)
-        .is_some_and(|j| j.meta().finalizers == ["foregroundDeletion"]));
+        .is_some_and(|j| *j.meta().finalizers == ["foregroundDeletion"]));
     sim.run_until(t0() + Dur::secs(1), &mut rec).unwrap();
     assert!(
         sim.store.get(&job).is_none(),

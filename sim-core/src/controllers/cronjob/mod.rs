@@ -369,7 +369,7 @@ pub(crate) fn job_from_template(
             labels: tm.labels.clone(),
             annotations,
             creation_timestamp: Some(slot),
-            owner_references: vec![controller_ref(cj)],
+            owner_references: vec![controller_ref(cj)].into(),
             ..Default::default()
         },
         spec: spec.clone(),

@@ -27,7 +27,7 @@ fn job_spec() -> JobSpec {
         completions: Some(1),
         template: PodTemplateSpec {
             metadata: ObjectMeta {
-                labels: BTreeMap::from([("foo".into(), "bar".into())]),
+                labels: BTreeMap::from([("foo".into(), "bar".into())]).into(),
                 ..Default::default()
             },
             spec: PodSpec {
@@ -58,8 +58,8 @@ pub(crate) fn cron_job() -> CronJob {
             concurrency_policy: "Allow".into(),
             job_template: JobTemplateSpec {
                 metadata: ObjectMeta {
-                    labels: BTreeMap::from([("a".into(), "b".into())]),
-                    annotations: BTreeMap::from([("x".into(), "y".into())]),
+                    labels: BTreeMap::from([("a".into(), "b".into())]).into(),
+                    annotations: BTreeMap::from([("x".into(), "y".into())]).into(),
                     ..Default::default()
                 },
                 spec: job_spec(),
@@ -1242,7 +1242,7 @@ fn test_controller_v2_update_cron_job() {
         let mut cj = CronJob::default();
         cj.spec.schedule = schedule.into();
         cj.spec.time_zone = tz.map(String::from);
-        cj.spec.job_template.metadata.labels = BTreeMap::from([("a".into(), label.into())]);
+        cj.spec.job_template.metadata.labels = BTreeMap::from([("a".into(), label.into())]).into();
         cj.status.last_schedule_time = last;
         cj
     };
@@ -1701,10 +1701,11 @@ fn test_controller_v2_get_jobs_to_be_reconciled() {
                 name: o.into(),
                 controller: Some(true),
                 ..Default::default()
-            }];
+            }]
+            .into();
         }
         if let Some(l) = label {
-            j.metadata.labels = BTreeMap::from([("key".into(), l.into())]);
+            j.metadata.labels = BTreeMap::from([("key".into(), l.into())]).into();
         }
         Object::Job(j)
     };
@@ -1744,7 +1745,7 @@ fn test_controller_v2_get_jobs_to_be_reconciled() {
         names(&cj, &c, 35).is_empty(),
         "test getting jobs in other namespaces"
     );
-    cj.spec.job_template.metadata.labels = BTreeMap::from([("key".into(), "value".into())]);
+    cj.spec.job_template.metadata.labels = BTreeMap::from([("key".into(), "value".into())]).into();
     let c = cache_of([
         job(
             "foo-ns",

@@ -2046,7 +2046,8 @@ fn pod_from_template(
         uid: job.metadata.uid.clone(),
         controller: Some(true),
         block_owner_deletion: Some(true),
-    }];
+    }]
+    .into();
     p.spec = template.spec.clone();
     if let Some(ix) = index {
         p.metadata

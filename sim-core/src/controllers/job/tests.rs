@@ -114,7 +114,7 @@ pub(crate) fn new_job(parallelism: i32, completions: i32, backoff_limit: i32, mo
         match_labels: labels.clone(),
         ..Default::default()
     });
-    j.spec.template.metadata.labels = labels;
+    j.spec.template.metadata.labels = labels.into();
     j.spec.template.spec.restart_policy = "Never".into();
     j
 }
@@ -125,7 +125,7 @@ pub(crate) fn new_pod(job: &Job, name: &str, phase: &str) -> Pod {
     p.metadata.namespace = job.metadata.namespace.clone();
     p.metadata.uid = format!("uid-{name}");
     p.metadata.labels = job.spec.template.metadata.labels.clone();
-    p.metadata.finalizers = vec![JOB_TRACKING_FINALIZER.into()];
+    p.metadata.finalizers = vec![JOB_TRACKING_FINALIZER.into()].into();
     p.metadata.owner_references = vec![OwnerReference {
         api_version: "batch/v1".into(),
         kind: "Job".into(),
@@ -133,7 +133,8 @@ pub(crate) fn new_pod(job: &Job, name: &str, phase: &str) -> Pod {
         uid: job.metadata.uid.clone(),
         controller: Some(true),
         block_owner_deletion: Some(true),
-    }];
+    }]
+    .into();
     p.status.phase = phase.into();
     p
 }
@@ -3483,7 +3484,10 @@ fn orphans_matching_the_selector_are_adopted() {
         p
     };
     let mut stranger = orphan("stranger");
-    stranger.metadata.labels = [("foo".to_string(), "baz".to_string())].into();
+    stranger.metadata.labels = [("foo".to_string(), "baz".to_string())]
+        .into_iter()
+        .collect::<BTreeMap<_, _>>()
+        .into();
     let mut leaving = orphan("leaving");
     leaving.metadata.deletion_timestamp = Some(T0);
     let pods = vec![orphan("left-over"), stranger, leaving];
