@@ -108,6 +108,12 @@ impl Store {
         self.objects.upsert(obj);
     }
 
+    /// Store a new version of a stored object: same key and uid, so `by_uid` already maps it.
+    fn replace(&mut self, obj: Rc<Object>) {
+        debug_assert_eq!(self.by_uid.get(&obj.meta().uid), Some(&obj.key()));
+        self.objects.upsert(obj);
+    }
+
     /// Create. Fills name (from generateName), uid, resourceVersion, generation and
     /// creationTimestamp (a timestamp already set is honoured: snapshots of real clusters).
     pub fn create(&mut self, mut obj: Object, now: SimTime) -> Result<Rc<Object>, ApiError> {
@@ -276,7 +282,7 @@ impl Store {
         m.resource_version = rv;
         let done = m.deletion_timestamp.is_some() && m.finalizers.is_empty();
         let new = Rc::new(obj);
-        self.insert(new.clone());
+        self.replace(new.clone());
         self.outbox.push(Change::Updated(cur, new.clone()));
         if done && !self.pod_awaits_kubelet(&new) {
             self.remove(&key, DeleteCause::Api, Propagation::Background);
@@ -358,7 +364,7 @@ impl Store {
         m.finalizers = finalizers;
         m.resource_version = rv;
         let new = Rc::new(o);
-        self.insert(new.clone());
+        self.replace(new.clone());
         self.outbox.push(Change::Updated(cur, new));
         if opts.propagation == Propagation::Foreground {
             self.gc_owners
@@ -382,7 +388,7 @@ impl Store {
                 }
                 m.resource_version = rv;
                 let new = Rc::new(o);
-                self.insert(new.clone());
+                self.replace(new.clone());
                 self.outbox.push(Change::Updated(cur, new));
             }
         }
@@ -439,7 +445,7 @@ impl Store {
         o.meta_mut().resource_version = rv;
         let done = o.meta().finalizers.is_empty();
         let new = Rc::new(o);
-        self.insert(new.clone());
+        self.replace(new.clone());
         self.outbox.push(Change::Updated(cur, new));
         if done {
             self.remove(&key, DeleteCause::GarbageCollected, Propagation::Background);
