@@ -168,7 +168,8 @@ impl LabelSelector {
 #[serde(rename_all = "camelCase", default)]
 pub struct PodTemplateSpec {
     pub metadata: ObjectMeta,
-    pub spec: PodSpec,
+    /// Shared with the pods created from it (copy-on-write).
+    pub spec: Shared<PodSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -212,7 +213,8 @@ pub struct Pod {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub kind: String,
     pub metadata: ObjectMeta,
-    pub spec: PodSpec,
+    // Shared copy-on-write: the kubelet and the controllers copy pods to write their status.
+    pub spec: Shared<PodSpec>,
     pub status: PodStatus,
 }
 

@@ -50,7 +50,8 @@ fn bare_pod(name: &str, restart: &str) -> Object {
                 ..Default::default()
             }],
             ..Default::default()
-        },
+        }
+        .into(),
         ..Default::default()
     })
 }

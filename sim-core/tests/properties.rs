@@ -85,7 +85,8 @@ fn build(w: &World) -> Scenario {
                         ..Default::default()
                     }],
                     ..Default::default()
-                },
+                }
+                .into(),
                 ..Default::default()
             })
         })

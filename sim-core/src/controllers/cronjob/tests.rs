@@ -36,7 +36,8 @@ fn job_spec() -> JobSpec {
                     ..Default::default()
                 }],
                 ..Default::default()
-            },
+            }
+            .into(),
         }
         .into(),
         ..Default::default()
