@@ -40,7 +40,8 @@ fn bare_pods(pods: usize) -> Scenario {
                         ..Default::default()
                     }],
                     ..Default::default()
-                },
+                }
+                .into(),
                 ..Default::default()
             })
         })
