@@ -6,6 +6,7 @@
 //! - `Cache::controlled_by_name`: the owner-name index instead of scanning the namespace
 //!   (the CronJob controller's `getJobsToBeReconciled`);
 //! - `controllers::cronjob::sched::parse_for_minor`: the schedule parse memo;
+//! - `schedule::Schedule::next`: the `Next` memo (the last 8 questions and answers);
 //! - `Store::update` (status writes): no deep copy of the stored object when only the status
 //!   differs;
 //! - the scheduler's `bind`: live pods per node kept as runtimes change, not recounted.

@@ -138,6 +138,50 @@ pub fn parse_standard_for(spec: &str, version: RobfigVersion) -> Result<Schedule
     parse::parse(spec, version)
 }
 
+/// One `Next` question: a pure function of these fields.
+#[derive(Clone, Copy, PartialEq)]
+struct NextKey {
+    fields: SpecFields,
+    tz: Tz,
+    midnight_fix: bool,
+    after: i64,
+}
+
+impl NextKey {
+    fn compute(&self) -> Option<SimTime> {
+        let mut zone = zone::Zone::new(self.tz);
+        next::next_spec(&self.fields, self.after, &mut zone, self.midnight_fix).map(SimTime)
+    }
+}
+
+/// Entries of the `Next` memo (round-robin replacement).
+const NEXT_MEMO_SIZE: usize = 8;
+
+/// The `Next` memo (a fast path, see `crate::fastpath`): the CronJob controller asks the same
+/// questions several times per slot (`mostRecentScheduleTime`'s t1 and t2 on every sync, then
+/// the requeue), so the last answers are kept. Per thread, fixed size, never iterated for a
+/// result order: it cannot change an answer.
+struct NextMemo {
+    entries: [(NextKey, Option<SimTime>); NEXT_MEMO_SIZE],
+    victim: usize,
+}
+
+thread_local! {
+    static NEXT_MEMO: std::cell::RefCell<NextMemo> = std::cell::RefCell::new(NextMemo {
+        // An impossible key (no field bits): never equal to a parsed schedule's.
+        entries: [(
+            NextKey {
+                fields: SpecFields { second: 0, minute: 0, hour: 0, dom: 0, month: 0, dow: 0 },
+                tz: Tz::UTC,
+                midnight_fix: false,
+                after: i64::MIN,
+            },
+            None,
+        ); NEXT_MEMO_SIZE],
+        victim: 0,
+    });
+}
+
 impl Schedule {
     /// robfig's `Schedule.Next(after.In(local))`: the first activation strictly after `after`,
     /// at whole seconds. `local` is the zone used when the spec has no `TZ=`/`CRON_TZ=` prefix.
@@ -154,9 +198,27 @@ impl Schedule {
                     RobfigVersion::V3_0_1 => self.location.unwrap_or(local),
                     RobfigVersion::V1_1_0 => local,
                 };
-                let mut zone = zone::Zone::new(tz);
                 let midnight_fix = self.version == RobfigVersion::V3_0_1;
-                next::next_spec(f, after.0, &mut zone, midnight_fix).map(SimTime)
+                let key = NextKey {
+                    fields: *f,
+                    tz,
+                    midnight_fix,
+                    after: after.0,
+                };
+                if !crate::fastpath::enabled() {
+                    return key.compute();
+                }
+                NEXT_MEMO.with(|m| {
+                    let mut m = m.borrow_mut();
+                    if let Some((_, r)) = m.entries.iter().find(|(k, _)| *k == key) {
+                        return *r;
+                    }
+                    let r = key.compute();
+                    let slot = m.victim;
+                    m.entries[slot] = (key, r);
+                    m.victim = (slot + 1) % NEXT_MEMO_SIZE;
+                    r
+                })
             }
         }
     }
@@ -223,6 +285,40 @@ pub fn format_go_rfc3339(t: SimTime, tz: Tz) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `Next` memo gives the plain answer, for repeated, interleaved and evicted
+    /// questions, across schedules, zones and robfig versions.
+    #[test]
+    fn next_memo_answers_as_the_plain_computation() {
+        let specs = [
+            ("* * * * *", RobfigVersion::V3_0_1),
+            ("0 2 * * *", RobfigVersion::V3_0_1),
+            ("TZ=Europe/Berlin 30 2 * * *", RobfigVersion::V3_0_1),
+            ("0 2 * * *", RobfigVersion::V1_1_0),
+            ("*/7 * 29 2 *", RobfigVersion::V3_0_1),
+        ];
+        let zones = [Tz::UTC, Tz::Europe__Berlin, Tz::America__New_York];
+        let mut questions = Vec::new();
+        for (i, (spec, v)) in specs.iter().enumerate() {
+            let s = parse_standard_for(spec, *v).unwrap();
+            for (j, z) in zones.iter().enumerate() {
+                for k in 0..12i64 {
+                    // around the 2024 DST changes, and repeats of the same instants
+                    let after = SimTime(
+                        1_711_846_800_000 + ((i as i64 * 7 + j as i64 + k) % 9) * 1_800_000,
+                    );
+                    questions.push((s.clone(), *z, after));
+                }
+            }
+        }
+        crate::fastpath::set_enabled(false);
+        let plain: Vec<_> = questions.iter().map(|(s, z, a)| s.next(*a, *z)).collect();
+        crate::fastpath::set_enabled(true);
+        for round in 0..3 {
+            let memo: Vec<_> = questions.iter().map(|(s, z, a)| s.next(*a, *z)).collect();
+            assert_eq!(memo, plain, "round {round}");
+        }
+    }
 
     fn t(s: &str) -> SimTime {
         SimTime::parse_rfc3339(s).unwrap()
