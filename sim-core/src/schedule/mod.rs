@@ -167,7 +167,7 @@ struct NextMemo {
 }
 
 thread_local! {
-    static NEXT_MEMO: std::cell::RefCell<NextMemo> = std::cell::RefCell::new(NextMemo {
+    static NEXT_MEMO: std::cell::RefCell<NextMemo> = const { std::cell::RefCell::new(NextMemo {
         // An impossible key (no field bits): never equal to a parsed schedule's.
         entries: [(
             NextKey {
@@ -179,7 +179,7 @@ thread_local! {
             None,
         ); NEXT_MEMO_SIZE],
         victim: 0,
-    });
+    }) };
 }
 
 impl Schedule {
