@@ -119,12 +119,14 @@ pub fn generate_selector(job: &mut Job, minor: u32) {
     sel.match_labels.entry(sel_key.to_string()).or_insert(uid);
 }
 
-fn nonneg<T: Into<i64> + Copy>(out: &mut Vec<FieldError>, path: String, v: Option<T>) {
+/// `field` of the spec at `p` must be ≥ 0. The path is built only for an error: every Job a
+/// CronJob creates is validated (issue 5).
+fn nonneg<T: Into<i64> + Copy>(out: &mut Vec<FieldError>, p: &str, field: &str, v: Option<T>) {
     if let Some(v) = v {
         let v: i64 = v.into();
         if v < 0 {
             out.push(FieldError::invalid(
-                path,
+                format!("{p}.{field}"),
                 v.to_string(),
                 "must be greater than or equal to 0",
             ));
@@ -181,29 +183,28 @@ pub fn validate_job(job: &Job, minor: u32, path_prefix: &str) -> Vec<FieldError>
 /// `validateJobSpec`: the rules shared by Jobs and CronJob job templates.
 pub fn validate_job_spec(spec: &JobSpec, minor: u32, p: &str) -> Vec<FieldError> {
     let mut out = Vec::new();
-    nonneg(&mut out, format!("{p}.parallelism"), spec.parallelism);
-    nonneg(&mut out, format!("{p}.completions"), spec.completions);
+    nonneg(&mut out, p, "parallelism", spec.parallelism);
+    nonneg(&mut out, p, "completions", spec.completions);
     nonneg(
         &mut out,
-        format!("{p}.activeDeadlineSeconds"),
+        p,
+        "activeDeadlineSeconds",
         spec.active_deadline_seconds,
     );
-    nonneg(&mut out, format!("{p}.backoffLimit"), spec.backoff_limit);
+    nonneg(&mut out, p, "backoffLimit", spec.backoff_limit);
     nonneg(
         &mut out,
-        format!("{p}.ttlSecondsAfterFinished"),
+        p,
+        "ttlSecondsAfterFinished",
         spec.ttl_seconds_after_finished,
     );
     nonneg(
         &mut out,
-        format!("{p}.backoffLimitPerIndex"),
+        p,
+        "backoffLimitPerIndex",
         spec.backoff_limit_per_index,
     );
-    nonneg(
-        &mut out,
-        format!("{p}.maxFailedIndexes"),
-        spec.max_failed_indexes,
-    );
+    nonneg(&mut out, p, "maxFailedIndexes", spec.max_failed_indexes);
 
     let indexed = spec.completion_mode.as_deref() == Some("Indexed");
     match spec.completion_mode.as_deref() {
@@ -273,15 +274,15 @@ pub fn validate_job_spec(spec: &JobSpec, minor: u32, p: &str) -> Vec<FieldError>
     // restartPolicy: Required for Always/empty from PR-95747 (modelled as 1.20+; see DESIGN.md),
     // NotSupported before and for any other unknown value.
     let rp = spec.template.spec.restart_policy.as_str();
-    let rp_path = format!("{p}.template.spec.restartPolicy");
+    let rp_path = || format!("{p}.template.spec.restartPolicy");
     match rp {
         "OnFailure" | "Never" => {}
         "" | "Always" if minor >= 20 => out.push(FieldError::required(
-            rp_path.clone(),
+            rp_path(),
             r#"valid values: "OnFailure", "Never""#,
         )),
         other => out.push(FieldError::not_supported(
-            rp_path.clone(),
+            rp_path(),
             q(other),
             &["OnFailure", "Never"],
         )),
@@ -291,7 +292,7 @@ pub fn validate_job_spec(spec: &JobSpec, minor: u32, p: &str) -> Vec<FieldError>
         let pp = format!("{p}.podFailurePolicy");
         if rp != "Never" {
             out.push(FieldError::invalid(
-                rp_path,
+                rp_path(),
                 q(rp),
                 r#"only "Never" is supported when podFailurePolicy is specified"#,
             ));

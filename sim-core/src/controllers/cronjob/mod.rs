@@ -580,7 +580,16 @@ fn parse_for_sync(
         s.clone()
     } else {
         match (&cj.spec.time_zone, era.time_zone) {
-            (Some(tz), true) if load_location(tz, local).is_ok() => format!("TZ={tz} {s}"),
+            (Some(tz), true) if load_location(tz, local).is_ok() => {
+                // formatSchedule's fmt.Sprintf("TZ=%s %s"), without the formatting machinery
+                // (it runs on every sync).
+                let mut t = String::with_capacity(4 + tz.len() + s.len());
+                t.push_str("TZ=");
+                t.push_str(tz);
+                t.push(' ');
+                t.push_str(s);
+                t
+            }
             _ => s.clone(),
         }
     };
