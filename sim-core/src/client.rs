@@ -162,6 +162,10 @@ pub struct Cache {
     /// (namespace, controller owner *name*) → keys: the CronJob controller matches its Jobs by
     /// owner name, not uid (`getJobsToBeReconciled`), and must not scan the namespace for it.
     by_owner_name: BTreeMap<(String, String), BTreeSet<ObjectKey>>,
+    /// Keys of objects with no controller owner reference (what a controller may adopt), in
+    /// key order: the Job controller looks for orphans on every sync and must not scan the
+    /// namespace's pods for them.
+    orphans: BTreeSet<ObjectKey>,
 }
 
 impl Cache {
@@ -229,6 +233,32 @@ impl Cache {
                 .filter_map(|k| self.objects.get(k)),
         )
     }
+    /// Objects of `kind` in `namespace` without a controller owner reference, in name order:
+    /// the same objects, in the same order, as filtering [`Cache::list`] by
+    /// `controller_ref().is_none()` (the plain path, taken with fast paths off).
+    pub fn orphans<'a>(
+        &'a self,
+        kind: Kind,
+        namespace: &'a str,
+    ) -> Box<dyn Iterator<Item = &'a Rc<Object>> + 'a> {
+        if !crate::fastpath::enabled() {
+            return Box::new(
+                self.list(kind, namespace)
+                    .filter(|o| o.meta().controller_ref().is_none()),
+            );
+        }
+        let lo = ObjectKey {
+            kind,
+            namespace: namespace.to_string(),
+            name: String::new(),
+        };
+        Box::new(
+            self.orphans
+                .range(lo..)
+                .take_while(move |k| k.kind == kind && k.namespace == namespace)
+                .filter_map(|k| self.objects.get(k)),
+        )
+    }
     pub fn len(&self) -> usize {
         self.objects.len()
     }
@@ -245,6 +275,9 @@ impl Cache {
     }
 
     fn unindex(&mut self, key: &ObjectKey, old: &Object) {
+        if old.meta().controller_ref().is_none() {
+            self.orphans.remove(key);
+        }
         if let Some(u) = Self::owner_uid(old) {
             if let Some(s) = self.by_owner.get_mut(u) {
                 s.remove(key);
@@ -265,6 +298,9 @@ impl Cache {
     }
 
     fn index(&mut self, key: &ObjectKey, obj: &Object) {
+        if obj.meta().controller_ref().is_none() {
+            self.orphans.insert(key.clone());
+        }
         if let Some(u) = Self::owner_uid(obj) {
             self.by_owner
                 .entry(u.to_string())

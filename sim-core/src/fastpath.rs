@@ -6,6 +6,8 @@
 //! - `Cache::controlled_by_name`: the owner-name index instead of scanning the namespace
 //!   (the CronJob controller's `getJobsToBeReconciled`);
 //! - `controllers::cronjob::sched::parse_for_minor`: the schedule parse memo;
+//! - `Cache::orphans`: the index of objects without a controller instead of scanning the
+//!   namespace (the Job controller's orphan adoption);
 //! - `schedule::Schedule::next`: the `Next` memo (the last 8 questions and answers);
 //! - `Store::update` (status writes): no deep copy of the stored object when only the status
 //!   differs;

@@ -459,8 +459,10 @@ fn adopt_orphans(
     {
         return Vec::new();
     }
+    // The cache's orphan index gives the namespace's pods without a controller, in name
+    // order, without visiting the others (the plain path lists the namespace).
     let orphans: Vec<Pod> = cache
-        .list(Kind::Pod, &job.metadata.namespace)
+        .orphans(Kind::Pod, &job.metadata.namespace)
         .filter_map(|o| o.as_pod())
         .filter(|p| {
             p.metadata.controller_ref().is_none()
