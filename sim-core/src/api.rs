@@ -323,7 +323,8 @@ pub struct Job {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub kind: String,
     pub metadata: ObjectMeta,
-    pub spec: JobSpec,
+    /// Shared copy-on-write: the controllers copy a Job to write its status (issue 5).
+    pub spec: Shared<JobSpec>,
     pub status: JobStatus,
 }
 
@@ -331,7 +332,8 @@ pub struct Job {
 #[serde(rename_all = "camelCase", default)]
 pub struct JobTemplateSpec {
     pub metadata: ObjectMeta,
-    pub spec: JobSpec,
+    /// Shared with the Jobs created from it (copy-on-write).
+    pub spec: Shared<JobSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -371,7 +371,8 @@ fn plain_job(name: &str, uid: &str) -> Object {
             }
             .into(),
             ..Default::default()
-        },
+        }
+        .into(),
         ..Default::default()
     })
 }

@@ -63,7 +63,7 @@ pub(crate) fn cron_job() -> CronJob {
                     annotations: BTreeMap::from([("x".into(), "y".into())]).into(),
                     ..Default::default()
                 },
-                spec: job_spec(),
+                spec: job_spec().into(),
             }
             .into(),
             ..Default::default()
