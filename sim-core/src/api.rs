@@ -508,7 +508,8 @@ pub struct CronJob {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub kind: String,
     pub metadata: ObjectMeta,
-    pub spec: CronJobSpec,
+    // Shared copy-on-write: the controller copies its CronJob on every sync (issue 5).
+    pub spec: Shared<CronJobSpec>,
     pub status: CronJobStatus,
 }
 

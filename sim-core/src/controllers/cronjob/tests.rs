@@ -67,7 +67,8 @@ pub(crate) fn cron_job() -> CronJob {
             }
             .into(),
             ..Default::default()
-        },
+        }
+        .into(),
         ..Default::default()
     }
 }
