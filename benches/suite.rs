@@ -32,7 +32,8 @@ fn bare_pods(pods: usize) -> Scenario {
                     name: format!("p{i}"),
                     namespace: "default".into(),
                     ..Default::default()
-                },
+                }
+                .into(),
                 spec: PodSpec {
                     restart_policy: "OnFailure".into(),
                     containers: vec![Container {

@@ -794,7 +794,7 @@ mod tests {
             ..OwnerReference::default()
         });
         Rc::new(Object::Job(Job {
-            metadata: m,
+            metadata: m.into(),
             ..Job::default()
         }))
     }

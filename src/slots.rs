@@ -567,7 +567,8 @@ mod tests {
                 namespace: "default".into(),
                 creation_timestamp: Some(min(-1)),
                 ..ObjectMeta::default()
-            },
+            }
+            .into(),
             ..CronJob::default()
         };
         c.spec.schedule = schedule.into();

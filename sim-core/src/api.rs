@@ -212,7 +212,9 @@ pub struct Pod {
     pub api_version: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub kind: String,
-    pub metadata: ObjectMeta,
+    /// Shared copy-on-write: copies of the object (store, caches, working copies) share it
+    /// until one writes to it (issue 5).
+    pub metadata: Shared<ObjectMeta>,
     // Shared copy-on-write: the kubelet and the controllers copy pods to write their status.
     pub spec: Shared<PodSpec>,
     pub status: PodStatus,
@@ -322,7 +324,9 @@ pub struct Job {
     pub api_version: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub kind: String,
-    pub metadata: ObjectMeta,
+    /// Shared copy-on-write: copies of the object (store, caches, working copies) share it
+    /// until one writes to it (issue 5).
+    pub metadata: Shared<ObjectMeta>,
     /// Shared copy-on-write: the controllers copy a Job to write its status (issue 5).
     pub spec: Shared<JobSpec>,
     pub status: JobStatus,
@@ -507,7 +511,9 @@ pub struct CronJob {
     pub api_version: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub kind: String,
-    pub metadata: ObjectMeta,
+    /// Shared copy-on-write: copies of the object (store, caches, working copies) share it
+    /// until one writes to it (issue 5).
+    pub metadata: Shared<ObjectMeta>,
     // Shared copy-on-write: the controller copies its CronJob on every sync (issue 5).
     pub spec: Shared<CronJobSpec>,
     pub status: CronJobStatus,

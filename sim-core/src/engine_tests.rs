@@ -41,7 +41,8 @@ fn bare_pod(name: &str, restart: &str) -> Object {
             name: name.into(),
             namespace: "default".into(),
             ..Default::default()
-        },
+        }
+        .into(),
         spec: PodSpec {
             restart_policy: restart.into(),
             containers: vec![Container {
@@ -362,7 +363,8 @@ fn plain_job(name: &str, uid: &str) -> Object {
             namespace: "default".into(),
             uid: uid.into(),
             ..Default::default()
-        },
+        }
+        .into(),
         spec: crate::api::JobSpec {
             managed_by: Some("example.com/other".into()),
             template: crate::api::PodTemplateSpec {

@@ -77,7 +77,8 @@ fn build(w: &World) -> Scenario {
                     name: format!("p{i}"),
                     namespace: "default".into(),
                     ..Default::default()
-                },
+                }
+                .into(),
                 spec: PodSpec {
                     restart_policy: if *on_failure { "OnFailure" } else { "Never" }.into(),
                     containers: vec![Container {

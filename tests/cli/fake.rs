@@ -92,7 +92,7 @@ impl FakeCron {
             active: false,
         });
         let mut cj = CronJob {
-            metadata: meta("default", &self.cronjob, scn.start),
+            metadata: meta("default", &self.cronjob, scn.start).into(),
             ..CronJob::default()
         };
         cj.spec.schedule = "* * * * *".into();
@@ -118,7 +118,7 @@ impl FakeCron {
                         .insert(CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION.into(), t.to_string());
                 }
                 let mut job = Job {
-                    metadata: jm,
+                    metadata: jm.into(),
                     ..Job::default()
                 };
                 job.spec.completions = Some(1);
@@ -140,7 +140,7 @@ impl FakeCron {
                 let mut pm = meta("default", &format!("{name}-abcde"), t);
                 pm.owner_references.push(owner("Job", &name));
                 let pod = Rc::new(Object::Pod(Pod {
-                    metadata: pm,
+                    metadata: pm.into(),
                     ..Pod::default()
                 }));
                 obs.observe(&TraceEvent::Created {

@@ -371,7 +371,8 @@ pub(crate) fn job_from_template(
             creation_timestamp: Some(slot),
             owner_references: vec![controller_ref(cj)].into(),
             ..Default::default()
-        },
+        }
+        .into(),
         spec: spec.clone(),
         status: Default::default(),
     }

@@ -53,7 +53,8 @@ pub(crate) fn cron_job() -> CronJob {
             uid: "1a2b3c".into(),
             creation_timestamp: Some(just_before_the_hour()),
             ..Default::default()
-        },
+        }
+        .into(),
         spec: crate::api::CronJobSpec {
             schedule: "* * * * ?".into(),
             concurrency_policy: "Allow".into(),
