@@ -10,6 +10,11 @@
 //! - `schedule_next`: `Schedule::next` chained over "* * * * *" and a staggered "3/5" spec.
 
 use std::hint::black_box;
+
+// The allocator `jobsim` itself uses (src/main.rs), so the suite measures what the CLI runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};

@@ -353,3 +353,66 @@ impl Cache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ObjectMeta, OwnerReference, Pod};
+
+    fn pod(ns: &str, name: &str, owner: Option<&str>) -> Rc<Object> {
+        let mut m = ObjectMeta {
+            name: name.into(),
+            namespace: ns.into(),
+            uid: format!("uid-{ns}-{name}"),
+            ..Default::default()
+        };
+        if let Some(o) = owner {
+            m.owner_references = vec![OwnerReference {
+                kind: "Job".into(),
+                name: o.into(),
+                uid: format!("uid-{o}"),
+                controller: Some(true),
+                ..Default::default()
+            }]
+            .into();
+        }
+        Rc::new(Object::Pod(Pod {
+            metadata: m.into(),
+            ..Default::default()
+        }))
+    }
+
+    fn names(it: impl Iterator<Item = Rc<Object>>) -> Vec<String> {
+        it.map(|o| o.meta().name.clone()).collect()
+    }
+
+    /// The orphan index answers as listing the namespace and keeping objects without a
+    /// controller does, in the same order, as pods are added, adopted, released and removed.
+    #[test]
+    fn orphan_index_answers_as_the_namespace_scan() {
+        let mut c = Cache::new();
+        let check = |c: &Cache, want: &[&str]| {
+            let fast = names(c.orphans(Kind::Pod, "a").cloned());
+            let plain = names(
+                c.list(Kind::Pod, "a")
+                    .filter(|o| o.meta().controller_ref().is_none())
+                    .cloned(),
+            );
+            assert_eq!(fast, plain);
+            assert_eq!(fast, want);
+        };
+        c.upsert(pod("a", "p2", None));
+        c.upsert(pod("a", "p1", None));
+        c.upsert(pod("a", "p3", Some("j")));
+        c.upsert(pod("b", "p0", None));
+        check(&c, &["p1", "p2"]);
+        c.upsert(pod("a", "p1", Some("j"))); // adopted
+        check(&c, &["p2"]);
+        c.upsert(pod("a", "p3", None)); // released
+        check(&c, &["p2", "p3"]);
+        c.remove(&pod("a", "p2", None).key());
+        check(&c, &["p3"]);
+        assert_eq!(names(c.orphans(Kind::Pod, "b").cloned()), ["p0"]);
+        assert!(c.orphans(Kind::Job, "a").next().is_none());
+    }
+}
