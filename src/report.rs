@@ -290,19 +290,33 @@ impl EventFilter {
         object: &str,
         message: &str,
     ) -> bool {
+        let mut it = object.splitn(3, '/');
+        let parts = (
+            it.next().unwrap_or(""),
+            it.next().unwrap_or(""),
+            it.next().unwrap_or(""),
+        );
+        self.matches_parts(time, type_, reason, parts, message)
+    }
+
+    /// As [`EventFilter::matches`], with the object as (kind, namespace, name): the report
+    /// checks every recorded event without formatting its object (issue 5).
+    pub fn matches_parts(
+        &self,
+        time: SimTime,
+        type_: &str,
+        reason: &str,
+        (ek, ens, en): (&str, &str, &str),
+        message: &str,
+    ) -> bool {
         self.reason.as_deref().is_none_or(|r| r == reason)
             && self.message.as_deref().is_none_or(|m| message.contains(m))
             && self.type_.as_deref().is_none_or(|t| t == type_)
             && self.between.is_none_or(|(a, b)| time >= a && time < b)
-            && self.object.as_ref().is_none_or(|(k, ns, n)| {
-                let mut it = object.splitn(3, '/');
-                let (ek, ens, en) = (
-                    it.next().unwrap_or(""),
-                    it.next().unwrap_or(""),
-                    it.next().unwrap_or(""),
-                );
-                ek == k && glob(ns, ens) && glob(n, en)
-            })
+            && self
+                .object
+                .as_ref()
+                .is_none_or(|(k, ns, n)| ek == k && glob(ns, ens) && glob(n, en))
     }
 }
 
@@ -596,15 +610,16 @@ impl Observer for ReportBuilder {
                         t.on_event(&event.reason, *time);
                     }
                 }
-                let object = event.object.to_string();
                 let type_ = event.type_.as_str();
+                let o = &event.object;
+                let parts = (o.kind.as_str(), o.namespace.as_str(), o.name.as_str());
                 for (f, n) in self
                     .interest
                     .event_filters
                     .iter()
                     .zip(self.report.event_counts.iter_mut())
                 {
-                    if f.matches(*time, type_, &event.reason, &object, &event.message) {
+                    if f.matches_parts(*time, type_, &event.reason, parts, &event.message) {
                         *n += 1;
                     }
                 }
@@ -613,7 +628,7 @@ impl Observer for ReportBuilder {
                         time: *time,
                         type_: event.type_.as_str().to_string(),
                         reason: event.reason.clone(),
-                        object,
+                        object: o.to_string(),
                         message: event.message.clone(),
                         count: 1,
                         source: event.source.to_string(),
