@@ -147,14 +147,14 @@ impl Sim {
             }
             _ => return,
         };
-        let uid: Rc<str> = Rc::from(pod.metadata.uid.as_str());
+        let uid = pod.metadata.uid.as_str();
         if pod.spec.node_name.is_empty() {
             if old.is_none() && pod.metadata.deletion_timestamp.is_none() {
                 self.bind(pod);
             }
             return;
         }
-        if !self.pods.contains_key(&uid) {
+        if !self.pods.contains_key(uid) {
             let terminal = pod.status.phase == POD_SUCCEEDED || pod.status.phase == POD_FAILED;
             if !terminal {
                 self.admit(pod);
@@ -163,9 +163,10 @@ impl Sim {
         let newly_deleting = pod.metadata.deletion_timestamp.is_some()
             && old.is_none_or(|o| o.meta().deletion_timestamp.is_none());
         if newly_deleting {
-            if let Some(rt) = self.pods.get(&uid) {
+            if let Some((uid, rt)) = self.pods.get_key_value(uid) {
                 if self.nodes[rt.node].reachable() {
                     let token = rt.token;
+                    let uid = uid.clone();
                     self.queue.push(
                         self.now,
                         Ev::Kubelet {

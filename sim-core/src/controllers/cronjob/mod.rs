@@ -638,7 +638,18 @@ pub fn sync_cron_job(
     ctx: &SyncCtx,
     client: &mut dyn ApiClient,
 ) -> SyncOutcome {
-    let era = V2Era::from_profile(ctx.profile);
+    sync_cron_job_in(cj, jobs, ctx, client, &V2Era::from_profile(ctx.profile))
+}
+
+/// [`sync_cron_job`] with the era already worked out (the controller's sync has it).
+fn sync_cron_job_in(
+    cj: &mut CronJob,
+    jobs: &[&Job],
+    ctx: &SyncCtx,
+    client: &mut dyn ApiClient,
+    era: &V2Era,
+) -> SyncOutcome {
+    let era = *era;
     let mut caller: Option<CronJob> = None;
     let mut out = sync_cron_job_inner(cj, jobs, ctx, client, &era, &mut caller);
     if let Some(c) = caller {
@@ -1135,7 +1146,7 @@ impl Controller for CronJobController {
         }
         // `copy` is the lister's copy, or (before 1.27, see `V2Era::switch_is_local`) the
         // CronJob re-read in step 1, whose newer resourceVersion then goes into the write.
-        let out = sync_cron_job(&mut copy, &jobs, ctx, client);
+        let out = sync_cron_job_in(&mut copy, &jobs, ctx, client, &era);
         update |= out.update_status;
         if !era.cleanup_first && out.error.is_none() {
             update |= cleanup_finished_jobs(client, &mut copy, &jobs);
