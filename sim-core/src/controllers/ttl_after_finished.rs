@@ -65,13 +65,14 @@ impl Controller for TtlAfterFinishedController {
         profile: &Profile,
         out: &mut Vec<Enqueue>,
     ) {
-        if !profile.gate("TTLAfterFinished") {
-            return;
-        }
-        // addJob / updateJob: enqueue when not being deleted and needing cleanup.
+        // addJob / updateJob: enqueue when not being deleted and needing cleanup. (The gate is
+        // looked up last: it is a map lookup, and most watch events are not such Jobs.)
         if let WatchEvent::Added(o) | WatchEvent::Modified { new: o, .. } = ev {
             if let Some(j) = o.as_job() {
-                if j.metadata.deletion_timestamp.is_none() && needs_cleanup(j) {
+                if j.metadata.deletion_timestamp.is_none()
+                    && needs_cleanup(j)
+                    && profile.gate("TTLAfterFinished")
+                {
                     out.push(Enqueue {
                         key: o.key(),
                         after: Dur::ZERO,

@@ -127,15 +127,16 @@ fn suspended(job: &Job) -> bool {
     job.spec.suspend == Some(true)
 }
 fn has_pfp(p: &Profile, job: &Job) -> bool {
-    p.gate("JobPodFailurePolicy") && job.spec.pod_failure_policy.is_some()
+    // The spec first: a gate is a map lookup and most Jobs set neither field.
+    job.spec.pod_failure_policy.is_some() && p.gate("JobPodFailurePolicy")
 }
 fn has_backoff_limit_per_index(p: &Profile, job: &Job) -> bool {
-    p.gate("JobBackoffLimitPerIndex") && job.spec.backoff_limit_per_index.is_some()
+    job.spec.backoff_limit_per_index.is_some() && p.gate("JobBackoffLimitPerIndex")
 }
 /// `onlyReplaceFailedPods`.
 fn only_replace_failed(p: &Profile, job: &Job) -> bool {
-    (p.gate("JobPodReplacementPolicy")
-        && job.spec.pod_replacement_policy.as_deref() == Some("Failed"))
+    (job.spec.pod_replacement_policy.as_deref() == Some("Failed")
+        && p.gate("JobPodReplacementPolicy"))
         || has_pfp(p, job)
 }
 /// `trackingUncountedPods` (v1.22–v1.25 `pkg/controller/job/job_controller.go`): count with the
