@@ -34,7 +34,7 @@ fn bare_pods(pods: usize) -> Scenario {
         .map(|i| {
             Object::Pod(Pod {
                 metadata: ObjectMeta {
-                    name: format!("p{i}"),
+                    name: format!("p{i}").into(),
                     namespace: "default".into(),
                     ..Default::default()
                 }

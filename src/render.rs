@@ -626,7 +626,7 @@ fn pod_timeline(o: &mut String, j: &JobRow) {
             vec![
                 match p.adopted {
                     Some(t) => format!("{} (adopted {})", p.name, rel(Some(t))),
-                    None => p.name.clone(),
+                    None => p.name.to_string(),
                 },
                 p.node.clone(),
                 rel(Some(p.created)),
@@ -871,8 +871,8 @@ pub fn text(report: &Report, quiet: bool) -> String {
             .iter()
             .map(|c| {
                 vec![
-                    c.namespace.clone(),
-                    c.name.clone(),
+                    c.namespace.to_string(),
+                    c.name.to_string(),
                     c.schedule.clone(),
                     c.time_zone.clone().unwrap_or_else(|| "<none>".into()),
                     if c.suspend {
@@ -919,8 +919,8 @@ pub fn text(report: &Report, quiet: bool) -> String {
                         _ => "<none>".into(),
                     };
                     vec![
-                        j.namespace.clone(),
-                        j.name.clone(),
+                        j.namespace.to_string(),
+                        j.name.to_string(),
                         status,
                         format!("{}/{}", j.succeeded, j.completions.unwrap_or(1)),
                         duration,

@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use sim_core::api::{Kind, Object, CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION};
+use sim_core::api::{Kind, Name, Object, CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION};
 use sim_core::time::SimTime;
 use sim_core::trace::{Observer, TraceEvent};
 
@@ -44,11 +44,11 @@ pub struct EventRow {
 
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct CronJobRow {
-    pub namespace: String,
-    pub name: String,
+    pub namespace: Name,
+    pub name: Name,
     pub last_schedule_time: Option<SimTime>,
     pub last_successful_time: Option<SimTime>,
-    pub active: Vec<String>,
+    pub active: Vec<Name>,
     pub jobs_created: u64,
     /// Extra columns for the text table (fields may be added to the report).
     pub schedule: String,
@@ -76,9 +76,9 @@ pub struct CronJobRow {
 
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct JobRow {
-    pub namespace: String,
-    pub name: String,
-    pub cronjob: Option<String>,
+    pub namespace: Name,
+    pub name: Name,
+    pub cronjob: Option<Name>,
     pub scheduled_time: Option<SimTime>,
     pub created: Option<SimTime>,
     pub started: Option<SimTime>,
@@ -103,7 +103,7 @@ pub struct JobRow {
 /// the run. Times are the API server's (status times are the kubelet's, in whole seconds).
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct PodRow {
-    pub name: String,
+    pub name: Name,
     /// `spec.nodeName` once bound.
     pub node: String,
     pub created: SimTime,
@@ -375,19 +375,19 @@ pub struct ReportBuilder {
     interest: Interest,
     report: Report,
     events: Vec<EventRow>,
-    cronjobs: BTreeMap<(String, String), CronJobRow>,
+    cronjobs: BTreeMap<(Name, Name), CronJobRow>,
     jobs: Vec<JobRow>,
     /// Live Jobs (namespace, name) → index in `jobs` (only for kept jobs).
-    job_index: BTreeMap<(String, String), usize>,
+    job_index: BTreeMap<(Name, Name), usize>,
     /// Live pods of kept Jobs (namespace, name) → (index in `jobs`, index in its `pods`).
-    pod_index: BTreeMap<(String, String), (usize, usize)>,
+    pod_index: BTreeMap<(Name, Name), (usize, usize)>,
     /// Kept Jobs by uid → index in `jobs` (deleted ones included: their pods still count).
     job_by_uid: BTreeMap<String, usize>,
     live_jobs: u64,
     live_pods: u64,
     /// Per-slot accounting (absent: no slots, e.g. unit tests of other parts).
     slot_env: Option<SlotEnv>,
-    trackers: BTreeMap<(String, String), SlotTracker>,
+    trackers: BTreeMap<(Name, Name), SlotTracker>,
     /// The earliest true time at which any tracker's next slot comes: trackers are visited
     /// only then, so a trace event costs O(1) however many CronJobs there are.
     next_due: Option<SimTime>,

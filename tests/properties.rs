@@ -273,12 +273,12 @@ impl Observer for TraceCounts {
                     Kind::Job => {
                         self.jobs_created += 1;
                         if let Some(r) = m.controller_ref().filter(|r| r.kind == "CronJob") {
-                            *self.jobs_by_cron.entry(r.name.clone()).or_default() += 1;
+                            *self.jobs_by_cron.entry(r.name.to_string()).or_default() += 1;
                         }
                     }
                     Kind::Pod => {
                         if let Some(r) = m.controller_ref().filter(|r| r.kind == "Job") {
-                            *self.pods_by_job.entry(r.name.clone()).or_default() += 1;
+                            *self.pods_by_job.entry(r.name.to_string()).or_default() += 1;
                         }
                     }
                     Kind::CronJob => {}
@@ -367,10 +367,10 @@ proptest! {
         let jobs = o.report.jobs.as_ref().unwrap();
         prop_assert_eq!(jobs.len() as u64, o.counts.jobs_created);
         for j in jobs {
-            prop_assert_eq!(j.pods_created, o.counts.pods_by_job.get(&j.name).copied().unwrap_or(0), "{}", j.name);
+            prop_assert_eq!(j.pods_created, o.counts.pods_by_job.get(j.name.as_str()).copied().unwrap_or(0), "{}", j.name);
         }
         for c in &o.report.cronjobs {
-            prop_assert_eq!(c.jobs_created, o.counts.jobs_by_cron.get(&c.name).copied().unwrap_or(0), "{}", c.name);
+            prop_assert_eq!(c.jobs_created, o.counts.jobs_by_cron.get(c.name.as_str()).copied().unwrap_or(0), "{}", c.name);
         }
         prop_assert_eq!(o.report.events.as_ref().unwrap().len() as u64, o.counts.events);
         prop_assert_eq!(o.report.stats.events_processed, o.counts.events_processed);

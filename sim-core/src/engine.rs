@@ -637,8 +637,8 @@ impl Sim {
             } => {
                 let key = ObjectKey {
                     kind,
-                    namespace,
-                    name,
+                    namespace: namespace.into(),
+                    name: name.into(),
                 };
                 (
                     format!("patch {key} {merge}"),
@@ -663,8 +663,8 @@ impl Sim {
             } => {
                 let key = ObjectKey {
                     kind,
-                    namespace,
-                    name,
+                    namespace: namespace.into(),
+                    name: name.into(),
                 };
                 let r = if self.api_down {
                     Err(unavailable())

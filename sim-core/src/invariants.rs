@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::api::{Kind, Object, ObjectKey, POD_RUNNING};
+use crate::api::{Kind, Name, Object, ObjectKey, POD_RUNNING};
 use crate::time::{Dur, SimTime};
 use crate::trace::{DeleteCause, Observer, TraceEvent};
 
@@ -49,7 +49,7 @@ pub struct InvariantChecker {
     /// "UnexpectedJob" (found by the property test: 1.21, lag 21 s).
     stale_until: Option<SimTime>,
     lag_delay: Dur,
-    forbid_exempt: BTreeSet<(String, String)>,
+    forbid_exempt: BTreeSet<(Name, Name)>,
     /// Open informer-lag windows (the cleanup sees a stale cache).
     lag_windows: i32,
     pub violations: Vec<String>,

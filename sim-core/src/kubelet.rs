@@ -329,9 +329,9 @@ impl Sim {
             j.meta()
                 .controller_ref()
                 .filter(|c| c.kind == "CronJob")
-                .map(|c| c.name.clone())
+                .map(|c| c.name.to_string())
         });
-        (Some(r.name.clone()), cronjob, Some(r.uid.clone()))
+        (Some(r.name.to_string()), cronjob, Some(r.uid.clone()))
     }
 
     pub(crate) fn kubelet_step(

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::api::{Kind, Object, ObjectKey, POD_FAILED, POD_SUCCEEDED};
+use crate::api::{Kind, Name, Object, ObjectKey, POD_FAILED, POD_SUCCEEDED};
 use crate::client::{ApiError, ApiErrorKind, Cache, DeleteOptions, Propagation};
 use crate::time::SimTime;
 use crate::trace::DeleteCause;
@@ -93,9 +93,9 @@ impl Store {
         self.objects.is_empty()
     }
 
-    fn next_rv(&mut self) -> String {
+    fn next_rv(&mut self) -> Name {
         self.rv += 1;
-        self.rv.to_string()
+        compact_str::ToCompactString::to_compact_string(&self.rv)
     }
 
     fn new_uid(&mut self) -> String {
@@ -127,7 +127,7 @@ impl Store {
                 // names.SimpleNameGenerator: prefix (cut to 58) + 5 random characters.
                 let mut prefix = m.generate_name.clone();
                 prefix.truncate(58);
-                let mut name = String::new();
+                let mut name = Name::default();
                 for _ in 0..8 {
                     name = prefix.clone();
                     for _ in 0..5 {

@@ -74,7 +74,7 @@ fn build(w: &World) -> Scenario {
         .map(|(i, (on_failure, _))| {
             Object::Pod(Pod {
                 metadata: ObjectMeta {
-                    name: format!("p{i}"),
+                    name: format!("p{i}").into(),
                     namespace: "default".into(),
                     ..Default::default()
                 }

@@ -38,8 +38,8 @@ pub const POLL_PERIOD: Dur = Dur::secs(10);
 pub fn poll_key() -> ObjectKey {
     ObjectKey {
         kind: Kind::CronJob,
-        namespace: String::new(),
-        name: String::new(),
+        namespace: Default::default(),
+        name: Default::default(),
     }
 }
 

@@ -241,7 +241,7 @@ mod tests {
     #[test]
     fn field_errors_worded_as_the_api_server() {
         let mut cj = valid();
-        cj.metadata.name = "a".repeat(53);
+        cj.metadata.name = "a".repeat(53).into();
         assert_eq!(
             errs(&cj, 31),
             [format!(

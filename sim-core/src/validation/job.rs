@@ -103,7 +103,7 @@ pub fn generate_selector(job: &mut Job, minor: u32) {
     for l in name_labels {
         labels
             .entry((*l).to_string())
-            .or_insert_with(|| name.clone());
+            .or_insert_with(|| name.to_string());
     }
     for l in uid_labels {
         labels
@@ -631,7 +631,7 @@ mod tests {
             ]
         );
         let mut j = prepared("Never", 31);
-        j.metadata.name = "a".repeat(62);
+        j.metadata.name = "a".repeat(62).into();
         j.spec.completion_mode = Some("Indexed".into());
         j.spec.completions = Some(10);
         j.spec.max_failed_indexes = Some(11);

@@ -364,7 +364,7 @@ pub(crate) fn job_from_template(
         api_version: "batch/v1".into(),
         kind: "Job".into(),
         metadata: ObjectMeta {
-            name,
+            name: name.into(),
             namespace: cj.metadata.namespace.clone(),
             labels: tm.labels.clone(),
             annotations,
@@ -421,8 +421,8 @@ pub(crate) fn cj_key(cj: &CronJob) -> ObjectKey {
 pub(crate) fn job_key(ns: &str, name: &str) -> ObjectKey {
     ObjectKey {
         kind: Kind::Job,
-        namespace: ns.to_string(),
-        name: name.to_string(),
+        namespace: ns.into(),
+        name: name.into(),
     }
 }
 

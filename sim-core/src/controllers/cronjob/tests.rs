@@ -1718,7 +1718,7 @@ fn test_controller_v2_get_jobs_to_be_reconciled() {
     let names = |cj: &CronJob, cache: &Cache, minor| -> Vec<String> {
         jobs_to_be_reconciled(cj, cache, &V2Era::from_profile(&profile(minor)))
             .iter()
-            .map(|j| j.metadata.name.clone())
+            .map(|j| j.metadata.name.to_string())
             .collect()
     };
     let c = cache_of([

@@ -598,7 +598,7 @@ fn test_sync_one_run_or_not() {
                 None,
             );
             j.metadata.uid = "1234".into();
-            j.metadata.namespace = String::new();
+            j.metadata.namespace = Default::default();
             if still {
                 sj.status.active = vec![ObjectReference {
                     uid: "1234".into(),
@@ -1562,7 +1562,7 @@ fn test_cleanup_finished_jobs_delete_or_not() {
             let st = t(start);
             let mut j = job_from_template(&sj, job_name_v1("mycronjob", st), st, None);
             j.metadata.uid = i.to_string();
-            j.metadata.namespace = String::new();
+            j.metadata.namespace = Default::default();
             if *finished {
                 let ty = if *ok { "Complete" } else { "Failed" };
                 j.status.conditions.push(JobCondition {
@@ -1594,7 +1594,7 @@ fn test_cleanup_finished_jobs_delete_or_not() {
         let mut client = FakeClient::default();
         let refs: Vec<&Job> = js.iter().collect();
         cleanup_finished_jobs_v1(&mut sj, &refs, &mut client);
-        let mut deleted: Vec<String> = client.deleted.iter().map(|k| k.name.clone()).collect();
+        let mut deleted: Vec<String> = client.deleted.iter().map(|k| k.name.to_string()).collect();
         deleted.sort();
         to_delete.sort();
         if deleted != to_delete {

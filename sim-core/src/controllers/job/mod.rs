@@ -2041,7 +2041,7 @@ fn pod_from_template(
     p.metadata.labels = template.metadata.labels.clone();
     p.metadata.annotations = template.metadata.annotations.clone();
     p.metadata.finalizers = template.metadata.finalizers.clone();
-    p.metadata.generate_name = format!("{}-", job.metadata.name);
+    p.metadata.generate_name = compact_str::format_compact!("{}-", job.metadata.name);
     p.metadata.owner_references = vec![OwnerReference {
         api_version: "batch/v1".into(),
         kind: "Job".into(),
@@ -2062,7 +2062,7 @@ fn pod_from_template(
                 .insert(JOB_COMPLETION_INDEX_ANNOTATION.into(), ix.to_string());
         }
         p.spec.hostname = format!("{}-{}", job.metadata.name, ix);
-        p.metadata.generate_name = pod_generate_name_with_index(&job.metadata.name, ix);
+        p.metadata.generate_name = pod_generate_name_with_index(&job.metadata.name, ix).into();
         if has_backoff_limit_per_index(prof, job) {
             let (fc, ic) = new_index_failure_counts(prof, job, replaced);
             p.metadata

@@ -52,7 +52,7 @@ impl ApiClient for FakeClient {
             return Err(err(ApiErrorKind::Invalid));
         };
         self.seq += 1;
-        p.metadata.name = format!("{}{:05}", p.metadata.generate_name, self.seq);
+        p.metadata.name = format!("{}{:05}", p.metadata.generate_name, self.seq).into();
         p.metadata.uid = format!("created-{}", self.seq);
         self.created.push(p.clone());
         Ok(Rc::new(Object::Pod(p)))
