@@ -401,7 +401,11 @@ impl Cache {
         match self.objects.get_mut(&key) {
             Some(old) => {
                 // The indexes change only when the controller reference does (rarely).
-                let same = old.meta().controller_ref() == obj.meta().controller_ref();
+                // Equal owner lists (most often the very same shared list) imply equal
+                // controller references.
+                let (om, nm) = (old.meta(), obj.meta());
+                let same = om.owner_references == nm.owner_references
+                    || om.controller_ref() == nm.controller_ref();
                 if same {
                     *old = obj;
                     return;

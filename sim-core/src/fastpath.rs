@@ -11,7 +11,9 @@
 //! - `schedule::Schedule::next`: the `Next` memo (the last 8 questions and answers);
 //! - `Store::update` (status writes): no deep copy of the stored object when only the status
 //!   differs;
-//! - the scheduler's `bind`: live pods per node kept as runtimes change, not recounted.
+//! - the scheduler's `bind`: live pods per node kept as runtimes change, not recounted;
+//! - `controllers::cronjob::format_in_zone`: times written digit by digit instead of through
+//!   chrono's format strings (years 0..=9999; unit test `direct_time_format_is_chronos`).
 //!
 //! The switch is per thread (sim-core has no threads) and on by default.
 

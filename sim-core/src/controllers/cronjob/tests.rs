@@ -1847,6 +1847,49 @@ fn go_time_formats() {
     let _ = format_in_zone(SimTime(i64::MAX), ny, true);
 }
 
+/// The direct time formatter (a fast path) writes exactly what chrono's format strings do: a
+/// sweep of instants from year 1 to 9999 through zones with whole, half- and quarter-hour,
+/// negative and DST-changing offsets, both layouts, plus the year edges.
+#[test]
+fn direct_time_format_is_chronos() {
+    let zones: Vec<Tz> = [
+        "Etc/UTC",
+        "America/New_York",
+        "America/St_Johns",
+        "Asia/Kolkata",
+        "Asia/Kathmandu",
+        "Pacific/Chatham",
+        "Europe/Dublin",
+        "Australia/Lord_Howe",
+    ]
+    .iter()
+    .map(|z| z.parse().unwrap())
+    .collect();
+    let (lo, hi) = (-62_135_596_800_i64, 253_402_300_799_i64); // 0001-01-01 .. 9999-12-31
+    let mut checked = 0;
+    let mut t = lo;
+    while t <= hi {
+        for z in &zones {
+            for rfc in [false, true] {
+                let plain = format_in_zone_with(SimTime(t), *z, rfc, true);
+                let chrono = format_in_zone_with(SimTime(t), *z, rfc, false);
+                assert_eq!(plain, chrono, "t={t} zone={z} rfc1123z={rfc}");
+                checked += 1;
+            }
+        }
+        t += 86_400 * 211 + 3_607 * 5 + 13; // a stride that visits every hour, minute and second
+    }
+    for t in [lo, lo - 1, hi, hi + 1, 0, -1] {
+        for z in &zones {
+            for rfc in [false, true] {
+                let plain = format_in_zone_with(SimTime(t), *z, rfc, true);
+                assert_eq!(plain, format_in_zone_with(SimTime(t), *z, rfc, false));
+            }
+        }
+    }
+    assert!(checked > 100_000, "{checked}");
+}
+
 /// Step 1's switch to the re-read CronJob: before 1.27 `sync` writes the re-read copy (newer
 /// resourceVersion, with the new Job); from 1.27 the switch is local, so `sync` writes its own
 /// lister copy, which carries none of the changes made after the switch (cronjob.md §3.2).
