@@ -5,7 +5,9 @@
 //! each call to the API server's store at the current instant; in table tests a fake client
 //! records the calls (as `k8s.io/client-go/kubernetes/fake` does upstream).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap;
 use std::rc::Rc;
 
 use crate::api::{Kind, Name, Object, ObjectKey};
@@ -235,13 +237,21 @@ impl<'a> Iterator for KeySetIter<'a> {
 
 /// An informer cache (lister) of one controller: the objects as that controller last heard of
 /// them, with an index by controller owner uid (so no controller scans a namespace per sync).
+///
+/// Objects are found by key in a hash map and listed in key order from a `BTreeSet` of the
+/// keys: a B-tree lookup compares the key with ~10 others (each two string comparisons), and
+/// those comparisons were 15% of all instructions, 45% with 2,000 CronJobs (callgrind, issue
+/// 5). The hash maps are only ever looked up, never iterated, so their order cannot reach any
+/// output (the determinism rule); the hasher is rustc-hash's, which has no random seed.
 #[derive(Debug, Default, Clone)]
 pub struct Cache {
-    objects: BTreeMap<ObjectKey, Rc<Object>>,
-    by_owner: BTreeMap<String, KeySet>,
+    objects: FxHashMap<ObjectKey, Rc<Object>>,
+    /// Every key of `objects`, in key order: what lists iterate.
+    order: BTreeSet<ObjectKey>,
+    by_owner: FxHashMap<String, KeySet>,
     /// (namespace, controller owner *name*) → keys: the CronJob controller matches its Jobs by
     /// owner name, not uid (`getJobsToBeReconciled`), and must not scan the namespace for it.
-    by_owner_name: BTreeMap<(Name, Name), KeySet>,
+    by_owner_name: FxHashMap<(Name, Name), KeySet>,
     /// Keys of objects with no controller owner reference (what a controller may adopt), in
     /// key order: the Job controller looks for orphans on every sync and must not scan the
     /// namespace's pods for them.
@@ -266,17 +276,17 @@ impl Cache {
             namespace: namespace.into(),
             name: Name::default(),
         };
-        self.objects
+        self.order
             .range(lo..)
-            .take_while(move |(k, _)| k.kind == kind && k.namespace == namespace)
-            .map(|(_, v)| v)
+            .take_while(move |k| k.kind == kind && k.namespace == namespace)
+            .map(|k| &self.objects[k])
     }
     /// All objects of `kind`, in (namespace, name) order.
     pub fn list_all(&self, kind: Kind) -> impl Iterator<Item = &Rc<Object>> + '_ {
-        self.objects
+        self.order
             .iter()
-            .filter(move |(k, _)| k.kind == kind)
-            .map(|(_, v)| v)
+            .filter(move |k| k.kind == kind)
+            .map(|k| &self.objects[k])
     }
     /// Objects whose controller owner reference has this uid, in key order.
     pub fn owned_by<'a>(&'a self, owner_uid: &str) -> impl Iterator<Item = &'a Rc<Object>> + 'a {
@@ -416,6 +426,7 @@ impl Cache {
             }
             None => {
                 self.index(&key, &obj);
+                self.order.insert(key.clone());
                 self.objects.insert(key, obj);
             }
         }
@@ -424,6 +435,7 @@ impl Cache {
     /// Remove an object (a watch Deleted).
     pub fn remove(&mut self, key: &ObjectKey) -> Option<Rc<Object>> {
         let old = self.objects.remove(key)?;
+        self.order.remove(key);
         self.unindex(key, &old);
         Some(old)
     }

@@ -61,11 +61,12 @@ pub(crate) enum Ev {
 }
 
 /// A controller's work queue: the earliest ready time per key (client-go's delaying queue
-/// keeps the earliest), plus per-key failure counts for the exponential rate limiter.
+/// keeps the earliest), plus per-key failure counts for the exponential rate limiter. Hash
+/// maps, only ever looked up (never iterated: no hash order reaches the output; issue 5).
 #[derive(Default)]
 pub(crate) struct WorkQueue {
-    pending: BTreeMap<ObjectKey, (SimTime, u64)>,
-    failures: BTreeMap<ObjectKey, u32>,
+    pending: rustc_hash::FxHashMap<ObjectKey, (SimTime, u64)>,
+    failures: rustc_hash::FxHashMap<ObjectKey, u32>,
 }
 
 /// Per-run totals.

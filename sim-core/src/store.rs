@@ -8,7 +8,6 @@
 //! (graceful deletion, finalizers), `pkg/registry/core/pod/strategy.go` `CheckGracefulDelete`
 //! (unscheduled or terminal pods are deleted at once), `pkg/controller/garbagecollector`.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use rand::Rng;
@@ -32,7 +31,8 @@ pub enum Change {
 
 pub struct Store {
     objects: Cache,
-    by_uid: BTreeMap<String, ObjectKey>,
+    /// uid → key; looked up only, never iterated (a hash map: no order reaches the output).
+    by_uid: rustc_hash::FxHashMap<String, ObjectKey>,
     rv: u64,
     uid_counter: u64,
     names: ChaCha8Rng,
@@ -66,7 +66,7 @@ impl Store {
     pub fn new(names: ChaCha8Rng) -> Store {
         Store {
             objects: Cache::new(),
-            by_uid: BTreeMap::new(),
+            by_uid: Default::default(),
             rv: 0,
             uid_counter: 0,
             names,
