@@ -1150,7 +1150,7 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                         let ts = |v: &[SimTime]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>();
                         cmp("created", created.as_deref().map(ts), pods.iter().map(|p| p.created.to_string()).collect());
                         cmp("nodes", nodes.clone(), pods.iter().map(|p| p.node.clone()).collect());
-                        cmp("phases", phases.clone(), pods.iter().map(|p| if p.phase.is_empty() { "Pending".into() } else { p.phase.clone() }).collect());
+                        cmp("phases", phases.clone(), pods.iter().map(|p| if p.phase.is_empty() { "Pending".into() } else { p.phase.to_string() }).collect());
                         let code = |c: Option<i64>| c.map(|c| c.to_string()).unwrap_or_else(|| "none".into());
                         cmp("exit codes", exit_codes.as_ref().map(|v| v.iter().map(|c| code(*c)).collect()), pods.iter().map(|p| code(p.exit_code.map(i64::from))).collect());
                         cmp("restarts", restarts.as_ref().map(|v| v.iter().map(|c| c.to_string()).collect()), pods.iter().map(|p| p.restarts.to_string()).collect());

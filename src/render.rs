@@ -278,7 +278,7 @@ fn job_facts(j: Option<&JobRow>) -> Option<[(&'static str, String); 3]> {
     let j = j?;
     let status = match (&j.condition, &j.reason, j.deleted) {
         (Some(c), Some(r), _) => format!("{c} ({r})"),
-        (Some(c), None, _) => c.clone(),
+        (Some(c), None, _) => c.to_string(),
         (None, _, Some(_)) => "Deleted".into(),
         (None, _, None) => "Running".into(),
     };
@@ -635,13 +635,13 @@ fn pod_timeline(o: &mut String, j: &JobRow) {
                 if p.phase.is_empty() {
                     "Pending".into()
                 } else {
-                    p.phase.clone()
+                    p.phase.to_string()
                 },
                 p.exit_code.map(|c| c.to_string()).unwrap_or_default(),
                 p.restarts.to_string(),
                 rel(p.deletion_requested),
                 rel(p.deleted),
-                p.disruption.clone().unwrap_or_default(),
+                p.disruption.as_deref().unwrap_or_default().to_string(),
             ]
         })
         .collect();
@@ -909,7 +909,7 @@ pub fn text(report: &Report, quiet: bool) -> String {
                 .iter()
                 .map(|j| {
                     let status = match (&j.condition, j.deleted) {
-                        (Some(c), _) => c.clone(),
+                        (Some(c), _) => c.to_string(),
                         (None, Some(_)) => "Deleted".into(),
                         (None, None) => "Running".into(),
                     };

@@ -83,8 +83,8 @@ pub struct JobRow {
     pub created: Option<SimTime>,
     pub started: Option<SimTime>,
     pub finished: Option<SimTime>,
-    pub condition: Option<String>,
-    pub reason: Option<String>,
+    pub condition: Option<Name>,
+    pub reason: Option<Name>,
     pub pods_created: u64,
     pub succeeded: i64,
     pub failed: i64,
@@ -108,13 +108,13 @@ pub struct PodRow {
     pub node: String,
     pub created: SimTime,
     /// The last phase written (empty: Pending).
-    pub phase: String,
+    pub phase: Name,
     /// The last container exit code reported (`state.terminated`, else `lastState.terminated`).
     pub exit_code: Option<i32>,
     /// The highest `restartCount` reported.
     pub restarts: i32,
     /// The reason of a `DisruptionTarget=True` condition (e.g. `DeletionByTaintManager`).
-    pub disruption: Option<String>,
+    pub disruption: Option<Name>,
     /// When the pod got its `deletionTimestamp` (the DELETE call), if it did.
     pub deletion_requested: Option<SimTime>,
     /// When it left the API server.

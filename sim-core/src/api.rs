@@ -231,12 +231,12 @@ pub struct Pod {
 #[serde(rename_all = "camelCase", default)]
 pub struct PodStatus {
     /// `Pending` | `Running` | `Succeeded` | `Failed` | `Unknown` (empty = Pending).
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub phase: String,
+    #[serde(skip_serializing_if = "Name::is_empty")]
+    pub phase: Name,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<PodCondition>,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub reason: String,
+    #[serde(skip_serializing_if = "Name::is_empty")]
+    pub reason: Name,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -256,10 +256,10 @@ pub const POD_FAILED: &str = "Failed";
 #[serde(rename_all = "camelCase", default)]
 pub struct PodCondition {
     #[serde(rename = "type")]
-    pub type_: String,
-    pub status: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub reason: String,
+    pub type_: Name,
+    pub status: Name,
+    #[serde(skip_serializing_if = "Name::is_empty")]
+    pub reason: Name,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -269,7 +269,7 @@ pub struct PodCondition {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ContainerStatus {
-    pub name: String,
+    pub name: Name,
     pub restart_count: i32,
     pub ready: bool,
     pub state: ContainerState,
@@ -297,8 +297,8 @@ impl ContainerState {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ContainerStateWaiting {
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub reason: String,
+    #[serde(skip_serializing_if = "Name::is_empty")]
+    pub reason: Name,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub message: String,
 }
@@ -314,8 +314,8 @@ pub struct ContainerStateRunning {
 #[serde(rename_all = "camelCase", default)]
 pub struct ContainerStateTerminated {
     pub exit_code: i32,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub reason: String,
+    #[serde(skip_serializing_if = "Name::is_empty")]
+    pub reason: Name,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub started_at: Option<SimTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -482,15 +482,15 @@ pub struct UncountedTerminatedPods {
 pub struct JobCondition {
     /// `Complete` | `Failed` | `Suspended` | `FailureTarget` | `SuccessCriteriaMet`.
     #[serde(rename = "type")]
-    pub type_: String,
+    pub type_: Name,
     /// `True` | `False` | `Unknown`.
-    pub status: String,
+    pub status: Name,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_probe_time: Option<SimTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_transition_time: Option<SimTime>,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub reason: String,
+    #[serde(skip_serializing_if = "Name::is_empty")]
+    pub reason: Name,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub message: String,
 }

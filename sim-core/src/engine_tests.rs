@@ -90,7 +90,7 @@ fn pod_timeline(rec: &Recorder) -> Vec<(i64, String, i32)> {
                     .map(|w| w.reason.clone());
                 let phase = match waiting {
                     Some(w) if n.status.phase == "Running" => format!("Running/{w}"),
-                    _ => n.status.phase.clone(),
+                    _ => n.status.phase.to_string(),
                 };
                 Some(((*time - t0()).as_secs(), phase, rc))
             }

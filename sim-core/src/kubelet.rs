@@ -631,7 +631,7 @@ impl Sim {
             .containers
             .iter()
             .map(|c| ContainerStatus {
-                name: c.name.clone(),
+                name: c.name.as_str().into(),
                 restart_count: rt.restart_count,
                 ready: running,
                 state: state.clone(),

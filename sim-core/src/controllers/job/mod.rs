@@ -179,11 +179,11 @@ fn new_condition(
     now: SimTime,
 ) -> JobCondition {
     JobCondition {
-        type_: type_.to_string(),
-        status: status.to_string(),
+        type_: type_.into(),
+        status: status.into(),
         last_probe_time: Some(now),
         last_transition_time: Some(now),
-        reason: reason.to_string(),
+        reason: reason.into(),
         message: message.to_string(),
     }
 }

@@ -206,7 +206,7 @@ impl Out {
         self.status()
             .conditions
             .iter()
-            .map(|c| (c.type_.clone(), c.reason.clone(), c.message.clone()))
+            .map(|c| (c.type_.to_string(), c.reason.to_string(), c.message.clone()))
             .collect()
     }
     fn reasons(&self) -> Vec<String> {
@@ -399,7 +399,7 @@ fn run_row(r: &Row) {
     let conds: Vec<(String, String, String)> = st
         .conditions
         .iter()
-        .map(|c| (c.type_.clone(), c.reason.clone(), c.message.clone()))
+        .map(|c| (c.type_.to_string(), c.reason.to_string(), c.message.clone()))
         .collect();
     assert_eq!(st.active, r.exp_active, "{ctx}: active");
     assert_eq!(st.ready, Some(r.exp_ready), "{ctx}: ready");
@@ -2674,9 +2674,9 @@ fn run_sp(r: &SpRow) {
     job.status.completed_indexes = r.init_completed.into();
     for (t, re, m) in &r.init {
         job.status.conditions.push(JobCondition {
-            type_: t.clone(),
+            type_: t.as_str().into(),
             status: "True".into(),
-            reason: re.clone(),
+            reason: re.as_str().into(),
             message: m.clone(),
             ..Default::default()
         });
