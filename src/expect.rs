@@ -1073,13 +1073,13 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                         for j in &matching {
                             let cond = j.condition.clone().unwrap_or_else(|| "None".into());
                             if let Some(c) = condition {
-                                if &cond != c {
+                                if cond != c {
                                     problems.push(format!("{}: condition {cond}, expected {c}", j.name));
                                 }
                             }
                             if let Some(r) = reason {
                                 let got = j.reason.clone().unwrap_or_default();
-                                if &got != r {
+                                if got != r {
                                     problems.push(format!("{}: reason {got:?}, expected {r:?}", j.name));
                                 }
                             }
