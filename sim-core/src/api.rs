@@ -440,8 +440,10 @@ pub struct SuccessPolicyRule {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct JobStatus {
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub conditions: Vec<JobCondition>,
+    /// Shared copy-on-write: the Job controller copies a Job several times per sync and
+    /// changes its conditions about once per Job (issue 5).
+    #[serde(skip_serializing_if = "vec_is_empty")]
+    pub conditions: Shared<Vec<JobCondition>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<SimTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
