@@ -9,24 +9,28 @@ use std::collections::BinaryHeap;
 
 use crate::time::SimTime;
 
-struct Entry<T> {
+/// A heap entry: the order key and where the item waits. Items stay put in a slab while the
+/// heap moves these 24-byte entries (moving the items themselves, ~80 bytes, was ~5% of all
+/// instructions in `pop`; issue 5).
+#[derive(Clone, Copy)]
+struct Entry {
     time: SimTime,
     seq: u64,
-    item: T,
+    slot: u32,
 }
 
-impl<T> PartialEq for Entry<T> {
+impl PartialEq for Entry {
     fn eq(&self, o: &Self) -> bool {
         self.time == o.time && self.seq == o.seq
     }
 }
-impl<T> Eq for Entry<T> {}
-impl<T> PartialOrd for Entry<T> {
+impl Eq for Entry {}
+impl PartialOrd for Entry {
     fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
         Some(self.cmp(o))
     }
 }
-impl<T> Ord for Entry<T> {
+impl Ord for Entry {
     fn cmp(&self, o: &Self) -> Ordering {
         // BinaryHeap is a max-heap: reverse for earliest-first.
         (o.time, o.seq).cmp(&(self.time, self.seq))
@@ -34,7 +38,11 @@ impl<T> Ord for Entry<T> {
 }
 
 pub struct EventQueue<T> {
-    heap: BinaryHeap<Entry<T>>,
+    heap: BinaryHeap<Entry>,
+    /// The items, by slot; `None` for free slots (listed in `free`, reused first), so the slab
+    /// is as long as the most events ever pending at once, not the number ever pushed.
+    items: Vec<Option<T>>,
+    free: Vec<u32>,
     seq: u64,
 }
 
@@ -42,6 +50,8 @@ impl<T> Default for EventQueue<T> {
     fn default() -> Self {
         EventQueue {
             heap: BinaryHeap::new(),
+            items: Vec::new(),
+            free: Vec::new(),
             seq: 0,
         }
     }
@@ -53,17 +63,30 @@ impl<T> EventQueue<T> {
     }
     pub fn push(&mut self, time: SimTime, item: T) {
         self.seq += 1;
+        let slot = match self.free.pop() {
+            Some(s) => {
+                self.items[s as usize] = Some(item);
+                s
+            }
+            None => {
+                self.items.push(Some(item));
+                u32::try_from(self.items.len() - 1).expect("fewer than 2^32 pending events")
+            }
+        };
         self.heap.push(Entry {
             time,
             seq: self.seq,
-            item,
+            slot,
         });
     }
     pub fn peek_time(&self) -> Option<SimTime> {
         self.heap.peek().map(|e| e.time)
     }
     pub fn pop(&mut self) -> Option<(SimTime, T)> {
-        self.heap.pop().map(|e| (e.time, e.item))
+        let e = self.heap.pop()?;
+        let item = self.items[e.slot as usize].take().expect("a pushed item");
+        self.free.push(e.slot);
+        Some((e.time, item))
     }
     pub fn len(&self) -> usize {
         self.heap.len()
@@ -86,5 +109,26 @@ mod tests {
         q.push(SimTime(10), "b");
         let out: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, s)| s).collect();
         assert_eq!(out, ["a", "b", "c", "d"]);
+    }
+
+    /// Slots freed by pops are reused: the slab stays as long as the most events pending at
+    /// once, while the order stays (time, insertion) across reuse.
+    #[test]
+    fn slots_are_reused_and_order_survives_reuse() {
+        let mut q = EventQueue::new();
+        let mut expect = Vec::new();
+        for round in 0..100_i64 {
+            q.push(SimTime(round * 10 + 5), (round, 1));
+            q.push(SimTime(round * 10), (round, 0));
+            q.push(SimTime(round * 10 + 5), (round, 2));
+            expect.extend([(round, 0), (round, 1), (round, 2)]);
+            let mut got = Vec::new();
+            while let Some((_, x)) = q.pop() {
+                got.push(x);
+            }
+            assert_eq!(got, expect[expect.len() - 3..]);
+        }
+        assert_eq!(q.items.len(), 3);
+        assert!(q.is_empty());
     }
 }
