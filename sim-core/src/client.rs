@@ -256,6 +256,11 @@ pub struct Cache {
     /// key order: the Job controller looks for orphans on every sync and must not scan the
     /// namespace's pods for them.
     orphans: BTreeSet<ObjectKey>,
+    /// Pods in phase Succeeded or Failed, and pods with a deletionTimestamp but no node: what
+    /// the pod GC's periodic pass looks for, counted as objects come and go so that the pass
+    /// can skip listing every pod when there is nothing to collect (a fast path).
+    terminated_pods: usize,
+    unscheduled_terminating_pods: usize,
 }
 
 impl Cache {
@@ -283,10 +288,46 @@ impl Cache {
     }
     /// All objects of `kind`, in (namespace, name) order.
     pub fn list_all(&self, kind: Kind) -> impl Iterator<Item = &Rc<Object>> + '_ {
+        let lo = ObjectKey {
+            kind,
+            namespace: Name::default(),
+            name: Name::default(),
+        };
         self.order
-            .iter()
-            .filter(move |k| k.kind == kind)
+            .range(lo..)
+            .take_while(move |k| k.kind == kind)
             .map(|k| &self.objects[k])
+    }
+    /// Pods in phase `Succeeded` or `Failed` (what [`Cache::list_all`] would count).
+    pub fn terminated_pods(&self) -> usize {
+        self.terminated_pods
+    }
+    /// Pods with a `deletionTimestamp` and no `spec.nodeName`.
+    pub fn unscheduled_terminating_pods(&self) -> usize {
+        self.unscheduled_terminating_pods
+    }
+    /// (terminated, unscheduled terminating) for one object: 0 or 1 each.
+    fn pod_counts(o: &Object) -> (usize, usize) {
+        match o.as_pod() {
+            Some(p) => (
+                usize::from(
+                    p.status.phase == crate::api::POD_SUCCEEDED
+                        || p.status.phase == crate::api::POD_FAILED,
+                ),
+                usize::from(p.metadata.deletion_timestamp.is_some() && p.spec.node_name.is_empty()),
+            ),
+            None => (0, 0),
+        }
+    }
+    fn count(&mut self, o: &Object, add: bool) {
+        let (t, u) = Self::pod_counts(o);
+        if add {
+            self.terminated_pods += t;
+            self.unscheduled_terminating_pods += u;
+        } else {
+            self.terminated_pods -= t;
+            self.unscheduled_terminating_pods -= u;
+        }
     }
     /// Objects whose controller owner reference has this uid, in key order.
     pub fn owned_by<'a>(&'a self, owner_uid: &str) -> impl Iterator<Item = &'a Rc<Object>> + 'a {
@@ -408,8 +449,12 @@ impl Cache {
     /// Insert or replace an object (a watch Added/Modified).
     pub fn upsert(&mut self, obj: Rc<Object>) {
         let key = obj.key();
+        self.count(&obj, true);
         match self.objects.get_mut(&key) {
             Some(old) => {
+                let (t, u) = Self::pod_counts(old);
+                self.terminated_pods -= t;
+                self.unscheduled_terminating_pods -= u;
                 // The indexes change only when the controller reference does (rarely).
                 // Equal owner lists (most often the very same shared list) imply equal
                 // controller references.
@@ -435,6 +480,7 @@ impl Cache {
     /// Remove an object (a watch Deleted).
     pub fn remove(&mut self, key: &ObjectKey) -> Option<Rc<Object>> {
         let old = self.objects.remove(key)?;
+        self.count(&old, false);
         self.order.remove(key);
         self.unindex(key, &old);
         Some(old)
@@ -553,6 +599,86 @@ mod tests {
         assert_eq!(
             names(c.owned_by("uid-k").cloned()),
             ["p30", "p32", "p34", "p36", "p38"]
+        );
+    }
+
+    /// The pod GC's counts equal a scan of the pods after every change: pods created, moved
+    /// between phases, marked for deletion, bound, replaced by other kinds' objects, removed.
+    #[test]
+    fn pod_counts_answer_as_the_scan() {
+        use crate::api::{Job, PodSpec, PodStatus, Shared};
+        use crate::time::SimTime;
+        let mut c = Cache::new();
+        let scan = |c: &Cache| {
+            let pods: Vec<Rc<Object>> = c.list_all(Kind::Pod).cloned().collect();
+            let t = pods
+                .iter()
+                .filter_map(|o| o.as_pod())
+                .filter(|p| p.status.phase == "Succeeded" || p.status.phase == "Failed")
+                .count();
+            let u = pods
+                .iter()
+                .filter_map(|o| o.as_pod())
+                .filter(|p| p.metadata.deletion_timestamp.is_some() && p.spec.node_name.is_empty())
+                .count();
+            (t, u)
+        };
+        let phases = ["", "Pending", "Running", "Succeeded", "Failed"];
+        let mut x: u64 = 7;
+        let mut max = (0, 0);
+        for step in 0..3000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let r = (x >> 33) as usize;
+            let name = format!("p{}", r % 23);
+            if r % 11 == 0 {
+                c.remove(&pod("a", &name, None).key());
+            } else if r % 13 == 0 {
+                // A Job under the same name: counted as nothing.
+                c.upsert(Rc::new(Object::Job(Job {
+                    metadata: ObjectMeta {
+                        name: name.as_str().into(),
+                        namespace: "a".into(),
+                        ..Default::default()
+                    }
+                    .into(),
+                    ..Default::default()
+                })));
+            } else {
+                let mut m = ObjectMeta {
+                    name: name.as_str().into(),
+                    namespace: "a".into(),
+                    ..Default::default()
+                };
+                if (r >> 4) % 3 == 0 {
+                    m.deletion_timestamp = Some(SimTime(step));
+                }
+                let node = if (r >> 6) % 2 == 0 { "node-0" } else { "" };
+                c.upsert(Rc::new(Object::Pod(Pod {
+                    metadata: m.into(),
+                    spec: Shared::new(PodSpec {
+                        node_name: node.into(),
+                        ..Default::default()
+                    }),
+                    status: PodStatus {
+                        phase: phases[(r >> 8) % phases.len()].into(),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                })));
+            }
+            let want = scan(&c);
+            assert_eq!(
+                (c.terminated_pods(), c.unscheduled_terminating_pods()),
+                want,
+                "step {step}"
+            );
+            max = (max.0.max(want.0), max.1.max(want.1));
+        }
+        assert!(
+            max.0 >= 5 && max.1 >= 3,
+            "the walk reached few states: {max:?}"
         );
     }
 }

@@ -13,7 +13,10 @@
 //!   differs;
 //! - the scheduler's `bind`: live pods per node kept as runtimes change, not recounted;
 //! - `controllers::cronjob::format_in_zone`: times written digit by digit instead of through
-//!   chrono's format strings (years 0..=9999; unit test `direct_time_format_is_chronos`).
+//!   chrono's format strings (years 0..=9999; unit test `direct_time_format_is_chronos`);
+//! - the pod GC's periodic pass: skipped when the cache's counts of terminated and of
+//!   unscheduled terminating pods show it would act on nothing (unit test
+//!   `pod_counts_answer_as_the_scan`).
 //!
 //! The switch is per thread (sim-core has no threads) and on by default.
 

@@ -103,6 +103,19 @@ impl Controller for PodGcController {
                 }
             }
         };
+        // Fast path: the cache counts terminated and unscheduled terminating pods; with
+        // terminated pods within the threshold and no unscheduled terminating pod, both passes
+        // below would list every pod and act on none.
+        if crate::fastpath::enabled()
+            && (self.terminated_pod_threshold <= 0
+                || cache.terminated_pods() <= self.terminated_pod_threshold as usize)
+            && cache.unscheduled_terminating_pods() == 0
+        {
+            return SyncResult {
+                requeue_after: Some(GC_CHECK_PERIOD),
+                error: None,
+            };
+        }
         let pods: Vec<&Pod> = cache
             .list_all(Kind::Pod)
             .filter_map(|o| o.as_pod())
