@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use rustc_hash::FxHashMap;
+use crate::lookup::LookupMap;
 use std::rc::Rc;
 
 use crate::api::{Kind, Name, Object, ObjectKey};
@@ -241,17 +241,17 @@ impl<'a> Iterator for KeySetIter<'a> {
 /// Objects are found by key in a hash map and listed in key order from a `BTreeSet` of the
 /// keys: a B-tree lookup compares the key with ~10 others (each two string comparisons), and
 /// those comparisons were 15% of all instructions, 45% with 2,000 CronJobs (callgrind, issue
-/// 5). The hash maps are only ever looked up, never iterated, so their order cannot reach any
-/// output (the determinism rule); the hasher is rustc-hash's, which has no random seed.
+/// 5). The hash maps are [`LookupMap`]s, which cannot be iterated, so no hash order can reach
+/// any output (the determinism rule).
 #[derive(Debug, Default, Clone)]
 pub struct Cache {
-    objects: FxHashMap<ObjectKey, Rc<Object>>,
+    objects: LookupMap<ObjectKey, Rc<Object>>,
     /// Every key of `objects`, in key order: what lists iterate.
     order: BTreeSet<ObjectKey>,
-    by_owner: FxHashMap<String, KeySet>,
+    by_owner: LookupMap<String, KeySet>,
     /// (namespace, controller owner *name*) → keys: the CronJob controller matches its Jobs by
     /// owner name, not uid (`getJobsToBeReconciled`), and must not scan the namespace for it.
-    by_owner_name: FxHashMap<(Name, Name), KeySet>,
+    by_owner_name: LookupMap<(Name, Name), KeySet>,
     /// Keys of objects with no controller owner reference (what a controller may adopt), in
     /// key order: the Job controller looks for orphans on every sync and must not scan the
     /// namespace's pods for them.
@@ -284,7 +284,11 @@ impl Cache {
         self.order
             .range(lo..)
             .take_while(move |k| k.kind == kind && k.namespace == namespace)
-            .map(|k| &self.objects[k])
+            .map(|k| {
+                self.objects
+                    .get(k)
+                    .expect("every ordered key is in the map")
+            })
     }
     /// All objects of `kind`, in (namespace, name) order.
     pub fn list_all(&self, kind: Kind) -> impl Iterator<Item = &Rc<Object>> + '_ {
@@ -296,7 +300,11 @@ impl Cache {
         self.order
             .range(lo..)
             .take_while(move |k| k.kind == kind)
-            .map(|k| &self.objects[k])
+            .map(|k| {
+                self.objects
+                    .get(k)
+                    .expect("every ordered key is in the map")
+            })
     }
     /// Pods in phase `Succeeded` or `Failed` (what [`Cache::list_all`] would count).
     pub fn terminated_pods(&self) -> usize {
@@ -434,14 +442,12 @@ impl Cache {
         }
         if let Some(u) = Self::owner_uid(obj) {
             self.by_owner
-                .entry(u.to_string())
-                .or_default()
+                .get_or_default(u.to_string())
                 .insert(key.clone());
         }
         if let Some(n) = Self::owner_name(obj) {
             self.by_owner_name
-                .entry((key.namespace.clone(), n.into()))
-                .or_default()
+                .get_or_default((key.namespace.clone(), n.into()))
                 .insert(key.clone());
         }
     }

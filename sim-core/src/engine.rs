@@ -16,6 +16,7 @@ use crate::client::{
 };
 use crate::controllers::{Controller, Enqueue, SyncCtx};
 use crate::kubelet::{KubeletStep, Node, PodRuntime};
+use crate::lookup::LookupMap;
 use crate::queue::EventQueue;
 use crate::rng;
 use crate::scenario::{ActionKind, FaultKind, Scenario};
@@ -62,11 +63,11 @@ pub(crate) enum Ev {
 
 /// A controller's work queue: the earliest ready time per key (client-go's delaying queue
 /// keeps the earliest), plus per-key failure counts for the exponential rate limiter. Hash
-/// maps, only ever looked up (never iterated: no hash order reaches the output; issue 5).
+/// maps that cannot be iterated ([`LookupMap`]; issue 5).
 #[derive(Default)]
 pub(crate) struct WorkQueue {
-    pending: rustc_hash::FxHashMap<ObjectKey, (SimTime, u64)>,
-    failures: rustc_hash::FxHashMap<ObjectKey, u32>,
+    pending: LookupMap<ObjectKey, (SimTime, u64)>,
+    failures: LookupMap<ObjectKey, u32>,
 }
 
 /// Per-run totals.
@@ -442,7 +443,7 @@ impl Sim {
         if let Some(err) = &res.error {
             // processNextWorkItem: utilruntime.HandleError + queue.AddRateLimited(key).
             let (base, max) = self.controllers[ctrl].rate_limit();
-            let n = self.wqs[ctrl].failures.entry(key.clone()).or_insert(0);
+            let n = self.wqs[ctrl].failures.get_or_default(key.clone());
             let backoff =
                 Dur((base.0 as f64 * 2f64.powi((*n).min(60) as i32)).min(max.0 as f64) as i64);
             *n += 1;

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod fastpath;
 pub mod invariants;
 pub mod kubelet;
+pub mod lookup;
 pub mod queue;
 pub mod rng;
 pub mod scenario;

@@ -31,8 +31,8 @@ pub enum Change {
 
 pub struct Store {
     objects: Cache,
-    /// uid → key; looked up only, never iterated (a hash map: no order reaches the output).
-    by_uid: rustc_hash::FxHashMap<String, ObjectKey>,
+    /// uid → key (a [`crate::lookup::LookupMap`]: hashed, never iterated).
+    by_uid: crate::lookup::LookupMap<String, ObjectKey>,
     rv: u64,
     uid_counter: u64,
     names: ChaCha8Rng,
