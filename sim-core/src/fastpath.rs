@@ -16,7 +16,9 @@
 //!   chrono's format strings (years 0..=9999; unit test `direct_time_format_is_chronos`);
 //! - the pod GC's periodic pass: skipped when the cache's counts of terminated and of
 //!   unscheduled terminating pods show it would act on nothing (unit test
-//!   `pod_counts_answer_as_the_scan`).
+//!   `pod_counts_answer_as_the_scan`);
+//! - `schedule::parse::tz_named`: the last 8 zone names and the zones they name (unit test
+//!   `tz_memo_answers_as_from_str`).
 //!
 //! The switch is per thread (sim-core has no threads) and on by default.
 

@@ -38,6 +38,7 @@ mod gotext;
 mod next;
 pub mod oracle;
 mod parse;
+pub(crate) use parse::tz_named;
 pub mod validate;
 mod zone;
 

@@ -17,8 +17,6 @@ pub mod sched;
 #[cfg(test)]
 pub(crate) mod testing;
 
-use std::str::FromStr;
-
 use chrono_tz::Tz;
 
 use crate::api::{
@@ -252,7 +250,7 @@ pub(crate) fn load_location(name: &str, local: Tz) -> Result<Tz, String> {
     match name {
         "" | "UTC" => Ok(Tz::UTC),
         "Local" => Ok(local),
-        _ => Tz::from_str(name).map_err(|_| format!("unknown time zone {name}")),
+        _ => crate::schedule::tz_named(name).ok_or_else(|| format!("unknown time zone {name}")),
     }
 }
 
