@@ -497,6 +497,20 @@ pub struct JobCondition {
     pub message: String,
 }
 
+impl Pod {
+    /// Phase `Succeeded` or `Failed` (podgc `isPodTerminated`, pod strategy's terminal
+    /// check: `pkg/controller/podgc/gc_controller.go` @ 003e862).
+    pub fn is_terminal(&self) -> bool {
+        self.status.phase == POD_SUCCEEDED || self.status.phase == POD_FAILED
+    }
+    /// Marked for deletion but never bound to a node: what podgc's `gcUnscheduledTerminating`
+    /// collects (`pod.DeletionTimestamp != nil && len(pod.Spec.NodeName) == 0`,
+    /// `pkg/controller/podgc/gc_controller.go` @ 003e862).
+    pub fn is_unscheduled_terminating(&self) -> bool {
+        self.metadata.deletion_timestamp.is_some() && self.spec.node_name.is_empty()
+    }
+}
+
 impl Job {
     /// The condition of `type_` with status `True`, if any.
     pub fn condition_true(&self, type_: &str) -> Option<&JobCondition> {

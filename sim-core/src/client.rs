@@ -6,11 +6,10 @@
 //! records the calls (as `k8s.io/client-go/kubernetes/fake` does upstream).
 
 use std::collections::BTreeSet;
-
-use crate::lookup::LookupMap;
 use std::rc::Rc;
 
 use crate::api::{Kind, Name, Object, ObjectKey};
+use crate::lookup::LookupMap;
 
 /// Reasons an API call fails, as `metav1.StatusReason` names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -256,11 +255,35 @@ pub struct Cache {
     /// key order: the Job controller looks for orphans on every sync and must not scan the
     /// namespace's pods for them.
     orphans: BTreeSet<ObjectKey>,
-    /// Pods in phase Succeeded or Failed, and pods with a deletionTimestamp but no node: what
-    /// the pod GC's periodic pass looks for, counted as objects come and go so that the pass
-    /// can skip listing every pod when there is nothing to collect (a fast path).
-    terminated_pods: usize,
-    unscheduled_terminating_pods: usize,
+    /// What the pod GC's periodic pass looks for, counted as objects come and go so that the
+    /// pass can skip listing every pod when there is nothing to collect (a fast path).
+    pod_counts: PodCounts,
+}
+
+/// Terminal pods and unscheduled terminating pods (`Pod::is_terminal`,
+/// `Pod::is_unscheduled_terminating`) among a cache's objects.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct PodCounts {
+    terminal: usize,
+    unscheduled_terminating: usize,
+}
+
+impl PodCounts {
+    /// 0 or 1 of each for one object.
+    fn of(o: &Object) -> PodCounts {
+        o.as_pod().map_or(PodCounts::default(), |p| PodCounts {
+            terminal: usize::from(p.is_terminal()),
+            unscheduled_terminating: usize::from(p.is_unscheduled_terminating()),
+        })
+    }
+    fn add(&mut self, c: PodCounts) {
+        self.terminal += c.terminal;
+        self.unscheduled_terminating += c.unscheduled_terminating;
+    }
+    fn sub(&mut self, c: PodCounts) {
+        self.terminal -= c.terminal;
+        self.unscheduled_terminating -= c.unscheduled_terminating;
+    }
 }
 
 impl Cache {
@@ -308,34 +331,11 @@ impl Cache {
     }
     /// Pods in phase `Succeeded` or `Failed` (what [`Cache::list_all`] would count).
     pub fn terminated_pods(&self) -> usize {
-        self.terminated_pods
+        self.pod_counts.terminal
     }
     /// Pods with a `deletionTimestamp` and no `spec.nodeName`.
     pub fn unscheduled_terminating_pods(&self) -> usize {
-        self.unscheduled_terminating_pods
-    }
-    /// (terminated, unscheduled terminating) for one object: 0 or 1 each.
-    fn pod_counts(o: &Object) -> (usize, usize) {
-        match o.as_pod() {
-            Some(p) => (
-                usize::from(
-                    p.status.phase == crate::api::POD_SUCCEEDED
-                        || p.status.phase == crate::api::POD_FAILED,
-                ),
-                usize::from(p.metadata.deletion_timestamp.is_some() && p.spec.node_name.is_empty()),
-            ),
-            None => (0, 0),
-        }
-    }
-    fn count(&mut self, o: &Object, add: bool) {
-        let (t, u) = Self::pod_counts(o);
-        if add {
-            self.terminated_pods += t;
-            self.unscheduled_terminating_pods += u;
-        } else {
-            self.terminated_pods -= t;
-            self.unscheduled_terminating_pods -= u;
-        }
+        self.pod_counts.unscheduled_terminating
     }
     /// Objects whose controller owner reference has this uid, in key order.
     pub fn owned_by<'a>(&'a self, owner_uid: &str) -> impl Iterator<Item = &'a Rc<Object>> + 'a {
@@ -455,12 +455,10 @@ impl Cache {
     /// Insert or replace an object (a watch Added/Modified).
     pub fn upsert(&mut self, obj: Rc<Object>) {
         let key = obj.key();
-        self.count(&obj, true);
+        self.pod_counts.add(PodCounts::of(&obj));
         match self.objects.get_mut(&key) {
             Some(old) => {
-                let (t, u) = Self::pod_counts(old);
-                self.terminated_pods -= t;
-                self.unscheduled_terminating_pods -= u;
+                self.pod_counts.sub(PodCounts::of(old));
                 // The indexes change only when the controller reference does (rarely).
                 // Equal owner lists (most often the very same shared list) imply equal
                 // controller references.
@@ -486,7 +484,7 @@ impl Cache {
     /// Remove an object (a watch Deleted).
     pub fn remove(&mut self, key: &ObjectKey) -> Option<Rc<Object>> {
         let old = self.objects.remove(key)?;
-        self.count(&old, false);
+        self.pod_counts.sub(PodCounts::of(&old));
         self.order.remove(key);
         self.unindex(key, &old);
         Some(old)

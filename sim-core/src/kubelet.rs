@@ -154,11 +154,8 @@ impl Sim {
             }
             return;
         }
-        if !self.pods.contains_key(uid) {
-            let terminal = pod.status.phase == POD_SUCCEEDED || pod.status.phase == POD_FAILED;
-            if !terminal {
-                self.admit(pod);
-            }
+        if !self.pods.contains_key(uid) && !pod.is_terminal() {
+            self.admit(pod);
         }
         let newly_deleting = pod.metadata.deletion_timestamp.is_some()
             && old.is_none_or(|o| o.meta().deletion_timestamp.is_none());

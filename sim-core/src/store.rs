@@ -13,7 +13,7 @@ use std::rc::Rc;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::api::{Kind, Name, Object, ObjectKey, POD_FAILED, POD_SUCCEEDED};
+use crate::api::{Kind, Name, Object, ObjectKey};
 use crate::client::{ApiError, ApiErrorKind, Cache, DeleteOptions, Propagation};
 use crate::time::SimTime;
 use crate::trace::DeleteCause;
@@ -323,8 +323,7 @@ impl Store {
         }
         let mut grace = 0i64;
         if let Object::Pod(p) = &*cur {
-            let terminal = p.status.phase == POD_SUCCEEDED || p.status.phase == POD_FAILED;
-            if !p.spec.node_name.is_empty() && !terminal {
+            if !p.spec.node_name.is_empty() && !p.is_terminal() {
                 grace = opts
                     .grace_period_seconds
                     .or(p.metadata.deletion_grace_period_seconds)

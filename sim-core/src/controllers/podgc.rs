@@ -5,7 +5,7 @@
 //! Source: kubernetes `pkg/controller/podgc/gc_controller.go` @ 003e862 (`gc`,
 //! `gcTerminated`, `gcUnscheduledTerminating`, `markFailedAndDeletePod`); job.md §5.3.
 
-use crate::api::{Kind, Object, ObjectKey, Pod, POD_FAILED, POD_SUCCEEDED};
+use crate::api::{Kind, Object, ObjectKey, Pod, POD_FAILED};
 use crate::client::{ApiClient, ApiError, ApiErrorKind, Cache, DeleteOptions, WatchEvent};
 use crate::controllers::{Controller, Enqueue, SyncCtx, SyncResult};
 use crate::time::Dur;
@@ -48,10 +48,6 @@ impl PodGcController {
     }
 }
 
-fn is_terminated(p: &Pod) -> bool {
-    p.status.phase == POD_SUCCEEDED || p.status.phase == POD_FAILED
-}
-
 fn pod_key(p: &Pod) -> ObjectKey {
     ObjectKey {
         kind: Kind::Pod,
@@ -62,7 +58,7 @@ fn pod_key(p: &Pod) -> ObjectKey {
 
 /// `markFailedAndDeletePod`: patch a non-terminal pod to Failed, then delete with grace 0.
 fn mark_failed_and_delete(client: &mut dyn ApiClient, p: &Pod) -> Result<(), ApiError> {
-    if !is_terminated(p) {
+    if !p.is_terminal() {
         let mut q = p.clone();
         q.status.phase = POD_FAILED.into();
         q.metadata.resource_version.clear();
@@ -103,9 +99,11 @@ impl Controller for PodGcController {
                 }
             }
         };
-        // Fast path: the cache counts terminated and unscheduled terminating pods; with
-        // terminated pods within the threshold and no unscheduled terminating pod, both passes
-        // below would list every pod and act on none.
+        // Fast path: the cache counts terminated and unscheduled terminating pods
+        // (`Pod::is_terminal`, `Pod::is_unscheduled_terminating`); with terminated pods within
+        // the threshold (`gcTerminated` deletes only `len(terminatedPods) - threshold` > 0)
+        // and no unscheduled terminating pod, both passes below would list every pod and act
+        // on none.
         if crate::fastpath::enabled()
             && (self.terminated_pod_threshold <= 0
                 || cache.terminated_pods() <= self.terminated_pod_threshold as usize)
@@ -122,7 +120,7 @@ impl Controller for PodGcController {
             .collect();
         // gcTerminated
         if self.terminated_pod_threshold > 0 {
-            let mut term: Vec<&Pod> = pods.iter().copied().filter(|p| is_terminated(p)).collect();
+            let mut term: Vec<&Pod> = pods.iter().copied().filter(|p| p.is_terminal()).collect();
             let excess = term.len() as i64 - i64::from(self.terminated_pod_threshold);
             if excess > 0 {
                 // byEvictionAndCreationTimestamp: evicted first, then oldest, then name.
@@ -142,7 +140,7 @@ impl Controller for PodGcController {
         }
         // gcUnscheduledTerminating: terminating pods never bound to a node.
         for p in &pods {
-            if p.metadata.deletion_timestamp.is_some() && p.spec.node_name.is_empty() {
+            if p.is_unscheduled_terminating() {
                 note(mark_failed_and_delete(client, p));
             }
         }
@@ -157,6 +155,7 @@ impl Controller for PodGcController {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::POD_SUCCEEDED;
     use crate::controllers::job::tests::{cache_of, new_job, new_pod, profile, FakeClient, T0};
 
     #[test]
@@ -198,5 +197,62 @@ mod tests {
         let mut client = FakeClient::default();
         PodGcController::new(0).sync(&gc_key(), &ctx, &cache, &mut client);
         assert!(client.deleted.is_empty(), "threshold 0 disables");
+    }
+
+    /// The fast path (skip the pass when the cache's counts show nothing to collect) makes the
+    /// same API calls as the full pass: terminal pods under, at and over the threshold, the
+    /// threshold off, and an unscheduled terminating pod (which must not be skipped).
+    #[test]
+    fn skipping_the_pass_acts_as_the_full_pass() {
+        let job = new_job(1, 1, 6, "NonIndexed");
+        let mut pods = Vec::new();
+        for i in 0..4 {
+            let mut p = new_pod(&job, &format!("p{i}"), POD_SUCCEEDED);
+            p.metadata.creation_timestamp = Some(T0 + Dur::secs(i));
+            p.spec.node_name = "n1".into();
+            pods.push(p);
+        }
+        let mut unscheduled = new_pod(&job, "u", "Pending");
+        unscheduled.metadata.deletion_timestamp = Some(T0);
+        let prof = profile(31, &[]);
+        let ctx = SyncCtx {
+            now: T0,
+            profile: &prof,
+            local_tz: chrono_tz::UTC,
+        };
+        let calls = |pods: &[Pod], threshold: i32, fast: bool| {
+            crate::fastpath::set_enabled(fast);
+            let cache = cache_of(&job, pods);
+            let mut client = FakeClient::default();
+            PodGcController::new(threshold).sync(&gc_key(), &ctx, &cache, &mut client);
+            crate::fastpath::set_enabled(true);
+            let patched: Vec<(String, String)> = client
+                .patched
+                .iter()
+                .map(|p| (p.metadata.name.to_string(), p.status.phase.to_string()))
+                .collect();
+            let deleted: Vec<String> = client.deleted.iter().map(|k| k.name.to_string()).collect();
+            (deleted, patched)
+        };
+        let with_unscheduled: Vec<Pod> = pods.iter().cloned().chain([unscheduled]).collect();
+        for (case, set) in [
+            ("terminal only", &pods),
+            ("with unscheduled", &with_unscheduled),
+        ] {
+            for threshold in [0, 3, 4, 10] {
+                let fast = calls(set, threshold, true);
+                assert_eq!(
+                    fast,
+                    calls(set, threshold, false),
+                    "{case}, threshold {threshold}"
+                );
+                let collects = (threshold > 0 && threshold < 4) || set.len() > pods.len();
+                assert_eq!(
+                    !fast.0.is_empty(),
+                    collects,
+                    "{case}, threshold {threshold}: {fast:?}"
+                );
+            }
+        }
     }
 }
