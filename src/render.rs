@@ -69,7 +69,7 @@ enum Body<'a> {
         event_type: &'static str,
         reason: &'a str,
         object: String,
-        message: &'a str,
+        message: std::borrow::Cow<'a, str>,
         source: &'static str,
     },
     Fault {
@@ -143,7 +143,7 @@ pub fn trace_line(ev: &TraceEvent) -> String {
             event_type: event.type_.as_str(),
             reason: &event.reason,
             object: event.object.to_string(),
-            message: &event.message,
+            message: event.message.text(),
             source: event.source,
         },
         TraceEvent::Fault {

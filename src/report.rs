@@ -296,7 +296,7 @@ impl EventFilter {
             it.next().unwrap_or(""),
             it.next().unwrap_or(""),
         );
-        self.matches_parts(time, type_, reason, parts, message)
+        self.matches_parts(time, type_, reason, parts, |pat| message.contains(pat))
     }
 
     /// As [`EventFilter::matches`], with the object as (kind, namespace, name): the report
@@ -307,10 +307,10 @@ impl EventFilter {
         type_: &str,
         reason: &str,
         (ek, ens, en): (&str, &str, &str),
-        message: &str,
+        message_contains: impl FnOnce(&str) -> bool,
     ) -> bool {
         self.reason.as_deref().is_none_or(|r| r == reason)
-            && self.message.as_deref().is_none_or(|m| message.contains(m))
+            && self.message.as_deref().is_none_or(message_contains)
             && self.type_.as_deref().is_none_or(|t| t == type_)
             && self.between.is_none_or(|(a, b)| time >= a && time < b)
             && self
@@ -619,7 +619,9 @@ impl Observer for ReportBuilder {
                     .iter()
                     .zip(self.report.event_counts.iter_mut())
                 {
-                    if f.matches_parts(*time, type_, &event.reason, parts, &event.message) {
+                    if f.matches_parts(*time, type_, &event.reason, parts, |m| {
+                        event.message.contains(m)
+                    }) {
                         *n += 1;
                     }
                 }
@@ -627,9 +629,9 @@ impl Observer for ReportBuilder {
                     self.events.push(EventRow {
                         time: *time,
                         type_: event.type_.as_str().to_string(),
-                        reason: event.reason.clone(),
+                        reason: event.reason.to_string(),
                         object: o.to_string(),
-                        message: event.message.clone(),
+                        message: event.message.to_string(),
                         count: 1,
                         source: event.source.to_string(),
                     });

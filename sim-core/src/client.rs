@@ -82,12 +82,102 @@ impl EventType {
     }
 }
 
+/// An event's message, kept as its parts and rendered when something reads it (issue 5: the
+/// controllers record several events per slot, and with `--quiet` nobody reads their text).
+/// Equality and `Display` are those of the rendered text, so how a message was built never
+/// shows.
+#[derive(Debug, Clone)]
+pub enum EventMessage {
+    /// Text known when the code was written.
+    Static(&'static str),
+    /// Text formatted by the caller (the rarer messages).
+    Text(String),
+    /// `a`, `x`, `b`, `y` joined: `Eventf`'s common shape of one or two names in fixed text
+    /// ("Created job %v", "Saw completed job: %s, condition: %s").
+    Parts(&'static str, Name, &'static str, Name),
+}
+
+impl EventMessage {
+    /// "`a``x`": one name after fixed text.
+    pub fn with(a: &'static str, x: &str) -> EventMessage {
+        EventMessage::Parts(a, Name::from(x), "", Name::default())
+    }
+
+    /// The rendered text (borrowed unless the message is built from parts).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            EventMessage::Static(s) => std::borrow::Cow::Borrowed(s),
+            EventMessage::Text(s) => std::borrow::Cow::Borrowed(s),
+            EventMessage::Parts(a, x, b, y) => {
+                let mut t = String::with_capacity(a.len() + x.len() + b.len() + y.len());
+                t.push_str(a);
+                t.push_str(x);
+                t.push_str(b);
+                t.push_str(y);
+                std::borrow::Cow::Owned(t)
+            }
+        }
+    }
+
+    /// `strings.Contains(message, pat)` on the rendered text.
+    pub fn contains(&self, pat: &str) -> bool {
+        self.text().contains(pat)
+    }
+}
+
+impl std::fmt::Display for EventMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EventMessage::Static(s) => f.write_str(s),
+            EventMessage::Text(s) => f.write_str(s),
+            EventMessage::Parts(a, x, b, y) => {
+                f.write_str(a)?;
+                f.write_str(x)?;
+                f.write_str(b)?;
+                f.write_str(y)
+            }
+        }
+    }
+}
+
+impl PartialEq for EventMessage {
+    fn eq(&self, other: &EventMessage) -> bool {
+        self.text() == other.text()
+    }
+}
+impl Eq for EventMessage {}
+impl PartialEq<str> for EventMessage {
+    fn eq(&self, other: &str) -> bool {
+        self.text() == other
+    }
+}
+impl PartialEq<&str> for EventMessage {
+    fn eq(&self, other: &&str) -> bool {
+        self.text() == *other
+    }
+}
+impl PartialEq<String> for EventMessage {
+    fn eq(&self, other: &String) -> bool {
+        self.text() == other.as_str()
+    }
+}
+impl From<String> for EventMessage {
+    fn from(s: String) -> EventMessage {
+        EventMessage::Text(s)
+    }
+}
+impl From<&'static str> for EventMessage {
+    fn from(s: &'static str) -> EventMessage {
+        EventMessage::Static(s)
+    }
+}
+
 /// A Kubernetes event as a controller records it (`record.EventRecorder.Eventf`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRecord {
     pub type_: EventType,
-    pub reason: String,
-    pub message: String,
+    pub reason: Name,
+    pub message: EventMessage,
     /// The object the event is about (`involvedObject`).
     pub object: ObjectKey,
     /// The reporting component (`job-controller`, `cronjob-controller`, `kubelet`, …).
@@ -683,6 +773,45 @@ mod tests {
         assert!(
             max.0 >= 5 && max.1 >= 3,
             "the walk reached few states: {max:?}"
+        );
+    }
+
+    /// An event message built from parts reads, compares and prints as the text `Eventf`
+    /// would have formatted (the lazy form must never show).
+    #[test]
+    fn event_message_parts_read_as_the_formatted_text() {
+        let name = "tick-28401120";
+        let cases: Vec<(EventMessage, String)> = vec![
+            (
+                EventMessage::with("Created job ", name),
+                format!("Created job {name}"),
+            ),
+            (
+                EventMessage::Parts(
+                    "Saw completed job: ",
+                    name.into(),
+                    ", condition: ",
+                    "Complete".into(),
+                ),
+                format!("Saw completed job: {name}, condition: Complete"),
+            ),
+            (
+                EventMessage::Static("Job completed"),
+                "Job completed".to_string(),
+            ),
+            (EventMessage::Text("x y".into()), "x y".to_string()),
+        ];
+        for (m, want) in cases {
+            assert_eq!(m.text(), want);
+            assert_eq!(m.to_string(), want);
+            assert_eq!(m, want);
+            assert_eq!(m, EventMessage::Text(want.clone()));
+            assert!(m.contains(&want[want.len() / 2..]));
+            assert!(!m.contains("absent"));
+        }
+        assert_ne!(
+            EventMessage::with("Created job ", "a"),
+            EventMessage::with("Created job ", "b")
         );
     }
 }

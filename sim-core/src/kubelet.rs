@@ -458,7 +458,8 @@ impl Sim {
                                     rt.key.name,
                                     rt.key.namespace,
                                     pod_uid
-                                ),
+                                )
+                                .into(),
                                 object: rt.key.clone(),
                                 source: "kubelet",
                             };
@@ -880,7 +881,7 @@ impl Sim {
         self.pending_events.push(EventRecord {
             type_: EventType::Normal,
             reason: "TaintManagerEviction".into(),
-            message: format!("Marking for deletion Pod {}/{}", key.namespace, key.name),
+            message: format!("Marking for deletion Pod {}/{}", key.namespace, key.name).into(),
             object: key.clone(),
             source,
         });

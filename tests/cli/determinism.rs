@@ -94,7 +94,7 @@ fn a_divergence_is_reported_with_both_lines_and_exit_1() {
                 event: Rc::new(EventRecord {
                     type_: EventType::Normal,
                     reason: reason.into(),
-                    message: format!("event {i}"),
+                    message: format!("event {i}").into(),
                     object: ObjectKey {
                         kind: Kind::Job,
                         namespace: "default".into(),

@@ -61,7 +61,7 @@ fn event(
         event: Rc::new(EventRecord {
             type_,
             reason: reason.into(),
-            message: msg,
+            message: msg.into(),
             object: ObjectKey {
                 kind,
                 namespace: "default".into(),

@@ -20,7 +20,7 @@
 use chrono_tz::Tz;
 
 use crate::api::{CronJob, Job, Kind, Object, ObjectKey};
-use crate::client::{ApiClient, Cache, EventType, WatchEvent};
+use crate::client::{ApiClient, Cache, EventMessage, EventType, WatchEvent};
 use crate::controllers::cronjob::sched;
 use crate::controllers::cronjob::{
     cleanup_finished_jobs, delete_from_active_list, delete_job, earliest_time, event,
@@ -115,7 +115,12 @@ pub fn sync_one(
                 cj,
                 EventType::Normal,
                 "SawCompletedJob",
-                format!("Saw completed job: {}, status: {status}", j.metadata.name),
+                EventMessage::Parts(
+                    "Saw completed job: ",
+                    j.metadata.name.clone(),
+                    ", status: ",
+                    status.into(),
+                ),
             );
         }
     }
@@ -233,7 +238,7 @@ pub fn sync_one(
         cj,
         EventType::Normal,
         "SuccessfulCreate",
-        format!("Created job {}", created.metadata.name),
+        EventMessage::with("Created job ", &created.metadata.name),
     );
     cj.status.active.push(job_ref(&created));
     cj.status.last_schedule_time = Some(slot);

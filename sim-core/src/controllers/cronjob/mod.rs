@@ -24,8 +24,8 @@ use crate::api::{
     OwnerReference, CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION,
 };
 use crate::client::{
-    ApiClient, ApiError, ApiErrorKind, Cache, DeleteOptions, EventRecord, EventType, Propagation,
-    WatchEvent,
+    ApiClient, ApiError, ApiErrorKind, Cache, DeleteOptions, EventMessage, EventRecord, EventType,
+    Propagation, WatchEvent,
 };
 use crate::controllers::{Controller, Enqueue, SyncCtx, SyncResult};
 use crate::time::{Dur, SimTime};
@@ -475,12 +475,12 @@ pub(crate) fn event(
     cj: &CronJob,
     type_: EventType,
     reason: &str,
-    message: String,
+    message: impl Into<EventMessage>,
 ) {
     client.event(EventRecord {
         type_,
-        reason: reason.to_string(),
-        message,
+        reason: reason.into(),
+        message: message.into(),
         object: cj_key(cj),
         source: COMPONENT,
     });
@@ -517,7 +517,7 @@ pub(crate) fn delete_job(client: &mut dyn ApiClient, cj: &mut CronJob, job: &Job
         cj,
         EventType::Normal,
         "SuccessfulDelete",
-        format!("Deleted job {}", job.metadata.name),
+        EventMessage::with("Deleted job ", &job.metadata.name),
     );
     true
 }
@@ -756,16 +756,21 @@ fn sync_cron_job_inner(
             let cond = finished_status(j).unwrap_or("");
             delete_from_active_list(cj, &j.metadata.uid);
             let word = if era.saw_completed_condition_word {
-                "condition"
+                ", condition: "
             } else {
-                "status"
+                ", status: "
             };
             event(
                 client,
                 cj,
                 EventType::Normal,
                 "SawCompletedJob",
-                format!("Saw completed job: {}, {word}: {cond}", j.metadata.name),
+                EventMessage::Parts(
+                    "Saw completed job: ",
+                    j.metadata.name.clone(),
+                    word,
+                    cond.into(),
+                ),
             );
             update = true;
             just_removed = true;
@@ -976,7 +981,7 @@ fn sync_cron_job_inner(
                 cj,
                 EventType::Normal,
                 "SuccessfulCreate",
-                format!("Created job {}", j.metadata.name),
+                EventMessage::with("Created job ", &j.metadata.name),
             );
             j
         }

@@ -31,7 +31,8 @@ use crate::api::{
     POD_RUNNING, POD_SUCCEEDED,
 };
 use crate::client::{
-    ApiClient, ApiError, ApiErrorKind, Cache, DeleteOptions, EventRecord, EventType, WatchEvent,
+    ApiClient, ApiError, ApiErrorKind, Cache, DeleteOptions, EventMessage, EventRecord, EventType,
+    WatchEvent,
 };
 use crate::controllers::{Controller, Enqueue, SyncCtx, SyncResult};
 use crate::time::{Dur, SimTime};
@@ -652,11 +653,17 @@ impl Controller for JobController {
     }
 }
 
-fn event(client: &mut dyn ApiClient, job: &Job, type_: EventType, reason: &str, message: String) {
+fn event(
+    client: &mut dyn ApiClient,
+    job: &Job,
+    type_: EventType,
+    reason: &str,
+    message: impl Into<EventMessage>,
+) {
     client.event(EventRecord {
         type_,
-        reason: reason.to_string(),
-        message,
+        reason: reason.into(),
+        message: message.into(),
         object: ObjectKey {
             kind: Kind::Job,
             namespace: job.metadata.namespace.clone(),
@@ -688,13 +695,7 @@ fn enact_finished(job: &mut Job, fc: &JobCondition, now: SimTime) {
 /// (pkg/controller/job/job_controller.go, v1.31; the same text on the legacy counting path).
 fn finished_event(client: &mut dyn ApiClient, job: &Job, fc: &JobCondition) {
     if fc.type_ == "Complete" {
-        event(
-            client,
-            job,
-            EventType::Normal,
-            "Completed",
-            "Job completed".into(),
-        );
+        event(client, job, EventType::Normal, "Completed", "Job completed");
     } else {
         event(
             client,
@@ -1116,7 +1117,7 @@ impl JobController {
                         &job,
                         EventType::Warning,
                         "TooManySucceededPods",
-                        "Too many succeeded pods running after completion count reached".into(),
+                        "Too many succeeded pods running after completion count reached",
                     );
                 }
             } else if manage_called {
@@ -1135,7 +1136,7 @@ impl JobController {
                             &job,
                             EventType::Normal,
                             "Suspended",
-                            "Job suspended".into(),
+                            "Job suspended",
                         );
                     }
                 } else if ensure_condition(
@@ -1147,13 +1148,7 @@ impl JobController {
                     now,
                 ) {
                     suspend_changed = true;
-                    event(
-                        client,
-                        &job,
-                        EventType::Normal,
-                        "Resumed",
-                        "Job resumed".into(),
-                    );
+                    event(client, &job, EventType::Normal, "Resumed", "Job resumed");
                     // Resuming resets startTime (the ADS timer).
                     job.status.start_time = Some(now);
                 }
@@ -1362,7 +1357,7 @@ fn delete_active_pods(
                 job,
                 EventType::Normal,
                 "SuccessfulDelete",
-                format!("Deleted pod: {}", p.metadata.name),
+                EventMessage::with("Deleted pod: ", &p.metadata.name),
             ),
             Err(e) if e.kind == ApiErrorKind::NotFound => {}
             Err(e) => {
@@ -1466,7 +1461,7 @@ impl JobController {
                         job,
                         EventType::Normal,
                         "SuccessfulDelete",
-                        format!("Deleted pod: {}", p.metadata.name),
+                        EventMessage::with("Deleted pod: ", &p.metadata.name),
                     );
                     if is_ready(p) {
                         ready += 1;
@@ -1629,7 +1624,7 @@ impl JobController {
                         &job,
                         EventType::Normal,
                         "SuccessfulCreate",
-                        format!("Created pod: {}", created.meta().name),
+                        EventMessage::with("Created pod: ", &created.meta().name),
                     ),
                     Err(e) => {
                         event(

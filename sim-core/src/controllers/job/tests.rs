@@ -213,7 +213,7 @@ impl Out {
         self.client
             .events
             .iter()
-            .map(|e| e.reason.clone())
+            .map(|e| e.reason.to_string())
             .collect()
     }
 }
@@ -2508,6 +2508,7 @@ fn suspend_and_resume() {
     );
     assert!(out.client.events[0]
         .message
+        .text()
         .starts_with("Created pod: foobar-"));
 }
 
