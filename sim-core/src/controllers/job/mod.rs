@@ -849,7 +849,7 @@ impl JobController {
             failed_indexes: None,
             delayed_deletion: BTreeMap::new(),
             requeue: None,
-            job: Job::default(),
+            job: Job::empty(),
         };
         let mut active = c.active_pods.len() as i32;
         let indexed = is_indexed(&job);
