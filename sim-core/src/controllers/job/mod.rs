@@ -819,12 +819,13 @@ impl JobController {
         // 3. Pods controlled by the Job that match its selector, plus orphans it adopts.
         let tracking = tracks_with_finalizers(prof);
         let adopted = adopt_orphans(&job, cache, client, tracking);
-        let selector = job.spec.selector.clone();
+        // The spec is shared (a reference count, not a copy of the selector's maps).
+        let spec = job.spec.clone();
         let pods: Vec<&Pod> = cache
             .owned_by(&job.metadata.uid)
             .filter_map(|o| o.as_pod())
             .filter(|p| {
-                selector
+                spec.selector
                     .as_ref()
                     .is_none_or(|s| s.matches(&p.metadata.labels))
             })
