@@ -172,6 +172,23 @@ impl From<&'static str> for EventMessage {
     }
 }
 
+/// The plain path's iterator or the fast path's, without boxing either (issue 5: the listers
+/// answer several times per sync).
+enum OneOf<A, B> {
+    Plain(A),
+    Fast(B),
+}
+
+impl<T, A: Iterator<Item = T>, B: Iterator<Item = T>> Iterator for OneOf<A, B> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        match self {
+            OneOf::Plain(a) => a.next(),
+            OneOf::Fast(b) => b.next(),
+        }
+    }
+}
+
 /// A Kubernetes event as a controller records it (`record.EventRecorder.Eventf`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRecord {
@@ -443,17 +460,17 @@ impl Cache {
         kind: Kind,
         namespace: &'a str,
         owner_name: &str,
-    ) -> Box<dyn Iterator<Item = &'a Rc<Object>> + 'a> {
+    ) -> impl Iterator<Item = &'a Rc<Object>> + 'a {
         if !crate::fastpath::enabled() {
             // The plain path: scan the namespace.
             let owner_name = owner_name.to_string();
-            return Box::new(self.list(kind, namespace).filter(move |o| {
+            return OneOf::Plain(self.list(kind, namespace).filter(move |o| {
                 o.meta()
                     .controller_ref()
                     .is_some_and(|r| r.name == owner_name)
             }));
         }
-        Box::new(
+        OneOf::Fast(
             self.by_owner_name
                 .get(&(Name::from(namespace), Name::from(owner_name)))
                 .into_iter()
@@ -469,9 +486,9 @@ impl Cache {
         &'a self,
         kind: Kind,
         namespace: &'a str,
-    ) -> Box<dyn Iterator<Item = &'a Rc<Object>> + 'a> {
+    ) -> impl Iterator<Item = &'a Rc<Object>> + 'a {
         if !crate::fastpath::enabled() {
-            return Box::new(
+            return OneOf::Plain(
                 self.list(kind, namespace)
                     .filter(|o| o.meta().controller_ref().is_none()),
             );
@@ -481,7 +498,7 @@ impl Cache {
             namespace: namespace.into(),
             name: Name::default(),
         };
-        Box::new(
+        OneOf::Fast(
             self.orphans
                 .range(lo..)
                 .take_while(move |k| k.kind == kind && k.namespace == namespace)

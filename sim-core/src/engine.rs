@@ -114,6 +114,8 @@ pub struct Sim {
     pub(crate) object_limit: usize,
     pub(crate) pending_events: Vec<EventRecord>,
     enqueue_buf: Vec<Enqueue>,
+    /// The controller index of each `enqueue_buf` entry (reused likewise).
+    owners_buf: Vec<usize>,
     pub(crate) pending_api_errors: Vec<(&'static str, &'static str, ObjectKey, String)>,
 }
 
@@ -165,6 +167,7 @@ impl Sim {
             object_limit: scenario.limits.max_objects,
             pending_events: Vec::new(),
             enqueue_buf: Vec::new(),
+            owners_buf: Vec::new(),
             pending_api_errors: Vec::new(),
             scenario,
         };
@@ -386,16 +389,18 @@ impl Sim {
         };
         // One reused buffer: deliveries are the engine's most frequent event.
         let mut out = std::mem::take(&mut self.enqueue_buf);
-        let mut owners = Vec::new();
+        let mut owners = std::mem::take(&mut self.owners_buf);
         for (i, c) in self.controllers.iter_mut().enumerate() {
             let before = out.len();
             c.handle_with_clock(ev, &self.cache, &ctx, &mut out);
             owners.extend(std::iter::repeat_n(i, out.len() - before));
         }
-        for (i, e) in owners.into_iter().zip(out.drain(..)) {
+        for (&i, e) in owners.iter().zip(out.drain(..)) {
             self.enqueue(i, e);
         }
+        owners.clear();
         self.enqueue_buf = out;
+        self.owners_buf = owners;
     }
 
     fn enqueue(&mut self, ctrl: usize, e: Enqueue) {
