@@ -310,13 +310,17 @@ impl Sim {
                 }
             }
             Ev::Sync { ctrl, key, token } => {
-                let live = self.wqs[ctrl]
-                    .pending
-                    .get(&key)
-                    .is_some_and(|(_, t)| *t == token);
-                if live && self.cm_up {
-                    self.wqs[ctrl].pending.remove(&key);
-                    self.sync(ctrl, key, obs);
+                // Live if the pending entry still carries this event's token (a later
+                // enqueue at an earlier time supersedes it). One lookup: take the entry and
+                // put it back in the rare superseded case.
+                if self.cm_up {
+                    match self.wqs[ctrl].pending.remove(&key) {
+                        Some((_, t)) if t == token => self.sync(ctrl, key, obs),
+                        Some(other) => {
+                            self.wqs[ctrl].pending.insert(key, other);
+                        }
+                        None => {}
+                    }
                 }
             }
             Ev::Kubelet { uid, token, step } => self.kubelet_step(uid, token, step, obs),
@@ -461,8 +465,10 @@ impl Sim {
                 },
             );
         } else {
-            // queue.Forget(key)
-            self.wqs[ctrl].failures.remove(&key);
+            // queue.Forget(key) (nothing to forget, and no lookup, when no key has failed)
+            if !self.wqs[ctrl].failures.is_empty() {
+                self.wqs[ctrl].failures.remove(&key);
+            }
         }
         if let Some(d) = res.requeue_after {
             // client-go `AddAfter(d <= 0)` adds at once. A controller that keeps answering
