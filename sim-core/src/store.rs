@@ -262,10 +262,17 @@ impl Store {
                 _ => false,
             };
             // Main resource updates ignore status (status subresource exists for all three).
+            // (Usually the caller sent the stored status: then nothing is copied.)
             match (&mut obj, &*cur) {
-                (Object::Job(a), Object::Job(b)) => a.status = b.status.clone(),
-                (Object::CronJob(a), Object::CronJob(b)) => a.status = b.status.clone(),
-                (Object::Pod(a), Object::Pod(b)) => a.status = b.status.clone(),
+                (Object::Job(a), Object::Job(b)) if a.status != b.status => {
+                    a.status = b.status.clone()
+                }
+                (Object::CronJob(a), Object::CronJob(b)) if a.status != b.status => {
+                    a.status = b.status.clone()
+                }
+                (Object::Pod(a), Object::Pod(b)) if a.status != b.status => {
+                    a.status = b.status.clone()
+                }
                 _ => {}
             }
             let m = obj.meta_mut();
@@ -274,10 +281,12 @@ impl Store {
             m.deletion_timestamp = cm.deletion_timestamp;
             m.deletion_grace_period_seconds = cm.deletion_grace_period_seconds;
         }
-        let (uid, created) = (cm.uid.clone(), cm.creation_timestamp);
+        let created = cm.creation_timestamp;
         let rv = self.next_rv();
         let m = obj.meta_mut();
-        m.uid = uid;
+        if m.uid != cm.uid {
+            m.uid = cm.uid.clone();
+        }
         m.creation_timestamp = created;
         m.resource_version = rv;
         let done = m.deletion_timestamp.is_some() && m.finalizers.is_empty();
