@@ -1100,8 +1100,7 @@ impl JobController {
         } else {
             let mut manage_called = false;
             if satisfied && job.metadata.deletion_timestamp.is_none() {
-                c.job = job.clone();
-                let (a, err) = self.manage_job(key, &mut c, now, prof, client);
+                let (a, err) = self.manage_job(key, &mut c, &job, now, prof, client);
                 active = a;
                 manage_err = err;
                 manage_called = true;
@@ -1479,17 +1478,17 @@ impl JobController {
         &mut self,
         key: &ObjectKey,
         c: &mut Ctx,
+        job: &Job,
         now: SimTime,
         prof: &Profile,
         client: &mut dyn ApiClient,
     ) -> (i32, Option<ApiError>) {
-        let job = c.job.clone();
         let mut active = c.active_pods.len() as i32;
         let parallelism = job.spec.parallelism.unwrap_or(1);
-        if suspended(&job) {
-            let to_delete = active_pods_for_removal(&job, &c.active_pods, active as usize);
+        if suspended(job) {
+            let to_delete = active_pods_for_removal(job, &c.active_pods, active as usize);
             self.set_expectations(key, 0, to_delete.len() as i64, now);
-            let (rr, removed, err) = self.delete_job_pods(key, client, &job, &to_delete);
+            let (rr, removed, err) = self.delete_job_pods(key, client, job, &to_delete);
             active -= removed;
             if let Some(t) = c.terminating.as_mut() {
                 *t += removed;
@@ -1508,11 +1507,11 @@ impl JobController {
             Some(n) => n.saturating_sub(c.succeeded).min(parallelism).max(0),
         };
         let rm_at_least = active.saturating_sub(want_active).max(0) as usize;
-        let mut to_delete = active_pods_for_removal(&job, &c.active_pods, rm_at_least);
+        let mut to_delete = active_pods_for_removal(job, &c.active_pods, rm_at_least);
         to_delete.truncate(MAX_POD_CREATE_DELETE_PER_SYNC as usize);
         if !to_delete.is_empty() {
             self.set_expectations(key, 0, to_delete.len() as i64, now);
-            let (rr, removed, err) = self.delete_job_pods(key, client, &job, &to_delete);
+            let (rr, removed, err) = self.delete_job_pods(key, client, job, &to_delete);
             active -= removed;
             if let Some(t) = c.terminating.as_mut() {
                 *t += removed;
@@ -1520,7 +1519,7 @@ impl JobController {
             c.ready -= rr;
             return (active, err);
         }
-        let terminating = if only_replace_failed(prof, &job) {
+        let terminating = if only_replace_failed(prof, job) {
             c.terminating.unwrap_or(0)
         } else {
             0
@@ -1540,7 +1539,7 @@ impl JobController {
         } else {
             active
         };
-        if !has_backoff_limit_per_index(prof, &job) {
+        if !has_backoff_limit_per_index(prof, job) {
             let remaining = if prof.minor() >= 27 {
                 c.new_backoff.remaining(now, base, max)
             } else {
@@ -1561,9 +1560,9 @@ impl JobController {
         }
         diff = diff.min(MAX_POD_CREATE_DELETE_PER_SYNC);
         let mut indexes: Vec<i32> = Vec::new();
-        if is_indexed(&job) {
-            indexes = first_pending_indexes(prof, c, diff, completions(&job));
-            if has_backoff_limit_per_index(prof, &job) {
+        if is_indexed(job) {
+            indexes = first_pending_indexes(prof, c, job, diff, completions(job));
+            if has_backoff_limit_per_index(prof, job) {
                 // getPodCreationInfoForIndependentIndexes
                 let mut now_ix = Vec::new();
                 let mut min_rem: Option<Dur> = None;
@@ -1614,7 +1613,7 @@ impl JobController {
                 let index = ix_iter.next();
                 let pod = pod_from_template(
                     prof,
-                    &job,
+                    job,
                     &template,
                     index,
                     c.delayed_deletion.get(&index.unwrap_or(-1)).copied(),
@@ -1622,7 +1621,7 @@ impl JobController {
                 match client.create(Object::Pod(pod)) {
                     Ok(created) => event(
                         client,
-                        &job,
+                        job,
                         EventType::Normal,
                         "SuccessfulCreate",
                         EventMessage::with("Created pod: ", &created.meta().name),
@@ -1630,7 +1629,7 @@ impl JobController {
                     Err(e) => {
                         event(
                             client,
-                            &job,
+                            job,
                             EventType::Warning,
                             "FailedCreate",
                             format!("Error creating: {e}"),
@@ -1977,7 +1976,7 @@ fn can_remove_finalizer(c: &Ctx, p: &Pod, considered_failed: bool) -> bool {
 
 /// `firstPendingIndexes`: the lowest indexes not succeeded, active, failed or (Failed-only mode)
 /// terminating.
-fn first_pending_indexes(prof: &Profile, c: &Ctx, count: i32, comps: i32) -> Vec<i32> {
+fn first_pending_indexes(prof: &Profile, c: &Ctx, job: &Job, count: i32, comps: i32) -> Vec<i32> {
     if count <= 0 {
         return Vec::new();
     }
@@ -1986,7 +1985,7 @@ fn first_pending_indexes(prof: &Profile, c: &Ctx, count: i32, comps: i32) -> Vec
         .iter()
         .filter_map(|p| completion_index(p))
         .collect();
-    if only_replace_failed(prof, &c.job) {
+    if only_replace_failed(prof, job) {
         non_pending.extend(
             c.pods
                 .iter()

@@ -3067,9 +3067,15 @@ fn first_pending_indexes_rows() {
         delayed_deletion: BTreeMap::new(),
         requeue: None,
     };
-    assert_eq!(first_pending_indexes(&prof, &c, 4, 10), vec![1, 4, 7, 8]);
-    assert_eq!(first_pending_indexes(&prof, &c, 0, 10), Vec::<i32>::new());
-    assert_eq!(first_pending_indexes(&prof, &c, 20, 4), vec![1]);
+    assert_eq!(
+        first_pending_indexes(&prof, &c, &c.job, 4, 10),
+        vec![1, 4, 7, 8]
+    );
+    assert_eq!(
+        first_pending_indexes(&prof, &c, &c.job, 0, 10),
+        Vec::<i32>::new()
+    );
+    assert_eq!(first_pending_indexes(&prof, &c, &c.job, 20, 4), vec![1]);
 }
 
 #[test]
