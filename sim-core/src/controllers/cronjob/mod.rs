@@ -599,6 +599,62 @@ fn failed(update: bool, e: ApiError) -> SyncOutcome {
     }
 }
 
+/// Parse `formatSchedule`'s text ("TZ=<prefix> <schedule>", or the schedule alone) as the
+/// controller of `minor` does. A pure function of its arguments, so the last answers are kept
+/// (a fast path, see `crate::fastpath`: every sync parses, as upstream does; a hit skips
+/// building the text and the parse memo's lookup). Per thread, fixed size, never iterated
+/// for a result order.
+fn parse_formatted(prefix: Option<&str>, schedule: &str, minor: u32) -> Result<Schedule, String> {
+    let parse = || {
+        let text = match prefix {
+            Some(tz) => {
+                // fmt.Sprintf("TZ=%s %s"), without the formatting machinery.
+                let mut t = String::with_capacity(4 + tz.len() + schedule.len());
+                t.push_str("TZ=");
+                t.push_str(tz);
+                t.push(' ');
+                t.push_str(schedule);
+                std::borrow::Cow::Owned(t)
+            }
+            None => std::borrow::Cow::Borrowed(schedule),
+        };
+        sched::parse_for_minor(&text, minor).map_err(|e| e.to_string())
+    };
+    if !crate::fastpath::enabled() {
+        return parse();
+    }
+    type Entry = (u32, Option<String>, String, Result<Schedule, String>);
+    const SIZE: usize = 8;
+    thread_local! {
+        static LAST: std::cell::RefCell<(Vec<Entry>, usize)> =
+            const { std::cell::RefCell::new((Vec::new(), 0)) };
+    }
+    LAST.with(|m| {
+        let mut m = m.borrow_mut();
+        if let Some((.., r)) =
+            m.0.iter()
+                .find(|(mi, p, s, _)| *mi == minor && s == schedule && p.as_deref() == prefix)
+        {
+            return r.clone();
+        }
+        let r = parse();
+        let e = (
+            minor,
+            prefix.map(String::from),
+            schedule.to_string(),
+            r.clone(),
+        );
+        if m.0.len() < SIZE {
+            m.0.push(e);
+        } else {
+            let v = m.1;
+            m.0[v] = e;
+            m.1 = (v + 1) % SIZE;
+        }
+        r
+    })
+}
+
 /// `formatSchedule` + parse, with the era's `UnsupportedSchedule` placement.
 /// Returns `Err(())` when the parse failed (event already recorded).
 fn parse_for_sync(
@@ -621,24 +677,16 @@ fn parse_for_sync(
             );
         }
     }
-    let text = if has_tz {
-        s.clone()
+    // formatSchedule: "TZ=<timeZone> <schedule>" when the era honours a valid timeZone.
+    let prefix = if has_tz {
+        None
     } else {
         match (&cj.spec.time_zone, era.time_zone) {
-            (Some(tz), true) if load_location(tz, local).is_ok() => {
-                // formatSchedule's fmt.Sprintf("TZ=%s %s"), without the formatting machinery
-                // (it runs on every sync).
-                let mut t = String::with_capacity(4 + tz.len() + s.len());
-                t.push_str("TZ=");
-                t.push_str(tz);
-                t.push(' ');
-                t.push_str(s);
-                t
-            }
-            _ => s.clone(),
+            (Some(tz), true) if load_location(tz, local).is_ok() => Some(tz.as_str()),
+            _ => None,
         }
     };
-    let parsed = sched::parse_for_minor(&text, era.minor).map_err(|e| e.to_string())?;
+    let parsed = parse_formatted(prefix, s, era.minor)?;
     if has_tz && era.unsupported_schedule == UnsupportedEra::AfterParse {
         if let Some(c) = client.as_mut() {
             event(

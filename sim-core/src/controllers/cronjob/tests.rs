@@ -1936,3 +1936,40 @@ fn re_read_switch_is_local_from_1_27() {
         );
     }
 }
+
+/// The memo in front of `formatSchedule` + parse answers exactly as the plain parse, for valid
+/// and invalid schedules, with and without a zone prefix, across versions, and after its
+/// entries have been replaced (more keys than it holds).
+#[test]
+fn parse_formatted_memo_answers_as_the_plain_parse() {
+    let prefixes = [
+        None,
+        Some("Etc/UTC"),
+        Some("America/New_York"),
+        Some("Nowhere/Atlantis"),
+    ];
+    let specs = [
+        "* * * * *",
+        "0/5 * * * *",
+        "1/5 * * * *",
+        "@every 1m",
+        "not a schedule",
+        "TZ=UTC 0 0 * * *",
+        "*/61 * * * *",
+        "0 0 31 2 *",
+        "@hourly",
+    ];
+    for round in 0..2 {
+        for minor in [19, 21, 24, 27, 31] {
+            for p in prefixes {
+                for s in specs {
+                    crate::fastpath::set_enabled(false);
+                    let plain = parse_formatted(p, s, minor);
+                    crate::fastpath::set_enabled(true);
+                    let fast = parse_formatted(p, s, minor);
+                    assert_eq!(fast, plain, "{p:?} {s:?} 1.{minor} (round {round})");
+                }
+            }
+        }
+    }
+}
