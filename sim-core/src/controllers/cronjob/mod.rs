@@ -664,7 +664,9 @@ fn parse_for_sync(
     client: Option<&mut dyn ApiClient>,
 ) -> Result<Schedule, String> {
     let s = &cj.spec.schedule;
-    let has_tz = s.contains("TZ");
+    // strings.Contains(schedule, "TZ"), as a byte scan (the substring searcher's set-up
+    // dominated for schedules this short; every sync asks).
+    let has_tz = s.as_bytes().windows(2).any(|w| w == b"TZ");
     let mut client = client;
     if has_tz && era.unsupported_schedule == UnsupportedEra::BeforeParse {
         if let Some(c) = client.as_mut() {
