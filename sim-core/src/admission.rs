@@ -9,6 +9,12 @@ use crate::version::Profile;
 
 /// Pod defaulting that matters to the simulation (`pkg/apis/core/v1/defaults.go`):
 /// `restartPolicy` Always, `terminationGracePeriodSeconds` 30.
+/// Whether [`default_pod_spec`] would change anything: callers holding a shared spec ask
+/// first, so an already defaulted spec is not copied to be written (issue 5).
+pub fn pod_spec_needs_defaults(spec: &crate::api::PodSpec) -> bool {
+    spec.restart_policy.is_empty() || spec.termination_grace_period_seconds.is_none()
+}
+
 pub fn default_pod_spec(spec: &mut crate::api::PodSpec) {
     if spec.restart_policy.is_empty() {
         spec.restart_policy = "Always".into();
@@ -22,13 +28,17 @@ pub fn default_pod_spec(spec: &mut crate::api::PodSpec) {
 pub fn admit(obj: &mut Object, profile: &Profile) -> Result<(), ApiError> {
     let errs: Vec<FieldError> = match obj {
         Object::Pod(p) => {
-            default_pod_spec(&mut p.spec);
+            if pod_spec_needs_defaults(&p.spec) {
+                default_pod_spec(&mut p.spec);
+            }
             Vec::new()
         }
         Object::Job(j) => {
             let minor = profile.minor();
             crate::validation::job::default_job(j, minor);
-            default_pod_spec(&mut j.spec.template.spec);
+            if pod_spec_needs_defaults(&j.spec.template.spec) {
+                default_pod_spec(&mut j.spec.template.spec);
+            }
             crate::validation::job::validate_job_spec(&j.spec, minor, "spec")
         }
         Object::CronJob(c) => {
@@ -59,5 +69,33 @@ pub fn invalid(obj: &Object, errs: &[FieldError]) -> ApiError {
     ApiError {
         kind: ApiErrorKind::Invalid,
         message: format!("{kind} {:?} is invalid: {joined}", obj.meta().name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::PodSpec;
+
+    /// `pod_spec_needs_defaults` is true exactly when `default_pod_spec` changes the spec (the
+    /// admission skips the copy-on-write only when nothing would be written).
+    #[test]
+    fn needs_defaults_iff_defaulting_changes_the_spec() {
+        for restart in ["", "Always", "Never", "OnFailure"] {
+            for grace in [None, Some(0), Some(30), Some(5)] {
+                let spec = PodSpec {
+                    restart_policy: restart.into(),
+                    termination_grace_period_seconds: grace,
+                    ..Default::default()
+                };
+                let mut d = spec.clone();
+                default_pod_spec(&mut d);
+                assert_eq!(
+                    pod_spec_needs_defaults(&spec),
+                    d != spec,
+                    "{restart:?} {grace:?}"
+                );
+            }
+        }
     }
 }

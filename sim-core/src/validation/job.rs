@@ -8,8 +8,8 @@
 //! prefix `spec.jobTemplate.spec`.
 
 use crate::api::{
-    Job, JobSpec, LabelSelector, CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL,
-    LEGACY_JOB_NAME_LABEL,
+    Job, JobSpec, LabelSelector, Shared, CONTROLLER_UID_LABEL, JOB_NAME_LABEL,
+    LEGACY_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL,
 };
 use crate::validation::{ErrorType, FieldError};
 
@@ -28,8 +28,10 @@ pub fn default_job(job: &mut Job, minor: u32) {
     default_job_spec(&mut job.spec, minor);
 }
 
-/// `SetDefaults_Job` on a spec (also used for `CronJob.spec.jobTemplate.spec`).
-pub fn default_job_spec(spec: &mut JobSpec, minor: u32) {
+/// `SetDefaults_Job` on a spec (also used for `CronJob.spec.jobTemplate.spec`). The spec is
+/// shared copy-on-write: fields are read through it and it is copied only when a default is
+/// actually written (issue 5: every create and update of a Job is defaulted).
+pub fn default_job_spec(spec: &mut Shared<JobSpec>, minor: u32) {
     // completions/parallelism: both nil → both 1; else parallelism 1.
     if spec.completions.is_none() && spec.parallelism.is_none() {
         spec.completions = Some(1);
@@ -63,22 +65,34 @@ pub fn default_job_spec(spec: &mut JobSpec, minor: u32) {
             "TerminatingOrFailed".into()
         });
     }
-    if let Some(pfp) = spec.pod_failure_policy.as_mut() {
-        for r in &mut pfp.rules {
-            for c in &mut r.on_pod_conditions {
-                if c.status.is_empty() {
-                    c.status = "True".into();
+    let pfp_needs = spec.pod_failure_policy.as_ref().is_some_and(|p| {
+        p.rules
+            .iter()
+            .any(|r| r.on_pod_conditions.iter().any(|c| c.status.is_empty()))
+    });
+    if pfp_needs {
+        if let Some(pfp) = spec.pod_failure_policy.as_mut() {
+            for r in &mut pfp.rules {
+                for c in &mut r.on_pod_conditions {
+                    if c.status.is_empty() {
+                        c.status = "True".into();
+                    }
                 }
             }
         }
     }
     // Pod defaulting (core/v1 SetDefaults_PodSpec) runs before validation.
-    let ps = &mut spec.template.spec;
-    if ps.restart_policy.is_empty() {
-        ps.restart_policy = "Always".into();
+    if spec.template.spec.restart_policy.is_empty() {
+        spec.template.spec.restart_policy = "Always".into();
     }
-    if ps.termination_grace_period_seconds.is_none() {
-        ps.termination_grace_period_seconds = Some(DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS);
+    if spec
+        .template
+        .spec
+        .termination_grace_period_seconds
+        .is_none()
+    {
+        spec.template.spec.termination_grace_period_seconds =
+            Some(DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS);
     }
 }
 
