@@ -18,7 +18,10 @@
 //!   unscheduled terminating pods show it would act on nothing (unit test
 //!   `pod_counts_answer_as_the_scan`);
 //! - `schedule::parse::tz_named`: the last 8 zone names and the zones they name (unit test
-//!   `tz_memo_answers_as_from_str`).
+//!   `tz_memo_answers_as_from_str`);
+//! - `controllers::cronjob::parse_formatted`: the last 8 parses of `formatSchedule`'s text by
+//!   (timeZone, schedule, version), before the text is even built (unit test
+//!   `parse_formatted_memo_answers_as_the_plain_parse`).
 //!
 //! The switch is per thread (sim-core has no threads) and on by default.
 
