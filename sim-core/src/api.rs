@@ -578,8 +578,10 @@ pub struct CronJobSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CronJobStatus {
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub active: Vec<ObjectReference>,
+    /// Shared copy-on-write: the CronJob controller copies the CronJob (and its active list)
+    /// on every sync, and the list changes about twice per Job (issue 5).
+    #[serde(skip_serializing_if = "vec_is_empty")]
+    pub active: Shared<Vec<ObjectReference>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_schedule_time: Option<SimTime>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -125,7 +125,7 @@ pub fn sync_one(
         }
     }
     let active = cj.status.active.clone();
-    for r in &active {
+    for r in active.iter() {
         if !children.contains(&r.uid.as_str()) {
             event(
                 client,
@@ -190,7 +190,7 @@ pub fn sync_one(
     // 7. Replace.
     if cj.spec.concurrency_policy == "Replace" {
         let active = cj.status.active.clone();
-        for r in &active {
+        for r in active.iter() {
             let job = match client.get(&job_key(&r.namespace, &r.name)) {
                 Ok(o) => match o.as_job() {
                     Some(j) => j.clone(),

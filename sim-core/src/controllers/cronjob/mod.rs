@@ -842,7 +842,7 @@ fn sync_cron_job_inner(
         }
     }
     let active = cj.status.active.clone();
-    for r in &active {
+    for r in active.iter() {
         if children.contains(&r.uid.as_str()) {
             continue;
         }
@@ -971,7 +971,7 @@ fn sync_cron_job_inner(
     // Step 11: Replace.
     if cj.spec.concurrency_policy == "Replace" {
         let active = cj.status.active.clone();
-        for r in &active {
+        for r in active.iter() {
             let job = match client.get(&job_key(&r.namespace, &r.name)) {
                 Ok(o) => match o.as_job() {
                     Some(j) => j.clone(),

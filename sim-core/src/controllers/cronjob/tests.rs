@@ -608,9 +608,9 @@ fn setup(tc: &Case) -> (CronJob, Option<Job>, CronJob) {
         if tc.still_active {
             let r = job_ref(&j);
             if tc.job_present_in_cj_active_status {
-                cj.status.active = vec![r.clone()];
+                cj.status.active = vec![r.clone()].into();
             }
-            real.status.active = vec![r];
+            real.status.active = vec![r].into();
         } else {
             j.status.completion_time = Some(tc.job_creation_time + Dur::secs(10));
             j.status.conditions.push(JobCondition {
@@ -1480,7 +1480,7 @@ fn unsupported_schedule_and_saw_completed_by_version() {
     let mut cj = cron_job();
     cj.spec.schedule = ON_THE_HOUR.into();
     let j = finished_job(&cj, just_after_the_prior_hour(), "j1", "Failed", None);
-    cj.status.active = vec![job_ref(&j)];
+    cj.status.active = vec![job_ref(&j)].into();
     for (minor, word) in [(30, "status"), (31, "condition")] {
         let mut client = FakeClient::default();
         one_sync(&cj, &[&j], just_before_the_hour(), minor, &mut client);
@@ -1519,7 +1519,7 @@ fn last_successful_time_by_version() {
     assert_eq!(after.status.last_successful_time, ok.status.completion_time);
     // 1.30 skips a succeeded Job just removed from the active list; 1.31+ counts it.
     let mut active = cj.clone();
-    active.status.active = vec![job_ref(&ok)];
+    active.status.active = vec![job_ref(&ok)].into();
     let (after, _) = one_sync(
         &active,
         &[&ok],
@@ -1908,7 +1908,7 @@ fn re_read_switch_is_local_from_1_27() {
     running.metadata.uid = "1234".into();
     let mut fresh = cj.clone();
     fresh.metadata.resource_version = "9".into();
-    fresh.status.active = vec![job_ref(&running)];
+    fresh.status.active = vec![job_ref(&running)].into();
     let cache = cache_of([Object::CronJob(cj.clone()), Object::Job(running.clone())]);
     for (minor, rv, active) in [(26, "9", 2), (27, "7", 0)] {
         let p = profile(minor);

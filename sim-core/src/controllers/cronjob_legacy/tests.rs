@@ -603,7 +603,8 @@ fn test_sync_one_run_or_not() {
                 sj.status.active = vec![ObjectReference {
                     uid: "1234".into(),
                     ..Default::default()
-                }];
+                }]
+                .into();
                 js.push(j.clone());
             }
             job = Some(j);
@@ -1327,7 +1328,7 @@ fn test_sync_one_status() {
         }
         let mut jobs: Vec<&Job> = Vec::new();
         if has_finished {
-            sj.status.active = vec![job_ref(&finished)];
+            sj.status.active = vec![job_ref(&finished)].into();
             jobs.push(&finished);
         }
         if has_unexpected {
