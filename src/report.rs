@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use sim_core::api::{Kind, Name, Object, CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION};
+use sim_core::lookup::LookupMap;
 use sim_core::time::SimTime;
 use sim_core::trace::{Observer, TraceEvent};
 
@@ -367,6 +368,72 @@ pub fn scheduled_time(
     secs.checked_mul(1000).map(SimTime)
 }
 
+/// Per-CronJob rows found by (namespace, name) on nearly every trace event: a hash index into
+/// a `Vec` (issue 5: with 2,000 CronJobs the B-tree's string comparisons were a few percent of
+/// a run). Listed only unordered where order cannot show, or sorted by key at the end (the
+/// order of the `BTreeMap` it replaced).
+#[derive(Debug)]
+struct Rows<V> {
+    rows: Vec<((Name, Name), V)>,
+    index: LookupMap<(Name, Name), usize>,
+}
+
+impl<V> Default for Rows<V> {
+    fn default() -> Self {
+        Rows {
+            rows: Vec::new(),
+            index: LookupMap::default(),
+        }
+    }
+}
+
+impl<V> Rows<V> {
+    fn get_mut(&mut self, key: &(Name, Name)) -> Option<&mut V> {
+        let i = *self.index.get(key)?;
+        Some(&mut self.rows[i].1)
+    }
+
+    fn get_or_insert_with(&mut self, key: (Name, Name), make: impl FnOnce() -> V) -> &mut V {
+        let i = match self.index.get(&key) {
+            Some(&i) => i,
+            None => {
+                let i = self.rows.len();
+                self.rows.push((key.clone(), make()));
+                self.index.insert(key, i);
+                i
+            }
+        };
+        &mut self.rows[i].1
+    }
+
+    fn insert(&mut self, key: (Name, Name), value: V) {
+        match self.index.get(&key) {
+            Some(&i) => self.rows[i].1 = value,
+            None => {
+                self.index.insert(key.clone(), self.rows.len());
+                self.rows.push((key, value));
+            }
+        }
+    }
+
+    /// In insertion order: only for callers whose result does not depend on the order.
+    fn values_mut_unordered(&mut self) -> impl Iterator<Item = &mut V> {
+        self.rows.iter_mut().map(|(_, v)| v)
+    }
+
+    /// In insertion order: only for callers whose result does not depend on the order.
+    fn into_unordered(self) -> Vec<((Name, Name), V)> {
+        self.rows
+    }
+
+    /// The values in key order.
+    fn into_sorted_values(self) -> Vec<V> {
+        let mut rows = self.rows;
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows.into_iter().map(|(_, v)| v).collect()
+    }
+}
+
 /// Folds trace events into a [`Report`].
 #[derive(Debug)]
 pub struct ReportBuilder {
@@ -375,7 +442,7 @@ pub struct ReportBuilder {
     interest: Interest,
     report: Report,
     events: Vec<EventRow>,
-    cronjobs: BTreeMap<(Name, Name), CronJobRow>,
+    cronjobs: Rows<CronJobRow>,
     jobs: Vec<JobRow>,
     /// Live Jobs (namespace, name) → index in `jobs` (only for kept jobs).
     job_index: BTreeMap<(Name, Name), usize>,
@@ -387,7 +454,7 @@ pub struct ReportBuilder {
     live_pods: u64,
     /// Per-slot accounting (absent: no slots, e.g. unit tests of other parts).
     slot_env: Option<SlotEnv>,
-    trackers: BTreeMap<(Name, Name), SlotTracker>,
+    trackers: Rows<SlotTracker>,
     /// The earliest true time at which any tracker's next slot comes: trackers are visited
     /// only then, so a trace event costs O(1) however many CronJobs there are.
     next_due: Option<SimTime>,
@@ -430,7 +497,7 @@ impl ReportBuilder {
                 local_tz: None,
             },
             events: Vec::new(),
-            cronjobs: BTreeMap::new(),
+            cronjobs: Rows::default(),
             jobs: Vec::new(),
             job_index: BTreeMap::new(),
             pod_index: BTreeMap::new(),
@@ -438,7 +505,7 @@ impl ReportBuilder {
             live_jobs: 0,
             live_pods: 0,
             slot_env: None,
-            trackers: BTreeMap::new(),
+            trackers: Rows::default(),
             next_due: None,
         }
     }
@@ -512,10 +579,10 @@ impl ReportBuilder {
 
     fn update_cronjob(&mut self, obj: &Object) {
         let Some(cj) = obj.as_cronjob() else { return };
-        let row = self
-            .cronjobs
-            .entry((cj.metadata.namespace.clone(), cj.metadata.name.clone()))
-            .or_default();
+        let row = self.cronjobs.get_or_insert_with(
+            (cj.metadata.namespace.clone(), cj.metadata.name.clone()),
+            CronJobRow::default,
+        );
         row.namespace = cj.metadata.namespace.clone();
         row.name = cj.metadata.name.clone();
         row.last_schedule_time = cj.status.last_schedule_time;
@@ -528,14 +595,14 @@ impl ReportBuilder {
 
     /// The report (expectations still empty: see `expect::evaluate`).
     pub fn finish(mut self) -> Report {
-        for (key, mut t) in std::mem::take(&mut self.trackers) {
+        // Each tracker fills its own row: the order of this loop cannot show.
+        for (key, mut t) in std::mem::take(&mut self.trackers).into_unordered() {
             if let Some(env) = &self.slot_env {
                 t.finish(self.report.end, env);
             }
             let row = self
                 .cronjobs
-                .entry(key.clone())
-                .or_insert_with(|| CronJobRow {
+                .get_or_insert_with(key.clone(), || CronJobRow {
                     namespace: key.0.clone(),
                     name: key.1.clone(),
                     ..CronJobRow::default()
@@ -555,7 +622,8 @@ impl ReportBuilder {
             row.slots = t.take_rows();
             row.slot_counts = c;
         }
-        self.report.cronjobs = self.cronjobs.into_values().collect();
+        // In (namespace, name) order, as the B-tree this replaced listed them.
+        self.report.cronjobs = self.cronjobs.into_sorted_values();
         self.report.events = Some(self.events);
         self.report.jobs = Some(self.jobs);
         self.report
@@ -568,7 +636,8 @@ impl Observer for ReportBuilder {
             let t = ev.time();
             if !matches!(ev, TraceEvent::End { .. }) && self.next_due.is_some_and(|d| d <= t) {
                 let mut due: Option<SimTime> = None;
-                for tr in self.trackers.values_mut() {
+                // Each tracker advances alone and `due` is a minimum: order cannot show.
+                for tr in self.trackers.values_mut_unordered() {
                     tr.advance(t, env);
                     if let Some(d) = tr.next_due(env) {
                         due = Some(due.map_or(d, |x| x.min(d)));
@@ -648,14 +717,14 @@ impl Observer for ReportBuilder {
                         .filter(|r| r.kind == "CronJob")
                         .map(|r| r.name.clone());
                     if let Some(c) = &cronjob {
-                        let row = self
-                            .cronjobs
-                            .entry((m.namespace.clone(), c.clone()))
-                            .or_insert_with(|| CronJobRow {
+                        let row = self.cronjobs.get_or_insert_with(
+                            (m.namespace.clone(), c.clone()),
+                            || CronJobRow {
                                 namespace: m.namespace.clone(),
                                 name: c.clone(),
                                 ..CronJobRow::default()
-                            });
+                            },
+                        );
                         row.jobs_created += 1;
                         if let Some(t) = self.trackers.get_mut(&(m.namespace.clone(), c.clone())) {
                             let slot =
