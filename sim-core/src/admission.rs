@@ -7,20 +7,22 @@ use crate::client::{ApiError, ApiErrorKind};
 use crate::validation::FieldError;
 use crate::version::Profile;
 
-/// Pod defaulting that matters to the simulation (`pkg/apis/core/v1/defaults.go`):
-/// `restartPolicy` Always, `terminationGracePeriodSeconds` 30.
 /// Whether [`default_pod_spec`] would change anything: callers holding a shared spec ask
 /// first, so an already defaulted spec is not copied to be written (issue 5).
 pub fn pod_spec_needs_defaults(spec: &crate::api::PodSpec) -> bool {
     spec.restart_policy.is_empty() || spec.termination_grace_period_seconds.is_none()
 }
 
+/// Pod defaulting that matters to the simulation (`SetDefaults_PodSpec`,
+/// `pkg/apis/core/v1/defaults.go`): `restartPolicy` Always, `terminationGracePeriodSeconds`
+/// 30. Also applied to a Job's pod template by `validation::job::default_job_spec`.
 pub fn default_pod_spec(spec: &mut crate::api::PodSpec) {
     if spec.restart_policy.is_empty() {
         spec.restart_policy = "Always".into();
     }
     if spec.termination_grace_period_seconds.is_none() {
-        spec.termination_grace_period_seconds = Some(30);
+        spec.termination_grace_period_seconds =
+            Some(crate::validation::job::DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS);
     }
 }
 
@@ -35,10 +37,8 @@ pub fn admit(obj: &mut Object, profile: &Profile) -> Result<(), ApiError> {
         }
         Object::Job(j) => {
             let minor = profile.minor();
+            // Defaults the pod template too.
             crate::validation::job::default_job(j, minor);
-            if pod_spec_needs_defaults(&j.spec.template.spec) {
-                default_pod_spec(&mut j.spec.template.spec);
-            }
             crate::validation::job::validate_job_spec(&j.spec, minor, "spec")
         }
         Object::CronJob(c) => {

@@ -162,30 +162,15 @@ pub fn check_manifest_str(text: &str, shown: &str, minor: u32) -> (Vec<Located>,
 /// Defaulting and validation of an object as the API server of `1.minor` would do: errors
 /// (the object is rejected) and warnings (accepted, with a message).
 ///
-/// TODO(lead, at merge): replace the stand-in checks on spec below by the real ones:
-/// ```ignore
-/// match obj {
-///     Object::Job(j) => {
-///         sim_core::validation::job::default_job(j, minor);
-///         errs.extend(sim_core::validation::job::validate_job(j, minor, ""));
-///     }
-///     Object::CronJob(c) => {
-///         sim_core::validation::cronjob::default_cronjob(c, minor);
-///         let (e, w) = sim_core::validation::cronjob::validate_cronjob(c, minor);
-///         errs.extend(e);
-///         warnings.extend(w);
-///     }
-///     Object::Pod(p) => sim_core::admission::default_pod_spec(&mut p.spec),
-/// }
-/// ```
-/// (keeping the metadata checks here if those do not cover `metadata.name`).
+/// The stand-in metadata checks of [`validate_object`] run first, then sim-core's defaulting
+/// and validation (`validation::job`, `validation::cronjob`, `admission::default_pod_spec`).
 pub fn validate_object_full(obj: &mut Object, minor: u32) -> (Vec<FieldError>, Vec<Warning>) {
     let mut errs = validate_object(obj, minor);
     let mut warns = Vec::new();
     match obj {
         Object::Job(j) => {
+            // Defaults the pod template too.
             sim_core::validation::job::default_job(j, minor);
-            sim_core::admission::default_pod_spec(&mut j.spec.template.spec);
             errs.extend(sim_core::validation::job::validate_job_spec(
                 &j.spec, minor, "spec",
             ));

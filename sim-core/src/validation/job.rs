@@ -81,18 +81,10 @@ pub fn default_job_spec(spec: &mut Shared<JobSpec>, minor: u32) {
             }
         }
     }
-    // Pod defaulting (core/v1 SetDefaults_PodSpec) runs before validation.
-    if spec.template.spec.restart_policy.is_empty() {
-        spec.template.spec.restart_policy = "Always".into();
-    }
-    if spec
-        .template
-        .spec
-        .termination_grace_period_seconds
-        .is_none()
-    {
-        spec.template.spec.termination_grace_period_seconds =
-            Some(DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS);
+    // Pod defaulting (core/v1 SetDefaults_PodSpec) runs before validation; through the
+    // shared template only when a default is missing.
+    if crate::admission::pod_spec_needs_defaults(&spec.template.spec) {
+        crate::admission::default_pod_spec(&mut spec.template.spec);
     }
 }
 
