@@ -406,16 +406,6 @@ impl<V> Rows<V> {
         &mut self.rows[i].1
     }
 
-    fn insert(&mut self, key: (Name, Name), value: V) {
-        match self.index.get(&key) {
-            Some(&i) => self.rows[i].1 = value,
-            None => {
-                self.index.insert(key.clone(), self.rows.len());
-                self.rows.push((key, value));
-            }
-        }
-    }
-
     /// In insertion order: only for callers whose result does not depend on the order.
     fn values_mut_unordered(&mut self) -> impl Iterator<Item = &mut V> {
         self.rows.iter_mut().map(|(_, v)| v)
@@ -535,7 +525,7 @@ impl ReportBuilder {
                 let keep = self.keep_slot_rows(&cj.metadata.name);
                 let t = SlotTracker::new(cj, time, env, keep);
                 let due = t.next_due(env);
-                self.trackers.insert(key, t);
+                self.trackers.get_or_insert_with(key, || t);
                 due
             }
         };

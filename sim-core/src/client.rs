@@ -108,14 +108,7 @@ impl EventMessage {
         match self {
             EventMessage::Static(s) => std::borrow::Cow::Borrowed(s),
             EventMessage::Text(s) => std::borrow::Cow::Borrowed(s),
-            EventMessage::Parts(a, x, b, y) => {
-                let mut t = String::with_capacity(a.len() + x.len() + b.len() + y.len());
-                t.push_str(a);
-                t.push_str(x);
-                t.push_str(b);
-                t.push_str(y);
-                std::borrow::Cow::Owned(t)
-            }
+            EventMessage::Parts(..) => std::borrow::Cow::Owned(self.to_string()),
         }
     }
 
