@@ -40,3 +40,68 @@ pub fn enabled() -> bool {
 pub fn set_enabled(on: bool) {
     ENABLED.with(|e| e.set(on));
 }
+
+/// The last answers of a pure function, for the memos above: at most `N` entries found by a
+/// linear scan (a handful of keys compare cheaper than they hash), the oldest replaced when
+/// full. Never iterated for a result order, and the answer a hit gives is the one computed for
+/// an equal key, so a memo cannot change a result.
+pub(crate) struct Recent<E, const N: usize> {
+    /// Filled from the front; `None` only past the entries held.
+    entries: [Option<E>; N],
+    /// The slot `put` writes next (the oldest entry once all `N` are held).
+    next: usize,
+}
+
+impl<E, const N: usize> Recent<E, N> {
+    pub(crate) const fn new() -> Self {
+        Recent {
+            entries: [const { None }; N],
+            next: 0,
+        }
+    }
+
+    /// The first entry `hit` accepts.
+    pub(crate) fn find(&self, mut hit: impl FnMut(&E) -> bool) -> Option<&E> {
+        for e in &self.entries {
+            match e {
+                Some(e) if hit(e) => return Some(e),
+                Some(_) => {}
+                None => return None,
+            }
+        }
+        None
+    }
+
+    /// Remember `e`, replacing the oldest entry when `N` are held.
+    pub(crate) fn put(&mut self, e: E) {
+        self.entries[self.next] = Some(e);
+        self.next = (self.next + 1) % N;
+    }
+
+    /// How many entries are held (tests check the bound).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.entries.iter().take_while(|e| e.is_some()).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Recent;
+
+    /// Holds at most `N`, finds what it holds, forgets the oldest first.
+    #[test]
+    fn recent_keeps_the_last_n() {
+        let mut r: Recent<(u32, u32), 3> = Recent::new();
+        for k in 0..5 {
+            r.put((k, k * 10));
+        }
+        let held: Vec<u32> = (0..5).filter(|k| r.find(|e| e.0 == *k).is_some()).collect();
+        assert_eq!(held, vec![2, 3, 4]);
+        assert_eq!(r.len(), 3);
+        assert_eq!(r.find(|e| e.0 == 3), Some(&(3, 30)));
+        r.put((5, 50));
+        assert!(r.find(|e| e.0 == 2).is_none());
+        assert_eq!(r.find(|e| e.0 == 5), Some(&(5, 50)));
+    }
+}

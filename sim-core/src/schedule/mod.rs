@@ -155,32 +155,13 @@ impl NextKey {
     }
 }
 
-/// Entries of the `Next` memo (round-robin replacement).
-const NEXT_MEMO_SIZE: usize = 8;
-
 /// The `Next` memo (a fast path, see `crate::fastpath`): the CronJob controller asks the same
 /// questions several times per slot (`mostRecentScheduleTime`'s t1 and t2 on every sync, then
-/// the requeue), so the last answers are kept. Per thread, fixed size, never iterated for a
-/// result order: it cannot change an answer.
-struct NextMemo {
-    entries: [(NextKey, Option<SimTime>); NEXT_MEMO_SIZE],
-    victim: usize,
-}
+/// the requeue), so the last 8 answers are kept.
+type NextMemo = crate::fastpath::Recent<(NextKey, Option<SimTime>), 8>;
 
 thread_local! {
-    static NEXT_MEMO: std::cell::RefCell<NextMemo> = const { std::cell::RefCell::new(NextMemo {
-        // An impossible key (no field bits): never equal to a parsed schedule's.
-        entries: [(
-            NextKey {
-                fields: SpecFields { second: 0, minute: 0, hour: 0, dom: 0, month: 0, dow: 0 },
-                tz: Tz::UTC,
-                midnight_fix: false,
-                after: i64::MIN,
-            },
-            None,
-        ); NEXT_MEMO_SIZE],
-        victim: 0,
-    }) };
+    static NEXT_MEMO: std::cell::RefCell<NextMemo> = const { std::cell::RefCell::new(NextMemo::new()) };
 }
 
 impl Schedule {
@@ -211,13 +192,11 @@ impl Schedule {
                 }
                 NEXT_MEMO.with(|m| {
                     let mut m = m.borrow_mut();
-                    if let Some((_, r)) = m.entries.iter().find(|(k, _)| *k == key) {
+                    if let Some((_, r)) = m.find(|(k, _)| *k == key) {
                         return *r;
                     }
                     let r = key.compute();
-                    let slot = m.victim;
-                    m.entries[slot] = (key, r);
-                    m.victim = (slot + 1) % NEXT_MEMO_SIZE;
+                    m.put((key, r));
                     r
                 })
             }

@@ -91,8 +91,8 @@ pub(crate) fn load_location(name: &str) -> Result<Option<Tz>, String> {
 thread_local! {
     /// The last few zone names looked up and what they named (a fast path: `Tz::from_str`
     /// hashes the name into chrono-tz's table, ~200 instructions, on every CronJob sync).
-    static TZ_MEMO: std::cell::RefCell<Vec<(Box<str>, Option<Tz>)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+    static TZ_MEMO: std::cell::RefCell<crate::fastpath::Recent<(Box<str>, Option<Tz>), 8>> =
+        const { std::cell::RefCell::new(crate::fastpath::Recent::new()) };
 }
 
 /// The IANA zone `name` names, if any (`Tz::from_str`), remembered for the last 8 names.
@@ -102,14 +102,11 @@ pub(crate) fn tz_named(name: &str) -> Option<Tz> {
     }
     TZ_MEMO.with(|m| {
         let mut m = m.borrow_mut();
-        if let Some((_, tz)) = m.iter().find(|(n, _)| &**n == name) {
+        if let Some((_, tz)) = m.find(|(n, _)| &**n == name) {
             return *tz;
         }
         let tz = name.parse::<Tz>().ok();
-        if m.len() >= 8 {
-            m.remove(0);
-        }
-        m.push((name.into(), tz));
+        m.put((name.into(), tz));
         tz
     })
 }

@@ -624,33 +624,24 @@ fn parse_formatted(prefix: Option<&str>, schedule: &str, minor: u32) -> Result<S
         return parse();
     }
     type Entry = (u32, Option<String>, String, Result<Schedule, String>);
-    const SIZE: usize = 8;
     thread_local! {
-        static LAST: std::cell::RefCell<(Vec<Entry>, usize)> =
-            const { std::cell::RefCell::new((Vec::new(), 0)) };
+        static LAST: std::cell::RefCell<crate::fastpath::Recent<Entry, 8>> =
+            const { std::cell::RefCell::new(crate::fastpath::Recent::new()) };
     }
     LAST.with(|m| {
         let mut m = m.borrow_mut();
         if let Some((.., r)) =
-            m.0.iter()
-                .find(|(mi, p, s, _)| *mi == minor && s == schedule && p.as_deref() == prefix)
+            m.find(|(mi, p, s, _)| *mi == minor && s == schedule && p.as_deref() == prefix)
         {
             return r.clone();
         }
         let r = parse();
-        let e = (
+        m.put((
             minor,
             prefix.map(String::from),
             schedule.to_string(),
             r.clone(),
-        );
-        if m.0.len() < SIZE {
-            m.0.push(e);
-        } else {
-            let v = m.1;
-            m.0[v] = e;
-            m.1 = (v + 1) % SIZE;
-        }
+        ));
         r
     })
 }
