@@ -8,6 +8,9 @@
 //!   slots; the whole run is `jobsim run --quiet scenarios/bench/million-slots.toml`, see the
 //!   README's Speed section), throughput in slots/s.
 //! - `schedule_next`: `Schedule::next` chained over "* * * * *" and a staggered "3/5" spec.
+//! - `memory_latency`: not jobsim but the machine: a dependent pointer chase through 256 KiB to
+//!   128 MiB, the latency every cold object read of the 2,000-CronJob scenario pays (README,
+//!   "Where the time goes").
 
 use std::hint::black_box;
 
@@ -145,11 +148,51 @@ fn schedule_next(c: &mut Criterion) {
     g.finish();
 }
 
+/// One random cycle through `len` slots (Sattolo's shuffle, a fixed xorshift stream): each
+/// load's address is the previous load's value, so no two loads overlap.
+fn chase_cycle(len: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..len).collect();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for i in (1..len).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let j = (x % i as u64) as usize;
+        order.swap(i, j);
+    }
+    let mut next = vec![0; len];
+    for w in 0..len {
+        next[order[w]] = order[(w + 1) % len];
+    }
+    next
+}
+
+fn memory_latency(c: &mut Criterion) {
+    const LOADS: u64 = 1_000_000;
+    let mut g = c.benchmark_group("memory_latency");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(LOADS));
+    for kib in [256usize, 2 << 10, 16 << 10, 128 << 10] {
+        let next = chase_cycle(kib * 1024 / std::mem::size_of::<usize>());
+        g.bench_function(format!("pointer chase, {kib} KiB (loads)"), |b| {
+            let mut at = 0;
+            b.iter(|| {
+                for _ in 0..LOADS {
+                    at = next[at];
+                }
+                black_box(at)
+            })
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     event_loop,
     one_cronjob_day,
     million_slots_sampled,
-    schedule_next
+    schedule_next,
+    memory_latency
 );
 criterion_main!(benches);
