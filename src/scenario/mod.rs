@@ -943,61 +943,54 @@ fn workload(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str) -> Option<Workload> {
                         RunTime::Fixed(Dur::ZERO)
                     }
                     Some(r) => {
-                        let g = |d: &mut Diags<'_>, k: &str| {
-                            r.get(k).and_then(|v| duration(d, v, &r.sub(k), false))
-                        };
-                        match (
+                        // Two bounds: both given, the second not below the first.
+                        let pair =
+                            |d: &mut Diags<'_>,
+                             (lo, hi): (&str, &str),
+                             kind: &str,
+                             make: fn(Dur, Dur) -> RunTime| {
+                                let g = |d: &mut Diags<'_>, k: &str| {
+                                    r.get(k).and_then(|v| duration(d, v, &r.sub(k), false))
+                                };
+                                match (g(d, lo), g(d, hi)) {
+                                    (Some(a), Some(b)) if b >= a => Some(make(a, b)),
+                                    (Some(_), Some(_)) => {
+                                        let msg = format!("{hi} must not be less than {lo}");
+                                        d.at(Some(v.span()), &rp, msg);
+                                        None
+                                    }
+                                    _ => {
+                                        if !(r.has(lo) && r.has(hi)) {
+                                            let msg = format!(
+                                                "a {kind} run time needs both {lo} and {hi}"
+                                            );
+                                            d.at(Some(v.span()), &rp, msg);
+                                        }
+                                        None
+                                    }
+                                }
+                            };
+                        let parsed = match (
                             r.has("median") || r.has("p99"),
                             r.has("min") || r.has("max"),
                         ) {
-                            (true, false) => match (g(d, "median"), g(d, "p99")) {
-                                (Some(median), Some(p99)) if p99 >= median => {
+                            (true, false) => {
+                                pair(d, ("median", "p99"), "log-normal", |median, p99| {
                                     RunTime::LogNormal { median, p99 }
-                                }
-                                (Some(_), Some(_)) => {
-                                    d.at(Some(v.span()), &rp, "p99 must not be less than median");
-                                    ok = false;
-                                    RunTime::Fixed(Dur::ZERO)
-                                }
-                                _ => {
-                                    if !(r.has("median") && r.has("p99")) {
-                                        d.at(
-                                            Some(v.span()),
-                                            &rp,
-                                            "a log-normal run time needs both median and p99",
-                                        );
-                                    }
-                                    ok = false;
-                                    RunTime::Fixed(Dur::ZERO)
-                                }
-                            },
-                            (false, true) => match (g(d, "min"), g(d, "max")) {
-                                (Some(min), Some(max)) if max >= min => {
-                                    RunTime::Uniform { min, max }
-                                }
-                                (Some(_), Some(_)) => {
-                                    d.at(Some(v.span()), &rp, "max must not be less than min");
-                                    ok = false;
-                                    RunTime::Fixed(Dur::ZERO)
-                                }
-                                _ => {
-                                    if !(r.has("min") && r.has("max")) {
-                                        d.at(
-                                            Some(v.span()),
-                                            &rp,
-                                            "a uniform run time needs both min and max",
-                                        );
-                                    }
-                                    ok = false;
-                                    RunTime::Fixed(Dur::ZERO)
-                                }
-                            },
+                                })
+                            }
+                            (false, true) => pair(d, ("min", "max"), "uniform", |min, max| {
+                                RunTime::Uniform { min, max }
+                            }),
                             _ => {
                                 d.at(Some(v.span()), &rp, "give { median, p99 } or { min, max }");
-                                ok = false;
-                                RunTime::Fixed(Dur::ZERO)
+                                None
                             }
-                        }
+                        };
+                        parsed.unwrap_or_else(|| {
+                            ok = false;
+                            RunTime::Fixed(Dur::ZERO)
+                        })
                     }
                 }
             }

@@ -107,6 +107,31 @@ fn huge_and_bad_durations() {
 }
 
 #[test]
+fn run_time_distributions_need_both_bounds_in_order() {
+    bad(
+        "run-bounds",
+        &[(
+            "s.toml",
+            &scn(concat!(
+                "[[workloads]]\nrun = { median = \"5m\", p99 = \"30s\" }\n",
+                "[[workloads]]\nrun = { min = \"1m\" }\n",
+                "[[workloads]]\nrun = { min = \"2m\", max = \"1m\" }\n",
+                "[[workloads]]\nrun = { p99 = \"1m\" }\n",
+                "[[workloads]]\nrun = { median = \"1m\", max = \"2m\" }\n",
+            )),
+        )],
+        &[
+            "s.toml:5:7: [[workloads]][0].run: p99 must not be less than median",
+            "s.toml:7:7: [[workloads]][1].run: a uniform run time needs both min and max",
+            "s.toml:9:7: [[workloads]][2].run: max must not be less than min",
+            "s.toml:11:7: [[workloads]][3].run: a log-normal run time needs both median and p99",
+            "s.toml:13:7: [[workloads]][4].run: give { median, p99 } or { min, max }",
+            "5 errors found",
+        ],
+    );
+}
+
+#[test]
 fn end_before_start_and_bad_times() {
     bad(
         "times",
