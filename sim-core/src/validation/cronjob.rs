@@ -33,9 +33,13 @@ pub fn default_cronjob(cj: &mut CronJob, minor: u32) {
     if !time_zone_field_enabled(minor) {
         s.time_zone = None;
     }
-    // HOOK (Job engineer, branch `job`): the template's Job defaults, i.e.
-    // `crate::validation::job::default_job_spec(&mut cj.spec.job_template.spec, minor)`, once
-    // that branch is merged (not callable from this branch yet).
+    // `SetObjectDefaults_CronJob` (pkg/apis/batch/v1/zz_generated.defaults.go, and v1beta1's
+    // before 1.21) defaults the template's pod spec (`SetDefaults_PodSpec`) but not its Job
+    // spec: `SetDefaults_Job` runs on the Job the controller creates from it.
+    let pod = &s.job_template.spec.template.spec;
+    if crate::admission::pod_spec_needs_defaults(pod) {
+        crate::admission::default_pod_spec(&mut s.job_template.spec.template.spec);
+    }
 }
 
 /// `ValidateObjectMeta(..., ValidateReplicationControllerName)` on the name: a DNS-1123
@@ -219,6 +223,34 @@ mod tests {
             .iter()
             .map(|e| e.to_string())
             .collect()
+    }
+
+    /// `SetObjectDefaults_CronJob` defaults the template's pod spec, not its Job spec.
+    #[test]
+    fn template_pod_spec_is_defaulted_but_not_its_job_spec() {
+        let cj = valid();
+        let t = &cj.spec.job_template.spec;
+        assert_eq!(t.template.spec.termination_grace_period_seconds, Some(30));
+        assert_eq!(
+            t.template.spec.restart_policy, "Never",
+            "a given value stays"
+        );
+        assert_eq!(
+            t.backoff_limit, None,
+            "SetDefaults_Job is not run on the template"
+        );
+        assert_eq!(t.completions, None);
+        assert_eq!(t.parallelism, None);
+        let mut c = valid();
+        c.spec.job_template.spec.template.spec.restart_policy = Default::default();
+        default_cronjob(&mut c, 19);
+        // Defaulting runs before validation: a missing restartPolicy is "Always" by then.
+        assert_eq!(
+            errs(&c, 19),
+            [
+                r#"spec.jobTemplate.spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never""#
+            ]
+        );
     }
 
     #[test]
