@@ -33,7 +33,8 @@ pub fn admit(obj: &mut Object, profile: &Profile) -> Result<(), ApiError> {
             if pod_spec_needs_defaults(&p.spec) {
                 default_pod_spec(&mut p.spec);
             }
-            Vec::new()
+            // ValidatePod → ValidatePodSpec (the modelled part, `validation::pod`).
+            crate::validation::pod::validate_pod_spec(&p.spec, "spec", "")
         }
         Object::Job(j) => {
             let minor = profile.minor();

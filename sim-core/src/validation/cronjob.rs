@@ -62,15 +62,7 @@ fn validate_name(name: &str, generate_name: &str) -> Vec<FieldError> {
             "must be no more than 253 characters",
         ));
     }
-    let label_ok = |l: &str| {
-        let b = l.as_bytes();
-        !b.is_empty()
-            && b[0].is_ascii_lowercase() | b[0].is_ascii_digit()
-            && (b[b.len() - 1].is_ascii_lowercase() || b[b.len() - 1].is_ascii_digit())
-            && b.iter()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-    };
-    if !name.split('.').all(label_ok) {
+    if !name.split('.').all(super::matches_dns1123_label) {
         errs.push(FieldError::invalid(
             "metadata.name",
             go_quote(name),
@@ -199,6 +191,11 @@ mod tests {
         cj.metadata.namespace = "default".into();
         cj.spec.schedule = "0 * * * *".into();
         cj.spec.job_template.spec.template.spec.restart_policy = "Never".into();
+        cj.spec.job_template.spec.template.spec.containers = vec![crate::api::Container {
+            name: "main".into(),
+            image: "busybox".into(),
+            ..Default::default()
+        }];
         default_cronjob(&mut cj, 31);
         cj
     }
@@ -223,6 +220,17 @@ mod tests {
             .iter()
             .map(|e| e.to_string())
             .collect()
+    }
+
+    /// `ValidateJobTemplateSpec` → `ValidatePodTemplateSpec`: the template's containers.
+    #[test]
+    fn template_without_containers_is_refused() {
+        let mut cj = valid();
+        cj.spec.job_template.spec.template.spec.containers.clear();
+        assert_eq!(
+            errs(&cj, 31),
+            ["spec.jobTemplate.spec.template.spec.containers: Required value"]
+        );
     }
 
     /// `SetObjectDefaults_CronJob` defaults the template's pod spec, not its Job spec.

@@ -145,12 +145,7 @@ fn q(s: &str) -> String {
 }
 
 fn is_dns1123_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && s.as_bytes()[0].is_ascii_alphanumeric()
-        && s.as_bytes()[s.len() - 1].is_ascii_alphanumeric()
+    s.len() <= 63 && super::matches_dns1123_label(s)
 }
 
 /// `ValidateJob` (create): metadata rules, the spec, the selector.
@@ -276,6 +271,15 @@ pub fn validate_job_spec(spec: &JobSpec, minor: u32, p: &str) -> Vec<FieldError>
             ));
         }
     }
+
+    // ValidatePodTemplateSpec (validateJobSpec, pkg/apis/batch/validation/validation.go v1.31)
+    // comes before the Job's own restartPolicy rule, so an unknown restartPolicy is reported
+    // twice: once against the pod's three values, once against the Job's two.
+    out.extend(super::pod::validate_pod_spec(
+        &spec.template.spec,
+        p,
+        ".template.spec",
+    ));
 
     // restartPolicy: Required for Always/empty from PR-95747 (modelled as 1.20+; see DESIGN.md),
     // NotSupported before and for any other unknown value.
@@ -522,6 +526,11 @@ mod tests {
         j.metadata.name = "pi".into();
         j.metadata.uid = "u1".into();
         j.spec.template.spec.restart_policy = rp.into();
+        j.spec.template.spec.containers = vec![crate::api::Container {
+            name: "pi".into(),
+            image: "perl".into(),
+            ..Default::default()
+        }];
         j
     }
 
@@ -563,10 +572,12 @@ mod tests {
                 r#"spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never""#
             ]
         );
+        // ValidatePodTemplateSpec reports it against the pod's three values first.
         let j = prepared("Sometimes", 31);
         assert_eq!(
             errors(&j, 31, "spec"),
             vec![
+                r#"spec.template.spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never""#,
                 r#"spec.template.spec.restartPolicy: Unsupported value: "Sometimes": supported values: "OnFailure", "Never""#
             ]
         );

@@ -3,6 +3,7 @@
 
 pub mod cronjob;
 pub mod job;
+pub mod pod;
 
 use std::fmt;
 
@@ -110,6 +111,33 @@ impl fmt::Display for FieldError {
         }
         Ok(())
     }
+}
+
+/// `dns1123LabelFmt`, `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, without `IsDNS1123Label`'s length limit.
+pub(crate) fn matches_dns1123_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+/// `IsDNS1123Label` (apimachinery `pkg/util/validation`): its messages, none when `s` is a
+/// label. A valid subdomain that is not a label can only have dots in it.
+pub(crate) fn dns1123_label_errors(s: &str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if s.len() > 63 {
+        out.push("must be no more than 63 characters");
+    }
+    if !matches_dns1123_label(s) {
+        if s.split('.').all(matches_dns1123_label) {
+            out.push("must not contain dots");
+        } else {
+            out.push("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')");
+        }
+    }
+    out
 }
 
 /// A warning the API server returns with a successful request (e.g. `CRON_TZ` in a schedule

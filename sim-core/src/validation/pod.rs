@@ -1,0 +1,183 @@
+//! The part of `ValidatePodSpec` (pkg/apis/core/validation/validation.go, v1.31) that what
+//! jobsim reads of a pod can reach: the containers are there, each is named (a DNS-1123 label,
+//! unique across regular and init containers) and has an image, and the pod's restartPolicy
+//! is one of the three. Run on bare pods (`spec`) and on Job and CronJob templates
+//! (`ValidatePodTemplateSpec`, `spec.template.spec`, `spec.jobTemplate.spec.template.spec`).
+//! Volumes, probes, ports, resources and the rest of the pod spec are not modelled, so not
+//! validated.
+
+use super::{dns1123_label_errors, FieldError};
+use crate::api::{Container, PodSpec};
+use crate::schedule::go_quote;
+
+/// `validateContainers`, then `validateInitContainers`, then `validateRestartPolicy`, in
+/// `ValidatePodSpec`'s order. The pod spec's path is `p` followed by `sub` (joined only for an
+/// error: every pod and Job a CronJob creates is validated, issue 5).
+pub fn validate_pod_spec(spec: &PodSpec, p: &str, sub: &str) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    if spec.containers.is_empty() {
+        out.push(FieldError::required(format!("{p}{sub}.containers"), ""));
+    }
+    // Regular containers: unique among themselves (an empty name counts too).
+    let mut names: Vec<&str> = Vec::with_capacity(spec.containers.len());
+    for (i, c) in spec.containers.iter().enumerate() {
+        let at = || format!("{p}{sub}.containers[{i}]");
+        common(&mut out, c, at);
+        if names.contains(&c.name.as_str()) {
+            out.push(duplicate(&at(), &c.name));
+        } else {
+            names.push(&c.name);
+        }
+    }
+    // Init containers: unique across both lists; an empty name (reported as required) is not
+    // remembered.
+    for (i, c) in spec.init_containers.iter().enumerate() {
+        let at = || format!("{p}{sub}.initContainers[{i}]");
+        common(&mut out, c, at);
+        if names.contains(&c.name.as_str()) {
+            out.push(duplicate(&at(), &c.name));
+        } else if !c.name.is_empty() {
+            names.push(&c.name);
+        }
+    }
+    match spec.restart_policy.as_str() {
+        "Always" | "OnFailure" | "Never" => {}
+        "" => out.push(FieldError::required(format!("{p}{sub}.restartPolicy"), "")),
+        other => out.push(FieldError::not_supported(
+            format!("{p}{sub}.restartPolicy"),
+            go_quote(other),
+            &["Always", "OnFailure", "Never"],
+        )),
+    }
+    out
+}
+
+/// `validateContainerCommon`: the name (required, a DNS-1123 label), then the image.
+fn common(out: &mut Vec<FieldError>, c: &Container, at: impl Fn() -> String) {
+    if c.name.is_empty() {
+        out.push(FieldError::required(format!("{}.name", at()), ""));
+    } else {
+        for msg in dns1123_label_errors(&c.name) {
+            out.push(FieldError::invalid(
+                format!("{}.name", at()),
+                go_quote(&c.name),
+                msg,
+            ));
+        }
+    }
+    if c.image.is_empty() {
+        out.push(FieldError::required(format!("{}.image", at()), ""));
+    }
+}
+
+fn duplicate(at: &str, name: &str) -> FieldError {
+    FieldError {
+        type_: super::ErrorType::Duplicate,
+        field: format!("{at}.name"),
+        bad_value: Some(go_quote(name)),
+        detail: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(name: &str, image: &str) -> Container {
+        Container {
+            name: name.into(),
+            image: image.into(),
+            ..Default::default()
+        }
+    }
+
+    fn errs(spec: &PodSpec) -> Vec<String> {
+        validate_pod_spec(spec, "spec", ".template.spec")
+            .iter()
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    fn spec(containers: Vec<Container>, init: Vec<Container>, rp: &str) -> PodSpec {
+        PodSpec {
+            containers,
+            init_containers: init,
+            restart_policy: rp.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_valid_spec_has_no_errors() {
+        let s = spec(
+            vec![c("main", "busybox"), c("side-car2", "x")],
+            vec![c("init", "y")],
+            "Never",
+        );
+        assert!(errs(&s).is_empty(), "{:?}", errs(&s));
+    }
+
+    #[test]
+    fn containers_are_required() {
+        assert_eq!(
+            errs(&spec(vec![], vec![], "Never")),
+            ["spec.template.spec.containers: Required value"]
+        );
+    }
+
+    #[test]
+    fn container_name_and_image_in_validate_container_commons_order() {
+        assert_eq!(
+            errs(&spec(vec![c("", "")], vec![], "Never")),
+            [
+                "spec.template.spec.containers[0].name: Required value",
+                "spec.template.spec.containers[0].image: Required value",
+            ]
+        );
+    }
+
+    #[test]
+    fn container_names_are_dns_1123_labels() {
+        let long = "a".repeat(64);
+        assert_eq!(
+            errs(&spec(vec![c("Main_1", "x"), c("web.sidecar", "x"), c(&long, "x")], vec![], "Never")),
+            [
+                r#"spec.template.spec.containers[0].name: Invalid value: "Main_1": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"#,
+                r#"spec.template.spec.containers[1].name: Invalid value: "web.sidecar": must not contain dots"#,
+                &format!(
+                    "spec.template.spec.containers[2].name: Invalid value: \"{long}\": must be no more than 63 characters"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn names_are_unique_across_regular_and_init_containers() {
+        assert_eq!(
+            errs(&spec(
+                vec![c("main", "x"), c("main", "y")],
+                vec![c("main", "z"), c("prep", "z"), c("prep", "z")],
+                "Never"
+            )),
+            [
+                r#"spec.template.spec.containers[1].name: Duplicate value: "main""#,
+                r#"spec.template.spec.initContainers[0].name: Duplicate value: "main""#,
+                r#"spec.template.spec.initContainers[2].name: Duplicate value: "prep""#,
+            ]
+        );
+    }
+
+    #[test]
+    fn restart_policy_is_one_of_three() {
+        assert_eq!(
+            errs(&spec(vec![c("main", "x")], vec![], "Sometimes")),
+            [
+                r#"spec.template.spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never""#
+            ]
+        );
+        assert_eq!(
+            errs(&spec(vec![c("main", "x")], vec![], "")),
+            ["spec.template.spec.restartPolicy: Required value"]
+        );
+    }
+}
