@@ -1,6 +1,7 @@
 //! Kubernetes manifests (YAML or JSON, multi-document, `kind: List`) into sim-core objects.
 //!
-//! Unknown fields are ignored (real manifests carry many); `apiVersion` and `kind` are required.
+//! Fields jobsim does not model are ignored (real manifests carry many); fields the real types
+//! do not have get a located warning (`schema`); `apiVersion` and `kind` are required.
 //! Each document is parsed on its own so that every document's errors are reported, located
 //! by line. Validation errors (`FieldError`) are mapped back to the line of the field where
 //! the path can be found in the text, otherwise to the document's first line.
@@ -193,6 +194,7 @@ fn object_from_value(
         )
     };
     let mut any_api_note: Option<&'static str> = None;
+    let unknown = super::schema::unknown_fields(&kind, &value);
     let obj = match (api_version.as_str(), kind.as_str()) {
         (_, "List") | (_, "JobList") | (_, "CronJobList") | (_, "PodList") if depth == 0 => {
             match map.get("items") {
@@ -264,6 +266,38 @@ fn object_from_value(
             )
         }))
         .collect();
+    // Misspelt or made-up fields (`schema`): kubectl would refuse them; jobsim warns, located
+    // at the field where it can be found, in line order.
+    let mut located: Vec<(usize, usize, String)> = unknown
+        .iter()
+        .map(|u| {
+            let (l, c) = match locate_field(doc, &u.path) {
+                Some((l, c)) if path.is_empty() => (line + l - 1, c),
+                _ => (line, 0),
+            };
+            let full = if path.is_empty() {
+                u.path.clone()
+            } else {
+                format!("{path}.{}", u.path)
+            };
+            let hint = u
+                .suggestion
+                .map(|s| format!("; did you mean {s:?}?"))
+                .unwrap_or_default();
+            let at = if c > 0 {
+                format!("{l}:{c}")
+            } else {
+                l.to_string()
+            };
+            (
+                l,
+                c,
+                format!("{}:{at}: unknown field {full:?}{hint}", d.file),
+            )
+        })
+        .collect();
+    located.sort_by_key(|(l, c, _)| (*l, *c));
+    warnings.extend(located.into_iter().map(|(_, _, w)| w));
     // The API server's deprecation warning for a served but deprecated version (apiserver
     // `deprecation.go`, with k8s.io/api batch/v1beta1 zz_generated.prerelease-lifecycle.go:
     // deprecated 1.21, removed 1.25, replacement batch/v1 CronJob).

@@ -7,6 +7,7 @@
 
 pub mod diag;
 pub mod manifest;
+mod schema;
 pub mod walk;
 
 use std::collections::BTreeMap;

@@ -155,6 +155,39 @@ fn templates_need_named_containers_with_images() {
     );
 }
 
+/// Fields the real types do not have are warned about, located, with the nearest real name;
+/// real fields jobsim does not model (resources, env) pass silently. Exit 0: a warning.
+#[test]
+fn misspelt_manifest_fields_are_warned_about() {
+    let dir = tmpdir("misspelt");
+    let cron = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: nightly\nspec:\n  schedule: \"0 2 * * *\"\n  startingDeadlineSecond: 30\n  jobTemplate:\n    spec:\n      backofflimit: 3\n      template:\n        spec:\n          restartPolicy: Never\n          containers:\n          - name: main\n            image: busybox\n            env: [{ name: X, value: \"1\" }]\n            resources: { limits: { cpu: 1 } }\n";
+    let m = write(&dir, "cron.yaml", cron);
+    let o = jobsim(&["check", m.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let warnings: Vec<&str> = o
+        .stdout
+        .lines()
+        .filter(|l| l.contains("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{}", o.stdout);
+    assert!(warnings[0].ends_with(
+        r#"cron.yaml:7:3: unknown field "spec.startingDeadlineSecond"; did you mean "startingDeadlineSeconds"?"#
+    ));
+    assert!(warnings[1].ends_with(
+        r#"cron.yaml:10:7: unknown field "spec.jobTemplate.spec.backofflimit"; did you mean "backoffLimit"?"#
+    ));
+    let s = write(&dir, "s.toml", scn("[[objects]]\nfile = \"cron.yaml\"\n"));
+    let o = jobsim(&["run", "--quiet", s.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr.contains(r#"warning: "#)
+            && o.stderr
+                .contains(r#"unknown field "spec.jobTemplate.spec.backofflimit""#),
+        "{}",
+        o.stderr
+    );
+}
+
 #[test]
 fn end_before_start_and_bad_times() {
     bad(
