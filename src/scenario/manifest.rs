@@ -194,7 +194,7 @@ fn object_from_value(
         )
     };
     let mut any_api_note: Option<&'static str> = None;
-    let unknown = super::schema::unknown_fields(&kind, &value);
+    let unknown = super::schema::unknown_fields(&kind, &value, minor);
     let obj = match (api_version.as_str(), kind.as_str()) {
         (_, "List") | (_, "JobList") | (_, "CronJobList") | (_, "PodList") if depth == 0 => {
             match map.get("items") {
@@ -275,25 +275,12 @@ fn object_from_value(
                 Some((l, c)) if path.is_empty() => (line + l - 1, c),
                 _ => (line, 0),
             };
-            let full = if path.is_empty() {
-                u.path.clone()
-            } else {
-                format!("{path}.{}", u.path)
-            };
-            let hint = u
-                .suggestion
-                .map(|s| format!("; did you mean {s:?}?"))
-                .unwrap_or_default();
             let at = if c > 0 {
                 format!("{l}:{c}")
             } else {
                 l.to_string()
             };
-            (
-                l,
-                c,
-                format!("{}:{at}: unknown field {full:?}{hint}", d.file),
-            )
+            (l, c, format!("{}:{at}: {}", d.file, u.message(minor, path)))
         })
         .collect();
     located.sort_by_key(|(l, c, _)| (*l, *c));

@@ -14,168 +14,230 @@ enum S {
     /// Not checked below.
     Any,
     /// A mapping with these keys.
-    Map(&'static [(&'static str, S)]),
+    Map(&'static [F]),
     /// A list of such mappings.
-    List(&'static [(&'static str, S)]),
+    List(&'static [F]),
 }
 
 use S::{Any, List, Map};
 
-const OWNER_REFERENCE: &[(&str, S)] = &[
-    ("apiVersion", Any),
-    ("kind", Any),
-    ("name", Any),
-    ("uid", Any),
-    ("controller", Any),
-    ("blockOwnerDeletion", Any),
+/// A field, and the minor versions whose API has it: from `since` (the release that added
+/// it, alpha included: a gated-off field is in the schema and silently dropped, not
+/// unknown) up to `until` (exclusive; a removed field).
+#[derive(Clone, Copy)]
+struct F {
+    name: &'static str,
+    s: S,
+    since: u32,
+    until: u32,
+}
+
+const fn f(name: &'static str, s: S) -> F {
+    F {
+        name,
+        s,
+        since: 0,
+        until: u32::MAX,
+    }
+}
+
+const fn since(name: &'static str, s: S, since: u32) -> F {
+    F {
+        name,
+        s,
+        since,
+        until: u32::MAX,
+    }
+}
+
+const OWNER_REFERENCE: &[F] = &[
+    f("apiVersion", Any),
+    f("kind", Any),
+    f("name", Any),
+    f("uid", Any),
+    f("controller", Any),
+    f("blockOwnerDeletion", Any),
 ];
 
-const OBJECT_META: &[(&str, S)] = &[
-    ("name", Any),
-    ("generateName", Any),
-    ("namespace", Any),
-    ("selfLink", Any),
-    ("uid", Any),
-    ("resourceVersion", Any),
-    ("generation", Any),
-    ("creationTimestamp", Any),
-    ("deletionTimestamp", Any),
-    ("deletionGracePeriodSeconds", Any),
-    ("labels", Any),
-    ("annotations", Any),
-    ("ownerReferences", List(OWNER_REFERENCE)),
-    ("finalizers", Any),
-    ("managedFields", Any),
-    ("clusterName", Any),
+const OBJECT_META: &[F] = &[
+    f("name", Any),
+    f("generateName", Any),
+    f("namespace", Any),
+    f("selfLink", Any),
+    f("uid", Any),
+    f("resourceVersion", Any),
+    f("generation", Any),
+    f("creationTimestamp", Any),
+    f("deletionTimestamp", Any),
+    f("deletionGracePeriodSeconds", Any),
+    f("labels", Any),
+    f("annotations", Any),
+    f("ownerReferences", List(OWNER_REFERENCE)),
+    f("finalizers", Any),
+    f("managedFields", Any),
+    F {
+        name: "clusterName",
+        s: Any,
+        since: 0,
+        until: 25,
+    },
 ];
 
-const CONTAINER: &[(&str, S)] = &[
-    ("name", Any),
-    ("image", Any),
-    ("command", Any),
-    ("args", Any),
-    ("workingDir", Any),
-    ("ports", Any),
-    ("envFrom", Any),
-    ("env", Any),
-    ("resources", Any),
-    ("resizePolicy", Any),
-    ("restartPolicy", Any),
-    ("volumeMounts", Any),
-    ("volumeDevices", Any),
-    ("livenessProbe", Any),
-    ("readinessProbe", Any),
-    ("startupProbe", Any),
-    ("lifecycle", Any),
-    ("terminationMessagePath", Any),
-    ("terminationMessagePolicy", Any),
-    ("imagePullPolicy", Any),
-    ("securityContext", Any),
-    ("stdin", Any),
-    ("stdinOnce", Any),
-    ("tty", Any),
+const CONTAINER: &[F] = &[
+    f("name", Any),
+    f("image", Any),
+    f("command", Any),
+    f("args", Any),
+    f("workingDir", Any),
+    f("ports", Any),
+    f("envFrom", Any),
+    f("env", Any),
+    f("resources", Any),
+    since("resizePolicy", Any, 27),
+    since("restartPolicy", Any, 28),
+    f("volumeMounts", Any),
+    f("volumeDevices", Any),
+    f("livenessProbe", Any),
+    f("readinessProbe", Any),
+    f("startupProbe", Any),
+    f("lifecycle", Any),
+    f("terminationMessagePath", Any),
+    f("terminationMessagePolicy", Any),
+    f("imagePullPolicy", Any),
+    f("securityContext", Any),
+    f("stdin", Any),
+    f("stdinOnce", Any),
+    f("tty", Any),
+    since("restartPolicyRules", Any, 34),
 ];
 
-const POD_SPEC: &[(&str, S)] = &[
-    ("volumes", Any),
-    ("initContainers", List(CONTAINER)),
-    ("containers", List(CONTAINER)),
-    ("ephemeralContainers", Any),
-    ("restartPolicy", Any),
-    ("terminationGracePeriodSeconds", Any),
-    ("activeDeadlineSeconds", Any),
-    ("dnsPolicy", Any),
-    ("nodeSelector", Any),
-    ("serviceAccountName", Any),
-    ("serviceAccount", Any),
-    ("automountServiceAccountToken", Any),
-    ("nodeName", Any),
-    ("hostNetwork", Any),
-    ("hostPID", Any),
-    ("hostIPC", Any),
-    ("shareProcessNamespace", Any),
-    ("securityContext", Any),
-    ("imagePullSecrets", Any),
-    ("hostname", Any),
-    ("subdomain", Any),
-    ("affinity", Any),
-    ("schedulerName", Any),
-    ("tolerations", Any),
-    ("hostAliases", Any),
-    ("priorityClassName", Any),
-    ("priority", Any),
-    ("dnsConfig", Any),
-    ("readinessGates", Any),
-    ("runtimeClassName", Any),
-    ("enableServiceLinks", Any),
-    ("preemptionPolicy", Any),
-    ("overhead", Any),
-    ("topologySpreadConstraints", Any),
-    ("setHostnameAsFQDN", Any),
-    ("os", Any),
-    ("hostUsers", Any),
-    ("schedulingGates", Any),
-    ("resourceClaims", Any),
-    ("resources", Any),
+const POD_SPEC: &[F] = &[
+    f("volumes", Any),
+    f("initContainers", List(CONTAINER)),
+    f("containers", List(CONTAINER)),
+    f("ephemeralContainers", Any),
+    f("restartPolicy", Any),
+    f("terminationGracePeriodSeconds", Any),
+    f("activeDeadlineSeconds", Any),
+    f("dnsPolicy", Any),
+    f("nodeSelector", Any),
+    f("serviceAccountName", Any),
+    f("serviceAccount", Any),
+    f("automountServiceAccountToken", Any),
+    f("nodeName", Any),
+    f("hostNetwork", Any),
+    f("hostPID", Any),
+    f("hostIPC", Any),
+    f("shareProcessNamespace", Any),
+    f("securityContext", Any),
+    f("imagePullSecrets", Any),
+    f("hostname", Any),
+    f("subdomain", Any),
+    f("affinity", Any),
+    f("schedulerName", Any),
+    f("tolerations", Any),
+    f("hostAliases", Any),
+    f("priorityClassName", Any),
+    f("priority", Any),
+    f("dnsConfig", Any),
+    f("readinessGates", Any),
+    f("runtimeClassName", Any),
+    f("enableServiceLinks", Any),
+    f("preemptionPolicy", Any),
+    f("overhead", Any),
+    f("topologySpreadConstraints", Any),
+    f("setHostnameAsFQDN", Any),
+    since("os", Any, 23),
+    since("hostUsers", Any, 25),
+    since("schedulingGates", Any, 26),
+    since("resourceClaims", Any, 26),
+    since("resources", Any, 32),
+    since("hostnameOverride", Any, 34),
 ];
 
-const POD_TEMPLATE_SPEC: &[(&str, S)] = &[("metadata", Map(OBJECT_META)), ("spec", Map(POD_SPEC))];
+const POD_TEMPLATE_SPEC: &[F] = &[f("metadata", Map(OBJECT_META)), f("spec", Map(POD_SPEC))];
 
-const JOB_SPEC: &[(&str, S)] = &[
-    ("parallelism", Any),
-    ("completions", Any),
-    ("activeDeadlineSeconds", Any),
-    ("podFailurePolicy", Any),
-    ("successPolicy", Any),
-    ("backoffLimit", Any),
-    ("backoffLimitPerIndex", Any),
-    ("maxFailedIndexes", Any),
-    ("selector", Any),
-    ("manualSelector", Any),
-    ("template", Map(POD_TEMPLATE_SPEC)),
-    ("ttlSecondsAfterFinished", Any),
-    ("completionMode", Any),
-    ("suspend", Any),
-    ("podReplacementPolicy", Any),
-    ("managedBy", Any),
+const JOB_SPEC: &[F] = &[
+    f("parallelism", Any),
+    f("completions", Any),
+    f("activeDeadlineSeconds", Any),
+    since("podFailurePolicy", Any, 25),
+    since("successPolicy", Any, 30),
+    f("backoffLimit", Any),
+    since("backoffLimitPerIndex", Any, 28),
+    since("maxFailedIndexes", Any, 28),
+    f("selector", Any),
+    f("manualSelector", Any),
+    f("template", Map(POD_TEMPLATE_SPEC)),
+    f("ttlSecondsAfterFinished", Any),
+    since("completionMode", Any, 21),
+    since("suspend", Any, 21),
+    since("podReplacementPolicy", Any, 28),
+    since("managedBy", Any, 30),
 ];
 
-const JOB_TEMPLATE_SPEC: &[(&str, S)] = &[("metadata", Map(OBJECT_META)), ("spec", Map(JOB_SPEC))];
+const JOB_TEMPLATE_SPEC: &[F] = &[f("metadata", Map(OBJECT_META)), f("spec", Map(JOB_SPEC))];
 
-const CRONJOB_SPEC: &[(&str, S)] = &[
-    ("schedule", Any),
-    ("timeZone", Any),
-    ("startingDeadlineSeconds", Any),
-    ("concurrencyPolicy", Any),
-    ("suspend", Any),
-    ("jobTemplate", Map(JOB_TEMPLATE_SPEC)),
-    ("successfulJobsHistoryLimit", Any),
-    ("failedJobsHistoryLimit", Any),
+const CRONJOB_SPEC: &[F] = &[
+    f("schedule", Any),
+    since("timeZone", Any, 24),
+    f("startingDeadlineSeconds", Any),
+    f("concurrencyPolicy", Any),
+    f("suspend", Any),
+    f("jobTemplate", Map(JOB_TEMPLATE_SPEC)),
+    f("successfulJobsHistoryLimit", Any),
+    f("failedJobsHistoryLimit", Any),
 ];
 
-const fn object(spec: &'static [(&'static str, S)]) -> [(&'static str, S); 5] {
+const fn object(spec: &'static [F]) -> [F; 5] {
     [
-        ("apiVersion", Any),
-        ("kind", Any),
-        ("metadata", Map(OBJECT_META)),
-        ("spec", Map(spec)),
-        ("status", Any),
+        f("apiVersion", Any),
+        f("kind", Any),
+        f("metadata", Map(OBJECT_META)),
+        f("spec", Map(spec)),
+        f("status", Any),
     ]
 }
 
-const JOB: &[(&str, S)] = &object(JOB_SPEC);
-const CRONJOB: &[(&str, S)] = &object(CRONJOB_SPEC);
-const POD: &[(&str, S)] = &object(POD_SPEC);
+const JOB: &[F] = &object(JOB_SPEC);
+const CRONJOB: &[F] = &object(CRONJOB_SPEC);
+const POD: &[F] = &object(POD_SPEC);
 
-/// One unknown field: its dotted path (list items as `[i]`) and the known key nearest to it.
+/// One unknown field: its dotted path (list items as `[i]`), the known key nearest to it, and,
+/// for a field of other versions, the versions that have it.
 pub struct Unknown {
     pub path: String,
     pub suggestion: Option<&'static str>,
+    pub other_versions: Option<(u32, u32)>,
+}
+
+impl Unknown {
+    /// The warning's text after its location; `prefix` is the object's own path in its
+    /// document (`items[2]` in a `List`), empty for a whole document.
+    pub fn message(&self, minor: u32, prefix: &str) -> String {
+        let versions = match self.other_versions {
+            Some((since, u32::MAX)) => {
+                format!(" (a field from Kubernetes 1.{since}, not in 1.{minor})")
+            }
+            Some((_, until)) => format!(" (removed in Kubernetes 1.{until})"),
+            None => String::new(),
+        };
+        let hint = self
+            .suggestion
+            .map(|s| format!("; did you mean {s:?}?"))
+            .unwrap_or_default();
+        let path = if prefix.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{prefix}.{}", self.path)
+        };
+        format!("unknown field {path:?}{versions}{hint}")
+    }
 }
 
 /// The fields of `value`, a `kind` ("Job", "CronJob", "Pod") object, that the type does not
-/// have, in document order (serde_json keeps a mapping's keys sorted, so: in key order).
-pub fn unknown_fields(kind: &str, value: &J) -> Vec<Unknown> {
+/// have in Kubernetes 1.`minor`, in key order (serde_json keeps a mapping's keys sorted).
+pub fn unknown_fields(kind: &str, value: &J, minor: u32) -> Vec<Unknown> {
     let fields = match kind {
         "Job" => JOB,
         "CronJob" => CRONJOB,
@@ -183,34 +245,44 @@ pub fn unknown_fields(kind: &str, value: &J) -> Vec<Unknown> {
         _ => return Vec::new(),
     };
     let mut out = Vec::new();
-    walk(value, fields, "", &mut out);
+    walk(value, fields, "", minor, &mut out);
     out
 }
 
-fn walk(v: &J, fields: &'static [(&'static str, S)], path: &str, out: &mut Vec<Unknown>) {
+fn walk(v: &J, fields: &'static [F], path: &str, minor: u32, out: &mut Vec<Unknown>) {
     let J::Object(map) = v else { return };
+    let here = |f: &F| f.since <= minor && minor < f.until;
     for (k, child) in map {
         let at = if path.is_empty() {
             k.clone()
         } else {
             format!("{path}.{k}")
         };
-        match fields.iter().find(|(name, _)| name == k) {
+        match fields.iter().find(|f| f.name == k) {
+            Some(f) if here(f) => match f.s {
+                Any => {}
+                Map(sub) => walk(child, sub, &at, minor, out),
+                List(sub) => {
+                    if let J::Array(items) = child {
+                        for (i, item) in items.iter().enumerate() {
+                            walk(item, sub, &format!("{at}[{i}]"), minor, out);
+                        }
+                    }
+                }
+            },
+            Some(f) => out.push(Unknown {
+                path: at,
+                suggestion: None,
+                other_versions: Some((f.since, f.until)),
+            }),
             None => {
-                let names: Vec<&'static str> = fields.iter().map(|(n, _)| *n).collect();
+                let names: Vec<&'static str> =
+                    fields.iter().filter(|f| here(f)).map(|f| f.name).collect();
                 out.push(Unknown {
                     path: at,
                     suggestion: super::diag::suggest(k, &names),
+                    other_versions: None,
                 });
-            }
-            Some((_, Any)) => {}
-            Some((_, Map(sub))) => walk(child, sub, &at, out),
-            Some((_, List(sub))) => {
-                if let J::Array(items) = child {
-                    for (i, item) in items.iter().enumerate() {
-                        walk(item, sub, &format!("{at}[{i}]"), out);
-                    }
-                }
             }
         }
     }
@@ -222,10 +294,45 @@ mod tests {
 
     fn unknown(kind: &str, json: &str) -> Vec<(String, Option<&'static str>)> {
         let v: J = serde_json::from_str(json).unwrap();
-        unknown_fields(kind, &v)
+        unknown_fields(kind, &v, 31)
             .into_iter()
             .map(|u| (u.path, u.suggestion))
             .collect()
+    }
+
+    fn messages(kind: &str, json: &str, minor: u32) -> Vec<String> {
+        let v: J = serde_json::from_str(json).unwrap();
+        unknown_fields(kind, &v, minor)
+            .iter()
+            .map(|u| u.message(minor, ""))
+            .collect()
+    }
+
+    #[test]
+    fn fields_of_other_versions_say_which() {
+        let job = r#"{"metadata":{"clusterName":"c"},"spec":{"successPolicy":{},"podFailurePolicy":{},
+                      "template":{"spec":{"containers":[{"name":"a","restartPolicy":"Always"}]}}}}"#;
+        assert_eq!(
+            messages("Job", job, 24),
+            [
+                r#"unknown field "spec.podFailurePolicy" (a field from Kubernetes 1.25, not in 1.24)"#,
+                r#"unknown field "spec.successPolicy" (a field from Kubernetes 1.30, not in 1.24)"#,
+                r#"unknown field "spec.template.spec.containers[0].restartPolicy" (a field from Kubernetes 1.28, not in 1.24)"#,
+            ]
+        );
+        assert_eq!(
+            messages("Job", job, 30),
+            [r#"unknown field "metadata.clusterName" (removed in Kubernetes 1.25)"#]
+        );
+        let cron = r#"{"spec":{"timeZone":"Etc/UTC","jobTemplate":{"spec":{"suspend":false}}}}"#;
+        assert_eq!(
+            messages("CronJob", cron, 20),
+            [
+                r#"unknown field "spec.jobTemplate.spec.suspend" (a field from Kubernetes 1.21, not in 1.20)"#,
+                r#"unknown field "spec.timeZone" (a field from Kubernetes 1.24, not in 1.20)"#,
+            ]
+        );
+        assert!(messages("CronJob", cron, 24).is_empty());
     }
 
     #[test]
