@@ -38,7 +38,7 @@ mod gotext;
 mod next;
 pub mod oracle;
 mod parse;
-pub(crate) use parse::tz_named;
+pub(crate) use parse::load_location;
 pub mod validate;
 mod zone;
 

@@ -244,14 +244,10 @@ pub struct MostRecent {
     pub estimate: i64,
 }
 
-/// Resolve a zone name the way Go's `time.LoadLocation` does for our purposes: `""` and
-/// `"UTC"` are UTC, `"Local"` is the controller manager's zone.
+/// Go's `time.LoadLocation` (`schedule`'s, the one the parser and validation use), with
+/// `"Local"` resolved to the controller manager's zone.
 pub(crate) fn load_location(name: &str, local: Tz) -> Result<Tz, String> {
-    match name {
-        "" | "UTC" => Ok(Tz::UTC),
-        "Local" => Ok(local),
-        _ => crate::schedule::tz_named(name).ok_or_else(|| format!("unknown time zone {name}")),
-    }
+    crate::schedule::load_location(name).map(|tz| tz.unwrap_or(local))
 }
 
 /// `earliestTime` of both controllers: lastScheduleTime, else creationTimestamp; with the

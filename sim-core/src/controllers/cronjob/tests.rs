@@ -1364,6 +1364,29 @@ fn scheduled_timestamp_annotation_from_1_28() {
         .contains_key(CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION));
 }
 
+/// syncCronJob (cronjob_controllerv2.go, 1.24+): a timeZone `time.LoadLocation` refuses gives
+/// a Warning `UnknownTimeZone` with Go's error text and no Job. (The API server refuses such
+/// zones at create; the controller meets one when its zone data differs.)
+#[test]
+fn unknown_time_zone_is_a_warning_with_go_s_error_text() {
+    let mut cj = cron_job();
+    cj.spec.schedule = ON_THE_HOUR.into();
+    for (tz, err) in [
+        ("Mars/Olympus", "unknown time zone Mars/Olympus"),
+        ("../etc/passwd", "time: invalid location name"),
+    ] {
+        cj.spec.time_zone = Some(tz.into());
+        let mut client = FakeClient::default();
+        one_sync(&cj, &[], just_after_the_hour(), 31, &mut client);
+        assert_eq!(client.reasons(), ["UnknownTimeZone"], "{tz}");
+        assert_eq!(
+            client.events[0].message.to_string(),
+            format!("invalid timeZone: {tz:?}: {err}")
+        );
+        assert!(client.created.is_empty(), "{tz}");
+    }
+}
+
 #[test]
 fn too_many_missed_times_message_by_version() {
     let mut cj = cron_job();
