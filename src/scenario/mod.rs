@@ -164,7 +164,8 @@ pub fn check_manifest_str(text: &str, shown: &str, minor: u32) -> (Vec<Located>,
 /// (the object is rejected) and warnings (accepted, with a message).
 ///
 /// The stand-in metadata checks of [`validate_object`] run first, then sim-core's defaulting
-/// and validation (`validation::job`, `validation::cronjob`, `admission::default_pod_spec`).
+/// and validation (`validation::job`, `validation::cronjob`, `admission::default_pod_spec`,
+/// `validation::pod`).
 pub fn validate_object_full(obj: &mut Object, minor: u32) -> (Vec<FieldError>, Vec<Warning>) {
     let mut errs = validate_object(obj, minor);
     let mut warns = Vec::new();
@@ -182,7 +183,12 @@ pub fn validate_object_full(obj: &mut Object, minor: u32) -> (Vec<FieldError>, V
             errs.extend(e);
             warns.extend(w);
         }
-        Object::Pod(p) => sim_core::admission::default_pod_spec(&mut p.spec),
+        Object::Pod(p) => {
+            sim_core::admission::default_pod_spec(&mut p.spec);
+            errs.extend(sim_core::validation::pod::validate_pod_spec(
+                &p.spec, "spec", "",
+            ));
+        }
     }
     // The stand-in checks and the API server's may report the same error.
     let mut seen = Vec::new();

@@ -155,6 +155,20 @@ fn templates_need_named_containers_with_images() {
     );
 }
 
+/// A bare pod's spec is validated at load too (`ValidatePod` → `ValidatePodSpec`).
+#[test]
+fn bare_pods_get_the_pod_spec_rules() {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: { name: bare }\nspec:\n  restartPolicy: Sometimes\n  containers:\n  - name: main\n";
+    bad(
+        "bare-pod",
+        &[("pod.yaml", pod.as_bytes())],
+        &[
+            r#"pod.yaml:5:3: spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never""#,
+            "pod.yaml:6:3: spec.containers[0].image: Required value",
+        ],
+    );
+}
+
 /// Fields the real types do not have are warned about, located, with the nearest real name;
 /// real fields jobsim does not model (resources, env) pass silently. Exit 0: a warning.
 #[test]
