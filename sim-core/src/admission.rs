@@ -40,6 +40,7 @@ pub fn admit(obj: &mut Object, profile: &Profile) -> Result<(), ApiError> {
             let minor = profile.minor();
             // Defaults the pod template too.
             crate::validation::job::default_job(j, minor);
+            crate::validation::job::drop_disabled_fields(&mut j.spec, profile);
             crate::validation::job::validate_job_spec(&j.spec, minor, "spec")
         }
         Object::CronJob(c) => {

@@ -255,7 +255,12 @@ fn object_from_value(
             if w.message.contains(&w.field) {
                 format!("{}:{line}: {}", d.file, w.message)
             } else {
-                format!("{}:{line}: {}: {}", d.file, w.field, w.message)
+                // At the field's line when it can be found, as errors are.
+                let at = match locate_field(doc, &w.field) {
+                    Some((l, c)) if path.is_empty() => format!("{}:{c}", line + l - 1),
+                    _ => line.to_string(),
+                };
+                format!("{}:{at}: {}: {}", d.file, w.field, w.message)
             }
         })
         .chain(any_api_note.map(|served| {

@@ -173,6 +173,18 @@ pub fn validate_object_full(obj: &mut Object, minor: u32) -> (Vec<FieldError>, V
         Object::Job(j) => {
             // Defaults the pod template too.
             sim_core::validation::job::default_job(j, minor);
+            // The version's default gates (a scenario's feature_gates apply to the run).
+            let profile = Profile::new(Version { minor });
+            for (field, gate) in
+                sim_core::validation::job::drop_disabled_fields(&mut j.spec, &profile)
+            {
+                warns.push(Warning {
+                    field: field.to_string(),
+                    message: format!(
+                        "dropped by the API server: feature gate {gate} is off by default in 1.{minor}"
+                    ),
+                });
+            }
             errs.extend(sim_core::validation::job::validate_job_spec(
                 &j.spec, minor, "spec",
             ));

@@ -155,6 +155,37 @@ fn templates_need_named_containers_with_images() {
     );
 }
 
+/// An alpha field whose gate is off in the scenario's version is dropped by the API server
+/// (job strategy `dropDisabledFields`): jobsim says so at its line, and the run's Job lacks it.
+#[test]
+fn gated_off_job_fields_are_dropped_with_a_warning() {
+    let dir = tmpdir("gated-off");
+    write(&dir, "pfp.yaml", "apiVersion: batch/v1\nkind: Job\nmetadata: { name: j }\nspec:\n  podFailurePolicy:\n    rules:\n    - action: FailJob\n      onExitCodes: { operator: In, values: [42] }\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{ name: main, image: busybox }]\n");
+    let s = write(
+        &dir,
+        "s.toml",
+        "[simulation]\nstart = \"2024-01-01T00:00:00Z\"\nduration = \"1m\"\nkubernetes = \"1.25\"\n[[objects]]\nfile = \"pfp.yaml\"\n",
+    );
+    let o = jobsim(&["check", s.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("pfp.yaml:5:3: spec.podFailurePolicy: dropped by the API server: feature gate JobPodFailurePolicy is off by default in 1.25"),
+        "{}",
+        o.stdout
+    );
+    let trace = dir.join("t.jsonl");
+    let o = jobsim(&[
+        "run",
+        "--quiet",
+        s.to_str().unwrap(),
+        "--trace",
+        trace.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let t = std::fs::read_to_string(&trace).unwrap();
+    assert!(t.contains(r#""object":"Job/default/j""#) && !t.contains("podFailurePolicy"));
+}
+
 /// A bare pod's spec is validated at load too (`ValidatePod` → `ValidatePodSpec`).
 #[test]
 fn bare_pods_get_the_pod_spec_rules() {

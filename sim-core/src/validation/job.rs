@@ -88,6 +88,45 @@ pub fn default_job_spec(spec: &mut Shared<JobSpec>, minor: u32) {
     }
 }
 
+/// The Job fields whose feature gate is off: `dropDisabledFields` (job strategy
+/// `PrepareForCreate`, pkg/registry/batch/job/strategy.go v1.31) removes them before
+/// validation, so an alpha field of an old release is accepted and silently gone. Returns the
+/// paths removed, each with its gate. (On update upstream keeps a field the old object had; a stored object
+/// never has a disabled field here, so the rule is the same.)
+pub fn drop_disabled_fields(
+    spec: &mut Shared<JobSpec>,
+    profile: &crate::version::Profile,
+) -> Vec<(&'static str, &'static str)> {
+    let mut dropped = Vec::new();
+    if !profile.gate("JobPodFailurePolicy") && spec.pod_failure_policy.is_some() {
+        spec.pod_failure_policy = None;
+        dropped.push(("spec.podFailurePolicy", "JobPodFailurePolicy"));
+    }
+    if !profile.gate("JobManagedBy") && spec.managed_by.is_some() {
+        spec.managed_by = None;
+        dropped.push(("spec.managedBy", "JobManagedBy"));
+    }
+    if !profile.gate("JobSuccessPolicy") && spec.success_policy.is_some() {
+        spec.success_policy = None;
+        dropped.push(("spec.successPolicy", "JobSuccessPolicy"));
+    }
+    if !profile.gate("JobBackoffLimitPerIndex") {
+        if spec.backoff_limit_per_index.is_some() {
+            spec.backoff_limit_per_index = None;
+            dropped.push(("spec.backoffLimitPerIndex", "JobBackoffLimitPerIndex"));
+        }
+        if spec.max_failed_indexes.is_some() {
+            spec.max_failed_indexes = None;
+            dropped.push(("spec.maxFailedIndexes", "JobBackoffLimitPerIndex"));
+        }
+    }
+    if !profile.gate("JobPodReplacementPolicy") && spec.pod_replacement_policy.is_some() {
+        spec.pod_replacement_policy = None;
+        dropped.push(("spec.podReplacementPolicy", "JobPodReplacementPolicy"));
+    }
+    dropped
+}
+
 /// `generateSelector` (job strategy `PrepareForCreate`), once the uid is known: template labels
 /// `job-name`/`controller-uid` (plus the `batch.kubernetes.io/` forms from 1.27) and a selector
 /// on the controller uid. Skipped with `manualSelector: true`.
@@ -520,6 +559,63 @@ fn invalid_omit(field: String, detail: &str) -> FieldError {
 mod tests {
     use super::*;
     use crate::api::{PodFailurePolicy, PodFailurePolicyRule};
+
+    /// `dropDisabledFields` (job strategy): each field goes while its gate is off, by the
+    /// version's defaults or a scenario's override.
+    #[test]
+    fn disabled_fields_are_dropped_by_gate() {
+        use crate::version::{Profile, Version};
+        let full = || {
+            let mut j = job("Never");
+            j.spec.pod_failure_policy = Some(Default::default());
+            j.spec.managed_by = Some("example.com/x".into());
+            j.spec.success_policy = Some(Default::default());
+            j.spec.backoff_limit_per_index = Some(1);
+            j.spec.max_failed_indexes = Some(1);
+            j.spec.pod_replacement_policy = Some("Failed".into());
+            j
+        };
+        let dropped = |p: &Profile| {
+            let mut j = full();
+            let d: Vec<&str> = drop_disabled_fields(&mut j.spec, p)
+                .into_iter()
+                .map(|(f, _)| f)
+                .collect();
+            d
+        };
+        let at = |minor| Profile::new(Version { minor });
+        assert_eq!(
+            dropped(&at(25)),
+            [
+                "spec.podFailurePolicy",
+                "spec.managedBy",
+                "spec.successPolicy",
+                "spec.backoffLimitPerIndex",
+                "spec.maxFailedIndexes",
+                "spec.podReplacementPolicy"
+            ]
+        );
+        assert_eq!(
+            dropped(&at(28)),
+            [
+                "spec.managedBy",
+                "spec.successPolicy",
+                "spec.backoffLimitPerIndex",
+                "spec.maxFailedIndexes",
+                "spec.podReplacementPolicy"
+            ]
+        );
+        assert_eq!(dropped(&at(30)), ["spec.managedBy", "spec.successPolicy"]);
+        assert_eq!(dropped(&at(31)), ["spec.managedBy"]);
+        assert!(dropped(&at(32)).is_empty());
+        let mut p = at(31);
+        p.set_gate("JobManagedBy", true).unwrap();
+        p.set_gate("JobPodFailurePolicy", false).unwrap();
+        assert_eq!(dropped(&p), ["spec.podFailurePolicy"]);
+        let mut j = full();
+        drop_disabled_fields(&mut j.spec, &at(25));
+        assert!(j.spec.pod_failure_policy.is_none() && j.spec.backoff_limit_per_index.is_none());
+    }
 
     fn job(rp: &str) -> Job {
         let mut j = Job::default();
