@@ -82,6 +82,7 @@ fn duplicate(at: &str, name: &str) -> FieldError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validation::ErrorType;
 
     fn c(name: &str, image: &str) -> Container {
         Container {
@@ -104,6 +105,66 @@ mod tests {
             init_containers: init,
             restart_policy: rp.into(),
             ..Default::default()
+        }
+    }
+
+    /// Rows of upstream `TestValidateContainers` (pkg/apis/core/validation/validation_test.go)
+    /// within what is modelled, names kept: the success case's names, and each error case's
+    /// (type, field) as the 1.27+ table expects them.
+    #[test]
+    fn test_validate_containers() {
+        let ok = spec(
+            vec![c("abc", "image"), c("123", "image"), c("abc-123", "image")],
+            vec![],
+            "Never",
+        );
+        assert!(validate_pod_spec(&ok, "containers", "").is_empty());
+        let long = "a".repeat(64);
+        let cases: Vec<(&str, Vec<Container>, ErrorType, &str)> = vec![
+            (
+                "zero-length name",
+                vec![c("", "image")],
+                ErrorType::Required,
+                "containers[0].name",
+            ),
+            (
+                "zero-length-image",
+                vec![c("abc", "")],
+                ErrorType::Required,
+                "containers[0].image",
+            ),
+            (
+                "name > 63 characters",
+                vec![c(&long, "image")],
+                ErrorType::Invalid,
+                "containers[0].name",
+            ),
+            (
+                "name not a DNS label",
+                vec![c("a.b.c", "image")],
+                ErrorType::Invalid,
+                "containers[0].name",
+            ),
+            (
+                "name not unique",
+                vec![c("abc", "image"), c("abc", "image")],
+                ErrorType::Duplicate,
+                "containers[1].name",
+            ),
+            (
+                "zero-length image",
+                vec![c("abc", "")],
+                ErrorType::Required,
+                "containers[0].image",
+            ),
+        ];
+        for (name, containers, t, field) in cases {
+            let errs = validate_pod_spec(&spec(containers, vec![], "Never"), "", "");
+            let got: Vec<(ErrorType, &str)> = errs
+                .iter()
+                .map(|e| (e.type_, e.field.trim_start_matches('.')))
+                .collect();
+            assert_eq!(got, [(t, field)], "{name}");
         }
     }
 
