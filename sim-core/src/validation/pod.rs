@@ -18,26 +18,27 @@ pub fn validate_pod_spec(spec: &PodSpec, p: &str, sub: &str) -> Vec<FieldError> 
     if spec.containers.is_empty() {
         out.push(FieldError::required(format!("{p}{sub}.containers"), ""));
     }
+    // Upstream keeps a set of names; the lists are short, so earlier entries are scanned
+    // instead (no allocation: every pod a Job creates is validated).
     // Regular containers: unique among themselves (an empty name counts too).
-    let mut names: Vec<&str> = Vec::with_capacity(spec.containers.len());
-    for (i, c) in spec.containers.iter().enumerate() {
+    let regular = &spec.containers;
+    for (i, c) in regular.iter().enumerate() {
         let at = || format!("{p}{sub}.containers[{i}]");
         common(&mut out, c, at);
-        if names.contains(&c.name.as_str()) {
+        if regular[..i].iter().any(|e| e.name == c.name) {
             out.push(duplicate(&at(), &c.name));
-        } else {
-            names.push(&c.name);
         }
     }
     // Init containers: unique across both lists; an empty name (reported as required) is not
-    // remembered.
-    for (i, c) in spec.init_containers.iter().enumerate() {
+    // remembered, so it collides only with an unnamed regular container.
+    let init = &spec.init_containers;
+    for (i, c) in init.iter().enumerate() {
         let at = || format!("{p}{sub}.initContainers[{i}]");
         common(&mut out, c, at);
-        if names.contains(&c.name.as_str()) {
+        let seen = regular.iter().any(|e| e.name == c.name)
+            || (!c.name.is_empty() && init[..i].iter().any(|e| e.name == c.name));
+        if seen {
             out.push(duplicate(&at(), &c.name));
-        } else if !c.name.is_empty() {
-            names.push(&c.name);
         }
     }
     match spec.restart_policy.as_str() {
