@@ -334,7 +334,7 @@ pub fn check_command(
                 }
             };
             let mut d = Diags::new(shown.clone(), &text);
-            let objs = scenario::manifest::parse_manifests(&mut d, &text, 1, minor);
+            let objs = scenario::manifest::parse_manifests(&mut d, &text, 1, minor, false);
             let mut seen = std::collections::BTreeSet::new();
             for o in &objs {
                 let key = o.object.key();

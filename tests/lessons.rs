@@ -338,10 +338,31 @@ fn cron_tz_in_schedule_is_a_warning_on_1_27_and_rejected_from_1_29() {
         "{err}"
     );
     for v in ["1.29", "1.31"] {
-        let (code, err) = run(v);
-        assert_eq!(code, Some(2), "{v}: {err}");
+        // A create is refused (validateCronJobSpec, PR #116252) ...
+        let o = Command::new(env!("CARGO_BIN_EXE_jobsim"))
+            .args([
+                "check",
+                "--kubernetes",
+                v,
+                lessons_dir()
+                    .join("manifests/berlin-cleanup.yaml")
+                    .to_str()
+                    .unwrap(),
+            ])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{v}: {err}");
         assert!(
             err.contains("spec.schedule: Invalid value: \"CRON_TZ=Europe/Berlin 0 2 * * *\": cannot use TZ or CRON_TZ in schedule, use timeZone field instead"),
+            "{v}: {err}"
+        );
+        // ... while the scenario's snapshot, already stored, runs on (the update ratchets it),
+        // its expectations (Berlin time, UnsupportedSchedule on every sync) holding.
+        let (code, err) = run(v);
+        assert_eq!(code, Some(0), "{v}: {err}");
+        assert!(
+            err.contains("spec.schedule: allowed only on a CronJob already stored with it (updates ratchet the rule); refused on create by Kubernetes"),
             "{v}: {err}"
         );
     }
@@ -353,3 +374,96 @@ fn cron_tz_in_schedule_is_a_warning_on_1_27_and_rejected_from_1_29() {
         "{err}"
     );
 }
+
+/// 1.29+ (PR #116252, validateCronJobSpec with the old spec): an `apply` that updates a stored
+/// CronJob may keep `TZ` in its schedule (even change it), one that creates a CronJob may not.
+#[test]
+fn tz_in_schedule_on_1_29_an_update_keeps_it_a_create_is_refused() {
+    let dir = std::env::temp_dir().join(format!("jobsim-tz-ratchet-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("s.toml");
+    std::fs::write(&p, SCENARIO_TZ_RATCHET).unwrap();
+    let trace = dir.join("t.jsonl");
+    let o = Command::new(env!("CARGO_BIN_EXE_jobsim"))
+        .args([
+            "run",
+            "--quiet",
+            p.to_str().unwrap(),
+            "--trace",
+            trace.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let t = std::fs::read_to_string(&trace).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let actions: Vec<&str> = t
+        .lines()
+        .filter(|l| l.contains(r#""type":"action""#))
+        .collect();
+    assert_eq!(actions.len(), 2, "{t}");
+    assert!(
+        actions[0].contains(r#""description":"apply CronJob/default/berlin","error":null"#),
+        "{}",
+        actions[0]
+    );
+    assert!(actions[1].contains(r#""description":"apply CronJob/default/fresh","error":"CronJob.batch \"fresh\" is invalid: spec.schedule: Invalid value: \"CRON_TZ=Europe/Berlin 0 3 * * *\": cannot use TZ or CRON_TZ in schedule, use timeZone field instead""#), "{}", actions[1]);
+}
+
+const SCENARIO_TZ_RATCHET: &str = r#"[simulation]
+start = "2024-01-01T00:00:00Z"
+duration = "10m"
+kubernetes = "1.29"
+
+[[objects]]
+yaml = '''
+apiVersion: batch/v1
+kind: CronJob
+metadata: { name: berlin, namespace: default }
+spec:
+  schedule: "CRON_TZ=Europe/Berlin 0 2 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{ name: main, image: busybox }]
+'''
+
+[[actions]]
+at = "2024-01-01T00:01:00Z"
+apply = { yaml = '''
+apiVersion: batch/v1
+kind: CronJob
+metadata: { name: berlin, namespace: default }
+spec:
+  schedule: "CRON_TZ=Europe/Berlin 0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{ name: main, image: busybox }]
+''' }
+
+[[actions]]
+at = "2024-01-01T00:02:00Z"
+apply = { yaml = '''
+apiVersion: batch/v1
+kind: CronJob
+metadata: { name: fresh, namespace: default }
+spec:
+  schedule: "CRON_TZ=Europe/Berlin 0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{ name: main, image: busybox }]
+''' }
+"#;

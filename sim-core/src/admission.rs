@@ -26,8 +26,25 @@ pub fn default_pod_spec(spec: &mut crate::api::PodSpec) {
     }
 }
 
-/// Default and validate an object about to be created or updated.
+/// What an admitted object is: a create, the scenario's snapshot (already stored), or an
+/// update of a stored object.
+#[derive(Clone, Copy)]
+pub enum Write<'a> {
+    Create,
+    Stored,
+    Update(&'a Object),
+}
+
+/// Default and validate an object about to be created (the controllers' writes: their
+/// updates replace only what they own, which create validation accepts as well).
 pub fn admit(obj: &mut Object, profile: &Profile) -> Result<(), ApiError> {
+    admit_as(obj, profile, Write::Create)
+}
+
+/// [`admit`] for a create, the snapshot, or an update of `old` (`[[actions]] apply`): a
+/// CronJob gets the rules upstream ratchets on update (`validateCronJobSpec` with the old
+/// spec: a `TZ` already in the schedule may stay from 1.29) when stored or updated.
+pub fn admit_as(obj: &mut Object, profile: &Profile, write: Write<'_>) -> Result<(), ApiError> {
     let errs: Vec<FieldError> = match obj {
         Object::Pod(p) => {
             if pod_spec_needs_defaults(&p.spec) {
@@ -46,7 +63,14 @@ pub fn admit(obj: &mut Object, profile: &Profile) -> Result<(), ApiError> {
         Object::CronJob(c) => {
             let minor = profile.minor();
             crate::validation::cronjob::default_cronjob(c, minor);
-            crate::validation::cronjob::validate_cronjob(c, minor).0
+            match write {
+                Write::Create => crate::validation::cronjob::validate_cronjob(c, minor).0,
+                Write::Stored => crate::validation::cronjob::validate_cronjob_stored(c, minor).0,
+                Write::Update(Object::CronJob(old)) => {
+                    crate::validation::cronjob::validate_cronjob_update(c, old, minor).0
+                }
+                Write::Update(_) => crate::validation::cronjob::validate_cronjob(c, minor).0,
+            }
         }
     };
     if errs.is_empty() {

@@ -254,7 +254,9 @@ impl Sim {
             }
             let given_uid = o.meta().uid.clone();
             let key = o.key();
-            let admitted = crate::admission::admit(&mut o, &self.profile);
+            // The scenario's objects are a snapshot: already stored, not created now.
+            let admitted =
+                crate::admission::admit_as(&mut o, &self.profile, crate::admission::Write::Stored);
             let created = admitted.and_then(|_| self.store.create(o, self.now));
             match created {
                 Ok(created) => {
@@ -730,8 +732,13 @@ impl Sim {
         }
         let key = o.key();
         let mut o = o;
-        crate::admission::admit(&mut o, &self.profile)?;
-        if self.store.get(&key).is_some() {
+        let old = self.store.get(&key);
+        let write = match &old {
+            Some(old) => crate::admission::Write::Update(old),
+            None => crate::admission::Write::Create,
+        };
+        crate::admission::admit_as(&mut o, &self.profile, write)?;
+        if old.is_some() {
             o.meta_mut().resource_version.clear();
             o.meta_mut().uid.clear();
             self.store.update(o, false, self.now).map(|_| ())

@@ -99,8 +99,16 @@ pub fn with_any_cronjob_api<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
-/// Parse a manifest text into objects. `minor` selects which API versions are served.
-pub fn parse_manifests(d: &mut Diags<'_>, src: &str, base_line: usize, minor: u32) -> Vec<Located> {
+/// Parse a manifest text into objects. `minor` selects which API versions are served;
+/// `stored`: the objects are a scenario's snapshot, already stored (a CronJob gets the rules
+/// upstream ratchets on update), not created now.
+pub fn parse_manifests(
+    d: &mut Diags<'_>,
+    src: &str,
+    base_line: usize,
+    minor: u32,
+    stored: bool,
+) -> Vec<Located> {
     let mut out = Vec::new();
     for (start, doc) in split_documents(src) {
         let line0 = base_line + start - 1;
@@ -123,7 +131,7 @@ pub fn parse_manifests(d: &mut Diags<'_>, src: &str, base_line: usize, minor: u3
         if value.is_null() {
             continue;
         }
-        object_from_value(d, value, "", line0, &doc, minor, &mut out, 0);
+        object_from_value(d, value, "", line0, &doc, (minor, stored), &mut out, 0);
     }
     out
 }
@@ -135,7 +143,7 @@ fn object_from_value(
     path: &str,
     line: usize,
     doc: &str,
-    minor: u32,
+    (minor, stored): (u32, bool),
     out: &mut Vec<Located>,
     depth: usize,
 ) {
@@ -206,7 +214,7 @@ fn object_from_value(
                             &p(&format!("items[{i}]")),
                             line,
                             doc,
-                            minor,
+                            (minor, stored),
                             out,
                             1,
                         );
@@ -242,7 +250,7 @@ fn object_from_value(
     // Validate a defaulted copy; keep the object as written (advice reads unset fields) and
     // let the API server default it on create, as a real one does.
     let mut defaulted = obj.clone();
-    let (errors, warnings) = super::validate_object_full(&mut defaulted, minor);
+    let (errors, warnings) = super::validate_object_full(&mut defaulted, minor, stored);
     obj.meta_mut().namespace = defaulted.meta().namespace.clone();
     for e in errors {
         report_field_error(d, &e, path, line, doc);

@@ -156,7 +156,7 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, Diag> {
 /// entry point for the manifest parser.
 pub fn check_manifest_str(text: &str, shown: &str, minor: u32) -> (Vec<Located>, Vec<Diag>) {
     let mut d = Diags::new(shown, text);
-    let objs = manifest::parse_manifests(&mut d, text, 1, minor);
+    let objs = manifest::parse_manifests(&mut d, text, 1, minor, false);
     (objs, d.list)
 }
 
@@ -166,7 +166,11 @@ pub fn check_manifest_str(text: &str, shown: &str, minor: u32) -> (Vec<Located>,
 /// The stand-in metadata checks of [`validate_object`] run first, then sim-core's defaulting
 /// and validation (`validation::job`, `validation::cronjob`, `admission::default_pod_spec`,
 /// `validation::pod`).
-pub fn validate_object_full(obj: &mut Object, minor: u32) -> (Vec<FieldError>, Vec<Warning>) {
+pub fn validate_object_full(
+    obj: &mut Object,
+    minor: u32,
+    stored: bool,
+) -> (Vec<FieldError>, Vec<Warning>) {
     let mut errs = validate_object(obj, minor);
     let mut warns = Vec::new();
     match obj {
@@ -191,7 +195,13 @@ pub fn validate_object_full(obj: &mut Object, minor: u32) -> (Vec<FieldError>, V
         }
         Object::CronJob(c) => {
             sim_core::validation::cronjob::default_cronjob(c, minor);
-            let (e, w) = sim_core::validation::cronjob::validate_cronjob(c, minor);
+            // A scenario's `[[objects]]` are already stored (ratcheted rules); a manifest
+            // checked or applied is a create.
+            let (e, w) = if stored {
+                sim_core::validation::cronjob::validate_cronjob_stored(c, minor)
+            } else {
+                sim_core::validation::cronjob::validate_cronjob(c, minor)
+            };
             errs.extend(e);
             warns.extend(w);
         }
@@ -706,7 +716,7 @@ fn build(
     let mut objects: Vec<(Located, String, Option<std::ops::Range<usize>>)> = Vec::new();
     for (i, t) in each_table(d, &top, "objects", &["file", "yaml"]) {
         let p = format!("[[objects]][{i}]");
-        for (loc, file) in read_manifest_source(d, &t, &p, base, minor, extra) {
+        for (loc, file) in read_manifest_source(d, &t, &p, base, minor, true, extra) {
             objects.push((loc, file, Some(t.span.clone())));
         }
     }
@@ -813,13 +823,16 @@ fn resource_name(k: Kind) -> &'static str {
     }
 }
 
-/// `file = …` or `yaml = …` of an `[[objects]]` entry or an `apply` action.
+/// `file = …` or `yaml = …` of an `[[objects]]` entry or an `apply` action (`stored`: the
+/// rules upstream ratchets on update only warn).
+#[allow(clippy::too_many_arguments)]
 fn read_manifest_source(
     d: &mut Diags<'_>,
     t: &Tbl<'_, '_>,
     p: &str,
     base: &Path,
     minor: u32,
+    stored: bool,
     extra: &mut Vec<Diag>,
 ) -> Vec<(Located, String)> {
     match (t.get("file"), t.get("yaml")) {
@@ -856,7 +869,7 @@ fn read_manifest_source(
                 }
                 Ok(text) => {
                     let mut md = Diags::new(shown.clone(), &text);
-                    let objs = manifest::parse_manifests(&mut md, &text, 1, minor);
+                    let objs = manifest::parse_manifests(&mut md, &text, 1, minor, stored);
                     extra.extend(md.list);
                     objs.into_iter().map(|o| (o, shown.clone())).collect()
                 }
@@ -879,7 +892,7 @@ fn read_manifest_source(
             };
             let file = d.file.clone();
             let mut md = Diags::new(file.clone(), y);
-            let objs = manifest::parse_manifests(&mut md, y, first, minor);
+            let objs = manifest::parse_manifests(&mut md, y, first, minor, stored);
             extra.extend(md.list);
             objs.into_iter().map(|o| (o, file.clone())).collect()
         }
@@ -1448,7 +1461,10 @@ fn action(
     let action = match key {
         "apply" => {
             let at_t = table(d, v, &ap, &["file", "yaml"])?;
-            let objs = read_manifest_source(d, &at_t, &ap, base, minor, extra);
+            // Whether the apply creates or updates is known only when it runs (the engine
+            // admits it then, as a create or as an update of what is stored); here the
+            // ratcheted rules warn, as for the snapshot.
+            let objs = read_manifest_source(d, &at_t, &ap, base, minor, true, extra);
             if objs.is_empty() {
                 return None;
             }

@@ -64,7 +64,7 @@ proptest! {
     fn arbitrary_text_never_panics(s in "\\PC{0,400}") {
         let _ = jobsim::scenario::load_str(&s, "f.toml", Path::new("."));
         let mut d = jobsim::scenario::Diags::new("f.yaml", &s);
-        let _ = jobsim::scenario::manifest::parse_manifests(&mut d, &s, 1, 31);
+        let _ = jobsim::scenario::manifest::parse_manifests(&mut d, &s, 1, 31, false);
     }
 
     #[test]

@@ -181,6 +181,33 @@ pub fn validate_cronjob_update(
     validate_spec(new, Some(&old.spec.schedule), minor)
 }
 
+/// A CronJob of a scenario's snapshot (`[[objects]]`): an object already stored, which an
+/// older API server accepted and an upgrade does not re-validate. Validated as on create,
+/// except the rules upstream ratchets on update (a `TZ` in the schedule may stay from 1.29,
+/// `validateCronJobSpec` with the old spec): those become warnings saying the object would be
+/// refused if created now.
+pub fn validate_cronjob_stored(cj: &CronJob, minor: u32) -> (Vec<FieldError>, Vec<Warning>) {
+    let (create, mut warns) = validate_cronjob(cj, minor);
+    let (update, _) = validate_cronjob_update(cj, cj, minor);
+    let mut errs = Vec::new();
+    for e in create {
+        if e.field == "spec.schedule" && !update.contains(&e) {
+            warns.push(Warning {
+                field: e.field.clone(),
+                message: format!(
+                    "allowed only on a CronJob already stored with it (updates ratchet the rule); refused on create by Kubernetes 1.{minor}: {}",
+                    e.to_string()
+                        .strip_prefix("spec.schedule: ")
+                        .unwrap_or(&e.to_string())
+                ),
+            });
+        } else {
+            errs.push(e);
+        }
+    }
+    (errs, warns)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +286,29 @@ mod tests {
                 r#"spec.jobTemplate.spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never""#
             ]
         );
+    }
+
+    /// A stored CronJob with `TZ` in its schedule survives an upgrade to 1.29+ (update
+    /// validation ratchets it); created now it would be refused.
+    #[test]
+    fn stored_cronjob_keeps_tz_in_its_schedule() {
+        let mut cj = valid();
+        cj.spec.schedule = "CRON_TZ=Europe/Berlin 0 2 * * *".into();
+        assert_eq!(errs(&cj, 29).len(), 1, "refused on create");
+        let (e, w) = validate_cronjob_stored(&cj, 29);
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].field, "spec.schedule");
+        assert!(
+            w[0].message.starts_with("allowed only on a CronJob already stored with it (updates ratchet the rule); refused on create by Kubernetes 1.29: Invalid value: \"CRON_TZ=Europe/Berlin 0 2 * * *\": cannot use TZ or CRON_TZ in schedule"),
+            "{}",
+            w[0].message
+        );
+        // Other errors stay errors.
+        cj.spec.concurrency_policy = "Sometimes".into();
+        let (e, _) = validate_cronjob_stored(&cj, 29);
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].field, "spec.concurrencyPolicy");
     }
 
     #[test]
