@@ -35,13 +35,13 @@ pub enum Write<'a> {
     Update(&'a Object),
 }
 
-/// Default and validate an object about to be created (the controllers' writes: their
-/// updates replace only what they own, which create validation accepts as well).
+/// Default and validate an object about to be created.
 pub fn admit(obj: &mut Object, profile: &Profile) -> Result<(), ApiError> {
     admit_as(obj, profile, Write::Create)
 }
 
-/// [`admit`] for a create, the snapshot, or an update of `old` (`[[actions]] apply`): a
+/// [`admit`] for a create, the snapshot, or an update of `old` (a client's update, an
+/// `[[actions]] apply` of an existing object): a
 /// CronJob gets the rules upstream ratchets on update (`validateCronJobSpec` with the old
 /// spec: a `TZ` already in the schedule may stay from 1.29) when stored or updated.
 pub fn admit_as(obj: &mut Object, profile: &Profile, write: Write<'_>) -> Result<(), ApiError> {

@@ -714,6 +714,12 @@ impl Sim {
             message: e,
         })?;
         new.meta_mut().resource_version.clear();
+        // `kubectl patch` is an update: defaulted and validated against what is stored.
+        crate::admission::admit_as(
+            &mut new,
+            &self.profile,
+            crate::admission::Write::Update(&cur),
+        )?;
         let status_changed = {
             let a = object_to_json(&cur);
             let b = object_to_json(&new);
@@ -915,7 +921,17 @@ impl ApiClient for EngineClient<'_> {
     }
     fn update(&mut self, mut obj: Object) -> Result<Rc<Object>, ApiError> {
         self.check("update", &obj.key())?;
-        crate::admission::admit(&mut obj, self.profile)?;
+        // Validated as an update of what is stored (a CronJob's ratcheted rules), only
+        // CronJobs need the stored object.
+        let old = match &obj {
+            Object::CronJob(_) => self.store.get(&obj.key()).cloned(),
+            _ => None,
+        };
+        let write = match &old {
+            Some(old) => crate::admission::Write::Update(old),
+            None => crate::admission::Write::Create,
+        };
+        crate::admission::admit_as(&mut obj, self.profile, write)?;
         self.store.update(obj, false, self.now)
     }
     fn update_status(&mut self, obj: Object) -> Result<Rc<Object>, ApiError> {

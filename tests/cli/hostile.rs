@@ -186,6 +186,40 @@ fn gated_off_job_fields_are_dropped_with_a_warning() {
     assert!(t.contains(r#""object":"Job/default/j""#) && !t.contains("podFailurePolicy"));
 }
 
+/// `[[actions]] patch` is an update: defaulted and validated like one, so an invalid value is
+/// refused (it was stored as sent), and the object keeps its stored spec.
+#[test]
+fn patches_are_validated_as_updates() {
+    let dir = tmpdir("patch-validated");
+    let s = write(
+        &dir,
+        "s.toml",
+        format!(
+            "{HEAD}[[objects]]\nfile = \"cron.yaml\"\n[[actions]]\nat = \"2016-05-19T08:35:00Z\"\npatch = {{ kind = \"CronJob\", name = \"report\", merge = {{ spec = {{ concurrencyPolicy = \"Sometimes\" }} }} }}\n"
+        ),
+    );
+    write(&dir, "cron.yaml", CRON);
+    let trace = dir.join("t.jsonl");
+    let o = jobsim(&[
+        "run",
+        "--quiet",
+        s.to_str().unwrap(),
+        "--trace",
+        trace.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let t = std::fs::read_to_string(&trace).unwrap();
+    let action = t
+        .lines()
+        .find(|l| l.contains(r#""type":"action""#))
+        .unwrap();
+    assert!(
+        action.contains(r#"CronJob.batch \"report\" is invalid: spec.concurrencyPolicy: Unsupported value: \"Sometimes\": supported values: \"Allow\", \"Forbid\", \"Replace\""#),
+        "{action}"
+    );
+    assert!(!t.contains(r#""concurrencyPolicy":"Sometimes""#));
+}
+
 /// A bare pod's spec is validated at load too (`ValidatePod` → `ValidatePodSpec`).
 #[test]
 fn bare_pods_get_the_pod_spec_rules() {
