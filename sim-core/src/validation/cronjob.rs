@@ -54,22 +54,10 @@ fn validate_name(name: &str, generate_name: &str) -> Vec<FieldError> {
         }
         return Vec::new();
     }
-    let mut errs = Vec::new();
-    if name.len() > 253 {
-        errs.push(FieldError::invalid(
-            "metadata.name",
-            go_quote(name),
-            "must be no more than 253 characters",
-        ));
-    }
-    if !name.split('.').all(super::matches_dns1123_label) {
-        errs.push(FieldError::invalid(
-            "metadata.name",
-            go_quote(name),
-            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
-        ));
-    }
-    errs
+    super::dns1123_subdomain_errors(name)
+        .into_iter()
+        .map(|m| FieldError::invalid("metadata.name", go_quote(name), m))
+        .collect()
 }
 
 /// `ValidateNonnegativeField`.

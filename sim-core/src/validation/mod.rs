@@ -140,6 +140,19 @@ pub(crate) fn dns1123_label_errors(s: &str) -> Vec<&'static str> {
     out
 }
 
+/// `IsDNS1123Subdomain` (apimachinery `pkg/util/validation`): its messages, none when `s` is a
+/// subdomain.
+pub(crate) fn dns1123_subdomain_errors(s: &str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if s.len() > 253 {
+        out.push("must be no more than 253 characters");
+    }
+    if !s.split('.').all(matches_dns1123_label) {
+        out.push("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
+    }
+    out
+}
+
 /// A warning the API server returns with a successful request (e.g. `CRON_TZ` in a schedule
 /// before 1.29).
 #[derive(Debug, Clone, PartialEq, Eq)]

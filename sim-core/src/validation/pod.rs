@@ -1,12 +1,13 @@
 //! The part of `ValidatePodSpec` (pkg/apis/core/validation/validation.go, v1.31) that what
 //! jobsim reads of a pod can reach: the containers are there, each is named (a DNS-1123 label,
-//! unique across regular and init containers) and has an image, and the pod's restartPolicy
-//! is one of the three. Run on bare pods (`spec`) and on Job and CronJob templates
+//! unique across regular and init containers) and has an image, the pod's restartPolicy is
+//! one of the three, and its nodeName, activeDeadlineSeconds, hostname and subdomain are
+//! well formed. Run on bare pods (`spec`) and on Job and CronJob templates
 //! (`ValidatePodTemplateSpec`, `spec.template.spec`, `spec.jobTemplate.spec.template.spec`).
 //! Volumes, probes, ports, resources and the rest of the pod spec are not modelled, so not
 //! validated.
 
-use super::{dns1123_label_errors, FieldError};
+use super::{dns1123_label_errors, dns1123_subdomain_errors, FieldError};
 use crate::api::{Container, PodSpec};
 use crate::schedule::go_quote;
 
@@ -49,6 +50,51 @@ pub fn validate_pod_spec(spec: &PodSpec, p: &str, sub: &str) -> Vec<FieldError> 
             go_quote(other),
             &["Always", "OnFailure", "Never"],
         )),
+    }
+    // Then, in ValidatePodSpec's order, the other fields jobsim reads: nodeName
+    // (`ValidateNodeName`, a DNS-1123 subdomain), activeDeadlineSeconds (1 … MaxInt32),
+    // hostname and subdomain (DNS-1123 labels; the Job controller sets them for Indexed Jobs).
+    let invalid = |out: &mut Vec<FieldError>, field: &str, value: &str, msgs: Vec<&'static str>| {
+        for m in msgs {
+            out.push(FieldError::invalid(
+                format!("{p}{sub}.{field}"),
+                go_quote(value),
+                m,
+            ));
+        }
+    };
+    if !spec.node_name.is_empty() {
+        invalid(
+            &mut out,
+            "nodeName",
+            &spec.node_name,
+            dns1123_subdomain_errors(&spec.node_name),
+        );
+    }
+    if let Some(ads) = spec.active_deadline_seconds {
+        if !(1..=i64::from(i32::MAX)).contains(&ads) {
+            out.push(FieldError::invalid(
+                format!("{p}{sub}.activeDeadlineSeconds"),
+                ads.to_string(),
+                "must be between 1 and 2147483647, inclusive",
+            ));
+        }
+    }
+    if !spec.hostname.is_empty() {
+        invalid(
+            &mut out,
+            "hostname",
+            &spec.hostname,
+            dns1123_label_errors(&spec.hostname),
+        );
+    }
+    if !spec.subdomain.is_empty() {
+        invalid(
+            &mut out,
+            "subdomain",
+            &spec.subdomain,
+            dns1123_label_errors(&spec.subdomain),
+        );
     }
     out
 }
@@ -227,6 +273,28 @@ mod tests {
                 r#"spec.template.spec.initContainers[2].name: Duplicate value: "prep""#,
             ]
         );
+    }
+
+    /// ValidatePodSpec's checks of nodeName, activeDeadlineSeconds, hostname and subdomain.
+    #[test]
+    fn deadline_node_name_hostname_and_subdomain() {
+        let mut s = spec(vec![c("main", "x")], vec![], "Never");
+        s.active_deadline_seconds = Some(0);
+        s.node_name = "Node_1".into();
+        s.hostname = "web.0".into();
+        s.subdomain = "svc".into();
+        assert_eq!(
+            errs(&s),
+            [
+                r#"spec.template.spec.nodeName: Invalid value: "Node_1": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"#,
+                "spec.template.spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive",
+                r#"spec.template.spec.hostname: Invalid value: "web.0": must not contain dots"#,
+            ]
+        );
+        s.active_deadline_seconds = Some(i64::from(i32::MAX));
+        s.node_name = "node-1".into();
+        s.hostname = "web-0".into();
+        assert!(errs(&s).is_empty(), "{:?}", errs(&s));
     }
 
     #[test]
