@@ -226,9 +226,7 @@ pub fn validate_object_full(
     (errs, warns)
 }
 
-/// The stand-in checks: metadata (name, namespace, length limits), a CronJob template's
-/// `restartPolicy` (until `validate_cronjob` calls `validate_job_spec`), a CronJob's
-/// `schedule` being present.
+/// The stand-in checks: metadata (name, namespace, length limits).
 pub fn validate_object(obj: &mut Object, _minor: u32) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let kind = obj.kind();
@@ -275,29 +273,10 @@ pub fn validate_object(obj: &mut Object, _minor: u32) -> Vec<FieldError> {
              '-', and must start and end with an alphanumeric character",
         ));
     }
-    let (prefix, rp) = match &*obj {
-        Object::CronJob(c) => (
-            "spec.jobTemplate.spec.template.spec.restartPolicy",
-            Some(&c.spec.job_template.spec.template.spec.restart_policy),
-        ),
-        // A Job's restartPolicy is checked by `validation::job::validate_job_spec` (with its
-        // version-dependent wording: `Unsupported value` before 1.20); a stand-in here would
-        // add a second, wrong error for old versions.
-        Object::Job(_) | Object::Pod(_) => ("", None),
-    };
-    if let Some(rp) = rp {
-        if rp != "OnFailure" && rp != "Never" {
-            errs.push(FieldError::required(
-                prefix,
-                "valid values: \"OnFailure\", \"Never\"",
-            ));
-        }
-    }
-    if let Object::CronJob(c) = &*obj {
-        if c.spec.schedule.is_empty() {
-            errs.push(FieldError::required("spec.schedule", ""));
-        }
-    }
+    // A template's restartPolicy and a CronJob's schedule are sim-core's to check
+    // (`validation::job::validate_job_spec` under `validate_cronjob`, with the version's
+    // wording: `Unsupported value: "Always"` before 1.20); a stand-in here added a second,
+    // wrong error for a 1.19 CronJob.
     errs
 }
 

@@ -220,6 +220,35 @@ fn patches_are_validated_as_updates() {
     assert!(!t.contains(r#""concurrencyPolicy":"Sometimes""#));
 }
 
+/// A CronJob template without restartPolicy is defaulted to "Always" and refused once, in the
+/// version's words (1.19: `Unsupported value`; 1.20+: `Required value`, PR-95747); the
+/// loader's stand-in check used to add a second, 1.20-worded error.
+#[test]
+fn cronjob_template_restart_policy_error_once_in_the_versions_words() {
+    let dir = tmpdir("cj-restart-policy");
+    let m = write(&dir, "cj.yaml", "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata: { name: old }\nspec:\n  schedule: \"* * * * *\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{ name: main, image: busybox }]\n");
+    for (v, want) in [
+        (
+            "1.19",
+            r#"spec.jobTemplate.spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never""#,
+        ),
+        (
+            "1.21",
+            r#"spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never""#,
+        ),
+    ] {
+        let o = jobsim(&["check", "--kubernetes", v, m.to_str().unwrap()]);
+        assert_eq!(o.code, 2, "{v}: {}", o.stderr);
+        let errors: Vec<&str> = o
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .collect();
+        assert_eq!(errors.len(), 1, "{v}: {}", o.stderr);
+        assert!(errors[0].ends_with(want), "{v}: {}", errors[0]);
+    }
+}
+
 /// A bare pod's spec is validated at load too (`ValidatePod` → `ValidatePodSpec`).
 #[test]
 fn bare_pods_get_the_pod_spec_rules() {
