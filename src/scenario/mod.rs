@@ -256,21 +256,22 @@ pub fn validate_object(obj: &mut Object, _minor: u32) -> Vec<FieldError> {
                 format!("{:?}", m.name),
                 format!("must be no more than {max} characters"),
             ));
-        } else if !is_dns1123_subdomain(&m.name) {
-            errs.push(FieldError::invalid(
-                "metadata.name",
-                format!("{:?}", m.name),
-                "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric \
-                 characters, '-' or '.', and must start and end with an alphanumeric character",
-            ));
+        } else {
+            for msg in sim_core::validation::dns1123_subdomain_errors(&m.name) {
+                errs.push(FieldError::invalid(
+                    "metadata.name",
+                    format!("{:?}", m.name),
+                    msg,
+                ));
+            }
         }
     }
-    if !is_dns1123_label(&m.namespace) {
+    // ValidateNamespaceName: a DNS-1123 label, in IsDNS1123Label's words.
+    for msg in sim_core::validation::dns1123_label_errors(&m.namespace) {
         errs.push(FieldError::invalid(
             "metadata.namespace",
             format!("{:?}", m.namespace),
-            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or \
-             '-', and must start and end with an alphanumeric character",
+            msg,
         ));
     }
     // A template's restartPolicy and a CronJob's schedule are sim-core's to check
@@ -278,19 +279,6 @@ pub fn validate_object(obj: &mut Object, _minor: u32) -> Vec<FieldError> {
     // wording: `Unsupported value: "Always"` before 1.20); a stand-in here added a second,
     // wrong error for a 1.19 CronJob.
     errs
-}
-
-fn is_dns1123_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-}
-
-fn is_dns1123_subdomain(s: &str) -> bool {
-    s.len() <= 253 && s.split('.').all(is_dns1123_label)
 }
 
 const TOP_KEYS: &[&str] = &[

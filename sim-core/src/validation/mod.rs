@@ -125,7 +125,7 @@ pub(crate) fn matches_dns1123_label(s: &str) -> bool {
 
 /// `IsDNS1123Label` (apimachinery `pkg/util/validation`): its messages, none when `s` is a
 /// label. A valid subdomain that is not a label can only have dots in it.
-pub(crate) fn dns1123_label_errors(s: &str) -> Vec<&'static str> {
+pub fn dns1123_label_errors(s: &str) -> Vec<&'static str> {
     let mut out = Vec::new();
     if s.len() > 63 {
         out.push("must be no more than 63 characters");
@@ -142,7 +142,7 @@ pub(crate) fn dns1123_label_errors(s: &str) -> Vec<&'static str> {
 
 /// `IsDNS1123Subdomain` (apimachinery `pkg/util/validation`): its messages, none when `s` is a
 /// subdomain.
-pub(crate) fn dns1123_subdomain_errors(s: &str) -> Vec<&'static str> {
+pub fn dns1123_subdomain_errors(s: &str) -> Vec<&'static str> {
     let mut out = Vec::new();
     if s.len() > 253 {
         out.push("must be no more than 253 characters");
