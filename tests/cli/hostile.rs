@@ -42,6 +42,20 @@ fn bad(name: &str, files: &[(&str, &[u8])], needles: &[&str]) {
     }
 }
 
+/// `jobsim run --quiet S --trace DIR/t.jsonl`, which must exit 0; the trace's text.
+fn run_traced(dir: &std::path::Path, s: &std::path::Path) -> String {
+    let trace = dir.join("t.jsonl");
+    let o = jobsim(&[
+        "run",
+        "--quiet",
+        s.to_str().unwrap(),
+        "--trace",
+        trace.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    std::fs::read_to_string(&trace).unwrap()
+}
+
 fn scn(body: &str) -> Vec<u8> {
     format!("{HEAD}{body}").into_bytes()
 }
@@ -173,16 +187,7 @@ fn gated_off_job_fields_are_dropped_with_a_warning() {
         "{}",
         o.stdout
     );
-    let trace = dir.join("t.jsonl");
-    let o = jobsim(&[
-        "run",
-        "--quiet",
-        s.to_str().unwrap(),
-        "--trace",
-        trace.to_str().unwrap(),
-    ]);
-    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
-    let t = std::fs::read_to_string(&trace).unwrap();
+    let t = run_traced(&dir, &s);
     assert!(t.contains(r#""object":"Job/default/j""#) && !t.contains("podFailurePolicy"));
 }
 
@@ -199,16 +204,7 @@ fn patches_are_validated_as_updates() {
         ),
     );
     write(&dir, "cron.yaml", CRON);
-    let trace = dir.join("t.jsonl");
-    let o = jobsim(&[
-        "run",
-        "--quiet",
-        s.to_str().unwrap(),
-        "--trace",
-        trace.to_str().unwrap(),
-    ]);
-    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
-    let t = std::fs::read_to_string(&trace).unwrap();
+    let t = run_traced(&dir, &s);
     let action = t
         .lines()
         .find(|l| l.contains(r#""type":"action""#))
