@@ -26,7 +26,7 @@ fn t0() -> SimTime {
 
 /// A stable digest of the trace (FNV-1a over the Debug rendering of each event).
 #[derive(Default)]
-struct Digest(u64, u64);
+struct Digest(u64, u64, usize);
 impl Observer for Digest {
     fn observe(&mut self, ev: &TraceEvent) {
         if self.0 == 0 {
@@ -37,6 +37,13 @@ impl Observer for Digest {
             self.0 = self.0.wrapping_mul(0x100_0000_01b3);
         }
         self.1 += 1;
+        // Pods created: the world's pods must really enter the run (a pod the API server
+        // refuses would leave the invariants nothing to check).
+        if let TraceEvent::Created { object, .. } = ev {
+            if object.as_pod().is_some() {
+                self.2 += 1;
+            }
+        }
     }
 }
 
@@ -83,6 +90,7 @@ fn build(w: &World) -> Scenario {
                     restart_policy: if *on_failure { "OnFailure" } else { "Never" }.into(),
                     containers: vec![Container {
                         name: "main".into(),
+                        image: "busybox".into(),
                         ..Default::default()
                     }],
                     ..Default::default()
@@ -158,6 +166,7 @@ proptest! {
         let mut d1 = Digest::default();
         Sim::new(build(&w)).run(&mut Both(&mut inv, &mut d1)).unwrap();
         prop_assert!(inv.violations.is_empty(), "{:?}", inv.violations);
+        prop_assert_eq!(d1.2, w.pods.len(), "every pod of the world is created");
         let mut d2 = Digest::default();
         Sim::new(build(&w)).run(&mut d2).unwrap();
         prop_assert_eq!((d1.0, d1.1), (d2.0, d2.1));
