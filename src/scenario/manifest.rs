@@ -264,10 +264,7 @@ fn object_from_value(
                 format!("{}:{line}: {}", d.file, w.message)
             } else {
                 // At the field's line when it can be found, as errors are.
-                let at = match locate_field(doc, &w.field) {
-                    Some((l, c)) if path.is_empty() => format!("{}:{c}", line + l - 1),
-                    _ => line.to_string(),
-                };
+                let (at, _) = field_at(doc, &w.field, line, path);
                 format!("{}:{at}: {}: {}", d.file, w.field, w.message)
             }
         })
@@ -281,23 +278,18 @@ fn object_from_value(
         .collect();
     // Misspelt or made-up fields (`schema`): kubectl would refuse them; jobsim warns, located
     // at the field where it can be found, in line order.
-    let mut located: Vec<(usize, usize, String)> = unknown
+    let mut located: Vec<((usize, usize), String)> = unknown
         .iter()
         .map(|u| {
-            let (l, c) = match locate_field(doc, &u.path) {
-                Some((l, c)) if path.is_empty() => (line + l - 1, c),
-                _ => (line, 0),
-            };
-            let at = if c > 0 {
-                format!("{l}:{c}")
-            } else {
-                l.to_string()
-            };
-            (l, c, format!("{}:{at}: {}", d.file, u.message(minor, path)))
+            let (at, order) = field_at(doc, &u.path, line, path);
+            (
+                order,
+                format!("{}:{at}: {}", d.file, u.message(minor, path)),
+            )
         })
         .collect();
-    located.sort_by_key(|(l, c, _)| (*l, *c));
-    warnings.extend(located.into_iter().map(|(_, _, w)| w));
+    located.sort_by_key(|(order, _)| *order);
+    warnings.extend(located.into_iter().map(|(_, w)| w));
     // The API server's deprecation warning for a served but deprecated version (apiserver
     // `deprecation.go`, with k8s.io/api batch/v1beta1 zz_generated.prerelease-lifecycle.go:
     // deprecated 1.21, removed 1.25, replacement batch/v1 CronJob).
@@ -312,6 +304,15 @@ fn object_from_value(
         line,
         warnings,
     });
+}
+
+/// Where `field` of a document starting at `line` is: "line:column" when it can be found in
+/// a whole document (`path` empty), else the document's line; with (line, column) to sort by.
+fn field_at(doc: &str, field: &str, line: usize, path: &str) -> (String, (usize, usize)) {
+    match locate_field(doc, field) {
+        Some((l, c)) if path.is_empty() => (format!("{}:{c}", line + l - 1), (line + l - 1, c)),
+        _ => (line.to_string(), (line, 0)),
+    }
 }
 
 /// Decode a typed object. On failure, for a whole document, decode the text again with the
