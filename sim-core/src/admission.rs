@@ -4,8 +4,8 @@
 
 use crate::api::Object;
 use crate::client::{ApiError, ApiErrorKind};
-use crate::validation::FieldError;
-use crate::version::Profile;
+use crate::validation::{FieldError, Warning};
+use crate::version::{Profile, Version};
 
 /// Whether [`default_pod_spec`] would change anything: callers holding a shared spec ask
 /// first, so an already defaulted spec is not copied to be written (issue 5).
@@ -40,12 +40,38 @@ pub fn admit(obj: &mut Object, profile: &Profile) -> Result<(), ApiError> {
     admit_as(obj, profile, Write::Create)
 }
 
+impl<'a> Write<'a> {
+    /// An update of `stored` if there is one, else a create.
+    pub fn onto(stored: Option<&'a Object>) -> Write<'a> {
+        stored.map_or(Write::Create, Write::Update)
+    }
+}
+
 /// [`admit`] for a create, the snapshot, or an update of `old` (a client's update, an
-/// `[[actions]] apply` of an existing object): a
-/// CronJob gets the rules upstream ratchets on update (`validateCronJobSpec` with the old
-/// spec: a `TZ` already in the schedule may stay from 1.29) when stored or updated.
+/// `[[actions]] apply` of an existing object): a CronJob gets the rules upstream ratchets on
+/// update (`validateCronJobSpec` with the old spec: a `TZ` already in the schedule may stay
+/// from 1.29) when stored or updated.
 pub fn admit_as(obj: &mut Object, profile: &Profile, write: Write<'_>) -> Result<(), ApiError> {
-    let errs: Vec<FieldError> = match obj {
+    let errors = review(obj, profile, write).errors;
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(invalid(obj, &errors))
+}
+
+/// What the API server makes of a write: the object defaulted (and its disabled fields
+/// dropped) in place, the field errors that refuse it, and the warnings it would return with
+/// it. The one admission path: the engine's writes ([`admit_as`]) and the loader's checks of
+/// a scenario's manifests both go through it.
+pub struct Review {
+    pub errors: Vec<FieldError>,
+    pub warnings: Vec<Warning>,
+}
+
+pub fn review(obj: &mut Object, profile: &Profile, write: Write<'_>) -> Review {
+    let minor = profile.minor();
+    let mut warnings = Vec::new();
+    let errors = match obj {
         Object::Pod(p) => {
             if pod_spec_needs_defaults(&p.spec) {
                 default_pod_spec(&mut p.spec);
@@ -54,29 +80,39 @@ pub fn admit_as(obj: &mut Object, profile: &Profile, write: Write<'_>) -> Result
             crate::validation::pod::validate_pod_spec(&p.spec, "spec", "")
         }
         Object::Job(j) => {
-            let minor = profile.minor();
             // Defaults the pod template too.
             crate::validation::job::default_job(j, minor);
-            crate::validation::job::drop_disabled_fields(&mut j.spec, profile);
+            for (field, gate) in crate::validation::job::drop_disabled_fields(&mut j.spec, profile)
+            {
+                let how = if Profile::new(Version { minor }).gate(gate) {
+                    "turned off"
+                } else {
+                    "off by default"
+                };
+                warnings.push(Warning {
+                    field: field.to_string(),
+                    message: format!(
+                        "dropped by the API server: feature gate {gate} is {how} in 1.{minor}"
+                    ),
+                });
+            }
             crate::validation::job::validate_job_spec(&j.spec, minor, "spec")
         }
         Object::CronJob(c) => {
-            let minor = profile.minor();
             crate::validation::cronjob::default_cronjob(c, minor);
-            match write {
-                Write::Create => crate::validation::cronjob::validate_cronjob(c, minor).0,
-                Write::Stored => crate::validation::cronjob::validate_cronjob_stored(c, minor).0,
+            let (errors, w) = match write {
+                Write::Create => crate::validation::cronjob::validate_cronjob(c, minor),
+                Write::Stored => crate::validation::cronjob::validate_cronjob_stored(c, minor),
                 Write::Update(Object::CronJob(old)) => {
-                    crate::validation::cronjob::validate_cronjob_update(c, old, minor).0
+                    crate::validation::cronjob::validate_cronjob_update(c, old, minor)
                 }
-                Write::Update(_) => crate::validation::cronjob::validate_cronjob(c, minor).0,
-            }
+                Write::Update(_) => crate::validation::cronjob::validate_cronjob(c, minor),
+            };
+            warnings.extend(w);
+            errors
         }
     };
-    if errs.is_empty() {
-        return Ok(());
-    }
-    Err(invalid(obj, &errs))
+    Review { errors, warnings }
 }
 
 /// `StatusError` for an invalid object, as `kubectl` prints it.
@@ -102,6 +138,51 @@ pub fn invalid(obj: &Object, errs: &[FieldError]) -> ApiError {
 mod tests {
     use super::*;
     use crate::api::PodSpec;
+
+    /// A Job field dropped by `dropDisabledFields` is named in a warning that says whether the
+    /// gate is off by the version's default or by the scenario.
+    #[test]
+    fn dropped_fields_are_warned_about_with_the_gates_state() {
+        let job = || {
+            let mut j = crate::api::Job::default();
+            j.metadata.name = "j".into();
+            j.spec.pod_failure_policy = Some(Default::default());
+            j.spec.template.spec.restart_policy = "Never".into();
+            j.spec.template.spec.containers = vec![crate::api::Container {
+                name: "main".into(),
+                image: "busybox".into(),
+                ..Default::default()
+            }];
+            Object::Job(j)
+        };
+        let warnings = |p: &Profile| {
+            let mut o = job();
+            let r = review(&mut o, p, Write::Create);
+            assert!(r.errors.is_empty(), "{:?}", r.errors);
+            assert!(o.as_job().unwrap().spec.pod_failure_policy.is_none());
+            r.warnings
+        };
+        let w = warnings(&Profile::new(Version { minor: 25 }));
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].field, "spec.podFailurePolicy");
+        assert_eq!(
+            w[0].message,
+            "dropped by the API server: feature gate JobPodFailurePolicy is off by default in 1.25"
+        );
+        let mut p = Profile::new(Version { minor: 31 });
+        p.set_gate("JobPodFailurePolicy", false).unwrap();
+        assert_eq!(
+            warnings(&p)[0].message,
+            "dropped by the API server: feature gate JobPodFailurePolicy is turned off in 1.31"
+        );
+        assert!(review(
+            &mut job(),
+            &Profile::new(Version { minor: 31 }),
+            Write::Create
+        )
+        .warnings
+        .is_empty());
+    }
 
     /// `pod_spec_needs_defaults` is true exactly when `default_pod_spec` changes the spec (the
     /// admission skips the copy-on-write only when nothing would be written).

@@ -739,10 +739,7 @@ impl Sim {
         let key = o.key();
         let mut o = o;
         let old = self.store.get(&key);
-        let write = match &old {
-            Some(old) => crate::admission::Write::Update(old),
-            None => crate::admission::Write::Create,
-        };
+        let write = crate::admission::Write::onto(old.map(|o| &**o));
         crate::admission::admit_as(&mut o, &self.profile, write)?;
         if old.is_some() {
             o.meta_mut().resource_version.clear();
@@ -927,11 +924,11 @@ impl ApiClient for EngineClient<'_> {
             Object::CronJob(_) => self.store.get(&obj.key()).cloned(),
             _ => None,
         };
-        let write = match &old {
-            Some(old) => crate::admission::Write::Update(old),
-            None => crate::admission::Write::Create,
-        };
-        crate::admission::admit_as(&mut obj, self.profile, write)?;
+        crate::admission::admit_as(
+            &mut obj,
+            self.profile,
+            crate::admission::Write::onto(old.as_deref()),
+        )?;
         self.store.update(obj, false, self.now)
     }
     fn update_status(&mut self, obj: Object) -> Result<Rc<Object>, ApiError> {

@@ -655,9 +655,9 @@ impl Sim {
         // The kubelet's status writes carry no resourceVersion precondition (status manager
         // `syncPod`: Get, then `statusutil.PatchPodStatus` with the uid only;
         // pkg/kubelet/status/status_manager.go, v1.31). `p` carries the resourceVersion of
-        // the stored pod it was read from just above, at
-        // this instant, so the precondition holds and the write is the same; keeping the
-        // metadata untouched lets the store see that only the status changed (issue 5).
+        // the stored pod it was read from just above, at this instant, so the precondition
+        // holds and the write is the same; keeping the metadata untouched lets the store see
+        // that only the status changed (issue 5).
         let _ = self.store.update(Object::Pod(p), true, self.now);
     }
 

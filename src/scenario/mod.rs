@@ -13,6 +13,7 @@ pub mod walk;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use sim_core::admission::Write;
 use sim_core::api::{Kind, Object, ObjectKey};
 use sim_core::client::ApiErrorKind;
 use sim_core::scenario::{
@@ -163,55 +164,21 @@ pub fn check_manifest_str(text: &str, shown: &str, minor: u32) -> (Vec<Located>,
 /// Defaulting and validation of an object as the API server of `1.minor` would do: errors
 /// (the object is rejected) and warnings (accepted, with a message).
 ///
-/// The stand-in metadata checks of [`validate_object`] run first, then sim-core's defaulting
-/// and validation (`validation::job`, `validation::cronjob`, `admission::default_pod_spec`,
-/// `validation::pod`).
+/// The stand-in metadata checks of [`validate_object`] run first, then sim-core's admission
+/// (`admission::review`: the engine's path, so the two cannot differ).
 pub fn validate_object_full(
     obj: &mut Object,
     minor: u32,
     stored: bool,
 ) -> (Vec<FieldError>, Vec<Warning>) {
     let mut errs = validate_object(obj, minor);
-    let mut warns = Vec::new();
-    match obj {
-        Object::Job(j) => {
-            // Defaults the pod template too.
-            sim_core::validation::job::default_job(j, minor);
-            // The version's default gates (a scenario's feature_gates apply to the run).
-            let profile = Profile::new(Version { minor });
-            for (field, gate) in
-                sim_core::validation::job::drop_disabled_fields(&mut j.spec, &profile)
-            {
-                warns.push(Warning {
-                    field: field.to_string(),
-                    message: format!(
-                        "dropped by the API server: feature gate {gate} is off by default in 1.{minor}"
-                    ),
-                });
-            }
-            errs.extend(sim_core::validation::job::validate_job_spec(
-                &j.spec, minor, "spec",
-            ));
-        }
-        Object::CronJob(c) => {
-            sim_core::validation::cronjob::default_cronjob(c, minor);
-            // A scenario's `[[objects]]` are already stored (ratcheted rules); a manifest
-            // checked or applied is a create.
-            let (e, w) = if stored {
-                sim_core::validation::cronjob::validate_cronjob_stored(c, minor)
-            } else {
-                sim_core::validation::cronjob::validate_cronjob(c, minor)
-            };
-            errs.extend(e);
-            warns.extend(w);
-        }
-        Object::Pod(p) => {
-            sim_core::admission::default_pod_spec(&mut p.spec);
-            errs.extend(sim_core::validation::pod::validate_pod_spec(
-                &p.spec, "spec", "",
-            ));
-        }
-    }
+    // sim-core's admission, with the version's default gates (a scenario's feature_gates
+    // apply to the run). A scenario's `[[objects]]` are already stored (ratcheted rules only
+    // warn); a manifest checked or applied is a create.
+    let write = if stored { Write::Stored } else { Write::Create };
+    let review = sim_core::admission::review(obj, &Profile::new(Version { minor }), write);
+    errs.extend(review.errors);
+    let warns = review.warnings;
     // The stand-in checks and the API server's may report the same error.
     let mut seen = Vec::new();
     errs.retain(|e| {

@@ -91,8 +91,8 @@ pub fn default_job_spec(spec: &mut Shared<JobSpec>, minor: u32) {
 /// The Job fields whose feature gate is off: `dropDisabledFields` (job strategy
 /// `PrepareForCreate`, pkg/registry/batch/job/strategy.go v1.31) removes them before
 /// validation, so an alpha field of an old release is accepted and silently gone. Returns the
-/// paths removed, each with its gate. (On update upstream keeps a field the old object had; a stored object
-/// never has a disabled field here, so the rule is the same.)
+/// paths removed, each with its gate. (On update upstream keeps a field the old object had;
+/// a stored object never has a disabled field here, so the rule is the same.)
 pub fn drop_disabled_fields(
     spec: &mut Shared<JobSpec>,
     profile: &crate::version::Profile,
