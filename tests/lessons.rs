@@ -382,7 +382,7 @@ fn tz_in_schedule_on_1_29_an_update_keeps_it_a_create_is_refused() {
     let dir = std::env::temp_dir().join(format!("jobsim-tz-ratchet-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join("s.toml");
-    std::fs::write(&p, SCENARIO_TZ_RATCHET).unwrap();
+    std::fs::write(&p, scenario_tz_ratchet()).unwrap();
     let trace = dir.join("t.jsonl");
     let o = Command::new(env!("CARGO_BIN_EXE_jobsim"))
         .args([
@@ -415,55 +415,24 @@ fn tz_in_schedule_on_1_29_an_update_keeps_it_a_create_is_refused() {
     assert!(actions[1].contains(r#""description":"apply CronJob/default/fresh","error":"CronJob.batch \"fresh\" is invalid: spec.schedule: Invalid value: \"CRON_TZ=Europe/Berlin 0 3 * * *\": cannot use TZ or CRON_TZ in schedule, use timeZone field instead""#), "{}", actions[1]);
 }
 
-const SCENARIO_TZ_RATCHET: &str = r#"[simulation]
-start = "2024-01-01T00:00:00Z"
-duration = "10m"
-kubernetes = "1.29"
+/// A CronJob named `name` whose schedule carries `CRON_TZ=` (at `hour` in Berlin).
+fn berlin_cronjob(name: &str, hour: u32) -> String {
+    format!(
+        "apiVersion: batch/v1\nkind: CronJob\nmetadata: {{ name: {name}, namespace: default }}\nspec:\n  schedule: \"CRON_TZ=Europe/Berlin 0 {hour} * * *\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{{ name: main, image: busybox }}]\n"
+    )
+}
 
-[[objects]]
-yaml = '''
-apiVersion: batch/v1
-kind: CronJob
-metadata: { name: berlin, namespace: default }
-spec:
-  schedule: "CRON_TZ=Europe/Berlin 0 2 * * *"
-  jobTemplate:
-    spec:
-      template:
-        spec:
-          restartPolicy: Never
-          containers: [{ name: main, image: busybox }]
-'''
-
-[[actions]]
-at = "2024-01-01T00:01:00Z"
-apply = { yaml = '''
-apiVersion: batch/v1
-kind: CronJob
-metadata: { name: berlin, namespace: default }
-spec:
-  schedule: "CRON_TZ=Europe/Berlin 0 3 * * *"
-  jobTemplate:
-    spec:
-      template:
-        spec:
-          restartPolicy: Never
-          containers: [{ name: main, image: busybox }]
-''' }
-
-[[actions]]
-at = "2024-01-01T00:02:00Z"
-apply = { yaml = '''
-apiVersion: batch/v1
-kind: CronJob
-metadata: { name: fresh, namespace: default }
-spec:
-  schedule: "CRON_TZ=Europe/Berlin 0 3 * * *"
-  jobTemplate:
-    spec:
-      template:
-        spec:
-          restartPolicy: Never
-          containers: [{ name: main, image: busybox }]
-''' }
-"#;
+/// 1.29: `berlin` stored with `TZ` in its schedule; at 00:01 an apply changes its hour (an
+/// update), at 00:02 an apply creates `fresh` with `TZ` too.
+fn scenario_tz_ratchet() -> String {
+    let q = "'''";
+    format!(
+        "[simulation]\nstart = \"2024-01-01T00:00:00Z\"\nduration = \"10m\"\nkubernetes = \"1.29\"\n\n\
+         [[objects]]\nyaml = {q}\n{}{q}\n\n\
+         [[actions]]\nat = \"2024-01-01T00:01:00Z\"\napply = {{ yaml = {q}\n{}{q} }}\n\n\
+         [[actions]]\nat = \"2024-01-01T00:02:00Z\"\napply = {{ yaml = {q}\n{}{q} }}\n",
+        berlin_cronjob("berlin", 2),
+        berlin_cronjob("berlin", 3),
+        berlin_cronjob("fresh", 3),
+    )
+}
