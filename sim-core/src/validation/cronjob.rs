@@ -146,8 +146,18 @@ fn validate_spec(
 /// `ValidateCronJobCreate`: object meta, the spec, then the 52-character name limit (the
 /// controller appends an 11-character `-<minutes>` suffix and Job names are limited to 63).
 pub fn validate_cronjob(cj: &CronJob, minor: u32) -> (Vec<FieldError>, Vec<Warning>) {
+    create_checks(cj, None, minor)
+}
+
+/// `ValidateCronJobCreate`'s checks, the spec validated against `old_schedule` (`None` on a
+/// real create).
+fn create_checks(
+    cj: &CronJob,
+    old_schedule: Option<&str>,
+    minor: u32,
+) -> (Vec<FieldError>, Vec<Warning>) {
     let mut errs = validate_name(&cj.metadata.name, &cj.metadata.generate_name);
-    let (e, w) = validate_spec(cj, None, minor);
+    let (e, w) = validate_spec(cj, old_schedule, minor);
     errs.extend(e);
     if cj.metadata.name.chars().count() > 52 {
         errs.push(FieldError::invalid(
@@ -175,22 +185,23 @@ pub fn validate_cronjob_update(
 /// `validateCronJobSpec` with the old spec): those become warnings saying the object would be
 /// refused if created now.
 pub fn validate_cronjob_stored(cj: &CronJob, minor: u32) -> (Vec<FieldError>, Vec<Warning>) {
+    // The spec as an update onto itself: what upstream ratchets passes (that update's own
+    // warnings are a write's answer, not the stored object's: not kept).
+    let (errs, _) = create_checks(cj, Some(&cj.spec.schedule), minor);
+    // What only a real create refuses becomes a warning.
     let (create, mut warns) = validate_cronjob(cj, minor);
-    let (update, _) = validate_cronjob_update(cj, cj, minor);
-    let mut errs = Vec::new();
     for e in create {
-        if e.field == "spec.schedule" && !update.contains(&e) {
+        if !errs.contains(&e) {
+            let text = e.to_string();
+            let detail = text
+                .strip_prefix(&format!("{}: ", e.field))
+                .unwrap_or(&text);
             warns.push(Warning {
                 field: e.field.clone(),
                 message: format!(
-                    "allowed only on a CronJob already stored with it (updates ratchet the rule); refused on create by Kubernetes 1.{minor}: {}",
-                    e.to_string()
-                        .strip_prefix("spec.schedule: ")
-                        .unwrap_or(&e.to_string())
+                    "allowed only on a CronJob already stored with it (updates ratchet the rule); refused on create by Kubernetes 1.{minor}: {detail}"
                 ),
             });
-        } else {
-            errs.push(e);
         }
     }
     (errs, warns)
