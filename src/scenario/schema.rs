@@ -6,6 +6,16 @@
 //! in 1.31 (k8s.io/api batch/v1, core/v1, meta/v1) while jobsim reads only some of them: a
 //! field missed here would cost a wrong warning, not a refused manifest. Below the types
 //! jobsim models in part (`Any`) nothing is checked.
+//!
+//! Sources: the field lists are the 1.31 types (k8s.io/api `batch/v1/types.go`,
+//! `core/v1/types.go` PodSpec and Container, `meta/v1/types.go` ObjectMeta), plus `resources`
+//! (PodSpec, 1.32), `hostnameOverride` and `restartPolicyRules` (1.34). The `since` releases are
+//! each field's alpha release as its KEP's feature gate records it (the gates jobsim models
+//! are in `sim_core::version::GATES`: podFailurePolicy 1.25, backoffLimitPerIndex and
+//! podReplacementPolicy 1.28, successPolicy and managedBy 1.30, timeZone 1.24); those of
+//! fields jobsim does not model (os, hostUsers, schedulingGates, resourceClaims,
+//! resizePolicy, restartPolicy on containers) were not re-read against the source, and a
+//! wrong one costs a wrong warning only. `tests`: `fields_of_other_versions_say_which`.
 
 use serde_json::Value as J;
 
