@@ -5,7 +5,7 @@
 //! each call to the API server's store at the current instant; in table tests a fake client
 //! records the calls (as `k8s.io/client-go/kubernetes/fake` does upstream).
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::api::{Kind, Name, Object, ObjectKey};
@@ -254,15 +254,21 @@ impl WatchEvent {
     }
 }
 
-/// The keys of one index entry, in key order. Most owners have a handful of dependents (a
-/// CronJob its history-limited Jobs, a Job its pods), so up to [`KeySet::SMALL`] keys live in a
-/// sorted `Vec` (one small allocation) and only larger sets become a `BTreeSet` (whose first
-/// leaf node alone is ~640 bytes): with 2,000 CronJobs the index sets were a third of peak
-/// memory (heaptrack, issue 5). Same contents, same order either way.
+/// Where an object waits in a [`Cache`]: an index into its slab (issue 19: objects addressed
+/// by small `Copy` ids, so that listing an index reads the slab, with no hash per object).
+/// A slot is reused once its object is removed; it never leaves the cache that gave it.
+type Slot = u32;
+
+/// The keys of one index entry, in key order, each with its object's slot. Most owners have a
+/// handful of dependents (a CronJob its history-limited Jobs, a Job its pods), so up to
+/// [`KeySet::SMALL`] keys live in a sorted `Vec` (one small allocation) and only larger sets
+/// become a `BTreeMap` (whose first leaf node alone is ~640 bytes): with 2,000 CronJobs the
+/// index sets were a third of peak memory (heaptrack, issue 5). Same contents, same order
+/// either way.
 #[derive(Debug, Clone)]
 pub(crate) enum KeySet {
-    Small(Vec<ObjectKey>),
-    Large(BTreeSet<ObjectKey>),
+    Small(Vec<(ObjectKey, Slot)>),
+    Large(BTreeMap<ObjectKey, Slot>),
 }
 
 impl Default for KeySet {
@@ -274,19 +280,20 @@ impl Default for KeySet {
 impl KeySet {
     const SMALL: usize = 16;
 
-    fn insert(&mut self, key: ObjectKey) {
+    fn insert(&mut self, key: ObjectKey, slot: Slot) {
         match self {
-            KeySet::Small(v) => match v.binary_search(&key) {
-                Ok(_) => {}
-                Err(i) if v.len() < Self::SMALL => v.insert(i, key),
+            KeySet::Small(v) => match v.binary_search_by(|(k, _)| k.cmp(&key)) {
+                Ok(i) => v[i].1 = slot,
+                Err(i) if v.len() < Self::SMALL => v.insert(i, (key, slot)),
                 Err(_) => {
-                    let mut set: BTreeSet<ObjectKey> = std::mem::take(v).into_iter().collect();
-                    set.insert(key);
+                    let mut set: BTreeMap<ObjectKey, Slot> =
+                        std::mem::take(v).into_iter().collect();
+                    set.insert(key, slot);
                     *self = KeySet::Large(set);
                 }
             },
             KeySet::Large(s) => {
-                s.insert(key);
+                s.insert(key, slot);
             }
         }
     }
@@ -294,7 +301,7 @@ impl KeySet {
     fn remove(&mut self, key: &ObjectKey) {
         match self {
             KeySet::Small(v) => {
-                if let Ok(i) = v.binary_search(key) {
+                if let Ok(i) = v.binary_search_by(|(k, _)| k.cmp(key)) {
                     v.remove(i);
                 }
             }
@@ -320,16 +327,16 @@ impl KeySet {
 }
 
 pub(crate) enum KeySetIter<'a> {
-    Small(std::slice::Iter<'a, ObjectKey>),
-    Large(std::collections::btree_set::Iter<'a, ObjectKey>),
+    Small(std::slice::Iter<'a, (ObjectKey, Slot)>),
+    Large(std::collections::btree_map::Iter<'a, ObjectKey, Slot>),
 }
 
 impl<'a> Iterator for KeySetIter<'a> {
-    type Item = &'a ObjectKey;
-    fn next(&mut self) -> Option<&'a ObjectKey> {
+    type Item = (&'a ObjectKey, Slot);
+    fn next(&mut self) -> Option<(&'a ObjectKey, Slot)> {
         match self {
-            KeySetIter::Small(i) => i.next(),
-            KeySetIter::Large(i) => i.next(),
+            KeySetIter::Small(i) => i.next().map(|(k, s)| (k, *s)),
+            KeySetIter::Large(i) => i.next().map(|(k, s)| (k, *s)),
         }
     }
 }
@@ -337,16 +344,23 @@ impl<'a> Iterator for KeySetIter<'a> {
 /// An informer cache (lister) of one controller: the objects as that controller last heard of
 /// them, with an index by controller owner uid (so no controller scans a namespace per sync).
 ///
-/// Objects are found by key in a hash map and listed in key order from a `BTreeSet` of the
-/// keys: a B-tree lookup compares the key with ~10 others (each two string comparisons), and
-/// those comparisons were 15% of all instructions, 45% with 2,000 CronJobs (callgrind, issue
-/// 5). The hash maps are [`LookupMap`]s, which cannot be iterated, so no hash order can reach
-/// any output (the determinism rule).
+/// Objects wait in a slab and are addressed by their slot (issue 19). A key is found in a hash
+/// map (key → slot); lists and indexes hold (key, slot) pairs in key order, so listing reads
+/// the slab directly: a B-tree lookup compares the key with ~10 others (each two string
+/// comparisons), and those comparisons were 15% of all instructions, 45% with 2,000 CronJobs
+/// (callgrind, issue 5); a hash lookup per listed object was 3% more (issue 19). The hash maps
+/// are [`LookupMap`]s, which cannot be iterated, so no hash order can reach any output (the
+/// determinism rule); slot numbers never reach any output either.
 #[derive(Debug, Default, Clone)]
 pub struct Cache {
-    objects: LookupMap<ObjectKey, Rc<Object>>,
-    /// Every key of `objects`, in key order: what lists iterate.
-    order: BTreeSet<ObjectKey>,
+    /// key → slot of every object.
+    slots_by_key: LookupMap<ObjectKey, Slot>,
+    /// The objects, by slot; `None` for free slots (listed in `free`, reused first), so the slab
+    /// is as long as the most objects held at once.
+    slab: Vec<Option<Rc<Object>>>,
+    free: Vec<Slot>,
+    /// Every key, in key order, with its slot: what lists iterate.
+    order: BTreeMap<ObjectKey, Slot>,
     by_owner: LookupMap<String, KeySet>,
     /// (namespace, controller owner *name*) → keys: the CronJob controller matches its Jobs by
     /// owner name, not uid (`getJobsToBeReconciled`), and must not scan the namespace for it.
@@ -354,7 +368,7 @@ pub struct Cache {
     /// Keys of objects with no controller owner reference (what a controller may adopt), in
     /// key order: the Job controller looks for orphans on every sync and must not scan the
     /// namespace's pods for them.
-    orphans: BTreeSet<ObjectKey>,
+    orphans: BTreeMap<ObjectKey, Slot>,
     /// What the pod GC's periodic pass looks for, counted as objects come and go so that the
     /// pass can skip listing every pod when there is nothing to collect (a fast path).
     pod_counts: PodCounts,
@@ -390,8 +404,14 @@ impl Cache {
     pub fn new() -> Cache {
         Cache::default()
     }
+    /// The object in `slot` (every slot an index or `order` holds is live).
+    fn at(&self, slot: Slot) -> &Rc<Object> {
+        self.slab[slot as usize]
+            .as_ref()
+            .expect("every indexed slot holds an object")
+    }
     pub fn get(&self, key: &ObjectKey) -> Option<&Rc<Object>> {
-        self.objects.get(key)
+        self.slots_by_key.get(key).map(|&s| self.at(s))
     }
     /// Objects of `kind` in `namespace`, in name order.
     pub fn list<'a>(
@@ -406,12 +426,8 @@ impl Cache {
         };
         self.order
             .range(lo..)
-            .take_while(move |k| k.kind == kind && k.namespace == namespace)
-            .map(|k| {
-                self.objects
-                    .get(k)
-                    .expect("every ordered key is in the map")
-            })
+            .take_while(move |(k, _)| k.kind == kind && k.namespace == namespace)
+            .map(|(_, &s)| self.at(s))
     }
     /// All objects of `kind`, in (namespace, name) order.
     pub fn list_all(&self, kind: Kind) -> impl Iterator<Item = &Rc<Object>> + '_ {
@@ -422,12 +438,8 @@ impl Cache {
         };
         self.order
             .range(lo..)
-            .take_while(move |k| k.kind == kind)
-            .map(|k| {
-                self.objects
-                    .get(k)
-                    .expect("every ordered key is in the map")
-            })
+            .take_while(move |(k, _)| k.kind == kind)
+            .map(|(_, &s)| self.at(s))
     }
     /// Pods in phase `Succeeded` or `Failed` (what [`Cache::list_all`] would count).
     pub fn terminated_pods(&self) -> usize {
@@ -443,7 +455,7 @@ impl Cache {
             .get(owner_uid)
             .into_iter()
             .flat_map(|keys| keys.iter())
-            .filter_map(|k| self.objects.get(k))
+            .map(|(_, s)| self.at(s))
     }
     /// Objects of `kind` in `namespace` whose controller owner reference has this *name* (any
     /// uid), in key order: the same objects, in the same order, as filtering
@@ -468,8 +480,8 @@ impl Cache {
                 .get(&(Name::from(namespace), Name::from(owner_name)))
                 .into_iter()
                 .flat_map(|keys| keys.iter())
-                .filter(move |k| k.kind == kind)
-                .filter_map(|k| self.objects.get(k)),
+                .filter(move |(k, _)| k.kind == kind)
+                .map(|(_, s)| self.at(s)),
         )
     }
     /// Objects of `kind` in `namespace` without a controller owner reference, in name order:
@@ -494,15 +506,15 @@ impl Cache {
         OneOf::Fast(
             self.orphans
                 .range(lo..)
-                .take_while(move |k| k.kind == kind && k.namespace == namespace)
-                .filter_map(|k| self.objects.get(k)),
+                .take_while(move |(k, _)| k.kind == kind && k.namespace == namespace)
+                .map(|(_, &s)| self.at(s)),
         )
     }
     pub fn len(&self) -> usize {
-        self.objects.len()
+        self.slots_by_key.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.objects.is_empty()
+        self.slots_by_key.is_empty()
     }
 
     fn owner_uid(o: &Object) -> Option<&str> {
@@ -536,19 +548,19 @@ impl Cache {
         }
     }
 
-    fn index(&mut self, key: &ObjectKey, obj: &Object) {
+    fn index(&mut self, key: &ObjectKey, slot: Slot, obj: &Object) {
         if obj.meta().controller_ref().is_none() {
-            self.orphans.insert(key.clone());
+            self.orphans.insert(key.clone(), slot);
         }
         if let Some(u) = Self::owner_uid(obj) {
             self.by_owner
                 .get_or_default(u.to_string())
-                .insert(key.clone());
+                .insert(key.clone(), slot);
         }
         if let Some(n) = Self::owner_name(obj) {
             self.by_owner_name
                 .get_or_default((key.namespace.clone(), n.into()))
-                .insert(key.clone());
+                .insert(key.clone(), slot);
         }
     }
 
@@ -556,8 +568,11 @@ impl Cache {
     pub fn upsert(&mut self, obj: Rc<Object>) {
         let key = obj.key();
         self.pod_counts.add(PodCounts::of(&obj));
-        match self.objects.get_mut(&key) {
-            Some(old) => {
+        match self.slots_by_key.get(&key) {
+            Some(&slot) => {
+                let old = self.slab[slot as usize]
+                    .as_mut()
+                    .expect("a keyed slot holds an object");
                 self.pod_counts.sub(PodCounts::of(old));
                 // The indexes change only when the controller reference does (rarely).
                 // Equal owner lists (most often the very same shared list) imply equal
@@ -571,19 +586,33 @@ impl Cache {
                 }
                 let old = std::mem::replace(old, obj.clone());
                 self.unindex(&key, &old);
-                self.index(&key, &obj);
+                self.index(&key, slot, &obj);
             }
             None => {
-                self.index(&key, &obj);
-                self.order.insert(key.clone());
-                self.objects.insert(key, obj);
+                let slot = match self.free.pop() {
+                    Some(s) => {
+                        self.slab[s as usize] = Some(obj.clone());
+                        s
+                    }
+                    None => {
+                        self.slab.push(Some(obj.clone()));
+                        Slot::try_from(self.slab.len() - 1).expect("fewer than 2^32 objects")
+                    }
+                };
+                self.index(&key, slot, &obj);
+                self.order.insert(key.clone(), slot);
+                self.slots_by_key.insert(key, slot);
             }
         }
     }
 
     /// Remove an object (a watch Deleted).
     pub fn remove(&mut self, key: &ObjectKey) -> Option<Rc<Object>> {
-        let old = self.objects.remove(key)?;
+        let slot = self.slots_by_key.remove(key)?;
+        let old = self.slab[slot as usize]
+            .take()
+            .expect("a keyed slot holds an object");
+        self.free.push(slot);
         self.pod_counts.sub(PodCounts::of(&old));
         self.order.remove(key);
         self.unindex(key, &old);
