@@ -411,15 +411,15 @@ impl Sim {
 
     fn enqueue(&mut self, ctrl: usize, e: Enqueue) {
         let at = self.now + e.after.max(Dur::ZERO);
-        let q = &mut self.wqs[ctrl];
-        if let Some((t, _)) = q.pending.get(&e.key) {
-            if *t <= at {
-                return;
-            }
+        // client-go's delaying queue keeps the earliest ready time per key.
+        let token = self.token + 1;
+        if !self.wqs[ctrl]
+            .pending
+            .insert_unless(e.key.clone(), (at, token), |&(t, _)| t <= at)
+        {
+            return;
         }
-        self.token += 1;
-        let token = self.token;
-        self.wqs[ctrl].pending.insert(e.key.clone(), (at, token));
+        self.token = token;
         self.queue.push(
             at,
             Ev::Sync {

@@ -75,6 +75,24 @@ impl<K: Hash + Eq, V> LookupMap<K, V> {
     {
         self.0.entry(k).or_default()
     }
+    /// Insert `v` under `k` unless the present value `keep`s its place; one hash lookup
+    /// either way. Returns whether `v` went in.
+    pub fn insert_unless(&mut self, k: K, v: V, keep: impl FnOnce(&V) -> bool) -> bool {
+        use std::collections::hash_map::Entry;
+        match self.0.entry(k) {
+            Entry::Occupied(mut o) => {
+                if keep(o.get()) {
+                    return false;
+                }
+                o.insert(v);
+                true
+            }
+            Entry::Vacant(e) => {
+                e.insert(v);
+                true
+            }
+        }
+    }
     pub fn len(&self) -> usize {
         self.0.len()
     }
