@@ -736,7 +736,8 @@ impl Observer for ReportBuilder {
                         });
                         self.job_index
                             .insert((m.namespace.clone(), m.name.clone()), self.jobs.len() - 1);
-                        self.job_by_uid.insert(m.uid.clone(), self.jobs.len() - 1);
+                        self.job_by_uid
+                            .insert(m.uid.to_string(), self.jobs.len() - 1);
                         self.update_job(object);
                     }
                 }
@@ -748,7 +749,7 @@ impl Observer for ReportBuilder {
                     // By the owner's uid: a controller acting on a stale cache can create a
                     // pod after its Job was deleted; it still counts for that Job.
                     if let Some(r) = m.controller_ref().filter(|r| r.kind == "Job") {
-                        if let Some(&i) = self.job_by_uid.get(&r.uid) {
+                        if let Some(&i) = self.job_by_uid.get(r.uid.as_str()) {
                             self.jobs[i].pods_created += 1;
                             let mut row = PodRow {
                                 name: m.name.clone(),

@@ -268,7 +268,7 @@ impl Observer for TraceCounts {
         match ev {
             TraceEvent::Created { object, .. } => {
                 let m = object.meta();
-                self.live.insert(object.key(), m.uid.clone());
+                self.live.insert(object.key(), m.uid.to_string());
                 match object.kind() {
                     Kind::Job => {
                         self.jobs_created += 1;
@@ -342,7 +342,7 @@ fn run(src: &str) -> Outcome {
         .list_all(Kind::CronJob)
         .chain(sim.objects().list_all(Kind::Job))
         .chain(sim.objects().list_all(Kind::Pod))
-        .map(|o| (o.key(), o.meta().uid.clone()))
+        .map(|o| (o.key(), o.meta().uid.to_string()))
         .collect();
     Outcome {
         violations: inv.violations,

@@ -206,7 +206,7 @@ pub enum Propagation {
 pub struct DeleteOptions {
     pub propagation: Propagation,
     /// Precondition on the object's uid, if any.
-    pub uid: Option<String>,
+    pub uid: Option<crate::api::Uid>,
     /// Grace period override; `None` uses the object's own.
     pub grace_period_seconds: Option<i64>,
 }
@@ -361,7 +361,7 @@ pub struct Cache {
     free: Vec<Slot>,
     /// Every key, in key order, with its slot: what lists iterate.
     order: BTreeMap<ObjectKey, Slot>,
-    by_owner: LookupMap<String, KeySet>,
+    by_owner: LookupMap<crate::api::Uid, KeySet>,
     /// (namespace, controller owner *name*) → keys: the CronJob controller matches its Jobs by
     /// owner name, not uid (`getJobsToBeReconciled`), and must not scan the namespace for it.
     by_owner_name: LookupMap<(Name, Name), KeySet>,
@@ -517,8 +517,8 @@ impl Cache {
         self.slots_by_key.is_empty()
     }
 
-    fn owner_uid(o: &Object) -> Option<&str> {
-        o.meta().controller_ref().map(|r| r.uid.as_str())
+    fn owner_uid(o: &Object) -> Option<&crate::api::Uid> {
+        o.meta().controller_ref().map(|r| &r.uid)
     }
 
     fn owner_name(o: &Object) -> Option<&str> {
@@ -530,10 +530,10 @@ impl Cache {
             self.orphans.remove(key);
         }
         if let Some(u) = Self::owner_uid(old) {
-            if let Some(s) = self.by_owner.get_mut(u) {
+            if let Some(s) = self.by_owner.get_mut(u.as_str()) {
                 s.remove(key);
                 if s.is_empty() {
-                    self.by_owner.remove(u);
+                    self.by_owner.remove(u.as_str());
                 }
             }
         }
@@ -554,7 +554,7 @@ impl Cache {
         }
         if let Some(u) = Self::owner_uid(obj) {
             self.by_owner
-                .get_or_default(u.to_string())
+                .get_or_default(u.clone())
                 .insert(key.clone(), slot);
         }
         if let Some(n) = Self::owner_name(obj) {
@@ -638,14 +638,14 @@ mod tests {
         let mut m = ObjectMeta {
             name: name.into(),
             namespace: ns.into(),
-            uid: format!("uid-{ns}-{name}"),
+            uid: format!("uid-{ns}-{name}").into(),
             ..Default::default()
         };
         if let Some(o) = owner {
             m.owner_references = vec![OwnerReference {
                 kind: "Job".into(),
                 name: o.into(),
-                uid: format!("uid-{o}"),
+                uid: format!("uid-{o}").into(),
                 controller: Some(true),
                 ..Default::default()
             }]

@@ -104,7 +104,7 @@ pub struct Sim {
     pub(crate) live_per_node: Vec<usize>,
     pub(crate) workloads: Workloads,
     /// Attempts per pod slot (job uid + completion index), for per-attempt exit codes.
-    pub(crate) attempts: BTreeMap<(String, String), u32>,
+    pub(crate) attempts: BTreeMap<(crate::api::Uid, String), u32>,
     pub(crate) scenario: Scenario,
     pub(crate) fault_remaining: Vec<Option<u64>>,
     pub(crate) fault_active: Vec<bool>,
@@ -245,7 +245,7 @@ impl Sim {
         let mut objs = self.scenario.objects.clone();
         // Owners before dependents: CronJobs, then Jobs, then Pods.
         objs.sort_by_key(|o| o.kind());
-        let mut uid_map: BTreeMap<String, String> = BTreeMap::new();
+        let mut uid_map: BTreeMap<crate::api::Uid, crate::api::Uid> = BTreeMap::new();
         for mut o in objs {
             for r in o.meta_mut().owner_references.iter_mut() {
                 if let Some(u) = uid_map.get(&r.uid) {
@@ -743,7 +743,7 @@ impl Sim {
         crate::admission::admit_as(&mut o, &self.profile, write)?;
         if old.is_some() {
             o.meta_mut().resource_version.clear();
-            o.meta_mut().uid.clear();
+            o.meta_mut().uid = Default::default();
             self.store.update(o, false, self.now).map(|_| ())
         } else {
             o.meta_mut().creation_timestamp = None; // FillObjectMetaSystemFields, as above

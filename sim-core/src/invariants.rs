@@ -11,32 +11,32 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::api::{Kind, Name, Object, ObjectKey, POD_RUNNING};
+use crate::api::{Kind, Name, Object, ObjectKey, Uid, POD_RUNNING};
 use crate::time::{Dur, SimTime};
 use crate::trace::{DeleteCause, Observer, TraceEvent};
 
 #[derive(Default)]
 pub struct InvariantChecker {
     last: Option<SimTime>,
-    live: BTreeMap<ObjectKey, String>,
-    uids: BTreeSet<String>,
+    live: BTreeMap<ObjectKey, Uid>,
+    uids: BTreeSet<Uid>,
     /// CronJob uid → concurrencyPolicy.
-    cron_policy: BTreeMap<String, String>,
+    cron_policy: BTreeMap<Uid, String>,
     /// CronJob uid → unfinished Jobs (by uid).
-    cron_active: BTreeMap<String, BTreeSet<String>>,
+    cron_active: BTreeMap<Uid, BTreeSet<Uid>>,
     /// Job uid → (parallelism, running pods).
-    job_running: BTreeMap<String, (i32, BTreeSet<String>)>,
+    job_running: BTreeMap<Uid, (i32, BTreeSet<Uid>)>,
     /// The Kubernetes minor of the run (`None`: version-dependent checks off).
     minor: Option<u32>,
     /// Job uid → (its failures exceed backoffLimit, `Never` without per-index limits, it has
     /// a `Failed` or `FailureTarget` condition), as last seen.
-    jobs: BTreeMap<String, (bool, bool, bool)>,
+    jobs: BTreeMap<Uid, (bool, bool, bool)>,
     /// CronJob uid → (successful, failed) history limits.
-    cron_limits: BTreeMap<String, (Option<i32>, Option<i32>)>,
+    cron_limits: BTreeMap<Uid, (Option<i32>, Option<i32>)>,
     /// CronJob uid → its Jobs (uid → (finished as "Complete" / "Failed" / "", since when)).
-    cron_jobs: BTreeMap<String, BTreeMap<String, (&'static str, SimTime)>>,
+    cron_jobs: BTreeMap<Uid, BTreeMap<Uid, (&'static str, SimTime)>>,
     /// CronJobs whose Jobs an API call deleted at the current instant (a cleanup).
-    cleaned: BTreeSet<String>,
+    cleaned: BTreeSet<Uid>,
     /// An API error happened at the current instant (a cleanup may be partial).
     api_error_now: bool,
     /// CronJobs (namespace, name) one of whose writes failed: exempt from the Forbid check.

@@ -101,7 +101,7 @@ pub struct PodRuntime {
     pub(crate) key: ObjectKey,
     pub(crate) node: usize,
     pub(crate) workload: Option<usize>,
-    pub(crate) slot: (String, String),
+    pub(crate) slot: (crate::api::Uid, String),
     pub(crate) on_failure: bool,
     pub(crate) state: RtState,
     pub(crate) restart_count: i32,
@@ -187,8 +187,8 @@ impl Sim {
         {
             return;
         }
-        let lo = (uid.to_string(), String::new());
-        let gone: Vec<(String, String)> = self
+        let lo = (crate::api::Uid::from(uid), String::new());
+        let gone: Vec<(crate::api::Uid, String)> = self
             .attempts
             .range(lo..)
             .take_while(|(k, _)| k.0 == uid)
@@ -315,7 +315,7 @@ impl Sim {
     }
 
     /// (job name, cronjob name, job uid) of a pod, from its controller owner references.
-    fn pod_owners(&self, pod: &Pod) -> (Option<String>, Option<String>, Option<String>) {
+    fn pod_owners(&self, pod: &Pod) -> (Option<String>, Option<String>, Option<crate::api::Uid>) {
         let Some(r) = pod.metadata.controller_ref() else {
             return (None, None, None);
         };

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::api::{Kind, Name, Object, ObjectKey};
+use crate::api::{Kind, Name, Object, ObjectKey, Uid};
 use crate::client::{ApiError, ApiErrorKind, Cache, DeleteOptions, Propagation};
 use crate::time::SimTime;
 use crate::trace::DeleteCause;
@@ -32,14 +32,14 @@ pub enum Change {
 pub struct Store {
     objects: Cache,
     /// uid → key (a [`crate::lookup::LookupMap`]: hashed, never iterated).
-    by_uid: crate::lookup::LookupMap<String, ObjectKey>,
+    by_uid: crate::lookup::LookupMap<Uid, ObjectKey>,
     rv: u64,
     uid_counter: u64,
     names: ChaCha8Rng,
     /// Changes not yet drained by the engine.
     pub outbox: Vec<Change>,
     /// Owners (uid, propagation) removed whose dependents the garbage collector must handle.
-    pub gc_owners: Vec<(String, Propagation)>,
+    pub gc_owners: Vec<(Uid, Propagation)>,
     /// The Kubernetes minor version (API-server defaulting on create).
     pub minor: u32,
 }
@@ -98,9 +98,9 @@ impl Store {
         compact_str::ToCompactString::to_compact_string(&self.rv)
     }
 
-    fn new_uid(&mut self) -> String {
+    fn new_uid(&mut self) -> Uid {
         self.uid_counter += 1;
-        format!("00000000-0000-4000-8000-{:012x}", self.uid_counter)
+        format!("00000000-0000-4000-8000-{:012x}", self.uid_counter).into()
     }
 
     fn insert(&mut self, obj: Rc<Object>) {
@@ -408,7 +408,7 @@ impl Store {
             self.by_uid.remove(&old.meta().uid);
             let uid = old.meta().uid.clone();
             // Owners waiting in foreground deletion may now be done.
-            let owners: Vec<String> = old
+            let owners: Vec<Uid> = old
                 .meta()
                 .owner_references
                 .iter()
@@ -462,8 +462,8 @@ impl Store {
 
     /// Uids that objects name as controller owner but that no longer exist (garbage collector
     /// scan after a controller-manager restart).
-    pub fn dangling_owner_uids(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
+    pub fn dangling_owner_uids(&self) -> Vec<Uid> {
+        let mut out: Vec<Uid> = Vec::new();
         for kind in [Kind::Job, Kind::Pod] {
             for o in self.objects.list_all(kind) {
                 if let Some(r) = o.meta().controller_ref() {
@@ -477,6 +477,6 @@ impl Store {
     }
 }
 
-fn key_uid(c: &Cache, key: &ObjectKey) -> String {
+fn key_uid(c: &Cache, key: &ObjectKey) -> Uid {
     c.get(key).map(|o| o.meta().uid.clone()).unwrap_or_default()
 }

@@ -28,7 +28,7 @@ fn meta(ns: &str, name: &str, t: SimTime) -> ObjectMeta {
     ObjectMeta {
         name: name.into(),
         namespace: ns.into(),
-        uid: format!("uid-{name}"),
+        uid: format!("uid-{name}").into(),
         creation_timestamp: Some(t),
         ..ObjectMeta::default()
     }
@@ -39,7 +39,7 @@ fn owner(kind: &str, name: &str) -> OwnerReference {
         api_version: "batch/v1".into(),
         kind: kind.into(),
         name: name.into(),
-        uid: format!("uid-{name}"),
+        uid: format!("uid-{name}").into(),
         controller: Some(true),
         block_owner_deletion: Some(true),
     }

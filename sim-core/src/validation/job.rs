@@ -153,7 +153,7 @@ pub fn generate_selector(job: &mut Job, minor: u32) {
     for l in uid_labels {
         labels
             .entry((*l).to_string())
-            .or_insert_with(|| uid.clone());
+            .or_insert_with(|| uid.to_string());
     }
     let sel_key = if minor >= 27 {
         CONTROLLER_UID_LABEL
@@ -161,7 +161,9 @@ pub fn generate_selector(job: &mut Job, minor: u32) {
         LEGACY_CONTROLLER_UID_LABEL
     };
     let sel = job.spec.selector.get_or_insert_with(LabelSelector::default);
-    sel.match_labels.entry(sel_key.to_string()).or_insert(uid);
+    sel.match_labels
+        .entry(sel_key.to_string())
+        .or_insert_with(|| uid.to_string());
 }
 
 /// `field` of the spec at `p` must be ≥ 0. The path is built only for an error: every Job a

@@ -83,7 +83,7 @@ impl ApiClient for FakeClient {
         match obj {
             Object::Job(mut j) => {
                 self.uid_seq += 1;
-                j.metadata.uid = format!("test-uid-{}", self.uid_seq);
+                j.metadata.uid = format!("test-uid-{}", self.uid_seq).into();
                 self.created.push(j.clone());
                 Ok(Rc::new(Object::Job(j)))
             }

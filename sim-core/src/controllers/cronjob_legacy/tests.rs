@@ -1562,7 +1562,7 @@ fn test_cleanup_finished_jobs_delete_or_not() {
         for (i, (start, finished, ok, del, in_active)) in specs.iter().enumerate() {
             let st = t(start);
             let mut j = job_from_template(&sj, job_name_v1("mycronjob", st), st, None);
-            j.metadata.uid = i.to_string();
+            j.metadata.uid = i.to_string().into();
             j.metadata.namespace = Default::default();
             if *finished {
                 let ty = if *ok { "Complete" } else { "Failed" };

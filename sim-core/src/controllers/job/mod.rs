@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use crate::api::{
-    Job, JobCondition, Kind, Object, ObjectKey, OwnerReference, Pod, UncountedTerminatedPods,
+    Job, JobCondition, Kind, Object, ObjectKey, OwnerReference, Pod, Uid, UncountedTerminatedPods,
     JOB_COMPLETION_INDEX_ANNOTATION, JOB_INDEX_FAILURE_COUNT_ANNOTATION,
     JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION, JOB_TRACKING_FINALIZER, POD_FAILED, POD_PENDING,
     POD_RUNNING, POD_SUCCEEDED,
@@ -88,11 +88,11 @@ struct Expect {
 pub struct JobController {
     expectations: LookupMap<ObjectKey, Expect>,
     /// `finalizerExpectations`: pod uids whose finalizer removal is not yet observed.
-    finalizer_expectations: LookupMap<ObjectKey, BTreeSet<String>>,
+    finalizer_expectations: LookupMap<ObjectKey, BTreeSet<Uid>>,
     /// `podBackoffStore`.
     backoff: LookupMap<ObjectKey, BackoffRecord>,
     /// Uids of Jobs seen deleted, so a later sync can strip their pods' finalizers.
-    deleted_jobs: LookupMap<ObjectKey, String>,
+    deleted_jobs: LookupMap<ObjectKey, Uid>,
 }
 
 fn is_indexed(job: &Job) -> bool {
@@ -316,9 +316,9 @@ struct Ctx<'a> {
     failed: i32,
     ready: i32,
     terminating: Option<i32>,
-    uncounted_succeeded: BTreeSet<String>,
-    uncounted_failed: BTreeSet<String>,
-    expected_rm_finalizers: BTreeSet<String>,
+    uncounted_succeeded: BTreeSet<Uid>,
+    uncounted_failed: BTreeSet<Uid>,
+    expected_rm_finalizers: BTreeSet<Uid>,
     finished_condition: Option<JobCondition>,
     new_backoff: BackoffRecord,
     prev_succeeded_indexes: Intervals,
@@ -813,7 +813,7 @@ impl JobController {
             .uncounted_terminated_pods
             .clone()
             .unwrap_or_default();
-        let expected_rm: BTreeSet<String> = self
+        let expected_rm: BTreeSet<Uid> = self
             .finalizer_expectations
             .get(key)
             .cloned()
@@ -860,7 +860,7 @@ impl JobController {
         let indexed = is_indexed(&job);
         let comps = completions(&job);
         // getNewFinishedPods
-        let valid = |p: &Pod, unc: &BTreeSet<String>, exp: &BTreeSet<String>| {
+        let valid = |p: &Pod, unc: &BTreeSet<Uid>, exp: &BTreeSet<Uid>| {
             has_finalizer(p)
                 && !unc.contains(&p.metadata.uid)
                 && !exp.contains(&p.metadata.uid)
@@ -1730,7 +1730,7 @@ impl JobController {
         if indexed {
             pods.sort_by_key(|p| completion_index(p).unwrap_or(-1));
         }
-        let mut uids_with_finalizer: BTreeSet<String> = pods
+        let mut uids_with_finalizer: BTreeSet<Uid> = pods
             .iter()
             .filter(|p| has_finalizer(p) && !c.expected_rm_finalizers.contains(&p.metadata.uid))
             .map(|p| p.metadata.uid.clone())
@@ -1930,12 +1930,12 @@ impl JobController {
 }
 
 /// `cleanUncountedPodsWithoutFinalizers`: move uids whose finalizer is gone into the counters.
-fn clean_uncounted(job: &mut Job, with_finalizer: &BTreeSet<String>) -> bool {
+fn clean_uncounted(job: &mut Job, with_finalizer: &BTreeSet<Uid>) -> bool {
     let Some(u) = job.status.uncounted_terminated_pods.as_mut() else {
         return false;
     };
     let mut changed = false;
-    let (keep_s, gone_s): (Vec<String>, Vec<String>) = u
+    let (keep_s, gone_s): (Vec<Uid>, Vec<Uid>) = u
         .succeeded
         .drain(..)
         .partition(|x| with_finalizer.contains(x));
@@ -1943,7 +1943,7 @@ fn clean_uncounted(job: &mut Job, with_finalizer: &BTreeSet<String>) -> bool {
         job.status.succeeded = job.status.succeeded.saturating_add(gone_s.len() as i32);
         changed = true;
     }
-    let (keep_f, gone_f): (Vec<String>, Vec<String>) =
+    let (keep_f, gone_f): (Vec<Uid>, Vec<Uid>) =
         u.failed.drain(..).partition(|x| with_finalizer.contains(x));
     if !gone_f.is_empty() {
         job.status.failed = job.status.failed.saturating_add(gone_f.len() as i32);

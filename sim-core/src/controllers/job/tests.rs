@@ -53,7 +53,7 @@ impl ApiClient for FakeClient {
         };
         self.seq += 1;
         p.metadata.name = format!("{}{:05}", p.metadata.generate_name, self.seq).into();
-        p.metadata.uid = format!("created-{}", self.seq);
+        p.metadata.uid = format!("created-{}", self.seq).into();
         self.created.push(p.clone());
         Ok(Rc::new(Object::Pod(p)))
     }
@@ -123,7 +123,7 @@ pub(crate) fn new_pod(job: &Job, name: &str, phase: &str) -> Pod {
     let mut p = Pod::default();
     p.metadata.name = name.into();
     p.metadata.namespace = job.metadata.namespace.clone();
-    p.metadata.uid = format!("uid-{name}");
+    p.metadata.uid = format!("uid-{name}").into();
     p.metadata.labels = job.spec.template.metadata.labels.clone();
     p.metadata.finalizers = vec![JOB_TRACKING_FINALIZER.into()].into();
     p.metadata.owner_references = vec![OwnerReference {
