@@ -5,7 +5,8 @@ Usage (release build, `--quiet`, the million-slot world; 1,440 slots a day):
 
     valgrind --tool=callgrind --callgrind-out-file=cl-1d \\
         target/release/jobsim run --quiet --until 1d scenarios/bench/million-slots.toml
-    python3 benches/profile_categories.py cl-1d 1440
+    python3 benches/profile_categories.py cl-1d 1440                # one profile
+    python3 benches/profile_categories.py old-1d 1440 cl-1d 1440    # two, side by side
 
 Two views of the same instructions:
   * by kind of work: each function's *own* instructions (exclusive), classified by what the
@@ -81,10 +82,8 @@ COMPONENTS = [
 ]
 
 
-def main():
-    path, slots = sys.argv[1], int(sys.argv[2])
+def kinds(path):
     excl = annotate(path, False)
-    total = sum(n for n, _ in excl)
     by = {}
     for n, name in excl:
         for cat, rx in KINDS:
@@ -93,15 +92,37 @@ def main():
                 break
         else:
             by["other"] = by.get("other", 0) + n
-    print(f"total {total:,} instructions, {total / slots:,.0f} per slot ({slots} slots)\n")
-    print("| by kind of work (exclusive) | per slot | share |\n| --- | ---: | ---: |")
-    for cat, n in sorted(by.items(), key=lambda kv: -kv[1]):
-        print(f"| {cat} | {n / slots:,.0f} | {100 * n / total:.1f}% |")
+    return sum(n for n, _ in excl), by
+
+
+def components(path):
     incl = annotate(path, True)
-    print("\n| by component (inclusive, nested) | per slot | share |\n| --- | ---: | ---: |")
-    for cat, rx in COMPONENTS:
-        n = max((c for c, name in incl if re.search(rx, name)), default=0)
-        print(f"| {cat} | {n / slots:,.0f} | {100 * n / total:.1f}% |")
+    return {cat: max((c for c, name in incl if re.search(rx, name)), default=0) for cat, rx in COMPONENTS}
+
+
+def main():
+    """profile_categories.py PROFILE SLOTS [PROFILE2 SLOTS2]: one profile, or two side by side."""
+    args = sys.argv[1:]
+    runs = [(args[i], int(args[i + 1])) for i in range(0, len(args), 2)]
+    cols = []
+    for path, slots in runs:
+        total, by = kinds(path)
+        cols.append((path, slots, total, by, components(path)))
+    head = " | ".join(f"{p}: per slot | share" for p, *_ in cols)
+    for p, slots, total, *_ in cols:
+        print(f"{p}: {total:,} instructions, {total / slots:,.0f} per slot ({slots} slots)")
+    print(f"\n| by kind of work (exclusive) | {head} |")
+    print("| --- |" + " ---: | ---: |" * len(cols))
+    for cat in [c for c, _ in KINDS] + ["other"]:
+        cells = " | ".join(f"{by.get(cat, 0) / slots:,.0f} | {100 * by.get(cat, 0) / total:.1f}%"
+                           for _, slots, total, by, _ in cols)
+        print(f"| {cat} | {cells} |")
+    print(f"\n| by component (inclusive, nested) | {head} |")
+    print("| --- |" + " ---: | ---: |" * len(cols))
+    for cat, _ in COMPONENTS:
+        cells = " | ".join(f"{comp[cat] / slots:,.0f} | {100 * comp[cat] / total:.1f}%"
+                           for _, slots, total, _, comp in cols)
+        print(f"| {cat} | {cells} |")
 
 
 if __name__ == "__main__":
