@@ -739,6 +739,10 @@ impl<T> Shared<T> {
     pub fn new(v: T) -> Shared<T> {
         Shared(Rc::new(v))
     }
+    /// The very same allocation (not merely equal values).
+    pub fn ptr_eq(a: &Shared<T>, b: &Shared<T>) -> bool {
+        Rc::ptr_eq(&a.0, &b.0)
+    }
 }
 
 impl<T> From<T> for Shared<T> {

@@ -21,7 +21,10 @@
 //!   `tz_memo_answers_as_from_str`);
 //! - `controllers::cronjob::parse_formatted`: the last 8 parses of `formatSchedule`'s text by
 //!   (timeZone, schedule, version), before the text is even built (unit test
-//!   `parse_formatted_memo_answers_as_the_plain_parse`).
+//!   `parse_formatted_memo_answers_as_the_plain_parse`);
+//! - `controllers::cronjob::parse_for_sync`: the last 8 parses by the spec's very allocation
+//!   (held, so never reused), the era and the local zone (unit test
+//!   `parse_for_sync_memo_by_spec_answers_as_the_plain_parse`).
 //!
 //! The switch is per thread (sim-core has no threads) and on by default.
 

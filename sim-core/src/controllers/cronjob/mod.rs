@@ -20,8 +20,8 @@ pub(crate) mod testing;
 use chrono_tz::Tz;
 
 use crate::api::{
-    CronJob, Job, JobTemplateSpec, Kind, Object, ObjectKey, ObjectMeta, ObjectReference,
-    OwnerReference, CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION,
+    CronJob, CronJobSpec, Job, JobTemplateSpec, Kind, Object, ObjectKey, ObjectMeta,
+    ObjectReference, OwnerReference, Shared, CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION,
 };
 use crate::client::{
     ApiClient, ApiError, ApiErrorKind, Cache, DeleteOptions, EventMessage, EventRecord, EventType,
@@ -655,6 +655,30 @@ fn parse_for_sync(
     // dominated for schedules this short; every sync asks).
     let has_tz = s.as_bytes().windows(2).any(|w| w == b"TZ");
     let mut client = client;
+    // A fast path (issue 19): the parse below is a pure function of the spec, the era and the
+    // local zone; the last few answers are kept by the spec's very allocation (shared
+    // copy-on-write, so a CronJob's status writes keep it), which the memo holds so that the
+    // address cannot be reused by another spec. The events stay where they are.
+    type Entry = (Shared<CronJobSpec>, u32, bool, Tz, Result<Schedule, String>);
+    thread_local! {
+        static BY_SPEC: std::cell::RefCell<crate::fastpath::Recent<Entry, 8>> =
+            const { std::cell::RefCell::new(crate::fastpath::Recent::new()) };
+    }
+    let memo = crate::fastpath::enabled();
+    let known = memo
+        .then(|| {
+            BY_SPEC.with(|m| {
+                m.borrow()
+                    .find(|(sp, minor, tz, l, _)| {
+                        Shared::ptr_eq(sp, &cj.spec)
+                            && *minor == era.minor
+                            && *tz == era.time_zone
+                            && *l == local
+                    })
+                    .map(|e| e.4.clone())
+            })
+        })
+        .flatten();
     if has_tz && era.unsupported_schedule == UnsupportedEra::BeforeParse {
         if let Some(c) = client.as_mut() {
             event(
@@ -666,16 +690,33 @@ fn parse_for_sync(
             );
         }
     }
-    // formatSchedule: "TZ=<timeZone> <schedule>" when the era honours a valid timeZone.
-    let prefix = if has_tz {
-        None
-    } else {
-        match (&cj.spec.time_zone, era.time_zone) {
-            (Some(tz), true) if load_location(tz, local).is_ok() => Some(tz.as_str()),
-            _ => None,
+    let parsed = match known {
+        Some(r) => r,
+        None => {
+            // formatSchedule: "TZ=<timeZone> <schedule>" when the era honours a valid timeZone.
+            let prefix = if has_tz {
+                None
+            } else {
+                match (&cj.spec.time_zone, era.time_zone) {
+                    (Some(tz), true) if load_location(tz, local).is_ok() => Some(tz.as_str()),
+                    _ => None,
+                }
+            };
+            let r = parse_formatted(prefix, s, era.minor);
+            if memo {
+                BY_SPEC.with(|m| {
+                    m.borrow_mut().put((
+                        cj.spec.clone(),
+                        era.minor,
+                        era.time_zone,
+                        local,
+                        r.clone(),
+                    ))
+                });
+            }
+            r
         }
-    };
-    let parsed = parse_formatted(prefix, s, era.minor)?;
+    }?;
     if has_tz && era.unsupported_schedule == UnsupportedEra::AfterParse {
         if let Some(c) = client.as_mut() {
             event(

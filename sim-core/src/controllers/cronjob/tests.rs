@@ -1996,3 +1996,44 @@ fn parse_formatted_memo_answers_as_the_plain_parse() {
         }
     }
 }
+
+/// The memo of `parse_for_sync` by the spec's allocation answers as the plain parse: the same
+/// spec (a status write keeps it) hits, an edited spec (copy-on-write: a new allocation) is
+/// parsed anew, and versions, zones and `TZ` schedules are told apart.
+#[test]
+fn parse_for_sync_memo_by_spec_answers_as_the_plain_parse() {
+    let mut cj = CronJob::default();
+    let cases: [(&str, Option<&str>); 6] = [
+        ("*/5 * * * *", None),
+        ("*/5 * * * *", Some("Europe/Berlin")),
+        ("0 2 * * *", Some("Nowhere/Atlantis")),
+        ("TZ=UTC 0 0 * * *", None),
+        ("not a schedule", None),
+        ("@every 3m", Some("Etc/UTC")),
+    ];
+    for round in 0..3 {
+        for (schedule, zone) in cases {
+            cj.spec.schedule = schedule.into();
+            cj.spec.time_zone = zone.map(String::from);
+            for minor in [21, 24, 27, 31] {
+                let p = Profile::new(Version { minor });
+                let era = V2Era::from_profile(&p);
+                for local in [Tz::UTC, Tz::Asia__Tokyo] {
+                    crate::fastpath::set_enabled(false);
+                    let plain = parse_for_sync(&cj, &era, local, None);
+                    crate::fastpath::set_enabled(true);
+                    let fast = parse_for_sync(&cj, &era, local, None);
+                    let again = parse_for_sync(&cj, &era, local, None);
+                    assert_eq!(
+                        fast, plain,
+                        "{schedule:?} {zone:?} 1.{minor} {local} ({round})"
+                    );
+                    assert_eq!(
+                        again, plain,
+                        "{schedule:?} {zone:?} 1.{minor} {local} ({round})"
+                    );
+                }
+            }
+        }
+    }
+}
