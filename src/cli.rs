@@ -163,14 +163,22 @@ pub fn run_command(
     let mut reports = Vec::new();
     let pictures = opts.html.is_some() || opts.perfetto.is_some();
     let mut html_runs = Vec::new();
-    let mut perfetto = opts.perfetto.as_ref().map(|_| {
-        crate::perfetto::TraceBuilder::new(
-            runs.iter()
-                .map(|l| l.scenario.start)
-                .min()
-                .unwrap_or(SimTime(0)),
-        )
-    });
+    let mut perfetto = match &opts.perfetto {
+        None => None,
+        Some(p) => match std::fs::File::create(p) {
+            Ok(f) => Some(crate::perfetto::TraceBuilder::new(
+                runs.iter()
+                    .map(|l| l.scenario.start)
+                    .min()
+                    .unwrap_or(SimTime(0)),
+                Box::new(std::io::BufWriter::new(f)),
+            )),
+            Err(e) => {
+                let _ = writeln!(stderr, "error: --perfetto {}: {e}", p.display());
+                return EXIT_BAD_INPUT;
+            }
+        },
+    };
     for loaded in &runs {
         let scn = &loaded.scenario;
         let mut interest = expect::interest(&loaded.expects);
@@ -283,7 +291,7 @@ pub fn run_command(
         }
     }
     if let (Some(path), Some(p)) = (&opts.perfetto, perfetto) {
-        if let Err(e) = std::fs::write(path, p.finish()) {
+        if let Err(e) = p.finish() {
             let _ = writeln!(stderr, "error: --perfetto {}: {e}", path.display());
             return EXIT_BAD_INPUT;
         }

@@ -12,6 +12,7 @@
 //! microseconds from the earliest run start (`otherData.start`).
 
 use std::collections::BTreeMap;
+use std::io::Write;
 
 use serde_json::{json, Value};
 use sim_core::time::SimTime;
@@ -19,10 +20,13 @@ use sim_core::time::SimTime;
 use crate::report::{JobRow, Report};
 use crate::viz::Collected;
 
-/// Builds the trace of all runs; `origin` is the earliest start.
+/// Writes the trace of all runs as it goes (nothing but the counters is held); `origin` is the
+/// earliest start.
 pub struct TraceBuilder {
     origin: SimTime,
-    events: Vec<Value>,
+    out: Box<dyn Write>,
+    first: bool,
+    error: Option<std::io::Error>,
     next_pid: u64,
 }
 
@@ -33,12 +37,40 @@ struct Proc {
 }
 
 impl TraceBuilder {
-    pub fn new(origin: SimTime) -> TraceBuilder {
-        TraceBuilder {
+    pub fn new(origin: SimTime, out: Box<dyn Write>) -> TraceBuilder {
+        let mut b = TraceBuilder {
             origin,
-            events: Vec::new(),
+            out,
+            first: true,
+            error: None,
             next_pid: 1,
+        };
+        let head = format!(
+            "{{\"displayTimeUnit\":\"ms\",\"otherData\":{{\"generator\":\"jobsim {}\",\"start\":\"{}\"}},\"traceEvents\":[\n",
+            env!("CARGO_PKG_VERSION"),
+            origin
+        );
+        b.write(head.as_bytes());
+        b
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        if self.error.is_none() {
+            if let Err(e) = self.out.write_all(bytes) {
+                self.error = Some(e);
+            }
         }
+    }
+
+    fn push(&mut self, v: Value) {
+        let mut line = if self.first {
+            String::new()
+        } else {
+            ",\n".to_string()
+        };
+        self.first = false;
+        line.push_str(&v.to_string());
+        self.write(line.as_bytes());
     }
 
     fn us(&self, t: SimTime) -> i64 {
@@ -48,11 +80,11 @@ impl TraceBuilder {
     fn process(&mut self, name: String, sort: u64) -> Proc {
         let pid = self.next_pid;
         self.next_pid += 1;
-        self.events.push(
+        self.push(
             json!({"ph": "M", "name": "process_name", "pid": pid, "tid": 0, "ts": 0,
             "args": {"name": name}}),
         );
-        self.events.push(
+        self.push(
             json!({"ph": "M", "name": "process_sort_index", "pid": pid, "tid": 0, "ts": 0,
             "args": {"sort_index": sort}}),
         );
@@ -70,11 +102,11 @@ impl TraceBuilder {
         let tid = p.next_tid;
         p.next_tid += 1;
         p.tids.insert(name.to_string(), tid);
-        self.events.push(
+        self.push(
             json!({"ph": "M", "name": "thread_name", "pid": p.pid, "tid": tid, "ts": 0,
             "args": {"name": name}}),
         );
-        self.events.push(
+        self.push(
             json!({"ph": "M", "name": "thread_sort_index", "pid": p.pid, "tid": tid, "ts": 0,
             "args": {"sort_index": tid}}),
         );
@@ -94,7 +126,7 @@ impl TraceBuilder {
     ) {
         let ts = self.us(from);
         let dur = (self.us(to) - ts).max(1);
-        self.events.push(
+        self.push(
             json!({"ph": "X", "name": name, "cat": cat, "pid": pid, "tid": tid,
             "ts": ts, "dur": dur, "args": args}),
         );
@@ -209,14 +241,14 @@ impl TraceBuilder {
         let atid = self.thread(&mut cluster, "actions");
         for a in &c.actions {
             let ts = self.us(a.time);
-            self.events.push(
+            self.push(
                 json!({"ph": "i", "s": "g", "name": a.description, "cat": "action",
                 "pid": cluster.pid, "tid": atid, "ts": ts, "args": {"error": a.error}}),
             );
         }
         for &(t, jobs, pods) in &c.counter_points {
             let ts = self.us(t);
-            self.events.push(
+            self.push(
                 json!({"ph": "C", "name": "active", "pid": cluster.pid, "tid": 0,
                 "ts": ts, "args": {"jobs": jobs, "pods": pods}}),
             );
@@ -278,8 +310,7 @@ impl TraceBuilder {
                 None => self.thread(&mut p, "events"),
             };
             let ts = self.us(e.time);
-            self.events
-                .push(json!({"ph": "i", "s": "t", "name": e.reason,
+            self.push(json!({"ph": "i", "s": "t", "name": e.reason,
                 "cat": if e.warning { "Warning" } else { "Normal" },
                 "pid": p.pid, "tid": tid, "ts": ts,
                 "args": {"type": if e.warning { "Warning" } else { "Normal" }, "reason": e.reason,
@@ -289,14 +320,12 @@ impl TraceBuilder {
         }
     }
 
-    /// The whole JSON document.
-    pub fn finish(self) -> String {
-        let doc = json!({
-            "traceEvents": self.events,
-            "displayTimeUnit": "ms",
-            "otherData": {"generator": concat!("jobsim ", env!("CARGO_PKG_VERSION")),
-                          "start": self.origin.to_string()},
-        });
-        serde_json::to_string(&doc).unwrap_or_default()
+    /// Ends the JSON document and flushes it.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.write(b"\n]}\n");
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.out.flush()
     }
 }

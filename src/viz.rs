@@ -9,7 +9,8 @@
 //!
 //! - **Jobs**, per CronJob (and once for Jobs without one): the first [`FIRST_JOBS`], the last
 //!   [`LAST_JOBS`], and up to [`ODD_JOBS`] non-routine ones between (not `Complete`, more than
-//!   one pod, a container restart, a disruption); the others are counted, not kept. A Job is
+//!   one pod, a container restart, a disruption), spread evenly over the run (every k-th, k
+//!   doubling when they are too many); the others are counted, not kept. A Job is
 //!   judged when it and its pods are gone, or at the end. Live Jobs are always held (memory
 //!   follows live objects).
 //! - **Events**: repeats of one (object, type, reason, message) are one row with a count and a
@@ -82,6 +83,10 @@ pub struct JobGroup {
 struct Group {
     first: Vec<JobRow>,
     odd: Vec<JobRow>,
+    /// Every `odd_stride`-th non-routine Job is a candidate for `odd`; when `odd` is full,
+    /// every other one goes and the stride doubles, so the kept ones spread over the run.
+    odd_stride: u64,
+    odd_seen: u64,
     last: VecDeque<JobRow>,
     total: u64,
 }
@@ -148,8 +153,20 @@ impl Collector {
         g.last.push_back(l.row);
         if g.last.len() > LAST_JOBS {
             if let Some(old) = g.last.pop_front() {
-                if !routine(&old) && g.odd.len() < ODD_JOBS {
-                    g.odd.push(old);
+                if !routine(&old) {
+                    g.odd_stride = g.odd_stride.max(1);
+                    if g.odd_seen % g.odd_stride == 0 {
+                        g.odd.push(old);
+                        if g.odd.len() > ODD_JOBS {
+                            let mut i = 0;
+                            g.odd.retain(|_| {
+                                i += 1;
+                                i % 2 == 1
+                            });
+                            g.odd_stride *= 2;
+                        }
+                    }
+                    g.odd_seen += 1;
                 }
             }
         }

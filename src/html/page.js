@@ -108,7 +108,8 @@
     var svg = el('svg', { class: 'timeline', role: 'img', 'aria-label': 'timeline of Kubernetes ' + r.kubernetes }, sec);
     return { r: r, svg: svg, sec: sec, H: 0, lanes: [] };
   });
-  var showAll = false;
+  // #all in the address: every kept Job unfolded (as the "all Jobs" button)
+  var showAll = location.hash.indexOf('all') >= 0;
   function routine(j) {
     return j.condition === 'Complete' && j.pods.length <= 1 && j.pods.every(function (p) { return !p.restarts && !p.disruption; });
   }
@@ -283,6 +284,10 @@
   function drawSlots(g, l) {
     var c = l.c, y = l.y + 3, hh = l.h - 6;
     var pxPerMs = (W - LABEL_W - 8) / (view[1] - view[0]);
+    // a lone slot is 6 px wide, unless the lines in view are too dense for that
+    var inView = 0;
+    c.lines.forEach(function (s) { if (!(s[1] < view[0] || s[0] > view[1])) inView++; });
+    var loneW = inView * 6 > (W - LABEL_W) ? 1.2 : 6;
     c.lines.forEach(function (s) {
       if (s[1] < view[0] - 1 || s[0] > view[1] + 1) return;
       var mixed = s[3] < 0;
@@ -305,7 +310,7 @@
         return;
       }
       var a = s[0], b = s[1];
-      if (s[2] === 1) { var wpx = 6; var x0 = X(a); if (x0 < LABEL_W - 4 || x0 > W + 4) return;
+      if (s[2] === 1) { var wpx = loneW; var x0 = X(a); if (x0 < LABEL_W - 4 || x0 > W + 4) return;
         el('rect', { x: (x0 - wpx / 2).toFixed(1), y: y, width: wpx, height: hh, class: 'slot o-' + key, 'data-tip': tipText }, g); return; }
       var r = rect(g, a, b, y, hh, 'slot o-' + key + (mixed ? ' mixed' : ''), tipText, 2);
       if (r && parseFloat(r.getAttribute('width')) > 34) {
