@@ -494,3 +494,120 @@ pub fn slot_lines(report: &Report, i: usize) -> Vec<crate::slots::TimelineLine> 
 pub fn outcome_index(o: Outcome) -> usize {
     Outcome::ALL.iter().position(|x| *x == o).unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use sim_core::api::{Job, JobCondition, ObjectKey, ObjectMeta, OwnerReference};
+    use sim_core::client::{EventRecord, EventType};
+    use sim_core::trace::DeleteCause;
+
+    use super::*;
+
+    const T0: i64 = 1_463_646_600_000;
+
+    fn job(i: i64, complete: bool) -> Rc<Object> {
+        let mut m = ObjectMeta {
+            name: format!("c-{i}").as_str().into(),
+            namespace: "default".into(),
+            uid: format!("uid-{i}"),
+            creation_timestamp: Some(SimTime(T0 + i * 60_000)),
+            ..ObjectMeta::default()
+        };
+        m.owner_references.push(OwnerReference {
+            kind: "CronJob".into(),
+            name: "c".into(),
+            controller: Some(true),
+            ..OwnerReference::default()
+        });
+        let mut j = Job {
+            metadata: m.into(),
+            ..Job::default()
+        };
+        if complete {
+            j.status.conditions.push(JobCondition {
+                type_: "Complete".into(),
+                status: "True".into(),
+                ..JobCondition::default()
+            });
+        }
+        Rc::new(Object::Job(j))
+    }
+
+    /// 1,000 Jobs, every 10th not Complete: the first and last 20 are kept, and at most 100 of
+    /// the non-routine ones between, spread over the run rather than the first 100.
+    #[test]
+    fn keeps_first_last_and_spread_non_routine_jobs() {
+        let mut c = Collector::new(false, true);
+        for i in 0..1000 {
+            let o = job(i, i % 10 != 0);
+            let t = SimTime(T0 + i * 60_000);
+            c.observe(&TraceEvent::Created {
+                time: t,
+                object: o.clone(),
+            });
+            c.observe(&TraceEvent::Deleted {
+                time: t + sim_core::time::Dur::secs(30),
+                object: o,
+                cause: DeleteCause::Api,
+            });
+        }
+        let got = c.finish();
+        assert_eq!(got.groups.len(), 1);
+        let g = &got.groups[0];
+        assert_eq!(g.total, 1000);
+        let idx: Vec<i64> = g
+            .jobs
+            .iter()
+            .map(|j| j.name.as_str()[2..].parse().unwrap())
+            .collect();
+        assert_eq!(&idx[..20], &(0..20).collect::<Vec<_>>()[..]);
+        assert_eq!(&idx[idx.len() - 20..], &(980..1000).collect::<Vec<_>>()[..]);
+        let odd: Vec<i64> = idx[20..idx.len() - 20].to_vec();
+        assert!(!odd.is_empty() && odd.len() <= ODD_JOBS, "{}", odd.len());
+        assert!(odd.iter().all(|i| i % 10 == 0), "only non-routine: {odd:?}");
+        assert!(*odd.last().unwrap() >= 900, "spread to the end: {odd:?}");
+        assert!(odd.windows(2).all(|w| w[0] < w[1]), "in creation order");
+        // counters: one active Job at a time, back to 0 at each deletion
+        assert!(got.counter_points.iter().all(|p| p.1 <= 1));
+        assert_eq!(got.counter_points.last().map(|p| p.1), Some(0));
+    }
+
+    #[test]
+    fn repeated_events_are_one_row_with_a_count_and_rows_are_bounded() {
+        let mut c = Collector::new(false, false);
+        let ev = |i: i64, name: &str, t: EventType| TraceEvent::Event {
+            time: SimTime(T0 + i),
+            event: Rc::new(EventRecord {
+                type_: t,
+                reason: "R".into(),
+                message: "m".into(),
+                object: ObjectKey {
+                    kind: Kind::Job,
+                    namespace: "default".into(),
+                    name: name.into(),
+                },
+                source: "job-controller",
+            }),
+        };
+        for i in 0..5 {
+            c.observe(&ev(i, "same", EventType::Normal));
+        }
+        for i in 0..(MAX_EVENT_ROWS as i64 + 10) {
+            c.observe(&ev(i, &format!("n{i}"), EventType::Normal));
+        }
+        c.observe(&ev(99, "w", EventType::Warning));
+        let got = c.finish();
+        assert_eq!(got.events[0].count, 5);
+        assert_eq!(got.events[0].last, SimTime(T0 + 4));
+        assert_eq!(
+            got.events.len(),
+            MAX_EVENT_ROWS + 1,
+            "the Warning still gets a row"
+        );
+        assert!(got.events.last().unwrap().warning);
+        assert_eq!(got.events_dropped, 11);
+        assert_eq!(got.events_total, 5 + MAX_EVENT_ROWS as u64 + 10 + 1);
+    }
+}

@@ -361,6 +361,52 @@ fn html_multi_version_run_stacks_versions_on_one_axis() {
     assert_eq!(first_tick(sections[0]), first_tick(sections[1]));
 }
 
+/// Every lesson's page loads and draws without a script error (and lesson 06's Job for a time
+/// that is not a slot, on 1.26, is drawn as off schedule).
+#[test]
+fn every_lesson_page_draws_without_errors() {
+    let dir = tmpdir("lessons");
+    let lessons = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/lessons");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(lessons)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 20);
+    for f in &files {
+        let html = dir.join("lesson.html");
+        let (code, _, err) = jobsim(&[
+            "run",
+            "--quiet",
+            "--html",
+            html.to_str().unwrap(),
+            f.to_str().unwrap(),
+        ]);
+        assert!(
+            code == 0 || code == 1,
+            "{}: exit {code}: {err}",
+            f.display()
+        );
+        let (dom, log, _) = dump_dom(&format!("file://{}", html.display()), &dir);
+        assert!(
+            dom.contains("data-ready=\"1\""),
+            "{}: the script did not finish: {log}",
+            f.display()
+        );
+        assert!(
+            dom.contains("<ul id=\"errors\" hidden=\"\"></ul>"),
+            "{}: errors in the page",
+            f.display()
+        );
+        assert!(count(&dom, "section", "run") >= 1);
+        let off = count(&dom, "path", "slot off-schedule");
+        if f.ends_with("06-weekday-outage.toml") {
+            assert_eq!(off, 1, "lesson 06 on 1.26: one Job off schedule");
+        }
+    }
+}
+
 #[test]
 fn perfetto_trace_has_the_trace_event_format_fields() {
     let dir = tmpdir("perfetto");

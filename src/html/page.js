@@ -52,11 +52,15 @@
     }
     return fmtCache[k];
   }
+  var fullCache = {};
   function zoneFull(t, zone) {
-    try {
-      return new Intl.DateTimeFormat('en-GB', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit',
-        hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short' }).format(new Date(t));
-    } catch (e) { return iso(t); }
+    if (!(zone in fullCache)) {
+      try {
+        fullCache[zone] = new Intl.DateTimeFormat('en-GB', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit',
+          hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
+      } catch (e) { fullCache[zone] = null; }
+    }
+    return fullCache[zone] ? fullCache[zone].format(new Date(t)) : iso(t);
   }
 
   // ---- header: title, description, controls, legend ----
@@ -96,6 +100,7 @@
     .forEach(function (p) { sw('', 'pod ' + p[0], v(p[1])); });
   sw('', 'pod-failure back-off', v('--backoff'));
   sw('', 'fault window', v('--fault'));
+  sw('', 'Job off schedule (hollow mark on the slot lane)', v('--bg'));
   sw('', 'Normal event', v('--normal'));
   sw('', 'Warning event', v('--warning'));
 
@@ -319,6 +324,28 @@
       }
     });
   }
+  // Is `t` one of the slots of the CronJob's lines (exact lines only; merged bands say no)?
+  function isSlot(c, t) {
+    var lo = 0, hi = c.lines.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1, l = c.lines[mid];
+      if (t < l[0]) hi = mid - 1;
+      else if (t > l[1]) lo = mid + 1;
+      else return l[3] < 0 || l[2] === 1 ? t === l[0] || t === l[1] || l[3] < 0 : (t - l[0]) % l[5] === 0;
+    }
+    return false;
+  }
+  // Jobs whose scheduled time is not a slot of the run (off schedule): a hollow mark
+  function drawOffSchedule(g, l) {
+    var c = l.c, y = l.y + l.h / 2;
+    c.jobs.forEach(function (j) {
+      if (j.scheduled === null || isSlot(c, j.scheduled)) return;
+      var x = X(j.scheduled);
+      if (x < LABEL_W - 4 || x > W + 4) return;
+      el('path', { class: 'slot off-schedule', d: 'M' + x.toFixed(1) + ' ' + (y - 7) + ' l5 7 l-5 7 l-5 -7 z',
+        'data-tip': 'Job ' + j.name + ' for ' + iso(j.scheduled) + ': not a slot of the run (off schedule)\ncreated ' + iso(j.created) }, g);
+    });
+  }
   function drawRun(S) {
     var r = S.r, svg = S.svg;
     computeLanes(S);
@@ -342,7 +369,7 @@
     S.lanes.forEach(function (l) {
       var lg = el('g', { class: 'lane', 'data-kind': l.kind }, body);
       var tipText = l.tip;
-      if (l.kind === 'cronjob') drawSlots(lg, l);
+      if (l.kind === 'cronjob') { drawSlots(lg, l); drawOffSchedule(lg, l); }
       else if (l.kind === 'job') tipText = drawJob(lg, l, r);
       else if (l.kind === 'events') {
         r.events.forEach(function (e) {
