@@ -326,6 +326,27 @@ fn html_small_run_in_chromium_shows_lanes_bars_markers_and_tooltips() {
     );
     let slot = hover_text(&dom, "slot");
     assert!(slot.contains("CronJob tick"), "slot tooltip: {slot:?}");
+    // detail on zoom: the first five minutes (#view=…) show each slot as its own mark, and
+    // only the pods of that time
+    let zoomed = format!(
+        "file://{}#all,view=2016-05-19T08:00:00Z,2016-05-19T08:05:00Z",
+        html.display()
+    );
+    let (zdom, log, _) = dump_dom(&zoomed, &dir);
+    assert!(zdom.contains("data-ready=\"1\""), "{log}");
+    let ran_first5 = slots[..5].iter().filter(|s| s["outcome"] == "ran").count();
+    assert_eq!(ran_first5, 5);
+    // the five slots (and the edge of the view's neighbours), each its own mark
+    let zoomed_ran = count(&zdom, "rect", "slot o-ran");
+    assert!(
+        (ran_first5..=ran_first5 + 1).contains(&zoomed_ran),
+        "zoomed in: {zoomed_ran} ran marks"
+    );
+    assert!(zdom.contains("2016-05-19T08:00:00Z → 2016-05-19T08:05:00Z"));
+    // finer axis ticks: a label at 08:01 UTC (the whole run's axis has 2-minute ticks)
+    assert!(zdom.contains(">08:01</text>") && !dom.contains(">08:01</text>"));
+    // pods outside the view are not drawn
+    assert!(count(&zdom, "g", "pod") < count(&dom, "g", "pod"));
     // the time axis in UTC and in the CronJob's zone
     assert!(dom.contains(">Europe/Berlin</text>"), "no Berlin axis");
     assert!(dom.contains(">UTC</text>"));

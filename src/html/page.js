@@ -14,6 +14,13 @@
   if (!(t1 > t0)) { t1 = t0 + 1000; }
   var full = [t0, t1];
   var view = [t0, t1];
+  // #view=FROM,TO in the address (RFC 3339 times or ms since the epoch): the initial view
+  var vm = /view=([^,&]+),([^,&]+)/.exec(decodeURIComponent(location.hash));
+  if (vm) {
+    var pt = function (x) { return /^[0-9]+$/.test(x) ? Number(x) : Date.parse(x); };
+    var a0 = pt(vm[1]), a1 = pt(vm[2]);
+    if (a1 > a0) view = [a0, a1];
+  }
   var tip = document.getElementById('tip');
 
   function el(name, attrs, parent) {
@@ -202,13 +209,14 @@
     var withDate = step >= 864e5 || span > 864e5;
     var ax = el('g', { class: 'axis' }, g);
     el('text', { x: 4, y: 14, class: 'zone' }, ax).textContent = 'UTC';
-    el('text', { x: 4, y: 30, class: 'zone' }, ax).textContent = zone;
+    var two = zone !== 'UTC' && zone !== 'Etc/UTC';
+    if (two) el('text', { x: 4, y: 30, class: 'zone' }, ax).textContent = zone;
     var first = Math.ceil(view[0] / step) * step;
     for (var t = first; t <= view[1]; t += step) {
       var x = X(t);
       el('line', { x1: x, x2: x, y1: 34, y2: 100000, class: 'grid' }, g);
       el('text', { x: x + 2, y: 14 }, ax).textContent = zoneFmt('UTC', withDate).format(new Date(t));
-      el('text', { x: x + 2, y: 30 }, ax).textContent = zoneFmt(zone, withDate).format(new Date(t));
+      if (two) el('text', { x: x + 2, y: 30 }, ax).textContent = zoneFmt(zone, withDate).format(new Date(t));
     }
   }
   function podTip(p, j) {
@@ -231,6 +239,13 @@
     var prevEnd = null, prevFailed = false;
     j.pods.forEach(function (p) {
       var stop = p.deleted !== null ? p.deleted : end;
+      var lastR = p.runs.length ? p.runs[p.runs.length - 1] : null;
+      if (X(stop) < LABEL_W || X(p.created) > W) {
+        // out of view: not drawn, but it still starts the next back-off
+        prevEnd = lastR && lastR[1] !== null ? lastR[1] : (p.delReq !== null ? p.delReq : null);
+        prevFailed = p.phase === 'Failed';
+        return;
+      }
       var pg = el('g', { class: 'pod', 'data-tip': podTip(p, j), 'data-phase': p.phase }, g);
       // back-off gap: from the previous failed pod's end to this pod's creation
       if (prevFailed && prevEnd !== null && p.created > prevEnd) {
