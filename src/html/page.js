@@ -116,7 +116,7 @@
   var sections = runs.map(function (r, ri) {
     var sec = h('section', { class: 'run', 'data-kubernetes': r.kubernetes }, null, main);
     h('h2', {}, 'Kubernetes ' + r.kubernetes + ' · ' + iso(r.start) + ' → ' + iso(r.end) +
-      ' · axis: UTC and ' + r.zone + ' · at most ' + r.peak.jobs + ' Jobs and ' + r.peak.pods + ' pods at once', sec);
+      ' · axis: ' + (r.zone === 'UTC' || r.zone === 'Etc/UTC' ? 'UTC' : 'UTC and ' + r.zone) + ' · at most ' + r.peak.jobs + ' Jobs and ' + r.peak.pods + ' pods at once', sec);
     var svg = el('svg', { class: 'timeline', role: 'img', 'aria-label': 'timeline of Kubernetes ' + r.kubernetes }, sec);
     return { r: r, svg: svg, sec: sec, H: 0, lanes: [] };
   });
