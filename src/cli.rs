@@ -163,6 +163,17 @@ pub fn run_command(
     let mut reports = Vec::new();
     let pictures = opts.html.is_some() || opts.perfetto.is_some();
     let mut html_runs = Vec::new();
+    // Opened before the run, so that a path that cannot be written is said at once.
+    let mut html_file = match &opts.html {
+        None => None,
+        Some(p) => match std::fs::File::create(p) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                let _ = writeln!(stderr, "error: --html {}: {e}", p.display());
+                return EXIT_BAD_INPUT;
+            }
+        },
+    };
     let mut perfetto = match &opts.perfetto {
         None => None,
         Some(p) => match std::fs::File::create(p) {
@@ -231,6 +242,10 @@ pub fn run_command(
         }
         if let Err(e) = result {
             let _ = writeln!(stderr, "error: {e}");
+            // no half-written picture is left behind
+            for p in [&opts.html, &opts.perfetto].into_iter().flatten() {
+                let _ = std::fs::remove_file(p);
+            }
             return EXIT_BAD_INPUT;
         }
         let mut report = builder.finish();
@@ -283,9 +298,9 @@ pub fn run_command(
         }
     }
     let about = runs.first().and_then(|l| l.description.as_deref());
-    if let Some(path) = &opts.html {
+    if let (Some(path), Some(f)) = (&opts.html, html_file.as_mut()) {
         let page = crate::html::page(html_runs, &path_name(&runs), about);
-        if let Err(e) = std::fs::write(path, page) {
+        if let Err(e) = f.write_all(page.as_bytes()).and_then(|_| f.flush()) {
             let _ = writeln!(stderr, "error: --html {}: {e}", path.display());
             return EXIT_BAD_INPUT;
         }

@@ -382,6 +382,38 @@ fn html_multi_version_run_stacks_versions_on_one_axis() {
     assert_eq!(first_tick(sections[0]), first_tick(sections[1]));
 }
 
+/// A path that cannot be written is refused before the run (exit 2, naming the option); a run
+/// stopped by a limit leaves no half-written file.
+#[test]
+fn unwritable_paths_and_failed_runs_leave_no_picture() {
+    let dir = tmpdir("bad");
+    let scn = small(&dir);
+    let missing = dir.join("no-such-dir").join("x.html");
+    for opt in ["--html", "--perfetto"] {
+        let (code, _, err) =
+            jobsim(&["run", opt, missing.to_str().unwrap(), scn.to_str().unwrap()]);
+        assert_eq!(code, 2, "{opt}: {err}");
+        assert!(err.contains(&format!("error: {opt} ")), "{opt}: {err}");
+    }
+    let html = dir.join("stopped.html");
+    let trace = dir.join("stopped.json");
+    let (code, _, err) = jobsim(&[
+        "run",
+        "--max-events",
+        "50",
+        "--html",
+        html.to_str().unwrap(),
+        "--perfetto",
+        trace.to_str().unwrap(),
+        scn.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        !html.exists() && !trace.exists(),
+        "a stopped run left a picture"
+    );
+}
+
 /// Every lesson's page loads and draws without a script error (and lesson 06's Job for a time
 /// that is not a slot, on 1.26, is drawn as off schedule).
 #[test]
