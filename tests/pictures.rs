@@ -414,6 +414,30 @@ fn unwritable_paths_and_failed_runs_leave_no_picture() {
     );
 }
 
+/// Same scenario and seed, same bytes: the pictures are as deterministic as the report.
+#[test]
+fn pictures_are_byte_identical_across_runs() {
+    let dir = tmpdir("same");
+    let scn = small(&dir);
+    let mut outs = Vec::new();
+    for i in 0..2 {
+        let html = dir.join(format!("p{i}.html"));
+        let trace = dir.join(format!("p{i}.json"));
+        let (code, _, err) = jobsim(&[
+            "run",
+            "--html",
+            html.to_str().unwrap(),
+            "--perfetto",
+            trace.to_str().unwrap(),
+            scn.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        outs.push((std::fs::read(html).unwrap(), std::fs::read(trace).unwrap()));
+    }
+    assert!(outs[0].0 == outs[1].0, "the HTML differs between two runs");
+    assert!(outs[0].1 == outs[1].1, "the trace differs between two runs");
+}
+
 /// Every lesson's page loads and draws without a script error (and lesson 06's Job for a time
 /// that is not a slot, on 1.26, is drawn as off schedule).
 #[test]
