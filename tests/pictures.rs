@@ -1,5 +1,6 @@
 //! `jobsim run --html` checked in a real browser (headless Chromium: what a person would see,
-//! counted from the DOM), and `--perfetto` checked against the Trace Event Format's fields.
+//! counted from the DOM after `--dump-dom`, and a real mouse hover through the DevTools
+//! protocol), and `--perfetto` checked against the Trace Event Format's fields.
 //!
 //! Chromium: `/usr/bin/chromium` (Debian's `chromium` package; `.ci/run` installs it when
 //! missing), or the binary named by `JOBSIM_CHROMIUM`. Without it the browser tests fail with
@@ -635,4 +636,222 @@ fn million_slot_run_html_size_and_browser_load_time() {
         size as f64 / 1e6,
         wall.as_secs_f64()
     );
+}
+
+/// A minimal DevTools-protocol client over `--remote-debugging-pipe` (Chromium reads commands
+/// on fd 3 and writes replies on fd 4, each a JSON text ended by a NUL byte): two named pipes,
+/// no WebSocket, no extra crate.
+struct Cdp {
+    child: std::process::Child,
+    to: std::fs::File,
+    from: std::sync::mpsc::Receiver<Value>,
+    next_id: u64,
+    session: Option<String>,
+    /// Events seen so far (console calls, exceptions, …).
+    events: Vec<Value>,
+}
+
+impl Cdp {
+    fn start(dir: &Path) -> Cdp {
+        let (inp, outp) = (dir.join("cdp-in"), dir.join("cdp-out"));
+        for p in [&inp, &outp] {
+            let _ = std::fs::remove_file(p);
+            let ok = Command::new("mkfifo").arg(p).status().expect("mkfifo");
+            assert!(ok.success(), "mkfifo {}", p.display());
+        }
+        let child = Command::new("sh")
+            .arg("-c")
+            .arg("exec \"$0\" \"$@\" 3<\"$CDP_IN\" 4>\"$CDP_OUT\"")
+            .arg(chromium())
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--window-size=1400,900",
+                "--remote-debugging-pipe",
+            ])
+            .arg(format!(
+                "--user-data-dir={}",
+                dir.join("cdp-profile").display()
+            ))
+            .arg("about:blank")
+            .env("CDP_IN", &inp)
+            .env("CDP_OUT", &outp)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromium");
+        // the shell opens fd 3 (our writer end) first, then fd 4
+        let to = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&inp)
+            .expect("open the command pipe");
+        let mut reader = std::fs::File::open(&outp).expect("open the reply pipe");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 65536];
+            loop {
+                let n = match std::io::Read::read(&mut reader, &mut chunk) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => n,
+                };
+                buf.extend_from_slice(&chunk[..n]);
+                while let Some(i) = buf.iter().position(|&b| b == 0) {
+                    let msg: Vec<u8> = buf.drain(..=i).collect();
+                    if let Ok(v) = serde_json::from_slice::<Value>(&msg[..msg.len() - 1]) {
+                        if tx.send(v).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        Cdp {
+            child,
+            to,
+            from: rx,
+            next_id: 1,
+            session: None,
+            events: Vec::new(),
+        }
+    }
+
+    /// Sends a command (to the attached page, once attached) and waits for its reply.
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut msg = serde_json::json!({"id": id, "method": method, "params": params});
+        if let Some(s) = &self.session {
+            msg["sessionId"] = Value::String(s.clone());
+        }
+        let mut bytes = msg.to_string().into_bytes();
+        bytes.push(0);
+        std::io::Write::write_all(&mut self.to, &bytes).expect("write to chromium");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let v = self
+                .from
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no reply from chromium to {method}"));
+            if v["id"] == id {
+                assert!(v.get("error").is_none(), "{method}: {v}");
+                return v["result"].clone();
+            }
+            self.events.push(v);
+        }
+    }
+
+    fn eval(&mut self, js: &str) -> Value {
+        let r = self.call(
+            "Runtime.evaluate",
+            serde_json::json!({"expression": js, "returnByValue": true}),
+        );
+        assert!(r.get("exceptionDetails").is_none(), "{js}: {r}");
+        r["result"]["value"].clone()
+    }
+
+    fn open(&mut self, url: &str) {
+        let t = self.call(
+            "Target.createTarget",
+            serde_json::json!({"url": "about:blank"}),
+        );
+        let target = t["targetId"].as_str().expect("targetId").to_string();
+        let a = self.call(
+            "Target.attachToTarget",
+            serde_json::json!({"targetId": target, "flatten": true}),
+        );
+        self.session = Some(a["sessionId"].as_str().expect("sessionId").to_string());
+        self.call("Runtime.enable", serde_json::json!({}));
+        self.call("Page.enable", serde_json::json!({}));
+        self.call("Page.navigate", serde_json::json!({"url": url}));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self.eval("document.readyState === 'complete' && document.body.getAttribute('data-ready') === '1'")
+            != Value::Bool(true)
+        {
+            assert!(Instant::now() < deadline, "the page did not load: {url}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Moves the mouse to the centre of the first element matching `selector` and returns the
+    /// tooltip's text as then shown ("" if none).
+    fn hover(&mut self, selector: &str) -> String {
+        let js = format!(
+            "(function(){{var e=document.querySelector({sel:?});if(!e)return null;e.scrollIntoView({{block:'center'}});\
+             var r=e.getBoundingClientRect();return [r.left+Math.min(r.width/2,3),r.top+r.height/2];}})()",
+            sel = selector
+        );
+        let at = self.eval(&js);
+        let (x, y) = (at[0].as_f64().expect("x"), at[1].as_f64().expect("y"));
+        self.call(
+            "Input.dispatchMouseEvent",
+            serde_json::json!({"type": "mouseMoved", "x": x, "y": y}),
+        );
+        let v = self.eval("document.getElementById('tip').hidden ? '' : document.getElementById('tip').textContent");
+        v.as_str().unwrap_or("").to_string()
+    }
+
+    /// Console errors and uncaught exceptions seen so far.
+    fn errors(&mut self) -> Vec<String> {
+        // drain what has arrived
+        while let Ok(v) = self.from.try_recv() {
+            self.events.push(v);
+        }
+        self.events
+            .iter()
+            .filter(|e| {
+                e["method"] == "Runtime.exceptionThrown"
+                    || (e["method"] == "Runtime.consoleAPICalled" && e["params"]["type"] == "error")
+            })
+            .map(|e| e.to_string())
+            .collect()
+    }
+}
+
+impl Drop for Cdp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The tooltips as a person gets them: the mouse moved (DevTools `Input.dispatchMouseEvent`)
+/// over a pod bar, a Warning marker and a back-off gap of lesson 10, and no console error.
+#[test]
+fn tooltips_on_a_real_mouse_hover() {
+    let dir = tmpdir("cdp");
+    let html = dir.join("l10.html");
+    let scn = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/lessons/10-retry-timeline.toml"
+    );
+    let (code, _, err) = jobsim(&["run", "--html", html.to_str().unwrap(), scn]);
+    assert_eq!(code, 0, "{err}");
+    let mut cdp = Cdp::start(&dir);
+    cdp.open(&format!("file://{}", html.display()));
+    let pod = cdp.hover("g.pod rect.seg-running");
+    assert!(pod.starts_with("Pod flaky-sync-"), "pod tooltip: {pod:?}");
+    assert!(
+        pod.contains("phase: Failed") && pod.contains("exit code 1"),
+        "{pod:?}"
+    );
+    let warn = cdp.hover(".event.warning");
+    assert!(warn.starts_with("Warning BackoffLimitExceeded"), "{warn:?}");
+    assert!(warn.contains("object: Job/default/flaky-sync"), "{warn:?}");
+    let gap = cdp.hover("rect.backoff");
+    assert!(gap.starts_with("pod-failure back-off 10s"), "{gap:?}");
+    // zoom in with the + button: the range shown halves
+    let before = cdp.eval("document.querySelector('.range').textContent");
+    cdp.eval("document.querySelector('button[title=\"zoom in\"]').click()");
+    std::thread::sleep(Duration::from_millis(300));
+    let after = cdp.eval("document.querySelector('.range').textContent");
+    assert!(before.as_str().unwrap().ends_with("(40m)"), "{before}");
+    assert!(after.as_str().unwrap().ends_with("(20m)"), "{after}");
+    assert_eq!(cdp.errors(), Vec::<String>::new());
 }
