@@ -604,7 +604,7 @@ fn perfetto_trace_has_the_trace_event_format_fields() {
 /// The million-slot benchmark world as an HTML file: its size (at most 10 MB) and the time the
 /// browser takes to load and draw it (a figure for the README, not an assertion).
 #[test]
-#[ignore = "about 1-2 minutes in release: cargo test --release --test pictures -- --ignored --nocapture million"]
+#[ignore = "a few minutes in release: cargo test --release --test pictures -- --ignored --nocapture million"]
 fn million_slot_run_html_size_and_browser_load_time() {
     let dir = tmpdir("million");
     let html = dir.join("million.html");
