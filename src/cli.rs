@@ -27,6 +27,10 @@ pub struct RunOptions {
     pub check_invariants: bool,
     /// Overrides `[simulation] max_events` (`--max-events`).
     pub max_events: Option<u64>,
+    /// Write the HTML timeline here (`--html`).
+    pub html: Option<PathBuf>,
+    /// Write the Chrome Trace Event JSON here (`--perfetto`).
+    pub perfetto: Option<PathBuf>,
 }
 
 /// The engine entry point: runs `scn` from start to end, feeding `observer`.
@@ -157,8 +161,45 @@ pub fn run_command(
     // (sim_core::fastpath); results must be byte-identical (tests/scenarios.rs compares).
     sim_core::fastpath::set_enabled(std::env::var_os("JOBSIM_NO_FAST_PATHS").is_none());
     let mut reports = Vec::new();
+    let pictures = opts.html.is_some() || opts.perfetto.is_some();
+    let mut html_runs = Vec::new();
+    // Opened before the run, so that a path that cannot be written is said at once.
+    let mut html_file = match &opts.html {
+        None => None,
+        Some(p) => match std::fs::File::create(p) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                let _ = writeln!(stderr, "error: --html {}: {e}", p.display());
+                return EXIT_BAD_INPUT;
+            }
+        },
+    };
+    let mut perfetto = match &opts.perfetto {
+        None => None,
+        Some(p) => match std::fs::File::create(p) {
+            Ok(f) => Some(crate::perfetto::TraceBuilder::new(
+                runs.iter()
+                    .map(|l| l.scenario.start)
+                    .min()
+                    .unwrap_or(SimTime(0)),
+                Box::new(std::io::BufWriter::new(f)),
+            )),
+            Err(e) => {
+                let _ = writeln!(stderr, "error: --perfetto {}: {e}", p.display());
+                return EXIT_BAD_INPUT;
+            }
+        },
+    };
     for loaded in &runs {
         let scn = &loaded.scenario;
+        let mut interest = expect::interest(&loaded.expects);
+        if pictures {
+            // the pictures draw every slot line, even with --quiet
+            interest.slot_rows.push("*".into());
+        }
+        let legacy_names = !scn.profile.gate("CronJobControllerV2");
+        let mut collector =
+            pictures.then(|| crate::viz::Collector::new(legacy_names, opts.perfetto.is_some()));
         let mut builder = ReportBuilder::new(
             &loaded.path,
             scn.seed,
@@ -166,8 +207,8 @@ pub fn run_command(
             scn.start,
             scn.end,
             !opts.quiet,
-            !scn.profile.gate("CronJobControllerV2"),
-            expect::interest(&loaded.expects),
+            legacy_names,
+            interest,
         )
         .with_slots(slot_env(scn));
         let mut progress = crate::progress::Progress::for_stderr(opts.quiet, scn.start, scn.end);
@@ -188,6 +229,9 @@ pub fn run_command(
             if opts.check_invariants {
                 observers.push(&mut invariants);
             }
+            if let Some(c) = collector.as_mut() {
+                observers.push(c);
+            }
             let mut tee = render::Tee { observers };
             let r = engine(scn, &mut tee);
             first_run = digest;
@@ -198,6 +242,10 @@ pub fn run_command(
         }
         if let Err(e) = result {
             let _ = writeln!(stderr, "error: {e}");
+            // no half-written picture is left behind
+            for p in [&opts.html, &opts.perfetto].into_iter().flatten() {
+                let _ = std::fs::remove_file(p);
+            }
             return EXIT_BAD_INPUT;
         }
         let mut report = builder.finish();
@@ -220,6 +268,20 @@ pub fn run_command(
             let _ = writeln!(stderr, "{}", e.detail);
             report.expectations.push(e);
         }
+        if let Some(c) = collector {
+            let collected = c.finish();
+            let label = (runs.len() > 1).then(|| format!("Kubernetes {}", report.kubernetes));
+            if opts.html.is_some() {
+                html_runs.push(crate::html::run_json(&crate::html::RunView {
+                    report: &report,
+                    collected: &collected,
+                    expects: &loaded.expects,
+                }));
+            }
+            if let Some(p) = perfetto.as_mut() {
+                p.run(&report, &collected, label.as_deref());
+            }
+        }
         if opts.quiet {
             report.events = None;
             report.jobs = None;
@@ -236,6 +298,19 @@ pub fn run_command(
         }
     }
     let about = runs.first().and_then(|l| l.description.as_deref());
+    if let (Some(path), Some(f)) = (&opts.html, html_file.as_mut()) {
+        let page = crate::html::page(html_runs, &path_name(&runs), about);
+        if let Err(e) = f.write_all(page.as_bytes()).and_then(|_| f.flush()) {
+            let _ = writeln!(stderr, "error: --html {}: {e}", path.display());
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if let (Some(path), Some(p)) = (&opts.perfetto, perfetto) {
+        if let Err(e) = p.finish() {
+            let _ = writeln!(stderr, "error: --perfetto {}: {e}", path.display());
+            return EXIT_BAD_INPUT;
+        }
+    }
     let out = match (opts.format.as_str(), reports.as_slice()) {
         ("json", [one]) => render::json(one),
         ("json", many) => render::json_many(many),
@@ -251,6 +326,10 @@ pub fn run_command(
     } else {
         EXIT_EXPECT_FAILED
     }
+}
+
+fn path_name(runs: &[scenario::Loaded]) -> String {
+    runs.first().map(|l| l.path.clone()).unwrap_or_default()
 }
 
 /// Advice on a valid object: what Kubernetes users are often surprised by.

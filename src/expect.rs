@@ -197,6 +197,35 @@ pub enum Check {
     },
 }
 
+impl Check {
+    /// The moment (or `[from, to)` window) the check is about, for the pictures: its
+    /// `between` window, the first listed scheduled time or pod creation, the Job's finish or
+    /// deletion, the slot of `max_jobs_per_slot`; `None` when it is about the whole run.
+    pub fn moment(&self) -> Option<(SimTime, Option<SimTime>)> {
+        match self {
+            Check::JobsCreated { between, .. }
+            | Check::Events { between, .. }
+            | Check::MissedSlots { between, .. } => between.map(|(a, b)| (a, Some(b))),
+            Check::ScheduledTimes { times, .. } => Some((
+                *times.first()?,
+                times.last().copied().filter(|l| Some(l) != times.first()),
+            )),
+            Check::Job {
+                finished, deleted, ..
+            } => finished.or(deleted.flatten()).map(|t| (t, None)),
+            Check::Pods { created, .. } => {
+                let c = created.as_ref()?;
+                Some((
+                    *c.first()?,
+                    c.last().copied().filter(|l| Some(l) != c.first()),
+                ))
+            }
+            Check::MaxJobsPerSlot { slot, .. } => slot.map(|t| (t, None)),
+            Check::PodsCreated { .. } => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expect {
     pub description: String,

@@ -10,11 +10,14 @@ pub mod cli;
 pub mod cmd_schedule;
 pub mod determinism;
 pub mod expect;
+pub mod html;
+pub mod perfetto;
 pub mod progress;
 pub mod render;
 pub mod report;
 pub mod scenario;
 pub mod slots;
+pub mod viz;
 
 /// Exit code: the run finished and every expectation held.
 pub const EXIT_OK: u8 = 0;
@@ -60,6 +63,12 @@ pub enum Command {
         /// Stop with exit 2 after this many engine events (overrides [simulation] max_events).
         #[arg(long)]
         max_events: Option<u64>,
+        /// Write the run as one self-contained HTML timeline (works offline).
+        #[arg(long, value_name = "FILE")]
+        html: Option<std::path::PathBuf>,
+        /// Write the run as Chrome Trace Event JSON (ui.perfetto.dev, chrome://tracing).
+        #[arg(long, value_name = "FILE")]
+        perfetto: Option<std::path::PathBuf>,
     },
     /// Next activations of a cron schedule, exactly as Kubernetes computes them (robfig/cron).
     Schedule(cmd_schedule::ScheduleArgs),
@@ -103,6 +112,8 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
             check_determinism,
             check_invariants,
             max_events,
+            html,
+            perfetto,
         } => {
             let opts = cli::RunOptions {
                 seed,
@@ -113,6 +124,8 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
                 check_determinism,
                 check_invariants,
                 max_events,
+                html,
+                perfetto,
             };
             ExitCode::from(cli::run_command(
                 &scenario,

@@ -135,8 +135,34 @@ pub struct ContainerRun {
     pub finished: Option<SimTime>,
 }
 
+impl JobRow {
+    /// The Job as now stored: start, counts, indexes and its finished condition.
+    pub fn update(&mut self, job: &sim_core::api::Job) {
+        let row = self;
+        row.started = job.status.start_time.or(row.started);
+        row.succeeded = job.status.succeeded as i64;
+        row.failed = job.status.failed as i64;
+        row.completions = job.spec.completions;
+        row.completed_indexes = job.status.completed_indexes.clone();
+        row.failed_indexes = job.status.failed_indexes.clone();
+        if let Some(c) = job
+            .condition_true("Complete")
+            .or_else(|| job.condition_true("Failed"))
+        {
+            row.condition = Some(c.type_.clone());
+            row.reason = (!c.reason.is_empty()).then(|| c.reason.clone());
+            row.finished = if c.type_ == "Complete" {
+                job.status.completion_time.or(c.last_transition_time)
+            } else {
+                c.last_transition_time.or(job.status.completion_time)
+            };
+        }
+    }
+}
+
 impl PodRow {
-    fn update(&mut self, time: SimTime, pod: &sim_core::api::Pod) {
+    /// The pod as now stored at `time` (node, phase, deletion, container runs, exit code).
+    pub fn update(&mut self, time: SimTime, pod: &sim_core::api::Pod) {
         if !pod.spec.node_name.is_empty() {
             self.node = pod.spec.node_name.clone();
         }
@@ -546,25 +572,7 @@ impl ReportBuilder {
         let Some(&i) = self.job_index.get(&key) else {
             return;
         };
-        let row = &mut self.jobs[i];
-        row.started = job.status.start_time.or(row.started);
-        row.succeeded = job.status.succeeded as i64;
-        row.failed = job.status.failed as i64;
-        row.completions = job.spec.completions;
-        row.completed_indexes = job.status.completed_indexes.clone();
-        row.failed_indexes = job.status.failed_indexes.clone();
-        if let Some(c) = job
-            .condition_true("Complete")
-            .or_else(|| job.condition_true("Failed"))
-        {
-            row.condition = Some(c.type_.clone());
-            row.reason = (!c.reason.is_empty()).then(|| c.reason.clone());
-            row.finished = if c.type_ == "Complete" {
-                job.status.completion_time.or(c.last_transition_time)
-            } else {
-                c.last_transition_time.or(job.status.completion_time)
-            };
-        }
+        self.jobs[i].update(job);
     }
 
     fn update_cronjob(&mut self, obj: &Object) {

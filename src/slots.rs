@@ -467,6 +467,8 @@ pub struct TimelineLine {
     pub to: SimTime,
     pub n: u64,
     pub label: String,
+    /// The outcome of every slot of the line.
+    pub outcome: Outcome,
     /// The spacing of the collapsed slots (set from the second one on).
     step: Option<i64>,
 }
@@ -511,6 +513,7 @@ pub fn collapse(rows: &[SlotRow], late: &dyn Fn(Dur) -> String) -> Vec<TimelineL
                 to: r.time,
                 n: 1,
                 label,
+                outcome: r.outcome,
                 step: None,
             }),
         }
