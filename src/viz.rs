@@ -104,9 +104,9 @@ struct LiveJob {
 pub struct Collector {
     legacy_names: bool,
     counters: bool,
-    live: BTreeMap<String, LiveJob>,
+    live: BTreeMap<sim_core::api::Uid, LiveJob>,
     /// Live pods of live Jobs: (namespace, name) → (Job uid, index in its pods).
-    pods: BTreeMap<(Name, Name), (String, usize)>,
+    pods: BTreeMap<(Name, Name), (sim_core::api::Uid, usize)>,
     groups: BTreeMap<(Name, Option<Name>), Group>,
     events: Vec<EventMark>,
     event_index: BTreeMap<(String, bool, String, String), usize>,
@@ -256,7 +256,7 @@ impl Collector {
 
     /// The kept Jobs by CronJob (every group, in (namespace, CronJob) order), and the events.
     pub fn finish(mut self) -> Collected {
-        let uids: Vec<String> = self.live.keys().cloned().collect();
+        let uids: Vec<sim_core::api::Uid> = self.live.keys().cloned().collect();
         for u in uids {
             self.settle(&u);
         }
@@ -412,7 +412,7 @@ impl Observer for Collector {
                     let pk = (m.namespace.clone(), m.name.clone());
                     let Some(p) = new.as_pod() else { return };
                     if let Some((uid, k)) = self.pods.get(&pk) {
-                        if let Some(l) = self.live.get_mut(uid) {
+                        if let Some(l) = self.live.get_mut(uid.as_str()) {
                             l.row.pods[*k].update(*time, p);
                         }
                     } else if let Some(r) = m.controller_ref().filter(|r| r.kind == "Job") {
@@ -459,7 +459,7 @@ impl Observer for Collector {
                     else {
                         return;
                     };
-                    let done = match self.live.get_mut(&uid) {
+                    let done = match self.live.get_mut(uid.as_str()) {
                         Some(l) => {
                             let row = &mut l.row.pods[k];
                             if let Some(p) = object.as_pod() {
@@ -511,7 +511,7 @@ mod tests {
         let mut m = ObjectMeta {
             name: format!("c-{i}").as_str().into(),
             namespace: "default".into(),
-            uid: format!("uid-{i}"),
+            uid: format!("uid-{i}").into(),
             creation_timestamp: Some(SimTime(T0 + i * 60_000)),
             ..ObjectMeta::default()
         };
