@@ -56,7 +56,7 @@ fn print_diags(stderr: &mut dyn Write, diags: &[Diag]) {
     );
 }
 
-fn parse_until(s: &str, start: SimTime) -> Result<SimTime, String> {
+pub fn parse_until(s: &str, start: SimTime) -> Result<SimTime, String> {
     if let Ok(t) = SimTime::parse_rfc3339(s) {
         return Ok(t);
     }
@@ -141,6 +141,12 @@ pub fn run_command(
                     return EXIT_BAD_INPUT;
                 }
             }
+        }
+        // Random faults are drawn for the final seed and end.
+        let (seed, end) = (loaded.scenario.seed, loaded.scenario.end);
+        if let Err(e) = loaded.set_seed_and_end(seed, end) {
+            let _ = writeln!(stderr, "error: {}: {e}", loaded.path);
+            return EXIT_BAD_INPUT;
         }
     }
     let mut tracer = match &opts.trace {
