@@ -198,6 +198,20 @@ fn load_text(text: &str, shown: &str, base: &Path) -> Result<Vec<Loaded>, String
     })
 }
 
+/// The errors of a setting's text: field paths and messages (its lines are not the file's).
+fn setting_errors(text: &str, shown: &str, base: &Path) -> Option<String> {
+    let diags = scenario::load_all_str(text, shown, base).err()?;
+    let mut lines: Vec<String> = diags
+        .iter()
+        .map(|d| match d.path.as_str() {
+            "" => d.message.clone(),
+            p => format!("{p}: {}", d.message),
+        })
+        .collect();
+    lines.dedup();
+    Some(lines.join("\n  "))
+}
+
 /// Read the scenario, apply every setting and load each once (errors: exit 2).
 pub fn prepare(
     path: &Path,
@@ -239,8 +253,12 @@ pub fn prepare(
             .map(|(p, v)| format!("{p}={v}"))
             .collect::<Vec<_>>()
             .join(" ");
-        let loaded = load_text(&text, &shown, &base)
-            .map_err(|e| format!("with --set {label}: the scenario is not valid:\n  {e}"))?;
+        if let Some(e) = setting_errors(&text, &shown, &base) {
+            return Err(format!(
+                "with --set {label}: the scenario is not valid:\n  {e}"
+            ));
+        }
+        let loaded = load_text(&text, &shown, &base)?;
         for (vi, l) in loaded.iter().enumerate() {
             let mut l = l.clone();
             if let Some(u) = until {

@@ -81,9 +81,15 @@ fn toml_value(old: Option<&toml::Value>, v: &str) -> toml::Value {
     }
 }
 
-fn json_value(old: Option<&J>, v: &str) -> J {
-    match old {
+fn json_value(old: Option<&J>, v: &str) -> Result<J, String> {
+    Ok(match old {
         Some(J::String(_)) => J::String(v.to_string()),
+        Some(J::Number(n)) if v.parse::<i64>().is_err() => {
+            return Err(format!("{v:?} is not an integer (the manifest has {n})"));
+        }
+        Some(J::Bool(_)) if v != "true" && v != "false" => {
+            return Err(format!("{v:?} is not true or false"));
+        }
         _ => {
             if let Ok(n) = v.parse::<i64>() {
                 J::from(n)
@@ -93,7 +99,7 @@ fn json_value(old: Option<&J>, v: &str) -> J {
                 J::String(v.to_string())
             }
         }
-    }
+    })
 }
 
 /// Set (or with `none` remove) `path` in the scenario table.
@@ -191,7 +197,7 @@ fn set_json(doc: &mut J, segs: &[(String, Option<usize>)], value: &str) -> Resul
                 if value == "none" {
                     return Err(format!("{key}[{n}]: `none` removes fields, not list items"));
                 }
-                *item = json_value(Some(item), value);
+                *item = json_value(Some(item), value)?;
                 return Ok(());
             }
             cur = item;
@@ -201,7 +207,7 @@ fn set_json(doc: &mut J, segs: &[(String, Option<usize>)], value: &str) -> Resul
             if value == "none" {
                 map.remove(key.as_str());
             } else {
-                let v = json_value(map.get(key.as_str()), value);
+                let v = json_value(map.get(key.as_str()), value)?;
                 map.insert(key.clone(), v);
             }
             return Ok(());
