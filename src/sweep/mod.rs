@@ -310,11 +310,13 @@ impl Prepared {
     ) -> Result<RunResult, String> {
         let (row, seed) = self.plan.run(index);
         let (si, vi) = self.rows[row];
-        if !cache.contains_key(&si) {
-            let l = load_text(&self.texts[si], &self.plan.scenario, &self.base)?;
-            cache.insert(si, l);
-        }
-        let mut loaded = cache[&si][vi].clone();
+        let runs = match cache.entry(si) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(load_text(&self.texts[si], &self.plan.scenario, &self.base)?)
+            }
+        };
+        let mut loaded = runs[vi].clone();
         let end = match &self.plan.until {
             Some(u) => cli::parse_until(u, loaded.scenario.start)?,
             None => loaded.scenario.end,

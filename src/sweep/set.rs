@@ -367,12 +367,28 @@ spec:
 
     #[test]
     fn manifest_fields_are_set_and_removed() {
+        let spec = |out: &str| {
+            let t: toml::Table = toml::from_str(out).unwrap();
+            let y = t["objects"][0]["yaml"].as_str().unwrap().to_string();
+            let v: J = serde_json::from_str(&y).unwrap();
+            v["spec"].clone()
+        };
         let out = set("objects.report.daily.spec.startingDeadlineSeconds", "30").unwrap();
-        assert!(out.contains(r#"\"startingDeadlineSeconds\":30"#), "{out}");
+        assert_eq!(spec(&out)["startingDeadlineSeconds"], 30);
+        assert_eq!(spec(&out)["schedule"], "*/10 * * * *");
         let out = set("objects.report.daily.spec.startingDeadlineSeconds", "none").unwrap();
-        assert!(!out.contains("startingDeadlineSeconds"), "{out}");
+        assert!(spec(&out).get("startingDeadlineSeconds").is_none(), "{out}");
         let out = set("objects.report.daily.spec.suspend", "true").unwrap();
-        assert!(out.contains(r#"\"suspend\":true"#), "{out}");
+        assert_eq!(spec(&out)["suspend"], true);
+        let out = set(
+            "objects.report.daily.spec.jobTemplate.spec.template.spec.containers[0].image",
+            "alpine",
+        )
+        .unwrap();
+        assert_eq!(
+            spec(&out)["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["image"],
+            "alpine"
+        );
     }
 
     #[test]
