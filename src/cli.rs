@@ -316,7 +316,7 @@ pub fn check_command(
                         "{shown}: OK: scenario with {} objects, {} workloads, {} faults, {} actions, {} expectations",
                         l.scenario.objects.len(),
                         l.scenario.workloads.len(),
-                        l.scenario.faults.len(),
+                        l.fault_specs.len(),
                         l.scenario.actions.len(),
                         l.expects.len()
                     );
