@@ -104,6 +104,9 @@ fn json_value(old: Option<&J>, v: &str) -> Result<J, String> {
 
 /// Set (or with `none` remove) `path` in the scenario table.
 fn set_toml(root: &mut toml::Table, path: &str, value: &str) -> Result<(), String> {
+    if path == "simulation.seed" {
+        return Err("the sweep sets the seed: use --seeds A..B".into());
+    }
     let segs = segments(path)?;
     let top = &segs[0].0;
     if !crate::scenario::TOP_KEYS.contains(&top.as_str()) {
@@ -360,9 +363,10 @@ spec:
         let out = set("simulation.kubernetes", "1.20").unwrap();
         let t: toml::Table = toml::from_str(&out).unwrap();
         assert_eq!(t["simulation"]["kubernetes"].as_str(), Some("1.20"));
-        let out = set("simulation.seed", "9").unwrap();
+        let out = set("simulation.max_events", "9").unwrap();
         let t: toml::Table = toml::from_str(&out).unwrap();
-        assert_eq!(t["simulation"]["seed"].as_integer(), Some(9));
+        assert_eq!(t["simulation"]["max_events"].as_integer(), Some(9));
+        assert!(set("simulation.seed", "9").unwrap_err().contains("--seeds"));
     }
 
     #[test]
