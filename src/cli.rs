@@ -278,7 +278,8 @@ fn advice(obj: &sim_core::api::Object, minor: u32) -> Vec<String> {
         }
     }
     if let Some(j) = obj.as_job() {
-        if j.spec.backoff_limit.is_none() {
+        // With backoffLimitPerIndex the default is MaxInt32 (validation::job::default_job_spec).
+        if j.spec.backoff_limit.is_none() && j.spec.backoff_limit_per_index.is_none() {
             out.push("spec.backoffLimit is unset: the Job is retried up to 6 times (the default) before it fails".into());
         }
         if j.spec.ttl_seconds_after_finished.is_none() && j.metadata.owner_references.is_empty() {

@@ -202,7 +202,10 @@ fn the_indexed_job_validates_and_retries_a_failed_index() {
         "1.31",
         job.to_str().unwrap(),
     ]));
-    ok(&jobsim(&["check", job.to_str().unwrap()]));
+    let checked = ok(&jobsim(&["check", job.to_str().unwrap()]));
+    assert!(checked.contains("OK: 1 objects valid"), "{checked}");
+    // backoffLimit defaults to MaxInt32 with backoffLimitPerIndex: no "6 times" advice.
+    assert!(!checked.contains("retried up to 6 times"), "{checked}");
     // Simulated: index 1 fails once and is retried; index 2 fails every time and is given up
     // after backoffLimitPerIndex retries, without stopping the others.
     let scn = r#"
