@@ -301,6 +301,10 @@ fn bad_sweeps_exit_2_with_a_clear_message() {
     bad(&["sweep", SCN, "--shard", "x"], "expected I/N");
     bad(&["sweep", SCN, "-j", "0"], "-j 0");
     bad(
+        &["sweep", SCN, "--shard", "0/2", "--format", "csv"],
+        "give --format to the merge",
+    );
+    bad(
         &["sweep", SCN, "--format", "xml"],
         "expected text, csv or json",
     );

@@ -50,9 +50,9 @@ pub struct SweepArgs {
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long = "jobs")]
     pub jobs: Option<usize>,
-    /// text, csv or json.
-    #[arg(long, default_value = "text")]
-    pub format: String,
+    /// text (default), csv or json; with --shard the output is always the shard's JSON.
+    #[arg(long)]
+    pub format: Option<String>,
     /// Simulate each run only until this time or duration from the start.
     #[arg(long)]
     pub until: Option<String>,
@@ -481,7 +481,13 @@ fn sweep_inner(args: &SweepArgs, stdout: &mut dyn Write) -> Result<u8, String> {
         let _ = stdout.write_all(out.as_bytes());
         return Ok(EXIT_OK);
     }
-    check_format(&args.format)?;
+    let format = args.format.as_deref().unwrap_or("text");
+    check_format(format)?;
+    if args.shard.is_some() && args.format.is_some() {
+        return Err(
+            "--shard prints the shard's raw results (JSON) for `jobsim sweep merge`: give --format to the merge".into(),
+        );
+    }
     if args.jobs == Some(0) {
         return Err("-j 0: give at least 1 thread (or leave -j out for all cores)".into());
     }
@@ -512,7 +518,7 @@ fn sweep_inner(args: &SweepArgs, stdout: &mut dyn Write) -> Result<u8, String> {
         None => output::render(
             &prepared.plan,
             &measure::aggregate(&prepared.plan, &results),
-            &args.format,
+            format,
         ),
     };
     let _ = stdout.write_all(out.as_bytes());
