@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Plan, RunResult};
+use super::{Outcome, Plan, RunResult};
 
 /// z for a two-sided 95% interval.
 const Z95: f64 = 1.959_963_984_540_054;
@@ -142,7 +142,8 @@ pub struct RowStats {
 }
 
 /// The measures of every row of `plan` from `results` (any order; each index once).
-pub fn aggregate(plan: &Plan, results: &[RunResult]) -> Vec<RowStats> {
+pub fn aggregate(plan: &Plan, outcome: &Outcome) -> Vec<RowStats> {
+    let results = &outcome.runs;
     let mut by_index: Vec<&RunResult> = results.iter().collect();
     by_index.sort_by_key(|r| r.index);
     let reasons: std::collections::BTreeSet<&String> =
@@ -179,12 +180,8 @@ pub fn aggregate(plan: &Plan, results: &[RunResult]) -> Vec<RowStats> {
                 })
                 .collect();
             let missed_total = |r: &RunResult| r.missed.values().sum::<u64>();
-            let mut hist: BTreeMap<i64, u64> = BTreeMap::new();
-            for r in &runs {
-                for (ms, c) in &r.completions {
-                    *hist.entry(*ms).or_default() += c;
-                }
-            }
+            let empty = BTreeMap::new();
+            let hist = outcome.completions.get(ri).unwrap_or(&empty);
             let worst = runs
                 .iter()
                 .max_by_key(|r| {
@@ -193,7 +190,7 @@ pub fn aggregate(plan: &Plan, results: &[RunResult]) -> Vec<RowStats> {
                         missed_total(r),
                         r.jobs_failed,
                         r.ran_twice,
-                        r.completions.last().map_or(0, |c| c.0),
+                        r.longest_ms.unwrap_or(0),
                         std::cmp::Reverse(r.seed),
                     )
                 })
@@ -217,7 +214,7 @@ pub fn aggregate(plan: &Plan, results: &[RunResult]) -> Vec<RowStats> {
                     .collect(),
                 runs_doubled: Dist::of(runs.iter().map(|r| r.ran_twice).collect()),
                 jobs_failed: Dist::of(runs.iter().map(|r| r.jobs_failed).collect()),
-                time_to_complete_s: Times::of(&hist),
+                time_to_complete_s: Times::of(hist),
                 worst_seed: worst,
             }
         })

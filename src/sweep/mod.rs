@@ -128,9 +128,34 @@ pub struct RunResult {
     pub ran_twice: u64,
     /// Jobs whose final condition is Failed.
     pub jobs_failed: u64,
-    /// Time to complete in ms (from the scheduled time for a CronJob's Job, from creation
-    /// otherwise, to the Complete condition) → number of Jobs.
-    pub completions: Vec<(i64, u64)>,
+    /// The run's longest time to complete, ms (see [`Completions`]).
+    pub longest_ms: Option<i64>,
+}
+
+/// Time to complete in ms (from the scheduled time for a CronJob's Job, from creation
+/// otherwise, to the Complete condition) → number of Jobs. Kept per row, not per run: a
+/// sum of histograms is exact in any order and its size is bounded by the distinct times.
+pub type Completions = BTreeMap<i64, u64>;
+
+/// The results of some runs: each run's, and per row the summed time-to-complete histogram.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outcome {
+    pub runs: Vec<RunResult>,
+    pub completions: Vec<Completions>,
+}
+
+impl Outcome {
+    pub fn new(rows: usize) -> Outcome {
+        Outcome {
+            runs: Vec::new(),
+            completions: vec![Completions::new(); rows],
+        }
+    }
+    pub fn add_completions(&mut self, row: usize, h: &Completions) {
+        for (ms, c) in h {
+            *self.completions[row].entry(*ms).or_default() += c;
+        }
+    }
 }
 
 /// Parse `A..B` (inclusive) or `N`.
@@ -307,7 +332,7 @@ impl Prepared {
         &self,
         index: u64,
         cache: &mut BTreeMap<usize, Vec<Loaded>>,
-    ) -> Result<RunResult, String> {
+    ) -> Result<(RunResult, Completions), String> {
         let (row, seed) = self.plan.run(index);
         let (si, vi) = self.rows[row];
         let runs = match cache.entry(si) {
@@ -325,20 +350,38 @@ impl Prepared {
         run_lean(&loaded, index)
     }
 
-    /// Run the given indexes on `jobs` threads (`None`: all cores); results in index order.
+    /// Run the given indexes on `jobs` threads (`None`: all cores); runs in index order.
+    /// Runs go in chunks, each chunk's histograms folded into the rows' as it ends, so memory
+    /// does not grow with the runs' Jobs.
     pub fn run(
         &self,
         indexes: &[u64],
         jobs: Option<usize>,
         progress: Option<&indicatif::ProgressBar>,
-    ) -> Result<Vec<RunResult>, String> {
+    ) -> Result<Outcome, String> {
         let mut b = rayon::ThreadPoolBuilder::new();
         if let Some(j) = jobs {
             b = b.num_threads(j);
         }
         let pool = b.build().map_err(|e| format!("-j: {e}"))?;
+        let mut out = Outcome::new(self.plan.rows.len());
+        for chunk in indexes.chunks(4096) {
+            for (r, h) in self.run_chunk(&pool, chunk, progress)? {
+                out.add_completions(self.plan.run(r.index).0, &h);
+                out.runs.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    fn run_chunk(
+        &self,
+        pool: &rayon::ThreadPool,
+        indexes: &[u64],
+        progress: Option<&indicatif::ProgressBar>,
+    ) -> Result<Vec<(RunResult, Completions)>, String> {
         let no_fast = std::env::var_os("JOBSIM_NO_FAST_PATHS").is_some();
-        let results: Vec<Result<RunResult, String>> = pool.install(|| {
+        let results: Vec<Result<(RunResult, Completions), String>> = pool.install(|| {
             indexes
                 .par_iter()
                 .map_init(
@@ -375,7 +418,7 @@ impl Prepared {
 }
 
 /// One run with the lean report: the measures of [`RunResult`].
-pub fn run_lean(loaded: &Loaded, index: u64) -> Result<RunResult, String> {
+pub fn run_lean(loaded: &Loaded, index: u64) -> Result<(RunResult, Completions), String> {
     let scn = &loaded.scenario;
     let mut interest = expect::interest(&loaded.expects);
     // The measures read every Job's final condition and times (not its pods).
@@ -409,7 +452,7 @@ pub fn run_lean(loaded: &Loaded, index: u64) -> Result<RunResult, String> {
         ran_twice += c.slots_ran_twice;
     }
     let mut jobs_failed = 0;
-    let mut completions: BTreeMap<i64, u64> = BTreeMap::new();
+    let mut completions = Completions::new();
     for j in report.jobs.iter().flatten() {
         match j.condition.as_deref() {
             Some("Failed") => jobs_failed += 1,
@@ -425,15 +468,19 @@ pub fn run_lean(loaded: &Loaded, index: u64) -> Result<RunResult, String> {
             _ => {}
         }
     }
-    Ok(RunResult {
-        index,
-        seed: scn.seed,
-        failed,
-        missed,
-        ran_twice,
-        jobs_failed,
-        completions: completions.into_iter().collect(),
-    })
+    let longest_ms = completions.keys().next_back().copied();
+    Ok((
+        RunResult {
+            index,
+            seed: scn.seed,
+            failed,
+            missed,
+            ran_twice,
+            jobs_failed,
+            longest_ms,
+        },
+        completions,
+    ))
 }
 
 fn progress_bar(total: u64) -> Option<indicatif::ProgressBar> {
@@ -476,8 +523,8 @@ pub fn sweep_command(args: &SweepArgs, stdout: &mut dyn Write, stderr: &mut dyn 
 fn sweep_inner(args: &SweepArgs, stdout: &mut dyn Write) -> Result<u8, String> {
     if let Some(SweepCommand::Merge { files, format }) = &args.merge {
         check_format(format)?;
-        let (plan, results) = shard::merge(files)?;
-        let out = output::render(&plan, &measure::aggregate(&plan, &results), format);
+        let (plan, outcome) = shard::merge(files)?;
+        let out = output::render(&plan, &measure::aggregate(&plan, &outcome), format);
         let _ = stdout.write_all(out.as_bytes());
         return Ok(EXIT_OK);
     }
@@ -514,7 +561,7 @@ fn sweep_inner(args: &SweepArgs, stdout: &mut dyn Write) -> Result<u8, String> {
     }
     let results = results?;
     let out = match shard {
-        Some((i, n)) => shard::write(&prepared.plan, (i, n), &results),
+        Some((i, n)) => shard::write(&prepared.plan, (i, n), results),
         None => output::render(
             &prepared.plan,
             &measure::aggregate(&prepared.plan, &results),

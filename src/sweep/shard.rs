@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Plan, RunResult};
+use super::{Outcome, Plan, RunResult};
 
 /// What one shard prints (JSON).
 #[derive(Debug, Serialize, Deserialize)]
@@ -16,16 +16,23 @@ pub struct ShardFile {
     pub shard: (u64, u64),
     pub plan: Plan,
     pub runs: Vec<RunResult>,
+    /// Per row of the plan: the shard's time-to-complete histogram, `[ms, Jobs]` pairs.
+    pub completions: Vec<Vec<(i64, u64)>>,
 }
 
 /// The JSON a shard prints.
-pub fn write(plan: &Plan, shard: (u64, u64), runs: &[RunResult]) -> String {
+pub fn write(plan: &Plan, shard: (u64, u64), outcome: Outcome) -> String {
     let f = ShardFile {
         jobsim_sweep_shard: 1,
         jobsim_version: env!("CARGO_PKG_VERSION").into(),
         shard,
         plan: plan.clone(),
-        runs: runs.to_vec(),
+        runs: outcome.runs,
+        completions: outcome
+            .completions
+            .into_iter()
+            .map(|h| h.into_iter().collect())
+            .collect(),
     };
     let mut s = serde_json::to_string(&f).unwrap_or_default();
     s.push('\n');
@@ -33,11 +40,12 @@ pub fn write(plan: &Plan, shard: (u64, u64), runs: &[RunResult]) -> String {
 }
 
 /// Read the shards, check they are the N shards of one sweep, each once, and return the plan
-/// and every run's result (in index order).
-pub fn merge(files: &[PathBuf]) -> Result<(Plan, Vec<RunResult>), String> {
+/// and every run's result (in index order) with the rows' summed histograms.
+pub fn merge(files: &[PathBuf]) -> Result<(Plan, Outcome), String> {
     let mut plan: Option<(Plan, u64, String)> = None;
     let mut seen: Vec<Option<String>> = Vec::new();
     let mut runs: Vec<RunResult> = Vec::new();
+    let mut hists: Vec<super::Completions> = Vec::new();
     for f in files {
         let shown = f.display().to_string();
         let text = crate::scenario::read_text(f, &shown).map_err(|d| d.to_string())?;
@@ -93,6 +101,17 @@ pub fn merge(files: &[PathBuf]) -> Result<(Plan, Vec<RunResult>), String> {
                 ));
             }
         }
+        if s.completions.len() != s.plan.rows.len() {
+            return Err(format!(
+                "{shown}: the shard's histograms do not match its rows"
+            ));
+        }
+        hists.resize(s.plan.rows.len(), Default::default());
+        for (row, h) in s.completions.iter().enumerate() {
+            for (ms, c) in h {
+                *hists[row].entry(*ms).or_default() += c;
+            }
+        }
         runs.extend(s.runs);
     }
     let Some((plan, n, _)) = plan else {
@@ -115,5 +134,11 @@ pub fn merge(files: &[PathBuf]) -> Result<(Plan, Vec<RunResult>), String> {
             runs.len()
         ));
     }
-    Ok((plan, runs))
+    Ok((
+        plan,
+        Outcome {
+            runs,
+            completions: hists,
+        },
+    ))
 }
