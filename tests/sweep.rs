@@ -465,3 +465,80 @@ fn bad_random_faults_are_located() {
         assert!(line.starts_with(|c: char| c.is_ascii_digit()), "{err}");
     }
 }
+
+/// More runs than one chunk (`sweep::CHUNK`, 1,024): the histograms folded chunk by chunk, the
+/// shards and the thread counts still agree byte for byte.
+#[test]
+fn sweeps_larger_than_a_chunk_agree() {
+    let d = tmpdir("chunks");
+    let scn = write(
+        &d,
+        "tiny.toml",
+        r#"
+[simulation]
+start = "2016-05-19T00:00:00Z"
+duration = "5m"
+
+[[objects]]
+yaml = '''
+apiVersion: batch/v1
+kind: CronJob
+metadata: { name: tick, namespace: default }
+spec:
+  schedule: "* * * * *"
+  startingDeadlineSeconds: 10
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{ name: main, image: busybox }]
+'''
+
+[[workloads]]
+match = { cronjob = "tick" }
+run = { min = "1s", max = "20s" }
+
+[[faults]]
+kind = "controller-manager-down"
+every = { mean = "3m" }
+duration = { min = "10s", max = "2m" }
+
+[[expect]]
+description = "no slot missed"
+missed_slots = { cronjob = "tick", equals = 0 }
+"#,
+    );
+    let s = scn.to_str().unwrap();
+    let one = ok(&jobsim(&[
+        "sweep", s, "--seeds", "1..1100", "-j", "1", "--format", "json",
+    ]));
+    assert_eq!(
+        one,
+        ok(&jobsim(&[
+            "sweep", s, "--seeds", "1..1100", "-j", "2", "--format", "json"
+        ]))
+    );
+    let v: serde_json::Value = serde_json::from_str(&one).unwrap();
+    let row = &v["rows"][0];
+    assert_eq!(row["runs"], 1100);
+    // Every slot-run Job is counted once: 4 or 5 slots a run, minus the missed ones.
+    let jobs = row["time_to_complete_s"]["jobs"].as_u64().unwrap();
+    assert!(jobs > 3000 && jobs < 5500, "{jobs}");
+    let held = row["expectations"][0]["held"].as_u64().unwrap();
+    assert!(held > 100 && held < 1000, "{held}");
+    let mut files = Vec::new();
+    for i in 0..2 {
+        let sh = format!("{i}/2");
+        let out = ok(&jobsim(&["sweep", s, "--seeds", "1..1100", "--shard", &sh]));
+        let f = d.join(format!("s{i}.json"));
+        std::fs::write(&f, out).unwrap();
+        files.push(f.to_str().unwrap().to_string());
+    }
+    assert_eq!(
+        one,
+        ok(&jobsim(&[
+            "sweep", "merge", &files[0], &files[1], "--format", "json"
+        ]))
+    );
+}

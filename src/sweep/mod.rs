@@ -79,6 +79,9 @@ pub enum SweepCommand {
     },
 }
 
+/// Runs per chunk (see [`Prepared::run`]).
+pub const CHUNK: usize = 1024;
+
 /// One row of the sweep: a setting (its `--set` values) on one Kubernetes version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Row {
@@ -351,7 +354,7 @@ impl Prepared {
     }
 
     /// Run the given indexes on `jobs` threads (`None`: all cores); runs in index order.
-    /// Runs go in chunks, each chunk's histograms folded into the rows' as it ends, so memory
+    /// Runs go in chunks of [`CHUNK`], each chunk's histograms folded into the rows' as it ends, so memory
     /// does not grow with the runs' Jobs.
     pub fn run(
         &self,
@@ -365,7 +368,7 @@ impl Prepared {
         }
         let pool = b.build().map_err(|e| format!("-j: {e}"))?;
         let mut out = Outcome::new(self.plan.rows.len());
-        for chunk in indexes.chunks(4096) {
+        for chunk in indexes.chunks(CHUNK) {
             for (r, h) in self.run_chunk(&pool, chunk, progress)? {
                 out.add_completions(self.plan.run(r.index).0, &h);
                 out.runs.push(r);
