@@ -58,6 +58,19 @@ fn thread_count_does_not_change_a_byte() {
     let one = with("1", "json");
     assert_eq!(one, with("3", "json"));
     assert_eq!(with("1", "text"), with("4", "text"));
+    // HTML: one section per setting; its missed-slots histogram counts every run once.
+    let html = with("2", "html");
+    let sections: Vec<&str> = html.split("<section>").skip(1).collect();
+    assert_eq!(sections.len(), 2, "{html}");
+    for sec in sections {
+        let runs: u64 = sec
+            .split("<title>")
+            .skip(1)
+            .filter_map(|t| t.split_once(" runs</title>"))
+            .filter_map(|(t, _)| t.rsplit(": ").next()?.parse::<u64>().ok())
+            .sum();
+        assert_eq!(runs, 12, "{sec}");
+    }
     // The sweep measured something that depends on the setting: with a 30 s deadline an
     // outage across a slot costs it; without one, the slot runs late.
     let v: serde_json::Value = serde_json::from_str(&one).unwrap();
@@ -132,7 +145,7 @@ fn shards_run_apart_merge_into_the_single_run() {
             .unwrap()
             .to_string()
     };
-    for format in ["text", "csv", "json"] {
+    for format in ["text", "csv", "json", "html"] {
         let mut single = args.to_vec();
         single.extend(["--format", format]);
         let single = ok(&jobsim(&single));
@@ -306,7 +319,7 @@ fn bad_sweeps_exit_2_with_a_clear_message() {
     );
     bad(
         &["sweep", SCN, "--format", "xml"],
-        "expected text, csv or json",
+        "expected text, csv, json or html",
     );
     bad(
         &["sweep", "merge", "/nonexistent.json"],

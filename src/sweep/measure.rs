@@ -139,6 +139,41 @@ pub struct RowStats {
     pub jobs_failed: Dist,
     pub time_to_complete_s: Option<Times>,
     pub worst_seed: Option<u64>,
+    /// Slots missed per run → runs (for the HTML histograms; not in the JSON).
+    #[serde(skip)]
+    pub missed_histogram: Vec<(u64, u64)>,
+    /// Jobs per time-to-complete bucket, [`BUCKETS`] (for the HTML histograms).
+    #[serde(skip)]
+    pub complete_histogram: Vec<u64>,
+}
+
+/// Upper bounds (ms, exclusive) of the time-to-complete buckets; the last bucket is open.
+pub const BUCKETS: &[(i64, &str)] = &[
+    (10_000, "< 10s"),
+    (30_000, "10–30s"),
+    (60_000, "30s–1m"),
+    (120_000, "1–2m"),
+    (300_000, "2–5m"),
+    (600_000, "5–10m"),
+    (1_200_000, "10–20m"),
+    (1_800_000, "20–30m"),
+    (3_600_000, "30m–1h"),
+    (7_200_000, "1–2h"),
+    (21_600_000, "2–6h"),
+    (86_400_000, "6h–1d"),
+    (i64::MAX, "≥ 1d"),
+];
+
+fn buckets(hist: &BTreeMap<i64, u64>) -> Vec<u64> {
+    let mut out = vec![0; BUCKETS.len()];
+    for (ms, c) in hist {
+        let i = BUCKETS
+            .iter()
+            .position(|(hi, _)| ms < hi)
+            .unwrap_or(BUCKETS.len() - 1);
+        out[i] += c;
+    }
+    out
 }
 
 /// The measures of every row of `plan` from `results` (any order; each index once).
@@ -216,6 +251,14 @@ pub fn aggregate(plan: &Plan, outcome: &Outcome) -> Vec<RowStats> {
                 jobs_failed: Dist::of(runs.iter().map(|r| r.jobs_failed).collect()),
                 time_to_complete_s: Times::of(hist),
                 worst_seed: worst,
+                missed_histogram: {
+                    let mut h: BTreeMap<u64, u64> = BTreeMap::new();
+                    for r in &runs {
+                        *h.entry(missed_total(r)).or_default() += 1;
+                    }
+                    h.into_iter().collect()
+                },
+                complete_histogram: buckets(hist),
             }
         })
         .collect()

@@ -14,6 +14,7 @@
 //! aggregates exactly as the one-machine run does, so both print the same bytes.
 
 pub mod emit;
+pub mod html;
 pub mod measure;
 pub mod output;
 pub mod set;
@@ -50,7 +51,7 @@ pub struct SweepArgs {
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long = "jobs")]
     pub jobs: Option<usize>,
-    /// text (default), csv or json; with --shard the output is always the shard's JSON.
+    /// text (default), csv, json or html; with --shard the output is always the shard's JSON.
     #[arg(long)]
     pub format: Option<String>,
     /// Simulate each run only until this time or duration from the start.
@@ -73,7 +74,7 @@ pub enum SweepCommand {
     Merge {
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// text, csv or json.
+        /// text, csv, json or html.
         #[arg(long, default_value = "text")]
         format: String,
     },
@@ -505,10 +506,10 @@ fn progress_bar(total: u64) -> Option<indicatif::ProgressBar> {
 }
 
 fn check_format(f: &str) -> Result<(), String> {
-    if ["text", "csv", "json"].contains(&f) {
+    if ["text", "csv", "json", "html"].contains(&f) {
         Ok(())
     } else {
-        Err(format!("--format {f:?}: expected text, csv or json"))
+        Err(format!("--format {f:?}: expected text, csv, json or html"))
     }
 }
 

@@ -1,4 +1,4 @@
-//! The sweep's outputs: a text table, CSV (one line per row) and JSON.
+//! The sweep's outputs: a text table, CSV (one line per row), JSON and HTML (`html.rs`).
 
 use super::measure::{Dist, RowStats};
 use super::{Plan, Row};
@@ -379,11 +379,12 @@ fn json(plan: &Plan, stats: &[RowStats]) -> String {
     s
 }
 
-/// The sweep's output in `format` (text, csv or json).
+/// The sweep's output in `format` (text, csv, json or html).
 pub fn render(plan: &Plan, stats: &[RowStats], format: &str) -> String {
     match format {
         "csv" => csv(plan, stats),
         "json" => json(plan, stats),
+        "html" => super::html::page(plan, stats),
         _ => text(plan, stats),
     }
 }
