@@ -60,7 +60,7 @@ fn print_diags(stderr: &mut dyn Write, diags: &[Diag]) {
     );
 }
 
-fn parse_until(s: &str, start: SimTime) -> Result<SimTime, String> {
+pub fn parse_until(s: &str, start: SimTime) -> Result<SimTime, String> {
     if let Ok(t) = SimTime::parse_rfc3339(s) {
         return Ok(t);
     }
@@ -145,6 +145,12 @@ pub fn run_command(
                     return EXIT_BAD_INPUT;
                 }
             }
+        }
+        // Random faults are drawn for the final seed and end.
+        let (seed, end) = (loaded.scenario.seed, loaded.scenario.end);
+        if let Err(e) = loaded.set_seed_and_end(seed, end) {
+            let _ = writeln!(stderr, "error: {}: {e}", loaded.path);
+            return EXIT_BAD_INPUT;
         }
     }
     let mut tracer = match &opts.trace {
@@ -351,7 +357,8 @@ fn advice(obj: &sim_core::api::Object, minor: u32) -> Vec<String> {
         }
     }
     if let Some(j) = obj.as_job() {
-        if j.spec.backoff_limit.is_none() {
+        // With backoffLimitPerIndex the default is MaxInt32 (validation::job::default_job_spec).
+        if j.spec.backoff_limit.is_none() && j.spec.backoff_limit_per_index.is_none() {
             out.push("spec.backoffLimit is unset: the Job is retried up to 6 times (the default) before it fails".into());
         }
         if j.spec.ttl_seconds_after_finished.is_none() && j.metadata.owner_references.is_empty() {
@@ -389,7 +396,7 @@ pub fn check_command(
                         "{shown}: OK: scenario with {} objects, {} workloads, {} faults, {} actions, {} expectations",
                         l.scenario.objects.len(),
                         l.scenario.workloads.len(),
-                        l.scenario.faults.len(),
+                        l.fault_specs.len(),
                         l.scenario.actions.len(),
                         l.expects.len()
                     );

@@ -17,6 +17,7 @@ pub mod render;
 pub mod report;
 pub mod scenario;
 pub mod slots;
+pub mod sweep;
 pub mod viz;
 
 /// Exit code: the run finished and every expectation held.
@@ -80,6 +81,8 @@ pub enum Command {
         #[arg(long)]
         kubernetes: Option<String>,
     },
+    /// Run a scenario over many seeds and settings; measure per setting (`sweep merge`: shards).
+    Sweep(sweep::SweepArgs),
 }
 
 /// Run the CLI with `args` (including argv[0]); returns the process exit code.
@@ -141,6 +144,7 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
             stdout,
             stderr,
         )),
+        Command::Sweep(a) => ExitCode::from(sweep::sweep_command(&a, stdout, stderr)),
         Command::Check { files, kubernetes } => ExitCode::from(cli::check_command(
             &files,
             kubernetes.as_deref(),

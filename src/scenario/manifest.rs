@@ -35,6 +35,20 @@ fn yaml_options() -> serde_saphyr::Options {
     }
 }
 
+/// The documents of a manifest text as JSON values (null documents skipped), for tools that
+/// edit a manifest before it is loaded (`jobsim sweep --set objects.…`).
+pub fn documents(src: &str) -> Result<Vec<J>, String> {
+    let mut out = Vec::new();
+    for (line, doc) in split_documents(src) {
+        let v: J = serde_saphyr::from_str_with_options(&doc, yaml_options())
+            .map_err(|e| format!("line {line}: invalid YAML: {}", first_line(&e.to_string())))?;
+        if !v.is_null() {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
 /// Split a YAML stream into documents at `---` lines: (first line, text).
 fn split_documents(src: &str) -> Vec<(usize, String)> {
     let mut docs = Vec::new();

@@ -7,7 +7,8 @@
 
 pub mod diag;
 pub mod manifest;
-mod schema;
+pub mod random_faults;
+pub(crate) mod schema;
 pub mod walk;
 
 use std::collections::BTreeMap;
@@ -105,6 +106,19 @@ pub struct Loaded {
     pub warnings: Vec<String>,
     /// `[simulation] description`: what the scenario shows, printed above the text output.
     pub description: Option<String>,
+    /// The `[[faults]]` entries as written; `scenario.faults` is their expansion for the
+    /// scenario's seed and end (see [`random_faults`]).
+    pub fault_specs: Vec<random_faults::FaultSpec>,
+}
+
+impl Loaded {
+    /// Set the seed and the end (`--seed`, `--until`, a sweep) and redraw the random faults.
+    pub fn set_seed_and_end(&mut self, seed: u64, end: SimTime) -> Result<(), String> {
+        self.scenario.seed = seed;
+        self.scenario.end = end;
+        self.scenario.faults = random_faults::expand_all(&self.fault_specs, seed, end)?;
+        Ok(())
+    }
 }
 
 /// Read a file as UTF-8 text, with located errors.
@@ -248,7 +262,7 @@ pub fn validate_object(obj: &mut Object, _minor: u32) -> Vec<FieldError> {
     errs
 }
 
-const TOP_KEYS: &[&str] = &[
+pub const TOP_KEYS: &[&str] = &[
     "simulation",
     "controller_manager",
     "cluster",
@@ -314,6 +328,12 @@ pub fn load_all(path: &Path) -> Result<Vec<Loaded>, Vec<Diag>> {
     let shown = path.display().to_string();
     let src = read_text(path, &shown).map_err(|d| vec![d])?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    load_all_str(&src, &shown, &base)
+}
+
+/// [`load_all`] of a scenario text; `base` resolves `file = …` paths.
+pub fn load_all_str(src: &str, shown: &str, base: &Path) -> Result<Vec<Loaded>, Vec<Diag>> {
+    let (src, shown, base) = (src.to_string(), shown.to_string(), base.to_path_buf());
     let Some(versions) = listed_versions(&src) else {
         let l = load_str(&src, &shown, &base)?;
         if let Some(e) = l.expects.iter().find(|e| {
@@ -687,20 +707,44 @@ fn build(
         }
     }
 
-    // [[faults]]
-    let mut faults = Vec::new();
-    for (i, t) in each_table(
-        d,
-        &top,
-        "faults",
+    // [[faults]] (fixed windows, or random ones: see `random_faults`)
+    let mut fault_specs = Vec::new();
+    let mut fault_names = Vec::new();
+    let fault_keys = [
         &[
             "kind", "from", "to", "at", "verb", "resource", "error", "count", "delay", "by", "node",
-        ],
-    ) {
-        if let Some(f) = fault(d, &t, &format!("[[faults]][{i}]"), start_t, nodes as usize) {
-            faults.push(f);
+        ][..],
+        random_faults::KEYS,
+    ]
+    .concat();
+    for (i, t) in each_table(d, &top, "faults", &fault_keys) {
+        let random = random_faults::is_random(&t);
+        if !random {
+            for k in ["duration", "name"] {
+                if let Some(v) = t.get(k) {
+                    d.at(
+                        Some(v.span()),
+                        &t.sub(k),
+                        "goes with a random fault (every, or windows with a probability)",
+                    );
+                }
+            }
+        }
+        let p = format!("[[faults]][{i}]");
+        if let Some(f) = fault(d, &t, &p, start_t, nodes as usize, random) {
+            if !random {
+                fault_specs.push(random_faults::FaultSpec::Fixed(f));
+            } else if let Some(r) = random_faults::parse(d, &t, f, i, &mut fault_names) {
+                if let Some(Err(m)) = end.map(|e| r.expand(seed, e)) {
+                    d.at(Some(t.span.clone()), &p, m);
+                }
+                fault_specs.push(random_faults::FaultSpec::Random(r));
+            }
         }
     }
+    let faults = end
+        .and_then(|e| random_faults::expand_all(&fault_specs, seed, e).ok())
+        .unwrap_or_default();
 
     // [[actions]]
     let mut actions = Vec::new();
@@ -746,6 +790,7 @@ fn build(
         expects,
         warnings,
         description,
+        fault_specs,
     })
 }
 
@@ -1090,6 +1135,7 @@ fn fault(
     p: &str,
     start: SimTime,
     nodes: usize,
+    random: bool,
 ) -> Option<Fault> {
     let kind_v = match t.get("kind") {
         Some(v) => v,
@@ -1138,7 +1184,14 @@ fn fault(
         }
     }
     let instant = kind == "clock-jump";
-    let (from, to) = if instant {
+    let (from, to) = if instant && random {
+        // A random clock-jump: `at` is one candidate, or from/to bound the process.
+        let from = match t.get("at").or(t.get("from")) {
+            Some(v) => time(d, v, &t.sub(if t.has("at") { "at" } else { "from" })),
+            None => Some(start),
+        };
+        (from, t.get("to").and_then(|v| time(d, v, &t.sub("to"))))
+    } else if instant {
         for k in ["from", "to"] {
             if let Some(v) = t.get(k) {
                 d.at(
