@@ -95,11 +95,37 @@ enum Body<'a> {
 pub struct JsonlTracer<W: Write> {
     out: W,
     error: Option<io::Error>,
+    /// Bytes written so far, and the most allowed (`--trace-max-bytes`).
+    written: u64,
+    limit: u64,
+    /// Set when the limit stopped the trace: the message.
+    pub exceeded: Option<String>,
+    /// `--trace-filter`: only lines about these kinds or objects (empty: every line).
+    filter: Vec<String>,
 }
 
 impl<W: Write> JsonlTracer<W> {
     pub fn new(out: W) -> Self {
-        JsonlTracer { out, error: None }
+        JsonlTracer {
+            out,
+            error: None,
+            written: 0,
+            limit: u64::MAX,
+            exceeded: None,
+            filter: Vec::new(),
+        }
+    }
+    /// Stop writing (and stop the run, `cli::abort_run`) before the trace passes `limit`
+    /// bytes (uncompressed).
+    pub fn with_limit(mut self, limit: u64) -> Self {
+        self.limit = limit;
+        self
+    }
+    /// Keep only lines about these kinds (`Job`) or objects (`Job/default/pi`, `*` at the end
+    /// of a name matches any rest); the `start` and `end` lines are always kept.
+    pub fn with_filter(mut self, filter: Vec<String>) -> Self {
+        self.filter = filter;
+        self
     }
     /// Flush; the first write error, if any.
     pub fn finish(mut self) -> io::Result<W> {
@@ -109,6 +135,46 @@ impl<W: Write> JsonlTracer<W> {
         self.out.flush()?;
         Ok(self.out)
     }
+    fn keeps(&self, ev: &TraceEvent) -> bool {
+        if self.filter.is_empty() {
+            return true;
+        }
+        let key = match ev {
+            TraceEvent::Start { .. } | TraceEvent::End { .. } => return true,
+            TraceEvent::Created { object, .. } | TraceEvent::Deleted { object, .. } => object.key(),
+            TraceEvent::Updated { new, .. } => new.key(),
+            TraceEvent::Event { event, .. } => event.object.clone(),
+            TraceEvent::ApiError { key, .. } => key.clone(),
+            TraceEvent::Fault { .. } | TraceEvent::Action { .. } => return false,
+        };
+        let shown = key.to_string();
+        let kind = shown.split('/').next().unwrap_or("");
+        self.filter.iter().any(|f| {
+            if let Some(prefix) = f.strip_suffix('*') {
+                shown.starts_with(prefix)
+            } else {
+                f == kind || *f == shown
+            }
+        })
+    }
+}
+
+/// Checks a `--trace-filter` entry: a kind (`CronJob`, `Job`, `Pod`) or an object
+/// `Kind/namespace/name` (a `*` at the end matches any rest).
+pub fn check_trace_filter(f: &str) -> Result<(), String> {
+    let kind = f.split('/').next().unwrap_or("");
+    let parts = f.split('/').count();
+    if !["CronJob", "Job", "Pod"].contains(&kind) {
+        return Err(format!(
+            "--trace-filter {f:?}: expected a kind (CronJob, Job, Pod) or an object Kind/namespace/name, e.g. Job/default/pi or Pod/default/pi-*"
+        ));
+    }
+    if parts != 1 && parts != 3 && !f.ends_with('*') {
+        return Err(format!(
+            "--trace-filter {f:?}: an object is Kind/namespace/name, e.g. Job/default/pi"
+        ));
+    }
+    Ok(())
 }
 
 /// One trace event as its JSONL line (without the newline).
@@ -187,11 +253,22 @@ pub fn trace_line(ev: &TraceEvent) -> String {
 
 impl<W: Write> Observer for JsonlTracer<W> {
     fn observe(&mut self, ev: &TraceEvent) {
-        if self.error.is_some() {
+        if self.error.is_some() || self.exceeded.is_some() || !self.keeps(ev) {
             return;
         }
         let mut line = trace_line(ev);
         line.push('\n');
+        self.written += line.len() as u64;
+        if self.written > self.limit {
+            let msg = format!(
+                "the trace reached {} bytes at {} (limit: trace size; raise it with jobsim run --trace-max-bytes N, or narrow it with --trace-filter)",
+                self.limit,
+                ev.time()
+            );
+            crate::cli::abort_run(msg.clone());
+            self.exceeded = Some(msg);
+            return;
+        }
         if let Err(e) = self.out.write_all(line.as_bytes()) {
             self.error = Some(e);
         }

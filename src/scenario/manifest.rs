@@ -91,6 +91,17 @@ thread_local! {
     static ANY_CRONJOB_API: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+thread_local! {
+    /// `jobsim run --strict`: unknown or dropped fields are errors, as kubectl's strict field
+    /// validation (`--validate=strict`, the server-side default since 1.27) makes them.
+    static STRICT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Make unknown or dropped manifest fields errors (`true`) or warnings (`false`, the default).
+pub fn set_strict(on: bool) {
+    STRICT.with(|c| c.set(on));
+}
+
 /// Run `f` with [`ANY_CRONJOB_API`] set (multi-version scenarios only).
 pub fn with_any_cronjob_api<R>(f: impl FnOnce() -> R) -> R {
     ANY_CRONJOB_API.with(|c| c.set(true));
@@ -289,7 +300,15 @@ fn object_from_value(
         })
         .collect();
     located.sort_by_key(|(order, _)| *order);
-    warnings.extend(located.into_iter().map(|(_, w)| w));
+    if STRICT.with(|c| c.get()) {
+        for u in &unknown {
+            let (_, (l, c)) = field_at(doc, &u.path, line, path);
+            let m = format!("{} (an error with --strict)", u.message(minor, path));
+            d.at_line(l, (c > 0).then_some(c), "", m);
+        }
+    } else {
+        warnings.extend(located.into_iter().map(|(_, w)| w));
+    }
     // The API server's deprecation warning for a served but deprecated version (apiserver
     // `deprecation.go`, with k8s.io/api batch/v1beta1 zz_generated.prerelease-lifecycle.go:
     // deprecated 1.21, removed 1.25, replacement batch/v1 CronJob).

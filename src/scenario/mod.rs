@@ -9,6 +9,7 @@ pub mod diag;
 pub mod manifest;
 mod schema;
 pub mod walk;
+pub mod world;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -314,6 +315,14 @@ pub fn load_all(path: &Path) -> Result<Vec<Loaded>, Vec<Diag>> {
     let shown = path.display().to_string();
     let src = read_text(path, &shown).map_err(|d| vec![d])?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    load_all_src(&src, shown, &base)
+}
+
+/// [`load_all`] on a text already read (`shown` names it in messages; `base` resolves
+/// `file = …` paths).
+pub fn load_all_src(src: &str, shown: String, base: &Path) -> Result<Vec<Loaded>, Vec<Diag>> {
+    let src = src.to_string();
+    let base = base.to_path_buf();
     let Some(versions) = listed_versions(&src) else {
         let l = load_str(&src, &shown, &base)?;
         if let Some(e) = l.expects.iter().find(|e| {
