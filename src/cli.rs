@@ -356,7 +356,7 @@ pub fn run_command(
             return EXIT_BAD_INPUT;
         }
     };
-    if world && opts.format == "json" {
+    if world && (opts.format == "json" || opts.quiet) {
         if let Some(d) = &runs[0].description {
             let _ = writeln!(stderr, "{d}");
         }
@@ -535,7 +535,11 @@ pub fn run_command(
             return EXIT_BAD_INPUT;
         }
     }
-    let about = runs.first().and_then(|l| l.description.as_deref());
+    // `--quiet` is the summary line and the failed expectations only.
+    let about = runs
+        .first()
+        .and_then(|l| l.description.as_deref())
+        .filter(|_| !opts.quiet);
     let out = match (opts.format.as_str(), reports.as_slice()) {
         ("json", [one]) => render::json(one),
         ("json", many) => render::json_many(many),

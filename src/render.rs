@@ -298,12 +298,95 @@ pub fn json_many(reports: &[Report]) -> String {
 /// then the expectation total over all runs.
 pub fn text_many(reports: &[Report], quiet: bool) -> String {
     let mut o = String::new();
-    for r in reports {
-        o.push_str(&format!("=== Kubernetes {} ===\n", r.kubernetes));
-        o.push_str(&text(r, quiet));
-        o.push('\n');
+    if quiet {
+        for r in reports {
+            o.push_str(&quiet_text(r));
+        }
+    } else {
+        for r in reports {
+            o.push_str(&format!("=== Kubernetes {} ===\n", r.kubernetes));
+            o.push_str(&text(r, quiet));
+            o.push('\n');
+        }
+        let across = across_versions(reports);
+        if !across.is_empty() {
+            o.push_str("Across versions:\n");
+            o.push_str(&across);
+        }
     }
-    o.push_str("Across versions:\n");
+    let all: Vec<_> = reports.iter().flat_map(|r| &r.expectations).collect();
+    if !all.is_empty() {
+        let failed = all.iter().filter(|e| !e.passed).count();
+        o.push_str(&format!(
+            "{} of {} expectations held over {} runs\n",
+            all.len() - failed,
+            all.len(),
+            reports.len()
+        ));
+    }
+    o
+}
+
+/// A number with thousands separators: `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let d = n.to_string();
+    let mut out = String::with_capacity(d.len() + d.len() / 3);
+    for (i, c) in d.chars().enumerate() {
+        if i > 0 && (d.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `--quiet`: one summary line, then the failed expectations (whatever the run's size).
+pub fn quiet_text(r: &Report) -> String {
+    let mut line = format!(
+        "{}: Kubernetes {}, {} → {} ({}), {} events",
+        r.scenario,
+        r.kubernetes,
+        r.start,
+        r.end,
+        short_duration(Dur(r.end.0.saturating_sub(r.start.0))),
+        thousands(r.stats.events_processed)
+    );
+    if !r.cronjobs.is_empty() {
+        let sum = |f: fn(&crate::report::CronJobRow) -> u64| r.cronjobs.iter().map(f).sum::<u64>();
+        let missed: u64 = r.cronjobs.iter().flat_map(|c| c.missed.values()).sum();
+        line.push_str(&format!(
+            ", {} CronJob{} ({} slots: ran {}, missed {}; {} Jobs created)",
+            thousands(r.cronjobs.len() as u64),
+            if r.cronjobs.len() == 1 { "" } else { "s" },
+            thousands(sum(|c| c.slots_scheduled)),
+            thousands(sum(|c| c.slots_ran)),
+            thousands(missed),
+            thousands(sum(|c| c.jobs_created)),
+        ));
+    }
+    line.push_str(&format!(
+        ", at most {} Jobs and {} Pods at once",
+        thousands(r.stats.objects_peak.jobs),
+        thousands(r.stats.objects_peak.pods)
+    ));
+    let failed: Vec<_> = r.expectations.iter().filter(|e| !e.passed).collect();
+    if !r.expectations.is_empty() {
+        line.push_str(&format!(
+            "; {} of {} expectations held",
+            r.expectations.len() - failed.len(),
+            r.expectations.len()
+        ));
+    }
+    line.push('\n');
+    for e in failed {
+        line.push_str(&format!("  ✗ {} — {}\n", e.description, e.detail));
+    }
+    line
+}
+
+/// The "Across versions" lines (empty when there is nothing to compare).
+fn across_versions(reports: &[Report]) -> String {
+    let mut o = String::new();
     let mut names: Vec<(&str, &str)> = reports
         .iter()
         .flat_map(|r| {
@@ -334,16 +417,6 @@ pub fn text_many(reports: &[Report], quiet: bool) -> String {
         o.push_str(&format!("    {}\n", differences(reports, ns, name)));
     }
     jobs_across_versions(&mut o, reports);
-    let all: Vec<_> = reports.iter().flat_map(|r| &r.expectations).collect();
-    if !all.is_empty() {
-        let failed = all.iter().filter(|e| !e.passed).count();
-        o.push_str(&format!(
-            "{} of {} expectations held over {} runs\n",
-            all.len() - failed,
-            all.len(),
-            reports.len()
-        ));
-    }
     o
 }
 
@@ -919,6 +992,9 @@ pub fn slot_summary(c: &crate::report::CronJobRow) -> String {
 /// The text output: header, CronJobs and Jobs tables, events, expectation results.
 /// `quiet`: nothing whose size grows with the run (no Jobs table, no events).
 pub fn text(report: &Report, quiet: bool) -> String {
+    if quiet {
+        return quiet_text(report);
+    }
     let mut o = String::new();
     o.push_str(&format!(
         "Scenario:   {}\nKubernetes: {}   Seed: {}\nSimulated:  {} → {} ({})\n",

@@ -203,9 +203,10 @@ fn quiet_keeps_expectations_but_drops_growing_lists() {
     o.format = "text".into();
     let (_, text, _) = run_with(&p, &o, &fake());
     assert!(
-        !text.contains("Events:") && text.contains("Expectations:"),
+        !text.contains("Events:") && text.contains("expectations held"),
         "{text}"
     );
+    assert_eq!(text.lines().count(), 1, "one summary line: {text}");
 }
 
 #[test]
