@@ -20,16 +20,17 @@ pub struct ScheduleArgs {
     #[arg(required_unless_present = "batch", conflicts_with = "batch")]
     pub spec: Option<String>,
     /// The CronJob's `spec.timeZone` (IANA name). Default: UTC, as a controller running in UTC.
-    #[arg(long)]
+    #[arg(long, value_name = "ZONE")]
     pub tz: Option<String>,
-    /// Start after this instant (RFC 3339). Default: now.
-    #[arg(long)]
+    /// Start after this instant: RFC 3339 (2024-01-01T00:00:00Z) or a date (2024-01-01,
+    /// midnight UTC). Default: now.
+    #[arg(long, value_name = "TIME|DATE")]
     pub from: Option<String>,
     /// How many activations to list.
-    #[arg(short = 'n', default_value_t = 10)]
+    #[arg(short = 'n', default_value_t = 10, value_name = "N")]
     pub n: usize,
     /// Kubernetes version whose API server and robfig/cron release to follow (e.g. 1.21).
-    #[arg(long)]
+    #[arg(long, value_name = "X.Y")]
     pub kubernetes: Option<String>,
     /// Answer robfig-oracle query lines (`spec<TAB>tz<TAB>from<TAB>n`) from stdin.
     #[arg(long)]
@@ -103,10 +104,10 @@ pub fn run_schedule(
         None => Tz::UTC,
     };
     let from = match args.from.as_deref() {
-        Some(s) => match SimTime::parse_rfc3339(s) {
+        Some(s) => match parse_from(s) {
             Ok(t) => t,
             Err(e) => {
-                let _ = writeln!(stderr, "error: --from: {e}");
+                let _ = writeln!(stderr, "error: --from {s:?}: {e}");
                 return EXIT_BAD_INPUT;
             }
         },
@@ -168,6 +169,24 @@ pub fn run_schedule(
     }
     let _ = stdout.write_all(out.as_bytes());
     EXIT_OK
+}
+
+/// `--from`: an RFC 3339 time, or a date (`2024-01-01`: midnight UTC).
+fn parse_from(s: &str) -> Result<SimTime, String> {
+    if let Ok(t) = SimTime::parse_rfc3339(s) {
+        return Ok(t);
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        if s.len() == 10 {
+            if let Ok(t) = SimTime::parse_rfc3339(&format!("{d}T00:00:00Z")) {
+                return Ok(t);
+            }
+        }
+    }
+    Err(
+        "expected an RFC 3339 time (2024-01-01T00:00:00Z) or a date (2024-01-01, midnight UTC)"
+            .into(),
+    )
 }
 
 fn run_batch(stdin: &mut dyn BufRead, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {

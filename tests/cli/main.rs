@@ -3,6 +3,7 @@
 mod determinism;
 mod fake;
 mod fuzz;
+mod help;
 mod hostile;
 mod newcomer;
 mod run;
