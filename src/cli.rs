@@ -318,6 +318,22 @@ fn world_of(opts: &RunOptions) -> Result<scenario::world::World, String> {
     Ok(w)
 }
 
+/// Columns of the text output: `COLUMNS` when set, else 120; never more than 120 when stdout
+/// is not a terminal (a pipe, a file, a test).
+pub fn text_width() -> usize {
+    use std::io::IsTerminal;
+    let cols = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c >= 40)
+        .unwrap_or(120);
+    if std::io::stdout().is_terminal() {
+        cols
+    } else {
+        cols.min(120)
+    }
+}
+
 /// The time of the trace's `end` line.
 struct EndTime(Option<SimTime>);
 
@@ -540,11 +556,18 @@ pub fn run_command(
         .first()
         .and_then(|l| l.description.as_deref())
         .filter(|_| !opts.quiet);
+    render::set_width(text_width());
     let out = match (opts.format.as_str(), reports.as_slice()) {
         ("json", [one]) => render::json(one),
         ("json", many) => render::json_many(many),
         (_, [one]) => render::described(about, render::text(one, opts.quiet)),
         (_, many) => render::described(about, render::text_many(many, opts.quiet)),
+    };
+    // `--quiet` is one line per run, whatever its length (for scripts).
+    let out = if opts.format == "json" || opts.quiet {
+        out
+    } else {
+        render::fit_width(&out, text_width())
     };
     let _ = stdout.write_all(out.as_bytes());
     if reports

@@ -158,9 +158,8 @@ pub fn describe(world: &World, early: bool) -> String {
         how_long
     };
     format!(
-        "Default world (a manifest, not a scenario): Kubernetes {}, 1 node, start {}, {span}; every container runs {} and exits 0 (change with --kubernetes, --start, --for; write a scenario for more, see docs/scenario.md)",
+        "Default world: Kubernetes {}, 1 node, {span}; pods run {} and exit 0 (--kubernetes, --for)",
         world.version,
-        world.start,
         crate::render::short_duration(DEFAULT_RUN),
     )
 }

@@ -42,13 +42,15 @@ fn a_manifest_runs_in_a_default_world_named_in_one_line() {
     assert!(
         first.contains(&format!("Kubernetes {}", newest()))
             && first.contains("until every Job finishes")
-            && first.contains("runs 10s and exits 0"),
+            && first.contains("pods run 10s and exit 0")
+            && first.chars().count() <= 120,
         "{first}"
     );
     // pi: completions 3, parallelism 2, 10 s pods: two at +0 s, the third after the first
     // two finished; the run ends when the Job completes, not after a day.
     assert!(
-        o.stdout.contains("default     pi     Complete   3/3"),
+        o.stdout
+            .contains("default     pi     Complete   CompletionsReached   3/3"),
         "{}",
         o.stdout
     );
@@ -218,4 +220,60 @@ fn strict_makes_unknown_fields_errors() {
         o.stderr
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `jobsim run` with `COLUMNS` set or unset (stdout is a pipe).
+fn run_cols(args: &[&str], columns: Option<&str>) -> String {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_jobsim"));
+    c.args(args);
+    match columns {
+        Some(v) => c.env("COLUMNS", v),
+        None => c.env_remove("COLUMNS"),
+    };
+    String::from_utf8_lossy(&c.output().unwrap().stdout).into_owned()
+}
+
+#[test]
+fn lesson_01_fits_120_columns_and_tells_its_story_in_40_lines() {
+    let p = root("scenarios/lessons/01-too-many-missed.toml");
+    // Piped: never more than 120 columns, even when COLUMNS asks for more.
+    for cols in [None, Some("300")] {
+        let out = run_cols(&["run", &p], cols);
+        let wide: Vec<&str> = out.lines().filter(|l| l.chars().count() > 120).collect();
+        assert!(
+            wide.is_empty(),
+            "{cols:?}: lines over 120 columns: {wide:#?}"
+        );
+        let head: Vec<&str> = out.lines().take(40).collect();
+        let story = head
+            .iter()
+            .position(|l| l.contains("×235") && l.contains("FailedNeedsStart"))
+            .unwrap_or_else(|| {
+                panic!(
+                    "the FailedNeedsStart warning in the first 40 lines:\n{}",
+                    head.join("\n")
+                )
+            });
+        assert!(
+            head[..story]
+                .iter()
+                .any(|l| l.starts_with("Warnings (235)")),
+            "{}",
+            head.join("\n")
+        );
+        // The routine Jobs are one collapsed row; thousands have separators.
+        assert!(out.contains("report-… ×29"), "{out}");
+        assert!(out.contains("Processed:  2,740 events"), "{out}");
+    }
+    let narrow = run_cols(&["run", &p], Some("80"));
+    assert!(narrow.lines().all(|l| l.chars().count() <= 80), "{narrow}");
+}
+
+#[test]
+fn expectation_times_are_offsets_from_the_start() {
+    let out = run_cols(
+        &["run", &root("scenarios/lessons/01-too-many-missed.toml")],
+        None,
+    );
+    assert!(out.contains("got 1 (scheduled time +2h21m)"), "{out}");
 }
