@@ -143,7 +143,7 @@ fn play(
             return Err(format!(
                 "{INTERRUPTED_PREFIX}{} after {} events",
                 sim.now(),
-                sim.stats().events_processed
+                render::thousands(sim.stats().events_processed)
             ));
         }
         if let Some(msg) = ABORT.with(|a| a.borrow_mut().take()) {
@@ -498,7 +498,11 @@ pub fn run_command(
         }
         if let Err(e) = result {
             STOP_WHEN_JOBS_FINISH.with(|c| c.set(false));
-            let _ = writeln!(stderr, "error: {e}");
+            if e.starts_with(INTERRUPTED_PREFIX) {
+                let _ = writeln!(stderr, "{e}");
+            } else {
+                let _ = writeln!(stderr, "error: {e}");
+            }
             // What was traced so far is kept (the last lines show where the run stopped).
             if let Some(t) = tracer {
                 if let Err(e) = t.finish() {

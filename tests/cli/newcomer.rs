@@ -277,3 +277,45 @@ fn expectation_times_are_offsets_from_the_start() {
     );
     assert!(out.contains("got 1 (scheduled time +2h21m)"), "{out}");
 }
+
+#[test]
+fn ctrl_c_says_where_keeps_the_trace_and_exits_130() {
+    let dir = tmpdir("newcomer-sigint");
+    let t = dir.join("t.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jobsim"))
+        .args([
+            "run",
+            "--trace",
+            t.to_str().unwrap(),
+            &root("scenarios/bench/million-slots.toml"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the run has written some of its trace, then SIGINT it (by its pid).
+    let t0 = std::time::Instant::now();
+    while std::fs::metadata(&t).map(|m| m.len()).unwrap_or(0) < 100_000 {
+        assert!(t0.elapsed().as_secs() < 60, "no trace written");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted at simulated 20") && err.contains(" events"),
+        "{err}"
+    );
+    // The trace was flushed: every line is whole JSON.
+    let trace = std::fs::read_to_string(&t).unwrap();
+    assert!(trace.ends_with('\n'));
+    for l in trace.lines() {
+        serde_json::from_str::<serde_json::Value>(l).expect("whole JSON lines");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
