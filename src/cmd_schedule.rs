@@ -81,6 +81,11 @@ pub fn run_schedule(
         for e in &errs {
             let _ = writeln!(stderr, "  {e}");
         }
+        if let Some(tz) = args.tz.as_deref().filter(|z| z.parse::<Tz>().is_err()) {
+            if let Some(near) = nearest_zone(tz) {
+                let _ = writeln!(stderr, "  did you mean {near:?}?");
+            }
+        }
         return EXIT_BAD_INPUT;
     }
 
@@ -144,19 +149,55 @@ pub fn run_schedule(
     }
     out.push_str(&format!("from:     {}\n", from.rfc3339()));
     let mut t = from;
+    let mut prev: Option<SimTime> = None;
     for i in 1..=args.n {
         match sched.next(t, local) {
             Some(x) => {
-                let note = if x == t {
-                    "  (same instant again: the controller reports \"time difference between two schedules is less than 1 second\")"
+                let mut note = if x == t {
+                    "  (same instant again: the controller reports \"time difference between two schedules is less than 1 second\")".to_string()
                 } else {
-                    ""
+                    String::new()
                 };
+                // Days the zone's clocks change on: a spring-forward day between two
+                // activations that got none is named; an activation on a fall-back or
+                // spring-forward day says so, and a repeated wall time is marked doubled.
+                if !sched.is_constant_delay() {
+                    // One day missing between two activations of a daily rhythm.
+                    if let Some(p) = prev.filter(|p| days_between(*p, x, shown).len() == 1) {
+                        for d in days_between(p, x, shown) {
+                            if let Some(h) = day_hours(d, shown).filter(|h| *h < 24) {
+                                out.push_str(&format!(
+                                    "        {d}  skipped: clocks go forward ({h}-hour day), no activation this day\n"
+                                ));
+                            }
+                        }
+                    }
+                    let d = local_date(x, shown);
+                    match day_hours(d, shown) {
+                        Some(h) if h > 24 => {
+                            let again = prev.is_some_and(|p| {
+                                local_date(p, shown) == d
+                                    && format_go_rfc3339(p, shown)[11..19]
+                                        == format_go_rfc3339(x, shown)[11..19]
+                            });
+                            note.push_str(&if again {
+                                format!("  doubled: clocks go back ({h}-hour day), this wall time comes twice")
+                            } else {
+                                format!("  clocks go back this day ({h}-hour day)")
+                            });
+                        }
+                        Some(h) if h < 24 => {
+                            note.push_str(&format!("  clocks go forward this day ({h}-hour day)"))
+                        }
+                        _ => {}
+                    }
+                }
                 out.push_str(&format!(
                     "{i:>4}  {}  {}{note}\n",
                     format_go_rfc3339(x, shown),
                     x.rfc3339()
                 ));
+                prev = Some(x);
                 t = x;
             }
             None => {
@@ -169,6 +210,46 @@ pub fn run_schedule(
     }
     let _ = stdout.write_all(out.as_bytes());
     EXIT_OK
+}
+
+/// The IANA zone name nearest to a misspelt one (`Europe/Berln` → `Europe/Berlin`).
+fn nearest_zone(name: &str) -> Option<&'static str> {
+    let names: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    crate::scenario::diag::suggest(name, &names)
+}
+
+/// The local date of `t` in `tz`.
+fn local_date(t: SimTime, tz: Tz) -> chrono::NaiveDate {
+    use chrono::TimeZone;
+    tz.timestamp_millis_opt(t.0)
+        .single()
+        .map(|d| d.date_naive())
+        .unwrap_or_default()
+}
+
+/// How many hours the local day `d` has in `tz` (23 on a spring-forward day, 25 on a
+/// fall-back day, 24 otherwise).
+fn day_hours(d: chrono::NaiveDate, tz: Tz) -> Option<i64> {
+    use chrono::TimeZone;
+    let start = |d: chrono::NaiveDate| {
+        // Local midnight, or the first instant of the day where midnight does not exist.
+        (0..24).find_map(|h| tz.from_local_datetime(&d.and_hms_opt(h, 0, 0)?).earliest())
+    };
+    let a = start(d)?;
+    let b = start(d.succ_opt()?)?;
+    Some((b - a).num_minutes().div_euclid(60) + i64::from((b - a).num_minutes() % 60 != 0))
+}
+
+/// The local dates strictly between those of `a` and `b` (at most 7 are looked at).
+fn days_between(a: SimTime, b: SimTime, tz: Tz) -> Vec<chrono::NaiveDate> {
+    let (da, db) = (local_date(a, tz), local_date(b, tz));
+    let mut out = Vec::new();
+    let mut d = da.succ_opt();
+    while let Some(x) = d.filter(|x| *x < db && out.len() < 7) {
+        out.push(x);
+        d = x.succ_opt();
+    }
+    out
 }
 
 /// `--from`: an RFC 3339 time, or a date (`2024-01-01`: midnight UTC).

@@ -110,6 +110,18 @@ pub fn with_any_cronjob_api<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
+/// The 1-based (line, column) of the first TAB at or after line `from` of `doc` (else the
+/// first TAB anywhere).
+fn first_tab(doc: &str, from: usize) -> Option<(usize, usize)> {
+    let find = |skip: usize| {
+        doc.lines()
+            .enumerate()
+            .skip(skip)
+            .find_map(|(i, l)| l.chars().position(|c| c == '\t').map(|c| (i + 1, c + 1)))
+    };
+    find(from.saturating_sub(1)).or_else(|| find(0))
+}
+
 /// Parse a manifest text into objects. `minor` selects which API versions are served;
 /// `stored`: the objects are a scenario's snapshot, already stored (a CronJob gets the rules
 /// upstream ratchets on update), not created now.
@@ -126,10 +138,17 @@ pub fn parse_manifests(
         let value: J = match serde_saphyr::from_str_with_options(&doc, yaml_options()) {
             Ok(v) => v,
             Err(e) => {
-                let (l, c) = e
+                let (mut l, mut c) = e
                     .location()
                     .map(|loc| (line0 + loc.line() as usize - 1, Some(loc.column() as usize)))
                     .unwrap_or((line0, None));
+                // The parser may point past a TAB (at the previous line's end): point at the
+                // tab itself, the first one from the reported line on.
+                if e.to_string().to_ascii_lowercase().contains("tab") {
+                    if let Some((tl, tc)) = first_tab(&doc, l + 1 - line0) {
+                        (l, c) = (line0 + tl - 1, Some(tc));
+                    }
+                }
                 d.at_line(
                     l,
                     c,

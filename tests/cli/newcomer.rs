@@ -319,3 +319,73 @@ fn ctrl_c_says_where_keeps_the_trace_and_exits_130() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn schedule_marks_dst_days_suggests_zones_and_takes_a_date() {
+    // Berlin, spring forward on 2024-03-31: 02:30 does not exist that day.
+    let o = jobsim(&[
+        "schedule",
+        "30 2 * * *",
+        "--tz",
+        "Europe/Berlin",
+        "--from",
+        "2024-03-29",
+        "-n",
+        "3",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout
+            .contains("2024-03-31  skipped: clocks go forward (23-hour day)"),
+        "{}",
+        o.stdout
+    );
+    // Fall back on 2023-10-29: 02:00 comes twice.
+    let o = jobsim(&[
+        "schedule",
+        "0 2 * * *",
+        "--tz",
+        "Europe/Berlin",
+        "--from",
+        "2023-10-28",
+        "-n",
+        "3",
+    ]);
+    let doubled: Vec<&str> = o.stdout.lines().filter(|l| l.contains("doubled")).collect();
+    assert_eq!(doubled.len(), 1, "{}", o.stdout);
+    assert!(
+        doubled[0].contains("2023-10-29T02:00:00+01:00"),
+        "{}",
+        o.stdout
+    );
+    // A typo in the zone: the nearest zone is suggested.
+    let o = jobsim(&["schedule", "0 2 * * *", "--tz", "Europe/Berln"]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("did you mean \"Europe/Berlin\"?"),
+        "{}",
+        o.stderr
+    );
+    // A --from the command cannot read says which formats it takes.
+    let o = jobsim(&["schedule", "0 2 * * *", "--from", "28.10.2023"]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("or a date (2024-01-01"), "{}", o.stderr);
+}
+
+#[test]
+fn a_tab_in_yaml_is_reported_at_the_tab() {
+    let dir = tmpdir("newcomer-tab");
+    let m = write(
+        &dir,
+        "job.yaml",
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: x\n\tspec: 1\n",
+    );
+    let o = jobsim(&["check", m.to_str().unwrap()]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("job.yaml:5:1: invalid YAML"),
+        "{}",
+        o.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
