@@ -282,7 +282,7 @@ fn expectation_times_are_offsets_from_the_start() {
 fn ctrl_c_says_where_keeps_the_trace_and_exits_130() {
     let dir = tmpdir("newcomer-sigint");
     let t = dir.join("t.jsonl");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jobsim"))
+    let child = Command::new(env!("CARGO_BIN_EXE_jobsim"))
         .args([
             "run",
             "--trace",
