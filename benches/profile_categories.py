@@ -44,7 +44,7 @@ KINDS = [
     ("allocation and free (mimalloc, Vec growth, Rc boxes)",
      r"mimalloc|__rust_alloc|__rust_dealloc|__rust_realloc|raw_vec|finish_grow|grow_one|rc_inner_layout|mi_free|_mi_"),
     ("drop and reference counts", r"drop_in_place|drop_slow|Rc<T,A>::drop|<alloc::rc::Rc<T,A> as core::ops::drop"),
-    ("copy and clone", r"memcpy|memmove|::clone|clone_from_ref|to_vec|Clone>::clone|spec_from_iter|SpecFromIter|collect"),
+    ("copy and clone", r"memcpy|memmove|::clone|clone_from_ref|to_vec|Clone>::clone|spec_from_iter|SpecFromIter|collect(?!ions)"),
     ("hashing and hash-map probes", r"hash_one|hashbrown|BuildHasher|Hasher|lookup::LookupMap|Equivalent"),
     ("ordered maps and sets (B-trees)", r"collections/btree|BTreeMap|BTreeSet"),
     ("string and key compares", r"memcmp|strcmp|CompactString as core::cmp|slice/cmp.rs|PartialEq|PartialOrd|Ord>::cmp"),

@@ -10,7 +10,7 @@ use sim_core::version::{Profile, Version};
 
 use crate::determinism;
 use crate::report::ReportBuilder;
-use crate::scenario::{self, Diag, Diags};
+use crate::scenario::{self, Diag, Diags, Loaded};
 use crate::{expect, render, EXIT_BAD_INPUT, EXIT_EXPECT_FAILED, EXIT_OK};
 
 /// Options of `jobsim run` (raw, as given).
@@ -31,18 +31,147 @@ pub struct RunOptions {
     pub html: Option<PathBuf>,
     /// Write the Chrome Trace Event JSON here (`--perfetto`).
     pub perfetto: Option<PathBuf>,
+    /// A manifest's default world: Kubernetes version (`--kubernetes`).
+    pub kubernetes: Option<String>,
+    /// A manifest's default world: how long (`--for`).
+    pub for_: Option<String>,
+    /// A manifest's default world: the start (`--start`).
+    pub start: Option<String>,
+    /// Unknown or dropped manifest fields are errors (`--strict`).
+    pub strict: bool,
+    /// Largest trace written, in bytes (`--trace-max-bytes`; default [`DEFAULT_TRACE_MAX_BYTES`]).
+    pub trace_max_bytes: Option<u64>,
+    /// Only trace lines about these objects or kinds (`--trace-filter`).
+    pub trace_filter: Vec<String>,
 }
+
+/// Default of `--trace-max-bytes`: 1 GiB.
+pub const DEFAULT_TRACE_MAX_BYTES: u64 = 1 << 30;
+
+/// Exit code after Ctrl-C (128 + SIGINT), as shells report it.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Set by the Ctrl-C handler; the engine loop stops at the next step.
+pub static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Set while the engine runs: Ctrl-C then stops it cleanly instead of exiting at once.
+pub static ENGINE_RUNNING: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+thread_local! {
+    /// The run ends when every Job has finished (a manifest's default world).
+    static STOP_WHEN_JOBS_FINISH: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Set by an observer that needs the run stopped (the trace size limit): the message.
+    static ABORT: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Ask the engine loop to stop with this error (exit 2) at its next step.
+pub fn abort_run(message: String) {
+    ABORT.with(|a| {
+        let mut a = a.borrow_mut();
+        if a.is_none() {
+            *a = Some(message);
+        }
+    });
+}
+
+/// The prefix of the engine's error after Ctrl-C.
+const INTERRUPTED_PREFIX: &str = "interrupted at simulated ";
 
 /// The engine entry point: runs `scn` from start to end, feeding `observer`.
 pub type Engine<'e> = dyn FnMut(&Scenario, &mut dyn Observer) -> Result<(), String> + 'e;
 
-/// TODO(lead, at merge): wire the engine here:
-/// `sim_core::engine::Sim::new(scn.clone()).run_until(scn.end, observer)` (mapping its error to
-/// a `String`). Until then `jobsim run` reports that the engine is not wired (exit 2).
+/// Whether every Job seen so far has finished (`Complete` or `Failed`), from the trace.
+#[derive(Default)]
+struct JobsDone {
+    unfinished: std::collections::BTreeSet<sim_core::api::ObjectKey>,
+    seen: bool,
+}
+
+impl Observer for JobsDone {
+    fn observe(&mut self, ev: &sim_core::trace::TraceEvent) {
+        use sim_core::trace::TraceEvent as T;
+        let (obj, gone) = match ev {
+            T::Created { object, .. } => (object, false),
+            T::Updated { new, .. } => (new, false),
+            T::Deleted { object, .. } => (object, true),
+            _ => return,
+        };
+        let Some(j) = obj.as_job() else { return };
+        self.seen = true;
+        if gone || j.is_finished() {
+            self.unfinished.remove(&obj.key());
+        } else {
+            self.unfinished.insert(obj.key());
+        }
+    }
+}
+
+/// The engine: `sim_core::engine::Sim`, played in steps of simulated time so that Ctrl-C,
+/// the trace size limit and a default world's "until every Job finishes" can stop it between
+/// events. Stepping does not change what happens: `run_until` processes the same events in
+/// the same order whatever the steps (`tests/scenarios.rs` compares traces byte for byte).
 pub fn run_engine(scn: &Scenario, observer: &mut dyn Observer) -> Result<(), String> {
-    sim_core::engine::Sim::new(scn.clone())
-        .run(observer)
-        .map(|_| ())
+    let stop_when_done = STOP_WHEN_JOBS_FINISH.with(|c| c.get());
+    let mut sim = sim_core::engine::Sim::new(scn.clone());
+    ENGINE_RUNNING.store(true, std::sync::atomic::Ordering::Relaxed);
+    let r = play(&mut sim, scn, observer, stop_when_done);
+    ENGINE_RUNNING.store(false, std::sync::atomic::Ordering::Relaxed);
+    r
+}
+
+fn play(
+    sim: &mut sim_core::engine::Sim,
+    scn: &Scenario,
+    observer: &mut dyn Observer,
+    stop_when_done: bool,
+) -> Result<(), String> {
+    let mut tee = WithJobsDone {
+        inner: observer,
+        done: JobsDone::default(),
+    };
+    sim.start(&mut tee);
+    // One second in a default world (it ends within a second of the last Job), else steps
+    // of at least a simulated minute, at most a million of them.
+    let span = scn.end.0.saturating_sub(scn.start.0).max(0);
+    let step = if stop_when_done {
+        1_000
+    } else {
+        (span / 1_000_000).max(60_000)
+    };
+    let mut t = scn.start;
+    while t < scn.end {
+        t = SimTime(t.0.saturating_add(step).min(scn.end.0));
+        sim.run_until(t, &mut tee)?;
+        if INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(format!(
+                "{INTERRUPTED_PREFIX}{} after {} events",
+                sim.now(),
+                render::thousands(sim.stats().events_processed)
+            ));
+        }
+        if let Some(msg) = ABORT.with(|a| a.borrow_mut().take()) {
+            return Err(msg);
+        }
+        if stop_when_done && tee.done.seen && tee.done.unfinished.is_empty() {
+            break;
+        }
+    }
+    sim.finish(&mut tee);
+    Ok(())
+}
+
+/// The caller's observer, and [`JobsDone`] watching the same events.
+struct WithJobsDone<'a> {
+    inner: &'a mut dyn Observer,
+    done: JobsDone,
+}
+
+impl Observer for WithJobsDone<'_> {
+    fn observe(&mut self, ev: &sim_core::trace::TraceEvent) {
+        self.inner.observe(ev);
+        self.done.observe(ev);
+    }
 }
 
 fn print_diags(stderr: &mut dyn Write, diags: &[Diag]) {
@@ -95,6 +224,131 @@ pub fn slot_env(scn: &Scenario) -> crate::slots::SlotEnv {
     }
 }
 
+enum LoadError {
+    Diags(Vec<Diag>),
+    Usage(String),
+}
+
+/// Read stdin (`-`) as text, at most `scenario::MAX_FILE_BYTES`.
+fn read_stdin() -> Result<String, LoadError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let limit = scenario::MAX_FILE_BYTES;
+    std::io::stdin()
+        .lock()
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| LoadError::Usage(format!("reading stdin: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(LoadError::Usage(format!(
+            "stdin is too large (at most {limit} bytes)"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        LoadError::Usage(format!(
+            "stdin: invalid UTF-8 at byte {}",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// The runs of `path` (`-`: stdin): a scenario's, or a manifest's in the default world (then
+/// `true`).
+fn load_input(path: &Path, opts: &RunOptions) -> Result<(Vec<Loaded>, bool), LoadError> {
+    let stdin = path.as_os_str() == "-";
+    let shown = if stdin {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let text = if stdin {
+        read_stdin()?
+    } else {
+        scenario::read_text(path, &shown).map_err(|d| LoadError::Diags(vec![d]))?
+    };
+    scenario::manifest::set_strict(opts.strict);
+    let r = if scenario::world::is_manifest(path, &text) {
+        let w = world_of(opts).map_err(LoadError::Usage)?;
+        scenario::world::load_manifest(&text, &shown, &w).map(|l| (vec![l], true))
+    } else {
+        for (flag, given) in [
+            ("--kubernetes", opts.kubernetes.is_some()),
+            ("--for", opts.for_.is_some()),
+            ("--start", opts.start.is_some()),
+        ] {
+            if given {
+                return Err(LoadError::Usage(format!(
+                    "{flag} sets a manifest's default world; {shown} is a scenario, which sets it in [simulation] (see docs/scenario.md)"
+                )));
+            }
+        }
+        let base = if stdin {
+            PathBuf::from(".")
+        } else {
+            path.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        scenario::load_all_src(&text, shown, &base).map(|l| (l, false))
+    };
+    scenario::manifest::set_strict(false);
+    r.map_err(LoadError::Diags)
+}
+
+/// The default world with `--kubernetes`, `--for`, `--start` applied.
+fn world_of(opts: &RunOptions) -> Result<scenario::world::World, String> {
+    let mut w = scenario::world::World::default();
+    if let Some(k) = &opts.kubernetes {
+        w.version = Version::parse(k).map_err(|e| format!("--kubernetes: {e}"))?;
+    }
+    if let Some(s) = &opts.start {
+        w.start = SimTime::parse_rfc3339(s)
+            .map_err(|e| format!("--start {s:?}: expected an RFC 3339 time ({e})"))?;
+    }
+    if let Some(f) = &opts.for_ {
+        match Dur::parse_go(f) {
+            Ok(d) if d.as_ms() > 0 => {
+                w.duration = d;
+                w.duration_given = true;
+            }
+            _ => {
+                return Err(format!(
+                    "--for {f:?}: expected a positive duration (e.g. \"2h\", \"72h\")"
+                ))
+            }
+        }
+    }
+    if w.start + w.duration > scenario::walk::MAX_TIME {
+        return Err("--start/--for: the run would end after year 9999".into());
+    }
+    Ok(w)
+}
+
+/// Columns of the text output: `COLUMNS` when set, else 120; never more than 120 when stdout
+/// is not a terminal (a pipe, a file, a test).
+pub fn text_width() -> usize {
+    use std::io::IsTerminal;
+    let cols = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c >= 40)
+        .unwrap_or(120);
+    if std::io::stdout().is_terminal() {
+        cols
+    } else {
+        cols.min(120)
+    }
+}
+
+/// The time of the trace's `end` line.
+struct EndTime(Option<SimTime>);
+
+impl Observer for EndTime {
+    fn observe(&mut self, ev: &sim_core::trace::TraceEvent) {
+        if let sim_core::trace::TraceEvent::End { time, .. } = ev {
+            self.0 = Some(*time);
+        }
+    }
+}
+
 /// `jobsim run`: returns the exit code. `engine` is injected so tests can use a fake.
 pub fn run_command(
     path: &Path,
@@ -111,13 +365,22 @@ pub fn run_command(
         );
         return EXIT_BAD_INPUT;
     }
-    let mut runs = match scenario::load_all(path) {
+    let (mut runs, world) = match load_input(path, opts) {
         Ok(l) => l,
-        Err(diags) => {
+        Err(LoadError::Diags(diags)) => {
             print_diags(stderr, &diags);
             return EXIT_BAD_INPUT;
         }
+        Err(LoadError::Usage(msg)) => {
+            let _ = writeln!(stderr, "error: {msg}");
+            return EXIT_BAD_INPUT;
+        }
     };
+    if world && (opts.format == "json" || opts.quiet) {
+        if let Some(d) = &runs[0].description {
+            let _ = writeln!(stderr, "{d}");
+        }
+    }
     for loaded in &mut runs {
         for w in &loaded.warnings {
             let _ = writeln!(stderr, "warning: {w}");
@@ -153,16 +416,51 @@ pub fn run_command(
             return EXIT_BAD_INPUT;
         }
     }
+    for f in &opts.trace_filter {
+        if let Err(e) = render::check_trace_filter(f) {
+            let _ = writeln!(stderr, "error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if opts.trace.is_none() && (!opts.trace_filter.is_empty() || opts.trace_max_bytes.is_some()) {
+        let _ = writeln!(
+            stderr,
+            "error: --trace-filter and --trace-max-bytes apply to --trace FILE, which is not given"
+        );
+        return EXIT_BAD_INPUT;
+    }
     let mut tracer = match &opts.trace {
         None => None,
         Some(p) => match std::fs::File::create(p) {
-            Ok(f) => Some(render::JsonlTracer::new(std::io::BufWriter::new(f))),
+            Ok(f) => {
+                let f = std::io::BufWriter::new(f);
+                // Compressed by extension: `trace.jsonl.gz` is gzip (flate2).
+                let out: Box<dyn Write> = if p.extension().is_some_and(|e| e == "gz") {
+                    Box::new(flate2::write::GzEncoder::new(
+                        f,
+                        flate2::Compression::fast(),
+                    ))
+                } else {
+                    Box::new(f)
+                };
+                Some(
+                    render::JsonlTracer::new(out)
+                        .with_limit(opts.trace_max_bytes.unwrap_or(DEFAULT_TRACE_MAX_BYTES))
+                        .with_filter(opts.trace_filter.clone()),
+                )
+            }
             Err(e) => {
                 let _ = writeln!(stderr, "error: --trace {}: {e}", p.display());
                 return EXIT_BAD_INPUT;
             }
         },
     };
+    let stops_early = world
+        && world_of(opts)
+            .map(|w| scenario::world::stops_early(&runs[0].scenario, &w))
+            .unwrap_or(false);
+    STOP_WHEN_JOBS_FINISH.with(|c| c.set(stops_early));
+    ABORT.with(|a| a.borrow_mut().take());
     // Testing knob: JOBSIM_NO_FAST_PATHS=1 runs every fast path's plain path instead
     // (sim_core::fastpath); results must be byte-identical (tests/scenarios.rs compares).
     sim_core::fastpath::set_enabled(std::env::var_os("JOBSIM_NO_FAST_PATHS").is_none());
@@ -220,6 +518,7 @@ pub fn run_command(
         let mut progress = crate::progress::Progress::for_stderr(opts.quiet, scn.start, scn.end);
         let first_run;
         let mut invariants = sim_core::invariants::InvariantChecker::for_minor(scn.profile.minor());
+        let mut ended = EndTime(None);
         let result = {
             let mut observers: Vec<&mut dyn Observer> = vec![&mut builder];
             if let Some(t) = tracer.as_mut() {
@@ -238,6 +537,7 @@ pub fn run_command(
             if let Some(c) = collector.as_mut() {
                 observers.push(c);
             }
+            observers.push(&mut ended);
             let mut tee = render::Tee { observers };
             let r = engine(scn, &mut tee);
             first_run = digest;
@@ -247,14 +547,33 @@ pub fn run_command(
             p.finish();
         }
         if let Err(e) = result {
-            let _ = writeln!(stderr, "error: {e}");
+            STOP_WHEN_JOBS_FINISH.with(|c| c.set(false));
+            if e.starts_with(INTERRUPTED_PREFIX) {
+                let _ = writeln!(stderr, "{e}");
+            } else {
+                let _ = writeln!(stderr, "error: {e}");
+            }
             // no half-written picture is left behind
             for p in [&opts.html, &opts.perfetto].into_iter().flatten() {
                 let _ = std::fs::remove_file(p);
             }
-            return EXIT_BAD_INPUT;
+            // What was traced so far is kept (the last lines show where the run stopped).
+            if let Some(t) = tracer {
+                if let Err(e) = t.finish() {
+                    let _ = writeln!(stderr, "error: writing the trace: {e}");
+                }
+            }
+            return if e.starts_with(INTERRUPTED_PREFIX) {
+                EXIT_INTERRUPTED
+            } else {
+                EXIT_BAD_INPUT
+            };
         }
         let mut report = builder.finish();
+        // A default world that ended when its Jobs finished reports that end.
+        if let Some(t) = ended.0.filter(|t| *t < report.end) {
+            report.end = t;
+        }
         report.expectations = expect::evaluate(&loaded.expects, &report);
         if opts.check_invariants {
             invariants.finish();
@@ -297,15 +616,16 @@ pub fn run_command(
         }
         reports.push(report);
     }
+    STOP_WHEN_JOBS_FINISH.with(|c| c.set(false));
     if let Some(t) = tracer {
         if let Err(e) = t.finish() {
             let _ = writeln!(stderr, "error: writing the trace: {e}");
             return EXIT_BAD_INPUT;
         }
     }
-    let about = runs.first().and_then(|l| l.description.as_deref());
+    let description = runs.first().and_then(|l| l.description.as_deref());
     if let (Some(path), Some(f)) = (&opts.html, html_file.as_mut()) {
-        let page = crate::html::page(html_runs, &path_name(&runs), about);
+        let page = crate::html::page(html_runs, &path_name(&runs), description);
         if let Err(e) = f.write_all(page.as_bytes()).and_then(|_| f.flush()) {
             let _ = writeln!(stderr, "error: --html {}: {e}", path.display());
             return EXIT_BAD_INPUT;
@@ -317,11 +637,20 @@ pub fn run_command(
             return EXIT_BAD_INPUT;
         }
     }
+    // `--quiet` is the summary line and the failed expectations only.
+    let about = description.filter(|_| !opts.quiet);
+    render::set_width(text_width());
     let out = match (opts.format.as_str(), reports.as_slice()) {
         ("json", [one]) => render::json(one),
         ("json", many) => render::json_many(many),
         (_, [one]) => render::described(about, render::text(one, opts.quiet)),
         (_, many) => render::described(about, render::text_many(many, opts.quiet)),
+    };
+    // `--quiet` is one line per run, whatever its length (for scripts).
+    let out = if opts.format == "json" || opts.quiet {
+        out
+    } else {
+        render::fit_width(&out, text_width())
     };
     let _ = stdout.write_all(out.as_bytes());
     if reports

@@ -20,16 +20,17 @@ pub struct ScheduleArgs {
     #[arg(required_unless_present = "batch", conflicts_with = "batch")]
     pub spec: Option<String>,
     /// The CronJob's `spec.timeZone` (IANA name). Default: UTC, as a controller running in UTC.
-    #[arg(long)]
+    #[arg(long, value_name = "ZONE")]
     pub tz: Option<String>,
-    /// Start after this instant (RFC 3339). Default: now.
-    #[arg(long)]
+    /// Start after this instant: RFC 3339 (2024-01-01T00:00:00Z) or a date (2024-01-01,
+    /// midnight UTC). Default: now.
+    #[arg(long, value_name = "TIME|DATE")]
     pub from: Option<String>,
     /// How many activations to list.
-    #[arg(short = 'n', default_value_t = 10)]
+    #[arg(short = 'n', default_value_t = 10, value_name = "N")]
     pub n: usize,
     /// Kubernetes version whose API server and robfig/cron release to follow (e.g. 1.21).
-    #[arg(long)]
+    #[arg(long, value_name = "X.Y")]
     pub kubernetes: Option<String>,
     /// Answer robfig-oracle query lines (`spec<TAB>tz<TAB>from<TAB>n`) from stdin.
     #[arg(long)]
@@ -80,6 +81,11 @@ pub fn run_schedule(
         for e in &errs {
             let _ = writeln!(stderr, "  {e}");
         }
+        if let Some(tz) = args.tz.as_deref().filter(|z| z.parse::<Tz>().is_err()) {
+            if let Some(near) = nearest_zone(tz) {
+                let _ = writeln!(stderr, "  did you mean {near:?}?");
+            }
+        }
         return EXIT_BAD_INPUT;
     }
 
@@ -103,10 +109,10 @@ pub fn run_schedule(
         None => Tz::UTC,
     };
     let from = match args.from.as_deref() {
-        Some(s) => match SimTime::parse_rfc3339(s) {
+        Some(s) => match parse_from(s) {
             Ok(t) => t,
             Err(e) => {
-                let _ = writeln!(stderr, "error: --from: {e}");
+                let _ = writeln!(stderr, "error: --from {s:?}: {e}");
                 return EXIT_BAD_INPUT;
             }
         },
@@ -143,19 +149,55 @@ pub fn run_schedule(
     }
     out.push_str(&format!("from:     {}\n", from.rfc3339()));
     let mut t = from;
+    let mut prev: Option<SimTime> = None;
     for i in 1..=args.n {
         match sched.next(t, local) {
             Some(x) => {
-                let note = if x == t {
-                    "  (same instant again: the controller reports \"time difference between two schedules is less than 1 second\")"
+                let mut note = if x == t {
+                    "  (same instant again: the controller reports \"time difference between two schedules is less than 1 second\")".to_string()
                 } else {
-                    ""
+                    String::new()
                 };
+                // Days the zone's clocks change on: a spring-forward day between two
+                // activations that got none is named; an activation on a fall-back or
+                // spring-forward day says so, and a repeated wall time is marked doubled.
+                if !sched.is_constant_delay() {
+                    // One day missing between two activations of a daily rhythm.
+                    if let Some(p) = prev.filter(|p| days_between(*p, x, shown).len() == 1) {
+                        for d in days_between(p, x, shown) {
+                            if let Some(h) = day_hours(d, shown).filter(|h| *h < 24) {
+                                out.push_str(&format!(
+                                    "        {d}  skipped: clocks go forward ({h}-hour day), no activation this day\n"
+                                ));
+                            }
+                        }
+                    }
+                    let d = local_date(x, shown);
+                    match day_hours(d, shown) {
+                        Some(h) if h > 24 => {
+                            let again = prev.is_some_and(|p| {
+                                local_date(p, shown) == d
+                                    && format_go_rfc3339(p, shown)[11..19]
+                                        == format_go_rfc3339(x, shown)[11..19]
+                            });
+                            note.push_str(&if again {
+                                format!("  doubled: clocks go back ({h}-hour day), this wall time comes twice")
+                            } else {
+                                format!("  clocks go back this day ({h}-hour day)")
+                            });
+                        }
+                        Some(h) if h < 24 => {
+                            note.push_str(&format!("  clocks go forward this day ({h}-hour day)"))
+                        }
+                        _ => {}
+                    }
+                }
                 out.push_str(&format!(
                     "{i:>4}  {}  {}{note}\n",
                     format_go_rfc3339(x, shown),
                     x.rfc3339()
                 ));
+                prev = Some(x);
                 t = x;
             }
             None => {
@@ -168,6 +210,64 @@ pub fn run_schedule(
     }
     let _ = stdout.write_all(out.as_bytes());
     EXIT_OK
+}
+
+/// The IANA zone name nearest to a misspelt one (`Europe/Berln` → `Europe/Berlin`).
+fn nearest_zone(name: &str) -> Option<&'static str> {
+    let names: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    crate::scenario::diag::suggest(name, &names)
+}
+
+/// The local date of `t` in `tz`.
+fn local_date(t: SimTime, tz: Tz) -> chrono::NaiveDate {
+    use chrono::TimeZone;
+    tz.timestamp_millis_opt(t.0)
+        .single()
+        .map(|d| d.date_naive())
+        .unwrap_or_default()
+}
+
+/// How many hours the local day `d` has in `tz` (23 on a spring-forward day, 25 on a
+/// fall-back day, 24 otherwise).
+fn day_hours(d: chrono::NaiveDate, tz: Tz) -> Option<i64> {
+    use chrono::TimeZone;
+    let start = |d: chrono::NaiveDate| {
+        // Local midnight, or the first instant of the day where midnight does not exist.
+        (0..24).find_map(|h| tz.from_local_datetime(&d.and_hms_opt(h, 0, 0)?).earliest())
+    };
+    let a = start(d)?;
+    let b = start(d.succ_opt()?)?;
+    Some((b - a).num_minutes().div_euclid(60) + i64::from((b - a).num_minutes() % 60 != 0))
+}
+
+/// The local dates strictly between those of `a` and `b` (at most 7 are looked at).
+fn days_between(a: SimTime, b: SimTime, tz: Tz) -> Vec<chrono::NaiveDate> {
+    let (da, db) = (local_date(a, tz), local_date(b, tz));
+    let mut out = Vec::new();
+    let mut d = da.succ_opt();
+    while let Some(x) = d.filter(|x| *x < db && out.len() < 7) {
+        out.push(x);
+        d = x.succ_opt();
+    }
+    out
+}
+
+/// `--from`: an RFC 3339 time, or a date (`2024-01-01`: midnight UTC).
+fn parse_from(s: &str) -> Result<SimTime, String> {
+    if let Ok(t) = SimTime::parse_rfc3339(s) {
+        return Ok(t);
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        if s.len() == 10 {
+            if let Ok(t) = SimTime::parse_rfc3339(&format!("{d}T00:00:00Z")) {
+                return Ok(t);
+            }
+        }
+    }
+    Err(
+        "expected an RFC 3339 time (2024-01-01T00:00:00Z) or a date (2024-01-01, midnight UTC)"
+            .into(),
+    )
 }
 
 fn run_batch(stdin: &mut dyn BufRead, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {

@@ -94,6 +94,97 @@ pub const KEYS: &[&str] = &[
     "missed_slots",
 ];
 
+/// The keys of each check of an `[[expect]]` table (`docs/scenario.md` documents each;
+/// `tests/scenario_doc.rs` compares).
+pub const CHECK_KEYS: &[(&str, &[&str])] = &[
+    (
+        "jobs_created",
+        &[
+            "cronjob",
+            "namespace",
+            "between",
+            "equals",
+            "at_least",
+            "at_most",
+        ],
+    ),
+    (
+        "scheduled_times",
+        &["cronjob", "namespace", "equals", "first"],
+    ),
+    (
+        "events",
+        &[
+            "reason", "object", "type", "message", "between", "equals", "at_least", "at_most",
+        ],
+    ),
+    (
+        "job",
+        &[
+            "name",
+            "namespace",
+            "condition",
+            "reason",
+            "pods_created",
+            "succeeded",
+            "failed",
+            "finished",
+            "deleted",
+            "completed_indexes",
+            "failed_indexes",
+        ],
+    ),
+    (
+        "pods",
+        &[
+            "job",
+            "namespace",
+            "created",
+            "nodes",
+            "phases",
+            "exit_codes",
+            "restarts",
+            "deleted",
+            "max_running",
+        ],
+    ),
+    (
+        "pods_created",
+        &["job", "namespace", "equals", "at_least", "at_most"],
+    ),
+    (
+        "missed_slots",
+        &[
+            "cronjob",
+            "namespace",
+            "reason",
+            "between",
+            "equals",
+            "at_least",
+            "at_most",
+        ],
+    ),
+    (
+        "max_jobs_per_slot",
+        &[
+            "cronjob",
+            "namespace",
+            "scheduled_time",
+            "equals",
+            "at_least",
+            "at_most",
+        ],
+    ),
+];
+
+fn check_keys(check: &str) -> &'static [&'static str] {
+    CHECK_KEYS
+        .iter()
+        .find(|(c, _)| *c == check)
+        .map(|(_, k)| *k)
+        .unwrap_or(&[])
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Count {
     pub equals: Option<i64>,
@@ -427,19 +518,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
     let cp = t.sub(key);
     let (check, default_desc) = match key {
         "jobs_created" => {
-            let c = table(
-                d,
-                v,
-                &cp,
-                &[
-                    "cronjob",
-                    "namespace",
-                    "between",
-                    "equals",
-                    "at_least",
-                    "at_most",
-                ],
-            )?;
+            let c = table(d, v, &cp, check_keys("jobs_created"))?;
             let cronjob = req_str(d, &c, "cronjob");
             let namespace = opt_str(d, &c, "namespace");
             let between = window(d, &c, start);
@@ -462,7 +541,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
             )
         }
         "scheduled_times" => {
-            let c = table(d, v, &cp, &["cronjob", "namespace", "equals", "first"])?;
+            let c = table(d, v, &cp, check_keys("scheduled_times"))?;
             let cronjob = req_str(d, &c, "cronjob");
             let namespace = opt_str(d, &c, "namespace");
             let (exact, lv) = match (c.get("equals"), c.get("first")) {
@@ -507,15 +586,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
             )
         }
         "events" => {
-            let c = table(
-                d,
-                v,
-                &cp,
-                &[
-                    "reason", "object", "type", "message", "between", "equals", "at_least",
-                    "at_most",
-                ],
-            )?;
+            let c = table(d, v, &cp, check_keys("events"))?;
             let reason = opt_str(d, &c, "reason");
             let object = match c.get("object") {
                 None => Ok(None),
@@ -591,24 +662,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
             )
         }
         "job" => {
-            let c = table(
-                d,
-                v,
-                &cp,
-                &[
-                    "name",
-                    "namespace",
-                    "condition",
-                    "reason",
-                    "pods_created",
-                    "succeeded",
-                    "failed",
-                    "finished",
-                    "deleted",
-                    "completed_indexes",
-                    "failed_indexes",
-                ],
-            )?;
+            let c = table(d, v, &cp, check_keys("job"))?;
             let name = req_str(d, &c, "name");
             let completed_indexes = opt_str(d, &c, "completed_indexes");
             let failed_indexes = opt_str(d, &c, "failed_indexes");
@@ -733,22 +787,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
             )
         }
         "pods" => {
-            let c = table(
-                d,
-                v,
-                &cp,
-                &[
-                    "job",
-                    "namespace",
-                    "created",
-                    "nodes",
-                    "phases",
-                    "exit_codes",
-                    "restarts",
-                    "deleted",
-                    "max_running",
-                ],
-            )?;
+            let c = table(d, v, &cp, check_keys("pods"))?;
             let job = req_str(d, &c, "job");
             let namespace = opt_str(d, &c, "namespace");
             let created = opt_list(d, &c, "created", |d, x, p| exp_time(d, x, p, start));
@@ -823,12 +862,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
             )
         }
         "pods_created" => {
-            let c = table(
-                d,
-                v,
-                &cp,
-                &["job", "namespace", "equals", "at_least", "at_most"],
-            )?;
+            let c = table(d, v, &cp, check_keys("pods_created"))?;
             let job = req_str(d, &c, "job");
             let namespace = opt_str(d, &c, "namespace");
             let count = count(d, &c);
@@ -844,20 +878,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
             )
         }
         "missed_slots" => {
-            let c = table(
-                d,
-                v,
-                &cp,
-                &[
-                    "cronjob",
-                    "namespace",
-                    "reason",
-                    "between",
-                    "equals",
-                    "at_least",
-                    "at_most",
-                ],
-            )?;
+            let c = table(d, v, &cp, check_keys("missed_slots"))?;
             let cronjob = req_str(d, &c, "cronjob");
             let namespace = opt_str(d, &c, "namespace");
             let reason = match c.get("reason") {
@@ -914,19 +935,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Opt
             )
         }
         _ => {
-            let c = table(
-                d,
-                v,
-                &cp,
-                &[
-                    "cronjob",
-                    "namespace",
-                    "scheduled_time",
-                    "equals",
-                    "at_least",
-                    "at_most",
-                ],
-            )?;
+            let c = table(d, v, &cp, check_keys("max_jobs_per_slot"))?;
             let cronjob = req_str(d, &c, "cronjob");
             let namespace = opt_str(d, &c, "namespace");
             let slot = match c.get("scheduled_time") {

@@ -40,17 +40,27 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Play a scenario on a virtual clock.
+    /// Play a scenario (TOML) or a Kubernetes manifest (YAML/JSON) on a virtual clock.
     Run {
+        /// The scenario (.toml) or manifest (.yaml, .yml, .json) to play; `-` reads either
+        /// from stdin. A manifest runs in a default world, named in the output's first line.
         scenario: std::path::PathBuf,
+        /// Seed of every random draw (run times, weighted exit codes, generateName suffixes);
+        /// overrides [simulation] seed (default 0).
         #[arg(long)]
         seed: Option<u64>,
-        #[arg(long, default_value = "text")]
+        /// Output on stdout: `text` (kubectl-like tables and events) or `json` (the report).
+        #[arg(long, default_value = "text", value_name = "text|json")]
         format: String,
-        #[arg(long)]
+        /// Write every state change to FILE as it happens, one JSON object per line; a name
+        /// ending in `.gz` is gzip-compressed.
+        #[arg(long, value_name = "FILE")]
         trace: Option<std::path::PathBuf>,
-        #[arg(long)]
+        /// Stop the run at this time instead of the scenario's end: RFC 3339, or a duration
+        /// from the start ("2h").
+        #[arg(long, value_name = "TIME")]
         until: Option<String>,
+        /// Print one summary line per run and the failed expectations only.
         #[arg(long)]
         quiet: bool,
         /// Run the scenario twice in-process and compare the traces event by event
@@ -62,7 +72,7 @@ pub enum Command {
         #[arg(long)]
         check_invariants: bool,
         /// Stop with exit 2 after this many engine events (overrides [simulation] max_events).
-        #[arg(long)]
+        #[arg(long, value_name = "N")]
         max_events: Option<u64>,
         /// Write the run as one self-contained HTML timeline (works offline).
         #[arg(long, value_name = "FILE")]
@@ -70,24 +80,79 @@ pub enum Command {
         /// Write the run as Chrome Trace Event JSON (ui.perfetto.dev, chrome://tracing).
         #[arg(long, value_name = "FILE")]
         perfetto: Option<std::path::PathBuf>,
+        /// Manifest only: the Kubernetes version of the default world (default: the newest).
+        #[arg(long, value_name = "X.Y")]
+        kubernetes: Option<String>,
+        /// Manifest only: how long the default world runs ("72h"); default 24h, or less when
+        /// every Job has finished (with --for the run lasts exactly this long).
+        #[arg(long = "for", value_name = "DURATION")]
+        for_: Option<String>,
+        /// Manifest only: the default world's start (RFC 3339; default 2025-01-01T00:00:00Z).
+        #[arg(long, value_name = "TIME")]
+        start: Option<String>,
+        /// Unknown or dropped manifest fields are errors (exit 2), as kubectl's strict field
+        /// validation; without it they are warnings.
+        #[arg(long)]
+        strict: bool,
+        /// Largest --trace file in bytes (before compression); past it the run stops with
+        /// exit 2. Default 1073741824 (1 GiB).
+        #[arg(long, value_name = "BYTES")]
+        trace_max_bytes: Option<u64>,
+        /// Trace only lines about this kind (CronJob, Job, Pod) or object (Job/default/pi;
+        /// `*` at the end matches any rest, Pod/default/pi-*). Repeat or separate with commas.
+        #[arg(long, value_name = "KIND|OBJECT", value_delimiter = ',')]
+        trace_filter: Vec<String>,
     },
     /// Next activations of a cron schedule, exactly as Kubernetes computes them (robfig/cron).
     Schedule(cmd_schedule::ScheduleArgs),
     /// Validate scenario (.toml) or manifest (.yaml/.json) files like the API server.
     Check {
+        /// Scenario (.toml) or manifest (.yaml, .yml, .json) files; every error of every file
+        /// is printed.
         #[arg(required = true)]
         files: Vec<std::path::PathBuf>,
         /// Kubernetes version for manifest files (scenarios name their own).
-        #[arg(long)]
+        #[arg(long, value_name = "X.Y")]
         kubernetes: Option<String>,
     },
     /// Run a scenario over many seeds and settings; measure per setting (`sweep merge`: shards).
     Sweep(sweep::SweepArgs),
 }
 
+/// The command line, with the help texts that name the default Kubernetes version, the exit
+/// codes and examples (`tests/cli/help.rs` requires every argument to be documented).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let newest = sim_core::version::Version::NEWEST;
+    let codes = "Exit codes:\n  0  the run finished and every expectation held\n  1  an expectation failed\n  2  bad input or usage, or a limit was exceeded (nothing or not all was simulated)";
+    Cli::command()
+        .after_help(format!(
+            "{codes}\n\nExamples:\n  jobsim run scenarios/hello-job.toml\n  jobsim run scenarios/manifests/pi.yaml --kubernetes 1.28\n\nDefault Kubernetes version: {newest} (the newest modelled)."
+        ))
+        .mut_subcommand("run", |c| {
+            c.after_help(format!(
+                "{codes}\n  130 interrupted (Ctrl-C); the trace written so far is kept\n\nExamples:\n  jobsim run scenarios/lessons/01-too-many-missed.toml\n  jobsim run --trace trace.jsonl.gz --trace-filter Job/default/pi scenarios/manifests/pi.yaml\n  cat my-job.yaml | jobsim run --for 2h -\n\nDefault Kubernetes version: {newest} (the newest modelled), for a manifest and for a scenario\nwithout [simulation] kubernetes. Scenario format: docs/scenario.md."
+            ))
+        })
+        .mut_subcommand("schedule", |c| {
+            c.after_help(format!(
+                "Exit codes:\n  0  the schedule is valid (its activations are printed)\n  2  bad input: the API server of that version rejects the schedule or zone\n\nExamples:\n  jobsim schedule \"0 2 * * *\" --tz Europe/Berlin --from 2023-10-28 -n 3\n  jobsim schedule \"*/15 * * * *\" --kubernetes 1.20\n\nDefault Kubernetes version: {newest} (the newest modelled)."
+            ))
+        })
+        .mut_subcommand("check", |c| {
+            c.after_help(format!(
+                "Exit codes:\n  0  every file is valid\n  2  a file has errors (each printed with file, line and field path)\n\nExamples:\n  jobsim check scenarios/hello-job.toml\n  jobsim check --kubernetes 1.24 scenarios/manifests/pi.yaml\n\nDefault Kubernetes version: {newest} (the newest modelled)."
+            ))
+        })
+}
+
 /// Run the CLI with `args` (including argv[0]); returns the process exit code.
 pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
+    use clap::FromArgMatches;
+    let parsed = command()
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() {
@@ -117,6 +182,12 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
             max_events,
             html,
             perfetto,
+            kubernetes,
+            for_,
+            start,
+            strict,
+            trace_max_bytes,
+            trace_filter,
         } => {
             let opts = cli::RunOptions {
                 seed,
@@ -129,6 +200,12 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
                 max_events,
                 html,
                 perfetto,
+                kubernetes,
+                for_,
+                start,
+                strict,
+                trace_max_bytes,
+                trace_filter,
             };
             ExitCode::from(cli::run_command(
                 &scenario,

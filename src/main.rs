@@ -7,6 +7,14 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    // Ctrl-C: the run stops at its next step, says where, keeps the trace, exits 130.
+    let _ = ctrlc::set_handler(|| {
+        let running = jobsim::cli::ENGINE_RUNNING.load(std::sync::atomic::Ordering::Relaxed);
+        if !running || jobsim::cli::INTERRUPTED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            // Not simulating, or a second Ctrl-C: do not wait.
+            std::process::exit(i32::from(jobsim::cli::EXIT_INTERRUPTED));
+        }
+    });
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();

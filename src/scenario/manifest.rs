@@ -105,12 +105,35 @@ thread_local! {
     static ANY_CRONJOB_API: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+thread_local! {
+    /// `jobsim run --strict`: unknown or dropped fields are errors, as kubectl's strict field
+    /// validation (`--validate=strict`, the server-side default since 1.27) makes them.
+    static STRICT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Make unknown or dropped manifest fields errors (`true`) or warnings (`false`, the default).
+pub fn set_strict(on: bool) {
+    STRICT.with(|c| c.set(on));
+}
+
 /// Run `f` with [`ANY_CRONJOB_API`] set (multi-version scenarios only).
 pub fn with_any_cronjob_api<R>(f: impl FnOnce() -> R) -> R {
     ANY_CRONJOB_API.with(|c| c.set(true));
     let r = f();
     ANY_CRONJOB_API.with(|c| c.set(false));
     r
+}
+
+/// The 1-based (line, column) of the first TAB at or after line `from` of `doc` (else the
+/// first TAB anywhere).
+fn first_tab(doc: &str, from: usize) -> Option<(usize, usize)> {
+    let find = |skip: usize| {
+        doc.lines()
+            .enumerate()
+            .skip(skip)
+            .find_map(|(i, l)| l.chars().position(|c| c == '\t').map(|c| (i + 1, c + 1)))
+    };
+    find(from.saturating_sub(1)).or_else(|| find(0))
 }
 
 /// Parse a manifest text into objects. `minor` selects which API versions are served;
@@ -129,10 +152,17 @@ pub fn parse_manifests(
         let value: J = match serde_saphyr::from_str_with_options(&doc, yaml_options()) {
             Ok(v) => v,
             Err(e) => {
-                let (l, c) = e
+                let (mut l, mut c) = e
                     .location()
                     .map(|loc| (line0 + loc.line() as usize - 1, Some(loc.column() as usize)))
                     .unwrap_or((line0, None));
+                // The parser may point past a TAB (at the previous line's end): point at the
+                // tab itself, the first one from the reported line on.
+                if e.to_string().to_ascii_lowercase().contains("tab") {
+                    if let Some((tl, tc)) = first_tab(&doc, l + 1 - line0) {
+                        (l, c) = (line0 + tl - 1, Some(tc));
+                    }
+                }
                 d.at_line(
                     l,
                     c,
@@ -303,7 +333,15 @@ fn object_from_value(
         })
         .collect();
     located.sort_by_key(|(order, _)| *order);
-    warnings.extend(located.into_iter().map(|(_, w)| w));
+    if STRICT.with(|c| c.get()) {
+        for u in &unknown {
+            let (_, (l, c)) = field_at(doc, &u.path, line, path);
+            let m = format!("{} (an error with --strict)", u.message(minor, path));
+            d.at_line(l, (c > 0).then_some(c), "", m);
+        }
+    } else {
+        warnings.extend(located.into_iter().map(|(_, w)| w));
+    }
     // The API server's deprecation warning for a served but deprecated version (apiserver
     // `deprecation.go`, with k8s.io/api batch/v1beta1 zz_generated.prerelease-lifecycle.go:
     // deprecated 1.21, removed 1.25, replacement batch/v1 CronJob).

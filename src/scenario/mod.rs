@@ -10,6 +10,7 @@ pub mod manifest;
 pub mod random_faults;
 pub(crate) mod schema;
 pub mod walk;
+pub mod world;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -273,6 +274,75 @@ pub const TOP_KEYS: &[&str] = &[
     "expect",
 ];
 
+// The keys of each table of a scenario, as the loader reads them; `docs/scenario.md`
+// documents every one and `tests/scenario_doc.rs` requires the two to agree.
+const SIMULATION_KEYS: &[&str] = &[
+    "start",
+    "end",
+    "duration",
+    "seed",
+    "kubernetes",
+    "description",
+    "max_events",
+    "max_objects",
+    "max_schedule_slots",
+];
+const CONTROLLER_MANAGER_KEYS: &[&str] = &["timezone", "clock_offset", "feature_gates"];
+const CLUSTER_KEYS: &[&str] = &["nodes"];
+const OBJECT_KEYS: &[&str] = &["file", "yaml"];
+const WORKLOAD_KEYS: &[&str] = &["match", "run", "exit", "attempts", "start_delay"];
+const MATCH_KEYS: &[&str] = &["cronjob", "job", "labels"];
+const RUN_KEYS: &[&str] = &["median", "p99", "min", "max"];
+const WEIGHTED_EXIT_KEYS: &[&str] = &["code", "weight"];
+const EXIT_TABLE_KEYS: &[&str] = &["attempts"];
+const FAULT_KEYS: &[&str] = &[
+    "kind", "from", "to", "at", "verb", "resource", "error", "count", "delay", "by", "node",
+];
+const ACTION_KEYS: &[&str] = &["at", "patch", "apply", "delete"];
+const PATCH_KEYS: &[&str] = &["kind", "name", "namespace", "merge"];
+const DELETE_KEYS: &[&str] = &["kind", "name", "namespace"];
+
+/// Every key the loader knows, as `table.key` paths (`simulation.start`,
+/// `workloads.match.cronjob`, `expect.job.condition`; array-of-tables entries without
+/// brackets, `workloads.exit[].code` for the weighted list's entries) and the fault kinds as
+/// `faults.kind = "…"`. What `docs/scenario.md` must document, no more, no less.
+pub fn known_keys() -> Vec<String> {
+    let mut out = Vec::new();
+    let mut add = |prefix: &str, keys: &[&str]| {
+        for k in keys {
+            out.push(if prefix.is_empty() {
+                k.to_string()
+            } else {
+                format!("{prefix}.{k}")
+            });
+        }
+    };
+    add("", TOP_KEYS);
+    add("simulation", SIMULATION_KEYS);
+    add("controller_manager", CONTROLLER_MANAGER_KEYS);
+    add("cluster", CLUSTER_KEYS);
+    add("objects", OBJECT_KEYS);
+    add("workloads", WORKLOAD_KEYS);
+    add("workloads.match", MATCH_KEYS);
+    add("workloads.run", RUN_KEYS);
+    add("workloads.exit", EXIT_TABLE_KEYS);
+    add("workloads.exit[]", WEIGHTED_EXIT_KEYS);
+    add("faults", FAULT_KEYS);
+    add("faults", random_faults::KEYS);
+    add("actions", ACTION_KEYS);
+    add("actions.patch", PATCH_KEYS);
+    add("actions.delete", DELETE_KEYS);
+    add("actions.apply", OBJECT_KEYS);
+    add("expect", expect::KEYS);
+    for (check, keys) in expect::CHECK_KEYS {
+        add(&format!("expect.{check}"), keys);
+    }
+    for k in FAULT_KINDS {
+        out.push(format!("faults.kind = \"{k}\""));
+    }
+    out
+}
+
 thread_local! {
     /// The version of this pass of a multi-version scenario (see [`load_all`]).
     static VERSION_OVERRIDE: std::cell::Cell<Option<Version>> = const { std::cell::Cell::new(None) };
@@ -328,12 +398,19 @@ pub fn load_all(path: &Path) -> Result<Vec<Loaded>, Vec<Diag>> {
     let shown = path.display().to_string();
     let src = read_text(path, &shown).map_err(|d| vec![d])?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    load_all_str(&src, &shown, &base)
+    load_all_src(&src, shown, &base)
 }
 
 /// [`load_all`] of a scenario text; `base` resolves `file = …` paths.
 pub fn load_all_str(src: &str, shown: &str, base: &Path) -> Result<Vec<Loaded>, Vec<Diag>> {
-    let (src, shown, base) = (src.to_string(), shown.to_string(), base.to_path_buf());
+    load_all_src(src, shown.to_string(), base)
+}
+
+/// [`load_all`] on a text already read (`shown` names it in messages; `base` resolves
+/// `file = …` paths).
+pub fn load_all_src(src: &str, shown: String, base: &Path) -> Result<Vec<Loaded>, Vec<Diag>> {
+    let src = src.to_string();
+    let base = base.to_path_buf();
     let Some(versions) = listed_versions(&src) else {
         let l = load_str(&src, &shown, &base)?;
         if let Some(e) = l.expects.iter().find(|e| {
@@ -511,22 +588,7 @@ fn build(
             "missing [simulation] table (start, end or duration)",
         ),
         Some(v) => {
-            if let Some(t) = table(
-                d,
-                v,
-                "simulation",
-                &[
-                    "start",
-                    "end",
-                    "duration",
-                    "seed",
-                    "kubernetes",
-                    "description",
-                    "max_events",
-                    "max_objects",
-                    "max_schedule_slots",
-                ],
-            ) {
+            if let Some(t) = table(d, v, "simulation", SIMULATION_KEYS) {
                 if let Some(v) = t.get("description") {
                     description = string(d, v, "simulation.description").map(str::to_string);
                 }
@@ -617,12 +679,7 @@ fn build(
         clock_offset: Dur::ZERO,
     };
     if let Some(v) = top.get("controller_manager") {
-        if let Some(t) = table(
-            d,
-            v,
-            "controller_manager",
-            &["timezone", "clock_offset", "feature_gates"],
-        ) {
+        if let Some(t) = table(d, v, "controller_manager", CONTROLLER_MANAGER_KEYS) {
             if let Some(v) = t.get("timezone") {
                 if let Some(s) = string(d, v, "controller_manager.timezone") {
                     match s.parse::<chrono_tz::Tz>() {
@@ -658,7 +715,7 @@ fn build(
     // [cluster]
     let mut nodes = 1i64;
     if let Some(v) = top.get("cluster") {
-        if let Some(t) = table(d, v, "cluster", &["nodes"]) {
+        if let Some(t) = table(d, v, "cluster", CLUSTER_KEYS) {
             if let Some(v) = t.get("nodes") {
                 nodes = int_in(d, v, "cluster.nodes", 1, 10_000).unwrap_or(1);
             }
@@ -668,7 +725,7 @@ fn build(
 
     // [[objects]]
     let mut objects: Vec<(Located, String, Option<std::ops::Range<usize>>)> = Vec::new();
-    for (i, t) in each_table(d, &top, "objects", &["file", "yaml"]) {
+    for (i, t) in each_table(d, &top, "objects", OBJECT_KEYS) {
         let p = format!("[[objects]][{i}]");
         for (loc, file) in read_manifest_source(d, &t, &p, base, minor, true, extra) {
             objects.push((loc, file, Some(t.span.clone())));
@@ -696,12 +753,7 @@ fn build(
 
     // [[workloads]]
     let mut workloads = Vec::new();
-    for (i, t) in each_table(
-        d,
-        &top,
-        "workloads",
-        &["match", "run", "exit", "attempts", "start_delay"],
-    ) {
+    for (i, t) in each_table(d, &top, "workloads", WORKLOAD_KEYS) {
         if let Some(w) = workload(d, &t, &format!("[[workloads]][{i}]")) {
             workloads.push(w);
         }
@@ -710,13 +762,7 @@ fn build(
     // [[faults]] (fixed windows, or random ones: see `random_faults`)
     let mut fault_specs = Vec::new();
     let mut fault_names = Vec::new();
-    let fault_keys = [
-        &[
-            "kind", "from", "to", "at", "verb", "resource", "error", "count", "delay", "by", "node",
-        ][..],
-        random_faults::KEYS,
-    ]
-    .concat();
+    let fault_keys = [FAULT_KEYS, random_faults::KEYS].concat();
     for (i, t) in each_table(d, &top, "faults", &fault_keys) {
         let random = random_faults::is_random(&t);
         if !random {
@@ -748,7 +794,7 @@ fn build(
 
     // [[actions]]
     let mut actions = Vec::new();
-    for (i, t) in each_table(d, &top, "actions", &["at", "patch", "apply", "delete"]) {
+    for (i, t) in each_table(d, &top, "actions", ACTION_KEYS) {
         if let Some(a) = action(d, &t, &format!("[[actions]][{i}]"), base, minor, extra) {
             actions.push(a);
         }
@@ -893,7 +939,7 @@ fn workload(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str) -> Option<Workload> {
         None => WorkloadMatch::Any,
         Some(v) => {
             let mp = t.sub("match");
-            match table(d, v, &mp, &["cronjob", "job", "labels"]) {
+            match table(d, v, &mp, MATCH_KEYS) {
                 None => {
                     ok = false;
                     WorkloadMatch::Any
@@ -948,7 +994,7 @@ fn workload(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str) -> Option<Workload> {
             },
             _ => {
                 let rp = t.sub("run");
-                match table(d, v, &rp, &["median", "p99", "min", "max"]) {
+                match table(d, v, &rp, RUN_KEYS) {
                     None => {
                         ok = false;
                         RunTime::Fixed(Dur::ZERO)
@@ -1039,7 +1085,7 @@ fn workload(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str) -> Option<Workload> {
                     let mut ws = Vec::new();
                     for (i, it) in items.iter().enumerate() {
                         let ip = format!("{ep}[{i}]");
-                        if let Some(w) = table(d, it, &ip, &["code", "weight"]) {
+                        if let Some(w) = table(d, it, &ip, WEIGHTED_EXIT_KEYS) {
                             let code = w.get("code").and_then(|v| exit_code(d, v, &w.sub("code")));
                             let weight = w
                                 .get("weight")
@@ -1065,7 +1111,7 @@ fn workload(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str) -> Option<Workload> {
                     }
                     ExitCodes::Weighted(ws)
                 }
-                DeValue::Table(_) => match table(d, v, &ep, &["attempts"]) {
+                DeValue::Table(_) => match table(d, v, &ep, EXIT_TABLE_KEYS) {
                     Some(et) => match et.get("attempts") {
                         Some(a) => attempts(d, a, &et.sub("attempts")).unwrap_or_else(|| {
                             ok = false;
@@ -1447,7 +1493,7 @@ fn action(
     let ap = t.sub(key);
     let action = match key {
         "apply" => {
-            let at_t = table(d, v, &ap, &["file", "yaml"])?;
+            let at_t = table(d, v, &ap, OBJECT_KEYS)?;
             // Whether the apply creates or updates is known only when it runs (the engine
             // admits it then, as a create or as an update of what is stored); here the
             // ratcheted rules warn, as for the snapshot.
@@ -1461,9 +1507,9 @@ fn action(
         }
         _ => {
             let known: &[&str] = if key == "patch" {
-                &["kind", "name", "namespace", "merge"]
+                PATCH_KEYS
             } else {
-                &["kind", "name", "namespace"]
+                DELETE_KEYS
             };
             let tt = table(d, v, &ap, known)?;
             let kind = match tt.get("kind") {

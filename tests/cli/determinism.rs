@@ -65,7 +65,8 @@ fn same_seed_replays_identically_and_another_seed_changes_the_run() {
             p,
         ]);
         assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
-        assert!(o.stdout.contains("✓ deterministic"), "{}", o.stdout);
+        assert!(o.stderr.contains("deterministic: "), "{}", o.stderr);
+        assert!(o.stdout.contains("expectations held"), "{}", o.stdout);
         lines.push(digest_line(&o.stderr));
         traces.push(std::fs::read(&t).unwrap());
     }

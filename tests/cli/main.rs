@@ -3,7 +3,9 @@
 mod determinism;
 mod fake;
 mod fuzz;
+mod help;
 mod hostile;
+mod newcomer;
 mod run;
 
 use std::path::{Path, PathBuf};
