@@ -6,7 +6,8 @@
 //! equal the trace's. A second property: the legacy (1.20) and current CronJob controllers
 //! create Jobs for the same scheduled times where no slot is missed.
 //!
-//! `PROPTEST_CASES=N` raises the case count (default 64 each, for a 2-core CI machine).
+//! 64 cases each by default (a 2-core CI machine), the same ones on every run (`config`);
+//! `PROPTEST_CASES=N` raises the count.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -18,12 +19,23 @@ use sim_core::engine::Sim;
 use sim_core::invariants::InvariantChecker;
 use sim_core::trace::{Observer, TraceEvent};
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(64)
+/// The property tests' configuration (issue 22): CI draws the same cases on every run, from a
+/// fixed RNG seed, after the committed regressions (`*.proptest-regressions`), so a red run
+/// means the change, not the draw. `PROPTEST_RNG_SEED=N` draws other cases and
+/// `PROPTEST_CASES=N` runs more (the volume runs in the README).
+fn config(default_cases: u32) -> ProptestConfig {
+    let mut c = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        c.cases = default_cases;
+    }
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        c.rng_seed = proptest::test_runner::RngSeed::Fixed(FIXED_SEED);
+    }
+    c
 }
+
+/// The seed of CI's draw.
+const FIXED_SEED: u64 = 22;
 
 const START: &str = "2024-01-01T00:00:00Z";
 
@@ -257,7 +269,12 @@ fn toml(w: &World, duration: &str) -> String {
 struct TraceCounts {
     jobs_created: u64,
     jobs_by_cron: BTreeMap<String, u64>,
-    pods_by_job: BTreeMap<String, u64>,
+    /// The uids of the Jobs created, in creation order (the report's order).
+    job_uids: Vec<String>,
+    /// Pods created per owning Job, by the Job's uid: a CronJob can create two Jobs with one
+    /// name (a lost status write with `successfulJobsHistoryLimit: 0` runs a slot twice, the
+    /// first Job already deleted), and the report has a row for each (issue 22).
+    pods_by_job_uid: BTreeMap<String, u64>,
     events: u64,
     events_processed: u64,
     live: BTreeMap<ObjectKey, String>,
@@ -272,13 +289,14 @@ impl Observer for TraceCounts {
                 match object.kind() {
                     Kind::Job => {
                         self.jobs_created += 1;
+                        self.job_uids.push(m.uid.to_string());
                         if let Some(r) = m.controller_ref().filter(|r| r.kind == "CronJob") {
                             *self.jobs_by_cron.entry(r.name.to_string()).or_default() += 1;
                         }
                     }
                     Kind::Pod => {
                         if let Some(r) = m.controller_ref().filter(|r| r.kind == "Job") {
-                            *self.pods_by_job.entry(r.name.to_string()).or_default() += 1;
+                            *self.pods_by_job_uid.entry(r.uid.to_string()).or_default() += 1;
                         }
                     }
                     Kind::CronJob => {}
@@ -353,7 +371,7 @@ fn run(src: &str) -> Outcome {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), max_shrink_iters: 200, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { max_shrink_iters: 200, ..config(64) })]
 
     #[test]
     fn invariants_hold_and_the_report_matches_the_trace(w in world()) {
@@ -366,8 +384,8 @@ proptest! {
         // The report's counts equal the trace's.
         let jobs = o.report.jobs.as_ref().unwrap();
         prop_assert_eq!(jobs.len() as u64, o.counts.jobs_created);
-        for j in jobs {
-            prop_assert_eq!(j.pods_created, o.counts.pods_by_job.get(j.name.as_str()).copied().unwrap_or(0), "{}", j.name);
+        for (j, uid) in jobs.iter().zip(&o.counts.job_uids) {
+            prop_assert_eq!(j.pods_created, o.counts.pods_by_job_uid.get(uid).copied().unwrap_or(0), "{} ({})", j.name, uid);
         }
         for c in &o.report.cronjobs {
             prop_assert_eq!(c.jobs_created, o.counts.jobs_by_cron.get(c.name.as_str()).copied().unwrap_or(0), "{}", c.name);
