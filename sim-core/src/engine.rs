@@ -281,7 +281,13 @@ impl Sim {
                 break;
             }
             let (t, ev) = self.queue.pop().expect("peeked");
-            debug_assert!(t >= self.now, "time went back");
+            // In release builds too (issue 22): an event queued before `now` stops the run.
+            if t < self.now {
+                return Err(format!(
+                    "an event was queued at {t}, before the simulated time {} (time cannot go back; the scenario loader refuses such times)",
+                    self.now
+                ));
+            }
             self.now = t;
             self.stats.events_processed += 1;
             if self.stats.events_processed > self.event_limit {
