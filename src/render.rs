@@ -908,9 +908,13 @@ pub fn text(report: &Report, quiet: bool) -> String {
             let rows: Vec<Vec<String>> = jobs
                 .iter()
                 .map(|j| {
+                    // kubectl's STATUS (pkg/printers/internalversion/printers.go printJob,
+                    // kubectl 1.28+): Complete, Failed, …, Suspended, …, Running; "Deleted" is
+                    // jobsim's own for a Job gone by the end of the run.
                     let status = match (&j.condition, j.deleted) {
                         (Some(c), _) => c.to_string(),
                         (None, Some(_)) => "Deleted".into(),
+                        (None, None) if j.suspended => "Suspended".into(),
                         (None, None) => "Running".into(),
                     };
                     let duration = match (j.started, j.finished.or(j.deleted)) {

@@ -4,6 +4,7 @@ mod determinism;
 mod fake;
 mod fuzz;
 mod hostile;
+mod manifests;
 mod run;
 
 use std::path::{Path, PathBuf};
