@@ -92,6 +92,11 @@ pub struct Sim {
     pub(crate) cm_started: SimTime,
     pub(crate) api_down: bool,
     pub(crate) lag: Dur,
+    /// When the last watch event is delivered: a watch stream is FIFO, so an event sent after
+    /// an informer lag ends never overtakes one still in flight (issue 22: it did, and a Job
+    /// controller creating pods for a Job whose deletion was still in flight looped at one
+    /// instant with the garbage collector).
+    pub(crate) last_delivery: SimTime,
     pub(crate) controllers: Vec<Box<dyn Controller>>,
     pub(crate) wqs: Vec<WorkQueue>,
     pub(crate) nodes: Vec<Node>,
@@ -143,6 +148,7 @@ impl Sim {
             cm_started: scenario.start,
             api_down: false,
             lag: Dur::ZERO,
+            last_delivery: scenario.start,
             controllers,
             wqs,
             nodes,
@@ -559,8 +565,9 @@ impl Sim {
                 };
                 if !self.api_down {
                     let epoch = self.cm_epoch;
-                    self.queue
-                        .push(self.now + self.lag, Ev::Deliver { epoch, ev: wev });
+                    let at = (self.now + self.lag).max(self.last_delivery);
+                    self.last_delivery = at;
+                    self.queue.push(at, Ev::Deliver { epoch, ev: wev });
                 }
             }
             if self.cm_up {

@@ -709,3 +709,17 @@ fn fuzz_found_slow_input_runs_quickly() {
     assert!(o.elapsed < HANG_GUARD, "took {:?}", o.elapsed);
     assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
 }
+
+/// Issue 22: a watch event sent after an informer lag ended overtook one still in flight, and
+/// a Job controller and the garbage collector looped at one instant (pods created and deleted
+/// without end). The run must finish within a generous event budget.
+#[test]
+fn watch_events_stay_in_order_when_an_informer_lag_ends() {
+    let p = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/cli/volume-informer-lag-end-fifo.toml"
+    );
+    let o = jobsim(&["run", "--quiet", "--max-events", "200000", p]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(o.elapsed < HANG_GUARD, "took {:?}", o.elapsed);
+}
