@@ -634,11 +634,18 @@ pub fn locate_value(doc: &str, path: &str) -> Option<(usize, usize)> {
     for seg in path.split('.') {
         let mut parts = seg.split('[');
         let key = parts.next()?;
-        let indexes: Vec<usize> = parts
+        let Some(indexes) = parts
             .map(|p| p.trim_end_matches(']').parse().ok())
-            .collect::<Option<_>>()?;
-        // The key, at the mapping's key column (that of the first content line of the scope).
-        let first = (lo..hi).find(|&i| !blank(lines[i]))?;
+            .collect::<Option<Vec<usize>>>()
+        else {
+            return here;
+        };
+        // The key, at the mapping's key column (that of the first content line of the scope);
+        // where the text cannot be followed further (a flow mapping), the deepest position
+        // found so far.
+        let Some(first) = (lo..hi).find(|&i| !blank(lines[i])) else {
+            return here;
+        };
         let (kc, _) = content(lines[first]);
         let mut hit = None;
         for (i, l) in lines.iter().enumerate().take(hi).skip(lo) {
@@ -649,15 +656,17 @@ pub fn locate_value(doc: &str, path: &str) -> Option<(usize, usize)> {
             if c != kc {
                 continue;
             }
-            let name = t.split(':').next().unwrap_or("").trim().trim_matches('"');
-            if name == key && t[t.find(':')?..].starts_with(':') {
-                hit = Some((i, c, t));
+            let Some(colon) = t.find(':') else { continue };
+            if t[..colon].trim().trim_matches('"') == key {
+                hit = Some((i, c, t, colon));
                 break;
             }
         }
-        let (i, c, t) = hit?;
-        let after = &t[t.find(':')? + 1..];
-        let value_col = c + t.find(':')? + 1 + (after.len() - after.trim_start().len()) + 1;
+        let Some((i, c, t, colon)) = hit else {
+            return here;
+        };
+        let after = &t[colon + 1..];
+        let value_col = c + colon + 1 + (after.len() - after.trim_start().len()) + 1;
         here = Some((i + 1, value_col));
         // The scope of the value: the lines below, more indented (or "- " items at the key's
         // own column).
@@ -678,10 +687,9 @@ pub fn locate_value(doc: &str, path: &str) -> Option<(usize, usize)> {
         for ix in indexes {
             if !inline.is_empty() && !inline.starts_with('#') {
                 // A one-line flow list: the column of item `ix`.
-                if !inline.starts_with('[') {
+                let Some((row, base)) = here.filter(|_| inline.starts_with('[')) else {
                     return here;
-                }
-                let (row, base) = here?;
+                };
                 let (mut depth, mut n, mut want_start) = (0i32, 0usize, false);
                 let mut quote: Option<char> = None;
                 for (k, ch) in inline.char_indices() {
@@ -710,7 +718,9 @@ pub fn locate_value(doc: &str, path: &str) -> Option<(usize, usize)> {
                 return here;
             }
             // A block list: item `ix` among the "- " lines at the first item's column.
-            let first_item = (slo..shi).find(|&k| !blank(lines[k]))?;
+            let Some(first_item) = (slo..shi).find(|&k| !blank(lines[k])) else {
+                return here;
+            };
             let ic = lines[first_item].len() - lines[first_item].trim_start().len();
             let items: Vec<usize> = (slo..shi)
                 .filter(|&k| {
@@ -720,7 +730,9 @@ pub fn locate_value(doc: &str, path: &str) -> Option<(usize, usize)> {
                         && l.trim_start().starts_with("- ")
                 })
                 .collect();
-            let at = *items.get(ix)?;
+            let Some(&at) = items.get(ix) else {
+                return here;
+            };
             let next = items.get(ix + 1).copied().unwrap_or(shi);
             let (cc, _) = content(lines[at]);
             here = Some((at + 1, cc + 1));
@@ -773,6 +785,25 @@ pub fn path_at_line(doc: &str, line: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn locates_values_through_list_items() {
+        let doc = "spec:\n  containers:\n  - name: a\n    args: [\"x\", 5]\n  - name: b\n    env:\n    - {name: A, value: true}\n    - name: B\n      value: 1\n";
+        assert_eq!(
+            locate_value(doc, "spec.containers[0].args[1]"),
+            Some((4, 17))
+        );
+        assert_eq!(
+            locate_value(doc, "spec.containers[1].env[1].value"),
+            Some((9, 14))
+        );
+        // A flow mapping is not followed: the item's own position.
+        assert_eq!(
+            locate_value(doc, "spec.containers[1].env[0].value"),
+            Some((7, 7))
+        );
+        assert_eq!(locate_value(doc, "spec.containers[1].name"), Some((5, 11)));
+    }
 
     #[test]
     fn locates_nested_field() {
