@@ -44,13 +44,13 @@ impl Bytes<'_> {
 const START: &str = "2024-01-01T00:00:00Z";
 
 fn job_yaml(b: &mut Bytes<'_>, indent: &str, allow_suspend: bool) -> String {
-    let suspend = allow_suspend && b.u8() % 10 == 0;
+    let suspend = allow_suspend && b.u8().is_multiple_of(10);
     format!(
         "{i}parallelism: {}\n{i}completions: {}\n{i}backoffLimit: {}\n{i}suspend: {suspend}\n{i}template:\n{i}  spec:\n{i}    restartPolicy: {}\n{i}    containers: [{{ name: main, image: busybox }}]\n",
         b.range(1, 3),
         b.range(1, 4),
         b.range(0, 4),
-        if b.u8() % 2 == 0 { "Never" } else { "OnFailure" },
+        if b.u8().is_multiple_of(2) { "Never" } else { "OnFailure" },
         i = indent
     )
 }
@@ -86,15 +86,15 @@ fn world(b: &mut Bytes<'_>) -> (String, u32) {
         let policy = b.pick(&["Allow", "Forbid", "Replace"]);
         let mut spec = format!(
             "  schedule: \"{schedule}\"\n  concurrencyPolicy: {policy}\n  suspend: {}\n",
-            b.u8() % 10 == 0
+            b.u8().is_multiple_of(10)
         );
-        if b.u8() % 2 == 0 {
+        if b.u8().is_multiple_of(2) {
             spec += &format!("  successfulJobsHistoryLimit: {}\n", b.range(0, 4));
         }
-        if b.u8() % 2 == 0 {
+        if b.u8().is_multiple_of(2) {
             spec += &format!("  failedJobsHistoryLimit: {}\n", b.range(0, 3));
         }
-        if b.u8() % 3 == 0 {
+        if b.u8().is_multiple_of(3) {
             spec += &format!("  startingDeadlineSeconds: {}\n", b.range(5, 395));
         }
         let api = if minor < 21 {
