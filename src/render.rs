@@ -909,8 +909,9 @@ pub fn text(report: &Report, quiet: bool) -> String {
                 .iter()
                 .map(|j| {
                     // kubectl's STATUS (pkg/printers/internalversion/printers.go printJob,
-                    // kubectl 1.28+): Complete, Failed, …, Suspended, …, Running; "Deleted" is
-                    // jobsim's own for a Job gone by the end of the run.
+                    // kubectl 1.30+, PR #123226): Complete, Failed, Terminating, Suspended,
+                    // FailureTarget, Running; "Deleted" is jobsim's own for a Job gone by the
+                    // end of the run.
                     let status = match (&j.condition, j.deleted) {
                         (Some(c), _) => c.to_string(),
                         (None, Some(_)) => "Deleted".into(),

@@ -197,7 +197,8 @@ fn generate_name_objects_are_shown_by_their_prefix() {
     assert!(!o.stdout.contains("Job/default/:"), "{}", o.stdout);
 }
 
-/// kubectl 1.28+ prints a suspended Job's STATUS as "Suspended" (printers.go printJob).
+/// kubectl 1.30+ prints a suspended Job's STATUS as "Suspended" (printers.go printJob, PR
+/// #123226).
 #[test]
 fn a_suspended_jobs_status_reads_suspended() {
     let dir = tmpdir("suspended");
