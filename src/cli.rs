@@ -10,6 +10,7 @@ use sim_core::version::{Profile, Version};
 
 use crate::determinism;
 use crate::report::ReportBuilder;
+use crate::scenario::manifest::{shown_key, NOT_SIMULATED};
 use crate::scenario::{self, Diag, Diags, Loaded};
 use crate::{expect, render, EXIT_BAD_INPUT, EXIT_EXPECT_FAILED, EXIT_OK};
 
@@ -176,16 +177,21 @@ impl Observer for WithJobsDone<'_> {
 
 fn print_diags(stderr: &mut dyn Write, diags: &[Diag]) {
     let mut diags = diags.to_vec();
-    diags.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
+    // Warnings first (they often explain an error: an unknown field next to a missing one).
+    diags.sort_by(|a, b| {
+        (!a.warning, &a.file, a.line, a.col).cmp(&(!b.warning, &b.file, b.line, b.col))
+    });
     diags.dedup();
     for d in &diags {
-        let _ = writeln!(stderr, "error: {d}");
+        let word = if d.warning { "warning" } else { "error" };
+        let _ = writeln!(stderr, "{word}: {d}");
     }
+    let n = diags.iter().filter(|d| !d.warning).count();
     let _ = writeln!(
         stderr,
         "{} error{} found; nothing was simulated",
-        diags.len(),
-        if diags.len() == 1 { "" } else { "s" }
+        n,
+        if n == 1 { "" } else { "s" }
     );
 }
 
@@ -734,7 +740,7 @@ pub fn check_command(
                     }
                     for o in &l.scenario.objects {
                         for a in advice(o, l.scenario.profile.minor()) {
-                            let _ = writeln!(stdout, "  advice: {}: {a}", o.key());
+                            let _ = writeln!(stdout, "  advice: {}: {a}", shown_key(o));
                         }
                     }
                 }
@@ -768,14 +774,23 @@ pub fn check_command(
                     "{shown}: OK: {} objects valid for Kubernetes {version}",
                     objs.len()
                 );
+                // The objects' warnings, then one note per kind accepted but not simulated.
+                for w in &d.warnings {
+                    let word = if w.ends_with(NOT_SIMULATED) {
+                        "note"
+                    } else {
+                        "warning"
+                    };
+                    let _ = writeln!(stdout, "  {word}: {w}");
+                }
                 for o in &objs {
-                    for w in &o.warnings {
-                        let _ = writeln!(stdout, "  warning: {w}");
-                    }
                     for a in advice(&o.object, minor) {
-                        let _ = writeln!(stdout, "  advice: {}: {a}", o.object.key());
+                        let _ = writeln!(stdout, "  advice: {}: {a}", shown_key(&o.object));
                     }
                 }
+            } else {
+                // Shown with the errors: an unknown field often explains them (issue 22).
+                all.extend(d.warnings.iter().cloned().map(Diag::warning));
             }
             all.extend(d.list);
         }

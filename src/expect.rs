@@ -78,7 +78,7 @@ use toml::de::DeValue;
 
 use crate::report::{glob, EventFilter, ExpectationResult, Interest, PodRow, Report};
 use crate::scenario::diag::Diags;
-use crate::scenario::walk::{self, array, int_in, string, table, Tbl, V};
+use crate::scenario::walk::{array, int_in, string, table, Tbl, Window, V};
 
 /// Keys of an `[[expect]]` table.
 pub const KEYS: &[&str] = &[
@@ -327,7 +327,7 @@ pub struct Expect {
 }
 
 /// Parse a time of an expectation: RFC 3339, or `HH:MM[:SS]` on the start's UTC day.
-fn exp_time(d: &mut Diags<'_>, v: &V<'_>, path: &str, start: SimTime) -> Option<SimTime> {
+fn exp_time(d: &mut Diags<'_>, v: &V<'_>, path: &str, start: Window) -> Option<SimTime> {
     if let DeValue::String(s) = v.get_ref() {
         let parts: Vec<&str> = s.split(':').collect();
         if (parts.len() == 2 || parts.len() == 3)
@@ -341,17 +341,17 @@ fn exp_time(d: &mut Diags<'_>, v: &V<'_>, path: &str, start: SimTime) -> Option<
                 d.at(Some(v.span()), path, format!("invalid time of day {s:?}"));
                 return None;
             }
-            let day = start.0.div_euclid(86_400_000) * 86_400_000;
-            return Some(SimTime(day + ((h * 60 + m) * 60 + sec) * 1000));
+            let day = start.day.0.div_euclid(86_400_000) * 86_400_000;
+            return start.check(d, v, path, SimTime(day + ((h * 60 + m) * 60 + sec) * 1000));
         }
     }
-    walk::time(d, v, path)
+    start.time(d, v, path)
 }
 
 fn window(
     d: &mut Diags<'_>,
     t: &Tbl<'_, '_>,
-    start: SimTime,
+    start: Window,
 ) -> Result<Option<(SimTime, SimTime)>, ()> {
     let Some(v) = t.get("between") else {
         return Ok(None);
@@ -450,7 +450,7 @@ fn time_or_never(
     d: &mut Diags<'_>,
     v: &V<'_>,
     path: &str,
-    start: SimTime,
+    start: Window,
 ) -> Option<Option<SimTime>> {
     if let DeValue::String(s) = v.get_ref() {
         if s == "never" {
@@ -486,7 +486,7 @@ fn opt_list<T>(
 }
 
 /// Parse one `[[expect]]` table.
-pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: SimTime) -> Option<Expect> {
+pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: Window) -> Option<Expect> {
     let checks: Vec<&str> = KEYS[2..].iter().copied().filter(|k| t.has(k)).collect();
     if checks.len() != 1 {
         d.at(

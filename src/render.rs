@@ -921,9 +921,13 @@ fn collapse_job_rows(jobs: &[JobRow], start: SimTime, end: SimTime) -> Vec<Vec<S
         t.map(|t| short_offset(t - start))
             .unwrap_or_else(|| "<none>".into())
     };
+    // kubectl's STATUS (pkg/printers/internalversion/printers.go printJob, kubectl 1.30+,
+    // PR #123226): Complete, Failed, Terminating, Suspended, FailureTarget, Running; "Deleted"
+    // is jobsim's own for a Job gone by the end of the run.
     let status = |j: &JobRow| match (&j.condition, j.deleted) {
         (Some(c), _) => c.to_string(),
         (None, Some(_)) => "Deleted".into(),
+        (None, None) if j.suspended => "Suspended".into(),
         (None, None) => "Running".into(),
     };
     let duration = |j: &JobRow| match (j.started, j.finished.or(j.deleted)) {

@@ -93,6 +93,10 @@ pub struct JobRow {
     /// `spec.completions` (for the COMPLETIONS column); not in the JSON report.
     #[serde(skip)]
     pub completions: Option<i32>,
+    /// A `Suspended=True` condition at the end of the run (the STATUS column); not in the
+    /// JSON report.
+    #[serde(skip)]
+    pub suspended: bool,
     /// `status.completedIndexes` and `status.failedIndexes` of Indexed Jobs (added fields).
     pub completed_indexes: String,
     pub failed_indexes: Option<String>,
@@ -143,6 +147,7 @@ impl JobRow {
         row.succeeded = job.status.succeeded as i64;
         row.failed = job.status.failed as i64;
         row.completions = job.spec.completions;
+        row.suspended = job.condition_true("Suspended").is_some();
         row.completed_indexes = job.status.completed_indexes.clone();
         row.failed_indexes = job.status.failed_indexes.clone();
         if let Some(c) = job

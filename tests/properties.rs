@@ -6,7 +6,8 @@
 //! equal the trace's. A second property: the legacy (1.20) and current CronJob controllers
 //! create Jobs for the same scheduled times where no slot is missed.
 //!
-//! `PROPTEST_CASES=N` raises the case count (default 64 each, for a 2-core CI machine).
+//! 64 cases each by default (a 2-core CI machine), the same ones on every run (`config`);
+//! `PROPTEST_CASES=N` raises the count.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -18,12 +19,23 @@ use sim_core::engine::Sim;
 use sim_core::invariants::InvariantChecker;
 use sim_core::trace::{Observer, TraceEvent};
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(64)
+/// The property tests' configuration (issue 22): CI draws the same cases on every run, from a
+/// fixed RNG seed, after the committed regressions (`*.proptest-regressions`), so a red run
+/// means the change, not the draw. `PROPTEST_RNG_SEED=N` draws other cases and
+/// `PROPTEST_CASES=N` runs more (the volume runs in the README).
+fn config(default_cases: u32) -> ProptestConfig {
+    let mut c = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        c.cases = default_cases;
+    }
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        c.rng_seed = proptest::test_runner::RngSeed::Fixed(FIXED_SEED);
+    }
+    c
 }
+
+/// The seed of CI's draw.
+const FIXED_SEED: u64 = 22;
 
 const START: &str = "2024-01-01T00:00:00Z";
 
@@ -257,7 +269,12 @@ fn toml(w: &World, duration: &str) -> String {
 struct TraceCounts {
     jobs_created: u64,
     jobs_by_cron: BTreeMap<String, u64>,
-    pods_by_job: BTreeMap<String, u64>,
+    /// The uids of the Jobs created, in creation order (the report's order).
+    job_uids: Vec<String>,
+    /// Pods created per owning Job, by the Job's uid: a CronJob can create two Jobs with one
+    /// name (a lost status write with `successfulJobsHistoryLimit: 0` runs a slot twice, the
+    /// first Job already deleted), and the report has a row for each (issue 22).
+    pods_by_job_uid: BTreeMap<String, u64>,
     events: u64,
     events_processed: u64,
     live: BTreeMap<ObjectKey, String>,
@@ -272,13 +289,14 @@ impl Observer for TraceCounts {
                 match object.kind() {
                     Kind::Job => {
                         self.jobs_created += 1;
+                        self.job_uids.push(m.uid.to_string());
                         if let Some(r) = m.controller_ref().filter(|r| r.kind == "CronJob") {
                             *self.jobs_by_cron.entry(r.name.to_string()).or_default() += 1;
                         }
                     }
                     Kind::Pod => {
                         if let Some(r) = m.controller_ref().filter(|r| r.kind == "Job") {
-                            *self.pods_by_job.entry(r.name.to_string()).or_default() += 1;
+                            *self.pods_by_job_uid.entry(r.uid.to_string()).or_default() += 1;
                         }
                     }
                     Kind::CronJob => {}
@@ -305,6 +323,9 @@ impl Observer for Tee<'_> {
     }
 }
 
+/// Most engine events one generated world may take.
+const MAX_EVENTS: u64 = 2_000_000;
+
 struct Outcome {
     violations: Vec<String>,
     counts: TraceCounts,
@@ -329,11 +350,14 @@ fn run(src: &str) -> Outcome {
         Interest::default(),
     );
     let end = scn.end;
-    let mut sim = Sim::new(scn);
+    // A run-away guard: a small world of a few hours is far below this (issue 22's volume run
+    // found a world whose run grew to gigabytes without it).
+    let mut sim = Sim::new(scn).with_event_limit(MAX_EVENTS);
     {
         let mut tee = Tee(vec![&mut inv, &mut counts, &mut builder]);
         sim.start(&mut tee);
-        sim.run_until(end, &mut tee).expect("run");
+        sim.run_until(end, &mut tee)
+            .unwrap_or_else(|e| panic!("{e}\n{src}"));
         sim.finish(&mut tee);
     }
     inv.finish();
@@ -353,7 +377,7 @@ fn run(src: &str) -> Outcome {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), max_shrink_iters: 200, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { max_shrink_iters: 200, ..config(64) })]
 
     #[test]
     fn invariants_hold_and_the_report_matches_the_trace(w in world()) {
@@ -366,8 +390,8 @@ proptest! {
         // The report's counts equal the trace's.
         let jobs = o.report.jobs.as_ref().unwrap();
         prop_assert_eq!(jobs.len() as u64, o.counts.jobs_created);
-        for j in jobs {
-            prop_assert_eq!(j.pods_created, o.counts.pods_by_job.get(j.name.as_str()).copied().unwrap_or(0), "{}", j.name);
+        for (j, uid) in jobs.iter().zip(&o.counts.job_uids) {
+            prop_assert_eq!(j.pods_created, o.counts.pods_by_job_uid.get(uid).copied().unwrap_or(0), "{} ({})", j.name, uid);
         }
         for c in &o.report.cronjobs {
             prop_assert_eq!(c.jobs_created, o.counts.jobs_by_cron.get(c.name.as_str()).copied().unwrap_or(0), "{}", c.name);
@@ -432,5 +456,62 @@ fn write_digest_worlds() {
             toml(&w, "1h")
         );
         std::fs::write(dir.join(format!("w{i:03}.toml")), src).unwrap();
+    }
+}
+
+/// The chaos property (issue 22): faults strike at any second of the first 80 minutes of a
+/// 4-hour run (controller-manager restarts, API errors, informer lag, node down or
+/// partitioned), then stop. Besides the invariants, liveness: Kubernetes is level-triggered,
+/// so once the faults are over every Job that is not suspended reaches a terminal condition
+/// (Complete or Failed) or is deleted, within a bound derived from its spec: at most
+/// `completions + backoffLimit + 1` pod runs one after the other, each at most the workload's
+/// longest run plus the 1 s start delay plus the longest back-off (pod-failure back-off caps at
+/// 6 min, the kubelet's crash-loop back-off at 5 min), plus 15 minutes of slack for resyncs
+/// and node recovery. Only what Kubernetes guarantees is asserted: nothing about how many
+/// Jobs a CronJob creates under faults (Forbid can be violated under informer lag, see the
+/// `invariants` exemptions).
+fn liveness_bound_secs(j: &JobSpec, run_max_s: u16) -> i64 {
+    let runs = i64::from(j.completions) + i64::from(j.backoff_limit) + 1;
+    runs * (i64::from(run_max_s) + 1 + 360) + 900
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { max_shrink_iters: 100, ..config(24) })]
+
+    #[test]
+    fn after_faults_stop_every_job_finishes_or_is_deleted(w in world()) {
+        let src = toml(&w, "4h");
+        let o = run(&src);
+        prop_assert!(o.violations.is_empty(), "{:#?}\n{src}", o.violations);
+        let start = o.report.start;
+        let faults_end = w.faults.iter().map(|f| match f {
+            Fault::CmDown(a, l) | Fault::ApiErrors(_, _, _, _, a, l) | Fault::Lag(_, a, l)
+            | Fault::NodeDown(a, l) | Fault::Partition(a, l) => a + l,
+        }).max().unwrap_or(0);
+        let faults_end = start + sim_core::time::Dur::secs(i64::from(faults_end));
+        for j in o.report.jobs.as_ref().unwrap() {
+            let spec = match &j.cronjob {
+                Some(c) => {
+                    let i: usize = c.trim_start_matches("cron").parse().unwrap();
+                    &w.crons[i].job
+                }
+                None => {
+                    let i: usize = j.name.trim_start_matches("job").parse().unwrap();
+                    &w.jobs[i]
+                }
+            };
+            if spec.suspend {
+                continue;
+            }
+            let from = j.created.unwrap_or(start).max(faults_end);
+            let deadline = from + sim_core::time::Dur::secs(liveness_bound_secs(spec, w.run_max_s));
+            if deadline <= o.report.end {
+                prop_assert!(
+                    j.finished.is_some() || j.deleted.is_some(),
+                    "Job {} created {:?} neither finished nor deleted by {} (faults over at {})\n{}",
+                    j.name, j.created, deadline, faults_end, src
+                );
+            }
+        }
     }
 }

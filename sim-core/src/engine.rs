@@ -92,6 +92,11 @@ pub struct Sim {
     pub(crate) cm_started: SimTime,
     pub(crate) api_down: bool,
     pub(crate) lag: Dur,
+    /// When the last watch event is delivered: a watch stream is FIFO, so an event sent after
+    /// an informer lag ends never overtakes one still in flight (issue 22: it did, and a Job
+    /// controller creating pods for a Job whose deletion was still in flight looped at one
+    /// instant with the garbage collector).
+    pub(crate) last_delivery: SimTime,
     pub(crate) controllers: Vec<Box<dyn Controller>>,
     pub(crate) wqs: Vec<WorkQueue>,
     pub(crate) nodes: Vec<Node>,
@@ -143,6 +148,7 @@ impl Sim {
             cm_started: scenario.start,
             api_down: false,
             lag: Dur::ZERO,
+            last_delivery: scenario.start,
             controllers,
             wqs,
             nodes,
@@ -281,7 +287,13 @@ impl Sim {
                 break;
             }
             let (t, ev) = self.queue.pop().expect("peeked");
-            debug_assert!(t >= self.now, "time went back");
+            // In release builds too (issue 22): an event queued before `now` stops the run.
+            if t < self.now {
+                return Err(format!(
+                    "an event was queued at {t}, before the simulated time {} (time cannot go back; the scenario loader refuses such times)",
+                    self.now
+                ));
+            }
             self.now = t;
             self.stats.events_processed += 1;
             if self.stats.events_processed > self.event_limit {
@@ -553,8 +565,9 @@ impl Sim {
                 };
                 if !self.api_down {
                     let epoch = self.cm_epoch;
-                    self.queue
-                        .push(self.now + self.lag, Ev::Deliver { epoch, ev: wev });
+                    let at = (self.now + self.lag).max(self.last_delivery);
+                    self.last_delivery = at;
+                    self.queue.push(at, Ev::Deliver { epoch, ev: wev });
                 }
             }
             if self.cm_up {

@@ -468,3 +468,65 @@ fn deletion_marks(rec: &Recorder) -> Vec<i64> {
         })
         .collect()
 }
+
+/// Issue 22: a fault dated before the start is queued in the past. The run stops with an
+/// error (in release builds too, not only under `debug_assert`) instead of stepping the
+/// clock back.
+#[test]
+fn an_event_queued_before_now_stops_the_run() {
+    let mut s = scenario(31, Dur::mins(5));
+    s.faults.push(Fault {
+        kind: FaultKind::ClockJump { by: Dur::hours(1) },
+        from: t0() - Dur::hours(24 * 365),
+        to: None,
+    });
+    let mut rec = Recorder::default();
+    let err = Sim::new(s).run(&mut rec).unwrap_err();
+    assert!(
+        err.contains("2015-05-20T10:00:00Z, before the simulated time 2016-05-19T10:00:00Z"),
+        "{err}"
+    );
+}
+
+/// Issue 22: one crash of a two-container `OnFailure` pod is one restart of the pod, summed
+/// over its containers as the Job controller's `pastBackoffLimitOnFailure` sums them
+/// (pkg/controller/job/job_controller.go, v1.31: `InitContainerStatuses` and
+/// `ContainerStatuses` restartCount of Pending/Running pods). Copying the restart count onto
+/// every container counted it twice, and a Job with `backoffLimit: 2` failed after one crash.
+#[test]
+fn one_crash_of_a_two_container_pod_is_one_restart_in_the_sum() {
+    let mut s = scenario(31, Dur::mins(5));
+    let mut pod = bare_pod("p", "OnFailure");
+    if let Object::Pod(p) = &mut pod {
+        let mut spec = (*p.spec).clone();
+        spec.containers.push(Container {
+            name: "sidecar".into(),
+            image: "busybox".into(),
+            ..Default::default()
+        });
+        p.spec = spec.into();
+    }
+    s.objects.push(pod);
+    s.workloads.push(workload(
+        Dur::secs(5),
+        ExitCodes::Attempts(vec![1, 0]),
+        Dur::ZERO,
+    ));
+    let mut rec = Recorder::default();
+    Sim::new(s).run(&mut rec).unwrap();
+    let sums: Vec<i32> = rec
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            TraceEvent::Updated { new, .. } => new.as_pod().map(|p| {
+                p.status
+                    .container_statuses
+                    .iter()
+                    .map(|c| c.restart_count)
+                    .sum()
+            }),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sums.iter().max(), Some(&1), "{sums:?}");
+}

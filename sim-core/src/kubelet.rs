@@ -628,9 +628,13 @@ impl Sim {
             .spec
             .containers
             .iter()
-            .map(|c| ContainerStatus {
+            .enumerate()
+            .map(|(i, c)| ContainerStatus {
                 name: c.name.as_str().into(),
-                restart_count: rt.restart_count,
+                // The runtime models the pod's first container restarting (the one the
+                // back-off message names); the others keep 0, so the Job controller's sum over
+                // containers counts one crash once (issue 22).
+                restart_count: if i == 0 { rt.restart_count } else { 0 },
                 ready: running,
                 state: state.clone(),
                 last_state: last_state.clone(),

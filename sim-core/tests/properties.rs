@@ -12,13 +12,23 @@ use sim_core::time::{Dur, SimTime};
 use sim_core::trace::{Observer, TraceEvent};
 use sim_core::version::{Profile, Version};
 
-/// 64 cases by default; `PROPTEST_CASES=N` raises it.
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(64)
+/// The property tests' configuration (issue 22): CI draws the same cases on every run, from a
+/// fixed RNG seed, after the committed regressions (`*.proptest-regressions`), so a red run
+/// means the change, not the draw. `PROPTEST_RNG_SEED=N` draws other cases and
+/// `PROPTEST_CASES=N` runs more (the volume runs in the README).
+fn config(default_cases: u32) -> ProptestConfig {
+    let mut c = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        c.cases = default_cases;
+    }
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        c.rng_seed = proptest::test_runner::RngSeed::Fixed(FIXED_SEED);
+    }
+    c
 }
+
+/// The seed of CI's draw.
+const FIXED_SEED: u64 = 22;
 
 fn t0() -> SimTime {
     SimTime::parse_rfc3339("2016-05-19T10:00:00Z").unwrap()
@@ -158,7 +168,7 @@ impl Observer for Both<'_> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), .. ProptestConfig::default() })]
+    #![proptest_config(config(64))]
 
     #[test]
     fn invariants_hold_and_runs_are_deterministic(w in world()) {

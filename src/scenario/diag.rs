@@ -13,10 +13,30 @@ pub struct Diag {
     /// Field path, e.g. `[[workloads]][0].exit` or `spec.jobTemplate.spec.backoffLimit`.
     pub path: String,
     pub message: String,
+    /// A warning shown with the errors (its `message` is the whole rendered warning): the
+    /// API server returns warnings with a refusal too, and they often explain it (issue 22).
+    pub warning: bool,
+}
+
+impl Diag {
+    /// A rendered warning (`file:line: message`), to print next to errors.
+    pub fn warning(rendered: String) -> Diag {
+        Diag {
+            file: String::new(),
+            line: None,
+            col: None,
+            path: String::new(),
+            message: rendered,
+            warning: true,
+        }
+    }
 }
 
 impl fmt::Display for Diag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.warning {
+            return f.write_str(&self.message);
+        }
         f.write_str(&self.file)?;
         if let Some(l) = self.line {
             write!(f, ":{l}")?;
@@ -71,6 +91,9 @@ pub struct Diags<'s> {
     pub src: &'s str,
     index: LineIndex,
     pub list: Vec<Diag>,
+    /// Warnings and notes (rendered) that go with the objects read, whether or not there are
+    /// errors: manifests' kinds that are accepted but not simulated, API-server warnings.
+    pub warnings: Vec<String>,
 }
 
 impl<'s> Diags<'s> {
@@ -80,6 +103,7 @@ impl<'s> Diags<'s> {
             src,
             index: LineIndex::new(src),
             list: Vec::new(),
+            warnings: Vec::new(),
         }
     }
     pub fn at(&mut self, span: Option<Range<usize>>, path: &str, message: impl Into<String>) {
@@ -91,6 +115,7 @@ impl<'s> Diags<'s> {
             None => (None, None),
         };
         self.list.push(Diag {
+            warning: false,
             file: self.file.clone(),
             line,
             col,
@@ -106,6 +131,7 @@ impl<'s> Diags<'s> {
         message: impl Into<String>,
     ) {
         self.list.push(Diag {
+            warning: false,
             file: self.file.clone(),
             line: Some(line),
             col,

@@ -147,8 +147,16 @@ pub fn parse_manifests(
     stored: bool,
 ) -> Vec<Located> {
     let mut out = Vec::new();
+    let mut skipped = Skipped::default();
     for (start, doc) in split_documents(src) {
         let line0 = base_line + start - 1;
+        // kubectl reads a document that begins with `{` as JSON (apimachinery
+        // `yaml.NewYAMLOrJSONDecoder`), where a raw control character inside a string is an
+        // error; the YAML parser would fold it into the string.
+        if let Some(e) = json_control_character(&doc) {
+            d.at_line(line0 + e.0 - 1, Some(e.1), "", e.2);
+            continue;
+        }
         let value: J = match serde_saphyr::from_str_with_options(&doc, yaml_options()) {
             Ok(v) => v,
             Err(e) => {
@@ -163,21 +171,146 @@ pub fn parse_manifests(
                         (l, c) = (line0 + tl - 1, Some(tc));
                     }
                 }
-                d.at_line(
-                    l,
-                    c,
-                    "",
-                    format!("invalid YAML: {}", first_line(&e.to_string())),
-                );
+                let msg = first_line(&e.to_string());
+                let msg = match duplicate_key_message(&msg, &doc, l + 1 - line0, line0) {
+                    Some(m) => m,
+                    None => format!("invalid YAML: {msg}"),
+                };
+                d.at_line(l, c, "", msg);
                 continue;
             }
         };
         if value.is_null() {
             continue;
         }
-        object_from_value(d, value, "", line0, &doc, (minor, stored), &mut out, 0);
+        object_from_value(
+            d,
+            value,
+            "",
+            line0,
+            &doc,
+            (minor, stored),
+            &mut out,
+            0,
+            &mut skipped,
+        );
+    }
+    // One note per kind read but not simulated, at its first object.
+    for ((gv, kind), (line, n)) in skipped {
+        d.warnings.push(format!(
+            "{}:{line}: {kind} ({gv}): {n} object{} accepted{NOT_SIMULATED}",
+            d.file,
+            if n == 1 { "" } else { "s" }
+        ));
     }
     out
+}
+
+/// The end of the note on kinds accepted but not simulated.
+pub const NOT_SIMULATED: &str = ", not simulated (jobsim simulates Jobs, CronJobs and Pods)";
+
+/// Kinds served but not simulated: (apiVersion, kind) → (first line, count), in file order.
+type Skipped = tally::Ordered;
+
+mod tally {
+    /// An insertion-ordered tally (a few kinds per file: a linear scan is enough).
+    #[derive(Default)]
+    pub struct Ordered(Vec<((String, String), (usize, usize))>);
+    impl Ordered {
+        pub fn add(&mut self, key: (String, String), line: usize) {
+            match self.0.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, (_, n))) => *n += 1,
+                None => self.0.push((key, (line, 1))),
+            }
+        }
+    }
+    impl IntoIterator for Ordered {
+        type Item = ((String, String), (usize, usize));
+        type IntoIter = std::vec::IntoIter<Self::Item>;
+        fn into_iter(self) -> Self::IntoIter {
+            self.0.into_iter()
+        }
+    }
+}
+
+/// For a document that kubectl would read as JSON (its first character is `{`): the first raw
+/// control character inside a string, as encoding/json reports it (`invalid character '\n'
+/// in string literal`): (line, column, message).
+fn json_control_character(doc: &str) -> Option<(usize, usize, String)> {
+    if !doc.trim_start().starts_with('{') {
+        return None;
+    }
+    let (mut in_str, mut escaped) = (false, false);
+    let (mut line, mut col) = (1usize, 0usize);
+    for ch in doc.chars() {
+        col += 1;
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if ch == '\\' {
+                escaped = true;
+            } else if ch == '"' {
+                in_str = false;
+            } else if (ch as u32) < 0x20 {
+                let shown = match ch {
+                    '\n' => "\\n".to_string(),
+                    '\t' => "\\t".to_string(),
+                    '\r' => "\\r".to_string(),
+                    c => format!("\\x{:02x}", c as u32),
+                };
+                return Some((
+                    line,
+                    col,
+                    format!("invalid JSON: invalid character '{shown}' in string literal"),
+                ));
+            }
+        } else if ch == '"' {
+            in_str = true;
+        }
+        if ch == '\n' {
+            line += 1;
+            col = 0;
+        }
+    }
+    None
+}
+
+/// The YAML library's duplicate-key error in the words of the YAML library kubectl and
+/// kustomize use (go-yaml v3 `decode.go`: `mapping key "x" already defined at line N`), without
+/// its advice about its own options. `line` is the duplicate's line in `doc` (1-based).
+fn duplicate_key_message(msg: &str, doc: &str, line: usize, line0: usize) -> Option<String> {
+    let rest = msg.strip_prefix("duplicate mapping key")?;
+    let key = rest
+        .strip_prefix(": ")
+        .and_then(|r| r.rsplit_once(", set DuplicateKeyPolicy"))
+        .map(|(k, _)| k.to_string());
+    let Some(key) = key else {
+        return Some("mapping key already defined".into());
+    };
+    // The first definition: the nearest line above with the same key at the same indentation.
+    let lines: Vec<&str> = doc.lines().collect();
+    let indent_of = |l: &str| l.len() - l.trim_start().len();
+    let at = lines.get(line.checked_sub(1)?).map(|l| indent_of(l));
+    let first = at.and_then(|ind| {
+        lines[..line - 1]
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(i, l)| {
+                let t = l.trim_start().trim_start_matches("- ");
+                let li = l.len() - t.len();
+                (li == ind
+                    && (t.starts_with(&format!("{key}:")) || t.starts_with(&format!("\"{key}\":"))))
+                .then_some(i + 1)
+            })
+    });
+    Some(match first {
+        Some(f) => format!(
+            "mapping key {key:?} already defined at line {}",
+            f + line0 - 1
+        ),
+        None => format!("mapping key {key:?} already defined"),
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -190,6 +323,7 @@ fn object_from_value(
     (minor, stored): (u32, bool),
     out: &mut Vec<Located>,
     depth: usize,
+    skipped: &mut Skipped,
 ) {
     let J::Object(map) = &value else {
         d.at_line(
@@ -261,6 +395,7 @@ fn object_from_value(
                             (minor, stored),
                             out,
                             1,
+                            skipped,
                         );
                     }
                 }
@@ -269,12 +404,17 @@ fn object_from_value(
             }
             return;
         }
-        ("batch/v1", "Job") => from_json::<Job>(d, value, path, line, doc).map(Object::Job),
+        ("batch/v1", "Job") => {
+            from_json::<Job>(d, value, path, line, doc, (&kind, &api_version, minor))
+                .map(Object::Job)
+        }
         ("batch/v1", "CronJob") if minor >= 21 => {
-            from_json::<CronJob>(d, value, path, line, doc).map(Object::CronJob)
+            from_json::<CronJob>(d, value, path, line, doc, (&kind, &api_version, minor))
+                .map(Object::CronJob)
         }
         ("batch/v1beta1", "CronJob") if minor <= 24 => {
-            from_json::<CronJob>(d, value, path, line, doc).map(Object::CronJob)
+            from_json::<CronJob>(d, value, path, line, doc, (&kind, &api_version, minor))
+                .map(Object::CronJob)
         }
         ("batch/v1" | "batch/v1beta1", "CronJob") if ANY_CRONJOB_API.with(|c| c.get()) => {
             any_api_note = Some(if minor <= 20 {
@@ -282,15 +422,38 @@ fn object_from_value(
             } else {
                 "batch/v1"
             });
-            from_json::<CronJob>(d, value, path, line, doc).map(Object::CronJob)
+            from_json::<CronJob>(d, value, path, line, doc, (&kind, &api_version, minor))
+                .map(Object::CronJob)
         }
-        ("v1", "Pod") => from_json::<Pod>(d, value, path, line, doc).map(Object::Pod),
+        ("v1", "Pod") => from_json::<Pod>(d, value, path, line, doc, (&kind, &api_version, minor))
+            .map(Object::Pod),
+        (gv, k) if super::kinds::served_not_simulated(gv, k, minor) => {
+            skipped.add((gv.to_string(), k.to_string()), line);
+            return;
+        }
         _ => {
             no_match(d);
             None
         }
     };
-    let Some(mut obj) = obj else { return };
+    // Misspelt or made-up fields (`schema`): kubectl would refuse them; jobsim warns, located
+    // at the field where it can be found, in line order.
+    let mut located: Vec<((usize, usize), String)> = unknown
+        .iter()
+        .map(|u| {
+            let (at, order) = field_at(doc, &u.path, line, path);
+            (
+                order,
+                format!("{}:{at}: {}", d.file, u.message(minor, path)),
+            )
+        })
+        .collect();
+    located.sort_by_key(|(order, _)| *order);
+    let Some(mut obj) = obj else {
+        // Shown with the errors: an unknown field often explains them.
+        d.warnings.extend(located.into_iter().map(|(_, w)| w));
+        return;
+    };
     // Validate a defaulted copy; keep the object as written (advice reads unset fields) and
     // let the API server default it on create, as a real one does.
     let mut defaulted = obj.clone();
@@ -316,23 +479,10 @@ fn object_from_value(
             format!(
                 "{}:{line}: {}: apiVersion {api_version} is not served by Kubernetes 1.{minor}; read as {served} (same fields) for this run of a multi-version scenario",
                 d.file,
-                obj.key()
+                shown_key(&obj)
             )
         }))
         .collect();
-    // Misspelt or made-up fields (`schema`): kubectl would refuse them; jobsim warns, located
-    // at the field where it can be found, in line order.
-    let mut located: Vec<((usize, usize), String)> = unknown
-        .iter()
-        .map(|u| {
-            let (at, order) = field_at(doc, &u.path, line, path);
-            (
-                order,
-                format!("{}:{at}: {}", d.file, u.message(minor, path)),
-            )
-        })
-        .collect();
-    located.sort_by_key(|(order, _)| *order);
     if STRICT.with(|c| c.get()) {
         for u in &unknown {
             let (_, (l, c)) = field_at(doc, &u.path, line, path);
@@ -351,6 +501,7 @@ fn object_from_value(
             d.file
         ));
     }
+    d.warnings.extend(warnings.iter().cloned());
     out.push(Located {
         object: obj,
         line,
@@ -375,7 +526,38 @@ fn from_json<T: serde::de::DeserializeOwned>(
     path: &str,
     line: usize,
     doc: &str,
+    (kind, api_version, minor): (&str, &str, u32),
 ) -> Option<T> {
+    // Values of the wrong JSON type, refused as the API server's decoder refuses them, each at
+    // its value's line with its field path (issue 22).
+    let type_errors = super::schema::type_errors(kind, &value, minor);
+    if !type_errors.is_empty() {
+        let version = api_version.rsplit('/').next().unwrap_or(api_version);
+        for e in type_errors {
+            let field_path = if path.is_empty() {
+                e.path.clone()
+            } else {
+                format!("{path}.{}", e.path)
+            };
+            let (l, c) = if path.is_empty() {
+                locate_value(doc, &e.path)
+                    .map(|(l, c)| (line + l - 1, Some(c)))
+                    .unwrap_or((line, None))
+            } else {
+                (line, None)
+            };
+            d.at_line(
+                l,
+                c,
+                &field_path,
+                format!(
+                    "{kind} in version {version:?} cannot be handled as a {kind}: json: cannot unmarshal {} into Go struct field {} of type {}",
+                    e.got, e.go_field, e.want
+                ),
+            );
+        }
+        return None;
+    }
     match serde_json::from_value::<T>(value) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -468,6 +650,154 @@ pub fn locate_field(doc: &str, field: &str) -> Option<(usize, usize)> {
     found
 }
 
+/// How an object is named in messages: `Kind/namespace/name`, or for an object with only a
+/// `generateName` (its name is chosen on create) `Kind/namespace/prefix…`.
+pub fn shown_key(o: &Object) -> String {
+    let m = o.meta();
+    if m.name.is_empty() && !m.generate_name.is_empty() {
+        format!("{}/{}/{}…", o.kind().as_str(), m.namespace, m.generate_name)
+    } else {
+        o.key().to_string()
+    }
+}
+
+/// Where the value at `path` (dotted, list items as `[i]`) of a block-YAML document is:
+/// (line, column), 1-based. Items of block lists (`- …`) and of one-line flow lists
+/// (`[a, b]`) are counted; `None` when the text cannot be followed (flow mappings, anchors).
+pub fn locate_value(doc: &str, path: &str) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = doc.lines().collect();
+    // (content column after any "- " markers, the text from there)
+    let content = |l: &str| -> (usize, String) {
+        let mut col = l.len() - l.trim_start().len();
+        let mut t = l.trim_start();
+        while let Some(r) = t.strip_prefix("- ") {
+            let r2 = r.trim_start();
+            col += t.len() - r2.len();
+            t = r2;
+        }
+        (col, t.to_string())
+    };
+    let blank = |l: &str| {
+        let t = l.trim_start();
+        t.is_empty() || t.starts_with('#')
+    };
+    let (mut lo, mut hi) = (0usize, lines.len());
+    let mut here: Option<(usize, usize)> = None;
+    for seg in path.split('.') {
+        let mut parts = seg.split('[');
+        let key = parts.next()?;
+        let Some(indexes) = parts
+            .map(|p| p.trim_end_matches(']').parse().ok())
+            .collect::<Option<Vec<usize>>>()
+        else {
+            return here;
+        };
+        // The key, at the mapping's key column (that of the first content line of the scope);
+        // where the text cannot be followed further (a flow mapping), the deepest position
+        // found so far.
+        let Some(first) = (lo..hi).find(|&i| !blank(lines[i])) else {
+            return here;
+        };
+        let (kc, _) = content(lines[first]);
+        let mut hit = None;
+        for (i, l) in lines.iter().enumerate().take(hi).skip(lo) {
+            if blank(l) {
+                continue;
+            }
+            let (c, t) = content(l);
+            if c != kc {
+                continue;
+            }
+            let Some(colon) = t.find(':') else { continue };
+            if t[..colon].trim().trim_matches('"') == key {
+                hit = Some((i, c, t, colon));
+                break;
+            }
+        }
+        let Some((i, c, t, colon)) = hit else {
+            return here;
+        };
+        let after = &t[colon + 1..];
+        let value_col = c + colon + 1 + (after.len() - after.trim_start().len()) + 1;
+        here = Some((i + 1, value_col));
+        // The scope of the value: the lines below, more indented (or "- " items at the key's
+        // own column).
+        let mut end = i + 1;
+        while end < hi {
+            let l = lines[end];
+            if !blank(l) {
+                let ind = l.len() - l.trim_start().len();
+                let item = l.trim_start().starts_with("- ");
+                if ind < c || (ind == c && !item) {
+                    break;
+                }
+            }
+            end += 1;
+        }
+        let (mut slo, mut shi) = (i + 1, end);
+        let inline = after.trim();
+        for ix in indexes {
+            if !inline.is_empty() && !inline.starts_with('#') {
+                // A one-line flow list: the column of item `ix`.
+                let Some((row, base)) = here.filter(|_| inline.starts_with('[')) else {
+                    return here;
+                };
+                let (mut depth, mut n, mut want_start) = (0i32, 0usize, false);
+                let mut quote: Option<char> = None;
+                for (k, ch) in inline.char_indices() {
+                    if want_start && ch != ' ' {
+                        if n == ix {
+                            return Some((row, base + inline[..k].chars().count()));
+                        }
+                        want_start = false;
+                    }
+                    match (quote, ch) {
+                        (Some(q), c2) if c2 == q => quote = None,
+                        (Some(_), _) => {}
+                        (None, '"' | '\'') => quote = Some(ch),
+                        (None, '[' | '{') => {
+                            depth += 1;
+                            want_start = depth == 1;
+                        }
+                        (None, ']' | '}') => depth -= 1,
+                        (None, ',') if depth == 1 => {
+                            n += 1;
+                            want_start = true;
+                        }
+                        _ => {}
+                    }
+                }
+                return here;
+            }
+            // A block list: item `ix` among the "- " lines at the first item's column.
+            let Some(first_item) = (slo..shi).find(|&k| !blank(lines[k])) else {
+                return here;
+            };
+            let ic = lines[first_item].len() - lines[first_item].trim_start().len();
+            let items: Vec<usize> = (slo..shi)
+                .filter(|&k| {
+                    let l = lines[k];
+                    !blank(l)
+                        && l.len() - l.trim_start().len() == ic
+                        && l.trim_start().starts_with("- ")
+                })
+                .collect();
+            let Some(&at) = items.get(ix) else {
+                return here;
+            };
+            let next = items.get(ix + 1).copied().unwrap_or(shi);
+            let (cc, _) = content(lines[at]);
+            here = Some((at + 1, cc + 1));
+            // The item's own mapping starts on its "- " line.
+            slo = at;
+            shi = next;
+        }
+        lo = slo;
+        hi = shi;
+    }
+    here
+}
+
 /// The dotted path of the block-YAML key on `line` (1-based), from the indentation of the
 /// lines above it. `None` when the line holds no `key:`.
 pub fn path_at_line(doc: &str, line: usize) -> Option<String> {
@@ -507,6 +837,25 @@ pub fn path_at_line(doc: &str, line: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn locates_values_through_list_items() {
+        let doc = "spec:\n  containers:\n  - name: a\n    args: [\"x\", 5]\n  - name: b\n    env:\n    - {name: A, value: true}\n    - name: B\n      value: 1\n";
+        assert_eq!(
+            locate_value(doc, "spec.containers[0].args[1]"),
+            Some((4, 17))
+        );
+        assert_eq!(
+            locate_value(doc, "spec.containers[1].env[1].value"),
+            Some((9, 14))
+        );
+        // A flow mapping is not followed: the item's own position.
+        assert_eq!(
+            locate_value(doc, "spec.containers[1].env[0].value"),
+            Some((7, 7))
+        );
+        assert_eq!(locate_value(doc, "spec.containers[1].name"), Some((5, 11)));
+    }
 
     #[test]
     fn locates_nested_field() {

@@ -6,6 +6,7 @@
 //! serde-saphyr budgets (depth, aliases, nodes), integers and durations are range-checked.
 
 pub mod diag;
+mod kinds;
 pub mod manifest;
 pub mod random_faults;
 pub(crate) mod schema;
@@ -80,6 +81,7 @@ fn check_schedule_slots(
         if estimate > max {
             let (file, line) = at.get(i).cloned().unwrap_or_default();
             extra.push(Diag {
+                warning: false,
                 file,
                 line: (line > 0).then_some(line),
                 col: None,
@@ -125,6 +127,7 @@ impl Loaded {
 /// Read a file as UTF-8 text, with located errors.
 pub fn read_text(path: &Path, shown: &str) -> Result<String, Diag> {
     let err = |line: Option<usize>, msg: String| Diag {
+        warning: false,
         file: shown.to_string(),
         line,
         col: None,
@@ -419,6 +422,7 @@ pub fn load_all_src(src: &str, shown: String, base: &Path) -> Result<Vec<Loaded>
                 .is_some_and(|k| *k != l.scenario.profile.version.to_string())
         }) {
             return Err(vec![Diag {
+                warning: false,
                 file: shown,
                 line: None,
                 col: None,
@@ -448,6 +452,7 @@ pub fn load_all_src(src: &str, shown: String, base: &Path) -> Result<Vec<Loaded>
                     for e in &l.expects {
                         if let Some(k) = e.kubernetes.as_ref().filter(|k| !names.contains(k)) {
                             errs.push(Diag {
+                                warning: false,
                                 file: shown.clone(),
                                 line: None,
                                 col: None,
@@ -521,9 +526,13 @@ pub fn load_str(src: &str, shown: &str, base: &Path) -> Result<Loaded, Vec<Diag>
     all.extend(extra);
     match loaded {
         Some(l) if all.is_empty() => Ok(l),
-        _ => {
+        other => {
+            // The objects' warnings go with the errors (issue 22).
+            let warnings = other.map(|l| l.warnings).unwrap_or(d.warnings);
+            all.extend(warnings.into_iter().map(Diag::warning));
             if all.is_empty() {
                 all.push(Diag {
+                    warning: false,
                     file: shown.into(),
                     line: None,
                     col: None,
@@ -721,7 +730,7 @@ fn build(
             }
         }
     }
-    let start_t = start.unwrap_or(SimTime(0));
+    let window = walk::Window::new(start, end);
 
     // [[objects]]
     let mut objects: Vec<(Located, String, Option<std::ops::Range<usize>>)> = Vec::new();
@@ -739,6 +748,7 @@ fn build(
         }
         if seen.insert(key.clone(), ()).is_some() {
             extra.push(Diag {
+                warning: false,
                 file: file.clone(),
                 line: Some(loc.line),
                 col: None,
@@ -777,7 +787,7 @@ fn build(
             }
         }
         let p = format!("[[faults]][{i}]");
-        if let Some(f) = fault(d, &t, &p, start_t, nodes as usize, random) {
+        if let Some(f) = fault(d, &t, &p, window, nodes as usize, random) {
             if !random {
                 fault_specs.push(random_faults::FaultSpec::Fixed(f));
             } else if let Some(r) = random_faults::parse(d, &t, f, i, &mut fault_names) {
@@ -795,7 +805,15 @@ fn build(
     // [[actions]]
     let mut actions = Vec::new();
     for (i, t) in each_table(d, &top, "actions", ACTION_KEYS) {
-        if let Some(a) = action(d, &t, &format!("[[actions]][{i}]"), base, minor, extra) {
+        if let Some(a) = action(
+            d,
+            &t,
+            &format!("[[actions]][{i}]"),
+            window,
+            base,
+            minor,
+            extra,
+        ) {
             actions.push(a);
         }
     }
@@ -803,15 +821,12 @@ fn build(
     // [[expect]]
     let mut expects = Vec::new();
     for (i, t) in each_table(d, &top, "expect", expect::KEYS) {
-        if let Some(e) = expect::parse(d, &t, &format!("[[expect]][{i}]"), start_t) {
+        if let Some(e) = expect::parse(d, &t, &format!("[[expect]][{i}]"), window) {
             expects.push(e);
         }
     }
 
-    let warnings = objects
-        .iter()
-        .flat_map(|o| o.0.warnings.iter().cloned())
-        .collect();
+    let warnings = std::mem::take(&mut d.warnings);
     let objects_at: Vec<(String, usize)> =
         objects.iter().map(|o| (o.1.clone(), o.0.line)).collect();
     let scenario = Scenario {
@@ -896,6 +911,7 @@ fn read_manifest_source(
                     let mut md = Diags::new(shown.clone(), &text);
                     let objs = manifest::parse_manifests(&mut md, &text, 1, minor, stored);
                     extra.extend(md.list);
+                    d.warnings.extend(md.warnings);
                     objs.into_iter().map(|o| (o, shown.clone())).collect()
                 }
             }
@@ -919,6 +935,7 @@ fn read_manifest_source(
             let mut md = Diags::new(file.clone(), y);
             let objs = manifest::parse_manifests(&mut md, y, first, minor, stored);
             extra.extend(md.list);
+            d.warnings.extend(md.warnings);
             objs.into_iter().map(|o| (o, file.clone())).collect()
         }
     }
@@ -1179,7 +1196,7 @@ fn fault(
     d: &mut Diags<'_>,
     t: &Tbl<'_, '_>,
     p: &str,
-    start: SimTime,
+    window: walk::Window,
     nodes: usize,
     random: bool,
 ) -> Option<Fault> {
@@ -1233,8 +1250,8 @@ fn fault(
     let (from, to) = if instant && random {
         // A random clock-jump: `at` is one candidate, or from/to bound the process.
         let from = match t.get("at").or(t.get("from")) {
-            Some(v) => time(d, v, &t.sub(if t.has("at") { "at" } else { "from" })),
-            None => Some(start),
+            Some(v) => window.time(d, v, &t.sub(if t.has("at") { "at" } else { "from" })),
+            None => Some(window.day),
         };
         (from, t.get("to").and_then(|v| time(d, v, &t.sub("to"))))
     } else if instant {
@@ -1249,7 +1266,7 @@ fn fault(
             }
         }
         match t.get("at") {
-            Some(v) => (time(d, v, &t.sub("at")), None),
+            Some(v) => (window.time(d, v, &t.sub("at")), None),
             None => {
                 d.at(
                     Some(t.span.clone()),
@@ -1268,9 +1285,10 @@ fn fault(
             );
             ok = false;
         }
+        // A window may outlast the run (`to` after the end), not begin outside it.
         let from = match t.get("from") {
-            Some(v) => time(d, v, &t.sub("from")),
-            None => Some(start),
+            Some(v) => window.time(d, v, &t.sub("from")),
+            None => Some(window.day),
         };
         let to = t.get("to").and_then(|v| time(d, v, &t.sub("to")));
         if t.has("to") && to.is_none() {
@@ -1461,12 +1479,13 @@ fn action(
     d: &mut Diags<'_>,
     t: &Tbl<'_, '_>,
     p: &str,
+    window: walk::Window,
     base: &Path,
     minor: u32,
     extra: &mut Vec<Diag>,
 ) -> Option<TimedAction> {
     let at = match t.get("at") {
-        Some(v) => time(d, v, &t.sub("at")),
+        Some(v) => window.time(d, v, &t.sub("at")),
         None => {
             d.at(
                 Some(t.span.clone()),

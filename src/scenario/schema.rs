@@ -23,13 +23,23 @@ use serde_json::Value as J;
 enum S {
     /// Not checked below.
     Any,
-    /// A mapping with these keys.
-    Map(&'static [F]),
+    /// A mapping with these keys: the Go struct's name (for type errors) and its fields.
+    Map(&'static str, &'static [F]),
     /// A list of such mappings.
-    List(&'static [F]),
+    List(&'static str, &'static [F]),
+    /// A JSON string (Go `string`).
+    Str,
+    /// A JSON integer (Go `int32` or `int64`, named).
+    Int(&'static str),
+    /// A JSON boolean.
+    Bool,
+    /// A list of strings (Go `[]string`).
+    StrList,
+    /// A mapping of strings to strings (Go `map[string]string`).
+    StrMap,
 }
 
-use S::{Any, List, Map};
+use S::{Any, Bool, Int, List, Map, Str, StrList, StrMap};
 
 /// A field, and the minor versions whose API has it: from `since` (the release that added
 /// it, alpha included: a gated-off field is in the schema and silently dropped, not
@@ -70,9 +80,9 @@ const OWNER_REFERENCE: &[F] = &[
 ];
 
 const OBJECT_META: &[F] = &[
-    f("name", Any),
-    f("generateName", Any),
-    f("namespace", Any),
+    f("name", Str),
+    f("generateName", Str),
+    f("namespace", Str),
     f("selfLink", Any),
     f("uid", Any),
     f("resourceVersion", Any),
@@ -80,10 +90,10 @@ const OBJECT_META: &[F] = &[
     f("creationTimestamp", Any),
     f("deletionTimestamp", Any),
     f("deletionGracePeriodSeconds", Any),
-    f("labels", Any),
-    f("annotations", Any),
-    f("ownerReferences", List(OWNER_REFERENCE)),
-    f("finalizers", Any),
+    f("labels", StrMap),
+    f("annotations", StrMap),
+    f("ownerReferences", List("OwnerReference", OWNER_REFERENCE)),
+    f("finalizers", StrList),
     f("managedFields", Any),
     F {
         name: "clusterName",
@@ -93,15 +103,17 @@ const OBJECT_META: &[F] = &[
     },
 ];
 
+const ENV_VAR: &[F] = &[f("name", Str), f("value", Str), f("valueFrom", Any)];
+
 const CONTAINER: &[F] = &[
-    f("name", Any),
-    f("image", Any),
-    f("command", Any),
-    f("args", Any),
-    f("workingDir", Any),
+    f("name", Str),
+    f("image", Str),
+    f("command", StrList),
+    f("args", StrList),
+    f("workingDir", Str),
     f("ports", Any),
     f("envFrom", Any),
-    f("env", Any),
+    f("env", List("EnvVar", ENV_VAR)),
     f("resources", Any),
     since("resizePolicy", Any, 27),
     since("restartPolicy", Any, 28),
@@ -111,52 +123,52 @@ const CONTAINER: &[F] = &[
     f("readinessProbe", Any),
     f("startupProbe", Any),
     f("lifecycle", Any),
-    f("terminationMessagePath", Any),
-    f("terminationMessagePolicy", Any),
-    f("imagePullPolicy", Any),
+    f("terminationMessagePath", Str),
+    f("terminationMessagePolicy", Str),
+    f("imagePullPolicy", Str),
     f("securityContext", Any),
-    f("stdin", Any),
-    f("stdinOnce", Any),
-    f("tty", Any),
+    f("stdin", Bool),
+    f("stdinOnce", Bool),
+    f("tty", Bool),
     since("restartPolicyRules", Any, 34),
 ];
 
 const POD_SPEC: &[F] = &[
     f("volumes", Any),
-    f("initContainers", List(CONTAINER)),
-    f("containers", List(CONTAINER)),
+    f("initContainers", List("Container", CONTAINER)),
+    f("containers", List("Container", CONTAINER)),
     f("ephemeralContainers", Any),
-    f("restartPolicy", Any),
-    f("terminationGracePeriodSeconds", Any),
-    f("activeDeadlineSeconds", Any),
-    f("dnsPolicy", Any),
-    f("nodeSelector", Any),
-    f("serviceAccountName", Any),
-    f("serviceAccount", Any),
-    f("automountServiceAccountToken", Any),
-    f("nodeName", Any),
-    f("hostNetwork", Any),
-    f("hostPID", Any),
-    f("hostIPC", Any),
-    f("shareProcessNamespace", Any),
+    f("restartPolicy", Str),
+    f("terminationGracePeriodSeconds", Int("int64")),
+    f("activeDeadlineSeconds", Int("int64")),
+    f("dnsPolicy", Str),
+    f("nodeSelector", StrMap),
+    f("serviceAccountName", Str),
+    f("serviceAccount", Str),
+    f("automountServiceAccountToken", Bool),
+    f("nodeName", Str),
+    f("hostNetwork", Bool),
+    f("hostPID", Bool),
+    f("hostIPC", Bool),
+    f("shareProcessNamespace", Bool),
     f("securityContext", Any),
     f("imagePullSecrets", Any),
-    f("hostname", Any),
-    f("subdomain", Any),
+    f("hostname", Str),
+    f("subdomain", Str),
     f("affinity", Any),
-    f("schedulerName", Any),
+    f("schedulerName", Str),
     f("tolerations", Any),
     f("hostAliases", Any),
-    f("priorityClassName", Any),
-    f("priority", Any),
+    f("priorityClassName", Str),
+    f("priority", Int("int32")),
     f("dnsConfig", Any),
     f("readinessGates", Any),
     f("runtimeClassName", Any),
-    f("enableServiceLinks", Any),
+    f("enableServiceLinks", Bool),
     f("preemptionPolicy", Any),
     f("overhead", Any),
     f("topologySpreadConstraints", Any),
-    f("setHostnameAsFQDN", Any),
+    f("setHostnameAsFQDN", Bool),
     since("os", Any, 23),
     since("hostUsers", Any, 25),
     since("schedulingGates", Any, 26),
@@ -165,53 +177,59 @@ const POD_SPEC: &[F] = &[
     since("hostnameOverride", Any, 34),
 ];
 
-const POD_TEMPLATE_SPEC: &[F] = &[f("metadata", Map(OBJECT_META)), f("spec", Map(POD_SPEC))];
+const POD_TEMPLATE_SPEC: &[F] = &[
+    f("metadata", Map("ObjectMeta", OBJECT_META)),
+    f("spec", Map("PodSpec", POD_SPEC)),
+];
 
 const JOB_SPEC: &[F] = &[
-    f("parallelism", Any),
-    f("completions", Any),
-    f("activeDeadlineSeconds", Any),
+    f("parallelism", Int("int32")),
+    f("completions", Int("int32")),
+    f("activeDeadlineSeconds", Int("int64")),
     since("podFailurePolicy", Any, 25),
     since("successPolicy", Any, 30),
-    f("backoffLimit", Any),
-    since("backoffLimitPerIndex", Any, 28),
-    since("maxFailedIndexes", Any, 28),
+    f("backoffLimit", Int("int32")),
+    since("backoffLimitPerIndex", Int("int32"), 28),
+    since("maxFailedIndexes", Int("int32"), 28),
     f("selector", Any),
-    f("manualSelector", Any),
-    f("template", Map(POD_TEMPLATE_SPEC)),
-    f("ttlSecondsAfterFinished", Any),
-    since("completionMode", Any, 21),
-    since("suspend", Any, 21),
-    since("podReplacementPolicy", Any, 28),
-    since("managedBy", Any, 30),
+    f("manualSelector", Bool),
+    f("template", Map("PodTemplateSpec", POD_TEMPLATE_SPEC)),
+    f("ttlSecondsAfterFinished", Int("int32")),
+    since("completionMode", Str, 21),
+    since("suspend", Bool, 21),
+    since("podReplacementPolicy", Str, 28),
+    since("managedBy", Str, 30),
 ];
 
-const JOB_TEMPLATE_SPEC: &[F] = &[f("metadata", Map(OBJECT_META)), f("spec", Map(JOB_SPEC))];
+const JOB_TEMPLATE_SPEC: &[F] = &[
+    f("metadata", Map("ObjectMeta", OBJECT_META)),
+    f("spec", Map("JobSpec", JOB_SPEC)),
+];
 
 const CRONJOB_SPEC: &[F] = &[
-    f("schedule", Any),
-    since("timeZone", Any, 24),
-    f("startingDeadlineSeconds", Any),
-    f("concurrencyPolicy", Any),
-    f("suspend", Any),
-    f("jobTemplate", Map(JOB_TEMPLATE_SPEC)),
-    f("successfulJobsHistoryLimit", Any),
-    f("failedJobsHistoryLimit", Any),
+    f("schedule", Str),
+    since("timeZone", Str, 24),
+    f("startingDeadlineSeconds", Int("int64")),
+    f("concurrencyPolicy", Str),
+    f("suspend", Bool),
+    f("jobTemplate", Map("JobTemplateSpec", JOB_TEMPLATE_SPEC)),
+    f("successfulJobsHistoryLimit", Int("int32")),
+    f("failedJobsHistoryLimit", Int("int32")),
 ];
 
-const fn object(spec: &'static [F]) -> [F; 5] {
+const fn object(spec_type: &'static str, spec: &'static [F]) -> [F; 5] {
     [
         f("apiVersion", Any),
         f("kind", Any),
-        f("metadata", Map(OBJECT_META)),
-        f("spec", Map(spec)),
+        f("metadata", Map("ObjectMeta", OBJECT_META)),
+        f("spec", Map(spec_type, spec)),
         f("status", Any),
     ]
 }
 
-const JOB: &[F] = &object(JOB_SPEC);
-const CRONJOB: &[F] = &object(CRONJOB_SPEC);
-const POD: &[F] = &object(POD_SPEC);
+const JOB: &[F] = &object("JobSpec", JOB_SPEC);
+const CRONJOB: &[F] = &object("CronJobSpec", CRONJOB_SPEC);
+const POD: &[F] = &object("PodSpec", POD_SPEC);
 
 /// One unknown field: its dotted path (list items as `[i]`), the known key nearest to it, and,
 /// for a field of other versions, the versions that have it.
@@ -259,6 +277,176 @@ pub fn unknown_fields(kind: &str, value: &J, minor: u32) -> Vec<Unknown> {
     out
 }
 
+/// A value of the wrong JSON type, as the API server's JSON decoder reports it
+/// (encoding/json `UnmarshalTypeError`, via sigs.k8s.io/json: `cannot unmarshal bool into Go
+/// struct field EnvVar.spec.template.spec.containers.env.value of type string`).
+pub struct TypeError {
+    /// The dotted path with list indexes (`spec.template.spec.containers[0].env[1].value`).
+    pub path: String,
+    /// The JSON type found: `bool`, `number`, `number 1.5`, `string`, `array`, `object`.
+    pub got: String,
+    /// The Go struct holding the field, then the path without indexes (Go's `Struct.Field`).
+    pub go_field: String,
+    /// The Go type wanted.
+    pub want: String,
+}
+
+/// The values of `value`, a `kind` ("Job", "CronJob", "Pod") object, whose JSON type the
+/// field's Go type cannot take, in key order. Each is reported (the API server stops at the
+/// first; every one is worth fixing). `null` is accepted everywhere, as Go leaves the zero
+/// value. Fields not typed in the lists above are not checked.
+pub fn type_errors(kind: &str, value: &J, minor: u32) -> Vec<TypeError> {
+    let fields = match kind {
+        "Job" => JOB,
+        "CronJob" => CRONJOB,
+        "Pod" => POD,
+        _ => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    let kind: &'static str = match kind {
+        "Job" => "Job",
+        "CronJob" => "CronJob",
+        _ => "Pod",
+    };
+    check_types(value, fields, kind, "", "", minor, &mut out);
+    out
+}
+
+/// The JSON type as encoding/json names it in an `UnmarshalTypeError`.
+fn json_kind(v: &J, want_int: bool) -> String {
+    match v {
+        J::Bool(_) => "bool".into(),
+        J::Number(n) if want_int => format!("number {n}"),
+        J::Number(_) => "number".into(),
+        J::String(_) => "string".into(),
+        J::Array(_) => "array".into(),
+        J::Object(_) => "object".into(),
+        J::Null => "null".into(),
+    }
+}
+
+fn check_types(
+    v: &J,
+    fields: &'static [F],
+    go_struct: &'static str,
+    path: &str,
+    go_path: &str,
+    minor: u32,
+    out: &mut Vec<TypeError>,
+) {
+    let J::Object(map) = v else { return };
+    for (k, child) in map {
+        let Some(f) = fields
+            .iter()
+            .find(|f| f.name == k && f.since <= minor && minor < f.until)
+        else {
+            continue;
+        };
+        if child.is_null() {
+            continue;
+        }
+        let at = if path.is_empty() {
+            k.clone()
+        } else {
+            format!("{path}.{k}")
+        };
+        let go_at = if go_path.is_empty() {
+            k.clone()
+        } else {
+            format!("{go_path}.{k}")
+        };
+        let go_field = format!("{go_struct}.{go_at}");
+        let bad = |out: &mut Vec<TypeError>, path: String, got: String, want: String| {
+            out.push(TypeError {
+                path,
+                got,
+                go_field: go_field.clone(),
+                want,
+            })
+        };
+        match f.s {
+            Any => {}
+            Str => {
+                if !child.is_string() {
+                    bad(out, at, json_kind(child, false), "string".into());
+                }
+            }
+            Bool => {
+                if !child.is_boolean() {
+                    bad(out, at, json_kind(child, false), "bool".into());
+                }
+            }
+            Int(go) => {
+                let fits = child
+                    .as_i64()
+                    .is_some_and(|n| go == "int64" || i32::try_from(n).is_ok());
+                if !fits {
+                    bad(out, at, json_kind(child, child.is_number()), go.into());
+                }
+            }
+            StrList => match child {
+                J::Array(items) => {
+                    for (i, it) in items.iter().enumerate() {
+                        if !it.is_string() && !it.is_null() {
+                            bad(
+                                out,
+                                format!("{at}[{i}]"),
+                                json_kind(it, false),
+                                "string".into(),
+                            );
+                        }
+                    }
+                }
+                _ => bad(out, at, json_kind(child, false), "[]string".into()),
+            },
+            StrMap => match child {
+                J::Object(m) => {
+                    for (key, it) in m {
+                        if !it.is_string() && !it.is_null() {
+                            bad(
+                                out,
+                                format!("{at}.{key}"),
+                                json_kind(it, false),
+                                "string".into(),
+                            );
+                        }
+                    }
+                }
+                _ => bad(out, at, json_kind(child, false), "map[string]string".into()),
+            },
+            Map(name, sub) => match child {
+                J::Object(_) => check_types(child, sub, name, &at, &go_at, minor, out),
+                _ => bad(out, at, json_kind(child, false), format!("v1.{name}")),
+            },
+            List(name, sub) => match child {
+                J::Array(items) => {
+                    for (i, it) in items.iter().enumerate() {
+                        match it {
+                            J::Object(_) => check_types(
+                                it,
+                                sub,
+                                name,
+                                &format!("{at}[{i}]"),
+                                &go_at,
+                                minor,
+                                out,
+                            ),
+                            J::Null => {}
+                            _ => bad(
+                                out,
+                                format!("{at}[{i}]"),
+                                json_kind(it, false),
+                                format!("v1.{name}"),
+                            ),
+                        }
+                    }
+                }
+                _ => bad(out, at, json_kind(child, false), format!("[]v1.{name}")),
+            },
+        }
+    }
+}
+
 fn walk(v: &J, fields: &'static [F], path: &str, minor: u32, out: &mut Vec<Unknown>) {
     let J::Object(map) = v else { return };
     let here = |f: &F| f.since <= minor && minor < f.until;
@@ -270,9 +458,9 @@ fn walk(v: &J, fields: &'static [F], path: &str, minor: u32, out: &mut Vec<Unkno
         };
         match fields.iter().find(|f| f.name == k) {
             Some(f) if here(f) => match f.s {
-                Any => {}
-                Map(sub) => walk(child, sub, &at, minor, out),
-                List(sub) => {
+                Any | Str | Int(_) | Bool | StrList | StrMap => {}
+                Map(_, sub) => walk(child, sub, &at, minor, out),
+                List(_, sub) => {
                     if let J::Array(items) = child {
                         for (i, item) in items.iter().enumerate() {
                             walk(item, sub, &format!("{at}[{i}]"), minor, out);

@@ -219,6 +219,68 @@ pub fn time(d: &mut Diags<'_>, v: &V<'_>, path: &str) -> Option<SimTime> {
     }
 }
 
+/// The simulated window `[start, end]` that every time of a scenario (a fault, an action, an
+/// expectation) must lie in: the engine never goes back before the start, so a time before it
+/// would be queued in the past (issue 22), and one after the end never happens. When the start
+/// or end is itself in error the window is open (`lo` = 1970, `hi` = 9999), so no second error
+/// is reported. `day` is the start, for `HH:MM` expectation times on the start's UTC day.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub day: SimTime,
+    pub lo: SimTime,
+    pub hi: SimTime,
+}
+
+impl Window {
+    pub fn new(start: Option<SimTime>, end: Option<SimTime>) -> Window {
+        match (start, end) {
+            (Some(s), Some(e)) if s <= e => Window {
+                day: s,
+                lo: s,
+                hi: e,
+            },
+            _ => Window {
+                day: start.unwrap_or(MIN_TIME),
+                lo: MIN_TIME,
+                hi: MAX_TIME,
+            },
+        }
+    }
+
+    /// `t` if it lies in the window; otherwise a located error at `v` and `None`.
+    pub fn check(&self, d: &mut Diags<'_>, v: &V<'_>, path: &str, t: SimTime) -> Option<SimTime> {
+        if t < self.lo {
+            d.at(
+                Some(v.span()),
+                path,
+                format!(
+                    "{t} is before the simulation's start ({}): the simulated clock never goes back",
+                    self.lo
+                ),
+            );
+            None
+        } else if t > self.hi {
+            d.at(
+                Some(v.span()),
+                path,
+                format!(
+                    "{t} is after the simulation's end ({}): it would never happen",
+                    self.hi
+                ),
+            );
+            None
+        } else {
+            Some(t)
+        }
+    }
+
+    /// [`time`], then [`Window::check`].
+    pub fn time(&self, d: &mut Diags<'_>, v: &V<'_>, path: &str) -> Option<SimTime> {
+        let t = time(d, v, path)?;
+        self.check(d, v, path, t)
+    }
+}
+
 /// Longest duration accepted anywhere in a scenario: 100 years.
 pub const MAX_DUR: Dur = Dur(100 * 366 * 86_400_000);
 

@@ -92,6 +92,7 @@ pub fn load_manifest(text: &str, shown: &str, world: &World) -> Result<Loaded, V
             col: None,
             path: String::new(),
             message: "no object in the manifest (expected a batch/v1 Job or CronJob)".into(),
+            warning: false,
         });
     }
     if !errs.is_empty() {

@@ -57,8 +57,26 @@ fn the_base_scenario_is_valid() {
     assert_eq!(l.scenario.controller_manager.clock_offset.as_ms(), -300_000);
 }
 
+/// The property tests' configuration (issue 22): CI draws the same cases on every run, from a
+/// fixed RNG seed, after the committed regressions (`*.proptest-regressions`), so a red run
+/// means the change, not the draw. `PROPTEST_RNG_SEED=N` draws other cases and
+/// `PROPTEST_CASES=N` runs more (the volume runs in the README).
+fn config(default_cases: u32) -> ProptestConfig {
+    let mut c = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        c.cases = default_cases;
+    }
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        c.rng_seed = proptest::test_runner::RngSeed::Fixed(FIXED_SEED);
+    }
+    c
+}
+
+/// The seed of CI's draw.
+const FIXED_SEED: u64 = 22;
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+    #![proptest_config(config(300))]
 
     #[test]
     fn arbitrary_text_never_panics(s in "\\PC{0,400}") {

@@ -317,12 +317,50 @@ fn end_before_start_and_bad_times() {
     );
 }
 
+/// Issue 22: a time outside `[start, end]` (a fault, an action, an expectation) is refused at
+/// load with its line and field path; before, a clock-jump a year before the start was queued
+/// in the past and the run went back in time with exit 0. (HEAD: 08:29 to 09:29.)
+#[test]
+fn times_outside_the_simulated_window_are_refused() {
+    bad(
+        "clock-jump-before-start",
+        &[(
+            "s.toml",
+            &scn("[[faults]]\nkind = \"clock-jump\"\nat = \"2015-05-19T08:29:00Z\"\nby = \"1h\"\n"),
+        )],
+        &["s.toml:6:6: [[faults]][0].at: 2015-05-19T08:29:00Z is before the simulation's start (2016-05-19T08:29:00Z)"],
+    );
+    bad(
+        "fault-window",
+        &[(
+            "s.toml",
+            &scn("[[faults]]\nkind = \"controller-manager-down\"\nfrom = \"2016-05-19T08:00:00Z\"\nto = \"2016-05-19T09:00:00Z\"\n[[faults]]\nkind = \"api-server-down\"\nfrom = \"2016-05-19T10:00:00Z\"\n"),
+        )],
+        &[
+            "s.toml:6:8: [[faults]][0].from: 2016-05-19T08:00:00Z is before the simulation's start",
+            "s.toml:10:8: [[faults]][1].from: 2016-05-19T10:00:00Z is after the simulation's end (2016-05-19T09:29:00Z)",
+        ],
+    );
+    bad(
+        "action-and-expect",
+        &[(
+            "s.toml",
+            &scn("[[actions]]\nat = \"2016-05-19T08:28:59Z\"\ndelete = { kind = \"Job\", name = \"x\" }\n[[expect]]\njobs_created = { cronjob = \"r\", between = [\"08:00\", \"09:00\"], equals = 1 }\n[[expect]]\njob = { name = \"x\", finished = \"10:00\" }\n"),
+        )],
+        &[
+            "s.toml:5:6: [[actions]][0].at: 2016-05-19T08:28:59Z is before the simulation's start",
+            "[[expect]][0].jobs_created.between[0]: 2016-05-19T08:00:00Z is before the simulation's start",
+            "[[expect]][1].job.finished: 2016-05-19T10:00:00Z is after the simulation's end",
+        ],
+    );
+}
+
 #[test]
 fn unknown_kinds_versions_and_zones() {
     bad(
         "kinds",
-        &[("s.toml", &scn("kubernetes = \"1.30\"\n[controller_manager]\ntimezone = \"Europe/Berln\"\n[[objects]]\nyaml = '''\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: x }\n'''\n[[objects]]\nyaml = '''\napiVersion: batch/v1beta1\nkind: CronJob\nmetadata: { name: y }\n'''\n"))],
-        &["controller_manager.timezone: unknown time zone \"Europe/Berln\"", "s.toml:9: no matches for kind \"Deployment\" in version \"apps/v1\"", "s.toml:15: no matches for kind \"CronJob\" in version \"batch/v1beta1\""],
+        &[("s.toml", &scn("kubernetes = \"1.30\"\n[controller_manager]\ntimezone = \"Europe/Berln\"\n[[objects]]\nyaml = '''\napiVersion: apps/v1beta1\nkind: Deployment\nmetadata: { name: x }\n'''\n[[objects]]\nyaml = '''\napiVersion: batch/v1beta1\nkind: CronJob\nmetadata: { name: y }\n'''\n"))],
+        &["controller_manager.timezone: unknown time zone \"Europe/Berln\"", "s.toml:9: no matches for kind \"Deployment\" in version \"apps/v1beta1\"", "s.toml:15: no matches for kind \"CronJob\" in version \"batch/v1beta1\""],
     );
     bad(
         "version",
@@ -670,4 +708,18 @@ fn fuzz_found_slow_input_runs_quickly() {
     assert!(o.code == 0 || o.code == 1, "{}{}", o.stdout, o.stderr);
     assert!(o.elapsed < HANG_GUARD, "took {:?}", o.elapsed);
     assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
+}
+
+/// Issue 22: a watch event sent after an informer lag ended overtook one still in flight, and
+/// a Job controller and the garbage collector looped at one instant (pods created and deleted
+/// without end). The run must finish within a generous event budget.
+#[test]
+fn watch_events_stay_in_order_when_an_informer_lag_ends() {
+    let p = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/cli/volume-informer-lag-end-fifo.toml"
+    );
+    let o = jobsim(&["run", "--quiet", "--max-events", "200000", p]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(o.elapsed < HANG_GUARD, "took {:?}", o.elapsed);
 }

@@ -5,6 +5,7 @@ mod fake;
 mod fuzz;
 mod help;
 mod hostile;
+mod manifests;
 mod newcomer;
 mod run;
 

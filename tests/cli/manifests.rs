@@ -1,0 +1,240 @@
+//! Real manifests, read as an API server takes them (issue 22): files that also hold kinds
+//! jobsim does not simulate, wrong value types, warnings next to errors, duplicate keys,
+//! `generateName` objects, a suspended Job's STATUS.
+
+use crate::{jobsim, tmpdir, write};
+
+const JOB: &str = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: pi\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: main\n        image: busybox\n";
+
+fn check(name: &str, file: &str, text: &str, extra: &[&str]) -> crate::Out {
+    let dir = tmpdir(name);
+    let p = write(&dir, file, text);
+    let mut args = vec!["check", p.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let o = jobsim(&args);
+    assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
+    o
+}
+
+/// longhorn's uninstall manifest and velero's minio example hold ServiceAccounts, RBAC,
+/// Services, Secrets and Deployments next to the Job: kubectl creates them all. jobsim accepts
+/// them with one note per kind, and keeps "no matches for kind" for versions the Kubernetes
+/// version does not serve.
+#[test]
+fn kinds_jobsim_does_not_simulate_are_accepted_with_one_note_per_kind() {
+    let others = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: cr\nrules: []\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: minio\nspec:\n  replicas: 1\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: other\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData: { a: b }\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n---\n";
+    let o = check(
+        "other-kinds",
+        "m.yaml",
+        &format!("{others}{JOB}"),
+        &["--kubernetes", "1.35"],
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("m.yaml: OK: 1 objects valid"),
+        "{}",
+        o.stdout
+    );
+    for n in [
+        "m.yaml:1: ServiceAccount (v1): 1 object accepted, not simulated",
+        "m.yaml:6: ClusterRole (rbac.authorization.k8s.io/v1): 1 object accepted, not simulated",
+        "m.yaml:12: Deployment (apps/v1): 2 objects accepted, not simulated",
+        "m.yaml:24: Secret (v1): 1 object accepted, not simulated",
+        "m.yaml:30: Service (v1): 1 object accepted, not simulated",
+        "m.yaml:35: ConfigMap (v1): 1 object accepted, not simulated",
+    ] {
+        assert!(o.stdout.contains(n), "{n:?} not in\n{}", o.stdout);
+    }
+    assert_eq!(o.stdout.matches("  note: ").count(), 6, "{}", o.stdout);
+    // Versions the API server does not serve stay refused.
+    let o = check(
+        "old-deployment",
+        "m.yaml",
+        "apiVersion: apps/v1beta1\nkind: Deployment\nmetadata:\n  name: d\n",
+        &["--kubernetes", "1.35"],
+    );
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("no matches for kind \"Deployment\" in version \"apps/v1beta1\""),
+        "{}",
+        o.stderr
+    );
+    let o = check(
+        "rbac-v1beta1",
+        "m.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1beta1\nkind: ClusterRole\nmetadata:\n  name: c\n",
+        &["--kubernetes", "1.21"],
+    );
+    assert_eq!(o.code, 0, "served through 1.21: {}{}", o.stdout, o.stderr);
+    let o = check(
+        "rbac-v1beta1-122",
+        "m.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1beta1\nkind: ClusterRole\nmetadata:\n  name: c\n",
+        &["--kubernetes", "1.22"],
+    );
+    assert_eq!(o.code, 2, "removed in 1.22: {}{}", o.stdout, o.stderr);
+    // A scenario's run prints the notes too, and simulates the Job.
+    let dir = tmpdir("other-kinds-run");
+    write(&dir, "m.yaml", format!("{others}{JOB}"));
+    let s = write(
+        &dir,
+        "s.toml",
+        "[simulation]\nstart = \"2016-05-19T08:29:00Z\"\nduration = \"10m\"\n[[objects]]\nfile = \"m.yaml\"\n",
+    );
+    let o = jobsim(&["run", "--quiet", s.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("m.yaml:12: Deployment (apps/v1): 2 objects accepted, not simulated"),
+        "{}",
+        o.stderr
+    );
+}
+
+/// `env[].value: true` or `5432` is refused by a real API server (`cannot unmarshal bool into
+/// Go struct field EnvVar...value of type string`); every type error is located at its value,
+/// with its field path (issue 22: `args: ["sleep", 3600]` pointed at line 1, no path).
+#[test]
+fn wrong_value_types_are_refused_at_their_field() {
+    let y = format!("{JOB}        env:\n        - name: A\n          value: true\n        - name: PORT\n          value: 5432\n        args: [\"sleep\", 3600]\n");
+    let o = check("types", "m.yaml", &y, &[]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    for n in [
+        "m.yaml:14:18: spec.template.spec.containers[0].env[0].value: Job in version \"v1\" cannot be handled as a Job: json: cannot unmarshal bool into Go struct field EnvVar.spec.template.spec.containers.env.value of type string",
+        "m.yaml:16:18: spec.template.spec.containers[0].env[1].value: Job in version \"v1\" cannot be handled as a Job: json: cannot unmarshal number into Go struct field EnvVar.spec.template.spec.containers.env.value of type string",
+        "m.yaml:17:25: spec.template.spec.containers[0].args[1]: Job in version \"v1\" cannot be handled as a Job: json: cannot unmarshal number into Go struct field Container.spec.template.spec.containers.args of type string",
+    ] {
+        assert!(o.stderr.contains(n), "{n:?} not in\n{}", o.stderr);
+    }
+    let y = JOB.replace(
+        "spec:\n  template",
+        "spec:\n  backoffLimit: \"6\"\n  template",
+    );
+    let o = check("int-as-string", "m.yaml", &y, &[]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("m.yaml:6:17: spec.backoffLimit: Job in version \"v1\" cannot be handled as a Job: json: cannot unmarshal string into Go struct field JobSpec.spec.backoffLimit of type int32"), "{}", o.stderr);
+    // JSON with a raw newline inside a string: the JSON decoder refuses it.
+    let j = "{\"apiVersion\": \"batch/v1\", \"kind\": \"Job\",\n \"metadata\": {\"name\": \"pi\"},\n \"spec\": {\"template\": {\"spec\": {\"restartPolicy\": \"Never\", \"containers\": [{\"name\": \"main\", \"image\": \"busy\nbox\"}]}}}}\n";
+    let o = check("json-newline", "m.json", j, &[]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr.contains("m.json:3:")
+            && o.stderr
+                .contains("invalid character '\\n' in string literal"),
+        "{}",
+        o.stderr
+    );
+}
+
+/// Warnings are printed next to the errors: the unknown field explains the error.
+#[test]
+fn warnings_are_shown_with_errors() {
+    let y = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: r\nspec:\n  jobTemplate:\n    schedule: \"* * * * *\"\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{ name: main, image: busybox }]\n";
+    let o = check("warn-and-err", "m.yaml", y, &[]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("m.yaml:7:5: unknown field \"spec.jobTemplate.schedule\""),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains("spec.schedule: Required value"),
+        "{}",
+        o.stderr
+    );
+    // The same through a scenario.
+    let dir = tmpdir("warn-and-err-run");
+    write(&dir, "m.yaml", y);
+    let s = write(
+        &dir,
+        "s.toml",
+        "[simulation]\nstart = \"2016-05-19T08:29:00Z\"\nduration = \"10m\"\n[[objects]]\nfile = \"m.yaml\"\n",
+    );
+    let o = jobsim(&["run", s.to_str().unwrap()]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("m.yaml:7:5: unknown field \"spec.jobTemplate.schedule\""),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains("spec.schedule: Required value"),
+        "{}",
+        o.stderr
+    );
+}
+
+/// A duplicate key is refused in the API server's words, without the YAML library's advice.
+#[test]
+fn duplicate_keys_in_the_api_servers_words() {
+    let y = JOB.replace("  name: pi\n", "  name: pi\n  name: pi2\n");
+    let o = check("dup-key", "m.yaml", &y, &[]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("m.yaml:5:"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("mapping key \"name\" already defined"),
+        "{}",
+        o.stderr
+    );
+    assert!(!o.stderr.contains("DuplicateKeyPolicy"), "{}", o.stderr);
+    assert!(!o.stderr.contains("Options"), "{}", o.stderr);
+}
+
+/// A `generateName` object has no name yet: advice names it by its prefix.
+#[test]
+fn generate_name_objects_are_shown_by_their_prefix() {
+    let y = JOB.replace("  name: pi\n", "  generateName: pi-\n");
+    let o = check("generate-name", "m.yaml", &y, &[]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("advice: Job/default/pi-…: "),
+        "{}",
+        o.stdout
+    );
+    assert!(!o.stdout.contains("Job/default/:"), "{}", o.stdout);
+}
+
+/// kubectl 1.30+ prints a suspended Job's STATUS as "Suspended" (printers.go printJob, PR
+/// #123226).
+#[test]
+fn a_suspended_jobs_status_reads_suspended() {
+    let dir = tmpdir("suspended");
+    let y = JOB.replace("spec:\n  template", "spec:\n  suspend: true\n  template");
+    write(&dir, "m.yaml", y);
+    let s = write(
+        &dir,
+        "s.toml",
+        "[simulation]\nstart = \"2016-05-19T08:29:00Z\"\nduration = \"10m\"\nkubernetes = \"1.31\"\n[[objects]]\nfile = \"m.yaml\"\n",
+    );
+    let o = jobsim(&["run", s.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let row = o
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("default") && l.contains(" pi "))
+        .unwrap_or_else(|| panic!("no Job row in\n{}", o.stdout));
+    assert!(row.contains(" Suspended "), "{row}");
+}
+
+/// A two-container `OnFailure` pod with `backoffLimit: 2`: one crash is one restart in the Job
+/// controller's sum over containers (`pastBackoffLimitOnFailure`), so the Job survives it and
+/// completes; it failed after one crash when the restart count was copied onto both.
+#[test]
+fn two_container_on_failure_job_survives_one_crash_under_backoff_limit_2() {
+    let dir = tmpdir("two-containers");
+    let y = JOB
+        .replace("spec:\n  template", "spec:\n  backoffLimit: 2\n  template")
+        .replace("restartPolicy: Never", "restartPolicy: OnFailure")
+        + "      - name: sidecar\n        image: busybox\n";
+    write(&dir, "m.yaml", y);
+    let s = write(
+        &dir,
+        "s.toml",
+        "[simulation]\nstart = \"2016-05-19T08:29:00Z\"\nduration = \"10m\"\nkubernetes = \"1.31\"\n[[objects]]\nfile = \"m.yaml\"\n[[workloads]]\nrun = \"5s\"\nexit = { attempts = [1, 0] }\n[[expect]]\njob = { name = \"pi\", condition = \"Complete\", pods_created = 1 }\n",
+    );
+    let o = jobsim(&["run", s.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+}
