@@ -139,6 +139,16 @@ pub fn command() -> clap::Command {
                 "Exit codes:\n  0  the schedule is valid (its activations are printed)\n  2  bad input: the API server of that version rejects the schedule or zone\n\nExamples:\n  jobsim schedule \"0 2 * * *\" --tz Europe/Berlin --from 2023-10-28 -n 3\n  jobsim schedule \"*/15 * * * *\" --kubernetes 1.20\n\nDefault Kubernetes version: {newest} (the newest modelled)."
             ))
         })
+        .mut_subcommand("sweep", |c| {
+            let help = format!(
+                "Exit codes:\n  0  the sweep ran (failed expectations are what it measures)\n  2  bad input or usage: a bad --set path or value, an empty seed range, a shard out of range\n\nExamples:\n  jobsim sweep scenarios/sweep/nightly-report.toml --seeds 1..500 --set objects.report.spec.startingDeadlineSeconds=30,600,none\n  jobsim sweep scenarios/sweep/nightly-report.toml --seeds 1..100 --shard 0/4 > shard-0.json\n\nDefault Kubernetes version: {newest} (the newest modelled), for a scenario without [simulation] kubernetes."
+            );
+            c.after_help(help.clone()).mut_subcommand("merge", |m| {
+                m.after_help(format!(
+                    "Exit codes:\n  0  the shards were merged\n  2  bad input: a missing or repeated shard, shards of different sweeps\n\nExamples:\n  jobsim sweep merge shard-*.json\n  jobsim sweep merge --format csv shard-0.json shard-1.json\n\nDefault Kubernetes version: {newest} (the newest modelled)."
+                ))
+            })
+        })
         .mut_subcommand("check", |c| {
             c.after_help(format!(
                 "Exit codes:\n  0  every file is valid\n  2  a file has errors (each printed with file, line and field path)\n\nExamples:\n  jobsim check scenarios/hello-job.toml\n  jobsim check --kubernetes 1.24 scenarios/manifests/pi.yaml\n\nDefault Kubernetes version: {newest} (the newest modelled)."

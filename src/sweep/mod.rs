@@ -72,6 +72,7 @@ pub struct SweepArgs {
 pub enum SweepCommand {
     /// Combine shard results (`--shard I/N` outputs) into the one-machine result.
     Merge {
+        /// The shard files, one per `--shard I/N` (each printed one JSON line).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// text, csv, json or html.
