@@ -15,6 +15,10 @@ const SKIPPED: &[(&str, &str)] = &[
         "the binary under test is cargo's build for this test",
     ),
     ("cargo test", "the test suite itself (CI runs it)"),
+    (
+        "PROPTEST_CASES=",
+        "the property tests' volume runs take minutes (CI runs the fixed-seed cases)",
+    ),
     ("cargo bench", "benchmarks take minutes"),
     (
         "cargo install cargo-fuzz",
