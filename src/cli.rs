@@ -673,31 +673,76 @@ fn path_name(runs: &[scenario::Loaded]) -> String {
     runs.first().map(|l| l.path.clone()).unwrap_or_default()
 }
 
-/// Advice on a valid object: what Kubernetes users are often surprised by.
-fn advice(obj: &sim_core::api::Object, minor: u32) -> Vec<String> {
+/// The lesson that plays a CronJob through more than 100 missed start times on 1.20 and 1.31.
+const LESSON_TOO_MANY_MISSED: &str = "jobsim run scenarios/lessons/01-too-many-missed.toml";
+
+/// Advice on a valid object: what Kubernetes users are often surprised by, each true for the
+/// release `profile` is (tests/cli/advice.rs has a test per message and version). `sidecars`
+/// are the pod template's init containers written with `restartPolicy: Always`.
+fn advice(obj: &sim_core::api::Object, profile: &Profile, sidecars: &[String]) -> Vec<String> {
+    let minor = profile.minor();
     let mut out = Vec::new();
     if let Some(c) = obj.as_cronjob() {
         if c.spec.starting_deadline_seconds.is_none() {
-            out.push(if minor < 21 {
-                "spec.startingDeadlineSeconds is unset: after an outage of more than 100 schedule periods the legacy controller (the default before 1.21) stops starting this CronJob (\"too many missed start times\"); set it to bound the look-back"
+            // Legacy controller (cronjob_controller.go + utils.go getRecentUnmetScheduleTimes,
+            // ≤ 1.20): > 100 unmet times is an error on every 10 s poll, and lastScheduleTime
+            // never moves again. Controller v2 (cronjob_controllerv2.go, 1.21+): the estimate
+            // > 100 records one TooManyMissedTimes per sync that finds it, then the most recent
+            // slot is started. semantics/cronjob.md §3.3, §4.3; lesson 01.
+            out.push(if !profile.gate("CronJobControllerV2") {
+                format!("spec.startingDeadlineSeconds is unset: once more than 100 start times are missed (e.g. the controller manager down for 100 schedule periods), the legacy controller (the default through 1.20) warns FailedNeedsStart on every 10 s poll and never starts this CronJob again; set it to bound the look-back (see: {LESSON_TOO_MANY_MISSED})")
             } else {
-                "spec.startingDeadlineSeconds is unset: after an outage of more than 100 schedule periods the controller warns TooManyMissedTimes on every sync and starts only the most recent missed run"
-            }.into());
+                format!("spec.startingDeadlineSeconds is unset: a sync that finds more than 100 missed start times (e.g. after the controller manager was down for 100 schedule periods) records one Warning TooManyMissedTimes and starts only the most recent missed run; the others never run; set it to bound the look-back (see: {LESSON_TOO_MANY_MISSED})")
+            });
         }
         if c.spec.concurrency_policy.is_empty() || c.spec.concurrency_policy == "Allow" {
             out.push("spec.concurrencyPolicy is Allow (the default): runs overlap when one lasts longer than the schedule's period".into());
         }
         if c.spec.time_zone.is_none() && !c.spec.schedule.contains("TZ=") {
-            out.push("spec.timeZone is unset: the schedule is read in kube-controller-manager's local time zone".into());
+            // spec.timeZone: no field before 1.24; alpha (gate CronJobTimeZone off by default,
+            // the API server drops it) in 1.24; beta on by default in 1.25, GA 1.27
+            // (pkg/features/kube_features.go; semantics/cronjob.md §3.8).
+            out.push(if profile.gate("CronJobTimeZone") {
+                "spec.timeZone is unset: the schedule is read in kube-controller-manager's local time zone; set spec.timeZone (e.g. \"Etc/UTC\") to choose it".into()
+            } else {
+                format!("the schedule is read in kube-controller-manager's local time zone; Kubernetes 1.{minor} has no field on by default to choose another (spec.timeZone is on by default from 1.25)")
+            });
+        }
+        if c.spec.time_zone.is_some() && minor >= 24 && !profile.gate("CronJobTimeZone") {
+            out.push(format!("spec.timeZone is dropped by the API server (feature gate CronJobTimeZone is off by default in 1.{minor}): the schedule is read in kube-controller-manager's local time zone"));
         }
     }
     if let Some(j) = obj.as_job() {
-        // With backoffLimitPerIndex the default is MaxInt32 (validation::job::default_job_spec).
-        if j.spec.backoff_limit.is_none() && j.spec.backoff_limit_per_index.is_none() {
-            out.push("spec.backoffLimit is unset: the Job is retried up to 6 times (the default) before it fails".into());
+        if j.spec.backoff_limit.is_none() {
+            // SetDefaults_Job (pkg/apis/batch/v1/defaults.go, 1.28+): backoffLimit defaults to
+            // MaxInt32 when backoffLimitPerIndex is set, else 6. Defaulting runs at decode,
+            // before the strategy's dropDisabledFields: in 1.28 (JobBackoffLimitPerIndex alpha,
+            // off) backoffLimitPerIndex is dropped after backoffLimit became MaxInt32. Before
+            // 1.28 the field is unknown, the decoder ignores it, and the default is 6.
+            let per_index = j.spec.backoff_limit_per_index.is_some() && minor >= 28;
+            if !per_index {
+                out.push("spec.backoffLimit is unset: the Job is retried up to 6 times (the default) before it fails".into());
+            } else if !profile.gate("JobBackoffLimitPerIndex") {
+                out.push(format!("spec.backoffLimit is unset: the API server stores 2147483647 because spec.backoffLimitPerIndex is set, then drops backoffLimitPerIndex (feature gate JobBackoffLimitPerIndex is off by default in 1.{minor}): failed pods are retried without end; set spec.backoffLimit"));
+            }
         }
         if j.spec.ttl_seconds_after_finished.is_none() && j.metadata.owner_references.is_empty() {
             out.push("spec.ttlSecondsAfterFinished is unset: the finished Job and its pods stay until deleted".into());
+        }
+    }
+    // Native sidecars (an init container with restartPolicy: Always): the field is from 1.28;
+    // there pkg/api/pod/util.go dropDisabledFields clears it while SidecarContainers (alpha
+    // 1.28, beta on by default 1.29; kubernetes/website feature-gates/SidecarContainers.md) is
+    // off, so the container is an ordinary init container, which must exit before the main
+    // containers start (kubernetes.io "Sidecar containers", "Init containers").
+    if minor < 29 && (obj.as_job().is_some() || obj.as_cronjob().is_some()) {
+        for name in sidecars {
+            let why = if minor >= 28 {
+                "which the API server drops in 1.28 (feature gate SidecarContainers is alpha there, off by default)".to_string()
+            } else {
+                format!("a field Kubernetes 1.{minor} does not have")
+            };
+            out.push(format!("init container {name:?} has restartPolicy: Always, {why}: it is not a sidecar but an ordinary init container, and the main containers start only after it exits; if it runs until stopped (as a sidecar does), the Pod never starts them and the Job never completes (native sidecars are on by default from 1.29)"));
         }
     }
     out
@@ -739,7 +784,7 @@ pub fn check_command(
                         let _ = writeln!(stdout, "  warning: {w}");
                     }
                     for o in &l.scenario.objects {
-                        for a in advice(o, l.scenario.profile.minor()) {
+                        for a in advice(o, &l.scenario.profile, &[]) {
                             let _ = writeln!(stdout, "  advice: {}: {a}", shown_key(o));
                         }
                     }
@@ -784,7 +829,7 @@ pub fn check_command(
                     let _ = writeln!(stdout, "  {word}: {w}");
                 }
                 for o in &objs {
-                    for a in advice(&o.object, minor) {
+                    for a in advice(&o.object, &Profile::new(version), &o.sidecars) {
                         let _ = writeln!(stdout, "  advice: {}: {a}", shown_key(&o.object));
                     }
                 }

@@ -1,5 +1,6 @@
 //! Integration tests of the CLI: one binary, several modules.
 
+mod advice;
 mod determinism;
 mod fake;
 mod fuzz;
