@@ -801,18 +801,7 @@ pub fn check_command(
             };
             let mut d = Diags::new(shown.clone(), &text);
             let objs = scenario::manifest::parse_manifests(&mut d, &text, 1, minor, false);
-            let mut seen = std::collections::BTreeSet::new();
-            for o in &objs {
-                let key = o.object.key();
-                if !key.name.is_empty() && !seen.insert(key.clone()) {
-                    d.at_line(
-                        o.line,
-                        None,
-                        "",
-                        format!("AlreadyExists: {key} is given more than once"),
-                    );
-                }
-            }
+            scenario::manifest::refuse_repeated(&mut d, &objs);
             if d.list.is_empty() {
                 let _ = writeln!(
                     stdout,

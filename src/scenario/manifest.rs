@@ -158,6 +158,23 @@ fn first_tab(doc: &str, from: usize) -> Option<(usize, usize)> {
     find(from.saturating_sub(1)).or_else(|| find(0))
 }
 
+/// Refuse an object given twice in one file (same kind, namespace and name; `generateName`
+/// objects have no name yet), as the API server refuses the second create with AlreadyExists.
+pub fn refuse_repeated(d: &mut Diags<'_>, objs: &[Located]) {
+    let mut seen = std::collections::BTreeSet::new();
+    for o in objs {
+        let key = o.object.key();
+        if !key.name.is_empty() && !seen.insert(key.clone()) {
+            d.at_line(
+                o.line,
+                None,
+                "",
+                format!("AlreadyExists: {key} is given more than once"),
+            );
+        }
+    }
+}
+
 /// Parse a manifest text into objects. `minor` selects which API versions are served;
 /// `stored`: the objects are a scenario's snapshot, already stored (a CronJob gets the rules
 /// upstream ratchets on update), not created now.

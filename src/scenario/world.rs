@@ -72,18 +72,7 @@ pub fn load_manifest(text: &str, shown: &str, world: &World) -> Result<Loaded, V
     let minor = world.version.minor;
     let mut d = Diags::new(shown, text);
     let objs = manifest::parse_manifests(&mut d, text, 1, minor, false);
-    let mut seen = std::collections::BTreeSet::new();
-    for o in &objs {
-        let key = o.object.key();
-        if !key.name.is_empty() && !seen.insert(key.clone()) {
-            d.at_line(
-                o.line,
-                None,
-                "",
-                format!("AlreadyExists: {key} is given more than once"),
-            );
-        }
-    }
+    manifest::refuse_repeated(&mut d, &objs);
     let mut errs = d.list;
     if objs.is_empty() && errs.is_empty() {
         errs.push(Diag {
