@@ -676,15 +676,18 @@ impl Observer for ReportBuilder {
                 self.report.stats.events_processed = *events_processed;
             }
             TraceEvent::Event { time, event } => {
-                if event.object.kind == Kind::CronJob {
-                    let key = (event.object.namespace.clone(), event.object.name.clone());
+                if event.object.kind() == Kind::CronJob {
+                    let key = (
+                        event.object.namespace().clone(),
+                        event.object.name().clone(),
+                    );
                     if let Some(t) = self.trackers.get_mut(&key) {
                         t.on_event(&event.reason, *time);
                     }
                 }
                 let type_ = event.type_.as_str();
                 let o = &event.object;
-                let parts = (o.kind.as_str(), o.namespace.as_str(), o.name.as_str());
+                let parts = (o.kind().as_str(), o.namespace().as_str(), o.name().as_str());
                 for (f, n) in self
                     .interest
                     .event_filters
@@ -896,11 +899,7 @@ mod tests {
                 type_: EventType::Normal,
                 reason: reason.into(),
                 message: "m".into(),
-                object: ObjectKey {
-                    kind: Kind::CronJob,
-                    namespace: "default".into(),
-                    name: "a".into(),
-                },
+                object: ObjectKey::new(Kind::CronJob, "default", "a"),
                 source: "cronjob-controller",
             }),
         }

@@ -236,7 +236,7 @@ impl Collector {
         }
         let n = self.events.len();
         let room = n < MAX_EVENT_ROWS
-            || ((warning || ev.object.kind == Kind::CronJob)
+            || ((warning || ev.object.kind() == Kind::CronJob)
                 && n < MAX_EVENT_ROWS + MAX_WARNING_ROWS);
         if !room {
             self.events_dropped += 1;
@@ -583,11 +583,7 @@ mod tests {
                 type_: t,
                 reason: "R".into(),
                 message: "m".into(),
-                object: ObjectKey {
-                    kind: Kind::Job,
-                    namespace: "default".into(),
-                    name: name.into(),
-                },
+                object: ObjectKey::new(Kind::Job, "default", name),
                 source: "job-controller",
             }),
         };

@@ -174,16 +174,195 @@ impl<'de> Deserialize<'de> for Uid {
 }
 
 /// The key of an object: kind, namespace, name. Orders like `kubectl get` (namespace, name).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct ObjectKey {
-    pub kind: Kind,
-    pub namespace: Name,
-    pub name: Name,
+///
+/// A shared handle (issue 19): the parts and their hash are computed once, when the key is
+/// made, and copies share them (`Rc`). The store makes an object's key once, at create, and
+/// keeps it on the object's metadata ([`ObjectMeta::key_cache`]), so [`Object::key`], the work
+/// queues, the informer caches and their indexes pass one handle around: hashing it is one
+/// multiply and two copies of it compare equal by pointer. Keys made apart from each other
+/// (from an owner reference's name, say) compare by hash, then by their parts, so equality and
+/// order are those of the (kind, namespace, name) triple, as before.
+#[derive(Clone)]
+pub struct ObjectKey(Rc<KeyParts>);
+
+/// What an [`ObjectKey`] holds, and what it borrows as: a key looked up by its parts
+/// ([`KeyParts::new`], on the stack; names up to 24 bytes stay inline) finds the same entry in
+/// a map keyed by `ObjectKey`, without making a handle. Hash, equality and order are the
+/// key's.
+pub struct KeyParts {
+    kind: Kind,
+    namespace: Name,
+    name: Name,
+    hash: u64,
+}
+
+fn key_hash(kind: Kind, namespace: &str, name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    kind.hash(&mut h);
+    namespace.hash(&mut h);
+    name.hash(&mut h);
+    h.finish()
+}
+
+impl KeyParts {
+    pub fn new(kind: Kind, namespace: impl Into<Name>, name: impl Into<Name>) -> KeyParts {
+        let namespace = namespace.into();
+        let name = name.into();
+        KeyParts {
+            kind,
+            hash: key_hash(kind, &namespace, &name),
+            namespace,
+            name,
+        }
+    }
+    /// The lowest key of a kind in a namespace (a listing's range start; never hashed).
+    pub(crate) fn first_in(kind: Kind, namespace: &str) -> KeyParts {
+        KeyParts {
+            kind,
+            namespace: namespace.into(),
+            name: Name::default(),
+            hash: 0,
+        }
+    }
+}
+
+impl PartialEq for KeyParts {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash
+            && self.kind == other.kind
+            && self.name == other.name
+            && self.namespace == other.namespace
+    }
+}
+impl Eq for KeyParts {}
+impl std::hash::Hash for KeyParts {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+impl Ord for KeyParts {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.kind, &self.namespace, &self.name).cmp(&(other.kind, &other.namespace, &other.name))
+    }
+}
+impl PartialOrd for KeyParts {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::borrow::Borrow<KeyParts> for ObjectKey {
+    fn borrow(&self) -> &KeyParts {
+        &self.0
+    }
+}
+
+impl ObjectKey {
+    pub fn new(kind: Kind, namespace: impl Into<Name>, name: impl Into<Name>) -> ObjectKey {
+        ObjectKey(Rc::new(KeyParts::new(kind, namespace, name)))
+    }
+    pub fn kind(&self) -> Kind {
+        self.0.kind
+    }
+    pub fn namespace(&self) -> &Name {
+        &self.0.namespace
+    }
+    pub fn name(&self) -> &Name {
+        &self.0.name
+    }
+}
+
+impl PartialEq for ObjectKey {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0) || *self.0 == *other.0
+    }
+}
+impl Eq for ObjectKey {}
+
+impl std::hash::Hash for ObjectKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.0.hash);
+    }
+}
+
+impl Ord for ObjectKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if Rc::ptr_eq(&self.0, &other.0) {
+            return std::cmp::Ordering::Equal;
+        }
+        self.0.cmp(&other.0)
+    }
+}
+impl PartialOrd for ObjectKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::fmt::Debug for ObjectKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectKey")
+            .field("kind", &self.0.kind)
+            .field("namespace", &self.0.namespace)
+            .field("name", &self.0.name)
+            .finish()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "ObjectKey")]
+struct KeyFields {
+    kind: Kind,
+    namespace: Name,
+    name: Name,
+}
+
+impl Serialize for ObjectKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        KeyFields {
+            kind: self.0.kind,
+            namespace: self.0.namespace.clone(),
+            name: self.0.name.clone(),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ObjectKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ObjectKey, D::Error> {
+        KeyFields::deserialize(d).map(|k| ObjectKey::new(k.kind, k.namespace, k.name))
+    }
 }
 
 impl std::fmt::Display for ObjectKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}/{}", self.kind.as_str(), self.namespace, self.name)
+        write!(
+            f,
+            "{}/{}/{}",
+            self.0.kind.as_str(),
+            self.0.namespace,
+            self.0.name
+        )
+    }
+}
+
+/// The key the store made for an object, carried by its metadata so that every copy of the
+/// object hands out the same [`ObjectKey`] handle. Invisible: it is not serialised, compares
+/// equal to any other and prints as `_`. Only the store sets it, once the name and namespace
+/// are final; Kubernetes never changes either afterwards.
+#[derive(Clone, Default)]
+pub struct KeyCache(pub(crate) Option<ObjectKey>);
+
+impl PartialEq for KeyCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("_")
     }
 }
 
@@ -216,6 +395,25 @@ pub struct ObjectMeta {
     pub owner_references: Shared<Vec<OwnerReference>>,
     #[serde(skip_serializing_if = "vec_is_empty")]
     pub finalizers: Shared<Vec<String>>,
+    /// The store's key for this object ([`KeyCache`]); empty on objects not stored yet.
+    #[serde(skip)]
+    pub key_cache: KeyCache,
+}
+
+impl ObjectMeta {
+    /// This object's key: the store's handle when it has made one ([`KeyCache`]), else a new one.
+    pub fn key(&self, kind: Kind) -> ObjectKey {
+        if let Some(k) = &self.key_cache.0 {
+            debug_assert!(
+                k.kind() == kind && *k.name() == self.name && *k.namespace() == self.namespace,
+                "stale key cache {k} on {}/{}",
+                self.namespace,
+                self.name
+            );
+            return k.clone();
+        }
+        ObjectKey::new(kind, self.namespace.clone(), self.name.clone())
+    }
 }
 
 fn map_is_empty<K, V>(m: &Shared<BTreeMap<K, V>>) -> bool {
@@ -831,12 +1029,7 @@ impl Object {
         }
     }
     pub fn key(&self) -> ObjectKey {
-        let m = self.meta();
-        ObjectKey {
-            kind: self.kind(),
-            namespace: m.namespace.clone(),
-            name: m.name.clone(),
-        }
+        self.meta().key(self.kind())
     }
     pub fn as_job(&self) -> Option<&Job> {
         match self {
@@ -891,5 +1084,97 @@ mod tests {
         a.status.conditions.push(JobCondition::default());
         assert_ne!(a, Job::default());
         assert_eq!(Job::empty(), Job::default());
+    }
+
+    /// Keys made apart compare, hash and order as their (kind, namespace, name) parts, and a
+    /// key found by its parts finds the same map entry (the handle of issue 19).
+    #[test]
+    fn object_keys_compare_hash_and_order_by_their_parts() {
+        use std::hash::BuildHasher;
+        let a = ObjectKey::new(Kind::Job, "default", "tick-1");
+        let b = ObjectKey::new(Kind::Job, "default", "tick-1");
+        assert!(!Rc::ptr_eq(&a.0, &b.0));
+        assert_eq!(a, b);
+        assert_eq!(a.cmp(&b), std::cmp::Ordering::Equal);
+        let fx = rustc_hash::FxBuildHasher;
+        assert_eq!(fx.hash_one(&a), fx.hash_one(&b));
+        let parts = KeyParts::new(Kind::Job, "default", "tick-1");
+        assert_eq!(fx.hash_one(&parts), fx.hash_one(&a));
+        // Order: kind, then namespace, then name (`kubectl get`), as the derived order was.
+        let mut keys = [
+            ObjectKey::new(Kind::Pod, "a", "x"),
+            ObjectKey::new(Kind::Job, "b", "a"),
+            ObjectKey::new(Kind::Job, "a", "z"),
+            ObjectKey::new(Kind::CronJob, "z", "z"),
+            ObjectKey::new(Kind::Job, "a", "tick-10"),
+            ObjectKey::new(Kind::Job, "a", "tick-9"),
+        ];
+        keys.sort();
+        let shown: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "CronJob/z/z",
+                "Job/a/tick-10",
+                "Job/a/tick-9",
+                "Job/a/z",
+                "Job/b/a",
+                "Pod/a/x"
+            ]
+        );
+        assert_ne!(
+            ObjectKey::new(Kind::Job, "default", "x"),
+            ObjectKey::new(Kind::Pod, "default", "x")
+        );
+        assert_ne!(
+            ObjectKey::new(Kind::Job, "ab", "c"),
+            ObjectKey::new(Kind::Job, "a", "bc")
+        );
+        let mut m = crate::lookup::LookupMap::new();
+        m.insert(a.clone(), 7);
+        assert_eq!(m.get(&parts), Some(&7));
+        assert_eq!(m.get(&KeyParts::new(Kind::Job, "default", "tick-2")), None);
+        // Serialised as the plain struct it was.
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(
+            json,
+            r#"{"kind":"Job","namespace":"default","name":"tick-1"}"#
+        );
+        assert_eq!(serde_json::from_str::<ObjectKey>(&json).unwrap(), a);
+    }
+
+    /// The store gives an object its key once; every later version and copy hands out the same
+    /// handle, and the key cache is invisible to equality and serialisation.
+    #[test]
+    fn the_store_key_rides_on_every_version_of_an_object() {
+        use rand::SeedableRng;
+        let mut store = crate::store::Store::new(rand_chacha::ChaCha8Rng::seed_from_u64(1));
+        let mut job = Job::default();
+        job.metadata.name = "j".into();
+        job.metadata.namespace = "default".into();
+        let plain = Object::Job(job);
+        let now = crate::time::SimTime(0);
+        let created = store.create(plain.clone(), now).unwrap();
+        let k1 = created.key();
+        assert!(Rc::ptr_eq(&k1.0, &created.key().0));
+        assert!(created.meta().key_cache.0.is_some());
+        let mut next = (*created).clone();
+        if let Object::Job(j) = &mut next {
+            j.status.active = 1;
+        }
+        let updated = store.update(next, true, now).unwrap();
+        assert!(Rc::ptr_eq(&k1.0, &updated.key().0));
+        // An update sent without the cache (built anew) gets the stored key.
+        let mut fresh = (*updated).clone();
+        fresh.meta_mut().key_cache = KeyCache::default();
+        let again = store.update(fresh, false, now).unwrap();
+        assert!(Rc::ptr_eq(&k1.0, &again.key().0));
+        let mut bare = (*again).clone();
+        bare.meta_mut().key_cache = KeyCache::default();
+        assert_eq!(bare, *again);
+        assert_eq!(
+            serde_json::to_value(bare.meta()).unwrap(),
+            serde_json::to_value(again.meta()).unwrap()
+        );
     }
 }

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use crate::api::{Kind, Name, Object, ObjectKey};
+use crate::api::{KeyParts, Kind, Name, Object, ObjectKey};
 use crate::lookup::LookupMap;
 
 /// Reasons an API call fails, as `metav1.StatusReason` names them.
@@ -410,7 +410,12 @@ impl Cache {
             .as_ref()
             .expect("every indexed slot holds an object")
     }
-    pub fn get(&self, key: &ObjectKey) -> Option<&Rc<Object>> {
+    /// By key, or by its parts ([`KeyParts`]: no handle made).
+    pub fn get<Q>(&self, key: &Q) -> Option<&Rc<Object>>
+    where
+        ObjectKey: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
         self.slots_by_key.get(key).map(|&s| self.at(s))
     }
     /// Objects of `kind` in `namespace`, in name order.
@@ -419,26 +424,18 @@ impl Cache {
         kind: Kind,
         namespace: &'a str,
     ) -> impl Iterator<Item = &'a Rc<Object>> + 'a {
-        let lo = ObjectKey {
-            kind,
-            namespace: namespace.into(),
-            name: Name::default(),
-        };
+        let lo = KeyParts::first_in(kind, namespace);
         self.order
-            .range(lo..)
-            .take_while(move |(k, _)| k.kind == kind && k.namespace == namespace)
+            .range::<KeyParts, _>(&lo..)
+            .take_while(move |(k, _)| k.kind() == kind && k.namespace() == namespace)
             .map(|(_, &s)| self.at(s))
     }
     /// All objects of `kind`, in (namespace, name) order.
     pub fn list_all(&self, kind: Kind) -> impl Iterator<Item = &Rc<Object>> + '_ {
-        let lo = ObjectKey {
-            kind,
-            namespace: Name::default(),
-            name: Name::default(),
-        };
+        let lo = KeyParts::first_in(kind, "");
         self.order
-            .range(lo..)
-            .take_while(move |(k, _)| k.kind == kind)
+            .range::<KeyParts, _>(&lo..)
+            .take_while(move |(k, _)| k.kind() == kind)
             .map(|(_, &s)| self.at(s))
     }
     /// Pods in phase `Succeeded` or `Failed` (what [`Cache::list_all`] would count).
@@ -480,7 +477,7 @@ impl Cache {
                 .get(&(Name::from(namespace), Name::from(owner_name)))
                 .into_iter()
                 .flat_map(|keys| keys.iter())
-                .filter(move |(k, _)| k.kind == kind)
+                .filter(move |(k, _)| k.kind() == kind)
                 .map(|(_, s)| self.at(s)),
         )
     }
@@ -498,15 +495,11 @@ impl Cache {
                     .filter(|o| o.meta().controller_ref().is_none()),
             );
         }
-        let lo = ObjectKey {
-            kind,
-            namespace: namespace.into(),
-            name: Name::default(),
-        };
+        let lo = KeyParts::first_in(kind, namespace);
         OneOf::Fast(
             self.orphans
-                .range(lo..)
-                .take_while(move |(k, _)| k.kind == kind && k.namespace == namespace)
+                .range::<KeyParts, _>(&lo..)
+                .take_while(move |(k, _)| k.kind() == kind && k.namespace() == namespace)
                 .map(|(_, &s)| self.at(s)),
         )
     }
@@ -538,7 +531,7 @@ impl Cache {
             }
         }
         if let Some(n) = Self::owner_name(old) {
-            let ik = (key.namespace.clone(), Name::from(n));
+            let ik = (key.namespace().clone(), Name::from(n));
             if let Some(s) = self.by_owner_name.get_mut(&ik) {
                 s.remove(key);
                 if s.is_empty() {
@@ -559,7 +552,7 @@ impl Cache {
         }
         if let Some(n) = Self::owner_name(obj) {
             self.by_owner_name
-                .get_or_default((key.namespace.clone(), n.into()))
+                .get_or_default((key.namespace().clone(), n.into()))
                 .insert(key.clone(), slot);
         }
     }

@@ -663,11 +663,7 @@ impl Sim {
                 name,
                 merge,
             } => {
-                let key = ObjectKey {
-                    kind,
-                    namespace: namespace.into(),
-                    name: name.into(),
-                };
+                let key = ObjectKey::new(kind, namespace, name);
                 (
                     format!("patch {key} {merge}"),
                     self.apply_patch(&key, &merge),
@@ -689,11 +685,7 @@ impl Sim {
                 namespace,
                 name,
             } => {
-                let key = ObjectKey {
-                    kind,
-                    namespace: namespace.into(),
-                    name: name.into(),
-                };
+                let key = ObjectKey::new(kind, namespace, name);
                 let r = if self.api_down {
                     Err(unavailable())
                 } else {
@@ -722,7 +714,7 @@ impl Sim {
             .ok_or_else(|| crate::store::not_found(key))?;
         let mut v = object_to_json(&cur);
         json_merge(&mut v, merge);
-        let mut new = object_from_json(key.kind, v).map_err(|e| ApiError {
+        let mut new = object_from_json(key.kind(), v).map_err(|e| ApiError {
             kind: ApiErrorKind::Invalid,
             message: e,
         })?;
@@ -873,7 +865,7 @@ impl EngineClient<'_> {
                     ..
                 } = &f.kind
                 {
-                    if v == verb && *resource == key.kind && self.fault_remaining[i] != Some(0) {
+                    if v == verb && *resource == key.kind() && self.fault_remaining[i] != Some(0) {
                         if let Some(n) = &mut self.fault_remaining[i] {
                             *n -= 1;
                         }
@@ -896,23 +888,23 @@ impl EngineClient<'_> {
 }
 
 fn injected_error(kind: ApiErrorKind, key: &ObjectKey) -> ApiError {
-    let res = match key.kind {
+    let res = match key.kind() {
         Kind::CronJob => "cronjobs.batch",
         Kind::Job => "jobs.batch",
         Kind::Pod => "pods",
     };
     let message = match kind {
-        ApiErrorKind::AlreadyExists => format!("{res} {:?} already exists", key.name),
-        ApiErrorKind::NotFound => format!("{res} {:?} not found", key.name),
+        ApiErrorKind::AlreadyExists => format!("{res} {:?} already exists", key.name()),
+        ApiErrorKind::NotFound => format!("{res} {:?} not found", key.name()),
         ApiErrorKind::Conflict => format!(
             "Operation cannot be fulfilled on {res} {:?}: the object has been modified; please apply your changes to the latest version and try again",
-            key.name
+            key.name()
         ),
         ApiErrorKind::InternalError => "Internal error occurred: injected fault".into(),
         ApiErrorKind::TooManyRequests => "the server has received too many requests and has asked us to try again later".into(),
         ApiErrorKind::Timeout => "the server was unable to return a response in the time allotted, but may still be processing the request".into(),
         ApiErrorKind::ServiceUnavailable => "the server is currently unable to handle the request".into(),
-        ApiErrorKind::Invalid => format!("{res} {:?} is invalid", key.name),
+        ApiErrorKind::Invalid => format!("{res} {:?} is invalid", key.name()),
     };
     ApiError { kind, message }
 }

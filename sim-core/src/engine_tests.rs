@@ -429,11 +429,7 @@ fn foreground_deletion_waits_for_dependents() {
     sim.start(&mut rec);
     sim.run_until(t0(), &mut rec).unwrap();
     // finalizer on the pod keeps it (and so the Job) until removed
-    let key = |k, n: &str| crate::api::ObjectKey {
-        kind: k,
-        namespace: "default".into(),
-        name: n.into(),
-    };
+    let key = |k, n: &str| crate::api::ObjectKey::new(k, "default", n);
     let job = key(crate::api::Kind::Job, "j");
     let opts = crate::client::DeleteOptions {
         propagation: crate::client::Propagation::Foreground,

@@ -294,9 +294,9 @@ impl Observer for InvariantChecker {
             }
             TraceEvent::ApiError { key, verb, .. } => {
                 self.api_error_now = true;
-                if key.kind == Kind::CronJob && *verb == "update" {
+                if key.kind() == Kind::CronJob && *verb == "update" {
                     self.forbid_exempt
-                        .insert((key.namespace.clone(), key.name.clone()));
+                        .insert((key.namespace().clone(), key.name().clone()));
                 }
             }
             TraceEvent::Fault {
@@ -343,7 +343,7 @@ impl Observer for InvariantChecker {
 pub fn live_counts(c: &InvariantChecker) -> BTreeMap<Kind, usize> {
     let mut m = BTreeMap::new();
     for k in c.live.keys() {
-        *m.entry(k.kind).or_insert(0) += 1;
+        *m.entry(k.kind()).or_insert(0) += 1;
     }
     m
 }

@@ -258,11 +258,7 @@ impl Sim {
             None
         };
         let rt = PodRuntime {
-            key: ObjectKey {
-                kind: crate::api::Kind::Pod,
-                namespace: pod.metadata.namespace.clone(),
-                name: pod.metadata.name.clone(),
-            },
+            key: pod.metadata.key(crate::api::Kind::Pod),
             node,
             workload,
             slot: (job_uid.unwrap_or_else(|| pod.metadata.uid.clone()), index),
@@ -455,8 +451,8 @@ impl Sim {
                                 message: format!(
                                     "Back-off restarting failed container {} in pod {}_{}({})",
                                     container.as_deref().unwrap_or("main"),
-                                    rt.key.name,
-                                    rt.key.namespace,
+                                    rt.key.name(),
+                                    rt.key.namespace(),
                                     pod_uid
                                 )
                                 .into(),
@@ -604,8 +600,8 @@ impl Sim {
                             .containers
                             .first()
                             .map_or("main", |c| c.name.as_str()),
-                        rt.key.name,
-                        rt.key.namespace,
+                        rt.key.name(),
+                        rt.key.namespace(),
                         p.metadata.uid
                     ),
                 }),
@@ -890,7 +886,12 @@ impl Sim {
         self.pending_events.push(EventRecord {
             type_: EventType::Normal,
             reason: "TaintManagerEviction".into(),
-            message: format!("Marking for deletion Pod {}/{}", key.namespace, key.name).into(),
+            message: format!(
+                "Marking for deletion Pod {}/{}",
+                key.namespace(),
+                key.name()
+            )
+            .into(),
             object: key.clone(),
             source,
         });

@@ -58,7 +58,7 @@ fn resource(kind: Kind) -> &'static str {
 pub fn not_found(key: &ObjectKey) -> ApiError {
     ApiError {
         kind: ApiErrorKind::NotFound,
-        message: format!("{} {:?} not found", resource(key.kind), key.name),
+        message: format!("{} {:?} not found", resource(key.kind()), key.name()),
     }
 }
 
@@ -134,11 +134,7 @@ impl Store {
                         let i = self.names.random_range(0..NAME_ALPHABET.len());
                         name.push(NAME_ALPHABET[i] as char);
                     }
-                    let key = ObjectKey {
-                        kind,
-                        namespace: m.namespace.clone(),
-                        name: name.clone(),
-                    };
+                    let key = ObjectKey::new(kind, m.namespace.clone(), name.clone());
                     if self.objects.get(&key).is_none() {
                         break;
                     }
@@ -153,11 +149,12 @@ impl Store {
                 });
             }
         }
-        let key = obj.key();
+        // A fresh key, never one carried by a copy of another object.
+        let key = ObjectKey::new(kind, obj.meta().namespace.clone(), obj.meta().name.clone());
         if self.objects.get(&key).is_some() {
             return Err(ApiError {
                 kind: ApiErrorKind::AlreadyExists,
-                message: format!("{} {:?} already exists", resource(kind), key.name),
+                message: format!("{} {:?} already exists", resource(kind), key.name()),
             });
         }
         let uid = if obj.meta().uid.is_empty() || self.by_uid.contains_key(&obj.meta().uid) {
@@ -170,6 +167,8 @@ impl Store {
         m.uid = uid;
         m.resource_version = rv;
         m.generation = 1;
+        // Name and namespace are final: every copy of the object carries this one key.
+        m.key_cache = crate::api::KeyCache(Some(key.clone()));
         if m.creation_timestamp.is_none() {
             m.creation_timestamp = Some(now.trunc_secs());
         }
@@ -203,7 +202,7 @@ impl Store {
                 kind: ApiErrorKind::Conflict,
                 message: format!(
                     "Operation cannot be fulfilled on {} {:?}: the UID in the precondition ({}) does not match the UID in record ({}). The object might have been deleted and then recreated",
-                    resource(key.kind), key.name, m.uid, cur.meta().uid
+                    resource(key.kind()), key.name(), m.uid, cur.meta().uid
                 ),
             });
         }
@@ -212,7 +211,7 @@ impl Store {
                 kind: ApiErrorKind::Conflict,
                 message: format!(
                     "Operation cannot be fulfilled on {} {:?}: the object has been modified; please apply your changes to the latest version and try again",
-                    resource(key.kind), key.name
+                    resource(key.kind()), key.name()
                 ),
             });
         }
@@ -289,6 +288,9 @@ impl Store {
         }
         m.creation_timestamp = created;
         m.resource_version = rv;
+        if m.key_cache.0.is_none() {
+            m.key_cache = cm.key_cache.clone();
+        }
         let done = m.deletion_timestamp.is_some() && m.finalizers.is_empty();
         let new = Rc::new(obj);
         self.replace(new.clone());
@@ -325,7 +327,7 @@ impl Store {
                     kind: ApiErrorKind::Conflict,
                     message: format!(
                         "Operation cannot be fulfilled on {} {:?}: Precondition failed: UID in precondition: {}, UID in object meta: {}",
-                        resource(key.kind), key.name, uid, cur.meta().uid
+                        resource(key.kind()), key.name(), uid, cur.meta().uid
                     ),
                 });
             }

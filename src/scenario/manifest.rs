@@ -164,7 +164,7 @@ pub fn refuse_repeated(d: &mut Diags<'_>, objs: &[Located]) {
     let mut seen = std::collections::BTreeSet::new();
     for o in objs {
         let key = o.object.key();
-        if !key.name.is_empty() && !seen.insert(key.clone()) {
+        if !key.name().is_empty() && !seen.insert(key.clone()) {
             d.at_line(
                 o.line,
                 None,

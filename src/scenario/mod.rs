@@ -743,7 +743,7 @@ fn build(
     let mut seen: BTreeMap<ObjectKey, ()> = BTreeMap::new();
     for (loc, file, _) in &objects {
         let key = loc.object.key();
-        if key.name.is_empty() {
+        if key.name().is_empty() {
             continue;
         }
         if seen.insert(key.clone(), ()).is_some() {
@@ -755,7 +755,7 @@ fn build(
                 path: String::new(),
                 message: format!(
                     "AlreadyExists: {} {:?} already exists in namespace {:?} (each object may be given once)",
-                    resource_name(key.kind), key.name, key.namespace
+                    resource_name(key.kind()), key.name(), key.namespace()
                 ),
             });
         }

@@ -96,11 +96,7 @@ fn a_divergence_is_reported_with_both_lines_and_exit_1() {
                     type_: EventType::Normal,
                     reason: reason.into(),
                     message: format!("event {i}").into(),
-                    object: ObjectKey {
-                        kind: Kind::Job,
-                        namespace: "default".into(),
-                        name: "dice".into(),
-                    },
+                    object: ObjectKey::new(Kind::Job, "default", "dice"),
                     source: "test",
                 }),
             });

@@ -62,11 +62,7 @@ fn event(
             type_,
             reason: reason.into(),
             message: msg.into(),
-            object: ObjectKey {
-                kind,
-                namespace: "default".into(),
-                name: name.into(),
-            },
+            object: ObjectKey::new(kind, "default", name),
             source,
         }),
     });

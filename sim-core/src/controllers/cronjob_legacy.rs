@@ -36,11 +36,7 @@ pub const POLL_PERIOD: Dur = Dur::secs(10);
 
 /// The synthetic key of the poll loop (see the module docs).
 pub fn poll_key() -> ObjectKey {
-    ObjectKey {
-        kind: Kind::CronJob,
-        namespace: Default::default(),
-        name: Default::default(),
-    }
+    ObjectKey::new(Kind::CronJob, "", "")
 }
 
 /// v1 job name: `<name>-<scheduledTime.Unix()>` (seconds; `getTimeHash`).

@@ -19,11 +19,7 @@ pub const GC_CHECK_PERIOD: Dur = Dur::secs(20);
 
 /// The single work item of the periodic loop (`wait.UntilWithContext(gc, gcCheckPeriod)`).
 pub fn gc_key() -> ObjectKey {
-    ObjectKey {
-        kind: Kind::Pod,
-        namespace: "kube-system".into(),
-        name: "pod-gc".into(),
-    }
+    ObjectKey::new(Kind::Pod, "kube-system", "pod-gc")
 }
 
 #[derive(Debug, Clone)]
@@ -49,11 +45,7 @@ impl PodGcController {
 }
 
 fn pod_key(p: &Pod) -> ObjectKey {
-    ObjectKey {
-        kind: Kind::Pod,
-        namespace: p.metadata.namespace.clone(),
-        name: p.metadata.name.clone(),
-    }
+    p.metadata.key(Kind::Pod)
 }
 
 /// `markFailedAndDeletePod`: patch a non-terminal pod to Failed, then delete with grace 0.
@@ -190,7 +182,7 @@ mod tests {
         };
         let mut client = FakeClient::default();
         let res = PodGcController::new(3).sync(&gc_key(), &ctx, &cache, &mut client);
-        let names: Vec<&str> = client.deleted.iter().map(|k| k.name.as_str()).collect();
+        let names: Vec<&str> = client.deleted.iter().map(|k| k.name().as_str()).collect();
         assert_eq!(names, vec!["p4", "p0"]);
         assert_eq!(client.delete_opts[0].grace_period_seconds, Some(0));
         assert_eq!(res.requeue_after, Some(GC_CHECK_PERIOD));
@@ -231,7 +223,11 @@ mod tests {
                 .iter()
                 .map(|p| (p.metadata.name.to_string(), p.status.phase.to_string()))
                 .collect();
-            let deleted: Vec<String> = client.deleted.iter().map(|k| k.name.to_string()).collect();
+            let deleted: Vec<String> = client
+                .deleted
+                .iter()
+                .map(|k| k.name().to_string())
+                .collect();
             (deleted, patched)
         };
         let with_unscheduled: Vec<Pod> = pods.iter().cloned().chain([unscheduled]).collect();

@@ -451,19 +451,11 @@ pub(crate) fn finished_status(j: &Job) -> Option<&'static str> {
 }
 
 pub(crate) fn cj_key(cj: &CronJob) -> ObjectKey {
-    ObjectKey {
-        kind: Kind::CronJob,
-        namespace: cj.metadata.namespace.clone(),
-        name: cj.metadata.name.clone(),
-    }
+    cj.metadata.key(Kind::CronJob)
 }
 
 pub(crate) fn job_key(ns: &str, name: &str) -> ObjectKey {
-    ObjectKey {
-        kind: Kind::Job,
-        namespace: ns.into(),
-        name: name.into(),
-    }
+    ObjectKey::new(Kind::Job, ns, name)
 }
 
 pub(crate) fn event(
@@ -492,7 +484,7 @@ pub(crate) fn is_namespace_terminating(e: &ApiError) -> bool {
 /// `deleteJob` (v1 and v2): delete (background), drop from active, `SuccessfulDelete`; on
 /// error `FailedDelete` "Deleted job: <err>" and `false`.
 pub(crate) fn delete_job(client: &mut dyn ApiClient, cj: &mut CronJob, job: &Job) -> bool {
-    let key = job_key(&job.metadata.namespace, &job.metadata.name);
+    let key = job.metadata.key(Kind::Job);
     let opts = DeleteOptions {
         propagation: Propagation::Background,
         ..Default::default()
@@ -1138,13 +1130,10 @@ impl CronJobController {
         if r.kind != "CronJob" {
             return None;
         }
-        let key = ObjectKey {
-            kind: Kind::CronJob,
-            namespace: job.meta().namespace.clone(),
-            name: r.name.clone(),
-        };
-        let cj = cache.get(&key)?;
-        (cj.meta().uid == r.uid).then_some(key)
+        let parts =
+            crate::api::KeyParts::new(Kind::CronJob, job.meta().namespace.clone(), r.name.clone());
+        let cj = cache.get(&parts)?;
+        (cj.meta().uid == r.uid).then(|| cj.key())
     }
 
     /// Event handlers with a clock (the `updateCronJob` requeue needs `now`). See

@@ -113,10 +113,10 @@ impl ApiClient for FakeClient {
         let nf = || {
             api_err(
                 ApiErrorKind::NotFound,
-                &format!("{} \"{}\" not found", key.kind.as_str(), key.name),
+                &format!("{} \"{}\" not found", key.kind().as_str(), key.name()),
             )
         };
-        match key.kind {
+        match key.kind() {
             Kind::Job => {
                 if let Some(e) = &self.get_job_err {
                     return Err(e.clone());

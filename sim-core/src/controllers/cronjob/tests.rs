@@ -1631,11 +1631,7 @@ fn sync_cleanup_order_and_single_status_write() {
     assert_eq!(client.status_updates.len(), 1);
     assert_eq!(client.status_updates[0].status.active.len(), 1);
     // NotFound: done, no requeue.
-    let gone = ObjectKey {
-        kind: Kind::CronJob,
-        namespace: "snazzycats".into(),
-        name: "nope".into(),
-    };
+    let gone = ObjectKey::new(Kind::CronJob, "snazzycats", "nope");
     assert_eq!(
         CronJobController::new().sync(&gone, &ctx(just_after_the_hour(), &p), &cache, &mut client),
         SyncResult::default()

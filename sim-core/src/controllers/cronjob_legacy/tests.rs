@@ -1595,7 +1595,11 @@ fn test_cleanup_finished_jobs_delete_or_not() {
         let mut client = FakeClient::default();
         let refs: Vec<&Job> = js.iter().collect();
         cleanup_finished_jobs_v1(&mut sj, &refs, &mut client);
-        let mut deleted: Vec<String> = client.deleted.iter().map(|k| k.name.to_string()).collect();
+        let mut deleted: Vec<String> = client
+            .deleted
+            .iter()
+            .map(|k| k.name().to_string())
+            .collect();
         deleted.sort();
         to_delete.sort();
         if deleted != to_delete {
@@ -1718,11 +1722,7 @@ fn poll_key_syncs_every_cronjob_in_order_and_requeues_after_10s() {
         [("a-ns", "alpha-1463652060"), ("b-ns", "zeta-1463652060")]
     );
     // Any other key is ignored and not requeued.
-    let other = ObjectKey {
-        kind: Kind::CronJob,
-        namespace: "a-ns".into(),
-        name: "alpha".into(),
-    };
+    let other = ObjectKey::new(Kind::CronJob, "a-ns", "alpha");
     assert_eq!(
         ctrl.sync(&other, &ctx(just_after_the_hour(), &p), &cache, &mut client),
         SyncResult::default()

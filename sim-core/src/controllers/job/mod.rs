@@ -284,11 +284,7 @@ fn active_pods_less(a: &Pod, b: &Pod) -> std::cmp::Ordering {
 }
 
 fn pod_key(p: &Pod) -> ObjectKey {
-    ObjectKey {
-        kind: Kind::Pod,
-        namespace: p.metadata.namespace.clone(),
-        name: p.metadata.name.clone(),
-    }
+    p.metadata.key(Kind::Pod)
 }
 
 /// `podGenerateNameWithIndex`: `<job>-<i>-`, the job part truncated to keep ≤ 58 characters.
@@ -374,16 +370,13 @@ impl JobController {
         if r.kind != "Job" {
             return None;
         }
-        let key = ObjectKey {
-            kind: Kind::Job,
-            namespace: pod.metadata.namespace.clone(),
-            name: r.name.clone(),
-        };
-        let obj = cache.get(&key)?;
+        let parts =
+            crate::api::KeyParts::new(Kind::Job, pod.metadata.namespace.clone(), r.name.clone());
+        let obj = cache.get(&parts)?;
         if obj.meta().uid != r.uid {
             return None;
         }
-        Some((key, obj.clone()))
+        Some((obj.key(), obj.clone()))
     }
 
     /// `enqueueOrphanPod` / `syncOrphanPod`: a pod with the tracking finalizer whose controlling
@@ -433,11 +426,8 @@ impl JobController {
 
     fn job_key_of_ref(pod: &Pod) -> Option<ObjectKey> {
         let r = pod.metadata.controller_ref()?;
-        (r.kind == "Job").then(|| ObjectKey {
-            kind: Kind::Job,
-            namespace: pod.metadata.namespace.clone(),
-            name: r.name.clone(),
-        })
+        (r.kind == "Job")
+            .then(|| ObjectKey::new(Kind::Job, pod.metadata.namespace.clone(), r.name.clone()))
     }
 }
 
@@ -668,11 +658,7 @@ fn event(
         type_,
         reason: reason.into(),
         message: message.into(),
-        object: ObjectKey {
-            kind: Kind::Job,
-            namespace: job.metadata.namespace.clone(),
-            name: job.metadata.name.clone(),
-        },
+        object: job.metadata.key(Kind::Job),
         source: SOURCE,
     });
 }

@@ -74,7 +74,7 @@ impl ApiClient for FakeClient {
         Ok(Rc::new(obj))
     }
     fn delete(&mut self, key: &ObjectKey, opts: DeleteOptions) -> Result<(), ApiError> {
-        if self.pod_error && key.kind == Kind::Pod {
+        if self.pod_error && key.kind() == Kind::Pod {
             return Err(err(ApiErrorKind::InternalError));
         }
         self.deleted.push(key.clone());
@@ -181,11 +181,7 @@ pub(crate) fn cache_of(job: &Job, pods: &[Pod]) -> Cache {
 }
 
 pub(crate) fn job_key() -> ObjectKey {
-    ObjectKey {
-        kind: Kind::Job,
-        namespace: "default".into(),
-        name: "foobar".into(),
-    }
+    ObjectKey::new(Kind::Job, "default", "foobar")
 }
 
 pub(crate) struct Out {
