@@ -130,6 +130,7 @@ fn play(
     let mut tee = WithJobsDone {
         inner: observer,
         done: JobsDone::default(),
+        watch: stop_when_done,
     };
     sim.start(&mut tee);
     // One second in a default world (it ends within a second of the last Job), else steps
@@ -162,16 +163,20 @@ fn play(
     Ok(())
 }
 
-/// The caller's observer, and [`JobsDone`] watching the same events.
+/// The caller's observer, and [`JobsDone`] watching the same events when the run stops once
+/// every Job has finished (a default world; otherwise nothing reads it, so it costs nothing).
 struct WithJobsDone<'a> {
     inner: &'a mut dyn Observer,
     done: JobsDone,
+    watch: bool,
 }
 
 impl Observer for WithJobsDone<'_> {
     fn observe(&mut self, ev: &sim_core::trace::TraceEvent) {
         self.inner.observe(ev);
-        self.done.observe(ev);
+        if self.watch {
+            self.done.observe(ev);
+        }
     }
 }
 
