@@ -81,6 +81,10 @@ pub const GATES: &[(&str, u32)] = &[
     ("ElasticIndexedJob", 27),
     // TTL-after-finished controller: beta (on) 1.21, GA 1.23 (job.md §7).
     ("TTLAfterFinished", 21),
+    // spec.completionMode and spec.suspend: alpha (off) 1.21, beta (on) 1.22, GA 1.24
+    // (job.md §7; semantics/pods.md §1.1).
+    ("IndexedJob", 22),
+    ("SuspendJob", 22),
     // Completion index as a pod label: beta (on) 1.28, GA 1.32 (job.md §2, §7).
     ("PodIndexLabel", 28),
 ];

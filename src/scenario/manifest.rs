@@ -421,6 +421,13 @@ fn object_from_value(
     let mut any_api_note: Option<&'static str> = None;
     let unknown = super::schema::unknown_fields(&kind, &value, minor);
     let sidecars = init_restart_always(&kind, &value);
+    // A field of another release is not in this one's types: its API server drops it on
+    // decode, and the object is simulated without it (a misspelt field has no place in jobsim's
+    // types either, so it is gone already).
+    let mut typed = value.clone();
+    for u in unknown.iter().filter(|u| u.other_versions.is_some()) {
+        super::schema::remove_path(&mut typed, &u.path);
+    }
     let obj = match (api_version.as_str(), kind.as_str()) {
         (_, "List") | (_, "JobList") | (_, "CronJobList") | (_, "PodList") if depth == 0 => {
             match map.get("items") {
@@ -445,15 +452,15 @@ fn object_from_value(
             return;
         }
         ("batch/v1", "Job") => {
-            from_json::<Job>(d, value, path, line, doc, (&kind, &api_version, minor))
+            from_json::<Job>(d, typed, path, line, doc, (&kind, &api_version, minor))
                 .map(Object::Job)
         }
         ("batch/v1", "CronJob") if minor >= 21 => {
-            from_json::<CronJob>(d, value, path, line, doc, (&kind, &api_version, minor))
+            from_json::<CronJob>(d, typed, path, line, doc, (&kind, &api_version, minor))
                 .map(Object::CronJob)
         }
         ("batch/v1beta1", "CronJob") if minor <= 24 => {
-            from_json::<CronJob>(d, value, path, line, doc, (&kind, &api_version, minor))
+            from_json::<CronJob>(d, typed, path, line, doc, (&kind, &api_version, minor))
                 .map(Object::CronJob)
         }
         ("batch/v1" | "batch/v1beta1", "CronJob") if ANY_CRONJOB_API.with(|c| c.get()) => {
@@ -462,10 +469,10 @@ fn object_from_value(
             } else {
                 "batch/v1"
             });
-            from_json::<CronJob>(d, value, path, line, doc, (&kind, &api_version, minor))
+            from_json::<CronJob>(d, typed, path, line, doc, (&kind, &api_version, minor))
                 .map(Object::CronJob)
         }
-        ("v1", "Pod") => from_json::<Pod>(d, value, path, line, doc, (&kind, &api_version, minor))
+        ("v1", "Pod") => from_json::<Pod>(d, typed, path, line, doc, (&kind, &api_version, minor))
             .map(Object::Pod),
         (gv, k) if super::kinds::served_not_simulated(gv, k, minor) => {
             skipped.add((gv.to_string(), k.to_string()), line);

@@ -245,9 +245,11 @@ impl Unknown {
     pub fn message(&self, minor: u32, prefix: &str) -> String {
         let versions = match self.other_versions {
             Some((since, u32::MAX)) => {
-                format!(" (a field from Kubernetes 1.{since}, not in 1.{minor})")
+                format!(" (a field from Kubernetes 1.{since}, not in 1.{minor}; the API server drops it)")
             }
-            Some((_, until)) => format!(" (removed in Kubernetes 1.{until})"),
+            Some((_, until)) => {
+                format!(" (removed in Kubernetes 1.{until}; the API server drops it)")
+            }
             None => String::new(),
         };
         let hint = self
@@ -260,6 +262,53 @@ impl Unknown {
             format!("{prefix}.{}", self.path)
         };
         format!("unknown field {path:?}{versions}{hint}")
+    }
+}
+
+/// Remove the field at `path` (`spec.template.spec.containers[0].restartPolicy`, as
+/// [`Unknown::path`] spells it) from `value`; a path that is not there changes nothing.
+pub fn remove_path(value: &mut J, path: &str) {
+    let mut parts: Vec<&str> = path.split('.').collect();
+    let Some(last) = parts.pop() else { return };
+    let mut cur = value;
+    for part in parts {
+        let (name, index) = split_index(part);
+        let Some(next) = cur.get_mut(name) else {
+            return;
+        };
+        cur = match index {
+            Some(i) => match next.get_mut(i) {
+                Some(v) => v,
+                None => return,
+            },
+            None => next,
+        };
+    }
+    let (name, index) = split_index(last);
+    match index {
+        None => {
+            if let J::Object(m) = cur {
+                m.remove(name);
+            }
+        }
+        Some(i) => {
+            if let Some(J::Array(a)) = cur.get_mut(name) {
+                if i < a.len() {
+                    a.remove(i);
+                }
+            }
+        }
+    }
+}
+
+/// `containers[0]` → ("containers", Some(0)); `spec` → ("spec", None).
+fn split_index(part: &str) -> (&str, Option<usize>) {
+    match part.strip_suffix(']').and_then(|p| p.split_once('[')) {
+        Some((name, i)) => match i.parse() {
+            Ok(i) => (name, Some(i)),
+            Err(_) => (part, None),
+        },
+        None => (part, None),
     }
 }
 
@@ -513,9 +562,9 @@ mod tests {
         assert_eq!(
             messages("Job", job, 24),
             [
-                r#"unknown field "spec.podFailurePolicy" (a field from Kubernetes 1.25, not in 1.24)"#,
-                r#"unknown field "spec.successPolicy" (a field from Kubernetes 1.30, not in 1.24)"#,
-                r#"unknown field "spec.template.spec.containers[0].restartPolicy" (a field from Kubernetes 1.28, not in 1.24)"#,
+                r#"unknown field "spec.podFailurePolicy" (a field from Kubernetes 1.25, not in 1.24; the API server drops it)"#,
+                r#"unknown field "spec.successPolicy" (a field from Kubernetes 1.30, not in 1.24; the API server drops it)"#,
+                r#"unknown field "spec.template.spec.containers[0].restartPolicy" (a field from Kubernetes 1.28, not in 1.24; the API server drops it)"#,
             ]
         );
         assert_eq!(
@@ -526,8 +575,8 @@ mod tests {
         assert_eq!(
             messages("CronJob", cron, 20),
             [
-                r#"unknown field "spec.jobTemplate.spec.suspend" (a field from Kubernetes 1.21, not in 1.20)"#,
-                r#"unknown field "spec.timeZone" (a field from Kubernetes 1.24, not in 1.20)"#,
+                r#"unknown field "spec.jobTemplate.spec.suspend" (a field from Kubernetes 1.21, not in 1.20; the API server drops it)"#,
+                r#"unknown field "spec.timeZone" (a field from Kubernetes 1.24, not in 1.20; the API server drops it)"#,
             ]
         );
         assert!(messages("CronJob", cron, 24).is_empty());

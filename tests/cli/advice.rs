@@ -81,7 +81,7 @@ fn a_field_from_a_later_release_is_unknown_not_dropped_by_a_gate() {
         assert!(!out.contains("JobBackoffLimitPerIndex"), "{v}: {out}");
         assert!(!out.contains("dropped"), "{v}: {out}");
         let want = format!(
-            "m.yaml:{line}:3: unknown field \"spec.backoffLimitPerIndex\" (a field from Kubernetes 1.28, not in {v})"
+            "m.yaml:{line}:3: unknown field \"spec.backoffLimitPerIndex\" (a field from Kubernetes 1.28, not in {v}; the API server drops it)"
         );
         assert_eq!(out.matches(&want).count(), 1, "{v}: {out}");
         assert_eq!(out.matches("backoffLimitPerIndex").count(), 1, "{v}: {out}");
@@ -136,7 +136,7 @@ fn time_zone_is_advised_only_where_on_by_default() {
     // A release without the field: unknown, no gate named.
     let out = check_at("tz-set", &with, "1.21");
     assert!(
-        out.contains("unknown field \"spec.timeZone\" (a field from Kubernetes 1.24, not in 1.21)"),
+        out.contains("unknown field \"spec.timeZone\" (a field from Kubernetes 1.24, not in 1.21; the API server drops it)"),
         "{out}"
     );
     assert!(!out.contains("CronJobTimeZone"), "{out}");

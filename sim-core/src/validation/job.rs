@@ -98,6 +98,29 @@ pub fn drop_disabled_fields(
     profile: &crate::version::Profile,
 ) -> Vec<(&'static str, &'static str)> {
     let mut dropped = Vec::new();
+    // The ≤ 1.23 gates (pkg/registry/batch/job/strategy.go v1.21 `PrepareForCreate`, pinned
+    // by its `TestJobStrategy`): with TTLAfterFinished off `ttlSecondsAfterFinished` is
+    // cleared; with IndexedJob off `completionMode` becomes NonIndexed; with SuspendJob off
+    // `suspend` is false. On 1.20 the last two are not fields at all (the decoder drops
+    // them), so they are cleared.
+    let minor = profile.minor();
+    if !profile.gate("TTLAfterFinished") && spec.ttl_seconds_after_finished.is_some() {
+        spec.ttl_seconds_after_finished = None;
+        dropped.push(("spec.ttlSecondsAfterFinished", "TTLAfterFinished"));
+    }
+    if !profile.gate("IndexedJob")
+        && spec
+            .completion_mode
+            .as_deref()
+            .is_some_and(|m| m != "NonIndexed")
+    {
+        spec.completion_mode = (minor >= 21).then(|| "NonIndexed".into());
+        dropped.push(("spec.completionMode", "IndexedJob"));
+    }
+    if !profile.gate("SuspendJob") && spec.suspend == Some(true) {
+        spec.suspend = (minor >= 21).then_some(false);
+        dropped.push(("spec.suspend", "SuspendJob"));
+    }
     if !profile.gate("JobPodFailurePolicy") && spec.pod_failure_policy.is_some() {
         spec.pod_failure_policy = None;
         dropped.push(("spec.podFailurePolicy", "JobPodFailurePolicy"));
@@ -617,6 +640,73 @@ mod tests {
         let mut j = full();
         drop_disabled_fields(&mut j.spec, &at(25));
         assert!(j.spec.pod_failure_policy.is_none() && j.spec.backoff_limit_per_index.is_none());
+    }
+
+    /// `TestJobStrategy` (pkg/registry/batch/job/strategy_test.go, v1.21), its create half:
+    /// the gated values set on a new Job survive `PrepareForCreate` only while their gate is
+    /// on. Cases named as upstream's: "features disabled", "ttl enabled", "indexed job
+    /// enabled", "suspend job enabled".
+    #[test]
+    fn test_job_strategy_v1_21_gated_values_on_create() {
+        use crate::version::{Profile, Version};
+        let cases: [(&str, bool, bool, bool); 4] = [
+            ("features disabled", false, false, false),
+            ("ttl enabled", true, false, false),
+            ("indexed job enabled", false, true, false),
+            ("suspend job enabled", false, false, true),
+        ];
+        for (name, ttl, indexed, suspend) in cases {
+            let mut p = Profile::new(Version { minor: 21 });
+            p.set_gate("TTLAfterFinished", ttl).unwrap();
+            p.set_gate("IndexedJob", indexed).unwrap();
+            p.set_gate("SuspendJob", suspend).unwrap();
+            let mut j = job("OnFailure");
+            j.spec.suspend = Some(true);
+            j.spec.ttl_seconds_after_finished = Some(0);
+            j.spec.completion_mode = Some("Indexed".into());
+            drop_disabled_fields(&mut j.spec, &p);
+            assert_eq!(
+                j.spec.ttl_seconds_after_finished.is_some(),
+                ttl,
+                "{name}: ttl"
+            );
+            assert_eq!(
+                j.spec.completion_mode.as_deref() != Some("NonIndexed"),
+                indexed,
+                "{name}: completionMode"
+            );
+            assert_eq!(j.spec.suspend, Some(suspend), "{name}: suspend");
+        }
+        // The releases' defaults: 1.21 alpha (off), 1.22 beta (on); 1.20 has neither field
+        // (cleared), and TTLAfterFinished is alpha there.
+        let mut j = job("Never");
+        j.spec.completion_mode = Some("Indexed".into());
+        j.spec.suspend = Some(true);
+        j.spec.ttl_seconds_after_finished = Some(5);
+        let mut on_22 = j.clone();
+        assert!(
+            drop_disabled_fields(&mut on_22.spec, &Profile::new(Version { minor: 22 })).is_empty()
+        );
+        let mut on_21 = j.clone();
+        let d: Vec<_> = drop_disabled_fields(&mut on_21.spec, &Profile::new(Version { minor: 21 }))
+            .into_iter()
+            .map(|(f, g)| format!("{f} {g}"))
+            .collect();
+        assert_eq!(
+            d,
+            ["spec.completionMode IndexedJob", "spec.suspend SuspendJob"]
+        );
+        assert_eq!(on_21.spec.ttl_seconds_after_finished, Some(5));
+        let mut on_20 = j;
+        drop_disabled_fields(&mut on_20.spec, &Profile::new(Version { minor: 20 }));
+        assert_eq!(
+            (
+                on_20.spec.completion_mode.clone(),
+                on_20.spec.suspend,
+                on_20.spec.ttl_seconds_after_finished
+            ),
+            (None, None, None)
+        );
     }
 
     fn job(rp: &str) -> Job {
