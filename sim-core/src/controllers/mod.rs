@@ -88,7 +88,8 @@ pub fn for_profile(profile: &Profile) -> Vec<Box<dyn Controller>> {
     } else {
         Box::new(cronjob::CronJobController::new())
     };
-    let mut v: Vec<Box<dyn Controller>> = vec![Box::new(job::JobController::new()), cron];
+    let mut v: Vec<Box<dyn Controller>> =
+        vec![Box::new(job::JobController::for_profile(profile)), cron];
     if profile.gate("TTLAfterFinished") {
         v.push(Box::new(
             ttl_after_finished::TtlAfterFinishedController::new(),

@@ -93,6 +93,9 @@ pub struct JobController {
     backoff: LookupMap<ObjectKey, BackoffRecord>,
     /// Uids of Jobs seen deleted, so a later sync can strip their pods' finalizers.
     deleted_jobs: LookupMap<ObjectKey, Uid>,
+    /// Minor version whose work-queue rate limiter applies ([`Controller::rate_limit`]);
+    /// 0 stands for the newest (the default of a controller made for a table test).
+    queue_minor: u32,
 }
 
 fn is_indexed(job: &Job) -> bool {
@@ -337,6 +340,13 @@ impl JobController {
     pub fn new() -> JobController {
         JobController::default()
     }
+    /// The controller as the release `profile` names builds it (its work queue's limiter).
+    pub fn for_profile(profile: &Profile) -> JobController {
+        JobController {
+            queue_minor: profile.minor(),
+            ..JobController::default()
+        }
+    }
 
     fn expectations_satisfied(&self, key: &ObjectKey, now: SimTime) -> bool {
         match self.expectations.get(key) {
@@ -499,6 +509,20 @@ impl Controller for JobController {
     fn name(&self) -> &'static str {
         SOURCE
     }
+    /// The Job controller's queue has its own per-item exponential limiter, not client-go's
+    /// default (5 ms → 1000 s): `NewItemExponentialFailureRateLimiter(DefaultJobBackOff,
+    /// MaxJobBackOff)`, 10 s doubling to 360 s, up to 1.27; from 1.28 (PR #118615)
+    /// `DefaultJobApiBackOff` 1 s to `MaxJobApiBackOff` 1 min (pkg/controller/job/
+    /// job_controller.go `NewController` / `newControllerWithClock`; semantics/pods.md Q1,
+    /// Q2). A sync that fails on an API error is retried after that delay, so a failing pod
+    /// create gives one `FailedCreate` a second (then fewer), not eight.
+    fn rate_limit(&self) -> (Dur, Dur) {
+        if self.queue_minor != 0 && self.queue_minor <= 27 {
+            (Dur::secs(10), Dur::secs(360))
+        } else {
+            (Dur::secs(1), Dur::secs(60))
+        }
+    }
 
     fn handle(
         &mut self,
@@ -643,7 +667,10 @@ impl Controller for JobController {
     }
 
     fn reset(&mut self) {
-        *self = JobController::default();
+        *self = JobController {
+            queue_minor: self.queue_minor,
+            ..JobController::default()
+        };
     }
 }
 

@@ -3899,3 +3899,19 @@ fn legacy_indexed_completed_indexes_from_existing_pods() {
     created.sort();
     assert_eq!(created, vec!["0".to_string(), "2".to_string()]);
 }
+
+/// The work queue's limiter for failed syncs, per release (`NewController`: 10 s → 360 s up to
+/// 1.27, `DefaultJobApiBackOff` 1 s → `MaxJobApiBackOff` 60 s from 1.28), kept across a
+/// controller-manager restart; never client-go's default 5 ms.
+#[test]
+fn work_queue_rate_limiter_by_release() {
+    use crate::version::{Profile, Version};
+    let at = |minor| JobController::for_profile(&Profile::new(Version { minor }));
+    assert_eq!(at(19).rate_limit(), (Dur::secs(10), Dur::secs(360)));
+    assert_eq!(at(27).rate_limit(), (Dur::secs(10), Dur::secs(360)));
+    assert_eq!(at(28).rate_limit(), (Dur::secs(1), Dur::secs(60)));
+    assert_eq!(at(35).rate_limit(), (Dur::secs(1), Dur::secs(60)));
+    let mut c = at(27);
+    c.reset();
+    assert_eq!(c.rate_limit(), (Dur::secs(10), Dur::secs(360)));
+}
