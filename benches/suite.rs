@@ -75,6 +75,7 @@ fn bare_pods(pods: usize) -> Scenario {
             },
             exit: ExitCodes::Weighted(vec![(0, 1), (1, 9)]),
             start_delay: Dur::secs(1),
+            sigterm: Default::default(),
         }],
         faults: vec![],
         actions: vec![],

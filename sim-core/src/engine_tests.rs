@@ -63,6 +63,7 @@ fn workload(run: Dur, exit: ExitCodes, delay: Dur) -> Workload {
         run: RunTime::Fixed(run),
         exit,
         start_delay: delay,
+        sigterm: Default::default(),
     }
 }
 
@@ -235,6 +236,7 @@ fn same_seed_same_trace() {
             },
             exit: ExitCodes::Weighted(vec![(0, 1), (1, 1)]),
             start_delay: Dur::secs(1),
+            sigterm: Default::default(),
         });
         let mut rec = Recorder::default();
         Sim::new(s).run(&mut rec).unwrap();

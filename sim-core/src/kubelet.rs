@@ -115,6 +115,9 @@ pub struct PodRuntime {
     pub(crate) phase: &'static str,
     pub(crate) reason: &'static str,
     pub(crate) message: &'static str,
+    /// The exit code of a container stopped by the pod's deletion: 143 when it exits on
+    /// SIGTERM, 137 when the kubelet kills it at the end of the grace period.
+    pub(crate) kill_exit: i32,
 }
 
 impl Sim {
@@ -160,12 +163,15 @@ impl Sim {
         let newly_deleting = pod.metadata.deletion_timestamp.is_some()
             && old.is_none_or(|o| o.meta().deletion_timestamp.is_none());
         if newly_deleting {
+            let grace = pod.metadata.deletion_grace_period_seconds;
             if let Some((uid, rt)) = self.pods.get_key_value(uid) {
                 if self.nodes[rt.node].reachable() {
                     let token = rt.token;
                     let uid = uid.clone();
+                    let (after, code) = self.termination_plan(rt, grace);
+                    self.pods.get_mut(&uid).expect("present").kill_exit = code;
                     self.queue.push(
-                        self.now,
+                        self.now + after,
                         Ev::Kubelet {
                             uid,
                             token,
@@ -174,6 +180,23 @@ impl Sim {
                     );
                 }
             }
+        }
+    }
+
+    /// When a deleted pod's container stops, and its exit code: the kubelet sends SIGTERM and
+    /// SIGKILLs after the grace period (`killContainer`, pkg/kubelet/kuberuntime/
+    /// kuberuntime_container.go: the pod's `deletionGracePeriodSeconds`, at least 2 s
+    /// (`minimumGracePeriodInSeconds`)). A running container that exits on SIGTERM within it
+    /// ends with 143 (128 + SIGTERM); one that ignores it (a shell script as PID 1) or is
+    /// slower is killed with 137 (128 + SIGKILL). A container not running stops at once.
+    fn termination_plan(&self, rt: &PodRuntime, grace_secs: Option<i64>) -> (Dur, i32) {
+        if !matches!(rt.state, RtState::Running { .. }) {
+            return (Dur::ZERO, 143);
+        }
+        let grace = Dur::secs(grace_secs.unwrap_or(30).max(2));
+        match self.workloads.sigterm(rt.workload) {
+            crate::scenario::SigTerm::Exit(d) if d < grace => (d, 143),
+            _ => (grace, 137),
         }
     }
 
@@ -273,6 +296,7 @@ impl Sim {
             backoff: None,
             start_time: pod.status.start_time,
             last_terminated: None,
+            kill_exit: 143,
             token,
             dirty: false,
             phase: POD_PENDING,
@@ -402,10 +426,27 @@ impl Sim {
                     finished_at: Some(now.trunc_secs()),
                 };
                 rt.last_terminated = Some(term);
-                if code == 0 || !rt.on_failure {
+                // A pod being deleted is not restarted: a container that ends on its own
+                // within the grace period ends the pod's termination there.
+                let key = rt.key.clone();
+                let deleting = self
+                    .store
+                    .get(&key)
+                    .is_some_and(|o| o.meta().deletion_timestamp.is_some());
+                let rt = self.pods.get_mut(&uid).expect("present");
+                if code == 0 || !rt.on_failure || deleting {
                     set_rt_state(rt, RtState::Done, &mut self.live_per_node);
                     rt.phase = if code == 0 { POD_SUCCEEDED } else { POD_FAILED };
+                    if deleting {
+                        rt.token += 1;
+                    }
+                    let node = rt.node;
                     self.kubelet_write(&uid, obs);
+                    // (Unreachable, the kubelet confirms once it reports again: the node's
+                    // recovery sends the Terminate step.)
+                    if deleting && !self.api_down && self.nodes[node].reachable() {
+                        self.store.finish_pod_termination(&key, now);
+                    }
                 } else {
                     // doBackOff (kuberuntime_manager.go) with flowcontrol.Backoff semantics.
                     let in_backoff = match rt.backoff {
@@ -503,9 +544,10 @@ impl Sim {
                 let rt = self.pods.get_mut(&uid).expect("present");
                 if rt.state != RtState::Done {
                     if let RtState::Running { since } = rt.state {
-                        // SIGTERM: the process exits at once with 128 + 15.
+                        // SIGTERM answered (143) or SIGKILL at the grace period's end (137):
+                        // `termination_plan`.
                         rt.last_terminated = Some(ContainerStateTerminated {
-                            exit_code: 143,
+                            exit_code: rt.kill_exit,
                             reason: "Error".into(),
                             started_at: Some(since.trunc_secs()),
                             finished_at: Some(now.trunc_secs()),
@@ -737,11 +779,16 @@ impl Sim {
             let deleting = self
                 .store
                 .get(&key)
-                .is_some_and(|o| o.meta().deletion_timestamp.is_some());
+                .filter(|o| o.meta().deletion_timestamp.is_some())
+                .map(|o| o.meta().deletion_grace_period_seconds);
             let token = self.pods[&u].token;
-            if deleting {
+            if let Some(grace) = deleting {
+                // The kubelet, reporting again, stops the deleted pod's containers with the
+                // pod's whole grace period (a SIGTERM now).
+                let (after, code) = self.termination_plan(&self.pods[&u], grace);
+                self.pods.get_mut(&u).expect("present").kill_exit = code;
                 self.queue.push(
-                    self.now,
+                    self.now + after,
                     Ev::Kubelet {
                         uid: u,
                         token,

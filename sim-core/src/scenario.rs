@@ -99,6 +99,25 @@ pub struct Workload {
     pub run: RunTime,
     pub exit: ExitCodes,
     pub start_delay: Dur,
+    /// What the container's process does with the SIGTERM of a pod deletion.
+    pub sigterm: SigTerm,
+}
+
+/// A container's answer to SIGTERM when its pod is deleted (the kubelet then waits up to the
+/// pod's grace period and sends SIGKILL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigTerm {
+    /// Exits with 143 (128 + 15) this long after the signal (0: at once, the default).
+    Exit(Dur),
+    /// Keeps running (a shell script as PID 1 does): killed at the end of the grace period,
+    /// exit code 137 (128 + 9).
+    Ignore,
+}
+
+impl Default for SigTerm {
+    fn default() -> Self {
+        SigTerm::Exit(Dur::ZERO)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

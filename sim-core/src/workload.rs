@@ -70,6 +70,11 @@ impl Workloads {
         idx.map(|i| self.list[i].start_delay).unwrap_or(Dur::ZERO)
     }
 
+    /// What the container does with SIGTERM (no workload: exits at once).
+    pub fn sigterm(&self, idx: Option<usize>) -> crate::scenario::SigTerm {
+        idx.map(|i| self.list[i].sigterm).unwrap_or_default()
+    }
+
     /// Draw run time and exit code for the `attempt`-th run (0-based) of a pod slot.
     pub fn draw(&mut self, idx: Option<usize>, attempt: u32) -> Draw {
         let Some(i) = idx else {
@@ -151,6 +156,7 @@ mod tests {
             run: RunTime::Fixed(Dur::secs(5)),
             exit: ExitCodes::Attempts(vec![1, 1, 0]),
             start_delay: Dur::ZERO,
+            sigterm: Default::default(),
         };
         let mut ws = Workloads::new(vec![w], 1);
         let codes: Vec<i32> = (0..5).map(|a| ws.draw(Some(0), a).exit).collect();
@@ -164,6 +170,7 @@ mod tests {
             run: RunTime::Fixed(Dur::secs(1)),
             exit: ExitCodes::Weighted(vec![(0, 95), (1, 5)]),
             start_delay: Dur::ZERO,
+            sigterm: Default::default(),
         };
         let mut a = Workloads::new(vec![w.clone()], 3);
         let mut b = Workloads::new(vec![w], 3);

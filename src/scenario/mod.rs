@@ -20,8 +20,8 @@ use sim_core::admission::Write;
 use sim_core::api::{Kind, Object, ObjectKey};
 use sim_core::client::ApiErrorKind;
 use sim_core::scenario::{
-    ActionKind, ControllerManager, ExitCodes, Fault, FaultKind, RunTime, Scenario, TimedAction,
-    Workload, WorkloadMatch,
+    ActionKind, ControllerManager, ExitCodes, Fault, FaultKind, RunTime, Scenario, SigTerm,
+    TimedAction, Workload, WorkloadMatch,
 };
 use sim_core::time::{Dur, SimTime};
 use sim_core::validation::{FieldError, Warning};
@@ -293,7 +293,15 @@ const SIMULATION_KEYS: &[&str] = &[
 const CONTROLLER_MANAGER_KEYS: &[&str] = &["timezone", "clock_offset", "feature_gates"];
 const CLUSTER_KEYS: &[&str] = &["nodes"];
 const OBJECT_KEYS: &[&str] = &["file", "yaml"];
-const WORKLOAD_KEYS: &[&str] = &["match", "run", "exit", "attempts", "start_delay"];
+const WORKLOAD_KEYS: &[&str] = &[
+    "match",
+    "run",
+    "exit",
+    "attempts",
+    "start_delay",
+    "sigterm",
+    "sigterm_delay",
+];
 const MATCH_KEYS: &[&str] = &["cronjob", "job", "labels"];
 const RUN_KEYS: &[&str] = &["median", "p99", "min", "max"];
 const WEIGHTED_EXIT_KEYS: &[&str] = &["code", "weight"];
@@ -1160,12 +1168,52 @@ fn workload(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str) -> Option<Workload> {
         }),
         None => Dur::ZERO,
     };
+    let sigterm = match t.get("sigterm") {
+        None => "exit",
+        Some(v) => match string(d, v, &t.sub("sigterm")) {
+            Some(s @ ("exit" | "ignore")) => s,
+            Some(s) => {
+                d.at(
+                    Some(v.span()),
+                    &t.sub("sigterm"),
+                    format!("Unsupported value: {s:?}: supported values: \"exit\", \"ignore\""),
+                );
+                ok = false;
+                "exit"
+            }
+            None => {
+                ok = false;
+                "exit"
+            }
+        },
+    };
+    let sigterm = match (sigterm, t.get("sigterm_delay")) {
+        ("exit", None) => SigTerm::Exit(Dur::ZERO),
+        ("exit", Some(v)) => match duration(d, v, &t.sub("sigterm_delay"), false) {
+            Some(delay) => SigTerm::Exit(delay),
+            None => {
+                ok = false;
+                SigTerm::Exit(Dur::ZERO)
+            }
+        },
+        (_, Some(v)) => {
+            d.at(
+                Some(v.span()),
+                &t.sub("sigterm_delay"),
+                "only with sigterm = \"exit\" (an ignored SIGTERM ends at the grace period)",
+            );
+            ok = false;
+            SigTerm::Ignore
+        }
+        (_, None) => SigTerm::Ignore,
+    };
     let _ = p;
     ok.then_some(Workload {
         matcher,
         run,
         exit,
         start_delay,
+        sigterm,
     })
 }
 

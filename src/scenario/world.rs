@@ -105,6 +105,7 @@ pub fn load_manifest(text: &str, shown: &str, world: &World) -> Result<Loaded, V
             run: RunTime::Fixed(DEFAULT_RUN),
             exit: ExitCodes::Fixed(0),
             start_delay: Dur::ZERO,
+            sigterm: Default::default(),
         }],
         faults: Vec::new(),
         actions: Vec::new(),

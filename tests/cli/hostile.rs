@@ -723,3 +723,19 @@ fn watch_events_stay_in_order_when_an_informer_lag_ends() {
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
     assert!(o.elapsed < HANG_GUARD, "took {:?}", o.elapsed);
 }
+
+#[test]
+fn sigterm_values_are_checked() {
+    bad(
+        "sigterm",
+        &[(
+            "s.toml",
+            &scn("[[workloads]]\nrun = \"1s\"\nsigterm = \"term\"\n[[workloads]]\nrun = \"1s\"\nsigterm = \"ignore\"\nsigterm_delay = \"5s\"\n"),
+        )],
+        &[
+            "s.toml:6:11: [[workloads]][0].sigterm: Unsupported value: \"term\": supported values: \"exit\", \"ignore\"",
+            "s.toml:10:17: [[workloads]][1].sigterm_delay: only with sigterm = \"exit\"",
+            "2 errors found",
+        ],
+    );
+}
