@@ -1,0 +1,291 @@
+//! A drill's numbers, findings and verdict, read from the run's report (`src/report.rs`,
+//! slot outcomes from `src/slots.rs`).
+//!
+//! Verdicts. **broken**: the object stops doing its job for good (a CronJob with no Job for
+//! any of its scheduled times after the fault, at least 2 of them; a Job that has not finished
+//! when the drill ends). **risk**: it degrades and recovers: scheduled times missed for a
+//! reason beyond the fault itself (the times the outage itself held are the outage's, counted
+//! but no risk: Kubernetes starts at most the most recent of them when it is back), a time
+//! run twice, overlapping runs (two Jobs of the CronJob running at one instant), Jobs failed.
+//! **ok** otherwise.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use sim_core::time::SimTime;
+
+use crate::report::{JobRow, Report};
+use crate::slots::Outcome;
+
+use super::plan::{Plan, TargetKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Ok,
+    Risk,
+    Broken,
+}
+
+impl Verdict {
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Risk => "risk",
+            Verdict::Broken => "broken",
+        }
+    }
+}
+
+/// What a drill measured.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Numbers {
+    /// CronJob: scheduled times in the drill (the last one, not yet due at the end, left out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slots: Option<u64>,
+    /// CronJob: scheduled times that got a Job.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ran: Option<u64>,
+    /// CronJob: scheduled times without a Job, by reason (`missed_slots` reasons).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub missed: BTreeMap<String, u64>,
+    /// CronJob: scheduled times with more than one Job.
+    pub doubled: u64,
+    /// CronJob: the most of its Jobs with a container running at one instant.
+    pub max_running_jobs: u64,
+    pub jobs_created: u64,
+    /// Jobs with the `Failed` condition.
+    pub jobs_failed: u64,
+    /// Jobs not finished when the drill ended.
+    pub jobs_unfinished: u64,
+    /// A Job: creation to its `Complete`/`Failed` condition; a CronJob: the slowest
+    /// scheduled time to its Job's finish. In seconds; absent: nothing finished.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_to_complete_s: Option<i64>,
+    pub pods_created: u64,
+    /// Pods whose phase ended Failed (or that were lost with their node).
+    pub pods_failed: u64,
+    /// Pods still there at the end that should be gone: deletion asked but never done
+    /// (stuck Terminating), or not terminated though their Job has finished.
+    pub pods_left_behind: u64,
+    /// CronJob: scheduled times after the fault with no Job, when none after it got one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_after: Option<u64>,
+    /// Warning events by reason.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub warnings: BTreeMap<String, u64>,
+    pub broken: bool,
+}
+
+/// One thing a drill found wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Finding {
+    /// A CronJob that got no Job for any time after the fault (broken).
+    Stopped(u64),
+    /// Jobs not finished at the end (broken for a Job).
+    NeverFinished(u64),
+    TooManyMissed(u64),
+    PastDeadline(u64),
+    Skipped(u64),
+    NotStarted(u64),
+    CreateFailed(u64),
+    Doubled(u64),
+    Overlap(u64),
+    JobsFailed(u64),
+}
+
+impl Finding {
+    pub fn key(self) -> &'static str {
+        match self {
+            Finding::Stopped(_) => "stopped",
+            Finding::NeverFinished(_) => "never_finished",
+            Finding::TooManyMissed(_) => "too_many_missed",
+            Finding::PastDeadline(_) => "starting_deadline",
+            Finding::Skipped(_) => "forbid",
+            Finding::NotStarted(_) => "not_started",
+            Finding::CreateFailed(_) => "create_failed",
+            Finding::Doubled(_) => "ran_twice",
+            Finding::Overlap(_) => "overlapping_runs",
+            Finding::JobsFailed(_) => "jobs_failed",
+        }
+    }
+
+    pub fn is_broken(self) -> bool {
+        matches!(self, Finding::Stopped(_) | Finding::NeverFinished(_))
+    }
+
+    pub fn words(self) -> String {
+        match self {
+            Finding::Stopped(n) => {
+                format!("stopped: no Job for the {n} scheduled times after the fault")
+            }
+            Finding::NeverFinished(n) => format!("{n} Job{} never finished", plural(n)),
+            Finding::TooManyMissed(n) => {
+                format!("{n} times lost to FailedNeedsStart (too many missed start times)")
+            }
+            Finding::PastDeadline(n) => format!("{n} times missed past startingDeadlineSeconds"),
+            Finding::Skipped(n) => {
+                format!("{n} times skipped (Forbid: the previous Job still ran)")
+            }
+            Finding::NotStarted(n) => format!("{n} times not started"),
+            Finding::CreateFailed(n) => format!("{n} times lost to a failed Job create"),
+            Finding::Doubled(n) => format!("{n} times run twice"),
+            Finding::Overlap(n) => format!("overlapping runs: {n} Jobs running at once"),
+            Finding::JobsFailed(n) => format!("{n} Job{} failed", plural(n)),
+        }
+    }
+}
+
+pub fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// The most Jobs with a container running at one instant (each Job from its first container
+/// start to its last container end, or the end).
+fn max_running_jobs(jobs: &[&JobRow], end: SimTime) -> u64 {
+    let mut edges: Vec<(SimTime, i64)> = Vec::new();
+    for j in jobs {
+        let runs = j.pods.iter().flat_map(|p| p.runs.iter());
+        let first = runs.clone().map(|r| r.started).min();
+        let last = runs.map(|r| r.finished.unwrap_or(end)).max();
+        if let (Some(a), Some(b)) = (first, last) {
+            if b > a {
+                edges.push((a, 1));
+                edges.push((b, -1));
+            }
+        }
+    }
+    edges.sort();
+    let (mut cur, mut best) = (0i64, 0i64);
+    for (_, d) in edges {
+        cur += d;
+        best = best.max(cur);
+    }
+    best as u64
+}
+
+/// The numbers of one drill run.
+pub fn numbers(report: &Report, kind: TargetKind, plan: &Plan, suspended: bool) -> Numbers {
+    let mut n = Numbers::default();
+    let jobs: Vec<&JobRow> = report.jobs.as_deref().unwrap_or(&[]).iter().collect();
+    n.jobs_created = jobs.len() as u64;
+    for j in &jobs {
+        match j.condition.as_deref() {
+            Some("Failed") => n.jobs_failed += 1,
+            Some(_) => {}
+            None if j.deleted.is_none() => n.jobs_unfinished += 1,
+            None => {}
+        }
+        n.pods_created += j.pods.len() as u64;
+        for p in &j.pods {
+            if p.phase == "Failed" {
+                n.pods_failed += 1;
+            }
+            let stuck = p.deletion_requested.is_some() && p.deleted.is_none();
+            let orphan = j.condition.is_some()
+                && p.deleted.is_none()
+                && p.phase != "Succeeded"
+                && p.phase != "Failed";
+            if stuck || orphan {
+                n.pods_left_behind += 1;
+            }
+        }
+    }
+    for e in report.events.as_deref().unwrap_or(&[]) {
+        if e.type_ == "Warning" {
+            *n.warnings.entry(e.reason.clone()).or_default() += e.count as u64;
+        }
+    }
+    match kind {
+        TargetKind::Job => {
+            n.time_to_complete_s = jobs
+                .first()
+                .and_then(|j| Some((j.finished? - j.created?).as_secs()));
+            n.broken = n.jobs_unfinished > 0;
+        }
+        TargetKind::CronJob => {
+            n.max_running_jobs = max_running_jobs(&jobs, report.end);
+            n.time_to_complete_s = jobs
+                .iter()
+                .filter_map(|j| Some((j.finished? - j.scheduled_time?).as_secs()))
+                .max();
+            if let Some(c) = report.cronjobs.first() {
+                let counts = &c.slot_counts;
+                n.slots = Some(counts.total() - counts.get(Outcome::Pending));
+                n.ran = Some(counts.get(Outcome::Ran) + counts.get(Outcome::RanTwice));
+                n.doubled = counts.get(Outcome::RanTwice);
+                for (o, k) in &counts.by_outcome {
+                    if o.is_missed() && *k > 0 {
+                        n.missed.insert(o.key().to_string(), *k);
+                    }
+                }
+                let after: Vec<Outcome> = c
+                    .slots
+                    .as_deref()
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter(|s| s.time >= plan.recovery && s.outcome != Outcome::Pending)
+                    .map(|s| s.outcome)
+                    .collect();
+                let none_ran = after
+                    .iter()
+                    .all(|o| !matches!(o, Outcome::Ran | Outcome::RanTwice));
+                if after.len() >= 2 && none_ran && !suspended {
+                    n.stopped_after = Some(after.len() as u64);
+                    n.broken = true;
+                }
+            }
+        }
+    }
+    n
+}
+
+/// What is wrong, worst first.
+pub fn findings(n: &Numbers, kind: TargetKind) -> Vec<Finding> {
+    let mut f = Vec::new();
+    if let Some(k) = n.stopped_after {
+        f.push(Finding::Stopped(k));
+    }
+    if kind == TargetKind::Job && n.jobs_unfinished > 0 {
+        f.push(Finding::NeverFinished(n.jobs_unfinished));
+    }
+    let m = |k: &str| n.missed.get(k).copied().unwrap_or(0);
+    for (k, make) in [
+        (
+            "too_many_missed",
+            Finding::TooManyMissed as fn(u64) -> Finding,
+        ),
+        ("starting_deadline", Finding::PastDeadline),
+        ("forbid", Finding::Skipped),
+        ("not_started", Finding::NotStarted),
+        ("create_failed", Finding::CreateFailed),
+    ] {
+        if m(k) > 0 {
+            f.push(make(m(k)));
+        }
+    }
+    if n.doubled > 0 {
+        f.push(Finding::Doubled(n.doubled));
+    }
+    if n.max_running_jobs > 1 {
+        f.push(Finding::Overlap(n.max_running_jobs));
+    }
+    if n.jobs_failed > 0 {
+        f.push(Finding::JobsFailed(n.jobs_failed));
+    }
+    f
+}
+
+pub fn verdict(f: &[Finding]) -> Verdict {
+    if f.iter().any(|x| x.is_broken()) {
+        Verdict::Broken
+    } else if f.is_empty() {
+        Verdict::Ok
+    } else {
+        Verdict::Risk
+    }
+}

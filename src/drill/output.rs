@@ -1,0 +1,296 @@
+//! `jobsim drill`'s text and JSON.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::measure::{Numbers, Verdict};
+use super::ObjectResult;
+
+/// Version of the JSON document's shape.
+pub const DRILL_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    schema_version: u32,
+    jobsim_version: &'a str,
+    objects: &'a [ObjectResult],
+    summary: Summary,
+}
+
+#[derive(Serialize, Default)]
+struct Summary {
+    drills: u64,
+    broken: u64,
+    risk: u64,
+    ok: u64,
+}
+
+fn summary(rs: &[ObjectResult]) -> Summary {
+    let mut s = Summary::default();
+    for d in rs.iter().flat_map(|r| &r.drills) {
+        s.drills += 1;
+        match d.verdict {
+            Verdict::Broken => s.broken += 1,
+            Verdict::Risk => s.risk += 1,
+            Verdict::Ok => s.ok += 1,
+        }
+    }
+    s
+}
+
+pub fn json(rs: &[ObjectResult]) -> String {
+    let doc = Doc {
+        schema_version: DRILL_SCHEMA_VERSION,
+        jobsim_version: env!("CARGO_PKG_VERSION"),
+        objects: rs,
+        summary: summary(rs),
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn dur(s: i64) -> String {
+    crate::render::short_duration(sim_core::time::Dur::secs(s))
+}
+
+/// Short words for a missed reason.
+fn reason(k: &str) -> &'static str {
+    crate::slots::Outcome::parse(k)
+        .map(|o| o.short())
+        .unwrap_or("other")
+}
+
+fn missed(n: &Numbers) -> String {
+    let total: u64 = n.missed.values().sum();
+    if total == 0 {
+        return "0".into();
+    }
+    let why: Vec<String> = n
+        .missed
+        .iter()
+        .map(|(k, c)| format!("{} {c}", reason(k)))
+        .collect();
+    format!("{total} ({})", why.join(", "))
+}
+
+/// One line of numbers, for before/after.
+fn line(kind: &str, n: &Numbers) -> String {
+    let mut parts = Vec::new();
+    if kind == "CronJob" {
+        parts.push(format!(
+            "ran {} of {} times",
+            n.ran.unwrap_or(0),
+            n.slots.unwrap_or(0)
+        ));
+        parts.push(format!("missed {}", missed(n)));
+        if n.doubled > 0 {
+            parts.push(format!("run twice {}", n.doubled));
+        }
+        parts.push(format!("at once {}", n.max_running_jobs));
+    } else {
+        parts.push(format!("pods {}", n.pods_created));
+    }
+    parts.push(format!("Jobs failed {}", n.jobs_failed));
+    if n.jobs_unfinished > 0 {
+        parts.push(format!("unfinished {}", n.jobs_unfinished));
+    }
+    if let Some(s) = n.time_to_complete_s {
+        parts.push(format!(
+            "{} {}",
+            if kind == "CronJob" {
+                "slowest"
+            } else {
+                "completed in"
+            },
+            dur(s)
+        ));
+    }
+    if n.pods_left_behind > 0 {
+        parts.push(format!("pods left behind {}", n.pods_left_behind));
+    }
+    parts.join(", ")
+}
+
+fn table(o: &mut String, rows: &[Vec<String>]) {
+    let cols = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let mut w = vec![0; cols];
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    for r in rows {
+        let mut l = String::from("  ");
+        for (i, c) in r.iter().enumerate() {
+            if i + 1 == r.len() {
+                l.push_str(c);
+            } else {
+                l.push_str(c);
+                l.push_str(&" ".repeat(w[i] - c.chars().count() + 2));
+            }
+        }
+        o.push_str(l.trim_end());
+        o.push('\n');
+    }
+}
+
+pub fn text(rs: &[ObjectResult]) -> String {
+    let mut o = String::new();
+    for r in rs {
+        let _ = writeln!(
+            o,
+            "{} {}/{} ({}) on Kubernetes {}: {}",
+            r.kind,
+            r.namespace,
+            r.name,
+            r.file,
+            r.kubernetes,
+            r.verdict.word()
+        );
+        for n in &r.notes {
+            let _ = writeln!(o, "  note: {n}");
+        }
+        if !r.setup.is_empty() {
+            let _ = writeln!(o, "  {}", r.setup);
+        }
+        let cron = r.kind == "CronJob";
+        let mut rows = vec![if cron {
+            [
+                "DRILL",
+                "VERDICT",
+                "RAN",
+                "MISSED (WHY)",
+                "TWICE",
+                "AT ONCE",
+                "FAILED",
+                "SLOWEST",
+                "LEFT",
+            ]
+            .map(String::from)
+            .to_vec()
+        } else {
+            [
+                "DRILL",
+                "VERDICT",
+                "STATUS",
+                "COMPLETED IN",
+                "PODS",
+                "FAILED PODS",
+                "LEFT",
+            ]
+            .map(String::from)
+            .to_vec()
+        }];
+        for d in &r.drills {
+            let n = &d.numbers;
+            let done = n.time_to_complete_s.map(dur).unwrap_or_else(|| "-".into());
+            rows.push(if cron {
+                vec![
+                    d.title.to_string(),
+                    d.verdict.word().into(),
+                    format!("{}/{}", n.ran.unwrap_or(0), n.slots.unwrap_or(0)),
+                    missed(n),
+                    n.doubled.to_string(),
+                    n.max_running_jobs.to_string(),
+                    n.jobs_failed.to_string(),
+                    done,
+                    n.pods_left_behind.to_string(),
+                ]
+            } else {
+                let status = if n.jobs_unfinished > 0 {
+                    "unfinished"
+                } else if n.jobs_failed > 0 {
+                    "Failed"
+                } else {
+                    "Complete"
+                };
+                vec![
+                    d.title.to_string(),
+                    d.verdict.word().into(),
+                    status.into(),
+                    done,
+                    n.pods_created.to_string(),
+                    n.pods_failed.to_string(),
+                    n.pods_left_behind.to_string(),
+                ]
+            });
+        }
+        table(&mut o, &rows);
+        let bad: Vec<_> = r
+            .drills
+            .iter()
+            .filter(|d| d.verdict != Verdict::Ok)
+            .collect();
+        if !bad.is_empty() {
+            let _ = writeln!(o, "  Findings, and the changes the drill re-run confirmed:");
+        }
+        for d in bad {
+            let _ = writeln!(
+                o,
+                "  {} ({}): {}",
+                d.title,
+                d.verdict.word(),
+                d.findings.join("; ")
+            );
+            let confirmed: Vec<_> = d.fixes.iter().filter(|f| f.confirmed).collect();
+            for f in &confirmed {
+                let _ = writeln!(
+                    o,
+                    "    fix: {}  ({} → {}, re-run)",
+                    f.change,
+                    d.verdict.word(),
+                    f.verdict.word()
+                );
+                let _ = writeln!(o, "      before: {}", line(r.kind, &d.numbers));
+                let _ = writeln!(o, "      after:  {}", line(r.kind, &f.numbers));
+                if !f.findings.is_empty() {
+                    let _ = writeln!(o, "      still:  {}", f.findings.join("; "));
+                }
+            }
+            if confirmed.is_empty() {
+                if d.fixes.is_empty() {
+                    let _ = writeln!(o, "    no manifest change to try for this");
+                } else {
+                    let tried: Vec<&str> = d.fixes.iter().map(|f| f.change.as_str()).collect();
+                    let _ = writeln!(
+                        o,
+                        "    no single change removed it in the re-run (tried: {})",
+                        tried.join("; ")
+                    );
+                }
+            }
+        }
+        o.push('\n');
+    }
+    let s = summary(rs);
+    let _ = writeln!(o, "Summary:");
+    let mut rows = vec![["OBJECT", "KUBERNETES", "VERDICT", "BROKEN", "RISK", "OK"]
+        .map(String::from)
+        .to_vec()];
+    for r in rs {
+        let c = |v: Verdict| {
+            r.drills
+                .iter()
+                .filter(|d| d.verdict == v)
+                .count()
+                .to_string()
+        };
+        rows.push(vec![
+            format!("{} {}/{}", r.kind, r.namespace, r.name),
+            r.kubernetes.clone(),
+            r.verdict.word().into(),
+            c(Verdict::Broken),
+            c(Verdict::Risk),
+            c(Verdict::Ok),
+        ]);
+    }
+    table(&mut o, &rows);
+    let _ = writeln!(
+        o,
+        "{} drills: {} broken, {} risk, {} ok",
+        s.drills, s.broken, s.risk, s.ok
+    );
+    o
+}
