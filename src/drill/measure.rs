@@ -2,12 +2,14 @@
 //! slot outcomes from `src/slots.rs`).
 //!
 //! Verdicts. **broken**: the object stops doing its job for good (a CronJob with no Job for
-//! any of its scheduled times after the fault, at least 2 of them; a Job that has not finished
-//! when the drill ends). **risk**: it degrades and recovers: scheduled times missed for a
-//! reason beyond the fault itself (the times the outage itself held are the outage's, counted
-//! but no risk: Kubernetes starts at most the most recent of them when it is back), a time
-//! run twice, overlapping runs (two Jobs of the CronJob running at one instant), Jobs failed.
-//! **ok** otherwise.
+//! any of its scheduled times after the fault, at least 2 of them, or whose Jobs never
+//! complete; a Job that has not finished when the drill ends). **risk**: it degrades and
+//! recovers: scheduled times missed for a reason beyond the fault itself, a time run twice,
+//! overlapping runs (two Jobs of the CronJob running at one instant), Jobs failed. **ok**
+//! otherwise. Counted but no risk: the times an outage itself held (Kubernetes starts at most
+//! the most recent of them when it is back: no manifest change gets the others run), and the
+//! times `concurrencyPolicy: Forbid` skipped while the previous Job ran (the policy doing what
+//! it says).
 
 use std::collections::BTreeMap;
 
@@ -54,6 +56,8 @@ pub struct Numbers {
     /// CronJob: the most of its Jobs with a container running at one instant.
     pub max_running_jobs: u64,
     pub jobs_created: u64,
+    /// Jobs with the `Complete` condition.
+    pub jobs_completed: u64,
     /// Jobs with the `Failed` condition.
     pub jobs_failed: u64,
     /// Jobs not finished when the drill ended.
@@ -86,7 +90,8 @@ pub enum Finding {
     NeverFinished(u64),
     TooManyMissed(u64),
     PastDeadline(u64),
-    Skipped(u64),
+    /// A CronJob whose Jobs never complete (broken).
+    NoneCompleted(u64),
     NotStarted(u64),
     CreateFailed(u64),
     Doubled(u64),
@@ -101,7 +106,7 @@ impl Finding {
             Finding::NeverFinished(_) => "never_finished",
             Finding::TooManyMissed(_) => "too_many_missed",
             Finding::PastDeadline(_) => "starting_deadline",
-            Finding::Skipped(_) => "forbid",
+            Finding::NoneCompleted(_) => "none_completed",
             Finding::NotStarted(_) => "not_started",
             Finding::CreateFailed(_) => "create_failed",
             Finding::Doubled(_) => "ran_twice",
@@ -111,7 +116,10 @@ impl Finding {
     }
 
     pub fn is_broken(self) -> bool {
-        matches!(self, Finding::Stopped(_) | Finding::NeverFinished(_))
+        matches!(
+            self,
+            Finding::Stopped(_) | Finding::NeverFinished(_) | Finding::NoneCompleted(_)
+        )
     }
 
     pub fn words(self) -> String {
@@ -124,9 +132,7 @@ impl Finding {
                 format!("{n} times lost to FailedNeedsStart (too many missed start times)")
             }
             Finding::PastDeadline(n) => format!("{n} times missed past startingDeadlineSeconds"),
-            Finding::Skipped(n) => {
-                format!("{n} times skipped (Forbid: the previous Job still ran)")
-            }
+            Finding::NoneCompleted(n) => format!("no Job completed ({n} created)"),
             Finding::NotStarted(n) => format!("{n} times not started"),
             Finding::CreateFailed(n) => format!("{n} times lost to a failed Job create"),
             Finding::Doubled(n) => format!("{n} times run twice"),
@@ -146,17 +152,37 @@ pub fn plural(n: u64) -> &'static str {
 
 /// The most Jobs with a container running at one instant (each Job from its first container
 /// start to its last container end, or the end).
-fn max_running_jobs(jobs: &[&JobRow], end: SimTime) -> u64 {
+fn max_running_jobs(jobs: &[&JobRow], end: SimTime, lost: Option<(&str, SimTime)>) -> u64 {
     let mut edges: Vec<(SimTime, i64)> = Vec::new();
     for j in jobs {
-        let runs = j.pods.iter().flat_map(|p| p.runs.iter());
-        let first = runs.clone().map(|r| r.started).min();
-        let last = runs.map(|r| r.finished.unwrap_or(end)).max();
-        if let (Some(a), Some(b)) = (first, last) {
-            if b > a {
-                edges.push((a, 1));
-                edges.push((b, -1));
+        // A run ends when reported, or when the pod is being deleted (its node lost: the
+        // kubelet never reports the end; the API server shows it Terminating).
+        let runs = j.pods.iter().flat_map(|p| {
+            // On a lost node the containers die with the machine (docs/scenario.md,
+            // node-down), whatever the API server still shows.
+            let died = lost.filter(|(n, _)| *n == p.node.as_str()).map(|(_, t)| t);
+            let gone = [p.deletion_requested, p.deleted, died, Some(end)]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(end);
+            p.runs
+                .iter()
+                .map(move |r| (r.started, r.finished.unwrap_or(gone).min(gone)))
+        });
+        // The Job runs while any of its pods does: the union of its pods' runs.
+        let mut runs: Vec<(SimTime, SimTime)> = runs.filter(|r| r.1 > r.0).collect();
+        runs.sort();
+        let mut merged: Vec<(SimTime, SimTime)> = Vec::new();
+        for (a, b) in runs {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
             }
+        }
+        for (a, b) in merged {
+            edges.push((a, 1));
+            edges.push((b, -1));
         }
     }
     edges.sort();
@@ -170,12 +196,14 @@ fn max_running_jobs(jobs: &[&JobRow], end: SimTime) -> u64 {
 
 /// The numbers of one drill run.
 pub fn numbers(report: &Report, kind: TargetKind, plan: &Plan, suspended: bool) -> Numbers {
+    let lost = plan.node_lost.as_ref().map(|(n, t)| (n.as_str(), *t));
     let mut n = Numbers::default();
     let jobs: Vec<&JobRow> = report.jobs.as_deref().unwrap_or(&[]).iter().collect();
     n.jobs_created = jobs.len() as u64;
     for j in &jobs {
         match j.condition.as_deref() {
             Some("Failed") => n.jobs_failed += 1,
+            Some("Complete") => n.jobs_completed += 1,
             Some(_) => {}
             None if j.deleted.is_none() => n.jobs_unfinished += 1,
             None => {}
@@ -208,7 +236,7 @@ pub fn numbers(report: &Report, kind: TargetKind, plan: &Plan, suspended: bool) 
             n.broken = n.jobs_unfinished > 0;
         }
         TargetKind::CronJob => {
-            n.max_running_jobs = max_running_jobs(&jobs, report.end);
+            n.max_running_jobs = max_running_jobs(&jobs, report.end, lost);
             n.time_to_complete_s = jobs
                 .iter()
                 .filter_map(|j| Some((j.finished? - j.scheduled_time?).as_secs()))
@@ -250,6 +278,9 @@ pub fn findings(n: &Numbers, kind: TargetKind) -> Vec<Finding> {
     if let Some(k) = n.stopped_after {
         f.push(Finding::Stopped(k));
     }
+    if kind == TargetKind::CronJob && n.jobs_created >= 2 && n.jobs_completed == 0 {
+        f.push(Finding::NoneCompleted(n.jobs_created));
+    }
     if kind == TargetKind::Job && n.jobs_unfinished > 0 {
         f.push(Finding::NeverFinished(n.jobs_unfinished));
     }
@@ -260,7 +291,6 @@ pub fn findings(n: &Numbers, kind: TargetKind) -> Vec<Finding> {
             Finding::TooManyMissed as fn(u64) -> Finding,
         ),
         ("starting_deadline", Finding::PastDeadline),
-        ("forbid", Finding::Skipped),
         ("not_started", Finding::NotStarted),
         ("create_failed", Finding::CreateFailed),
     ] {

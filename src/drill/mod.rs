@@ -724,17 +724,6 @@ fn candidates(
                 .collect(),
             });
         }
-        if has("forbid") {
-            let ads = job_spec.and_then(|s| s.active_deadline_seconds);
-            if ads.is_none_or(|a| a > interval) {
-                out.push(Candidate {
-                    change: format!("{job_path}.activeDeadlineSeconds: {interval}"),
-                    pointer: format!("{job_ptr}/activeDeadlineSeconds"),
-                    value: J::from(interval),
-                    targets: vec!["forbid"],
-                });
-            }
-        }
     }
     if has("never_finished") {
         let want = match t.kind {

@@ -93,7 +93,7 @@ fn line(kind: &str, n: &Numbers) -> String {
         parts.push(format!("pods {}", n.pods_created));
     }
     parts.push(format!("Jobs failed {}", n.jobs_failed));
-    if n.jobs_unfinished > 0 {
+    if n.jobs_unfinished > 0 && kind != "CronJob" {
         parts.push(format!("unfinished {}", n.jobs_unfinished));
     }
     if let Some(s) = n.time_to_complete_s {
@@ -238,8 +238,13 @@ pub fn text(rs: &[ObjectResult]) -> String {
             for f in &confirmed {
                 let _ = writeln!(
                     o,
-                    "    fix: {}  ({} → {}, re-run)",
+                    "    fix: {}  removes {} (re-run: {} → {})",
                     f.change,
+                    f.for_findings
+                        .iter()
+                        .map(|k| k.replace('_', " "))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     d.verdict.word(),
                     f.verdict.word()
                 );
@@ -249,17 +254,19 @@ pub fn text(rs: &[ObjectResult]) -> String {
                     let _ = writeln!(o, "      still:  {}", f.findings.join("; "));
                 }
             }
-            if confirmed.is_empty() {
-                if d.fixes.is_empty() {
-                    let _ = writeln!(o, "    no manifest change to try for this");
-                } else {
-                    let tried: Vec<&str> = d.fixes.iter().map(|f| f.change.as_str()).collect();
-                    let _ = writeln!(
-                        o,
-                        "    no single change removed it in the re-run (tried: {})",
-                        tried.join("; ")
-                    );
-                }
+            // Changes the re-run did not confirm are said as such, never as advice.
+            for f in d.fixes.iter().filter(|f| !f.confirmed) {
+                let _ = writeln!(
+                    o,
+                    "    tried {}: not a fix (re-run: {}{}{})",
+                    f.change,
+                    f.verdict.word(),
+                    if f.findings.is_empty() { "" } else { ", " },
+                    f.findings.join("; ")
+                );
+            }
+            if confirmed.is_empty() && d.fixes.is_empty() {
+                let _ = writeln!(o, "    no manifest change to try for this");
             }
         }
         o.push('\n');

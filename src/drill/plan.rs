@@ -184,6 +184,8 @@ pub struct Plan {
     /// When things are normal again (the fault's end; the start when the fault never ends or
     /// is not a window): slots from then on show whether the CronJob recovered.
     pub recovery: SimTime,
+    /// The node lost, and when (the node-lost drill).
+    pub node_lost: Option<(String, SimTime)>,
 }
 
 /// A TOML string: a literal block when possible (readable), else a basic string.
@@ -235,6 +237,7 @@ pub fn plan(
     let lead = Dur::secs((gap.as_secs() / 2).clamp(1, 120));
     // A CronJob drill ends this long after things are normal again.
     let after = Dur::secs((gap.as_secs() * 3).clamp(30 * 60, 48 * 3600));
+    let mut node_lost = None;
     let (run, exit, faults, recovery, end) = match drill.kind {
         DrillKind::ControllerManagerDown(d) | DrillKind::ApiServerDown(d) => {
             let kind = if matches!(drill.kind, DrillKind::ApiServerDown(_)) {
@@ -262,6 +265,7 @@ pub fn plan(
             // ties to the lowest index); it is lost halfway through the pod's run.
             let from = timing.slot + Dur::ms(timing.run.as_ms() / 2).max(Dur::secs(1));
             let end = if cron { from + after } else { from + JOB_AFTER };
+            node_lost = Some(("node-1".to_string(), from));
             (
                 timing.run,
                 "0".to_string(),
@@ -342,5 +346,6 @@ pub fn plan(
         start: s,
         end,
         recovery,
+        node_lost,
     }
 }
