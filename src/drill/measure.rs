@@ -60,6 +60,9 @@ pub struct Numbers {
     pub jobs_completed: u64,
     /// Jobs with the `Failed` condition.
     pub jobs_failed: u64,
+    /// Their reasons (`BackoffLimitExceeded`, `DeadlineExceeded`, …).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub failed_reasons: BTreeMap<String, u64>,
     /// Jobs not finished when the drill ended.
     pub jobs_unfinished: u64,
     /// A Job: creation to its `Complete`/`Failed` condition; a CronJob: the slowest
@@ -202,7 +205,11 @@ pub fn numbers(report: &Report, kind: TargetKind, plan: &Plan, suspended: bool) 
     n.jobs_created = jobs.len() as u64;
     for j in &jobs {
         match j.condition.as_deref() {
-            Some("Failed") => n.jobs_failed += 1,
+            Some("Failed") => {
+                n.jobs_failed += 1;
+                let r = j.reason.as_deref().unwrap_or("").to_string();
+                *n.failed_reasons.entry(r).or_default() += 1;
+            }
             Some("Complete") => n.jobs_completed += 1,
             Some(_) => {}
             None if j.deleted.is_none() => n.jobs_unfinished += 1,

@@ -579,7 +579,7 @@ fn drill_object(
         let mut fixes = Vec::new();
         if v != Verdict::Ok {
             let mut fixed: Vec<&'static str> = Vec::new();
-            for c in candidates(t, &obj, &d, &timing, &f) {
+            for c in candidates(t, &obj, &d, &timing, &f, &n) {
                 if c.targets.iter().all(|k| fixed.contains(k)) {
                     continue; // an earlier change already removed these
                 }
@@ -664,6 +664,7 @@ fn candidates(
     d: &Drill,
     timing: &Timing,
     found: &[Finding],
+    numbers: &Numbers,
 ) -> Vec<Candidate> {
     let has = |k: &str| found.iter().any(|f| f.key() == k);
     let (job_spec, job_ptr, job_path) = match obj {
@@ -725,7 +726,8 @@ fn candidates(
             });
         }
     }
-    if has("never_finished") {
+    let ads_unset = job_spec.is_none_or(|s| s.active_deadline_seconds.is_none());
+    if has("never_finished") && ads_unset {
         let want = match t.kind {
             TargetKind::Job => timing.run.as_secs() * 2,
             TargetKind::CronJob => interval,
@@ -737,7 +739,25 @@ fn candidates(
             targets: vec!["never_finished"],
         });
     }
-    if has("jobs_failed") {
+    let failed_for = |r: &str| numbers.failed_reasons.contains_key(r);
+    let outage = match d.kind {
+        DrillKind::ControllerManagerDown(x) | DrillKind::ApiServerDown(x) => Some(x.as_secs()),
+        _ => None,
+    };
+    // Failed past activeDeadlineSeconds because an outage delayed the Job: the deadline
+    // counts the outage too (a hung pod is what the deadline is for: nothing to change).
+    if let (true, Some(outage)) = (has("jobs_failed") && failed_for("DeadlineExceeded"), outage) {
+        if let Some(ads) = job_spec.and_then(|s| s.active_deadline_seconds) {
+            let want = ads + outage;
+            out.push(Candidate {
+                change: format!("{job_path}.activeDeadlineSeconds: {want}"),
+                pointer: format!("{job_ptr}/activeDeadlineSeconds"),
+                value: J::from(want),
+                targets: vec!["jobs_failed"],
+            });
+        }
+    }
+    if has("jobs_failed") && failed_for("BackoffLimitExceeded") {
         let per_index = job_spec.is_some_and(|s| s.backoff_limit_per_index.is_some());
         let now = job_spec.and_then(|s| s.backoff_limit).unwrap_or(6);
         if !per_index {

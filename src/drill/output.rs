@@ -234,8 +234,20 @@ pub fn text(rs: &[ObjectResult]) -> String {
                 d.verdict.word(),
                 d.findings.join("; ")
             );
-            let confirmed: Vec<_> = d.fixes.iter().filter(|f| f.confirmed).collect();
-            for f in &confirmed {
+            // In the order tried; changes the re-run did not confirm are said as such,
+            // never as advice.
+            for f in &d.fixes {
+                if !f.confirmed {
+                    let _ = writeln!(
+                        o,
+                        "    tried {}: not a fix (re-run: {}{}{})",
+                        f.change,
+                        f.verdict.word(),
+                        if f.findings.is_empty() { "" } else { ", " },
+                        f.findings.join("; ")
+                    );
+                    continue;
+                }
                 let _ = writeln!(
                     o,
                     "    fix: {}  removes {} (re-run: {} → {})",
@@ -254,18 +266,7 @@ pub fn text(rs: &[ObjectResult]) -> String {
                     let _ = writeln!(o, "      still:  {}", f.findings.join("; "));
                 }
             }
-            // Changes the re-run did not confirm are said as such, never as advice.
-            for f in d.fixes.iter().filter(|f| !f.confirmed) {
-                let _ = writeln!(
-                    o,
-                    "    tried {}: not a fix (re-run: {}{}{})",
-                    f.change,
-                    f.verdict.word(),
-                    if f.findings.is_empty() { "" } else { ", " },
-                    f.findings.join("; ")
-                );
-            }
-            if confirmed.is_empty() && d.fixes.is_empty() {
+            if d.fixes.is_empty() {
                 let _ = writeln!(o, "    no manifest change to try for this");
             }
         }
