@@ -54,7 +54,8 @@ pub struct Numbers {
     /// CronJob: scheduled times with more than one Job.
     pub doubled: u64,
     /// CronJob: the most of its Jobs with a container running at one instant.
-    pub max_running_jobs: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_running_jobs: Option<u64>,
     pub jobs_created: u64,
     /// Jobs with the `Complete` condition.
     pub jobs_completed: u64,
@@ -65,6 +66,10 @@ pub struct Numbers {
     pub failed_reasons: BTreeMap<String, u64>,
     /// Jobs not finished when the drill ended.
     pub jobs_unfinished: u64,
+    /// CronJob: of those, the ones created long before the end (two intervals or two pod
+    /// runs): stuck, not merely still running.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jobs_stuck: Option<u64>,
     /// A Job: creation to its `Complete`/`Failed` condition; a CronJob: the slowest
     /// scheduled time to its Job's finish. In seconds; absent: nothing finished.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -100,6 +105,8 @@ pub enum Finding {
     Doubled(u64),
     Overlap(u64),
     JobsFailed(u64),
+    /// A CronJob's Jobs that never finish (it goes on creating others).
+    Stuck(u64),
 }
 
 impl Finding {
@@ -115,6 +122,7 @@ impl Finding {
             Finding::Doubled(_) => "ran_twice",
             Finding::Overlap(_) => "overlapping_runs",
             Finding::JobsFailed(_) => "jobs_failed",
+            Finding::Stuck(_) => "jobs_stuck",
         }
     }
 
@@ -141,6 +149,7 @@ impl Finding {
             Finding::Doubled(n) => format!("{n} times run twice"),
             Finding::Overlap(n) => format!("overlapping runs: {n} Jobs running at once"),
             Finding::JobsFailed(n) => format!("{n} Job{} failed", plural(n)),
+            Finding::Stuck(n) => format!("{n} Job{} never finished", plural(n)),
         }
     }
 }
@@ -203,6 +212,9 @@ pub fn numbers(report: &Report, kind: TargetKind, plan: &Plan, suspended: bool) 
     let mut n = Numbers::default();
     let jobs: Vec<&JobRow> = report.jobs.as_deref().unwrap_or(&[]).iter().collect();
     n.jobs_created = jobs.len() as u64;
+    if kind == TargetKind::CronJob {
+        n.jobs_stuck = Some(0);
+    }
     for j in &jobs {
         match j.condition.as_deref() {
             Some("Failed") => {
@@ -212,7 +224,13 @@ pub fn numbers(report: &Report, kind: TargetKind, plan: &Plan, suspended: bool) 
             }
             Some("Complete") => n.jobs_completed += 1,
             Some(_) => {}
-            None if j.deleted.is_none() => n.jobs_unfinished += 1,
+            None if j.deleted.is_none() => {
+                n.jobs_unfinished += 1;
+                if kind == TargetKind::CronJob && j.created.is_some_and(|c| c < plan.settled_before)
+                {
+                    *n.jobs_stuck.get_or_insert(0) += 1;
+                }
+            }
             None => {}
         }
         n.pods_created += j.pods.len() as u64;
@@ -243,7 +261,7 @@ pub fn numbers(report: &Report, kind: TargetKind, plan: &Plan, suspended: bool) 
             n.broken = n.jobs_unfinished > 0;
         }
         TargetKind::CronJob => {
-            n.max_running_jobs = max_running_jobs(&jobs, report.end, lost);
+            n.max_running_jobs = Some(max_running_jobs(&jobs, report.end, lost));
             n.time_to_complete_s = jobs
                 .iter()
                 .filter_map(|j| Some((j.finished? - j.scheduled_time?).as_secs()))
@@ -308,8 +326,11 @@ pub fn findings(n: &Numbers, kind: TargetKind) -> Vec<Finding> {
     if n.doubled > 0 {
         f.push(Finding::Doubled(n.doubled));
     }
-    if n.max_running_jobs > 1 {
-        f.push(Finding::Overlap(n.max_running_jobs));
+    if let Some(m) = n.max_running_jobs.filter(|m| *m > 1) {
+        f.push(Finding::Overlap(m));
+    }
+    if let Some(k) = n.jobs_stuck.filter(|k| *k > 0) {
+        f.push(Finding::Stuck(k));
     }
     if n.jobs_failed > 0 {
         f.push(Finding::JobsFailed(n.jobs_failed));

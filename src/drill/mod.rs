@@ -276,7 +276,10 @@ fn load_targets(
         }
         if i == 0 {
             for w in &d.warnings {
-                if !w.ends_with(scenario::manifest::NOT_SIMULATED) {
+                // The API version read for another release is said once, as a note.
+                if !w.ends_with(scenario::manifest::NOT_SIMULATED)
+                    && !w.contains("for this run of a multi-version scenario")
+                {
                     let _ = writeln!(stderr, "warning: {w}");
                 }
             }
@@ -701,7 +704,8 @@ fn candidates(
                 DrillKind::ControllerManagerDown(x) | DrillKind::ApiServerDown(x) => x.as_secs(),
                 _ => 0,
             };
-            let want = outage + interval;
+            // The most recent time the fault held is at most `outage` before the end of it.
+            let want = outage + 60;
             if sds.is_some_and(|s| s < want) {
                 out.push(Candidate {
                     change: format!("spec.startingDeadlineSeconds: {want}"),

@@ -88,7 +88,10 @@ fn line(kind: &str, n: &Numbers) -> String {
         if n.doubled > 0 {
             parts.push(format!("run twice {}", n.doubled));
         }
-        parts.push(format!("at once {}", n.max_running_jobs));
+        parts.push(format!("at once {}", n.max_running_jobs.unwrap_or(0)));
+        if let Some(k) = n.jobs_stuck {
+            parts.push(format!("never finished {k}"));
+        }
     } else {
         parts.push(format!("pods {}", n.pods_created));
     }
@@ -193,7 +196,7 @@ pub fn text(rs: &[ObjectResult]) -> String {
                     format!("{}/{}", n.ran.unwrap_or(0), n.slots.unwrap_or(0)),
                     missed(n),
                     n.doubled.to_string(),
-                    n.max_running_jobs.to_string(),
+                    n.max_running_jobs.unwrap_or(0).to_string(),
                     n.jobs_failed.to_string(),
                     done,
                     n.pods_left_behind.to_string(),

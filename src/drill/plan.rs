@@ -186,6 +186,9 @@ pub struct Plan {
     pub recovery: SimTime,
     /// The node lost, and when (the node-lost drill).
     pub node_lost: Option<(String, SimTime)>,
+    /// A Job created before this and not finished at the end is stuck (two intervals or two
+    /// pod runs before the end, whichever is longer).
+    pub settled_before: SimTime,
 }
 
 /// A TOML string: a literal block when possible (readable), else a basic string.
@@ -347,5 +350,6 @@ pub fn plan(
         end,
         recovery,
         node_lost,
+        settled_before: end - Dur::ms(gap.as_ms().max(run.as_ms()) * 2),
     }
 }
