@@ -213,7 +213,8 @@ pub fn drill_command(args: &DrillArgs, stdout: &mut dyn Write, stderr: &mut dyn 
     }
     let out = match args.format.as_str() {
         "json" => output::json(&results),
-        _ => output::text(&results),
+        // long lines wrap to the terminal (at most 120 columns when not on one)
+        _ => output::text(&results, crate::cli::text_width()),
     };
     let _ = stdout.write_all(out.as_bytes());
     let worst = results
@@ -540,7 +541,7 @@ fn drill_object(
                 .clone()
                 .unwrap_or_else(|| "UTC, kube-controller-manager's zone".into());
             let setup = format!(
-                "schedule {:?} ({tz}), every {} at {}; drills start {}, pods run {}",
+                "schedule {:?} ({tz}), every {} at {}\n  drills start {}, pods run {}",
                 cj.spec.schedule,
                 crate::render::short_duration(timing.interval.unwrap_or(Dur::ZERO)),
                 timing.slot,

@@ -67,12 +67,21 @@ fn missed(n: &Numbers) -> String {
     if total == 0 {
         return "0".into();
     }
+    format!("{total} ({})", why(n))
+}
+
+/// The missed times by reason: `controller-manager down 180, FailedNeedsStart 30`.
+fn why(n: &Numbers) -> String {
     let why: Vec<String> = n
         .missed
         .iter()
         .map(|(k, c)| format!("{} {c}", reason(k)))
         .collect();
-    format!("{total} ({})", why.join(", "))
+    if why.is_empty() {
+        "-".into()
+    } else {
+        why.join(", ")
+    }
 }
 
 /// One line of numbers, for before/after.
@@ -80,7 +89,7 @@ fn line(kind: &str, n: &Numbers) -> String {
     let mut parts = Vec::new();
     if kind == "CronJob" {
         parts.push(format!(
-            "ran {} of {} times",
+            "ran {}/{}",
             n.ran.unwrap_or(0),
             n.slots.unwrap_or(0)
         ));
@@ -89,13 +98,13 @@ fn line(kind: &str, n: &Numbers) -> String {
             parts.push(format!("run twice {}", n.doubled));
         }
         parts.push(format!("at once {}", n.max_running_jobs.unwrap_or(0)));
-        if let Some(k) = n.jobs_stuck {
+        if let Some(k) = n.jobs_stuck.filter(|k| *k > 0) {
             parts.push(format!("never finished {k}"));
         }
     } else {
         parts.push(format!("pods {}", n.pods_created));
     }
-    parts.push(format!("Jobs failed {}", n.jobs_failed));
+    parts.push(format!("failed {}", n.jobs_failed));
     if n.jobs_unfinished > 0 && kind != "CronJob" {
         parts.push(format!("unfinished {}", n.jobs_unfinished));
     }
@@ -125,7 +134,8 @@ fn table(o: &mut String, rows: &[Vec<String>]) {
         }
     }
     for r in rows {
-        let mut l = String::from("  ");
+        // marked: table rows are not wrapped (see `text`)
+        let mut l = String::from("\u{1}  ");
         for (i, c) in r.iter().enumerate() {
             if i + 1 == r.len() {
                 l.push_str(c);
@@ -139,7 +149,23 @@ fn table(o: &mut String, rows: &[Vec<String>]) {
     }
 }
 
-pub fn text(rs: &[ObjectResult]) -> String {
+/// The text report; lines other than table rows wrap at `width`.
+pub fn text(rs: &[ObjectResult], width: usize) -> String {
+    let mut out = String::new();
+    for l in text_lines(rs).lines() {
+        match l.strip_prefix('\u{1}') {
+            Some(row) => {
+                out.push_str(row);
+                out.push('\n');
+            }
+            None if l.is_empty() => out.push('\n'),
+            None => out.push_str(&crate::render::fit_width(l, width)),
+        }
+    }
+    out
+}
+
+fn text_lines(rs: &[ObjectResult]) -> String {
     let mut o = String::new();
     for r in rs {
         let _ = writeln!(
@@ -161,15 +187,8 @@ pub fn text(rs: &[ObjectResult]) -> String {
         let cron = r.kind == "CronJob";
         let mut rows = vec![if cron {
             [
-                "DRILL",
-                "VERDICT",
-                "RAN",
-                "MISSED (WHY)",
-                "TWICE",
-                "AT ONCE",
-                "FAILED",
-                "SLOWEST",
-                "LEFT",
+                "DRILL", "VERDICT", "RAN", "TWICE", "AT ONCE", "FAILED", "SLOWEST", "LEFT",
+                "MISSED",
             ]
             .map(String::from)
             .to_vec()
@@ -191,15 +210,15 @@ pub fn text(rs: &[ObjectResult]) -> String {
             let done = n.time_to_complete_s.map(dur).unwrap_or_else(|| "-".into());
             rows.push(if cron {
                 vec![
-                    d.title.to_string(),
+                    d.id.to_string(),
                     d.verdict.word().into(),
                     format!("{}/{}", n.ran.unwrap_or(0), n.slots.unwrap_or(0)),
-                    missed(n),
                     n.doubled.to_string(),
                     n.max_running_jobs.unwrap_or(0).to_string(),
                     n.jobs_failed.to_string(),
                     done,
                     n.pods_left_behind.to_string(),
+                    why(n),
                 ]
             } else {
                 let status = if n.jobs_unfinished > 0 {
@@ -210,7 +229,7 @@ pub fn text(rs: &[ObjectResult]) -> String {
                     "Complete"
                 };
                 vec![
-                    d.title.to_string(),
+                    d.id.to_string(),
                     d.verdict.word().into(),
                     status.into(),
                     done,
