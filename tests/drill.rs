@@ -515,3 +515,29 @@ fn exit_codes_and_bad_input() {
         assert_eq!(jobsim(&args).code, 2, "{args:?}");
     }
 }
+
+/// The README's drill example is a real run: its pasted output is today's output.
+#[test]
+fn the_readme_example_is_todays_output() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let cmd = "$ jobsim drill --kubernetes 1.20 scenarios/manifests/report-every-minute.yaml\n";
+    let pasted = readme
+        .split(cmd)
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("the example in the README");
+    let o = Command::new(env!("CARGO_BIN_EXE_jobsim"))
+        .args([
+            "drill",
+            "--kubernetes",
+            "1.20",
+            "scenarios/manifests/report-every-minute.yaml",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("COLUMNS")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), pasted);
+}
