@@ -261,7 +261,8 @@ fn load_targets(
         }
     }
     let mut errs = Vec::new();
-    for (i, v) in check.iter().enumerate() {
+    let mut warnings: Vec<String> = Vec::new();
+    for v in &check {
         let mut d = Diags::new(shown, &text);
         let objs = scenario::manifest::with_any_cronjob_api(|| {
             scenario::manifest::parse_manifests(&mut d, &text, 1, v.minor, false)
@@ -275,19 +276,28 @@ fn load_targets(
                 errs.push(x);
             }
         }
-        if i == 0 {
-            for w in &d.warnings {
-                // The API version read for another release is said once, as a note.
-                if !w.ends_with(scenario::manifest::NOT_SIMULATED)
-                    && !w.contains("for this run of a multi-version scenario")
-                {
-                    let _ = writeln!(stderr, "warning: {w}");
-                }
+        for w in &d.warnings {
+            // The API version read for another release is said once, as a note.
+            if w.ends_with(scenario::manifest::NOT_SIMULATED)
+                || w.contains("for this run of a multi-version scenario")
+            {
+                continue;
+            }
+            let w = if check.len() > 1 {
+                format!("(Kubernetes {v}) {w}")
+            } else {
+                w.clone()
+            };
+            if !warnings.contains(&w) {
+                warnings.push(w);
             }
         }
     }
     if !errs.is_empty() {
         return Err(errs);
+    }
+    for w in &warnings {
+        let _ = writeln!(stderr, "warning: {w}");
     }
     let mut targets = Vec::new();
     let mut notes = Vec::new();
@@ -535,11 +545,16 @@ fn drill_object(
                     drills: Vec::new(),
                 });
             };
-            let tz = cj
-                .spec
-                .time_zone
-                .clone()
-                .unwrap_or_else(|| "UTC, kube-controller-manager's zone".into());
+            // The zone the controller reads the schedule in: spec.timeZone only where its
+            // gate is on (1.25+ by default; pkg/features/kube_features.go), else the
+            // controller manager's (UTC in drills).
+            let tz = match &cj.spec.time_zone {
+                Some(z) if profile.gate("CronJobTimeZone") => z.clone(),
+                Some(z) => format!(
+                    "UTC, kube-controller-manager's zone: spec.timeZone {z:?} is not in effect on {version}"
+                ),
+                None => "UTC, kube-controller-manager's zone".into(),
+            };
             let setup = format!(
                 "schedule {:?} ({tz}), every {} at {}\n  drills start {}, pods run {}",
                 cj.spec.schedule,
