@@ -154,7 +154,7 @@ pub fn command() -> clap::Command {
         })
         .mut_subcommand("drill", |c| {
             c.after_help(format!(
-                "Exit codes:\n  0  no drill found an object broken (nor at risk, with --fail-on risk)\n  1  a drill found an object broken (or at risk, with --fail-on risk)\n  2  bad input or usage: a manifest with errors, an unknown version\n\nDrills: controller-manager down 30m and 3h, API server down 10m, node lost while a pod\nruns, pods failing 5% and 50%, pods slower than the schedule's interval (a Job: a pod that\nhangs). Each is a scenario (--emit DIR writes them for jobsim run).\n\nExamples:\n  jobsim drill scenarios/manifests/*.yaml\n  jobsim drill --kubernetes 1.20 --format json --emit drills/ my-cronjob.yaml\n\nDefault Kubernetes version: {newest} (the newest modelled), and 1.20 too for a CronJob."
+                "Exit codes:\n  0  no drill found an object broken (nor at risk, with --fail-on risk)\n  1  a drill found an object broken (or at risk, with --fail-on risk)\n  2  bad input or usage: a manifest with errors, an unknown version\n\nDrills: controller-manager down 30m and 3h, API server down 10m, node lost while a pod\nruns, pods failing 5% and 50%, the controller manager's clock stepping 2m back and ahead,\npods slower than the schedule's interval (a Job: a pod that hangs). Each is a scenario (--emit DIR writes them for jobsim run).\n\nExamples:\n  jobsim drill scenarios/manifests/*.yaml\n  jobsim drill --kubernetes 1.20 --format json --emit drills/ my-cronjob.yaml\n\nDefault Kubernetes version: {newest} (the newest modelled), and 1.20 too for a CronJob."
             ))
         })
         .mut_subcommand("check", |c| {

@@ -436,7 +436,14 @@ fn an_emitted_drill_runs_and_gives_the_same_numbers() {
         names.contains(&"cronjob-default-report.1.20.cm-down-3h.toml".to_string()),
         "{names:?}"
     );
-    assert_eq!(names.len(), 7 + count_fixes(&doc), "{names:?}");
+    let drills = doc["objects"][0]["drills"].as_array().unwrap().len();
+    assert_eq!(drills, 9);
+    assert_eq!(names.len(), drills + count_fixes(&doc), "{names:?}");
+    // every emitted drill plays with its expectations held
+    for name in &names {
+        let r = jobsim(&["run", "--quiet", emit.join(name).to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{name}: {}{}", r.stdout, r.stderr);
+    }
 }
 
 fn count_fixes(doc: &Value) -> usize {
@@ -540,4 +547,28 @@ fn the_readme_example_is_todays_output() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&o.stdout), pasted);
+}
+
+/// The controller manager's clock steps 2 min ahead just after a scheduled time: a CronJob
+/// running every minute loses the time stepped over (the controller starts only the most
+/// recent one), one every 5 minutes loses nothing; stepping back, nothing is lost (the times
+/// run late, under their own names).
+#[test]
+fn clock_steps_lose_a_minutely_time() {
+    let dir = tmpdir("clock");
+    let five = write(&dir, "five.yaml", &cronjob("five", "*/5 * * * *", "", ""));
+    let (_, doc) = drill_json(&[EVERY_MINUTE, &five], "1.35");
+    let d = drill(&doc, "report", "1.35", "clock-ahead-2m");
+    assert_eq!(d["verdict"], "risk");
+    assert_eq!((n(d, "slots"), n(d, "ran")), (34, 33));
+    assert_eq!(missed(d), serde_json::json!({"not_started": 1}));
+    assert!(d["fixes"].as_array().unwrap().is_empty(), "{d:#}");
+    let d = drill(&doc, "report", "1.35", "clock-back-2m");
+    assert_eq!(d["verdict"], "ok");
+    assert_eq!((n(d, "slots"), n(d, "ran")), (32, 32));
+    for id in ["clock-ahead-2m", "clock-back-2m"] {
+        let d = drill(&doc, "five", "1.35", id);
+        assert_eq!(d["verdict"], "ok", "{id}");
+        assert_eq!(n(d, "slots"), n(d, "ran"), "{id}");
+    }
 }

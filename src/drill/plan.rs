@@ -49,6 +49,9 @@ pub enum DrillKind {
     PodsFail(u32),
     /// CronJob: pods run 1.5 intervals. Job: a pod runs past the drill's end (hangs).
     Slow,
+    /// CronJob: the controller manager's clock steps by this much (`clock-jump`) just after
+    /// a scheduled time's Job was created.
+    ClockJump(Dur),
 }
 
 #[derive(Debug, Clone)]
@@ -94,6 +97,18 @@ pub fn battery(kind: TargetKind) -> Vec<Drill> {
             kind: DrillKind::PodsFail(50),
         },
     ];
+    if kind == TargetKind::CronJob {
+        v.push(Drill {
+            id: "clock-back-2m",
+            title: "controller-manager clock steps back 2m",
+            kind: DrillKind::ClockJump(Dur::mins(-2)),
+        });
+        v.push(Drill {
+            id: "clock-ahead-2m",
+            title: "controller-manager clock steps ahead 2m",
+            kind: DrillKind::ClockJump(Dur::mins(2)),
+        });
+    }
     v.push(match kind {
         TargetKind::CronJob => Drill {
             id: "slow-pods",
@@ -189,6 +204,8 @@ pub struct Plan {
     /// A Job created before this and not finished at the end is stuck (two intervals or two
     /// pod runs before the end, whichever is longer).
     pub settled_before: SimTime,
+    /// The controller manager's clock steps by this (slots are counted by the Jobs' names).
+    pub clock_jump: Option<Dur>,
 }
 
 /// A TOML string: a literal block when possible (readable), else a basic string.
@@ -295,6 +312,13 @@ pub fn plan(
                 end,
             )
         }
+        DrillKind::ClockJump(by) => {
+            // Just after the scheduled time's Job was created (its pod running).
+            let at = timing.slot + Dur::secs(timing.run.as_secs().clamp(1, 30));
+            let f = format!("\n[[faults]]\nkind = \"clock-jump\"\nat = \"{at}\"\nby = \"{by}\"\n");
+            let recovery = at + Dur::ms(by.as_ms().abs());
+            (timing.run, "0".to_string(), f, recovery, recovery + after)
+        }
         DrillKind::Slow => {
             if cron {
                 let run = Dur::secs(gap.as_secs() * 3 / 2);
@@ -351,5 +375,9 @@ pub fn plan(
         recovery,
         node_lost,
         settled_before: end - Dur::ms(gap.as_ms().max(run.as_ms()) * 2),
+        clock_jump: match drill.kind {
+            DrillKind::ClockJump(by) => Some(by),
+            _ => None,
+        },
     }
 }
