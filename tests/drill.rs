@@ -572,3 +572,56 @@ fn clock_steps_lose_a_minutely_time() {
         assert_eq!(n(d, "slots"), n(d, "ran"), "{id}");
     }
 }
+
+/// A CronJob with its own zone is drilled over the zone's next DST changes: 02:30 in
+/// Europe/Berlin is skipped the night the clocks go forward (2025-03-30) and runs twice the
+/// night they go back (2025-10-26), as robfig/cron computes it (lesson 04); the re-run with
+/// `spec.timeZone: Etc/UTC` runs every time once. 04:30 is clear of both. A CronJob in the
+/// controller manager's zone (UTC in drills), or on 1.20 (no spec.timeZone), has no DST drill.
+#[test]
+fn dst_changes_skip_and_repeat_a_night_time() {
+    let dir = tmpdir("dst");
+    let night = write(
+        &dir,
+        "night.yaml",
+        &cronjob("night", "30 2 * * *", "  timeZone: Europe/Berlin\n", ""),
+    );
+    let clear = write(
+        &dir,
+        "clear.yaml",
+        &cronjob("clear", "30 4 * * *", "  timeZone: Europe/Berlin\n", ""),
+    );
+    let (_, doc) = drill_json(&[&night, &clear], "1.20,1.35");
+    let d = drill(&doc, "night", "1.35", "dst-spring");
+    assert_eq!(d["verdict"], "risk");
+    assert_eq!((n(d, "dst_skipped"), n(d, "dst_twice")), (1, 0));
+    let f = confirmed(d);
+    assert_eq!(f["change"], "spec.timeZone: Etc/UTC");
+    assert_eq!((n(f, "dst_skipped"), n(f, "dst_twice")), (0, 0));
+    assert_eq!(f["verdict"], "ok");
+    let d = drill(&doc, "night", "1.35", "dst-fall");
+    assert_eq!(d["verdict"], "risk");
+    assert_eq!((n(d, "dst_skipped"), n(d, "dst_twice")), (0, 1));
+    assert_eq!((n(d, "slots"), n(d, "ran")), (3, 3));
+    assert_eq!(confirmed(d)["change"], "spec.timeZone: Etc/UTC");
+    for id in ["dst-spring", "dst-fall"] {
+        let d = drill(&doc, "clear", "1.35", id);
+        assert_eq!(d["verdict"], "ok", "{id}");
+    }
+    let ids = |name: &str, v: &str| -> Vec<String> {
+        let o = doc["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == name && o["kubernetes"] == v)
+            .unwrap();
+        o["drills"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids("night", "1.35").len(), 11);
+    assert!(!ids("night", "1.20").iter().any(|i| i.starts_with("dst")));
+}

@@ -83,6 +83,12 @@ pub struct Numbers {
     /// CronJob: scheduled times after the fault with no Job, when none after it got one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped_after: Option<u64>,
+    /// DST drill: local times of the day of the change with more than one Job.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_twice: Option<u64>,
+    /// DST drill: local times that had a Job the day before and none on the day of the change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_skipped: Option<u64>,
     /// Warning events by reason.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub warnings: BTreeMap<String, u64>,
@@ -107,6 +113,8 @@ pub enum Finding {
     JobsFailed(u64),
     /// A CronJob's Jobs that never finish (it goes on creating others).
     Stuck(u64),
+    DstTwice(u64),
+    DstSkipped(u64),
 }
 
 impl Finding {
@@ -123,6 +131,8 @@ impl Finding {
             Finding::Overlap(_) => "overlapping_runs",
             Finding::JobsFailed(_) => "jobs_failed",
             Finding::Stuck(_) => "jobs_stuck",
+            Finding::DstTwice(_) => "dst_twice",
+            Finding::DstSkipped(_) => "dst_skipped",
         }
     }
 
@@ -157,6 +167,14 @@ impl Finding {
             Finding::Overlap(n) => format!("overlapping runs: {n} Jobs running at once"),
             Finding::JobsFailed(n) => format!("{n} Job{} failed", plural(n)),
             Finding::Stuck(n) => format!("{n} Job{} never finished", plural(n)),
+            Finding::DstTwice(n) => format!(
+                "{n} local time{} run twice on the day the clocks change",
+                plural(n)
+            ),
+            Finding::DstSkipped(n) => format!(
+                "{n} local time{} of the day before not run on the day the clocks change",
+                plural(n)
+            ),
         }
     }
 }
@@ -254,6 +272,28 @@ fn by_scheduled_time(
     out
 }
 
+/// The Jobs' scheduled times in `zone`'s wall clock: on the day after `start`'s local date
+/// (the day of the change), the local times with more than one Job, and the local times of
+/// the day before that got none.
+fn dst_counts(jobs: &[&JobRow], zone: chrono_tz::Tz, start: SimTime) -> (u64, u64) {
+    let day0 = start.to_chrono().with_timezone(&zone).date_naive();
+    let day1 = day0 + chrono::Duration::days(1);
+    let mut before = std::collections::BTreeSet::new();
+    let mut on: BTreeMap<chrono::NaiveTime, u64> = BTreeMap::new();
+    for j in jobs {
+        let Some(t) = j.scheduled_time else { continue };
+        let local = t.to_chrono().with_timezone(&zone).naive_local();
+        if local.date() == day0 {
+            before.insert(local.time());
+        } else if local.date() == day1 {
+            *on.entry(local.time()).or_default() += 1;
+        }
+    }
+    let twice = on.values().filter(|c| **c > 1).count() as u64;
+    let skipped = before.iter().filter(|t| !on.contains_key(t)).count() as u64;
+    (twice, skipped)
+}
+
 /// The numbers of one drill run.
 pub fn numbers(report: &Report, kind: TargetKind, plan: &Plan, suspended: bool) -> Numbers {
     let lost = plan.node_lost.as_ref().map(|(n, t)| (n.as_str(), *t));
@@ -314,6 +354,11 @@ pub fn numbers(report: &Report, kind: TargetKind, plan: &Plan, suspended: bool) 
                 .iter()
                 .filter_map(|j| Some((j.finished? - j.scheduled_time?).as_secs()))
                 .max();
+            if let Some(zone) = plan.dst_zone {
+                let (twice, skipped) = dst_counts(&jobs, zone, plan.start);
+                n.dst_twice = Some(twice);
+                n.dst_skipped = Some(skipped);
+            }
             if let Some(c) = report.cronjobs.first() {
                 // The per-slot accounting reads times on the controller's first clock; after
                 // a clock step, a scheduled time counts as run when a Job names it.
@@ -387,6 +432,12 @@ pub fn findings(n: &Numbers, kind: TargetKind) -> Vec<Finding> {
     }
     if let Some(m) = n.max_running_jobs.filter(|m| *m > 1) {
         f.push(Finding::Overlap(m));
+    }
+    if let Some(k) = n.dst_twice.filter(|k| *k > 0) {
+        f.push(Finding::DstTwice(k));
+    }
+    if let Some(k) = n.dst_skipped.filter(|k| *k > 0) {
+        f.push(Finding::DstSkipped(k));
     }
     if let Some(k) = n.jobs_stuck.filter(|k| *k > 0) {
         f.push(Finding::Stuck(k));

@@ -522,6 +522,7 @@ fn drill_object(
     let value = for_version(t, version, &mut notes);
     let obj = typed(&value, version)?;
     let profile = Profile::new(version);
+    let mut extra: Vec<Drill> = Vec::new();
     let (timing, suspended, setup) = match &obj {
         sim_core::api::Object::CronJob(cj) => {
             let zone = chrono_tz::Tz::UTC;
@@ -568,6 +569,18 @@ fn drill_object(
                 timing.start,
                 crate::render::short_duration(timing.run),
             );
+            // The schedule's own zone (spec.timeZone where in effect, or a TZ= prefix): its
+            // next DST changes are drilled too.
+            let own_zone = sched.as_ref().ok().and_then(|s| s.location()).or_else(|| {
+                cj.spec
+                    .time_zone
+                    .as_deref()
+                    .filter(|_| profile.gate("CronJobTimeZone"))
+                    .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+            });
+            if let Some(z) = own_zone {
+                extra = plan::dst_drills(z, timing.start);
+            }
             (timing, cj.spec.suspend == Some(true), setup)
         }
         _ => {
@@ -591,7 +604,7 @@ fn drill_object(
         version
     );
     let mut drills = Vec::new();
-    for d in plan::battery(t.kind) {
+    for d in plan::battery(t.kind).into_iter().chain(extra) {
         let p = plan::plan(t, &value, version, &d, &timing, d.title);
         let (n, f, v) = run(t, &p, suspended)?;
         let scenario = emit(
@@ -735,6 +748,25 @@ fn candidates(
                     targets: vec!["starting_deadline"],
                 });
             }
+        }
+        // DST: a zone without it runs every local time once (the smallest change that keeps
+        // the field; the run moves to that zone's wall clock).
+        if (has("dst_twice") || has("dst_skipped"))
+            && cj.spec.time_zone.is_some()
+            && !cj.spec.schedule.contains("TZ=")
+        {
+            out.push(Candidate {
+                change: "spec.timeZone: Etc/UTC".into(),
+                pointer: "/spec/timeZone".into(),
+                value: J::from("Etc/UTC"),
+                targets: [
+                    has("dst_twice").then_some("dst_twice"),
+                    has("dst_skipped").then_some("dst_skipped"),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+            });
         }
         if (has("overlapping_runs") || has("ran_twice")) && cj.spec.concurrency_policy != "Forbid" {
             out.push(Candidate {

@@ -77,6 +77,10 @@ fn why(n: &Numbers) -> String {
         .iter()
         .map(|(k, c)| format!("{} {c}", reason(k)))
         .collect();
+    let mut why = why;
+    if let Some(k) = n.dst_skipped.filter(|k| *k > 0) {
+        why.push(format!("local time skipped (DST) {k}"));
+    }
     if why.is_empty() {
         "-".into()
     } else {
@@ -96,6 +100,9 @@ fn line(kind: &str, n: &Numbers) -> String {
         parts.push(format!("missed {}", missed(n)));
         if n.doubled > 0 {
             parts.push(format!("run twice {}", n.doubled));
+        }
+        if let (Some(t), Some(k)) = (n.dst_twice, n.dst_skipped) {
+            parts.push(format!("local times run twice {t}, skipped {k} (DST)"));
         }
         parts.push(format!("at once {}", n.max_running_jobs.unwrap_or(0)));
         if let Some(k) = n.jobs_stuck.filter(|k| *k > 0) {
@@ -213,7 +220,10 @@ fn text_lines(rs: &[ObjectResult]) -> String {
                     d.id.to_string(),
                     d.verdict.word().into(),
                     format!("{}/{}", n.ran.unwrap_or(0), n.slots.unwrap_or(0)),
-                    n.doubled.to_string(),
+                    match n.dst_twice.filter(|k| *k > 0) {
+                        Some(k) => format!("{} (DST {k})", n.doubled),
+                        None => n.doubled.to_string(),
+                    },
                     n.max_running_jobs.unwrap_or(0).to_string(),
                     n.jobs_failed.to_string(),
                     done,

@@ -10,6 +10,7 @@
 //! fault's end long enough to see whether the CronJob runs again (3 intervals, at least 30 min,
 //! at most 2 days). A Job's drill begins with the Job and lasts 6 h past the fault's end.
 
+use chrono_tz::Tz;
 use serde_json::Value as J;
 use sim_core::time::{Dur, SimTime};
 use sim_core::version::Version;
@@ -52,6 +53,71 @@ pub enum DrillKind {
     /// CronJob: the controller manager's clock steps by this much (`clock-jump`) just after
     /// a scheduled time's Job was created.
     ClockJump(Dur),
+    /// CronJob: no fault; the two local days around a DST change of the schedule's zone,
+    /// from the local midnight before the day of the change (`start`) to `end`.
+    Dst {
+        zone: Tz,
+        start: SimTime,
+        end: SimTime,
+    },
+}
+
+/// The drills of the next spring-forward and fall-back changes of `zone` after `from` (none
+/// for a zone without DST).
+pub fn dst_drills(zone: Tz, from: SimTime) -> Vec<Drill> {
+    use chrono::{Offset, TimeZone};
+    let offset = |t: SimTime| {
+        zone.offset_from_utc_datetime(&t.to_chrono().naive_utc())
+            .fix()
+            .local_minus_utc()
+    };
+    let mut out = Vec::new();
+    let (mut spring, mut fall) = (false, false);
+    let mut t = from;
+    let mut before = offset(t);
+    // hour by hour over a year and a bit: 9,000 offset look-ups
+    for _ in 0..(400 * 24) {
+        let next = t + Dur::hours(1);
+        let after = offset(next);
+        if after != before {
+            let forward = after > before;
+            if (forward && !spring) || (!forward && !fall) {
+                // the local midnight of the day before the change's local date
+                let local =
+                    (next.to_chrono().naive_utc() + chrono::Duration::seconds(after as i64)).date()
+                        - chrono::Duration::days(1);
+                let midnight = local.and_hms_opt(0, 0, 0).expect("midnight");
+                let start = zone
+                    .from_local_datetime(&midnight)
+                    .earliest()
+                    .map(|d| SimTime::from_chrono(&d))
+                    .unwrap_or(next - Dur::hours(48));
+                let end = start + Dur::hours(49);
+                let (id, title) = if forward {
+                    spring = true;
+                    ("dst-spring", "the zone's clocks go forward (DST)")
+                } else {
+                    fall = true;
+                    ("dst-fall", "the zone's clocks go back (DST)")
+                };
+                out.push(Drill {
+                    id,
+                    title,
+                    kind: DrillKind::Dst { zone, start, end },
+                });
+            }
+            if spring && fall {
+                break;
+            }
+        }
+        before = after;
+        t = next;
+    }
+    out.sort_by_key(|d| match d.kind {
+        DrillKind::Dst { start, .. } => start,
+        _ => from,
+    });
+    out
 }
 
 #[derive(Debug, Clone)]
@@ -206,6 +272,9 @@ pub struct Plan {
     pub settled_before: SimTime,
     /// The controller manager's clock steps by this (slots are counted by the Jobs' names).
     pub clock_jump: Option<Dur>,
+    /// The DST drill's zone: the Jobs' local times of the day before the change and of the
+    /// day of the change are compared.
+    pub dst_zone: Option<Tz>,
 }
 
 /// A TOML string: a literal block when possible (readable), else a basic string.
@@ -251,7 +320,10 @@ pub fn plan(
     timing: &Timing,
     title: &str,
 ) -> Plan {
-    let s = timing.start;
+    let s = match drill.kind {
+        DrillKind::Dst { start, .. } => start,
+        _ => timing.start,
+    };
     let cron = target.kind == TargetKind::CronJob;
     let gap = timing.interval.unwrap_or(Dur::hours(24));
     let lead = Dur::secs((gap.as_secs() / 2).clamp(1, 120));
@@ -319,6 +391,7 @@ pub fn plan(
             let recovery = at + Dur::ms(by.as_ms().abs());
             (timing.run, "0".to_string(), f, recovery, recovery + after)
         }
+        DrillKind::Dst { end, .. } => (timing.run, "0".to_string(), String::new(), s, end),
         DrillKind::Slow => {
             if cron {
                 let run = Dur::secs(gap.as_secs() * 3 / 2);
@@ -375,6 +448,18 @@ pub fn plan(
         recovery,
         node_lost,
         settled_before: end - Dur::ms(gap.as_ms().max(run.as_ms()) * 2),
+        // measured in the object's own zone: a re-run with another spec.timeZone reads its
+        // Jobs' times in that zone
+        dst_zone: match drill.kind {
+            DrillKind::Dst { zone, .. } => Some(
+                value
+                    .pointer("/spec/timeZone")
+                    .and_then(J::as_str)
+                    .and_then(|z| z.parse::<Tz>().ok())
+                    .unwrap_or(zone),
+            ),
+            _ => None,
+        },
         clock_jump: match drill.kind {
             DrillKind::ClockJump(by) => Some(by),
             _ => None,
