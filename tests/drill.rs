@@ -625,3 +625,26 @@ fn dst_changes_skip_and_repeat_a_night_time() {
     assert_eq!(ids("night", "1.35").len(), 11);
     assert!(!ids("night", "1.20").iter().any(|i| i.starts_with("dst")));
 }
+
+/// Drilled on several versions, an object gets the drills whose outcome differs from one
+/// version to the next: the minutely CronJob's 3 h outage (broken on 1.20, ok on 1.35) and the
+/// lost node (1.31+ keeps the Job unfinished); not the drills that come out the same.
+#[test]
+fn across_versions_lists_what_an_upgrade_changes() {
+    let o = jobsim(&["drill", EVERY_MINUTE]);
+    let across = o
+        .stdout
+        .split("Across versions")
+        .nth(1)
+        .and_then(|a| a.split("\nSummary:").next())
+        .expect("an Across versions block");
+    assert!(
+        across.contains("  cm-down-3h:\n    1.20  broken: ran 1/211"),
+        "{across}"
+    );
+    assert!(across.contains("    1.35  ok: ran 32/211"), "{across}");
+    assert!(across.contains("  node-lost:\n    1.20  ok"), "{across}");
+    assert!(!across.contains("cm-down-30m"), "{across}");
+    let o = jobsim(&["drill", "--kubernetes", "1.35", EVERY_MINUTE]);
+    assert!(!o.stdout.contains("Across versions"), "{}", o.stdout);
+}

@@ -156,6 +156,93 @@ fn table(o: &mut String, rows: &[Vec<String>]) {
     }
 }
 
+/// Per object drilled on several versions, the drills whose verdict or numbers differ from
+/// one version to the next (what an upgrade changes; each version is drilled on its own, a
+/// live upgrade is not simulated).
+fn across_versions(o: &mut String, rs: &[ObjectResult]) {
+    let mut seen: Vec<(&str, &str, &str, &str)> = Vec::new();
+    let mut wrote = false;
+    for r in rs {
+        let key = (
+            r.file.as_str(),
+            r.kind,
+            r.namespace.as_str(),
+            r.name.as_str(),
+        );
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let runs: Vec<&ObjectResult> = rs
+            .iter()
+            .filter(|x| {
+                (
+                    x.file.as_str(),
+                    x.kind,
+                    x.namespace.as_str(),
+                    x.name.as_str(),
+                ) == key
+            })
+            .collect();
+        if runs.len() < 2 {
+            continue;
+        }
+        let mut lines = Vec::new();
+        for d in &runs[0].drills {
+            let per: Vec<(&str, Verdict, String)> = runs
+                .iter()
+                .filter_map(|x| {
+                    let y = x.drills.iter().find(|y| y.id == d.id)?;
+                    Some((x.kubernetes.as_str(), y.verdict, line(r.kind, &y.numbers)))
+                })
+                .collect();
+            // compared as shown (a Job created at the last instant is not), and a CronJob's
+            // slowest time without: it differs by the controllers' sync delays (a second)
+            let differ = runs.windows(2).any(|w| {
+                let a = w[0].drills.iter().find(|y| y.id == d.id);
+                let b = w[1].drills.iter().find(|y| y.id == d.id);
+                match (a, b) {
+                    (Some(a), Some(b)) => {
+                        let strip = |n: &Numbers| {
+                            let mut n = n.clone();
+                            if r.kind == "CronJob" {
+                                n.time_to_complete_s = None;
+                            }
+                            n
+                        };
+                        a.verdict != b.verdict
+                            || line(r.kind, &strip(&a.numbers)) != line(r.kind, &strip(&b.numbers))
+                    }
+                    _ => false,
+                }
+            });
+            if differ {
+                lines.push(format!("  {}:", d.id));
+                for (v, verdict, l) in &per {
+                    lines.push(format!("    {v}  {}: {l}", verdict.word()));
+                }
+            }
+        }
+        if !wrote {
+            let _ = writeln!(
+                o,
+                "Across versions (each version drilled on its own; a live upgrade is not simulated):"
+            );
+            wrote = true;
+        }
+        let _ = writeln!(o, "{} {}/{} ({})", r.kind, r.namespace, r.name, r.file);
+        if lines.is_empty() {
+            let _ = writeln!(o, "  same on every version");
+        }
+        for l in lines {
+            let _ = writeln!(o, "{l}");
+        }
+    }
+    if wrote {
+        o.push('\n');
+    }
+}
+
 /// The text report; lines other than table rows wrap at `width`.
 pub fn text(rs: &[ObjectResult], width: usize) -> String {
     let mut out = String::new();
@@ -304,6 +391,7 @@ fn text_lines(rs: &[ObjectResult]) -> String {
         }
         o.push('\n');
     }
+    across_versions(&mut o, rs);
     let s = summary(rs);
     let _ = writeln!(o, "Summary:");
     let mut rows = vec![["OBJECT", "KUBERNETES", "VERDICT", "BROKEN", "RISK", "OK"]
