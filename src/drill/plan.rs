@@ -395,7 +395,7 @@ pub fn plan(
         DrillKind::Slow => {
             if cron {
                 let run = Dur::secs(gap.as_secs() * 3 / 2);
-                let end = timing.slot + Dur::secs((gap.as_secs() * 6).clamp(3600, 7 * 86400));
+                let end = timing.slot + Dur::secs((gap.as_secs() * 6).clamp(3600, 3 * 86400));
                 (run, "0".to_string(), String::new(), s, end)
             } else {
                 (
