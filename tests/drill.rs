@@ -648,3 +648,23 @@ fn across_versions_lists_what_an_upgrade_changes() {
     let o = jobsim(&["drill", "--kubernetes", "1.35", EVERY_MINUTE]);
     assert!(!o.stdout.contains("Across versions"), "{}", o.stdout);
 }
+
+/// Drills do not play a sidecar that runs until stopped: an object with one says so, rather
+/// than showing a Job complete that `jobsim check` says never completes on 1.28.
+#[test]
+fn a_native_sidecar_is_noted_as_not_played() {
+    let o = jobsim(&[
+        "drill",
+        "--kubernetes",
+        "1.28",
+        "scenarios/manifests/sidecar-job.yaml",
+    ]);
+    assert_eq!(
+        o.stdout
+            .matches("note: init container \"logshipper\" (restartPolicy: Always) runs and exits")
+            .count(),
+        1,
+        "{}",
+        o.stdout
+    );
+}

@@ -596,6 +596,24 @@ fn drill_object(
     if suspended {
         notes.push("spec.suspend is true: drilled as written (it creates no Jobs)".into());
     }
+    // Every container runs the drill's run time and exits: a sidecar that runs until stopped
+    // is not played (jobsim check says where an init container is not a sidecar).
+    let template = match t.kind {
+        TargetKind::CronJob => "/spec/jobTemplate/spec/template/spec/initContainers",
+        TargetKind::Job => "/spec/template/spec/initContainers",
+    };
+    for c in value
+        .pointer(template)
+        .and_then(J::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|c| c.get("restartPolicy").and_then(J::as_str) == Some("Always"))
+    {
+        let name = c.get("name").and_then(J::as_str).unwrap_or("");
+        notes.push(format!(
+            "init container {name:?} (restartPolicy: Always) runs and exits like the other containers in these drills: a sidecar that runs until stopped is not played (see jobsim check --kubernetes {version})"
+        ));
+    }
     let stem_base = format!(
         "{}-{}-{}.{}",
         t.kind.name().to_ascii_lowercase(),

@@ -1,14 +1,16 @@
 //! The drills: each one an ordinary scenario, written as TOML text and loaded by the scenario
 //! loader like any file (`--emit DIR` writes that same text, so `jobsim run` plays exactly the
 //! drill). The faults are the scenario kinds of `docs/scenario.md`: `controller-manager-down`,
-//! `api-server-down`, `node-down`; pod failures are a weighted `exit`, slow pods a `run` time.
+//! `api-server-down`, `node-down`, `clock-jump`; pod failures are a weighted `exit`, slow pods
+//! a `run` time; the DST drills have no fault, only the days around a change of clocks.
 //!
 //! Times. Every drill starts at [`START`] (fixed: drills are deterministic) with the object
-//! created then. A CronJob's drill is placed on its own schedule: the fault begins shortly
-//! before a scheduled time (`lead`: half the interval, at most 2 min), the second one when the
-//! interval is at most 2 days (the first then runs normally), and the run lasts past the
-//! fault's end long enough to see whether the CronJob runs again (3 intervals, at least 30 min,
-//! at most 2 days). A Job's drill begins with the Job and lasts 6 h past the fault's end.
+//! created then, except the DST drills (the local midnight before the day of the change). A
+//! CronJob's drill is placed on its own schedule: the fault begins shortly before a scheduled
+//! time (`lead`: half the interval, at most 2 min), the second one when the interval is at
+//! most 2 days (the first then runs normally), and the run lasts past the fault's end long
+//! enough to see whether the CronJob runs again (3 intervals, at least 30 min, at most 2
+//! days). A Job's drill begins with the Job and lasts 6 h past the fault's end.
 
 use chrono_tz::Tz;
 use serde_json::Value as J;
