@@ -200,8 +200,9 @@ fn api_down_10m_loses_an_hourly_time_to_a_short_deadline() {
 }
 
 /// A node lost while the Job's pod runs: on 1.30 the Job completes with a replacement pod
-/// (the lost pod stays Terminating: left behind); on 1.35 the Job controller waits for the
-/// terminating pod before it marks the Job finished, so it never finishes. No manifest change
+/// (the lost pod stays Terminating: left behind); from 1.31 the Job controller waits for the
+/// terminating pod before it marks the Job finished (`delayTerminalCondition`, PR #125510),
+/// so it never finishes. No manifest change
 /// is confirmed, and none is printed as a fix. A CronJob with `concurrencyPolicy: Forbid` then
 /// stops for good; with Allow it goes on, the lost Job never finishing.
 #[test]
