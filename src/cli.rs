@@ -678,6 +678,14 @@ fn path_name(runs: &[scenario::Loaded]) -> String {
     runs.first().map(|l| l.path.clone()).unwrap_or_default()
 }
 
+/// The advice a drill plays: startingDeadlineSeconds (`cm-down-3h`), concurrencyPolicy
+/// (`slow-pods`), backoffLimit (`pods-fail-5`, `pods-fail-50`).
+const DRILLED_ADVICE: &[&str] = &[
+    "spec.startingDeadlineSeconds is unset",
+    "spec.concurrencyPolicy is Allow",
+    "spec.backoffLimit is unset",
+];
+
 /// The lesson that plays a CronJob through more than 100 missed start times on 1.20 and 1.31.
 const LESSON_TOO_MANY_MISSED: &str = "jobsim run scenarios/lessons/01-too-many-missed.toml";
 
@@ -822,10 +830,19 @@ pub fn check_command(
                     };
                     let _ = writeln!(stdout, "  {word}: {w}");
                 }
+                let mut drilled = false;
                 for o in &objs {
                     for a in advice(&o.object, &Profile::new(version), &o.sidecars) {
                         let _ = writeln!(stdout, "  advice: {}: {a}", shown_key(&o.object));
+                        drilled |= DRILLED_ADVICE.iter().any(|p| a.starts_with(p));
                     }
+                }
+                // The advice a drill plays (src/drill): the command that shows it happen.
+                if drilled {
+                    let _ = writeln!(
+                        stdout,
+                        "  drill: jobsim drill --kubernetes {version} {shown}   (plays these objects under faults; a change is advised only when its re-run confirms it)"
+                    );
                 }
             } else {
                 // Shown with the errors: an unknown field often explains them (issue 22).

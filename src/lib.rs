@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 pub mod cli;
 pub mod cmd_schedule;
 pub mod determinism;
+pub mod drill;
 pub mod expect;
 pub mod html;
 pub mod perfetto;
@@ -117,6 +118,8 @@ pub enum Command {
     },
     /// Run a scenario over many seeds and settings; measure per setting (`sweep merge`: shards).
     Sweep(sweep::SweepArgs),
+    /// Play Job and CronJob manifests through named faults; verdicts and fixes proven by re-runs.
+    Drill(drill::DrillArgs),
 }
 
 /// The command line, with the help texts that name the default Kubernetes version, the exit
@@ -148,6 +151,11 @@ pub fn command() -> clap::Command {
                     "Exit codes:\n  0  the shards were merged\n  2  bad input: a missing or repeated shard, shards of different sweeps\n\nExamples:\n  jobsim sweep merge shard-*.json\n  jobsim sweep merge --format csv shard-0.json shard-1.json\n\nDefault Kubernetes version: {newest} (the newest modelled)."
                 ))
             })
+        })
+        .mut_subcommand("drill", |c| {
+            c.after_help(format!(
+                "Exit codes:\n  0  no drill found an object broken (nor at risk, with --fail-on risk)\n  1  a drill found an object broken (or at risk, with --fail-on risk)\n  2  bad input or usage: a manifest with errors, an unknown version\n\nDrills: controller-manager down 30m and 3h, API server down 10m, node lost while a pod\nruns, pods failing 5% and 50%, the controller manager's clock stepping 2m back and ahead,\npods slower than the schedule's interval (a Job: a pod that hangs), and the next DST\nchanges of a CronJob's own zone. Each is a scenario (--emit DIR writes them for jobsim run).\n\nExamples:\n  jobsim drill scenarios/manifests/*.yaml\n  jobsim drill --kubernetes 1.20 --format json --emit drills/ my-cronjob.yaml\n\nDefault Kubernetes version: {newest} (the newest modelled), and 1.20 too for a CronJob."
+            ))
         })
         .mut_subcommand("check", |c| {
             c.after_help(format!(
@@ -232,6 +240,7 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, stderr: &mut dyn Write) 
             stderr,
         )),
         Command::Sweep(a) => ExitCode::from(sweep::sweep_command(&a, stdout, stderr)),
+        Command::Drill(a) => ExitCode::from(drill::drill_command(&a, stdout, stderr)),
         Command::Check { files, kubernetes } => ExitCode::from(cli::check_command(
             &files,
             kubernetes.as_deref(),

@@ -231,3 +231,25 @@ fn sidecar_job_is_flagged_before_1_29_only() {
     assert!(!out.contains("\"setup\""), "{out}");
     assert!(!check_at("sidecar-cj", &cj, "1.29").contains("init container"));
 }
+
+/// Where an advice has a drill behind it, check names the drill command, on the version
+/// checked; a manifest with no such advice gets no drill line.
+#[test]
+fn drilled_advice_names_the_drill_command() {
+    for v in ["1.20", "1.35"] {
+        let dir = crate::tmpdir(&format!("advice-drill-{v}"));
+        let text = if v == "1.20" {
+            CRONJOB.replace("batch/v1", "batch/v1beta1")
+        } else {
+            CRONJOB.to_string()
+        };
+        let p = write(&dir, "m.yaml", text);
+        let out = check_file(p.to_str().unwrap(), v);
+        let want = format!("  drill: jobsim drill --kubernetes {v} {}", p.display());
+        assert_eq!(out.matches(&want).count(), 1, "{v}: {out}");
+    }
+    let quiet = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: q\nspec:\n  backoffLimit: 2\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: main\n        image: busybox\n";
+    let out = check_at("nodrill", quiet, "1.35");
+    assert!(out.contains("ttlSecondsAfterFinished"), "{out}");
+    assert!(!out.contains("drill:"), "{out}");
+}
