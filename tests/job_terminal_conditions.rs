@@ -69,8 +69,11 @@ run = "10s"
 exit = 1
 "#;
 
-/// Each Job's successive lists of (condition type, reason), as the trace shows them.
-fn conditions(version: &str) -> Vec<(String, Vec<Vec<(String, String)>>)> {
+/// A Job's conditions at one moment: (type, reason) in order.
+type Conditions = Vec<(String, String)>;
+
+/// Each Job's successive condition lists, as the trace shows them.
+fn conditions(version: &str) -> Vec<(String, Vec<Conditions>)> {
     let src = SCENARIO.replace("VERSION", version);
     let scn = jobsim::scenario::load_str(&src, "conditions.toml", Path::new("."))
         .unwrap_or_else(|d| panic!("{d:?}"))
@@ -81,7 +84,7 @@ fn conditions(version: &str) -> Vec<(String, Vec<Vec<(String, String)>>)> {
     sim.start(&mut rec);
     sim.run_until(end, &mut rec).unwrap();
     sim.finish(&mut rec);
-    let mut out: Vec<(String, Vec<Vec<(String, String)>>)> = Vec::new();
+    let mut out: Vec<(String, Vec<Conditions>)> = Vec::new();
     for ev in &rec.events {
         let o = match ev {
             TraceEvent::Created { object, .. } => object,
@@ -89,7 +92,7 @@ fn conditions(version: &str) -> Vec<(String, Vec<Vec<(String, String)>>)> {
             _ => continue,
         };
         let Some(j) = o.as_job() else { continue };
-        let cs: Vec<(String, String)> = j
+        let cs: Conditions = j
             .status
             .conditions
             .iter()
@@ -112,7 +115,7 @@ fn conditions(version: &str) -> Vec<(String, Vec<Vec<(String, String)>>)> {
     out
 }
 
-fn c(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+fn c(pairs: &[(&str, &str)]) -> Conditions {
     pairs
         .iter()
         .map(|(t, r)| (t.to_string(), r.to_string()))
