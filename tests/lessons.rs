@@ -139,6 +139,13 @@ const FLIPS: &[(&str, &str, &str, &str, &str)] = &[
         "the stuck Job ends: no slot of `stuck` is skipped",
     ),
     (
+        "03b-forbid-under-informer-lag.toml",
+        "03b-forbid-under-informer-lag.toml",
+        "delay = \"6m\"",
+        "delay = \"30s\"",
+        "a lag shorter than the schedule's period: the 00:05 sync sees the running Job, Forbid holds",
+    ),
+    (
         "04-dst-fall-back.toml",
         "manifests/nightly-berlin.yaml",
         "schedule: \"0 2 * * *\"\n    timeZone: Europe/Berlin",
