@@ -378,12 +378,16 @@ pub fn glob(pattern: &str, s: &str) -> bool {
 
 /// The time a CronJob Job was scheduled for: the `batch.kubernetes.io/cronjob-scheduled-timestamp`
 /// annotation (1.28+), else the name suffix: minutes since the epoch for the current controller
-/// (`getTimeHashInMinutes`), Unix seconds for the legacy one (`getTimeHash`).
+/// (`getTimeHashInMinutes`), Unix seconds for the legacy one (`getTimeHash`). With the Job's
+/// creation time known, the reading nearer to it wins (the two are 60x apart, so never both
+/// near): a run upgraded from 1.20 to 1.21 has Jobs of both kinds. Without it, `legacy_names`
+/// decides.
 pub fn scheduled_time(
     annotations: &BTreeMap<String, String>,
     job_name: &str,
     cronjob_name: &str,
     legacy_names: bool,
+    created: Option<SimTime>,
 ) -> Option<SimTime> {
     if let Some(a) = annotations.get(CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION) {
         if let Ok(t) = SimTime::parse_rfc3339(a) {
@@ -395,8 +399,17 @@ pub fn scheduled_time(
         return None;
     }
     let n: i64 = suffix.parse().ok()?;
-    let secs = if legacy_names { n } else { n.checked_mul(60)? };
-    secs.checked_mul(1000).map(SimTime)
+    let as_secs = n.checked_mul(1000).map(SimTime);
+    let as_mins = n.checked_mul(60_000).map(SimTime);
+    match (created, as_secs, as_mins) {
+        (Some(c), Some(s), Some(m)) => Some(if (s.0 - c.0).abs() <= (m.0 - c.0).abs() {
+            s
+        } else {
+            m
+        }),
+        _ if legacy_names => as_secs,
+        _ => as_mins,
+    }
 }
 
 /// Per-CronJob rows found by (namespace, name) on nearly every trace event: a hash index into
@@ -733,14 +746,25 @@ impl Observer for ReportBuilder {
                         );
                         row.jobs_created += 1;
                         if let Some(t) = self.trackers.get_mut(&(m.namespace.clone(), c.clone())) {
-                            let slot =
-                                scheduled_time(&m.annotations, &m.name, c, self.legacy_names);
+                            let slot = scheduled_time(
+                                &m.annotations,
+                                &m.name,
+                                c,
+                                self.legacy_names,
+                                m.creation_timestamp,
+                            );
                             t.on_job_created(slot, &m.name, *time);
                         }
                     }
                     if self.keep_job(&m.name, cronjob.as_deref()) {
                         let scheduled = cronjob.as_deref().and_then(|c| {
-                            scheduled_time(&m.annotations, &m.name, c, self.legacy_names)
+                            scheduled_time(
+                                &m.annotations,
+                                &m.name,
+                                c,
+                                self.legacy_names,
+                                m.creation_timestamp,
+                            )
                         });
                         self.jobs.push(JobRow {
                             namespace: m.namespace.clone(),

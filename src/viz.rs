@@ -350,7 +350,13 @@ impl Observer for Collector {
                         .filter(|r| r.kind == "CronJob")
                         .map(|r| r.name.clone());
                     let scheduled_time = cronjob.as_deref().and_then(|c| {
-                        scheduled_time(&m.annotations, &m.name, c, self.legacy_names)
+                        scheduled_time(
+                            &m.annotations,
+                            &m.name,
+                            c,
+                            self.legacy_names,
+                            m.creation_timestamp,
+                        )
                     });
                     let mut row = JobRow {
                         namespace: m.namespace.clone(),

@@ -656,7 +656,33 @@ impl Sim {
 
     fn action(&mut self, i: usize, obs: &mut dyn Observer) {
         let a = self.scenario.actions[i].action.clone();
+        let mut restart_cm = false;
         let (desc, res) = match a {
+            ActionKind::Upgrade { profile } => {
+                // kube-apiserver first, then kube-controller-manager (the version skew
+                // policy's order): new writes are admitted as the new release; the controller
+                // manager stops, and starts again as the new release (a fresh cache, new
+                // controllers: the legacy CronJob controller gives way to v2 at 1.21), unless
+                // a fault holds it down, in which case it comes back as the new release.
+                let from = self.profile.version;
+                let was_up = self.cm_up;
+                if was_up {
+                    self.cm_stop();
+                }
+                self.profile = profile;
+                self.store.minor = self.profile.minor();
+                self.controllers = crate::controllers::for_profile(&self.profile);
+                self.wqs = self
+                    .controllers
+                    .iter()
+                    .map(|_| WorkQueue::default())
+                    .collect();
+                restart_cm = was_up;
+                (
+                    format!("upgrade Kubernetes {from} to {}", self.profile.version),
+                    Ok(()),
+                )
+            }
             ActionKind::Patch {
                 kind,
                 namespace,
@@ -701,6 +727,9 @@ impl Sim {
             error: res.err().map(|e| e.message),
         });
         self.drain(obs);
+        if restart_cm {
+            self.cm_start(obs);
+        }
     }
 
     fn apply_patch(&mut self, key: &ObjectKey, merge: &serde_json::Value) -> Result<(), ApiError> {

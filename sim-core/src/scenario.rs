@@ -169,6 +169,10 @@ pub enum ActionKind {
         namespace: String,
         name: String,
     },
+    /// A control-plane upgrade to the next minor release: from this instant the API server
+    /// defaults and validates as `profile` does and the controller manager restarts with that
+    /// release's controllers (`profile` keeps the scenario's feature-gate overrides).
+    Upgrade { profile: crate::version::Profile },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -309,7 +309,7 @@ const EXIT_TABLE_KEYS: &[&str] = &["attempts"];
 const FAULT_KEYS: &[&str] = &[
     "kind", "from", "to", "at", "verb", "resource", "error", "count", "delay", "by", "node",
 ];
-const ACTION_KEYS: &[&str] = &["at", "patch", "apply", "delete"];
+const ACTION_KEYS: &[&str] = &["at", "patch", "apply", "delete", "upgrade"];
 const PATCH_KEYS: &[&str] = &["kind", "name", "namespace", "merge"];
 const DELETE_KEYS: &[&str] = &["kind", "name", "namespace"];
 
@@ -689,6 +689,8 @@ fn build(
         }
     }
     let mut profile = Profile::new(version);
+    // The scenario's gate overrides, kept for an `upgrade` action's new release.
+    let mut gate_overrides: Vec<(String, bool)> = Vec::new();
 
     // [controller_manager]
     let mut cm = ControllerManager {
@@ -718,6 +720,8 @@ fn build(
                         if let Some(on) = boolean(d, gv, &p) {
                             if let Err(e) = profile.set_gate(name, on) {
                                 d.at(Some(k.span()), &p, e);
+                            } else {
+                                gate_overrides.push((name.to_string(), on));
                             }
                         }
                     }
@@ -812,18 +816,44 @@ fn build(
 
     // [[actions]]
     let mut actions = Vec::new();
+    // Upgrades go one minor release at a time, in time order (the version skew policy:
+    // kube-apiserver is upgraded from one minor to the next).
+    let mut upgrades = Vec::new();
     for (i, t) in each_table(d, &top, "actions", ACTION_KEYS) {
-        if let Some(a) = action(
-            d,
-            &t,
-            &format!("[[actions]][{i}]"),
-            window,
-            base,
-            minor,
-            extra,
-        ) {
-            actions.push(a);
+        let p = format!("[[actions]][{i}]");
+        if let Some(a) = action(d, &t, &p, window, base, minor, extra) {
+            if let ActionKind::Upgrade { profile: target } = &a.action {
+                let mut target = target.clone();
+                for (g, on) in &gate_overrides {
+                    // A gate the new release no longer has cannot be set there; the rest keep
+                    // the scenario's setting.
+                    let _ = target.set_gate(g, *on);
+                }
+                let span = t.get("upgrade").map(|v| v.span());
+                upgrades.push((a.at, target.minor(), format!("{p}.upgrade"), span));
+                actions.push(TimedAction {
+                    at: a.at,
+                    action: ActionKind::Upgrade { profile: target },
+                });
+            } else {
+                actions.push(a);
+            }
         }
+    }
+    upgrades.sort_by_key(|u| u.0);
+    let mut current = minor;
+    for (_, to, path, span) in &upgrades {
+        if *to != current + 1 {
+            d.at(
+                span.clone(),
+                path,
+                format!(
+                    "an upgrade goes from one minor release to the next: 1.{current} to 1.{}, not 1.{to} (the version skew policy)",
+                    current + 1
+                ),
+            );
+        }
+        current = *to;
     }
 
     // [[expect]]
@@ -1543,7 +1573,7 @@ fn action(
             None
         }
     };
-    let present: Vec<&str> = ["patch", "apply", "delete"]
+    let present: Vec<&str> = ["patch", "apply", "delete", "upgrade"]
         .into_iter()
         .filter(|k| t.has(k))
         .collect();
@@ -1551,7 +1581,7 @@ fn action(
         d.at(
             Some(t.span.clone()),
             p,
-            "give exactly one of patch, apply, delete",
+            "give exactly one of patch, apply, delete, upgrade",
         );
         return None;
     }
@@ -1559,6 +1589,18 @@ fn action(
     let v = t.get(key)?;
     let ap = t.sub(key);
     let action = match key {
+        "upgrade" => {
+            let s = string(d, v, &ap)?;
+            match sim_core::version::Version::parse(s) {
+                Ok(version) => ActionKind::Upgrade {
+                    profile: Profile::new(version),
+                },
+                Err(e) => {
+                    d.at(Some(v.span()), &ap, e);
+                    return None;
+                }
+            }
+        }
         "apply" => {
             let at_t = table(d, v, &ap, OBJECT_KEYS)?;
             // Whether the apply creates or updates is known only when it runs (the engine

@@ -739,3 +739,19 @@ fn sigterm_values_are_checked() {
         ],
     );
 }
+
+#[test]
+fn upgrades_go_one_minor_release_at_a_time() {
+    bad(
+        "upgrade",
+        &[(
+            "s.toml",
+            &scn("[[actions]]\nat = \"2016-05-19T08:30:00Z\"\nupgrade = \"1.33\"\n[[actions]]\nat = \"2016-05-19T08:31:00Z\"\nupgrade = \"one\"\n"),
+        )],
+        &[
+            "[[actions]][0].upgrade: an upgrade goes from one minor release to the next",
+            "[[actions]][1].upgrade:",
+            "2 errors found",
+        ],
+    );
+}

@@ -260,22 +260,38 @@ fn until_shortens_the_run() {
 fn scheduled_time_from_names_when_no_annotation() {
     let none = Default::default();
     assert_eq!(
-        scheduled_time(&none, "report-24394221", "report", false),
+        scheduled_time(&none, "report-24394221", "report", false, None),
         Some(SimTime::parse_rfc3339("2016-05-19T10:21:00Z").unwrap())
     );
     assert_eq!(
-        scheduled_time(&none, "report-1463653260", "report", true),
+        scheduled_time(&none, "report-1463653260", "report", true, None),
         Some(SimTime::parse_rfc3339("2016-05-19T10:21:00Z").unwrap())
     );
-    assert_eq!(scheduled_time(&none, "report-abc", "report", false), None);
     assert_eq!(
-        scheduled_time(&none, "other-24394221", "report", false),
+        scheduled_time(&none, "report-abc", "report", false, None),
         None
     );
     assert_eq!(
-        scheduled_time(&none, "report-99999999999999999999", "report", false),
+        scheduled_time(&none, "other-24394221", "report", false, None),
         None
     );
+    assert_eq!(
+        scheduled_time(&none, "report-99999999999999999999", "report", false, None),
+        None
+    );
+    // After an upgrade from 1.20 (seconds) to 1.21 (minutes), the creation time tells which.
+    let at = SimTime::parse_rfc3339("2016-05-19T10:21:00Z").unwrap();
+    let created = Some(SimTime(at.0 + 100));
+    for legacy in [false, true] {
+        assert_eq!(
+            scheduled_time(&none, "report-24394221", "report", legacy, created),
+            Some(at)
+        );
+        assert_eq!(
+            scheduled_time(&none, "report-1463653260", "report", legacy, created),
+            Some(at)
+        );
+    }
     let dir = tmpdir("names");
     let p = write(&dir, "s.toml", SCENARIO);
     let mut f = fake();
