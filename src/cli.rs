@@ -213,6 +213,53 @@ pub fn parse_until(s: &str, start: SimTime) -> Result<SimTime, String> {
 }
 
 /// What the per-slot accounting needs from the scenario (see `slots`).
+/// The `--html` page of one scenario given as text (`jobsim drill --format html` draws its
+/// worst drill this way): the same run, report, expectations and picture as `jobsim run
+/// --html` of that text saved as `shown`.
+pub fn html_page_of(text: &str, shown: &str) -> Result<String, String> {
+    let loaded = scenario::load_str(text, shown, Path::new(".")).map_err(|d| {
+        d.iter()
+            .filter(|x| !x.warning)
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    let scn = &loaded.scenario;
+    let mut interest = expect::interest(&loaded.expects);
+    interest.slot_rows.push("*".into());
+    let legacy_names = !scn.profile.gate("CronJobControllerV2");
+    let mut collector = crate::viz::Collector::new(legacy_names, false);
+    let mut builder = ReportBuilder::new(
+        shown,
+        scn.seed,
+        &scn.profile.version.to_string(),
+        scn.start,
+        scn.end,
+        true,
+        legacy_names,
+        interest,
+    )
+    .with_slots(slot_env(scn));
+    {
+        let observers: Vec<&mut dyn Observer> = vec![&mut builder, &mut collector];
+        let mut tee = render::Tee { observers };
+        run_engine(scn, &mut tee)?;
+    }
+    let mut report = builder.finish();
+    report.expectations = expect::evaluate(&loaded.expects, &report);
+    let collected = collector.finish();
+    let run = crate::html::run_json(&crate::html::RunView {
+        report: &report,
+        collected: &collected,
+        expects: &loaded.expects,
+    });
+    Ok(crate::html::page(
+        vec![run],
+        shown,
+        loaded.description.as_deref(),
+    ))
+}
+
 pub fn slot_env(scn: &Scenario) -> crate::slots::SlotEnv {
     use sim_core::scenario::FaultKind;
     let mut windows = crate::slots::Windows::default();

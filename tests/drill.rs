@@ -681,3 +681,97 @@ fn a_native_sidecar_is_noted_as_not_played() {
         o.stdout
     );
 }
+
+/// With two consecutive releases listed, the older one also gets the `upgrade` drill: an
+/// ordinary scenario with `[[actions]] upgrade`, played across the change of controllers. A
+/// minutely CronJob upgraded from 1.20 (legacy controller, seconds in Job names) to 1.21 (v2,
+/// minutes) runs every time, the Jobs of both namings counted by their scheduled times; the
+/// newer release, with nothing to upgrade to, has no such drill.
+#[test]
+fn an_upgrade_is_drilled_between_consecutive_releases() {
+    let (_, doc) = drill_json(&[EVERY_MINUTE], "1.20,1.21");
+    let d = drill(&doc, "report", "1.20", "upgrade");
+    assert_eq!(d["verdict"], "ok");
+    assert_eq!((n(d, "slots"), n(d, "ran")), (31, 31));
+    assert!(missed(d).as_object().is_none_or(|m| m.is_empty()), "{d:#}");
+    let r = doc["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kubernetes"] == "1.21")
+        .unwrap();
+    assert!(r["drills"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|x| x["id"] != "upgrade"));
+    let dir = tmpdir("upgrade");
+    let code = {
+        let out = jobsim(&[
+            "drill",
+            "--kubernetes",
+            "1.20,1.21",
+            "--format",
+            "json",
+            "--emit",
+            dir.to_str().unwrap(),
+            EVERY_MINUTE,
+        ]);
+        out.code
+    };
+    assert_eq!(code, 1, "cm-down-3h is broken on 1.20");
+    let emitted = dir.join("cronjob-default-report.1.20.upgrade.toml");
+    let text = std::fs::read_to_string(&emitted).unwrap();
+    assert!(text.contains("upgrade = \"1.21\""), "{text}");
+    let out = jobsim(&["run", emitted.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+}
+
+/// `--format html`: the picture of the worst drill (the first of the worst verdict), the page
+/// `jobsim run --html` draws of its scenario; the exit code still follows the verdicts.
+#[test]
+fn format_html_draws_the_worst_drill() {
+    let o = jobsim(&[
+        "drill",
+        "--kubernetes",
+        "1.20",
+        "--format",
+        "html",
+        EVERY_MINUTE,
+    ]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stdout.starts_with("<!DOCTYPE html>") || o.stdout.starts_with("<!doctype html>"));
+    assert!(
+        o.stdout
+            .contains("<title>jobsim: cronjob-default-report.1.20.cm-down-3h.toml"),
+        "the broken cm-down-3h drill is the worst"
+    );
+    let dir = tmpdir("html");
+    let page = dir.join("run.html");
+    let emitted = {
+        let out = jobsim(&[
+            "drill",
+            "--kubernetes",
+            "1.20",
+            "--emit",
+            dir.to_str().unwrap(),
+            EVERY_MINUTE,
+        ]);
+        assert_eq!(out.code, 1);
+        dir.join("cronjob-default-report.1.20.cm-down-3h.toml")
+    };
+    let run = jobsim(&[
+        "run",
+        "--html",
+        page.to_str().unwrap(),
+        emitted.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // Same run, so the same picture data (the page's title names the file it was read from).
+    let run_page = std::fs::read_to_string(&page).unwrap();
+    let data = |p: &str| {
+        let i = p.find("\"runs\"").expect("runs data");
+        p[i..i + 2000.min(p.len() - i)].to_string()
+    };
+    assert_eq!(data(&o.stdout), data(&run_page));
+}

@@ -40,11 +40,13 @@ pub struct DrillArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Kubernetes versions to drill on, comma-separated (default: the newest, and 1.20 too
-    /// for a CronJob, where the legacy CronJob controller applies).
+    /// for a CronJob, where the legacy CronJob controller applies); with two consecutive
+    /// releases, the older one also drills the upgrade to the newer.
     #[arg(long, value_name = "V[,V...]", value_delimiter = ',')]
     pub kubernetes: Vec<String>,
-    /// Output on stdout: `text` (a table per object and version) or `json`.
-    #[arg(long, default_value = "text", value_name = "text|json")]
+    /// Output on stdout: `text` (a table per object and version), `json`, or `html` (the
+    /// HTML timeline of the worst drill).
+    #[arg(long, default_value = "text", value_name = "text|json|html")]
     pub format: String,
     /// Write every drill (and every re-run with a fix) as a scenario TOML file in DIR, which
     /// `jobsim run` plays.
@@ -93,6 +95,9 @@ pub struct DrillResult {
     pub scenario: Option<String>,
     /// Every change tried, in order; text shows the confirmed ones only.
     pub fixes: Vec<FixResult>,
+    /// The drill's scenario, as `--emit` writes it (`--format html` plays the worst one).
+    #[serde(skip)]
+    pub toml: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -111,10 +116,10 @@ pub struct ObjectResult {
 
 /// `jobsim drill`.
 pub fn drill_command(args: &DrillArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
-    if args.format != "text" && args.format != "json" {
+    if args.format != "text" && args.format != "json" && args.format != "html" {
         let _ = writeln!(
             stderr,
-            "error: --format {:?}: expected text or json",
+            "error: --format {:?}: expected text, json or html",
             args.format
         );
         return EXIT_BAD_INPUT;
@@ -196,8 +201,11 @@ pub fn drill_command(args: &DrillArgs, stdout: &mut dyn Write, stderr: &mut dyn 
         } else {
             versions.clone()
         };
-        for v in vs {
-            match drill_object(t, v, args.emit.as_deref(), &mut emitted) {
+        for &v in &vs {
+            // With the next minor release in the list, its upgrade is drilled too.
+            let next = Version { minor: v.minor + 1 };
+            let upgrade = vs.contains(&next).then_some(next);
+            match drill_object(t, v, upgrade, args.emit.as_deref(), &mut emitted) {
                 Ok(r) => results.push(r),
                 Err(e) => {
                     let _ = writeln!(
@@ -213,6 +221,39 @@ pub fn drill_command(args: &DrillArgs, stdout: &mut dyn Write, stderr: &mut dyn 
     }
     let out = match args.format.as_str() {
         "json" => output::json(&results),
+        // The worst drill's picture (the first of the worst verdict, in report order): the
+        // page `jobsim run --html` draws of its emitted scenario.
+        "html" => {
+            let worst = results
+                .iter()
+                .flat_map(|o| o.drills.iter().map(move |d| (o, d)))
+                .fold(
+                    None::<(&ObjectResult, &DrillResult)>,
+                    |best, x| match best {
+                        Some(b) if b.1.verdict >= x.1.verdict => Some(b),
+                        _ => Some(x),
+                    },
+                );
+            let Some((o, d)) = worst else {
+                let _ = writeln!(stderr, "error: no drill to draw");
+                return EXIT_BAD_INPUT;
+            };
+            let shown = format!(
+                "{}-{}-{}.{}.{}.toml",
+                o.kind.to_ascii_lowercase(),
+                slug(&o.namespace),
+                slug(&o.name),
+                o.kubernetes,
+                d.id
+            );
+            match crate::cli::html_page_of(&d.toml, &shown) {
+                Ok(page) => page,
+                Err(e) => {
+                    let _ = writeln!(stderr, "error: drawing drill {}: {e}", d.id);
+                    return EXIT_BAD_INPUT;
+                }
+            }
+        }
         // long lines wrap to the terminal (at most 120 columns when not on one)
         _ => output::text(&results, crate::cli::text_width()),
     };
@@ -515,6 +556,7 @@ fn slug(s: &str) -> String {
 fn drill_object(
     t: &Target,
     version: Version,
+    upgrade: Option<Version>,
     emit_dir: Option<&Path>,
     emitted: &mut Vec<String>,
 ) -> Result<ObjectResult, String> {
@@ -622,15 +664,12 @@ fn drill_object(
         version
     );
     let mut drills = Vec::new();
+    extra.extend(upgrade.map(plan::upgrade_drill));
     for d in plan::battery(t.kind).into_iter().chain(extra) {
         let p = plan::plan(t, &value, version, &d, &timing, d.title);
         let (n, f, v) = run(t, &p, suspended)?;
-        let scenario = emit(
-            emit_dir,
-            emitted,
-            format!("{stem_base}.{}", d.id),
-            &(p.toml.clone() + &expectations(t, &n, &p)),
-        )?;
+        let toml = p.toml.clone() + &expectations(t, &n, &p);
+        let scenario = emit(emit_dir, emitted, format!("{stem_base}.{}", d.id), &toml)?;
         let mut fixes = Vec::new();
         if v != Verdict::Ok {
             let mut fixed: Vec<&'static str> = Vec::new();
@@ -673,6 +712,7 @@ fn drill_object(
             numbers: n,
             scenario,
             fixes,
+            toml,
         });
     }
     let verdict = drills

@@ -226,7 +226,7 @@ fn across_versions(o: &mut String, rs: &[ObjectResult]) {
         if !wrote {
             let _ = writeln!(
                 o,
-                "Across versions (each version drilled on its own; a live upgrade is not simulated):"
+                "Across versions (each version drilled on its own; with the next release listed, the `upgrade` drill plays the change live):"
             );
             wrote = true;
         }

@@ -62,6 +62,19 @@ pub enum DrillKind {
         start: SimTime,
         end: SimTime,
     },
+    /// The control plane is upgraded to this (the next) minor release (`[[actions]]
+    /// upgrade`), just before a scheduled time (a Job: a minute in); drilled when the version
+    /// list holds both releases.
+    Upgrade(Version),
+}
+
+/// The upgrade drill from a release to `to`, the next minor one.
+pub fn upgrade_drill(to: Version) -> Drill {
+    Drill {
+        id: "upgrade",
+        title: "the control plane is upgraded to the next minor release",
+        kind: DrillKind::Upgrade(to),
+    }
 }
 
 /// The drills of the next spring-forward and fall-back changes of `zone` after `from` (none
@@ -394,6 +407,16 @@ pub fn plan(
             (timing.run, "0".to_string(), f, recovery, recovery + after)
         }
         DrillKind::Dst { end, .. } => (timing.run, "0".to_string(), String::new(), s, end),
+        DrillKind::Upgrade(to) => {
+            let at = if cron {
+                timing.slot - lead
+            } else {
+                s + Dur::mins(1)
+            };
+            let end = if cron { at + after } else { at + JOB_AFTER };
+            let a = format!("\n[[actions]]\nat = \"{at}\"\nupgrade = \"{to}\"\n");
+            (timing.run, "0".to_string(), a, at, end)
+        }
         DrillKind::Slow => {
             if cron {
                 let run = Dur::secs(gap.as_secs() * 3 / 2);

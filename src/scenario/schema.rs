@@ -569,7 +569,9 @@ mod tests {
         );
         assert_eq!(
             messages("Job", job, 30),
-            [r#"unknown field "metadata.clusterName" (removed in Kubernetes 1.25)"#]
+            [
+                r#"unknown field "metadata.clusterName" (removed in Kubernetes 1.25; the API server drops it)"#
+            ]
         );
         let cron = r#"{"spec":{"timeZone":"Etc/UTC","jobTemplate":{"spec":{"suspend":false}}}}"#;
         assert_eq!(
