@@ -115,7 +115,15 @@ pub const CHECK_KEYS: &[(&str, &[&str])] = &[
     (
         "events",
         &[
-            "reason", "object", "type", "message", "between", "equals", "at_least", "at_most",
+            "reason",
+            "object",
+            "type",
+            "message",
+            "between",
+            "equals",
+            "at_least",
+            "at_most",
+            "occurrences",
         ],
     ),
     (
@@ -238,6 +246,8 @@ pub enum Check {
         /// The message contains this text.
         message: Option<String>,
         count: Count,
+        /// `count` is of occurrences (the Event objects' `count` summed), not Event objects.
+        occurrences: bool,
     },
     Job {
         name: String,
@@ -622,7 +632,28 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: Window) -> Opti
             };
             let message = opt_str(d, &c, "message");
             let between = window(d, &c, start);
-            let count = count(d, &c);
+            // `occurrences = N`: the matching Event objects' counts sum to N.
+            let occurrences = c.has("occurrences");
+            let count = if occurrences {
+                if ["equals", "at_least", "at_most"].iter().any(|k| c.has(k)) {
+                    d.at(
+                        Some(c.span.clone()),
+                        &c.path,
+                        "give occurrences alone, or equals, at_least and/or at_most (Event objects)",
+                    );
+                    None
+                } else {
+                    c.get("occurrences")
+                        .and_then(|v| int_in(d, v, &c.sub("occurrences"), 0, i64::MAX))
+                        .map(|n| Count {
+                            equals: Some(n),
+                            at_least: None,
+                            at_most: None,
+                        })
+                }
+            } else {
+                count(d, &c)
+            };
             let (reason, object, type_, message, between, count) = (
                 reason.ok()?,
                 object.ok()?,
@@ -635,11 +666,13 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: Window) -> Opti
                 .as_ref()
                 .map(|(k, ns, n)| format!(" on {k}/{ns}/{n}"))
                 .unwrap_or_default();
+            let noun = if occurrences { "occurrences of" } else { "" };
             let what = match (&reason, &type_) {
                 (Some(r), _) => format!("{r} events"),
                 (None, Some(t)) => format!("{t} events"),
                 (None, None) => "events".to_string(),
             };
+            let what = if occurrences { format!("{noun} {what}") } else { what };
             let saying = message
                 .as_ref()
                 .map(|m| format!(" saying {m:?}"))
@@ -657,6 +690,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: Window) -> Opti
                     between,
                     message,
                     count,
+                    occurrences,
                 },
                 desc,
             )
@@ -988,6 +1022,7 @@ pub fn interest(expects: &[Expect]) -> Interest {
                 type_,
                 between,
                 message,
+                occurrences,
                 ..
             } => i.event_filters.push(EventFilter {
                 reason: reason.clone(),
@@ -995,6 +1030,7 @@ pub fn interest(expects: &[Expect]) -> Interest {
                 type_: type_.clone(),
                 between: *between,
                 message: message.clone(),
+                occurrences: *occurrences,
             }),
             Check::MissedSlots {
                 cronjob,
@@ -1079,7 +1115,7 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                     }
                     (passed, detail)
                 }
-                Check::Events { reason, object, type_, between, message, count } => {
+                Check::Events { reason, object, type_, between, message, count, occurrences } => {
                     let idx = events_seen;
                     events_seen += 1;
                     let n = match report.event_counts.get(idx) {
@@ -1092,11 +1128,13 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                                 type_: type_.clone(),
                                 between: *between,
                                 message: message.clone(),
+                                occurrences: *occurrences,
                             };
+                            // Event objects by firstTimestamp; occurrences summed.
                             events
                                 .iter()
                                 .filter(|ev| f.matches(ev.time, &ev.type_, &ev.reason, &ev.object, &ev.message))
-                                .map(|ev| ev.count as i64)
+                                .map(|ev| if *occurrences { ev.count as i64 } else { 1 })
                                 .sum::<i64>()
                         }
                     };
@@ -1586,6 +1624,8 @@ mod message_tests {
                     .iter()
                     .map(|m| EventRow {
                         time: SimTime(0),
+                        last_time: SimTime(0),
+                        name: String::new(),
                         type_: "Warning".into(),
                         reason: "TooManyMissedTimes".into(),
                         object: "CronJob/default/report".into(),
@@ -1624,6 +1664,7 @@ mod message_tests {
                     at_least: None,
                     at_most: None,
                 },
+                occurrences: false,
             },
         };
         let got = evaluate(
