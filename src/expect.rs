@@ -643,13 +643,23 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: Window) -> Opti
                     );
                     None
                 } else {
-                    c.get("occurrences")
-                        .and_then(|v| int_in(d, v, &c.sub("occurrences"), 0, i64::MAX))
-                        .map(|n| Count {
+                    // `occurrences = N`, or `occurrences = { at_least = N, at_most = M }`.
+                    let v = c.get("occurrences").expect("has occurrences");
+                    if matches!(v.get_ref(), toml::de::DeValue::Table(_)) {
+                        table(
+                            d,
+                            v,
+                            &c.sub("occurrences"),
+                            &["equals", "at_least", "at_most"],
+                        )
+                        .and_then(|t| count(d, &t))
+                    } else {
+                        int_in(d, v, &c.sub("occurrences"), 0, i64::MAX).map(|n| Count {
                             equals: Some(n),
                             at_least: None,
                             at_most: None,
                         })
+                    }
                 }
             } else {
                 count(d, &c)
@@ -672,7 +682,11 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: Window) -> Opti
                 (None, Some(t)) => format!("{t} events"),
                 (None, None) => "events".to_string(),
             };
-            let what = if occurrences { format!("{noun} {what}") } else { what };
+            let what = if occurrences {
+                format!("{noun} {what}")
+            } else {
+                what
+            };
             let saying = message
                 .as_ref()
                 .map(|m| format!(" saying {m:?}"))
@@ -1130,10 +1144,15 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                                 message: message.clone(),
                                 occurrences: *occurrences,
                             };
-                            // Event objects by firstTimestamp; occurrences summed.
+                            // A report made without the streaming counts (tests): Event
+                            // objects by firstTimestamp; occurrences as whole counts of the
+                            // Events last written in the window.
                             events
                                 .iter()
-                                .filter(|ev| f.matches(ev.time, &ev.type_, &ev.reason, &ev.object, &ev.message))
+                                .filter(|ev| {
+                                    let at = if *occurrences { ev.last_time } else { ev.time };
+                                    f.matches(at, &ev.type_, &ev.reason, &ev.object, &ev.message)
+                                })
                                 .map(|ev| if *occurrences { ev.count as i64 } else { 1 })
                                 .sum::<i64>()
                         }
@@ -1564,6 +1583,88 @@ mod slot_tests {
         let e = load(expect).expect("valid expectation");
         let r = evaluate(&e, &report());
         (r[0].passed, r[0].detail.clone())
+    }
+
+    /// `equals` counts Event objects (each name once, even when created again after it
+    /// expired), `occurrences` what each write adds to their counts, both while the run goes
+    /// (the streaming counts of `--quiet`) and from the kept rows.
+    #[test]
+    fn events_count_event_objects_and_occurrences_their_counts() {
+        use sim_core::api::{Kind, ObjectKey};
+        use sim_core::client::{EventRecord, EventType};
+        use sim_core::trace::{Observer, TraceEvent};
+        use std::rc::Rc;
+        let e = load(
+            "events = { reason = \"BackOff\", equals = 1 }
+[[expect]]
+events = { reason = \"BackOff\", occurrences = 5 }
+[[expect]]
+events = { reason = \"BackOff\", occurrences = { at_least = 4, at_most = 5 } }
+[[expect]]
+events = { reason = \"BackOff\", between = [\"08:00\", \"08:01\"], occurrences = 2 }
+[[expect]]
+events = { reason = \"BackOff\", between = [\"08:01\", \"09:00\"], equals = 0 }",
+        )
+        .unwrap();
+        let t0 = SimTime(1_463_644_800_000);
+        let write = |s: i64, count: u32, update: bool| TraceEvent::Event {
+            time: t0 + sim_core::time::Dur::secs(s),
+            event: Rc::new(EventRecord {
+                type_: EventType::Warning,
+                reason: "BackOff".into(),
+                message: "Back-off restarting failed container".into(),
+                object: ObjectKey::new(Kind::Pod, "default", "p"),
+                source: "kubelet",
+            }),
+            name: "p.1".into(),
+            count,
+            first_time: t0,
+            last_time: t0 + sim_core::time::Dur::secs(s),
+            update,
+        };
+        // Created, patched once; 2 occurrences never written; created again (it had
+        // expired) with count 5 at 08:30.
+        let trace = [
+            write(0, 1, false),
+            write(30, 2, true),
+            write(1800, 5, false),
+        ];
+        for keep_all in [false, true] {
+            let mut b = ReportBuilder::new(
+                "t.toml",
+                0,
+                "1.31",
+                t0,
+                t0 + sim_core::time::Dur::hours(3),
+                keep_all,
+                false,
+                if keep_all {
+                    Interest::default()
+                } else {
+                    interest(&e)
+                },
+            );
+            for ev in &trace {
+                b.observe(ev);
+            }
+            let r = b.finish();
+            let got: Vec<(bool, String)> = evaluate(&e, &r)
+                .into_iter()
+                .map(|x| (x.passed, x.detail))
+                .collect();
+            if keep_all {
+                // From the rows: one Event object, count 5, first recorded at 08:00.
+                let rows = r.events.as_ref().unwrap();
+                assert_eq!(rows.len(), 1);
+                assert_eq!((rows[0].count, rows[0].time), (5, t0));
+                assert!(got[..3].iter().all(|g| g.0), "{got:?}");
+            } else {
+                assert!(got.iter().all(|g| g.0), "{got:?}");
+            }
+        }
+        let err =
+            load("events = { reason = \"BackOff\", occurrences = 2, equals = 1 }").unwrap_err();
+        assert!(err.contains("give occurrences alone"), "{err}");
     }
 
     #[test]

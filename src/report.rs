@@ -739,7 +739,11 @@ impl Observer for ReportBuilder {
                     .zip(self.report.event_counts.iter_mut())
                     .enumerate()
                 {
-                    let at = if f.occurrences { *last_time } else { *first_time };
+                    let at = if f.occurrences {
+                        *last_time
+                    } else {
+                        *first_time
+                    };
                     if !f.matches_parts(at, type_, &event.reason, parts, |m| {
                         event.message.contains(m)
                     }) {
@@ -976,7 +980,7 @@ mod tests {
                 object: ObjectKey::new(Kind::CronJob, "default", "a"),
                 source: "cronjob-controller",
             }),
-            name: format!("a.{:x}", t.0).into(),
+            name: format!("a.{:x}.{reason}", t.0).into(),
             count: 1,
             first_time: t,
             last_time: t,

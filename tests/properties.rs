@@ -309,9 +309,7 @@ impl Observer for TraceCounts {
             // One report row per Event object (by name): not its count updates, nor its
             // create again after it expired.
             TraceEvent::Event { name, .. } => {
-                if self.event_names.insert(name.to_string()) {
-                    self.events += 1;
-                }
+                self.events += u64::from(self.event_names.insert(name.to_string()));
             }
             TraceEvent::End {
                 events_processed, ..

@@ -76,7 +76,15 @@ fn test_event_correlator() {
     // (name, previous events, new event, expected count and message, interval, expected skip)
     // "events-from-different-containers-do-not-aggregate" is not ported: jobsim's events carry
     // no involvedObject.fieldPath.
-    type Case<'a> = (&'a str, Vec<EventRecord>, &'a EventRecord, u32, String, i64, bool);
+    type Case<'a> = (
+        &'a str,
+        Vec<EventRecord>,
+        &'a EventRecord,
+        u32,
+        String,
+        i64,
+        bool,
+    );
     let cases: Vec<Case> = vec![
         (
             "create-a-single-event",
@@ -189,7 +197,11 @@ fn test_event_correlator() {
 #[test]
 fn identical_events_keep_their_name_and_first_timestamp() {
     let mut c = Correlator::default();
-    let ev = make_event("BackOff", "Back-off restarting failed container", obj("p", "ns"));
+    let ev = make_event(
+        "BackOff",
+        "Back-off restarting failed container",
+        obj("p", "ns"),
+    );
     let t0 = SimTime::from_unix_secs(1_000);
     let Outcome::Write(a) = c.correlate(&ev, &uid(), t0, t0) else {
         panic!("first event written")
@@ -252,7 +264,11 @@ fn the_aggregator_combines_the_tenth_distinct_message_and_counts_later_ones() {
     let t = SimTime::from_unix_secs(0);
     let mut out = Vec::new();
     for i in 0..12 {
-        let ev = make_event("FailedCreate", &format!("Error creating: {i}"), obj("j", "ns"));
+        let ev = make_event(
+            "FailedCreate",
+            &format!("Error creating: {i}"),
+            obj("j", "ns"),
+        );
         let at = t + Dur::secs(i);
         if let Outcome::Write(w) = c.correlate(&ev, &uid(), at, at) {
             c.update_state(&w, &uid());
@@ -308,9 +324,7 @@ fn a_write_is_retried_12_times_10_seconds_apart_then_given_up() {
     }
     assert_eq!(tries, MAX_TRIES_PER_EVENT);
     assert!(times[1] - times[0] < DEFAULT_SLEEP);
-    assert!(times[2..]
-        .windows(2)
-        .all(|w| w[1] - w[0] == DEFAULT_SLEEP));
+    assert!(times[2..].windows(2).all(|w| w[1] - w[0] == DEFAULT_SLEEP));
     assert!(r.written.is_empty());
 }
 
