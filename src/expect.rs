@@ -1621,6 +1621,7 @@ events = { reason = \"BackOff\", between = [\"08:01\", \"09:00\"], equals = 0 }"
             first_time: t0,
             last_time: t0 + sim_core::time::Dur::secs(s),
             update,
+            recreated: s > 60,
         };
         // Created, patched once; 2 occurrences never written; created again (it had
         // expired) with count 5 at 08:30.

@@ -78,6 +78,8 @@ enum Body<'a> {
         first_time: SimTime,
         last_time: SimTime,
         update: bool,
+        /// A create of an Event written before under this name (it had expired).
+        recreated: bool,
     },
     EventDropped {
         event_type: &'static str,
@@ -230,6 +232,7 @@ pub fn trace_line(ev: &TraceEvent) -> String {
             first_time,
             last_time,
             update,
+            recreated,
             ..
         } => Body::Event {
             event_type: event.type_.as_str(),
@@ -242,6 +245,7 @@ pub fn trace_line(ev: &TraceEvent) -> String {
             first_time: *first_time,
             last_time: *last_time,
             update: *update,
+            recreated: *recreated,
         },
         TraceEvent::EventDropped {
             event,

@@ -474,8 +474,6 @@ pub struct ReportBuilder {
     events: Vec<EventRow>,
     /// Row of each Event object in `events`, by name.
     event_rows: BTreeMap<std::rc::Rc<str>, usize>,
-    /// (filter, name) of the Event objects counted by each Event-object filter.
-    objects_seen: std::collections::BTreeSet<(usize, std::rc::Rc<str>)>,
     /// The last `count` seen of each Event matched by an `occurrences` filter.
     occurrences_seen: BTreeMap<std::rc::Rc<str>, u32>,
     cronjobs: Rows<CronJobRow>,
@@ -534,7 +532,6 @@ impl ReportBuilder {
             },
             events: Vec::new(),
             event_rows: BTreeMap::new(),
-            objects_seen: std::collections::BTreeSet::new(),
             occurrences_seen: BTreeMap::new(),
             cronjobs: Rows::default(),
             jobs: Vec::new(),
@@ -713,7 +710,8 @@ impl Observer for ReportBuilder {
                 count,
                 first_time,
                 last_time,
-                update: _,
+                update,
+                recreated,
             } => {
                 if event.object.kind() == Kind::CronJob {
                     let key = (
@@ -727,17 +725,16 @@ impl Observer for ReportBuilder {
                 let type_ = event.type_.as_str();
                 let o = &event.object;
                 let parts = (o.kind().as_str(), o.namespace().as_str(), o.name().as_str());
-                // Event objects are counted once per name (an Event that expired and was
+                // Event objects are counted at their create (an Event that expired and was
                 // created again is the same object to a reader; in a window: by
                 // firstTimestamp); occurrences by what each write adds to the count (by
                 // lastTimestamp).
                 let mut delta = None;
-                for (i, (f, n)) in self
+                for (f, n) in self
                     .interest
                     .event_filters
                     .iter()
                     .zip(self.report.event_counts.iter_mut())
-                    .enumerate()
                 {
                     let at = if f.occurrences {
                         *last_time
@@ -750,9 +747,7 @@ impl Observer for ReportBuilder {
                         continue;
                     }
                     if !f.occurrences {
-                        if self.objects_seen.insert((i, name.clone())) {
-                            *n += 1;
-                        }
+                        *n += i64::from(!*update && !*recreated);
                         continue;
                     }
                     let d = *delta.get_or_insert_with(|| {
@@ -985,6 +980,7 @@ mod tests {
             first_time: t,
             last_time: t,
             update: false,
+            recreated: false,
         }
     }
 

@@ -606,6 +606,7 @@ mod tests {
             first_time: SimTime(T0 + if name == "same" { 0 } else { i }),
             last_time: SimTime(T0 + i),
             update: name == "same" && i > 0,
+            recreated: false,
         };
         for i in 0..5 {
             c.observe(&ev(i, "same", EventType::Normal));

@@ -307,9 +307,16 @@ impl Observer for TraceCounts {
                 self.live.remove(&object.key());
             }
             // One report row per Event object (by name): not its count updates, nor its
-            // create again after it expired.
-            TraceEvent::Event { name, .. } => {
-                self.events += u64::from(self.event_names.insert(name.to_string()));
+            // create again after it expired; `recreated` says which creates those are.
+            TraceEvent::Event {
+                name,
+                update,
+                recreated,
+                ..
+            } => {
+                let new = self.event_names.insert(name.to_string());
+                assert_eq!(new, !update && !recreated, "{name}: new Event object");
+                self.events += u64::from(new);
             }
             TraceEvent::End {
                 events_processed, ..

@@ -544,6 +544,7 @@ impl Sim {
                 first_time: e.first,
                 last_time: e.last,
                 update: w.update,
+                recreated: w.recreated,
             });
         }
         for (event, recorded, why) in self.recorders.dropped.drain(..) {

@@ -73,6 +73,10 @@ pub struct Correlated {
     pub first: SimTime,
     /// `lastTimestamp`.
     pub last: SimTime,
+    /// An earlier write of this Event (same name) succeeded.
+    pub written_before: bool,
+    /// The logger's key, to mark the Event written.
+    key: LogKey,
 }
 
 /// An LRU cache as `k8s.io/utils/lru` (groupcache's): `get` and `add` make an entry the most
@@ -109,6 +113,10 @@ impl<K: Hash + Eq + Clone, V> Lru<K, V> {
         if let Some(key) = self.order.remove(&old) {
             self.order.insert(tick, key);
         }
+        self.map.get_mut(k).map(|(v, _)| v)
+    }
+    /// The value, without making it the most recently used.
+    pub fn peek_mut(&mut self, k: &K) -> Option<&mut V> {
         self.map.get_mut(k).map(|(v, _)| v)
     }
     /// `Add`: insert or replace, as the most recently used; evict the oldest beyond `cap`.
@@ -169,6 +177,9 @@ struct EventLog {
     count: u32,
     first: SimTime,
     name: Rc<str>,
+    /// A write of this Event has succeeded (jobsim's bookkeeping, not client-go's: it tells
+    /// a create of an expired Event from the first create of one whose writes failed).
+    written: bool,
 }
 
 /// `golang.org/x/time/rate.Limiter` as `flowcontrol.NewTokenBucketPassiveRateLimiterWithClock`
@@ -220,6 +231,8 @@ pub struct Correlator {
     spam: Lru<Involved, TokenBucket>,
     /// The last name given and how many were given at its instant (see `name_for`).
     last_name: (SimTime, u32),
+    /// This process's number among all (see `name_for`).
+    process: u32,
 }
 
 impl Default for Correlator {
@@ -232,7 +245,7 @@ impl Default for Correlator {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Skip,
-    Write(Correlated),
+    Write(Box<Correlated>),
 }
 
 impl Correlator {
@@ -242,12 +255,13 @@ impl Correlator {
             logger: Lru::new(cache_size),
             spam: Lru::new(cache_size),
             last_name: (SimTime(i64::MIN), 0),
+            process: 0,
         }
     }
 
     /// `fmt.Sprintf("%v.%x", ref.Name, t.UnixNano())`. Real clocks tick in nanoseconds, so two
-    /// events of a process never share a name; simulated time ticks in milliseconds, so the
-    /// n-th name made at one instant adds n nanoseconds.
+    /// events never share a name; simulated time ticks in milliseconds, so the n-th name a
+    /// process makes at one instant adds n nanoseconds, and the k-th process 1000·k more.
     fn name_for(&mut self, obj: &ObjectKey, t: SimTime) -> Rc<str> {
         let n = if self.last_name.0 == t {
             self.last_name.1 + 1
@@ -255,7 +269,7 @@ impl Correlator {
             0
         };
         self.last_name = (t, n);
-        let nanos = (t.0 as i128) * 1_000_000 + n as i128;
+        let nanos = (t.0 as i128) * 1_000_000 + 1000 * self.process as i128 + n as i128;
         format!("{}.{:x}", obj.name(), nanos).into()
     }
 
@@ -307,16 +321,17 @@ impl Correlator {
         };
         let last = first;
         // eventObserve
-        let (name, count, first) = match self.logger.get(&key) {
-            Some(l) if l.count > 0 => (l.name.clone(), l.count + 1, l.first),
-            _ => (self.name_for(&record.object, first), 1, first),
+        let (name, count, first, written) = match self.logger.get(&key) {
+            Some(l) if l.count > 0 => (l.name.clone(), l.count + 1, l.first, l.written),
+            _ => (self.name_for(&record.object, first), 1, first, false),
         };
         self.logger.add(
-            key,
+            key.clone(),
             EventLog {
                 count,
                 first,
                 name: name.clone(),
+                written,
             },
         );
         // filterFunc(observedEvent): EventSourceObjectSpamFilter.Filter, keyed by getSpamKey
@@ -333,18 +348,23 @@ impl Correlator {
         if !accepted {
             return Outcome::Skip;
         }
-        Outcome::Write(Correlated {
+        Outcome::Write(Box::new(Correlated {
             record: ev,
             name,
             count,
             first,
             last,
-        })
+            written_before: written,
+            key,
+        }))
     }
 
     /// `UpdateState` after a successful write: the logger remembers the Event under
     /// `getEventKey` of what was written (for a combined event: its combined message).
     pub fn update_state(&mut self, ev: &Correlated, uid: &Uid) {
+        if let Some(l) = self.logger.peek_mut(&ev.key) {
+            l.written = true;
+        }
         let key = LogKey::Event(EventKey {
             agg: AggKey {
                 obj: Involved {
@@ -362,6 +382,7 @@ impl Correlator {
                 count: ev.count,
                 first: ev.first,
                 name: ev.name.clone(),
+                written: true,
             },
         );
     }
@@ -373,6 +394,9 @@ pub struct Written {
     pub event: Correlated,
     /// A patch of an Event that exists (same name), not a create.
     pub update: bool,
+    /// A create of an Event written before under this name (it expired, or the API server
+    /// lost it): the same object to a reader.
+    pub recreated: bool,
 }
 
 /// An event made by a recorder, waiting in its broadcaster.
@@ -444,7 +468,9 @@ impl Recorders {
         let n = self.broadcasters.len();
         let b = *self.index.entry(process).or_insert(n);
         if b == n {
-            self.broadcasters.push(Broadcaster::default());
+            let mut bc = Broadcaster::default();
+            bc.correlator.process = n as u32;
+            self.broadcasters.push(bc);
         }
         let bc = &mut self.broadcasters[b];
         if bc.inflight.is_some() || !bc.queue.is_empty() {
@@ -478,7 +504,7 @@ impl Recorders {
             .correlator
             .correlate(&q.record, &q.uid, q.at, now);
         match out {
-            Outcome::Write(ev) => self.try_write(b, ev, q.uid, 0, now, api_up),
+            Outcome::Write(ev) => self.try_write(b, *ev, q.uid, 0, now, api_up),
             Outcome::Skip => self.dropped.push((q.record, q.at, "spam-filter")),
         }
     }
@@ -504,7 +530,12 @@ impl Recorders {
             }
             self.expiry.insert((expires, ev.name.clone()));
             self.broadcasters[b].correlator.update_state(&ev, &uid);
-            self.written.push(Written { event: ev, update });
+            let recreated = !update && ev.written_before;
+            self.written.push(Written {
+                event: ev,
+                update,
+                recreated,
+            });
             return;
         }
         let tries = tries + 1;
@@ -561,6 +592,7 @@ impl Recorders {
                 let token = bc.token + 1;
                 *bc = Broadcaster::default();
                 bc.token = token;
+                bc.correlator.process = b as u32;
             }
         }
     }

@@ -61,6 +61,9 @@ pub enum TraceEvent {
         last_time: SimTime,
         /// A patch of an existing Event (same name), not a new one.
         update: bool,
+        /// A create of an Event written before under this name (it had expired: the API
+        /// server's `--event-ttl`): not a new Event object to a reader.
+        recreated: bool,
     },
     /// A recorded event that no Event object shows: the process's spam filter skipped it, its
     /// writes failed `maxTriesPerEvent` times, its broadcaster's queue was full, or its

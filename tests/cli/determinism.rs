@@ -104,6 +104,7 @@ fn a_divergence_is_reported_with_both_lines_and_exit_1() {
                 first_time: scn.start,
                 last_time: scn.start,
                 update: false,
+                recreated: false,
             });
         }
         Ok(())

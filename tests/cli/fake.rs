@@ -71,6 +71,7 @@ fn event(
         first_time: t,
         last_time: t,
         update: false,
+        recreated: false,
     });
 }
 

@@ -364,3 +364,46 @@ fn a_stopped_process_forgets_its_events_and_caches() {
     assert_eq!(w, vec![(1, false), (1, false)]);
     assert_ne!(r.written[0].event.name, r.written[1].event.name);
 }
+
+#[test]
+fn an_event_expired_by_the_api_server_is_created_again_under_its_name() {
+    let mut r = Recorders::new(1);
+    let t0 = SimTime::from_unix_secs(0);
+    let ev = make_event("UnsupportedSchedule", "CRON_TZ", obj("c", "ns"));
+    r.record(process(), ev.clone(), uid(), t0, true);
+    r.record(process(), ev.clone(), uid(), t0 + Dur::mins(59), true);
+    // 1 h after its last write the API server has deleted it (--event-ttl).
+    r.record(process(), ev.clone(), uid(), t0 + Dur::mins(120), true);
+    let w: Vec<(u32, bool, bool)> = r
+        .written
+        .iter()
+        .map(|w| (w.event.count, w.update, w.recreated))
+        .collect();
+    assert_eq!(
+        w,
+        vec![(1, false, false), (2, true, false), (3, false, true)]
+    );
+    assert!(r
+        .written
+        .iter()
+        .all(|w| w.event.name == r.written[0].event.name));
+}
+
+#[test]
+fn the_first_create_of_an_event_whose_writes_failed_is_a_new_event() {
+    let mut r = Recorders::new(1);
+    let t0 = SimTime::from_unix_secs(0);
+    let ev = make_event("FailedCreate", "Error creating: x", obj("j", "ns"));
+    r.record(process(), ev.clone(), uid(), t0, false);
+    while let Some((at, b, tok)) = r.retries.pop() {
+        r.retry(b, tok, at, false);
+    }
+    assert_eq!(r.dropped.len(), 1);
+    r.record(process(), ev.clone(), uid(), t0 + Dur::mins(5), true);
+    let w: Vec<(u32, bool, bool)> = r
+        .written
+        .iter()
+        .map(|w| (w.event.count, w.update, w.recreated))
+        .collect();
+    assert_eq!(w, vec![(2, false, false)]);
+}
