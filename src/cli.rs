@@ -750,7 +750,7 @@ fn advice(obj: &sim_core::api::Object, profile: &Profile, sidecars: &[String]) -
             // > 100 records one TooManyMissedTimes per sync that finds it, then the most recent
             // slot is started. semantics/cronjob.md §3.3, §4.3; lesson 01.
             out.push(if !profile.gate("CronJobControllerV2") {
-                format!("spec.startingDeadlineSeconds is unset: once more than 100 start times are missed (e.g. the controller manager down for 100 schedule periods), the legacy controller (the default through 1.20) warns FailedNeedsStart on every 10 s poll and never starts this CronJob again; set it to bound the look-back (see: {LESSON_TOO_MANY_MISSED})")
+                format!("spec.startingDeadlineSeconds is unset: once more than 100 start times are missed (e.g. the controller manager down for 100 schedule periods), the legacy controller (the default through 1.20) warns FailedNeedsStart on every 10 s poll (one Event whose count kubectl sees rise once per 5 minutes) and never starts this CronJob again; set it to bound the look-back (see: {LESSON_TOO_MANY_MISSED})")
             } else {
                 format!("spec.startingDeadlineSeconds is unset: a sync that finds more than 100 missed start times (e.g. after the controller manager was down for 100 schedule periods) records one Warning TooManyMissedTimes and starts only the most recent missed run; the others never run; set it to bound the look-back (see: {LESSON_TOO_MANY_MISSED})")
             });

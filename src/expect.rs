@@ -115,7 +115,15 @@ pub const CHECK_KEYS: &[(&str, &[&str])] = &[
     (
         "events",
         &[
-            "reason", "object", "type", "message", "between", "equals", "at_least", "at_most",
+            "reason",
+            "object",
+            "type",
+            "message",
+            "between",
+            "equals",
+            "at_least",
+            "at_most",
+            "occurrences",
         ],
     ),
     (
@@ -238,6 +246,8 @@ pub enum Check {
         /// The message contains this text.
         message: Option<String>,
         count: Count,
+        /// `count` is of occurrences (the Event objects' `count` summed), not Event objects.
+        occurrences: bool,
     },
     Job {
         name: String,
@@ -622,7 +632,38 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: Window) -> Opti
             };
             let message = opt_str(d, &c, "message");
             let between = window(d, &c, start);
-            let count = count(d, &c);
+            // `occurrences = N`: the matching Event objects' counts sum to N.
+            let occurrences = c.has("occurrences");
+            let count = if occurrences {
+                if ["equals", "at_least", "at_most"].iter().any(|k| c.has(k)) {
+                    d.at(
+                        Some(c.span.clone()),
+                        &c.path,
+                        "give occurrences alone, or equals, at_least and/or at_most (Event objects)",
+                    );
+                    None
+                } else {
+                    // `occurrences = N`, or `occurrences = { at_least = N, at_most = M }`.
+                    let v = c.get("occurrences").expect("has occurrences");
+                    if matches!(v.get_ref(), toml::de::DeValue::Table(_)) {
+                        table(
+                            d,
+                            v,
+                            &c.sub("occurrences"),
+                            &["equals", "at_least", "at_most"],
+                        )
+                        .and_then(|t| count(d, &t))
+                    } else {
+                        int_in(d, v, &c.sub("occurrences"), 0, i64::MAX).map(|n| Count {
+                            equals: Some(n),
+                            at_least: None,
+                            at_most: None,
+                        })
+                    }
+                }
+            } else {
+                count(d, &c)
+            };
             let (reason, object, type_, message, between, count) = (
                 reason.ok()?,
                 object.ok()?,
@@ -635,10 +676,16 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: Window) -> Opti
                 .as_ref()
                 .map(|(k, ns, n)| format!(" on {k}/{ns}/{n}"))
                 .unwrap_or_default();
+            let noun = if occurrences { "occurrences of" } else { "" };
             let what = match (&reason, &type_) {
                 (Some(r), _) => format!("{r} events"),
                 (None, Some(t)) => format!("{t} events"),
                 (None, None) => "events".to_string(),
+            };
+            let what = if occurrences {
+                format!("{noun} {what}")
+            } else {
+                what
             };
             let saying = message
                 .as_ref()
@@ -657,6 +704,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: Window) -> Opti
                     between,
                     message,
                     count,
+                    occurrences,
                 },
                 desc,
             )
@@ -988,6 +1036,7 @@ pub fn interest(expects: &[Expect]) -> Interest {
                 type_,
                 between,
                 message,
+                occurrences,
                 ..
             } => i.event_filters.push(EventFilter {
                 reason: reason.clone(),
@@ -995,6 +1044,7 @@ pub fn interest(expects: &[Expect]) -> Interest {
                 type_: type_.clone(),
                 between: *between,
                 message: message.clone(),
+                occurrences: *occurrences,
             }),
             Check::MissedSlots {
                 cronjob,
@@ -1079,7 +1129,7 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                     }
                     (passed, detail)
                 }
-                Check::Events { reason, object, type_, between, message, count } => {
+                Check::Events { reason, object, type_, between, message, count, occurrences } => {
                     let idx = events_seen;
                     events_seen += 1;
                     let n = match report.event_counts.get(idx) {
@@ -1092,11 +1142,18 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                                 type_: type_.clone(),
                                 between: *between,
                                 message: message.clone(),
+                                occurrences: *occurrences,
                             };
+                            // A report made without the streaming counts (tests): Event
+                            // objects by firstTimestamp; occurrences as whole counts of the
+                            // Events last written in the window.
                             events
                                 .iter()
-                                .filter(|ev| f.matches(ev.time, &ev.type_, &ev.reason, &ev.object, &ev.message))
-                                .map(|ev| ev.count as i64)
+                                .filter(|ev| {
+                                    let at = if *occurrences { ev.last_time } else { ev.time };
+                                    f.matches(at, &ev.type_, &ev.reason, &ev.object, &ev.message)
+                                })
+                                .map(|ev| if *occurrences { ev.count as i64 } else { 1 })
                                 .sum::<i64>()
                         }
                     };
@@ -1528,6 +1585,89 @@ mod slot_tests {
         (r[0].passed, r[0].detail.clone())
     }
 
+    /// `equals` counts Event objects (each name once, even when created again after it
+    /// expired), `occurrences` what each write adds to their counts, both while the run goes
+    /// (the streaming counts of `--quiet`) and from the kept rows.
+    #[test]
+    fn events_count_event_objects_and_occurrences_their_counts() {
+        use sim_core::api::{Kind, ObjectKey};
+        use sim_core::client::{EventRecord, EventType};
+        use sim_core::trace::{Observer, TraceEvent};
+        use std::rc::Rc;
+        let e = load(
+            "events = { reason = \"BackOff\", equals = 1 }
+[[expect]]
+events = { reason = \"BackOff\", occurrences = 5 }
+[[expect]]
+events = { reason = \"BackOff\", occurrences = { at_least = 4, at_most = 5 } }
+[[expect]]
+events = { reason = \"BackOff\", between = [\"08:00\", \"08:01\"], occurrences = 2 }
+[[expect]]
+events = { reason = \"BackOff\", between = [\"08:01\", \"09:00\"], equals = 0 }",
+        )
+        .unwrap();
+        let t0 = SimTime(1_463_644_800_000);
+        let write = |s: i64, count: u32, update: bool| TraceEvent::Event {
+            time: t0 + sim_core::time::Dur::secs(s),
+            event: Rc::new(EventRecord {
+                type_: EventType::Warning,
+                reason: "BackOff".into(),
+                message: "Back-off restarting failed container".into(),
+                object: ObjectKey::new(Kind::Pod, "default", "p"),
+                source: "kubelet",
+            }),
+            name: "p.1".into(),
+            count,
+            first_time: t0,
+            last_time: t0 + sim_core::time::Dur::secs(s),
+            update,
+            recreated: s > 60,
+        };
+        // Created, patched once; 2 occurrences never written; created again (it had
+        // expired) with count 5 at 08:30.
+        let trace = [
+            write(0, 1, false),
+            write(30, 2, true),
+            write(1800, 5, false),
+        ];
+        for keep_all in [false, true] {
+            let mut b = ReportBuilder::new(
+                "t.toml",
+                0,
+                "1.31",
+                t0,
+                t0 + sim_core::time::Dur::hours(3),
+                keep_all,
+                false,
+                if keep_all {
+                    Interest::default()
+                } else {
+                    interest(&e)
+                },
+            );
+            for ev in &trace {
+                b.observe(ev);
+            }
+            let r = b.finish();
+            let got: Vec<(bool, String)> = evaluate(&e, &r)
+                .into_iter()
+                .map(|x| (x.passed, x.detail))
+                .collect();
+            if keep_all {
+                // From the rows: one Event object, count 5, first recorded at 08:00.
+                let rows = r.events.as_ref().unwrap();
+                assert_eq!(rows.len(), 1);
+                assert_eq!((rows[0].count, rows[0].time), (5, t0));
+                assert!(got[..3].iter().all(|g| g.0), "{got:?}");
+            } else {
+                assert!(got.iter().all(|g| g.0), "{got:?}");
+            }
+        }
+        let err =
+            load("events = { reason = \"BackOff\", occurrences = 2, equals = 1 }").unwrap_err();
+        assert!(err.contains("give occurrences alone"), "{err}");
+    }
+
     #[test]
     fn missed_slots_by_reason_any_and_window() {
         assert!(
@@ -1586,6 +1726,8 @@ mod message_tests {
                     .iter()
                     .map(|m| EventRow {
                         time: SimTime(0),
+                        last_time: SimTime(0),
+                        name: String::new(),
                         type_: "Warning".into(),
                         reason: "TooManyMissedTimes".into(),
                         object: "CronJob/default/report".into(),
@@ -1624,6 +1766,7 @@ mod message_tests {
                     at_least: None,
                     at_most: None,
                 },
+                occurrences: false,
             },
         };
         let got = evaluate(

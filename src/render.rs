@@ -71,6 +71,24 @@ enum Body<'a> {
         object: String,
         message: std::borrow::Cow<'a, str>,
         source: &'static str,
+        /// The Event object's `metadata.name`, `count`, `firstTimestamp`, `lastTimestamp`,
+        /// and whether this write patched an existing Event (`update`) or created one.
+        name: &'a str,
+        count: u32,
+        first_time: SimTime,
+        last_time: SimTime,
+        update: bool,
+        /// A create of an Event written before under this name (it had expired).
+        recreated: bool,
+    },
+    EventDropped {
+        event_type: &'static str,
+        reason: &'a str,
+        object: String,
+        message: std::borrow::Cow<'a, str>,
+        source: &'static str,
+        recorded: SimTime,
+        why: &'static str,
     },
     Fault {
         description: &'a str,
@@ -143,7 +161,9 @@ impl<W: Write> JsonlTracer<W> {
             TraceEvent::Start { .. } | TraceEvent::End { .. } => return true,
             TraceEvent::Created { object, .. } | TraceEvent::Deleted { object, .. } => object.key(),
             TraceEvent::Updated { new, .. } => new.key(),
-            TraceEvent::Event { event, .. } => event.object.clone(),
+            TraceEvent::Event { event, .. } | TraceEvent::EventDropped { event, .. } => {
+                event.object.clone()
+            }
             TraceEvent::ApiError { key, .. } => key.clone(),
             TraceEvent::Fault { .. } | TraceEvent::Action { .. } => return false,
         };
@@ -205,12 +225,41 @@ pub fn trace_line(ev: &TraceEvent) -> String {
                 DeleteCause::GarbageCollected => "garbage-collected",
             },
         },
-        TraceEvent::Event { event, .. } => Body::Event {
+        TraceEvent::Event {
+            event,
+            name,
+            count,
+            first_time,
+            last_time,
+            update,
+            recreated,
+            ..
+        } => Body::Event {
             event_type: event.type_.as_str(),
             reason: &event.reason,
             object: event.object.to_string(),
             message: event.message.text(),
             source: event.source,
+            name,
+            count: *count,
+            first_time: *first_time,
+            last_time: *last_time,
+            update: *update,
+            recreated: *recreated,
+        },
+        TraceEvent::EventDropped {
+            event,
+            recorded,
+            why,
+            ..
+        } => Body::EventDropped {
+            event_type: event.type_.as_str(),
+            reason: &event.reason,
+            object: event.object.to_string(),
+            message: event.message.text(),
+            source: event.source,
+            recorded: *recorded,
+            why,
         },
         TraceEvent::Fault {
             description,
@@ -862,14 +911,14 @@ fn warnings_first(o: &mut String, report: &Report) {
         {
             Some(g) => {
                 g.2 += u64::from(e.count.max(1));
-                g.4 = e.time;
+                g.4 = g.4.max(e.last_time);
             }
             None => groups.push((
                 &e.reason,
                 &e.object,
                 u64::from(e.count.max(1)),
                 e.time,
-                e.time,
+                e.last_time,
                 &e.message,
             )),
         }
@@ -1432,39 +1481,31 @@ pub fn text(report: &Report, quiet: bool) -> String {
                 "\nEvents (times from the start, {}):\n",
                 report.start
             ));
-            // Consecutive repeats of one event (same type, reason, source, object, message)
-            // are one row, as kubectl aggregates them: `(×234 over 38m)`.
-            let mut rows: Vec<Vec<String>> = Vec::new();
-            let mut i = 0;
-            while i < events.len() {
-                let e = &events[i];
-                let mut n = 1;
-                while events.get(i + n).is_some_and(|x| {
-                    x.type_ == e.type_
-                        && x.reason == e.reason
-                        && x.source == e.source
-                        && x.object == e.object
-                        && x.message == e.message
-                }) {
-                    n += 1;
-                }
-                let last = &events[i + n - 1];
-                let at = short_offset(e.time - report.start);
-                let time = if n == 1 {
-                    at
-                } else {
-                    format!("{at} (×{n} over {})", short_duration(last.time - e.time))
-                };
-                rows.push(vec![
-                    e.type_.clone(),
-                    e.reason.clone(),
-                    time,
-                    e.source.clone(),
-                    e.object.clone(),
-                    e.message.clone(),
-                ]);
-                i += n;
-            }
+            // One row per Event object, with its count as `kubectl describe` shows it:
+            // `(x12 over 55m)` (first to last timestamp).
+            let rows: Vec<Vec<String>> = events
+                .iter()
+                .map(|e| {
+                    let at = short_offset(e.time - report.start);
+                    let time = if e.count <= 1 {
+                        at
+                    } else {
+                        format!(
+                            "{at} (x{} over {})",
+                            e.count,
+                            short_duration(e.last_time - e.time)
+                        )
+                    };
+                    vec![
+                        e.type_.clone(),
+                        e.reason.clone(),
+                        time,
+                        e.source.clone(),
+                        e.object.clone(),
+                        e.message.clone(),
+                    ]
+                })
+                .collect();
             // Warnings are what most lessons are about: kept even in the elided middle.
             let rows = bounded_rows_keeping(rows, MAX_TABLE_ROWS, "events", |r| {
                 r.first().is_some_and(|t| t == "Warning")
@@ -1736,11 +1777,13 @@ mod tests {
     }
 
     #[test]
-    fn events_collapse_repeats_and_tables_are_bounded() {
+    fn events_show_their_count_and_tables_are_bounded() {
         use crate::report::{EventRow, Interest, ReportBuilder};
         let t0 = SimTime(1_463_644_800_000);
         let ev = |s: i64, reason: &str, msg: &str| EventRow {
             time: t0 + Dur::secs(s),
+            last_time: t0 + Dur::secs(s),
+            name: String::new(),
             type_: "Normal".into(),
             reason: reason.into(),
             source: "cronjob-controller".into(),
@@ -1759,19 +1802,16 @@ mod tests {
             Interest::default(),
         )
         .finish();
-        let mut events: Vec<EventRow> = (0..234)
-            .map(|i| {
-                ev(
-                    10 * i,
-                    "FailedNeedsStart",
-                    "too many missed start time (> 100)",
-                )
-            })
-            .collect();
+        // One Event object standing for 234 occurrences over 2,330 s.
+        let mut events = vec![EventRow {
+            count: 234,
+            last_time: t0 + Dur::secs(2330),
+            ..ev(0, "FailedNeedsStart", "too many missed start time (> 100)")
+        }];
         events.push(ev(3000, "Other", "a"));
         r.events = Some(events);
         let t = text(&r, false);
-        assert!(t.contains("FailedNeedsStart   +0s (×234 over 38m)"), "{t}");
+        assert!(t.contains("FailedNeedsStart   +0s (x234 over 38m)"), "{t}");
         assert_eq!(t.matches("FailedNeedsStart").count(), 1, "{t}");
         // 100 distinct events: 20 + a marker + 20 rows.
         r.events = Some((0..100).map(|i| ev(i, "E", &format!("m{i}"))).collect());

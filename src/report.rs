@@ -31,16 +31,23 @@ pub struct ExpectationResult {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct EventRow {
+    /// `firstTimestamp` of the Event object.
     pub time: SimTime,
+    /// `lastTimestamp`: its latest occurrence.
+    pub last_time: SimTime,
     #[serde(rename = "type")]
     pub type_: String,
     pub reason: String,
     pub object: String,
     pub message: String,
+    /// `count`: the occurrences the Event object stands for (client-go's correlator).
     pub count: u32,
     /// The reporting component (for `kubectl describe`'s From column); not in the JSON report.
     #[serde(skip)]
     pub source: String,
+    /// `metadata.name` (how updates find their row); not in the JSON report.
+    #[serde(skip)]
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
@@ -310,6 +317,8 @@ pub struct EventFilter {
     pub between: Option<(SimTime, SimTime)>,
     /// The event's message contains this text.
     pub message: Option<String>,
+    /// Count occurrences (the sum of the Event objects' `count`), not Event objects.
+    pub occurrences: bool,
 }
 
 impl EventFilter {
@@ -476,6 +485,10 @@ pub struct ReportBuilder {
     interest: Interest,
     report: Report,
     events: Vec<EventRow>,
+    /// Row of each Event object in `events`, by name.
+    event_rows: BTreeMap<std::rc::Rc<str>, usize>,
+    /// The last `count` seen of each Event matched by an `occurrences` filter.
+    occurrences_seen: BTreeMap<std::rc::Rc<str>, u32>,
     cronjobs: Rows<CronJobRow>,
     jobs: Vec<JobRow>,
     /// Live Jobs (namespace, name) → index in `jobs` (only for kept jobs).
@@ -531,6 +544,8 @@ impl ReportBuilder {
                 local_tz: None,
             },
             events: Vec::new(),
+            event_rows: BTreeMap::new(),
+            occurrences_seen: BTreeMap::new(),
             cronjobs: Rows::default(),
             jobs: Vec::new(),
             job_index: BTreeMap::new(),
@@ -664,6 +679,19 @@ impl Observer for ReportBuilder {
         }
         match ev {
             TraceEvent::Start { .. } | TraceEvent::ApiError { .. } => {}
+            TraceEvent::EventDropped { time, event, .. } => {
+                // No Event object shows it, but the controller did record it: the slot
+                // accounting reads what the controller did.
+                if event.object.kind() == Kind::CronJob {
+                    let key = (
+                        event.object.namespace().clone(),
+                        event.object.name().clone(),
+                    );
+                    if let Some(t) = self.trackers.get_mut(&key) {
+                        t.on_event(&event.reason, *time);
+                    }
+                }
+            }
             TraceEvent::Fault {
                 time, description, ..
             } => {
@@ -688,7 +716,16 @@ impl Observer for ReportBuilder {
             } => {
                 self.report.stats.events_processed = *events_processed;
             }
-            TraceEvent::Event { time, event } => {
+            TraceEvent::Event {
+                time,
+                event,
+                name,
+                count,
+                first_time,
+                last_time,
+                update,
+                recreated,
+            } => {
                 if event.object.kind() == Kind::CronJob {
                     let key = (
                         event.object.namespace().clone(),
@@ -701,29 +738,65 @@ impl Observer for ReportBuilder {
                 let type_ = event.type_.as_str();
                 let o = &event.object;
                 let parts = (o.kind().as_str(), o.namespace().as_str(), o.name().as_str());
+                // Event objects are counted at their create (an Event that expired and was
+                // created again is the same object to a reader; in a window: by
+                // firstTimestamp); occurrences by what each write adds to the count (by
+                // lastTimestamp).
+                let mut delta = None;
                 for (f, n) in self
                     .interest
                     .event_filters
                     .iter()
                     .zip(self.report.event_counts.iter_mut())
                 {
-                    if f.matches_parts(*time, type_, &event.reason, parts, |m| {
+                    let at = if f.occurrences {
+                        *last_time
+                    } else {
+                        *first_time
+                    };
+                    if !f.matches_parts(at, type_, &event.reason, parts, |m| {
                         event.message.contains(m)
                     }) {
-                        *n += 1;
+                        continue;
                     }
+                    if !f.occurrences {
+                        *n += i64::from(!*update && !*recreated);
+                        continue;
+                    }
+                    let d = *delta.get_or_insert_with(|| {
+                        let prev = self.occurrences_seen.insert(name.clone(), *count);
+                        i64::from(*count) - i64::from(prev.unwrap_or(0))
+                    });
+                    *n += d;
                 }
                 if self.keep_all {
-                    self.events.push(EventRow {
-                        time: *time,
+                    let row = EventRow {
+                        time: *first_time,
+                        last_time: *last_time,
                         type_: event.type_.as_str().to_string(),
                         reason: event.reason.to_string(),
                         object: o.to_string(),
                         message: event.message.to_string(),
-                        count: 1,
+                        count: *count,
                         source: event.source.to_string(),
-                    });
+                        name: name.to_string(),
+                    };
+                    match self.event_rows.get(name).copied() {
+                        Some(i) => {
+                            // A patch (or the create of an Event that expired, same name):
+                            // count, lastTimestamp and the (latest) message.
+                            let r = &mut self.events[i];
+                            r.count = row.count;
+                            r.last_time = row.last_time;
+                            r.message = row.message;
+                        }
+                        None => {
+                            self.event_rows.insert(name.clone(), self.events.len());
+                            self.events.push(row);
+                        }
+                    }
                 }
+                let _ = time;
             }
             TraceEvent::Created { time, object } => match object.kind() {
                 Kind::Job => {
@@ -926,6 +999,12 @@ mod tests {
                 object: ObjectKey::new(Kind::CronJob, "default", "a"),
                 source: "cronjob-controller",
             }),
+            name: format!("a.{:x}.{reason}", t.0).into(),
+            count: 1,
+            first_time: t,
+            last_time: t,
+            update: false,
+            recreated: false,
         }
     }
 

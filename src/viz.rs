@@ -109,7 +109,8 @@ pub struct Collector {
     pods: BTreeMap<(Name, Name), (sim_core::api::Uid, usize)>,
     groups: BTreeMap<(Name, Option<Name>), Group>,
     events: Vec<EventMark>,
-    event_index: BTreeMap<(String, bool, String, String), usize>,
+    /// Row of each Event object, by name.
+    event_index: BTreeMap<std::rc::Rc<str>, usize>,
     pub events_total: u64,
     pub events_dropped: u64,
     pub faults: Vec<FaultWindow>,
@@ -218,22 +219,26 @@ impl Collector {
         }
     }
 
-    fn on_event(&mut self, time: SimTime, ev: &sim_core::client::EventRecord) {
-        self.events_total += 1;
+    /// An Event object written (`count` so far, `update`: a patch of one already written).
+    fn on_event(
+        &mut self,
+        ev: &sim_core::client::EventRecord,
+        name: &std::rc::Rc<str>,
+        count: u32,
+        (first, last): (SimTime, SimTime),
+        update: bool,
+    ) {
         let warning = ev.type_.as_str() == "Warning";
-        let object = ev.object.to_string();
-        let key = (
-            object,
-            warning,
-            ev.reason.to_string(),
-            ev.message.to_string(),
-        );
-        if let Some(&i) = self.event_index.get(&key) {
+        if let Some(&i) = self.event_index.get(name) {
             let e = &mut self.events[i];
-            e.count += 1;
-            e.last = time;
+            self.events_total += u64::from(count).saturating_sub(e.count);
+            e.count = u64::from(count);
+            e.last = last;
+            e.message = ev.message.to_string();
             return;
         }
+        // (A dropped row's later updates add one occurrence each.)
+        self.events_total += if update { 1 } else { u64::from(count) };
         let n = self.events.len();
         let room = n < MAX_EVENT_ROWS
             || ((warning || ev.object.kind() == Kind::CronJob)
@@ -243,15 +248,15 @@ impl Collector {
             return;
         }
         self.events.push(EventMark {
-            time,
-            last: time,
+            time: first,
+            last,
             warning,
-            reason: key.2.clone(),
-            object: key.0.clone(),
-            message: key.3.clone(),
-            count: 1,
+            reason: ev.reason.to_string(),
+            object: ev.object.to_string(),
+            message: ev.message.to_string(),
+            count: u64::from(count),
         });
-        self.event_index.insert(key, n);
+        self.event_index.insert(name.clone(), n);
     }
 
     /// The kept Jobs by CronJob (every group, in (namespace, CronJob) order), and the events.
@@ -304,6 +309,7 @@ impl Observer for Collector {
     fn observe(&mut self, ev: &TraceEvent) {
         match ev {
             TraceEvent::Start { .. } | TraceEvent::ApiError { .. } => {}
+            TraceEvent::EventDropped { .. } => {}
             TraceEvent::End { time, .. } => self.end = Some(*time),
             TraceEvent::Fault {
                 time,
@@ -340,7 +346,15 @@ impl Observer for Collector {
                 description: description.clone(),
                 error: error.clone(),
             }),
-            TraceEvent::Event { time, event } => self.on_event(*time, event),
+            TraceEvent::Event {
+                event,
+                name,
+                count,
+                first_time,
+                last_time,
+                update,
+                ..
+            } => self.on_event(event, name, *count, (*first_time, *last_time), *update),
             TraceEvent::Created { time, object } => match object.kind() {
                 Kind::Job => {
                     self.job_activity(object, true, *time);
@@ -583,6 +597,7 @@ mod tests {
     #[test]
     fn repeated_events_are_one_row_with_a_count_and_rows_are_bounded() {
         let mut c = Collector::new(false, false);
+        // One Event object per name; `i` > 0 on "same" is a count update of it.
         let ev = |i: i64, name: &str, t: EventType| TraceEvent::Event {
             time: SimTime(T0 + i),
             event: Rc::new(EventRecord {
@@ -592,6 +607,12 @@ mod tests {
                 object: ObjectKey::new(Kind::Job, "default", name),
                 source: "job-controller",
             }),
+            name: format!("{name}.{}", if name == "same" { 0 } else { i }).into(),
+            count: if name == "same" { i as u32 + 1 } else { 1 },
+            first_time: SimTime(T0 + if name == "same" { 0 } else { i }),
+            last_time: SimTime(T0 + i),
+            update: name == "same" && i > 0,
+            recreated: false,
         };
         for i in 0..5 {
             c.observe(&ev(i, "same", EventType::Normal));

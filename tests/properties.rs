@@ -293,6 +293,7 @@ struct TraceCounts {
     /// first Job already deleted), and the report has a row for each (issue 22).
     pods_by_job_uid: BTreeMap<String, u64>,
     events: u64,
+    event_names: std::collections::BTreeSet<String>,
     events_processed: u64,
     live: BTreeMap<ObjectKey, String>,
 }
@@ -322,7 +323,18 @@ impl Observer for TraceCounts {
             TraceEvent::Deleted { object, .. } => {
                 self.live.remove(&object.key());
             }
-            TraceEvent::Event { .. } => self.events += 1,
+            // One report row per Event object (by name): not its count updates, nor its
+            // create again after it expired; `recreated` says which creates those are.
+            TraceEvent::Event {
+                name,
+                update,
+                recreated,
+                ..
+            } => {
+                let new = self.event_names.insert(name.to_string());
+                assert_eq!(new, !update && !recreated, "{name}: new Event object");
+                self.events += u64::from(new);
+            }
             TraceEvent::End {
                 events_processed, ..
             } => self.events_processed = *events_processed,

@@ -59,6 +59,11 @@ pub(crate) enum Ev {
         uid: Rc<str>,
         node: usize,
     },
+    /// An event broadcaster's retry of a write the API server did not answer.
+    EventRetry {
+        broadcaster: usize,
+        token: u64,
+    },
 }
 
 /// A controller's work queue: the earliest ready time per key (client-go's delaying queue
@@ -118,6 +123,8 @@ pub struct Sim {
     pub(crate) event_limit: u64,
     pub(crate) object_limit: usize,
     pub(crate) pending_events: Vec<EventRecord>,
+    /// Every recording process's event broadcaster and correlator (`crate::events`).
+    pub(crate) recorders: crate::events::Recorders,
     enqueue_buf: Vec<Enqueue>,
     /// The controller index of each `enqueue_buf` entry (reused likewise).
     owners_buf: Vec<usize>,
@@ -172,6 +179,7 @@ impl Sim {
             event_limit: scenario.limits.max_events,
             object_limit: scenario.limits.max_objects,
             pending_events: Vec::new(),
+            recorders: crate::events::Recorders::new(scenario.seed),
             enqueue_buf: Vec::new(),
             owners_buf: Vec::new(),
             pending_api_errors: Vec::new(),
@@ -349,6 +357,11 @@ impl Sim {
                 }
             }
             Ev::Evict { uid, node } => self.evict(uid, node, obs),
+            Ev::EventRetry { broadcaster, token } => {
+                self.recorders
+                    .retry(broadcaster, token, self.now, !self.api_down);
+                self.drain(obs);
+            }
         }
     }
 
@@ -393,6 +406,9 @@ impl Sim {
 
     pub(crate) fn cm_stop(&mut self) {
         self.cm_up = false;
+        // The process dies with its controllers' event broadcasters: queued events, retries
+        // and the correlators' caches (spam buckets included) are gone.
+        self.recorders.stop(|p| p.source != "kubelet");
         for q in &mut self.wqs {
             *q = WorkQueue::default();
         }
@@ -496,6 +512,54 @@ impl Sim {
         self.drain(obs);
     }
 
+    // ------------------------------------------------------------ events
+
+    /// Hand the events recorded since the last drain to their processes' broadcasters
+    /// (`crate::events`), then trace the Event objects written and schedule the retries.
+    fn record_events(&mut self, obs: &mut dyn Observer) {
+        let mut pending = std::mem::take(&mut self.pending_events);
+        for ev in pending.drain(..) {
+            let stored = self.store.get(&ev.object);
+            let uid = stored.map(|o| o.meta().uid.clone()).unwrap_or_default();
+            // EventSource.Host: a kubelet's node (the pod's spec.nodeName).
+            let host: Rc<str> = match (ev.source, stored.and_then(|o| o.as_pod())) {
+                ("kubelet", Some(p)) => p.spec.node_name.as_str().into(),
+                _ => Rc::from(""),
+            };
+            let process = crate::events::Process {
+                source: ev.source,
+                host,
+            };
+            self.recorders
+                .record(process, ev, uid, self.now, !self.api_down);
+        }
+        self.pending_events = pending;
+        for w in self.recorders.written.drain(..) {
+            let e = w.event;
+            obs.observe(&TraceEvent::Event {
+                time: self.now,
+                event: Rc::new(e.record),
+                name: e.name,
+                count: e.count,
+                first_time: e.first,
+                last_time: e.last,
+                update: w.update,
+                recreated: w.recreated,
+            });
+        }
+        for (event, recorded, why) in self.recorders.dropped.drain(..) {
+            obs.observe(&TraceEvent::EventDropped {
+                time: self.now,
+                event: Rc::new(event),
+                recorded,
+                why,
+            });
+        }
+        for (at, broadcaster, token) in self.recorders.retries.drain(..) {
+            self.queue.push(at, Ev::EventRetry { broadcaster, token });
+        }
+    }
+
     // ------------------------------------------------------------ store changes
 
     /// Move store changes, recorded events and API errors into the trace, the watch stream
@@ -512,12 +576,7 @@ impl Sim {
                     error,
                 });
             }
-            for ev in self.pending_events.drain(..) {
-                obs.observe(&TraceEvent::Event {
-                    time: self.now,
-                    event: Rc::new(ev),
-                });
-            }
+            self.record_events(obs);
             if self.store.outbox.is_empty() && (self.store.gc_owners.is_empty() || !self.cm_up) {
                 break;
             }
@@ -608,11 +667,19 @@ impl Sim {
             active: f.to.is_some(),
         });
         match &f.kind {
-            FaultKind::ControllerManagerDown => self.cm_stop(),
+            FaultKind::ControllerManagerDown => {
+                self.cm_stop();
+                self.record_events(obs);
+            }
             FaultKind::ApiServerDown => self.api_down = true,
             FaultKind::InformerLag { delay } => self.lag = *delay,
             FaultKind::ClockJump { by } => self.cm_offset = self.cm_offset + *by,
-            FaultKind::NodeDown { node } => self.node_fault(node, true, false, obs),
+            FaultKind::NodeDown { node } => {
+                // The machine stops: its kubelet's event broadcaster with it.
+                self.recorders
+                    .stop(|p| p.source == "kubelet" && &*p.host == node.as_str());
+                self.node_fault(node, true, false, obs)
+            }
             FaultKind::NodePartition { node } => self.node_fault(node, false, false, obs),
             FaultKind::ApiErrors { .. } => {}
         }
@@ -981,10 +1048,8 @@ impl ApiClient for EngineClient<'_> {
             .ok_or_else(|| crate::store::not_found(key))
     }
     fn event(&mut self, ev: EventRecord) {
-        // Events are written through the API too; while it is down they are lost, as the
-        // recorder's retries give up (client-go tools/record: maxTriesPerEvent = 12).
-        if !self.api_down {
-            self.events.push(ev);
-        }
+        // To the controller's event broadcaster (`Sim::record_events`), which retries writes
+        // while the API server is down.
+        self.events.push(ev);
     }
 }

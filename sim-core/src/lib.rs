@@ -9,6 +9,7 @@ pub mod api;
 pub mod client;
 pub mod controllers;
 pub mod engine;
+pub mod events;
 pub mod fastpath;
 pub mod invariants;
 pub mod kubelet;

@@ -43,10 +43,39 @@ pub enum TraceEvent {
         object: Rc<Object>,
         cause: DeleteCause,
     },
-    /// A Kubernetes event was recorded.
+    /// An Event object was written to the API server (after client-go's `EventCorrelator`:
+    /// see `crate::events`): created, or patched with a higher `count`.
     Event {
+        /// When the API server stored it (later than `last_time` when the write was retried).
+        time: SimTime,
+        /// Type, reason, involved object and message (possibly "(combined from similar
+        /// events): …") of the Event object.
+        event: Rc<EventRecord>,
+        /// `metadata.name`: an update names the Event it patches.
+        name: Rc<str>,
+        /// `count`: the occurrences this Event object stands for so far.
+        count: u32,
+        /// `firstTimestamp`.
+        first_time: SimTime,
+        /// `lastTimestamp`: when the recorder made this occurrence.
+        last_time: SimTime,
+        /// A patch of an existing Event (same name), not a new one.
+        update: bool,
+        /// A create of an Event written before under this name (it had expired: the API
+        /// server's `--event-ttl`): not a new Event object to a reader.
+        recreated: bool,
+    },
+    /// A recorded event that no Event object shows: the process's spam filter skipped it, its
+    /// writes failed `maxTriesPerEvent` times, its broadcaster's queue was full, or its
+    /// process stopped before writing it (`crate::events`). What the controller did, for the
+    /// analyses; `kubectl` never sees it.
+    EventDropped {
         time: SimTime,
         event: Rc<EventRecord>,
+        /// When the recorder made it.
+        recorded: SimTime,
+        /// `spam-filter`, `retry-limit`, `queue-full` or `process-stopped`.
+        why: &'static str,
     },
     /// A fault window opened or closed, or an instant fault happened.
     Fault {
@@ -83,6 +112,7 @@ impl TraceEvent {
             | TraceEvent::Updated { time, .. }
             | TraceEvent::Deleted { time, .. }
             | TraceEvent::Event { time, .. }
+            | TraceEvent::EventDropped { time, .. }
             | TraceEvent::Fault { time, .. }
             | TraceEvent::Action { time, .. }
             | TraceEvent::ApiError { time, .. }

@@ -157,7 +157,7 @@ fn starting_deadline_advice_says_what_each_controller_does() {
     assert!(a[0].contains("legacy controller"), "{}", a[0]);
     assert!(
         a[0].contains(
-            "warns FailedNeedsStart on every 10 s poll and never starts this CronJob again"
+            "warns FailedNeedsStart on every 10 s poll (one Event whose count kubectl sees rise once per 5 minutes) and never starts this CronJob again"
         ),
         "{}",
         a[0]

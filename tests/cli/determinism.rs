@@ -99,6 +99,12 @@ fn a_divergence_is_reported_with_both_lines_and_exit_1() {
                     object: ObjectKey::new(Kind::Job, "default", "dice"),
                     source: "test",
                 }),
+                name: format!("dice.{i}").into(),
+                count: 1,
+                first_time: scn.start,
+                last_time: scn.start,
+                update: false,
+                recreated: false,
             });
         }
         Ok(())

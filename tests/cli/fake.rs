@@ -65,6 +65,13 @@ fn event(
             object: ObjectKey::new(kind, "default", name),
             source,
         }),
+        // Every fake event is a new Event object (names need not be unique here).
+        name: format!("{name}.{:x}", t.0).into(),
+        count: 1,
+        first_time: t,
+        last_time: t,
+        update: false,
+        recreated: false,
     });
 }
 

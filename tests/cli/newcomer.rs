@@ -247,7 +247,7 @@ fn lesson_01_fits_120_columns_and_tells_its_story_in_40_lines() {
         let head: Vec<&str> = out.lines().take(40).collect();
         let story = head
             .iter()
-            .position(|l| l.contains("×235") && l.contains("FailedNeedsStart"))
+            .position(|l| l.contains("×211") && l.contains("FailedNeedsStart"))
             .unwrap_or_else(|| {
                 panic!(
                     "the FailedNeedsStart warning in the first 40 lines:\n{}",
@@ -257,7 +257,7 @@ fn lesson_01_fits_120_columns_and_tells_its_story_in_40_lines() {
         assert!(
             head[..story]
                 .iter()
-                .any(|l| l.starts_with("Warnings (235)")),
+                .any(|l| l.starts_with("Warnings (211)")),
             "{}",
             head.join("\n")
         );
