@@ -516,7 +516,7 @@ fn exit_codes_and_bad_input() {
         o.stderr
     );
     for args in [
-        vec!["drill", "--format", "html", &risky],
+        vec!["drill", "--format", "svg", &risky],
         vec!["drill", "--kubernetes", "1.9", &risky],
         vec!["drill", "--fail-on", "warn", &risky],
     ] {

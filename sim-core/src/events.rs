@@ -80,13 +80,28 @@ pub struct Correlated {
 }
 
 /// An LRU cache as `k8s.io/utils/lru` (groupcache's): `get` and `add` make an entry the most
-/// recently used; adding beyond the capacity evicts the least recently used.
+/// recently used; adding beyond the capacity evicts the least recently used. Entries sit in a
+/// slab linked from most to least recently used (groupcache's `container/list`), found by key
+/// through a [`LookupMap`]: every operation is one hash lookup and a few index moves.
 #[derive(Debug)]
 pub struct Lru<K, V> {
     cap: usize,
-    map: LookupMap<K, (V, u64)>,
-    order: BTreeMap<u64, K>,
-    tick: u64,
+    map: LookupMap<K, usize>,
+    slots: Vec<Option<LruEntry<K, V>>>,
+    free: Vec<usize>,
+    /// Most and least recently used slots.
+    head: Option<usize>,
+    tail: Option<usize>,
+}
+
+#[derive(Debug)]
+struct LruEntry<K, V> {
+    key: K,
+    value: V,
+    /// Towards the most recently used.
+    prev: Option<usize>,
+    /// Towards the least recently used.
+    next: Option<usize>,
 }
 
 impl<K: Hash + Eq + Clone, V> Lru<K, V> {
@@ -94,8 +109,10 @@ impl<K: Hash + Eq + Clone, V> Lru<K, V> {
         Lru {
             cap,
             map: LookupMap::new(),
-            order: BTreeMap::new(),
-            tick: 0,
+            slots: Vec::new(),
+            free: Vec::new(),
+            head: None,
+            tail: None,
         }
     }
     pub fn len(&self) -> usize {
@@ -104,32 +121,86 @@ impl<K: Hash + Eq + Clone, V> Lru<K, V> {
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
+    fn entry(&mut self, i: usize) -> &mut LruEntry<K, V> {
+        self.slots[i]
+            .as_mut()
+            .expect("a linked slot holds an entry")
+    }
+    fn unlink(&mut self, i: usize) {
+        let (prev, next) = {
+            let e = self.entry(i);
+            (e.prev.take(), e.next.take())
+        };
+        match prev {
+            Some(p) => self.entry(p).next = next,
+            None => self.head = next,
+        }
+        match next {
+            Some(n) => self.entry(n).prev = prev,
+            None => self.tail = prev,
+        }
+    }
+    fn push_front(&mut self, i: usize) {
+        let old = self.head;
+        {
+            let e = self.entry(i);
+            e.prev = None;
+            e.next = old;
+        }
+        match old {
+            Some(h) => self.entry(h).prev = Some(i),
+            None => self.tail = Some(i),
+        }
+        self.head = Some(i);
+    }
     /// `Get`: the value, made the most recently used.
     pub fn get(&mut self, k: &K) -> Option<&mut V> {
-        let tick = self.tick + 1;
-        let (_, stamp) = self.map.get_mut(k)?;
-        let old = std::mem::replace(stamp, tick);
-        self.tick = tick;
-        if let Some(key) = self.order.remove(&old) {
-            self.order.insert(tick, key);
+        let i = *self.map.get(k)?;
+        if self.head != Some(i) {
+            self.unlink(i);
+            self.push_front(i);
         }
-        self.map.get_mut(k).map(|(v, _)| v)
+        Some(&mut self.entry(i).value)
     }
     /// The value, without making it the most recently used.
     pub fn peek_mut(&mut self, k: &K) -> Option<&mut V> {
-        self.map.get_mut(k).map(|(v, _)| v)
+        let i = *self.map.get(k)?;
+        Some(&mut self.entry(i).value)
     }
     /// `Add`: insert or replace, as the most recently used; evict the oldest beyond `cap`.
     pub fn add(&mut self, k: K, v: V) {
-        self.tick += 1;
-        let tick = self.tick;
-        if let Some((_, old)) = self.map.insert(k.clone(), (v, tick)) {
-            self.order.remove(&old);
+        if let Some(&i) = self.map.get(&k) {
+            self.entry(i).value = v;
+            if self.head != Some(i) {
+                self.unlink(i);
+                self.push_front(i);
+            }
+            return;
         }
-        self.order.insert(tick, k);
+        let e = LruEntry {
+            key: k.clone(),
+            value: v,
+            prev: None,
+            next: None,
+        };
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.slots[i] = Some(e);
+                i
+            }
+            None => {
+                self.slots.push(Some(e));
+                self.slots.len() - 1
+            }
+        };
+        self.map.insert(k, i);
+        self.push_front(i);
         if self.map.len() > self.cap {
-            if let Some((_, oldest)) = self.order.pop_first() {
-                self.map.remove(&oldest);
+            if let Some(t) = self.tail {
+                self.unlink(t);
+                let old = self.slots[t].take().expect("the tail holds an entry");
+                self.map.remove(&old.key);
+                self.free.push(t);
             }
         }
     }
@@ -293,13 +364,26 @@ impl Correlator {
             reason: record.reason.clone(),
         };
         let message: Rc<str> = Rc::from(record.message.text().as_ref());
-        // EventAggregate
-        let mut rec = match self.aggregator.get(&agg) {
-            Some(r) if now - r.last <= DEFAULT_AGGREGATE_INTERVAL => r.clone(),
-            _ => AggregateRecord {
-                local_keys: BTreeSet::new(),
-                last: now,
-            },
+        // EventAggregate: the record (made the most recently used), reset when older than
+        // the interval, or a new one. (Updated in place: `Get` then `Add` of the same key
+        // leave the same recency order.)
+        let rec = match self.aggregator.get(&agg) {
+            Some(r) => {
+                if now - r.last > DEFAULT_AGGREGATE_INTERVAL {
+                    r.local_keys.clear();
+                }
+                r
+            }
+            None => {
+                self.aggregator.add(
+                    agg.clone(),
+                    AggregateRecord {
+                        local_keys: BTreeSet::new(),
+                        last: now,
+                    },
+                );
+                self.aggregator.peek_mut(&agg).expect("just added")
+            }
         };
         rec.local_keys.insert(message.clone());
         rec.last = now;
@@ -308,7 +392,6 @@ impl Correlator {
             // record.localKeys.PopAny() (after the cache.Add: the set is shared).
             rec.local_keys.pop_first();
         }
-        self.aggregator.add(agg.clone(), rec);
         let (ev, key, first) = if aggregated {
             let ev = EventRecord {
                 message: EventMessage::Text(format!("{COMBINED_PREFIX}{message}")),
