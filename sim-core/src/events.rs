@@ -77,6 +77,8 @@ pub struct Correlated {
     pub written_before: bool,
     /// The logger's key, to mark the Event written.
     key: LogKey,
+    /// The written message's text (`record.message` rendered once).
+    text: Rc<str>,
 }
 
 /// An LRU cache as `k8s.io/utils/lru` (groupcache's): `get` and `add` make an entry the most
@@ -206,11 +208,18 @@ impl<K: Hash + Eq + Clone, V> Lru<K, V> {
     }
 }
 
-/// The involved object as the keys see it: kind, namespace, name and uid.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// The involved object as the keys see it: kind, namespace, name and uid. Hashed by its key
+/// alone (made once, `ObjectKey`), compared with the uid too.
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Involved {
     key: ObjectKey,
     uid: Uid,
+}
+
+impl Hash for Involved {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key.hash(state);
+    }
 }
 
 /// `EventAggregatorByReasonFunc`'s aggregate key within one process (source, host and the
@@ -392,15 +401,20 @@ impl Correlator {
             // record.localKeys.PopAny() (after the cache.Add: the set is shared).
             rec.local_keys.pop_first();
         }
-        let (ev, key, first) = if aggregated {
+        let (ev, key, first, text) = if aggregated {
+            let combined = format!("{COMBINED_PREFIX}{message}");
+            let text: Rc<str> = Rc::from(combined.as_str());
             let ev = EventRecord {
-                message: EventMessage::Text(format!("{COMBINED_PREFIX}{message}")),
+                message: EventMessage::Text(combined),
                 ..record.clone()
             };
-            (ev, LogKey::Aggregate(agg), now)
+            (ev, LogKey::Aggregate(agg), now, text)
         } else {
-            let key = LogKey::Event(EventKey { agg, message });
-            (record.clone(), key, recorded)
+            let key = LogKey::Event(EventKey {
+                agg,
+                message: message.clone(),
+            });
+            (record.clone(), key, recorded, message)
         };
         let last = first;
         // eventObserve
@@ -439,6 +453,7 @@ impl Correlator {
             last,
             written_before: written,
             key,
+            text,
         }))
     }
 
@@ -457,7 +472,7 @@ impl Correlator {
                 warning: ev.record.type_ == EventType::Warning,
                 reason: ev.record.reason.clone(),
             },
-            message: Rc::from(ev.record.message.text().as_ref()),
+            message: ev.text.clone(),
         });
         self.logger.add(
             key,
@@ -513,8 +528,9 @@ pub struct Process {
 pub struct Recorders {
     index: BTreeMap<Process, usize>,
     broadcasters: Vec<Broadcaster>,
-    /// Events stored in the API server: name → when it expires (`--event-ttl`).
-    stored: BTreeMap<Rc<str>, SimTime>,
+    /// Events stored in the API server: name → when it expires (`--event-ttl`); looked up
+    /// only (expiry order is `expiry`'s).
+    stored: LookupMap<Rc<str>, SimTime>,
     expiry: BTreeSet<(SimTime, Rc<str>)>,
     rng: ChaCha8Rng,
     /// Written Events, for the trace (drained by the engine).
@@ -530,7 +546,7 @@ impl Recorders {
         Recorders {
             index: BTreeMap::new(),
             broadcasters: Vec::new(),
-            stored: BTreeMap::new(),
+            stored: LookupMap::new(),
             expiry: BTreeSet::new(),
             rng: crate::rng::stream(seed, "event-broadcaster"),
             written: Vec::new(),
