@@ -692,7 +692,7 @@ fn an_upgrade_is_drilled_between_consecutive_releases() {
     let (_, doc) = drill_json(&[EVERY_MINUTE], "1.20,1.21");
     let d = drill(&doc, "report", "1.20", "upgrade");
     assert_eq!(d["verdict"], "ok");
-    assert_eq!((n(d, "slots"), n(d, "ran")), (31, 31));
+    assert_eq!((n(d, "slots"), n(d, "ran")), (32, 32));
     assert!(missed(d).as_object().is_none_or(|m| m.is_empty()), "{d:#}");
     let r = doc["objects"]
         .as_array()
@@ -725,6 +725,28 @@ fn an_upgrade_is_drilled_between_consecutive_releases() {
     assert!(text.contains("upgrade = \"1.21\""), "{text}");
     let out = jobsim(&["run", emitted.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{}", out.stdout);
+    // The controller manager is away for the minute of the upgrade, across a scheduled time:
+    // a 10 s startingDeadlineSeconds loses that time (risk); the re-run with the outage plus a
+    // minute (120 s) runs it.
+    let f = write(
+        &dir,
+        "short-deadline.yaml",
+        &cronjob(
+            "report",
+            "*/5 * * * *",
+            "  startingDeadlineSeconds: 10\n",
+            "",
+        ),
+    );
+    let (_, doc) = drill_json(&[&f], "1.27,1.28");
+    let d = drill(&doc, "report", "1.27", "upgrade");
+    assert_eq!(d["verdict"], "risk");
+    assert_eq!((n(d, "slots"), n(d, "ran")), (8, 7));
+    assert_eq!(missed(d), serde_json::json!({"starting_deadline": 1}));
+    let fix = confirmed(d);
+    assert_eq!(fix["change"], "spec.startingDeadlineSeconds: 120");
+    assert_eq!(fix["verdict"], "ok");
+    assert_eq!((n(fix, "slots"), n(fix, "ran")), (8, 8));
 }
 
 /// `--format html`: the picture of the worst drill (the first of the worst verdict), the page

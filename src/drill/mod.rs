@@ -794,6 +794,7 @@ fn candidates(
         if has("starting_deadline") {
             let outage = match d.kind {
                 DrillKind::ControllerManagerDown(x) | DrillKind::ApiServerDown(x) => x.as_secs(),
+                DrillKind::Upgrade(_) => plan::UPGRADE_RESTART.as_secs(),
                 _ => 0,
             };
             // The most recent time the fault held is at most `outage` before the end of it.
@@ -857,6 +858,7 @@ fn candidates(
     let failed_for = |r: &str| numbers.failed_reasons.contains_key(r);
     let outage = match d.kind {
         DrillKind::ControllerManagerDown(x) | DrillKind::ApiServerDown(x) => Some(x.as_secs()),
+        DrillKind::Upgrade(_) => Some(plan::UPGRADE_RESTART.as_secs()),
         _ => None,
     };
     // Failed past activeDeadlineSeconds because an outage delayed the Job: the deadline

@@ -63,16 +63,20 @@ pub enum DrillKind {
         end: SimTime,
     },
     /// The control plane is upgraded to this (the next) minor release (`[[actions]]
-    /// upgrade`), just before a scheduled time (a Job: a minute in); drilled when the version
-    /// list holds both releases.
+    /// upgrade`) across a scheduled time (a Job: a minute in), the controller manager away
+    /// for [`UPGRADE_RESTART`] from half of it before that time; drilled when the version list holds both
+    /// releases.
     Upgrade(Version),
 }
+
+/// How long the controller manager is away while the upgrade replaces it.
+pub const UPGRADE_RESTART: Dur = Dur::mins(1);
 
 /// The upgrade drill from a release to `to`, the next minor one.
 pub fn upgrade_drill(to: Version) -> Drill {
     Drill {
         id: "upgrade",
-        title: "the control plane is upgraded to the next minor release",
+        title: "the control plane is upgraded to the next minor release (controller manager away 1 min)",
         kind: DrillKind::Upgrade(to),
     }
 }
@@ -408,14 +412,19 @@ pub fn plan(
         }
         DrillKind::Dst { end, .. } => (timing.run, "0".to_string(), String::new(), s, end),
         DrillKind::Upgrade(to) => {
+            // Across a scheduled time: the controller manager goes half a restart before it.
             let at = if cron {
-                timing.slot - lead
+                timing.slot - Dur::ms(UPGRADE_RESTART.as_ms() / 2)
             } else {
                 s + Dur::mins(1)
             };
-            let end = if cron { at + after } else { at + JOB_AFTER };
-            let a = format!("\n[[actions]]\nat = \"{at}\"\nupgrade = \"{to}\"\n");
-            (timing.run, "0".to_string(), a, at, end)
+            // The controller manager is replaced too: down for the minute of its restart
+            // and leader election, then back as the new release.
+            let back = at + UPGRADE_RESTART;
+            let end = if cron { back + after } else { back + JOB_AFTER };
+            let a = format!("\n[[actions]]\nat = \"{at}\"\nupgrade = \"{to}\"\n")
+                + &fault("controller-manager-down", "", at, Some(back));
+            (timing.run, "0".to_string(), a, back, end)
         }
         DrillKind::Slow => {
             if cron {
