@@ -517,21 +517,21 @@ impl Sim {
     /// Hand the events recorded since the last drain to their processes' broadcasters
     /// (`crate::events`), then trace the Event objects written and schedule the retries.
     fn record_events(&mut self, obs: &mut dyn Observer) {
+        if self.pending_events.is_empty() && !self.recorders.has_output() {
+            return;
+        }
         let mut pending = std::mem::take(&mut self.pending_events);
         for ev in pending.drain(..) {
             let stored = self.store.get(&ev.object);
             let uid = stored.map(|o| o.meta().uid.clone()).unwrap_or_default();
             // EventSource.Host: a kubelet's node (the pod's spec.nodeName).
-            let host: Rc<str> = match (ev.source, stored.and_then(|o| o.as_pod())) {
-                ("kubelet", Some(p)) => p.spec.node_name.as_str().into(),
-                _ => Rc::from(""),
+            let host: &str = match (ev.source, stored.and_then(|o| o.as_pod())) {
+                ("kubelet", Some(p)) => p.spec.node_name.as_str(),
+                _ => "",
             };
-            let process = crate::events::Process {
-                source: ev.source,
-                host,
-            };
+            let source = ev.source;
             self.recorders
-                .record(process, ev, uid, self.now, !self.api_down);
+                .record(source, host, ev, uid, self.now, !self.api_down);
         }
         self.pending_events = pending;
         for w in self.recorders.written.drain(..) {

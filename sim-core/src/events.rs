@@ -19,7 +19,7 @@
 //! stream. Go's `sets.String.PopAny` (the aggregator dropping one remembered message) is
 //! map-order random; jobsim drops the smallest message, a fixed choice among the arbitrary ones.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::hash::Hash;
 use std::rc::Rc;
 
@@ -526,7 +526,9 @@ pub struct Process {
 /// Every process's broadcaster, and the API server's Events (names, expiry).
 #[derive(Debug)]
 pub struct Recorders {
-    index: BTreeMap<Process, usize>,
+    /// Every process seen, in order of its first event (its broadcaster's index); found by a
+    /// scan (a few controllers and one kubelet per node).
+    index: Vec<Process>,
     broadcasters: Vec<Broadcaster>,
     /// Events stored in the API server: name → when it expires (`--event-ttl`); looked up
     /// only (expiry order is `expiry`'s).
@@ -544,7 +546,7 @@ pub struct Recorders {
 impl Recorders {
     pub fn new(seed: u64) -> Self {
         Recorders {
-            index: BTreeMap::new(),
+            index: Vec::new(),
             broadcasters: Vec::new(),
             stored: LookupMap::new(),
             expiry: BTreeSet::new(),
@@ -556,21 +558,38 @@ impl Recorders {
     }
 
     /// `recorder.Eventf` in `process`, at `now`, with the API server up or not.
+    /// Written or dropped events, or retries, wait for the engine.
+    pub fn has_output(&self) -> bool {
+        !(self.written.is_empty() && self.dropped.is_empty() && self.retries.is_empty())
+    }
+
     pub fn record(
         &mut self,
-        process: Process,
+        source: &'static str,
+        host: &str,
         record: EventRecord,
         uid: Uid,
         now: SimTime,
         api_up: bool,
     ) {
         let n = self.broadcasters.len();
-        let b = *self.index.entry(process).or_insert(n);
-        if b == n {
-            let mut bc = Broadcaster::default();
-            bc.correlator.process = n as u32;
-            self.broadcasters.push(bc);
-        }
+        let b = match self
+            .index
+            .iter()
+            .position(|p| p.source == source && &*p.host == host)
+        {
+            Some(b) => b,
+            None => {
+                self.index.push(Process {
+                    source,
+                    host: host.into(),
+                });
+                let mut bc = Broadcaster::default();
+                bc.correlator.process = n as u32;
+                self.broadcasters.push(bc);
+                n
+            }
+        };
         let bc = &mut self.broadcasters[b];
         if bc.inflight.is_some() || !bc.queue.is_empty() {
             // DropIfChannelFull
@@ -678,7 +697,10 @@ impl Recorders {
 
     /// The processes matching `stop` die: their queues, retries and caches are gone.
     pub fn stop(&mut self, mut stop: impl FnMut(&Process) -> bool) {
-        for (p, &b) in &self.index {
+        // In (source, host) order: the order dropped events reach the trace.
+        let mut order: Vec<(&Process, usize)> = self.index.iter().zip(0..).collect();
+        order.sort();
+        for (p, b) in order {
             if stop(p) {
                 let bc = &mut self.broadcasters[b];
                 if let Some((ev, _, _)) = bc.inflight.take() {

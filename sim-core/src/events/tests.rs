@@ -302,19 +302,12 @@ fn lru_evicts_the_least_recently_used_key() {
     assert_eq!(l.get(&3).copied(), Some(30));
 }
 
-fn process() -> Process {
-    Process {
-        source: "job-controller",
-        host: "".into(),
-    }
-}
-
 #[test]
 fn a_write_is_retried_12_times_10_seconds_apart_then_given_up() {
     let mut r = Recorders::new(1);
     let t0 = SimTime::from_unix_secs(0);
     let ev = make_event("FailedCreate", "Error creating: x", obj("j", "ns"));
-    r.record(process(), ev.clone(), uid(), t0, false);
+    r.record("job-controller", "", ev.clone(), uid(), t0, false);
     let mut tries = 1;
     let mut times = vec![t0];
     while let Some((at, b, tok)) = r.retries.pop() {
@@ -333,9 +326,23 @@ fn events_wait_behind_a_retried_one_and_are_written_when_the_api_server_is_back(
     let mut r = Recorders::new(1);
     let t0 = SimTime::from_unix_secs(0);
     let ev = make_event("FailedCreate", "Error creating: x", obj("j", "ns"));
-    r.record(process(), ev.clone(), uid(), t0, false);
-    r.record(process(), ev.clone(), uid(), t0 + Dur::secs(1), false);
-    r.record(process(), ev.clone(), uid(), t0 + Dur::secs(2), false);
+    r.record("job-controller", "", ev.clone(), uid(), t0, false);
+    r.record(
+        "job-controller",
+        "",
+        ev.clone(),
+        uid(),
+        t0 + Dur::secs(1),
+        false,
+    );
+    r.record(
+        "job-controller",
+        "",
+        ev.clone(),
+        uid(),
+        t0 + Dur::secs(2),
+        false,
+    );
     let (at, b, tok) = r.retries.pop().expect("a retry");
     r.retry(b, tok, at, true);
     let counts: Vec<(u32, bool)> = r
@@ -353,9 +360,16 @@ fn a_stopped_process_forgets_its_events_and_caches() {
     let mut r = Recorders::new(1);
     let t0 = SimTime::from_unix_secs(0);
     let ev = make_event("FailedCreate", "Error creating: x", obj("j", "ns"));
-    r.record(process(), ev.clone(), uid(), t0, true);
+    r.record("job-controller", "", ev.clone(), uid(), t0, true);
     r.stop(|p| p.source != "kubelet");
-    r.record(process(), ev.clone(), uid(), t0 + Dur::secs(1), true);
+    r.record(
+        "job-controller",
+        "",
+        ev.clone(),
+        uid(),
+        t0 + Dur::secs(1),
+        true,
+    );
     let w: Vec<(u32, bool)> = r
         .written
         .iter()
@@ -370,10 +384,24 @@ fn an_event_expired_by_the_api_server_is_created_again_under_its_name() {
     let mut r = Recorders::new(1);
     let t0 = SimTime::from_unix_secs(0);
     let ev = make_event("UnsupportedSchedule", "CRON_TZ", obj("c", "ns"));
-    r.record(process(), ev.clone(), uid(), t0, true);
-    r.record(process(), ev.clone(), uid(), t0 + Dur::mins(59), true);
+    r.record("job-controller", "", ev.clone(), uid(), t0, true);
+    r.record(
+        "job-controller",
+        "",
+        ev.clone(),
+        uid(),
+        t0 + Dur::mins(59),
+        true,
+    );
     // 1 h after its last write the API server has deleted it (--event-ttl).
-    r.record(process(), ev.clone(), uid(), t0 + Dur::mins(120), true);
+    r.record(
+        "job-controller",
+        "",
+        ev.clone(),
+        uid(),
+        t0 + Dur::mins(120),
+        true,
+    );
     let w: Vec<(u32, bool, bool)> = r
         .written
         .iter()
@@ -394,12 +422,19 @@ fn the_first_create_of_an_event_whose_writes_failed_is_a_new_event() {
     let mut r = Recorders::new(1);
     let t0 = SimTime::from_unix_secs(0);
     let ev = make_event("FailedCreate", "Error creating: x", obj("j", "ns"));
-    r.record(process(), ev.clone(), uid(), t0, false);
+    r.record("job-controller", "", ev.clone(), uid(), t0, false);
     while let Some((at, b, tok)) = r.retries.pop() {
         r.retry(b, tok, at, false);
     }
     assert_eq!(r.dropped.len(), 1);
-    r.record(process(), ev.clone(), uid(), t0 + Dur::mins(5), true);
+    r.record(
+        "job-controller",
+        "",
+        ev.clone(),
+        uid(),
+        t0 + Dur::mins(5),
+        true,
+    );
     let w: Vec<(u32, bool, bool)> = r
         .written
         .iter()
