@@ -127,39 +127,40 @@ pub enum Command {
 pub fn command() -> clap::Command {
     use clap::CommandFactory;
     let newest = sim_core::version::Version::NEWEST;
+    let default = format!("Default Kubernetes version: {newest} (the newest modelled)");
     let codes = "Exit codes:\n  0  the run finished and every expectation held\n  1  an expectation failed\n  2  bad input or usage, or a limit was exceeded (nothing or not all was simulated)";
     Cli::command()
         .after_help(format!(
-            "{codes}\n\nExamples:\n  jobsim run scenarios/hello-job.toml\n  jobsim run scenarios/manifests/pi.yaml --kubernetes 1.28\n\nDefault Kubernetes version: {newest} (the newest modelled)."
+            "{codes}\n\nExamples:\n  jobsim run scenarios/hello-job.toml\n  jobsim run scenarios/manifests/pi.yaml --kubernetes 1.28\n\n{default}."
         ))
         .mut_subcommand("run", |c| {
             c.after_help(format!(
-                "{codes}\n  130 interrupted (Ctrl-C); the trace written so far is kept\n\nExamples:\n  jobsim run scenarios/lessons/01-too-many-missed.toml\n  jobsim run --trace trace.jsonl.gz --trace-filter Job/default/pi scenarios/manifests/pi.yaml\n  cat my-job.yaml | jobsim run --for 2h -\n\nDefault Kubernetes version: {newest} (the newest modelled), for a manifest and for a scenario\nwithout [simulation] kubernetes. Scenario format: docs/scenario.md."
+                "{codes}\n  130 interrupted (Ctrl-C); the trace written so far is kept\n\nExamples:\n  jobsim run scenarios/lessons/01-too-many-missed.toml\n  jobsim run --trace trace.jsonl.gz --trace-filter Job/default/pi scenarios/manifests/pi.yaml\n  cat my-job.yaml | jobsim run --for 2h -\n\n{default}, for a manifest and for a scenario\nwithout [simulation] kubernetes. Scenario format: docs/scenario.md."
             ))
         })
         .mut_subcommand("schedule", |c| {
             c.after_help(format!(
-                "Exit codes:\n  0  the schedule is valid (its activations are printed)\n  2  bad input: the API server of that version rejects the schedule or zone\n\nExamples:\n  jobsim schedule \"0 2 * * *\" --tz Europe/Berlin --from 2023-10-28 -n 3\n  jobsim schedule \"*/15 * * * *\" --kubernetes 1.20\n\nDefault Kubernetes version: {newest} (the newest modelled)."
+                "Exit codes:\n  0  the schedule is valid (its activations are printed)\n  2  bad input: the API server of that version rejects the schedule or zone\n\nExamples:\n  jobsim schedule \"0 2 * * *\" --tz Europe/Berlin --from 2023-10-28 -n 3\n  jobsim schedule \"*/15 * * * *\" --kubernetes 1.20\n\n{default}."
             ))
         })
         .mut_subcommand("sweep", |c| {
             let help = format!(
-                "Exit codes:\n  0  the sweep ran (failed expectations are what it measures)\n  2  bad input or usage: a bad --set path or value, an empty seed range, a shard out of range\n\nExamples:\n  jobsim sweep scenarios/sweep/nightly-report.toml --seeds 1..500 --set objects.report.spec.startingDeadlineSeconds=30,600,none\n  jobsim sweep scenarios/sweep/nightly-report.toml --seeds 1..100 --shard 0/4 > shard-0.json\n\nDefault Kubernetes version: {newest} (the newest modelled), for a scenario without [simulation] kubernetes."
+                "Exit codes:\n  0  the sweep ran (failed expectations are what it measures)\n  2  bad input or usage: a bad --set path or value, an empty seed range, a shard out of range\n\nExamples:\n  jobsim sweep scenarios/sweep/nightly-report.toml --seeds 1..500 --set objects.report.spec.startingDeadlineSeconds=30,600,none\n  jobsim sweep scenarios/sweep/nightly-report.toml --seeds 1..100 --shard 0/4 > shard-0.json\n\n{default}, for a scenario without [simulation] kubernetes."
             );
             c.after_help(help.clone()).mut_subcommand("merge", |m| {
                 m.after_help(format!(
-                    "Exit codes:\n  0  the shards were merged\n  2  bad input: a missing or repeated shard, shards of different sweeps\n\nExamples:\n  jobsim sweep merge shard-*.json\n  jobsim sweep merge --format csv shard-0.json shard-1.json\n\nDefault Kubernetes version: {newest} (the newest modelled)."
+                    "Exit codes:\n  0  the shards were merged\n  2  bad input: a missing or repeated shard, shards of different sweeps\n\nExamples:\n  jobsim sweep merge shard-*.json\n  jobsim sweep merge --format csv shard-0.json shard-1.json\n\n{default}."
                 ))
             })
         })
         .mut_subcommand("drill", |c| {
             c.after_help(format!(
-                "Exit codes:\n  0  no drill found an object broken (nor at risk, with --fail-on risk)\n  1  a drill found an object broken (or at risk, with --fail-on risk)\n  2  bad input or usage: a manifest with errors, an unknown version\n\nDrills: controller-manager down 30m and 3h, API server down 10m, node lost while a pod\nruns, pods failing 5% and 50%, the controller manager's clock stepping 2m back and ahead,\npods slower than the schedule's interval (a Job: a pod that hangs), and the next DST\nchanges of a CronJob's own zone. Each is a scenario (--emit DIR writes them for jobsim run).\n\nExamples:\n  jobsim drill scenarios/manifests/*.yaml\n  jobsim drill --kubernetes 1.20 --format json --emit drills/ my-cronjob.yaml\n\nDefault Kubernetes version: {newest} (the newest modelled), and 1.20 too for a CronJob."
+                "Exit codes:\n  0  no drill found an object broken (nor at risk, with --fail-on risk)\n  1  a drill found an object broken (or at risk, with --fail-on risk)\n  2  bad input or usage: a manifest with errors, an unknown version\n\nDrills: controller-manager down 30m and 3h, API server down 10m, node lost while a pod\nruns, pods failing 5% and 50%, the controller manager's clock stepping 2m back and ahead,\npods slower than the schedule's interval (a Job: a pod that hangs), and the next DST\nchanges of a CronJob's own zone; with two consecutive versions listed, the older one's\nupgrade to the newer. Each is a scenario (--emit DIR writes them for jobsim run);\n--format html draws the worst one.\n\nExamples:\n  jobsim drill scenarios/manifests/*.yaml\n  jobsim drill --kubernetes 1.20 --format json --emit drills/ my-cronjob.yaml\n  jobsim drill --kubernetes 1.27,1.28 --format html my-cronjob.yaml > drill.html\n\n{default}, and 1.20 too for a CronJob."
             ))
         })
         .mut_subcommand("check", |c| {
             c.after_help(format!(
-                "Exit codes:\n  0  every file is valid\n  2  a file has errors (each printed with file, line and field path)\n\nExamples:\n  jobsim check scenarios/hello-job.toml\n  jobsim check --kubernetes 1.24 scenarios/manifests/pi.yaml\n\nDefault Kubernetes version: {newest} (the newest modelled)."
+                "Exit codes:\n  0  every file is valid\n  2  a file has errors (each printed with file, line and field path)\n\nExamples:\n  jobsim check scenarios/hello-job.toml\n  jobsim check --kubernetes 1.24 scenarios/manifests/pi.yaml\n\n{default}."
             ))
         })
 }
