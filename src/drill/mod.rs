@@ -762,6 +762,10 @@ fn candidates(
     numbers: &Numbers,
 ) -> Vec<Candidate> {
     let has = |k: &str| found.iter().any(|f| f.key() == k);
+    // Of `keys`, the findings this run has (what a change is meant to remove).
+    let present = |keys: &[&'static str]| -> Vec<&'static str> {
+        keys.iter().copied().filter(|k| has(k)).collect()
+    };
     let (job_spec, job_ptr, job_path) = match obj {
         sim_core::api::Object::CronJob(cj) => (
             Some(&cj.spec.job_template.spec),
@@ -782,13 +786,7 @@ fn candidates(
                 change: "spec.startingDeadlineSeconds: 200".into(),
                 pointer: "/spec/startingDeadlineSeconds".into(),
                 value: J::from(200),
-                targets: [
-                    has("stopped").then_some("stopped"),
-                    has("too_many_missed").then_some("too_many_missed"),
-                ]
-                .into_iter()
-                .flatten()
-                .collect(),
+                targets: present(&["stopped", "too_many_missed"]),
             });
         }
         if has("starting_deadline") {
@@ -818,13 +816,7 @@ fn candidates(
                 change: "spec.timeZone: Etc/UTC".into(),
                 pointer: "/spec/timeZone".into(),
                 value: J::from("Etc/UTC"),
-                targets: [
-                    has("dst_twice").then_some("dst_twice"),
-                    has("dst_skipped").then_some("dst_skipped"),
-                ]
-                .into_iter()
-                .flatten()
-                .collect(),
+                targets: present(&["dst_twice", "dst_skipped"]),
             });
         }
         if (has("overlapping_runs") || has("ran_twice")) && cj.spec.concurrency_policy != "Forbid" {
@@ -832,13 +824,7 @@ fn candidates(
                 change: "spec.concurrencyPolicy: Forbid".into(),
                 pointer: "/spec/concurrencyPolicy".into(),
                 value: J::from("Forbid"),
-                targets: [
-                    has("overlapping_runs").then_some("overlapping_runs"),
-                    has("ran_twice").then_some("ran_twice"),
-                ]
-                .into_iter()
-                .flatten()
-                .collect(),
+                targets: present(&["overlapping_runs", "ran_twice"]),
             });
         }
     }

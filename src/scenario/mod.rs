@@ -816,8 +816,9 @@ fn build(
 
     // [[actions]]
     let mut actions = Vec::new();
-    // Upgrades go one minor release at a time, in time order (the version skew policy:
-    // kube-apiserver is upgraded from one minor to the next).
+    // Upgrades go one minor release at a time, in time order (kubernetes/website
+    // content/en/releases/version-skew-policy.md, "Supported component upgrade order": the
+    // kube-apiserver instances must be at the version before the one they are upgraded to).
     let mut upgrades = Vec::new();
     for (i, t) in each_table(d, &top, "actions", ACTION_KEYS) {
         let p = format!("[[actions]][{i}]");
