@@ -358,8 +358,12 @@ impl Sim {
             }
             Ev::Evict { uid, node } => self.evict(uid, node, obs),
             Ev::EventRetry { broadcaster, token } => {
+                let (clock, up) = match self.recorders.process(broadcaster) {
+                    Some(p) => self.event_process(p.source, &p.host.clone()),
+                    None => (self.now, !self.api_down),
+                };
                 self.recorders
-                    .retry(broadcaster, token, self.now, !self.api_down);
+                    .retry(broadcaster, token, self.now, clock, up);
                 self.drain(obs);
             }
         }
@@ -514,6 +518,24 @@ impl Sim {
 
     // ------------------------------------------------------------ events
 
+    /// A recording process's clock now, and whether its writes reach the API server. The
+    /// controllers' broadcasters live in the controller manager, whose clock may be skewed
+    /// (`makeEvent` stamps `metav1.Now()`, and the correlator's clock is the real one:
+    /// client-go `tools/record/event.go`, `events_cache.go`). A kubelet's writes fail while
+    /// its node is partitioned, and are retried like any other failed write.
+    fn event_process(&self, source: &str, host: &str) -> (SimTime, bool) {
+        if source == "kubelet" {
+            let reachable = self
+                .nodes
+                .iter()
+                .find(|n| &*n.name == host)
+                .is_none_or(|n| !n.down && !n.partitioned);
+            (self.now, !self.api_down && reachable)
+        } else {
+            (self.cm_now(), !self.api_down)
+        }
+    }
+
     /// Hand the events recorded since the last drain to their processes' broadcasters
     /// (`crate::events`), then trace the Event objects written and schedule the retries.
     fn record_events(&mut self, obs: &mut dyn Observer) {
@@ -530,8 +552,9 @@ impl Sim {
                 _ => "",
             };
             let source = ev.source;
+            let (clock, up) = self.event_process(source, host);
             self.recorders
-                .record(source, host, ev, uid, self.now, !self.api_down);
+                .record(source, host, ev, uid, self.now, clock, up);
         }
         self.pending_events = pending;
         for w in self.recorders.written.drain(..) {

@@ -563,6 +563,10 @@ impl Recorders {
         !(self.written.is_empty() && self.dropped.is_empty() && self.retries.is_empty())
     }
 
+    /// `clock` is the recording process's own clock now (the controller manager's may be
+    /// skewed): `makeEvent`'s timestamps and the correlator read it, while the API server's
+    /// Event TTL runs on `now`. `api_up`: this process can reach the API server.
+    #[allow(clippy::too_many_arguments)]
     pub fn record(
         &mut self,
         source: &'static str,
@@ -570,6 +574,7 @@ impl Recorders {
         record: EventRecord,
         uid: Uid,
         now: SimTime,
+        clock: SimTime,
         api_up: bool,
     ) {
         let n = self.broadcasters.len();
@@ -597,10 +602,10 @@ impl Recorders {
                 bc.queue.push_back(Queued {
                     record,
                     uid,
-                    at: now,
+                    at: clock,
                 });
             } else {
-                self.dropped.push((record, now, "queue-full"));
+                self.dropped.push((record, clock, "queue-full"));
             }
             return;
         }
@@ -609,18 +614,19 @@ impl Recorders {
             Queued {
                 record,
                 uid,
-                at: now,
+                at: clock,
             },
             now,
+            clock,
             api_up,
         );
     }
 
-    /// `recordToSink` for one event: correlate, then the first try.
-    fn handle(&mut self, b: usize, q: Queued, now: SimTime, api_up: bool) {
+    /// `recordToSink` for one event: correlate (on the process's clock), then the first try.
+    fn handle(&mut self, b: usize, q: Queued, now: SimTime, clock: SimTime, api_up: bool) {
         let out = self.broadcasters[b]
             .correlator
-            .correlate(&q.record, &q.uid, q.at, now);
+            .correlate(&q.record, &q.uid, q.at, clock);
         match out {
             Outcome::Write(ev) => self.try_write(b, *ev, q.uid, 0, now, api_up),
             Outcome::Skip => self.dropped.push((q.record, q.at, "spam-filter")),
@@ -674,8 +680,13 @@ impl Recorders {
         self.retries.push((now + sleep, b, bc.token));
     }
 
-    /// A scheduled retry of broadcaster `b` comes due.
-    pub fn retry(&mut self, b: usize, token: u64, now: SimTime, api_up: bool) {
+    /// The process broadcaster `b` belongs to.
+    pub fn process(&self, b: usize) -> Option<&Process> {
+        self.index.get(b)
+    }
+
+    /// A scheduled retry of broadcaster `b` comes due (`clock`: the process's clock now).
+    pub fn retry(&mut self, b: usize, token: u64, now: SimTime, clock: SimTime, api_up: bool) {
         let Some(bc) = self.broadcasters.get_mut(b) else {
             return;
         };
@@ -691,7 +702,7 @@ impl Recorders {
             let Some(q) = self.broadcasters[b].queue.pop_front() else {
                 break;
             };
-            self.handle(b, q, now, api_up);
+            self.handle(b, q, now, clock, api_up);
         }
     }
 
@@ -729,5 +740,7 @@ impl Recorders {
     }
 }
 
+#[cfg(test)]
+mod process_tests;
 #[cfg(test)]
 mod tests;

@@ -307,13 +307,13 @@ fn a_write_is_retried_12_times_10_seconds_apart_then_given_up() {
     let mut r = Recorders::new(1);
     let t0 = SimTime::from_unix_secs(0);
     let ev = make_event("FailedCreate", "Error creating: x", obj("j", "ns"));
-    r.record("job-controller", "", ev.clone(), uid(), t0, false);
+    r.record("job-controller", "", ev.clone(), uid(), t0, t0, false);
     let mut tries = 1;
     let mut times = vec![t0];
     while let Some((at, b, tok)) = r.retries.pop() {
         tries += 1;
         times.push(at);
-        r.retry(b, tok, at, false);
+        r.retry(b, tok, at, at, false);
     }
     assert_eq!(tries, MAX_TRIES_PER_EVENT);
     assert!(times[1] - times[0] < DEFAULT_SLEEP);
@@ -326,12 +326,13 @@ fn events_wait_behind_a_retried_one_and_are_written_when_the_api_server_is_back(
     let mut r = Recorders::new(1);
     let t0 = SimTime::from_unix_secs(0);
     let ev = make_event("FailedCreate", "Error creating: x", obj("j", "ns"));
-    r.record("job-controller", "", ev.clone(), uid(), t0, false);
+    r.record("job-controller", "", ev.clone(), uid(), t0, t0, false);
     r.record(
         "job-controller",
         "",
         ev.clone(),
         uid(),
+        t0 + Dur::secs(1),
         t0 + Dur::secs(1),
         false,
     );
@@ -341,10 +342,11 @@ fn events_wait_behind_a_retried_one_and_are_written_when_the_api_server_is_back(
         ev.clone(),
         uid(),
         t0 + Dur::secs(2),
+        t0 + Dur::secs(2),
         false,
     );
     let (at, b, tok) = r.retries.pop().expect("a retry");
-    r.retry(b, tok, at, true);
+    r.retry(b, tok, at, at, true);
     let counts: Vec<(u32, bool)> = r
         .written
         .iter()
@@ -360,13 +362,14 @@ fn a_stopped_process_forgets_its_events_and_caches() {
     let mut r = Recorders::new(1);
     let t0 = SimTime::from_unix_secs(0);
     let ev = make_event("FailedCreate", "Error creating: x", obj("j", "ns"));
-    r.record("job-controller", "", ev.clone(), uid(), t0, true);
+    r.record("job-controller", "", ev.clone(), uid(), t0, t0, true);
     r.stop(|p| p.source != "kubelet");
     r.record(
         "job-controller",
         "",
         ev.clone(),
         uid(),
+        t0 + Dur::secs(1),
         t0 + Dur::secs(1),
         true,
     );
@@ -384,12 +387,13 @@ fn an_event_expired_by_the_api_server_is_created_again_under_its_name() {
     let mut r = Recorders::new(1);
     let t0 = SimTime::from_unix_secs(0);
     let ev = make_event("UnsupportedSchedule", "CRON_TZ", obj("c", "ns"));
-    r.record("job-controller", "", ev.clone(), uid(), t0, true);
+    r.record("job-controller", "", ev.clone(), uid(), t0, t0, true);
     r.record(
         "job-controller",
         "",
         ev.clone(),
         uid(),
+        t0 + Dur::mins(59),
         t0 + Dur::mins(59),
         true,
     );
@@ -399,6 +403,7 @@ fn an_event_expired_by_the_api_server_is_created_again_under_its_name() {
         "",
         ev.clone(),
         uid(),
+        t0 + Dur::mins(120),
         t0 + Dur::mins(120),
         true,
     );
@@ -422,9 +427,9 @@ fn the_first_create_of_an_event_whose_writes_failed_is_a_new_event() {
     let mut r = Recorders::new(1);
     let t0 = SimTime::from_unix_secs(0);
     let ev = make_event("FailedCreate", "Error creating: x", obj("j", "ns"));
-    r.record("job-controller", "", ev.clone(), uid(), t0, false);
+    r.record("job-controller", "", ev.clone(), uid(), t0, t0, false);
     while let Some((at, b, tok)) = r.retries.pop() {
-        r.retry(b, tok, at, false);
+        r.retry(b, tok, at, at, false);
     }
     assert_eq!(r.dropped.len(), 1);
     r.record(
@@ -432,6 +437,7 @@ fn the_first_create_of_an_event_whose_writes_failed_is_a_new_event() {
         "",
         ev.clone(),
         uid(),
+        t0 + Dur::mins(5),
         t0 + Dur::mins(5),
         true,
     );
