@@ -91,8 +91,7 @@ fn the_report_lists_each_container_with_its_runs() {
     let text = std::fs::read_to_string(&trace).unwrap();
     let last_pod = text
         .lines()
-        .filter(|l| l.contains(r#""kind":"Pod""#))
-        .last()
+        .rfind(|l| l.contains(r#""kind":"Pod""#))
         .unwrap();
     let v: serde_json::Value = serde_json::from_str(last_pod).unwrap();
     let st = &v["value"]["status"];
