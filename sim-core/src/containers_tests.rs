@@ -116,7 +116,9 @@ fn run(minor: u32, obj: Object, workloads: Vec<Workload>, mins: i64) -> Recorder
 /// Init containers run one after another, each to success, before the regular containers
 /// (`computeInitContainerActions`); their waiting reason is PodInitializing
 /// (`convertToAPIContainerStatuses`); the pod is Pending until the regular containers run
-/// (`getPhase`).
+/// (`getPhase`). Upstream `TestComputePodActionsWithInitContainers` rows played here: "no init
+/// containers have been started; start the first one", "initialization in progress; do
+/// nothing", "initialization completed; start all containers".
 #[test]
 fn init_containers_run_in_order_then_the_main_container() {
     let rec = run(
@@ -148,7 +150,9 @@ fn init_containers_run_in_order_then_the_main_container() {
 }
 
 /// An init container that fails under restartPolicy Never fails the pod; the main container
-/// never starts (`getPhase`: failedInitialization under Never).
+/// never starts (`getPhase`: failedInitialization under Never). Upstream
+/// `TestComputePodActionsWithInitContainers`: "initialization failed; kill pod if
+/// RestartPolicy == Never".
 #[test]
 fn a_failed_init_container_fails_a_never_pod() {
     let rec = run(
@@ -168,6 +172,8 @@ fn a_failed_init_container_fails_a_never_pod() {
 
 /// Under OnFailure a failed init container is restarted in place with CrashLoopBackOff
 /// (first restart at once, then 10 s), the pod staying Pending; the BackOff event names it.
+/// Upstream `TestComputePodActionsWithInitContainers`: "initialization failed; restart the
+/// last init container if RestartPolicy == OnFailure".
 #[test]
 fn a_failed_init_container_restarts_with_backoff_under_on_failure() {
     let rec = run(
@@ -238,6 +244,9 @@ fn the_phase_comes_from_every_regular_container() {
     );
 }
 
+/// Upstream `TestComputePodActionsWithRestartableInitContainers` (kuberuntime_manager_test.go):
+/// "restartable init container has started; start the next" (here the main container), and
+/// "kill the pod if all main containers succeeded if pod's RestartPolicy == Never".
 /// A native sidecar (1.29): started before the main container, which starts once it runs;
 /// stopped after the main container exits (SIGTERM: 143), and the pod Succeeded whatever the
 /// sidecar's exit code (`getPhase` leaves terminated restartable init containers out).
@@ -274,7 +283,9 @@ fn a_sidecar_runs_beside_the_main_container_and_is_stopped_after_it() {
 }
 
 /// A sidecar that exits while the main container runs is restarted, under restartPolicy
-/// Never too (`computeInitContainerActions`: restartable init containers always restart).
+/// Never too (`computeInitContainerActions`: restartable init containers always restart;
+/// upstream `TestComputePodActionsWithRestartableInitContainers`: "restart restartable init
+/// container if regular containers are running even if pod's RestartPolicy == Never").
 #[test]
 fn a_sidecar_that_exits_is_restarted_even_under_never() {
     let rec = run(
