@@ -430,12 +430,18 @@ impl Sim {
                 let first = rt.start_time.is_none();
                 let start = *rt.start_time.get_or_insert(now);
                 let m = rt.multi.as_deref_mut().expect("multi");
+                // A new sandbox (the node came back): every container runs again from the
+                // first init container ("Kill pod and restart the first init container if the
+                // pod sandbox is dead", TestComputePodActionsWithInitContainers), each that
+                // ran counting a restart.
                 for c in &mut m.ctrs {
-                    if matches!(c.state, CState::Running { .. } | CState::BackOff) {
-                        c.restart_count += 1;
-                        c.state = CState::Waiting { due: None };
-                    } else if let CState::Waiting { due } = &mut c.state {
-                        *due = None;
+                    match std::mem::replace(&mut c.state, CState::Waiting { due: None }) {
+                        CState::Waiting { .. } => {}
+                        CState::Terminated(t) => {
+                            c.restart_count += 1;
+                            c.last = Some(t);
+                        }
+                        CState::Running { .. } | CState::BackOff => c.restart_count += 1,
                     }
                 }
                 if let (true, Some(ads)) = (first, pod_ads) {
@@ -717,7 +723,13 @@ impl Sim {
         let rt = self.pods.get_mut(uid).expect("present");
         rt.token += 1;
         let token = rt.token;
+        let died = rt.state == RtState::Pending;
         let m = rt.multi.as_deref_mut().expect("multi");
+        if died {
+            // The node was down (`node_fault` left the pod Pending): its containers died
+            // with the machine, nothing is left to signal.
+            m.lost_with_node();
+        }
         m.stopping = true;
         if deletion.is_some() {
             m.terminal = true;

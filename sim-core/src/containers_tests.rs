@@ -5,7 +5,7 @@
 use crate::api::{Container, Object, ObjectMeta, Pod, PodSpec};
 use crate::engine::Sim;
 use crate::engine_tests::{scenario, t0};
-use crate::scenario::{ExitCodes, RunTime, SigTerm, Workload, WorkloadMatch};
+use crate::scenario::{ExitCodes, Fault, FaultKind, RunTime, SigTerm, Workload, WorkloadMatch};
 use crate::time::Dur;
 use crate::trace::{Recorder, TraceEvent};
 
@@ -367,5 +367,82 @@ fn a_regular_container_that_never_exits_keeps_the_pod_running() {
     assert_eq!(
         timeline(&rec).last().map(String::as_str),
         Some("6 Running main=T0 proxy=R")
+    );
+}
+
+/// A node that goes down (as `node_down_kills_never_pod_which_fails_when_the_node_returns`,
+/// with a pod of two containers): evicted at 405 s, the pod's deletion waits for the kubelet;
+/// when the node returns at 20 min the containers died with it (137,
+/// `ContainerStatusUnknown`), the pod is Failed and its deletion completes.
+#[test]
+fn a_pod_of_several_containers_dies_with_its_node() {
+    let mut s = scenario(31, Dur::mins(30));
+    s.objects.push(pod(
+        vec![ctr("a", false)],
+        vec![ctr("main", false)],
+        "Never",
+    ));
+    s.workloads = vec![
+        wl("a", Some(Dur::secs(5)), ExitCodes::Fixed(0)),
+        wl("main", Some(Dur::hours(1)), ExitCodes::Fixed(0)),
+    ];
+    s.faults.push(Fault {
+        kind: FaultKind::NodeDown {
+            node: "node-1".into(),
+        },
+        from: t0() + Dur::secs(60),
+        to: Some(t0() + Dur::mins(20)),
+    });
+    let mut rec = Recorder::default();
+    Sim::new(s).run(&mut rec).unwrap();
+    let deleted: Vec<i64> = rec
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            TraceEvent::Deleted { time, .. } => Some((*time - t0()).as_secs()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(deleted, [20 * 60]);
+    assert_eq!(
+        timeline(&rec).last().map(String::as_str),
+        Some("1200 Failed a=T0 main=T137")
+    );
+}
+
+/// A node down for 30 s (back before NotReady): an OnFailure pod's containers died with it and
+/// run again from the first init container in a new sandbox, each one that ran counting a
+/// restart (upstream TestComputePodActionsWithInitContainers: "Kill pod and restart the first
+/// init container if the pod sandbox is dead").
+#[test]
+fn a_new_sandbox_runs_the_init_containers_again() {
+    let mut s = scenario(31, Dur::mins(10));
+    s.objects.push(pod(
+        vec![ctr("a", false)],
+        vec![ctr("main", false)],
+        "OnFailure",
+    ));
+    s.workloads = vec![
+        wl("a", Some(Dur::secs(5)), ExitCodes::Fixed(0)),
+        wl("main", Some(Dur::secs(100)), ExitCodes::Fixed(0)),
+    ];
+    s.faults.push(Fault {
+        kind: FaultKind::NodeDown {
+            node: "node-1".into(),
+        },
+        from: t0() + Dur::secs(60),
+        to: Some(t0() + Dur::secs(90)),
+    });
+    let mut rec = Recorder::default();
+    Sim::new(s).run(&mut rec).unwrap();
+    let tl = timeline(&rec);
+    assert!(
+        tl.contains(&"91 Pending a=R/r1 main=W:PodInitializing/r1".to_string()),
+        "{tl:?}"
+    );
+    assert_eq!(
+        tl.last().map(String::as_str),
+        Some("197 Succeeded a=T0/r1 main=T0/r1"),
+        "{tl:?}"
     );
 }
