@@ -136,7 +136,8 @@ pub struct PodRow {
     pub adopted: Option<SimTime>,
     /// Container runs as the kubelet reported them (`startedAt`, `finishedAt`; no end: still
     /// running when last reported). A run reported late (node partitioned) is filled in when
-    /// the report arrives.
+    /// the report arrives. For a pod of several containers, the union of its regular
+    /// containers' runs.
     pub runs: Vec<ContainerRun>,
     /// Every container (init containers, sidecars among them, then the regular ones) with its
     /// runs as the kubelet reported them in `initContainerStatuses` and `containerStatuses`
@@ -380,6 +381,34 @@ impl PodRow {
             if let Some(t) = last {
                 self.exit_code = Some(t.exit_code);
             }
+        }
+        if sim_core::containers::is_multi(&pod.spec) {
+            // A pod of several containers runs while one of its regular containers runs: its
+            // runs are the union of theirs (sidecars and init containers are not the work).
+            let mut all: Vec<ContainerRun> = self
+                .containers
+                .iter()
+                .filter(|c| c.kind == "regular")
+                .flat_map(|c| &c.runs)
+                .map(|r| ContainerRun {
+                    started: r.started,
+                    finished: r.finished,
+                })
+                .collect();
+            all.sort_by_key(|r| r.started);
+            let mut merged: Vec<ContainerRun> = Vec::new();
+            for r in all {
+                match merged.last_mut() {
+                    Some(m) if m.finished.is_none_or(|f| r.started <= f) => {
+                        m.finished = match (m.finished, r.finished) {
+                            (Some(a), Some(b)) => Some(a.max(b)),
+                            _ => None,
+                        };
+                    }
+                    _ => merged.push(r),
+                }
+            }
+            self.runs = merged;
         }
     }
 

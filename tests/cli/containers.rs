@@ -115,7 +115,7 @@ fn the_sidecar_scenarios_hold() {
         "scenarios/job/classic-sidecar-problem.toml",
     ] {
         let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(f);
-        let o = jobsim(&["run", p.to_str().unwrap()]);
+        let o = jobsim(&["run", p.to_str().unwrap(), "--check-invariants"]);
         assert_eq!(o.code, 0, "{f}: {}{}", o.stdout, o.stderr);
         if f.contains("by-version") {
             assert!(o.stdout.contains("Pending (Init:0/1)"), "{}", o.stdout);
@@ -128,4 +128,33 @@ fn the_sidecar_scenarios_hold() {
             );
         }
     }
+}
+
+/// The pod record's `runs` of a pod of several containers are the union of its regular
+/// containers' runs: the classic sidecar problem's pod runs until the deadline stops its
+/// proxy, not until `main` exits.
+#[test]
+fn a_pod_runs_while_one_of_its_regular_containers_runs() {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/job/classic-sidecar-problem.toml");
+    let o = jobsim(&["run", p.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let r: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let pod = &r["jobs"][0]["pods"][0];
+    assert_eq!(
+        pod["runs"],
+        serde_json::json!([{ "started": "2024-01-01T00:00:00Z", "finished": "2024-01-01T00:02:00Z" }])
+    );
+    let runs = |name: &str| {
+        pod["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()["runs"]
+            .clone()
+    };
+    assert_eq!(runs("main")[0]["finished"], "2024-01-01T00:00:30Z");
+    assert_eq!(runs("main")[0]["exit_code"], 0);
+    assert_eq!(runs("istio-proxy")[0]["exit_code"], 143);
 }
