@@ -69,8 +69,9 @@ pub fn validate_pod_spec(spec: &PodSpec, p: &str, sub: &str) -> Vec<FieldError> 
         }
     }
     // `validateInitContainers` (1.28+): an init container's restartPolicy may only be
-    // `Always` (validateContainerRestartPolicy); a regular container's may not be set
-    // (`validateContainers`: "may not be set for non-init containers", up to 1.33).
+    // `Always` (validateContainerRestartPolicy). (A regular container's restartPolicy,
+    // forbidden up to 1.33 and a ContainerRestartRules field from 1.34, is not validated:
+    // jobsim's kubelet reads it on init containers only.)
     for (i, c) in init.iter().enumerate() {
         if let Some(r) = c.restart_policy.as_deref().filter(|r| *r != "Always") {
             out.push(FieldError::not_supported(
