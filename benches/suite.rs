@@ -76,6 +76,8 @@ fn bare_pods(pods: usize) -> Scenario {
             exit: ExitCodes::Weighted(vec![(0, 1), (1, 9)]),
             start_delay: Dur::secs(1),
             sigterm: Default::default(),
+            container: None,
+            source: String::new(),
         }],
         faults: vec![],
         actions: vec![],

@@ -64,6 +64,9 @@ thread_local! {
     static STOP_WHEN_JOBS_FINISH: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Set by an observer that needs the run stopped (the trace size limit): the message.
     static ABORT: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    /// Where each `[[workloads]]` that matched no container in the last run is written.
+    static UNUSED_WORKLOADS: std::cell::RefCell<Vec<String>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Ask the engine loop to stop with this error (exit 2) at its next step.
@@ -118,6 +121,12 @@ pub fn run_engine(scn: &Scenario, observer: &mut dyn Observer) -> Result<(), Str
     ENGINE_RUNNING.store(true, std::sync::atomic::Ordering::Relaxed);
     let r = play(&mut sim, scn, observer, stop_when_done);
     ENGINE_RUNNING.store(false, std::sync::atomic::Ordering::Relaxed);
+    let unused = sim
+        .unused_workloads()
+        .filter(|w| !w.source.is_empty())
+        .map(|w| w.source.clone())
+        .collect();
+    UNUSED_WORKLOADS.with(|u| *u.borrow_mut() = unused);
     r
 }
 
@@ -597,10 +606,26 @@ pub fn run_command(
             }
             observers.push(&mut ended);
             let mut tee = render::Tee { observers };
+            UNUSED_WORKLOADS.with(|u| u.borrow_mut().clear());
             let r = engine(scn, &mut tee);
             first_run = digest;
             r
         };
+        // A workload that no container of the whole run took (its pods never ran, or an
+        // earlier workload matched them first) is most likely a typo in its match.
+        if result.is_ok() {
+            let version = if runs.len() > 1 {
+                format!(" on Kubernetes {}", scn.profile.version)
+            } else {
+                String::new()
+            };
+            for at in UNUSED_WORKLOADS.with(|u| std::mem::take(&mut *u.borrow_mut())) {
+                let _ = writeln!(
+                    stderr,
+                    "warning: {at}: [[workloads]] matched no container in the whole run{version} (no pod it names ran, or an earlier workload took its containers first)"
+                );
+            }
+        }
         if let Some(p) = progress {
             p.finish();
         }

@@ -1173,10 +1173,19 @@ fn pod_timeline(o: &mut String, j: &JobRow) {
                 rel(Some(p.created)),
                 rel(started),
                 rel(finished),
-                if p.phase.is_empty() {
-                    "Pending".into()
-                } else {
-                    p.phase.to_string()
+                {
+                    let phase = if p.phase.is_empty() {
+                        "Pending".to_string()
+                    } else {
+                        p.phase.to_string()
+                    };
+                    // A pod of several containers: kubectl's STATUS beside the phase
+                    // (`Pending (Init:0/1)`) when it says more.
+                    if p.status.is_empty() || p.status == phase {
+                        phase
+                    } else {
+                        format!("{phase} ({})", p.status)
+                    }
                 },
                 p.exit_code.map(|c| c.to_string()).unwrap_or_default(),
                 p.restarts.to_string(),

@@ -136,14 +136,132 @@ pub struct PodRow {
     pub adopted: Option<SimTime>,
     /// Container runs as the kubelet reported them (`startedAt`, `finishedAt`; no end: still
     /// running when last reported). A run reported late (node partitioned) is filled in when
-    /// the report arrives.
+    /// the report arrives. For a pod of several containers, the union of its regular
+    /// containers' runs.
     pub runs: Vec<ContainerRun>,
+    /// Every container (init containers, sidecars among them, then the regular ones) with its
+    /// runs as the kubelet reported them in `initContainerStatuses` and `containerStatuses`
+    /// (added field, issue 15).
+    pub containers: Vec<ContainerRow>,
+    /// What `kubectl get pods` showed in its STATUS column when last written, for a pod of
+    /// several containers not finished (`Init:0/1`, `Init:CrashLoopBackOff`, `NotReady`, …);
+    /// empty for a pod of one container or a finished one (added field).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub status: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct ContainerRun {
     pub started: SimTime,
     pub finished: Option<SimTime>,
+}
+
+/// The STATUS column of `kubectl get pods` (`printPod`, pkg/printers/internalversion/
+/// printers.go, v1.31), for what jobsim writes: the reason of the first init container not
+/// done (`Init:N/M` while it runs or waits to start, `Init:<reason>` when it waits on
+/// something else or failed; a started sidecar counts as done), then, once initialized, the
+/// last regular container's waiting or terminated reason, `NotReady` while a completed pod
+/// still has a running container, and `Terminating` for a deleted pod not yet terminal.
+pub fn kubectl_status(pod: &sim_core::api::Pod) -> String {
+    let mut reason = if pod.status.phase.is_empty() {
+        "Pending".to_string()
+    } else {
+        pod.status.phase.to_string()
+    };
+    if !pod.status.reason.is_empty() {
+        reason = pod.status.reason.to_string();
+    }
+    let mut initializing = false;
+    let n = pod.spec.init_containers.len();
+    for (i, c) in pod.status.init_container_statuses.iter().enumerate() {
+        let sidecar = pod
+            .spec
+            .init_containers
+            .iter()
+            .any(|s| s.name == c.name.as_str() && s.is_restartable());
+        let t = c.state.terminated.as_ref();
+        if t.is_some_and(|t| t.exit_code == 0) || (sidecar && c.started == Some(true)) {
+            continue;
+        }
+        initializing = true;
+        reason = match (t, &c.state.waiting) {
+            (Some(t), _) if t.reason.is_empty() => format!("Init:ExitCode:{}", t.exit_code),
+            (Some(t), _) => format!("Init:{}", t.reason),
+            (None, Some(w)) if !w.reason.is_empty() && w.reason != "PodInitializing" => {
+                format!("Init:{}", w.reason)
+            }
+            _ => format!("Init:{i}/{n}"),
+        };
+        break;
+    }
+    if !initializing {
+        let mut has_running = false;
+        for c in pod.status.container_statuses.iter().rev() {
+            if let Some(w) = c.state.waiting.as_ref().filter(|w| !w.reason.is_empty()) {
+                reason = w.reason.to_string();
+            } else if let Some(t) = &c.state.terminated {
+                reason = if t.reason.is_empty() {
+                    format!("ExitCode:{}", t.exit_code)
+                } else {
+                    t.reason.to_string()
+                };
+            } else if c.ready && c.state.running.is_some() {
+                has_running = true;
+            }
+        }
+        if reason == "Completed" && has_running {
+            let ready = pod
+                .status
+                .conditions
+                .iter()
+                .any(|c| c.type_ == "Ready" && c.status == "True");
+            reason = if ready { "Running" } else { "NotReady" }.to_string();
+        }
+    }
+    if pod.metadata.deletion_timestamp.is_some() && !pod.is_terminal() {
+        reason = "Terminating".to_string();
+    }
+    reason
+}
+
+/// One container of a pod: `kind` is `init`, `sidecar` (an init container with
+/// `restartPolicy: Always` where the release keeps it) or `regular`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ContainerRow {
+    pub name: Name,
+    pub kind: &'static str,
+    pub runs: Vec<ContainerRunRow>,
+}
+
+/// One run of a container: no `finished` (and no exit code) while it was still running when
+/// last reported.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct ContainerRunRow {
+    pub started: SimTime,
+    pub finished: Option<SimTime>,
+    pub exit_code: Option<i32>,
+}
+
+impl ContainerRow {
+    fn run(&mut self, started: SimTime, finished: Option<SimTime>, exit_code: Option<i32>) {
+        match self.runs.iter_mut().find(|r| r.started == started) {
+            Some(r) => {
+                r.finished = finished.or(r.finished);
+                r.exit_code = exit_code.or(r.exit_code);
+            }
+            None => {
+                let i = self.runs.partition_point(|r| r.started < started);
+                self.runs.insert(
+                    i,
+                    ContainerRunRow {
+                        started,
+                        finished,
+                        exit_code,
+                    },
+                );
+            }
+        }
+    }
 }
 
 impl JobRow {
@@ -190,6 +308,57 @@ impl PodRow {
         {
             self.disruption = Some(c.reason.clone());
         }
+        // While it runs (kubectl's reasons of a finished pod's containers add nothing to
+        // its phase here).
+        self.status = if sim_core::containers::is_multi(&pod.spec) && !pod.is_terminal() {
+            kubectl_status(pod)
+        } else {
+            String::new()
+        };
+        if self.containers.is_empty() {
+            let kinds = pod
+                .spec
+                .init_containers
+                .iter()
+                .map(|c| {
+                    (
+                        c,
+                        if c.is_restartable() {
+                            "sidecar"
+                        } else {
+                            "init"
+                        },
+                    )
+                })
+                .chain(pod.spec.containers.iter().map(|c| (c, "regular")));
+            self.containers = kinds
+                .map(|(c, kind)| ContainerRow {
+                    name: c.name.as_str().into(),
+                    kind,
+                    runs: Vec::new(),
+                })
+                .collect();
+        }
+        for cs in pod
+            .status
+            .init_container_statuses
+            .iter()
+            .chain(&pod.status.container_statuses)
+        {
+            let Some(row) = self.containers.iter_mut().find(|c| c.name == cs.name) else {
+                continue;
+            };
+            for st in [&cs.last_state, &cs.state] {
+                if let Some(s) = st.running.as_ref().and_then(|r| r.started_at) {
+                    row.run(s, None, None);
+                }
+                if let Some(t) = &st.terminated {
+                    if let Some(s) = t.started_at {
+                        row.run(s, t.finished_at, Some(t.exit_code));
+                    }
+                }
+            }
+        }
         for cs in &pod.status.container_statuses {
             self.restarts = self.restarts.max(cs.restart_count);
             for st in [&cs.last_state, &cs.state] {
@@ -212,6 +381,34 @@ impl PodRow {
             if let Some(t) = last {
                 self.exit_code = Some(t.exit_code);
             }
+        }
+        if sim_core::containers::is_multi(&pod.spec) {
+            // A pod of several containers runs while one of its regular containers runs: its
+            // runs are the union of theirs (sidecars and init containers are not the work).
+            let mut all: Vec<ContainerRun> = self
+                .containers
+                .iter()
+                .filter(|c| c.kind == "regular")
+                .flat_map(|c| &c.runs)
+                .map(|r| ContainerRun {
+                    started: r.started,
+                    finished: r.finished,
+                })
+                .collect();
+            all.sort_by_key(|r| r.started);
+            let mut merged: Vec<ContainerRun> = Vec::new();
+            for r in all {
+                match merged.last_mut() {
+                    Some(m) if m.finished.is_none_or(|f| r.started <= f) => {
+                        m.finished = match (m.finished, r.finished) {
+                            (Some(a), Some(b)) => Some(a.max(b)),
+                            _ => None,
+                        };
+                    }
+                    _ => merged.push(r),
+                }
+            }
+            self.runs = merged;
         }
     }
 

@@ -76,12 +76,23 @@ pub fn review(obj: &mut Object, profile: &Profile, write: Write<'_>) -> Review {
             if pod_spec_needs_defaults(&p.spec) {
                 default_pod_spec(&mut p.spec);
             }
+            if needs_sidecar_drop(&p.spec, profile) {
+                sidecar_drops(&mut p.spec, profile, "spec", &mut warnings);
+            }
             // ValidatePod → ValidatePodSpec (the modelled part, `validation::pod`).
             crate::validation::pod::validate_pod_spec(&p.spec, "spec", "")
         }
         Object::Job(j) => {
             // Defaults the pod template too.
             crate::validation::job::default_job(j, minor);
+            if needs_sidecar_drop(&j.spec.template.spec, profile) {
+                sidecar_drops(
+                    &mut j.spec.template.spec,
+                    profile,
+                    "spec.template.spec",
+                    &mut warnings,
+                );
+            }
             for (field, gate) in crate::validation::job::drop_disabled_fields(&mut j.spec, profile)
             {
                 let how = if Profile::new(Version { minor }).gate(gate) {
@@ -100,6 +111,14 @@ pub fn review(obj: &mut Object, profile: &Profile, write: Write<'_>) -> Review {
         }
         Object::CronJob(c) => {
             crate::validation::cronjob::default_cronjob(c, minor);
+            if needs_sidecar_drop(&c.spec.job_template.spec.template.spec, profile) {
+                sidecar_drops(
+                    &mut c.spec.job_template.spec.template.spec,
+                    profile,
+                    "spec.jobTemplate.spec.template.spec",
+                    &mut warnings,
+                );
+            }
             let (errors, w) = match write {
                 Write::Create => crate::validation::cronjob::validate_cronjob(c, minor),
                 Write::Stored => crate::validation::cronjob::validate_cronjob_stored(c, minor),
@@ -113,6 +132,40 @@ pub fn review(obj: &mut Object, profile: &Profile, write: Write<'_>) -> Review {
         }
     };
     Review { errors, warnings }
+}
+
+/// Whether [`sidecar_drops`] has anything to drop (asked first: a write through a shared
+/// spec copies it).
+fn needs_sidecar_drop(spec: &crate::api::PodSpec, profile: &Profile) -> bool {
+    !profile.gate("SidecarContainers")
+        && spec
+            .init_containers
+            .iter()
+            .any(|c| c.restart_policy.is_some())
+}
+
+/// Drop the sidecars' `restartPolicy` where SidecarContainers is off, with the warning at
+/// each field (as the Job fields a gate guards are said, `validation::job::drop_disabled_fields`).
+fn sidecar_drops(
+    spec: &mut crate::api::Shared<crate::api::PodSpec>,
+    profile: &Profile,
+    prefix: &str,
+    warnings: &mut Vec<Warning>,
+) {
+    let minor = profile.minor();
+    for field in crate::validation::pod::drop_disabled_pod_fields(spec, profile) {
+        let how = if Profile::new(Version { minor }).gate("SidecarContainers") {
+            "turned off"
+        } else {
+            "off by default"
+        };
+        warnings.push(Warning {
+            field: format!("{prefix}.{field}"),
+            message: format!(
+                "dropped by the API server: feature gate SidecarContainers is {how} in 1.{minor}: the init container is not a sidecar, the main containers start only after it exits"
+            ),
+        });
+    }
 }
 
 /// `StatusError` for an invalid object, as `kubectl` prints it.

@@ -544,6 +544,19 @@ pub struct Container {
     pub command: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<String>,
+    /// `Always` on an init container makes it a native sidecar (KEP-753; field from 1.28,
+    /// SidecarContainers gate: alpha 1.28, beta on 1.29, GA 1.33). The API server drops it
+    /// while the gate is off (`dropDisabledFields`, pkg/api/pod/util.go).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restart_policy: Option<String>,
+}
+
+impl Container {
+    /// `IsRestartableInitContainer` (pkg/kubelet/types/pod_update.go; k8s.io/component-helpers
+    /// from 1.31): an init container with `restartPolicy: Always`, a sidecar.
+    pub fn is_restartable(&self) -> bool {
+        self.restart_policy.as_deref() == Some("Always")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -606,6 +619,10 @@ pub struct ContainerStatus {
     pub name: Name,
     pub restart_count: i32,
     pub ready: bool,
+    /// Whether the container passed its startup probe (no probe: running). Written for pods
+    /// run by the per-container model (`containers`); `getPhase` reads it for sidecars.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started: Option<bool>,
     pub state: ContainerState,
     #[serde(skip_serializing_if = "ContainerState::is_empty")]
     pub last_state: ContainerState,

@@ -64,6 +64,8 @@ fn workload(run: Dur, exit: ExitCodes, delay: Dur) -> Workload {
         exit,
         start_delay: delay,
         sigterm: Default::default(),
+        container: None,
+        source: String::new(),
     }
 }
 
@@ -237,6 +239,8 @@ fn same_seed_same_trace() {
             exit: ExitCodes::Weighted(vec![(0, 1), (1, 1)]),
             start_delay: Dur::secs(1),
             sigterm: Default::default(),
+            container: None,
+            source: String::new(),
         });
         let mut rec = Recorder::default();
         Sim::new(s).run(&mut rec).unwrap();
@@ -505,6 +509,12 @@ fn one_crash_of_a_two_container_pod_is_one_restart_in_the_sum() {
         p.spec = spec.into();
     }
     s.objects.push(pod);
+    // Each container is run on its own (`containers`): the second one runs on, only the
+    // first crashes.
+    s.workloads.push(Workload {
+        container: Some("sidecar".into()),
+        ..workload(Dur::hours(1), ExitCodes::Fixed(0), Dur::ZERO)
+    });
     s.workloads.push(workload(
         Dur::secs(5),
         ExitCodes::Attempts(vec![1, 0]),

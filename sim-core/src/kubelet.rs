@@ -67,10 +67,19 @@ pub enum KubeletStep {
     Terminate,
     /// Pod-level activeDeadlineSeconds passed.
     Deadline,
+    /// Pods run container by container (`containers`): container `c` (index in init
+    /// containers then regular ones) starts,
+    StartContainer { c: u16 },
+    /// restarts after its CrashLoopBackOff,
+    RestartContainer { c: u16 },
+    /// exits on its own,
+    ExitContainer { c: u16, code: i32 },
+    /// or is stopped by the kubelet (SIGTERM answered, or SIGKILL).
+    StopContainer { c: u16, code: i32 },
 }
 
 /// Set a runtime's state, keeping the per-node count of runtimes not `Done` (`live`).
-fn set_rt_state(rt: &mut PodRuntime, state: RtState, live: &mut [usize]) {
+pub(crate) fn set_rt_state(rt: &mut PodRuntime, state: RtState, live: &mut [usize]) {
     let (was, is) = (rt.state != RtState::Done, state != RtState::Done);
     rt.state = state;
     match (was, is) {
@@ -118,6 +127,9 @@ pub struct PodRuntime {
     /// The exit code of a container stopped by the pod's deletion: 143 when it exits on
     /// SIGTERM, 137 when the kubelet kills it at the end of the grace period.
     pub(crate) kill_exit: i32,
+    /// Init containers or several containers: run one by one (`containers`); the fields
+    /// above that describe one container are then unused.
+    pub(crate) multi: Option<Box<crate::containers::Containers>>,
 }
 
 impl Sim {
@@ -165,7 +177,13 @@ impl Sim {
         if newly_deleting {
             let grace = pod.metadata.deletion_grace_period_seconds;
             if let Some((uid, rt)) = self.pods.get_key_value(uid) {
-                if self.nodes[rt.node].reachable() {
+                if rt.multi.is_some() {
+                    if self.nodes[rt.node].reachable() && rt.state != RtState::Done {
+                        let uid = uid.clone();
+                        let mut null = crate::containers::Unobserved;
+                        self.multi_stop(&uid, Some(grace), &mut null);
+                    }
+                } else if self.nodes[rt.node].reachable() {
                     let token = rt.token;
                     let uid = uid.clone();
                     let (after, code) = self.termination_plan(rt, grace);
@@ -264,9 +282,19 @@ impl Sim {
             return;
         };
         let (job, cronjob, job_uid) = self.pod_owners(pod);
-        let workload =
-            self.workloads
-                .find(&pod.metadata.labels, job.as_deref(), cronjob.as_deref());
+        let multi = crate::containers::is_multi(&pod.spec)
+            .then(|| Box::new(self.containers_of(pod, job.as_deref(), cronjob.as_deref())));
+        let first = pod.spec.containers.first().map_or("", |c| c.name.as_str());
+        let workload = if multi.is_some() {
+            None
+        } else {
+            self.workloads.find(
+                &pod.metadata.labels,
+                job.as_deref(),
+                cronjob.as_deref(),
+                first,
+            )
+        };
         let index = pod
             .metadata
             .annotations
@@ -302,6 +330,7 @@ impl Sim {
             phase: POD_PENDING,
             reason: "",
             message: "",
+            multi,
         };
         if rt.state != RtState::Done {
             self.live_per_node[rt.node] += 1;
@@ -368,6 +397,9 @@ impl Sim {
         if self.nodes[rt.node].down {
             return;
         }
+        if rt.multi.is_some() {
+            return self.multi_step(uid, token, step, obs);
+        }
         let now = self.now;
         match step {
             KubeletStep::Start => {
@@ -390,14 +422,16 @@ impl Sim {
                     rt.start_time = Some(now);
                 }
                 let start = rt.start_time.unwrap_or(now);
-                self.queue.push(
-                    now + draw.run,
-                    Ev::Kubelet {
-                        uid: uid.clone(),
-                        token,
-                        step: KubeletStep::Exit { code: draw.exit },
-                    },
-                );
+                if draw.run != crate::workload::FOREVER {
+                    self.queue.push(
+                        now + draw.run,
+                        Ev::Kubelet {
+                            uid: uid.clone(),
+                            token,
+                            step: KubeletStep::Exit { code: draw.exit },
+                        },
+                    );
+                }
                 if let Some(ads) = pod_ads {
                     self.queue.push(
                         start + Dur::secs(ads),
@@ -563,6 +597,10 @@ impl Sim {
                     self.store.finish_pod_termination(&key, now);
                 }
             }
+            KubeletStep::StartContainer { .. }
+            | KubeletStep::RestartContainer { .. }
+            | KubeletStep::ExitContainer { .. }
+            | KubeletStep::StopContainer { .. } => {}
             KubeletStep::Deadline => {
                 let rt = self.pods.get_mut(&uid).expect("present");
                 if rt.state == RtState::Done {
@@ -616,6 +654,29 @@ impl Sim {
         if !rt.reason.is_empty() {
             p.status.reason = rt.reason.into();
             p.status.message = rt.message.into();
+        }
+        if let Some(m) = rt.multi.as_deref() {
+            let (init, regular, ready) = m.statuses(&p, rt.key.name());
+            p.status.init_container_statuses = init;
+            p.status.container_statuses = regular;
+            let ready = if ready { "True" } else { "False" };
+            let now = self.now.trunc_secs();
+            match p.status.conditions.iter_mut().find(|c| c.type_ == "Ready") {
+                Some(c) => {
+                    if c.status != ready {
+                        c.status = ready.into();
+                        c.last_transition_time = Some(now);
+                    }
+                }
+                None => p.status.conditions.push(PodCondition {
+                    type_: "Ready".into(),
+                    status: ready.into(),
+                    last_transition_time: Some(now),
+                    ..Default::default()
+                }),
+            }
+            let _ = self.store.update(Object::Pod(p), true, self.now);
+            return;
         }
         let state = match rt.state {
             RtState::Pending => ContainerState {
@@ -674,6 +735,7 @@ impl Sim {
                 // containers counts one crash once (issue 22).
                 restart_count: if i == 0 { rt.restart_count } else { 0 },
                 ready: running,
+                started: None,
                 state: state.clone(),
                 last_state: last_state.clone(),
             })
@@ -783,6 +845,12 @@ impl Sim {
                 .map(|o| o.meta().deletion_grace_period_seconds);
             let token = self.pods[&u].token;
             if let Some(grace) = deleting {
+                if self.pods[&u].multi.is_some() {
+                    if self.pods[&u].state != RtState::Done {
+                        self.multi_stop(&u, Some(grace), obs);
+                    }
+                    continue;
+                }
                 // The kubelet, reporting again, stops the deleted pod's containers with the
                 // pod's whole grace period (a SIGTERM now).
                 let (after, code) = self.termination_plan(&self.pods[&u], grace);
@@ -809,6 +877,9 @@ impl Sim {
                             reason: "ContainerStatusUnknown".into(),
                             ..Default::default()
                         });
+                        if let Some(m) = rt.multi.as_deref_mut() {
+                            m.lost_with_node();
+                        }
                         self.kubelet_write(&u, obs);
                     } else {
                         if rt.start_time.is_some() {

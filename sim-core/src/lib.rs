@@ -7,6 +7,7 @@
 pub mod admission;
 pub mod api;
 pub mod client;
+pub mod containers;
 pub mod controllers;
 pub mod engine;
 pub mod events;
@@ -29,5 +30,7 @@ pub mod workload;
 pub fn schedule_tzdb_version() -> &'static str {
     chrono_tz::IANA_TZDB_VERSION
 }
+#[cfg(test)]
+mod containers_tests;
 #[cfg(test)]
 mod engine_tests;

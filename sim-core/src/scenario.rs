@@ -82,6 +82,9 @@ pub enum RunTime {
         min: Dur,
         max: Dur,
     },
+    /// `run = "forever"`: never exits on its own (a sidecar's `tail -F`); ended only by the
+    /// kubelet (pod deletion, deadline, a pod's sidecars stopped after its main containers).
+    Forever,
 }
 
 /// How a container exits.
@@ -96,6 +99,12 @@ pub enum ExitCodes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Workload {
     pub matcher: WorkloadMatch,
+    /// `match.container`: only the container of this name (init, sidecar or regular); none:
+    /// every container (of the matching pods) that no earlier workload names.
+    pub container: Option<String>,
+    /// Where the workload is written (`file:line:col`), for the warning when it matches
+    /// nothing in the whole run (empty: not from a file).
+    pub source: String,
     pub run: RunTime,
     pub exit: ExitCodes,
     pub start_delay: Dur,

@@ -87,6 +87,9 @@ pub const GATES: &[(&str, u32)] = &[
     ("SuspendJob", 22),
     // Completion index as a pod label: beta (on) 1.28, GA 1.32 (job.md §2, §7).
     ("PodIndexLabel", 28),
+    // Native sidecars (init containers with restartPolicy: Always): alpha (off) 1.28, beta
+    // (on) 1.29, GA and locked 1.33 (pkg/features/kube_features.go `SidecarContainers`).
+    ("SidecarContainers", 29),
 ];
 
 /// Where `name` is in [`GATES`] (lengths compared before bytes).

@@ -18,9 +18,14 @@ pub struct Draw {
     pub exit: i32,
 }
 
+/// The run time of `run = "forever"`: no exit is scheduled for it.
+pub const FOREVER: Dur = Dur(i64::MAX);
+
 pub struct Workloads {
     list: Vec<Workload>,
     rngs: Vec<ChaCha8Rng>,
+    /// Whether each workload was the first match of some container in this run.
+    used: Vec<bool>,
 }
 
 /// `*` glob (any run of characters); everything else literal.
@@ -48,22 +53,44 @@ impl Workloads {
         let rngs = (0..list.len())
             .map(|i| rng::stream(seed, &format!("workload-{i}")))
             .collect();
-        Workloads { list, rngs }
+        let used = vec![false; list.len()];
+        Workloads { list, rngs, used }
     }
 
-    /// The first workload matching a pod with these labels, owned by `job` (created by `cronjob`).
+    /// The first workload matching the container `container` of a pod with these labels,
+    /// owned by `job` (created by `cronjob`): a workload naming a container matches that one
+    /// only, one naming none matches every container.
     pub fn find(
-        &self,
+        &mut self,
         labels: &BTreeMap<String, String>,
         job: Option<&str>,
         cronjob: Option<&str>,
+        container: &str,
     ) -> Option<usize> {
-        self.list.iter().position(|w| match &w.matcher {
-            WorkloadMatch::Any => true,
-            WorkloadMatch::Job(p) => job.is_some_and(|j| glob_match(p, j)),
-            WorkloadMatch::CronJob(p) => cronjob.is_some_and(|c| glob_match(p, c)),
-            WorkloadMatch::Labels(want) => want.iter().all(|(k, v)| labels.get(k) == Some(v)),
-        })
+        let found = self.list.iter().position(|w| {
+            w.container.as_deref().is_none_or(|c| c == container)
+                && match &w.matcher {
+                    WorkloadMatch::Any => true,
+                    WorkloadMatch::Job(p) => job.is_some_and(|j| glob_match(p, j)),
+                    WorkloadMatch::CronJob(p) => cronjob.is_some_and(|c| glob_match(p, c)),
+                    WorkloadMatch::Labels(want) => {
+                        want.iter().all(|(k, v)| labels.get(k) == Some(v))
+                    }
+                }
+        });
+        if let Some(i) = found {
+            self.used[i] = true;
+        }
+        found
+    }
+
+    /// The workloads that were no container's first match in the run so far, in order.
+    pub fn unused(&self) -> impl Iterator<Item = &Workload> + '_ {
+        self.list
+            .iter()
+            .zip(&self.used)
+            .filter(|(_, u)| !**u)
+            .map(|(w, _)| w)
     }
 
     pub fn start_delay(&self, idx: Option<usize>) -> Dur {
@@ -105,6 +132,7 @@ impl Workloads {
                 let v = m * (sigma * z).exp();
                 Dur(v.clamp(0.0, 1e15) as i64)
             }
+            RunTime::Forever => FOREVER,
         };
         let exit = match &w.exit {
             ExitCodes::Fixed(c) => *c,
@@ -157,6 +185,8 @@ mod tests {
             exit: ExitCodes::Attempts(vec![1, 1, 0]),
             start_delay: Dur::ZERO,
             sigterm: Default::default(),
+            container: None,
+            source: String::new(),
         };
         let mut ws = Workloads::new(vec![w], 1);
         let codes: Vec<i32> = (0..5).map(|a| ws.draw(Some(0), a).exit).collect();
@@ -171,6 +201,8 @@ mod tests {
             exit: ExitCodes::Weighted(vec![(0, 95), (1, 5)]),
             start_delay: Dur::ZERO,
             sigterm: Default::default(),
+            container: None,
+            source: String::new(),
         };
         let mut a = Workloads::new(vec![w.clone()], 3);
         let mut b = Workloads::new(vec![w], 3);

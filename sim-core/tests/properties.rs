@@ -153,6 +153,8 @@ fn build(w: &World) -> Scenario {
             exit: ExitCodes::Weighted(vec![(0, 2), (1, 1), (137, 1)]),
             start_delay: Dur::secs(1),
             sigterm: Default::default(),
+            container: None,
+            source: String::new(),
         }],
         faults,
         actions: vec![],

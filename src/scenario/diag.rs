@@ -106,6 +106,11 @@ impl<'s> Diags<'s> {
             warnings: Vec::new(),
         }
     }
+    /// 1-based (line, column) of a span's start.
+    pub fn locate(&self, span: Range<usize>) -> (usize, usize) {
+        self.index.locate(self.src, span.start)
+    }
+
     pub fn at(&mut self, span: Option<Range<usize>>, path: &str, message: impl Into<String>) {
         let (line, col) = match span {
             Some(r) => {

@@ -20,8 +20,8 @@ pub struct Located {
     /// Warnings the API server would return with the object (e.g. `CRON_TZ` before 1.29).
     pub warnings: Vec<String>,
     /// Names of the pod template's init containers written with `restartPolicy: Always`
-    /// (sidecars from 1.29). jobsim's `Container` has no such field, so it is read here from
-    /// the document for `jobsim check`'s advice.
+    /// (sidecars from 1.29). Read from the document for `jobsim check`'s advice: where the
+    /// release drops the field (before 1.29 by default) the object no longer has it.
     pub sidecars: Vec<String>,
 }
 

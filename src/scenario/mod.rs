@@ -302,7 +302,7 @@ const WORKLOAD_KEYS: &[&str] = &[
     "sigterm",
     "sigterm_delay",
 ];
-const MATCH_KEYS: &[&str] = &["cronjob", "job", "labels"];
+const MATCH_KEYS: &[&str] = &["cronjob", "job", "labels", "container"];
 const RUN_KEYS: &[&str] = &["median", "p99", "min", "max"];
 const WEIGHTED_EXIT_KEYS: &[&str] = &["code", "weight"];
 const EXIT_TABLE_KEYS: &[&str] = &["attempts"];
@@ -991,6 +991,7 @@ fn comparable_glob(d: &mut Diags<'_>, v: &V<'_>, path: &str) -> Option<String> {
 
 fn workload(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str) -> Option<Workload> {
     let mut ok = true;
+    let mut container = None;
     let matcher = match t.get("match") {
         None => WorkloadMatch::Any,
         Some(v) => {
@@ -1001,11 +1002,23 @@ fn workload(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str) -> Option<Workload> {
                     WorkloadMatch::Any
                 }
                 Some(m) => {
-                    if m.entries.len() != 1 {
+                    // `container` narrows any of the three (or every pod) to one container.
+                    if let Some(c) = m.get("container") {
+                        match string(d, c, &m.sub("container")) {
+                            Some(name) if !name.is_empty() => container = Some(name.to_string()),
+                            Some(_) => {
+                                d.at(Some(c.span()), &m.sub("container"), "must not be empty");
+                                ok = false;
+                            }
+                            None => ok = false,
+                        }
+                    }
+                    let pods = m.entries.len() - usize::from(m.has("container"));
+                    if pods > 1 || (pods == 0 && !m.has("container")) {
                         d.at(
                             Some(v.span()),
                             &mp,
-                            "give exactly one of cronjob, job, labels",
+                            "give exactly one of cronjob, job, labels (and, if you like, container)",
                         );
                         ok = false;
                     }
@@ -1041,6 +1054,8 @@ fn workload(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str) -> Option<Workload> {
     let run = match t.get("run") {
         None => RunTime::Fixed(Dur::ZERO),
         Some(v) => match v.get_ref() {
+            // A process that never exits on its own (`tail -F`, a proxy): only a kill ends it.
+            DeValue::String(s) if s.as_ref() == "forever" => RunTime::Forever,
             DeValue::String(_) => match duration(d, v, &t.sub("run"), false) {
                 Some(x) => RunTime::Fixed(x),
                 None => {
@@ -1239,7 +1254,10 @@ fn workload(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str) -> Option<Workload> {
         (_, None) => SigTerm::Ignore,
     };
     let _ = p;
+    let (line, col) = d.locate(t.span.clone());
     ok.then_some(Workload {
+        source: format!("{}:{line}:{col}", d.file),
+        container,
         matcher,
         run,
         exit,

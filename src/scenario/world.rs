@@ -106,6 +106,8 @@ pub fn load_manifest(text: &str, shown: &str, world: &World) -> Result<Loaded, V
             exit: ExitCodes::Fixed(0),
             start_delay: Dur::ZERO,
             sigterm: Default::default(),
+            container: None,
+            source: String::new(),
         }],
         faults: Vec::new(),
         actions: Vec::new(),

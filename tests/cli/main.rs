@@ -1,6 +1,7 @@
 //! Integration tests of the CLI: one binary, several modules.
 
 mod advice;
+mod containers;
 mod determinism;
 mod fake;
 mod fuzz;

@@ -221,7 +221,8 @@ fn a_suspended_jobs_status_reads_suspended() {
 
 /// A two-container `OnFailure` pod with `backoffLimit: 2`: one crash is one restart in the Job
 /// controller's sum over containers (`pastBackoffLimitOnFailure`), so the Job survives it and
-/// completes; it failed after one crash when the restart count was copied onto both.
+/// completes; it failed after one crash when the restart count was copied onto both. (Each
+/// container runs on its own: the sidecar's workload makes it run 30 s and exit 0.)
 #[test]
 fn two_container_on_failure_job_survives_one_crash_under_backoff_limit_2() {
     let dir = tmpdir("two-containers");
@@ -233,7 +234,7 @@ fn two_container_on_failure_job_survives_one_crash_under_backoff_limit_2() {
     let s = write(
         &dir,
         "s.toml",
-        "[simulation]\nstart = \"2016-05-19T08:29:00Z\"\nduration = \"10m\"\nkubernetes = \"1.31\"\n[[objects]]\nfile = \"m.yaml\"\n[[workloads]]\nrun = \"5s\"\nexit = { attempts = [1, 0] }\n[[expect]]\njob = { name = \"pi\", condition = \"Complete\", pods_created = 1 }\n",
+        "[simulation]\nstart = \"2016-05-19T08:29:00Z\"\nduration = \"10m\"\nkubernetes = \"1.31\"\n[[objects]]\nfile = \"m.yaml\"\n[[workloads]]\nmatch = { container = \"sidecar\" }\nrun = \"30s\"\n[[workloads]]\nrun = \"5s\"\nexit = { attempts = [1, 0] }\n[[expect]]\njob = { name = \"pi\", condition = \"Complete\", pods_created = 1 }\n",
     );
     let o = jobsim(&["run", s.to_str().unwrap()]);
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);

@@ -11,6 +11,32 @@ use super::{dns1123_label_errors, dns1123_subdomain_errors, FieldError};
 use crate::api::{Container, PodSpec};
 use crate::schedule::go_quote;
 
+/// `dropDisabledFields` (pkg/api/pod/util.go) for the field jobsim keeps that a gate guards:
+/// the init containers' `restartPolicy` while SidecarContainers is off (1.28 by default; the
+/// field does not exist before 1.28, where the decoder drops it). Returns the paths dropped,
+/// relative to the pod spec (`initContainers[0].restartPolicy`). Only a spec that has one is
+/// copied (the spec is shared with the pods made from it).
+pub fn drop_disabled_pod_fields(
+    spec: &mut crate::api::Shared<PodSpec>,
+    profile: &crate::version::Profile,
+) -> Vec<String> {
+    if profile.gate("SidecarContainers")
+        || spec
+            .init_containers
+            .iter()
+            .all(|c| c.restart_policy.is_none())
+    {
+        return Vec::new();
+    }
+    let mut dropped = Vec::new();
+    for (i, c) in spec.init_containers.iter_mut().enumerate() {
+        if c.restart_policy.take().is_some() {
+            dropped.push(format!("initContainers[{i}].restartPolicy"));
+        }
+    }
+    dropped
+}
+
 /// `validateContainers`, then `validateInitContainers`, then `validateRestartPolicy`, in
 /// `ValidatePodSpec`'s order. The pod spec's path is `p` followed by `sub` (joined only for an
 /// error: every pod and Job a CronJob creates is validated, issue 5).
@@ -40,6 +66,19 @@ pub fn validate_pod_spec(spec: &PodSpec, p: &str, sub: &str) -> Vec<FieldError> 
             || (!c.name.is_empty() && init[..i].iter().any(|e| e.name == c.name));
         if seen {
             out.push(duplicate(&at(), &c.name));
+        }
+    }
+    // `validateInitContainers` (1.28+): an init container's restartPolicy may only be
+    // `Always` (validateContainerRestartPolicy). (A regular container's restartPolicy,
+    // forbidden up to 1.33 and a ContainerRestartRules field from 1.34, is not validated:
+    // jobsim's kubelet reads it on init containers only.)
+    for (i, c) in init.iter().enumerate() {
+        if let Some(r) = c.restart_policy.as_deref().filter(|r| *r != "Always") {
+            out.push(FieldError::not_supported(
+                format!("{p}{sub}.initContainers[{i}].restartPolicy"),
+                go_quote(r),
+                &["Always"],
+            ));
         }
     }
     match spec.restart_policy.as_str() {
@@ -309,5 +348,51 @@ mod tests {
             errs(&spec(vec![c("main", "x")], vec![], "")),
             ["spec.template.spec.restartPolicy: Required value"]
         );
+    }
+
+    /// `validateInitContainers` (1.28+): an init container's restartPolicy may only be
+    /// `Always` (`validateContainerRestartPolicy`'s NotSupported).
+    #[test]
+    fn an_init_container_restart_policy_other_than_always_is_refused() {
+        let mut bad = c("init", "x");
+        bad.restart_policy = Some("OnFailure".into());
+        let mut ok = c("side", "x");
+        ok.restart_policy = Some("Always".into());
+        assert_eq!(
+            errs(&spec(vec![c("main", "x")], vec![bad, ok], "Never")),
+            [
+                r#"spec.template.spec.initContainers[0].restartPolicy: Unsupported value: "OnFailure": supported values: "Always""#
+            ]
+        );
+    }
+
+    /// `dropDisabledFields` (pkg/api/pod/util.go): the sidecars' restartPolicy goes where
+    /// SidecarContainers is off (1.28 by default, or turned off), and stays from 1.29.
+    #[test]
+    fn the_sidecar_restart_policy_is_dropped_where_the_gate_is_off() {
+        use crate::version::{Profile, Version};
+        let mut side = c("side", "x");
+        side.restart_policy = Some("Always".into());
+        let with = || -> crate::api::Shared<PodSpec> {
+            spec(
+                vec![c("main", "x")],
+                vec![c("a", "x"), side.clone()],
+                "Never",
+            )
+            .into()
+        };
+        let mut s28 = with();
+        let dropped = drop_disabled_pod_fields(&mut s28, &Profile::new(Version { minor: 28 }));
+        assert_eq!(dropped, ["initContainers[1].restartPolicy"]);
+        assert!(s28.init_containers.iter().all(|c| !c.is_restartable()));
+        let mut s29 = with();
+        assert!(
+            drop_disabled_pod_fields(&mut s29, &Profile::new(Version { minor: 29 })).is_empty()
+        );
+        assert!(s29.init_containers[1].is_restartable());
+        let mut off = Profile::new(Version { minor: 31 });
+        off.set_gate("SidecarContainers", false).unwrap();
+        let mut s31 = with();
+        assert_eq!(drop_disabled_pod_fields(&mut s31, &off).len(), 1);
     }
 }
