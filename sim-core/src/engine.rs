@@ -179,7 +179,11 @@ impl Sim {
             event_limit: scenario.limits.max_events,
             object_limit: scenario.limits.max_objects,
             pending_events: Vec::new(),
-            recorders: crate::events::Recorders::new(scenario.seed),
+            recorders: {
+                let mut r = crate::events::Recorders::new(scenario.seed);
+                r.series_epoch = scenario.start;
+                r
+            },
             enqueue_buf: Vec::new(),
             owners_buf: Vec::new(),
             pending_api_errors: Vec::new(),
@@ -552,6 +556,14 @@ impl Sim {
                 _ => "",
             };
             let source = ev.source;
+            if crate::events::series::uses_series(source) {
+                let rv = stored
+                    .map(|o| o.meta().resource_version.clone())
+                    .unwrap_or_default();
+                self.recorders
+                    .record_series(source, ev, uid, rv, self.now, !self.api_down);
+                continue;
+            }
             let (clock, up) = self.event_process(source, host);
             self.recorders
                 .record(source, host, ev, uid, self.now, clock, up);

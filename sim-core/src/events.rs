@@ -541,6 +541,11 @@ pub struct Recorders {
     pub retries: Vec<(SimTime, usize, u64)>,
     /// Events no Event object will show: (event, when recorded, why) (drained by the engine).
     pub dropped: Vec<(EventRecord, SimTime, &'static str)>,
+    /// The `tools/events` recorders (kube-scheduler's; `series`).
+    series: Vec<series::SeriesProcess>,
+    /// When their timers started (the scheduler's start: the run's).
+    pub series_epoch: SimTime,
+    series_rng: ChaCha8Rng,
 }
 
 impl Recorders {
@@ -554,6 +559,9 @@ impl Recorders {
             written: Vec::new(),
             retries: Vec::new(),
             dropped: Vec::new(),
+            series: Vec::new(),
+            series_epoch: SimTime(0),
+            series_rng: crate::rng::stream(seed, "event-series"),
         }
     }
 
@@ -687,6 +695,10 @@ impl Recorders {
 
     /// A scheduled retry of broadcaster `b` comes due (`clock`: the process's clock now).
     pub fn retry(&mut self, b: usize, token: u64, now: SimTime, clock: SimTime, api_up: bool) {
+        if b & series::SERIES_FLAG != 0 {
+            self.series_due(b & !series::SERIES_FLAG, token, now, api_up);
+            return;
+        }
         let Some(bc) = self.broadcasters.get_mut(b) else {
             return;
         };
@@ -740,7 +752,11 @@ impl Recorders {
     }
 }
 
+pub mod series;
+
 #[cfg(test)]
 mod process_tests;
+#[cfg(test)]
+mod series_tests;
 #[cfg(test)]
 mod tests;

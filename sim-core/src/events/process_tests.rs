@@ -38,6 +38,8 @@ fn runs(run: Dur, exit: i32) -> Workload {
         exit: ExitCodes::Fixed(exit),
         start_delay: Dur::ZERO,
         sigterm: Default::default(),
+        container: None,
+        source: String::new(),
     }
 }
 
