@@ -18,6 +18,7 @@ pub mod queue;
 pub mod rng;
 pub mod scenario;
 pub mod schedule;
+pub mod scheduler;
 pub mod store;
 pub mod time;
 pub mod trace;

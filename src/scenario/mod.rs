@@ -8,6 +8,7 @@
 pub mod diag;
 mod kinds;
 pub mod manifest;
+pub mod nodes;
 pub mod random_faults;
 pub(crate) mod schema;
 pub mod walk;
@@ -332,6 +333,8 @@ pub fn known_keys() -> Vec<String> {
     add("simulation", SIMULATION_KEYS);
     add("controller_manager", CONTROLLER_MANAGER_KEYS);
     add("cluster", CLUSTER_KEYS);
+    add("cluster.nodes", nodes::NODE_KEYS);
+    add("cluster.nodes.taints[]", nodes::TAINT_KEYS);
     add("objects", OBJECT_KEYS);
     add("workloads", WORKLOAD_KEYS);
     add("workloads.match", MATCH_KEYS);
@@ -733,15 +736,14 @@ fn build(
     }
     let minor = profile.minor();
 
-    // [cluster]
-    let mut nodes = 1i64;
-    if let Some(v) = top.get("cluster") {
-        if let Some(t) = table(d, v, "cluster", CLUSTER_KEYS) {
-            if let Some(v) = t.get("nodes") {
-                nodes = int_in(d, v, "cluster.nodes", 1, 10_000).unwrap_or(1);
-            }
-        }
-    }
+    // [cluster]: nodes = N, or [[cluster.nodes]] with shapes
+    let (node_names, node_shapes) = match top.get("cluster") {
+        Some(v) => match table(d, v, "cluster", CLUSTER_KEYS) {
+            Some(t) => nodes::cluster_nodes(d, t.get("nodes")),
+            None => nodes::cluster_nodes(d, None),
+        },
+        None => nodes::cluster_nodes(d, None),
+    };
     let window = walk::Window::new(start, end);
 
     // [[objects]]
@@ -799,7 +801,7 @@ fn build(
             }
         }
         let p = format!("[[faults]][{i}]");
-        if let Some(f) = fault(d, &t, &p, window, nodes as usize, random) {
+        if let Some(f) = fault(d, &t, &p, window, &node_names, random) {
             if !random {
                 fault_specs.push(random_faults::FaultSpec::Fixed(f));
             } else if let Some(r) = random_faults::parse(d, &t, f, i, &mut fault_names) {
@@ -874,7 +876,8 @@ fn build(
         seed,
         profile,
         controller_manager: cm,
-        nodes: (1..=nodes).map(|n| format!("node-{n}")).collect(),
+        nodes: node_names,
+        node_shapes,
         objects: objects.into_iter().map(|o| o.0.object).collect(),
         workloads,
         faults,
@@ -1276,7 +1279,7 @@ fn fault(
     t: &Tbl<'_, '_>,
     p: &str,
     window: walk::Window,
-    nodes: usize,
+    nodes: &[String],
     random: bool,
 ) -> Option<Fault> {
     let kind_v = match t.get("kind") {
@@ -1501,15 +1504,20 @@ fn fault(
             }
             let v = t.get("node")?;
             let n = string(d, v, &t.sub("node"))?;
-            let valid = n
-                .strip_prefix("node-")
-                .and_then(|x| x.parse::<usize>().ok())
-                .is_some_and(|x| x >= 1 && x <= nodes && format!("node-{x}") == n);
-            if !valid {
+            if !nodes.iter().any(|x| x == n) {
+                let shorthand = nodes
+                    .iter()
+                    .enumerate()
+                    .all(|(i, x)| *x == format!("node-{}", i + 1));
+                let has = if shorthand {
+                    format!("node-1 … node-{}", nodes.len())
+                } else {
+                    nodes.join(", ")
+                };
                 d.at(
                     Some(v.span()),
                     &t.sub("node"),
-                    format!("no node {n:?}: the cluster has node-1 … node-{nodes}"),
+                    format!("no node {n:?}: the cluster has {has}"),
                 );
                 return None;
             }
