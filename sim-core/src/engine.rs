@@ -59,6 +59,12 @@ pub(crate) enum Ev {
         uid: Rc<str>,
         node: usize,
     },
+    /// The taint eviction controller deletes a pod for a NoExecute taint (`crate::nodeops`).
+    NoExecuteEvict {
+        uid: Rc<str>,
+        node: usize,
+        token: u64,
+    },
     /// The scheduling queue retries an unschedulable pod (`crate::scheduler`).
     Schedule {
         uid: Rc<str>,
@@ -372,6 +378,7 @@ impl Sim {
             }
             Ev::Evict { uid, node } => self.evict(uid, node, obs),
             Ev::Schedule { uid, token } => self.sched_retry(uid, token, obs),
+            Ev::NoExecuteEvict { uid, node, token } => self.noexecute_evict(uid, node, token, obs),
             Ev::EventRetry { broadcaster, token } => {
                 self.recorders
                     .retry(broadcaster, token, self.now, !self.api_down);
@@ -413,6 +420,7 @@ impl Sim {
                 self.schedule_evictions(i, at);
             }
         }
+        self.noexecute_relist();
         self.drain(obs);
         let epoch = self.cm_epoch;
         self.queue
@@ -790,6 +798,10 @@ impl Sim {
                 }
                 (format!("apply {}", names.join(", ")), r)
             }
+            ActionKind::Node(a) => match self.node_action(&a) {
+                Ok(d) => (d, Ok(())),
+                Err(e) => (a.describe(), Err(e)),
+            },
             ActionKind::Delete {
                 kind,
                 namespace,

@@ -41,6 +41,9 @@ pub struct Node {
     /// Allocatable, labels, taints, cordon: what the scheduler filters on
     /// (`crate::scheduler`); the default has room for everything.
     pub shape: crate::scheduler::NodeShape,
+    /// Bumped when a NoExecute taint goes (or the controller manager relists): evictions
+    /// queued before are void (`crate::nodeops`).
+    pub noexecute_token: u64,
 }
 
 impl Node {
@@ -52,6 +55,7 @@ impl Node {
             tainted_at: None,
             unreachable_since: None,
             shape: Default::default(),
+            noexecute_token: 0,
         }
     }
     fn reachable(&self) -> bool {

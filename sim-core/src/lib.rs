@@ -14,6 +14,7 @@ pub mod fastpath;
 pub mod invariants;
 pub mod kubelet;
 pub mod lookup;
+pub mod nodeops;
 pub mod queue;
 pub mod rng;
 pub mod scenario;

@@ -176,6 +176,8 @@ pub enum ActionKind {
     /// defaults and validates as `profile` does and the controller manager restarts with that
     /// release's controllers (`profile` keeps the scenario's feature-gate overrides).
     Upgrade { profile: crate::version::Profile },
+    /// cordon, uncordon, drain, taint, add a node (`crate::nodeops`).
+    Node(crate::nodeops::NodeAction),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -675,8 +675,17 @@ impl Sim {
             c.last_transition_time = Some(self.now.trunc_secs());
         }
         if self.store.update(Object::Pod(p), false, self.now).is_ok() {
-            self.bound_unadmitted
-                .insert(Rc::from(pod.metadata.uid.as_str()), best);
+            let uid: Rc<str> = Rc::from(pod.metadata.uid.as_str());
+            self.bound_unadmitted.insert(uid.clone(), best);
+            // A pod bound to a node with NoExecute taints it tolerates for a while.
+            if self.nodes[best]
+                .shape
+                .taints
+                .iter()
+                .any(|t| t.effect == "NoExecute")
+            {
+                self.noexecute_pod(uid, best);
+            }
         }
     }
 

@@ -8,7 +8,8 @@ use sim_core::scheduler::{parse_quantity, NodeShape, Taint};
 use toml::de::DeValue;
 
 use super::diag::Diags;
-use super::walk::{array, boolean, int_in, string, table, type_name, V};
+use super::walk::{array, boolean, int_in, string, table, type_name, Tbl, V};
+use sim_core::nodeops::NodeAction;
 
 pub const NODE_KEYS: &[&str] = &["name", "allocatable", "labels", "taints", "unschedulable"];
 pub const TAINT_KEYS: &[&str] = &["key", "value", "effect"];
@@ -126,81 +127,11 @@ pub fn cluster_nodes(
         );
         return (shorthand(1), BTreeMap::new());
     }
-    let mut names = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     let mut shapes = BTreeMap::new();
     for (i, item) in items.iter().enumerate() {
         let p = format!("cluster.nodes[{i}]");
-        let Some(t) = table(d, item, &p, NODE_KEYS) else {
-            continue;
-        };
-        let name = match t.get("name") {
-            Some(n) => string(d, n, &t.sub("name")).and_then(|s| {
-                if !dns_subdomain(s) {
-                    d.at(
-                        Some(n.span()),
-                        &t.sub("name"),
-                        format!("Invalid value: \"{s}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"),
-                    );
-                    return None;
-                }
-                if names.iter().any(|x: &String| x == s) {
-                    d.at(
-                        Some(n.span()),
-                        &t.sub("name"),
-                        format!("Duplicate value: \"{s}\""),
-                    );
-                    return None;
-                }
-                Some(s.to_string())
-            }),
-            None => {
-                d.at(
-                    Some(t.span.clone()),
-                    &t.sub("name"),
-                    "required: the node's name, e.g. name = \"gpu-1\"",
-                );
-                None
-            }
-        };
-        let mut shape = NodeShape {
-            allocatable: Some(BTreeMap::new()),
-            ..Default::default()
-        };
-        if let Some(a) = t.get("allocatable") {
-            let ap = t.sub("allocatable");
-            if let DeValue::Table(tt) = a.get_ref() {
-                let mut m = BTreeMap::new();
-                for (k, val) in tt.iter() {
-                    let key: &str = k.get_ref().as_ref();
-                    if let Some(q) = quantity(d, val, &format!("{ap}.{key}")) {
-                        m.insert(key.to_string(), q);
-                    }
-                }
-                shape.allocatable = Some(m);
-            } else {
-                d.at(
-                    Some(a.span()),
-                    &ap,
-                    format!("expected a table, found {}", type_name(a.get_ref())),
-                );
-            }
-        }
-        if let Some(l) = t.get("labels") {
-            shape.labels = string_map(d, l, &t.sub("labels"));
-        }
-        if let Some(u) = t.get("unschedulable") {
-            shape.unschedulable = boolean(d, u, &t.sub("unschedulable")).unwrap_or(false);
-        }
-        if let Some(ts) = t.get("taints") {
-            let tp = t.sub("taints");
-            for (j, tv) in array(d, ts, &tp).unwrap_or(&[]).iter().enumerate() {
-                let p = format!("{tp}[{j}]");
-                if let Some(taint) = taint(d, tv, &p) {
-                    shape.taints.push(taint);
-                }
-            }
-        }
-        if let Some(n) = name {
+        if let Some((n, shape)) = node_entry(d, item, &p, &names) {
             names.push(n.clone());
             shapes.insert(n, shape);
         }
@@ -215,6 +146,24 @@ pub fn cluster_nodes(
 /// three).
 pub fn taint(d: &mut Diags<'_>, v: &V<'_>, p: &str) -> Option<Taint> {
     let t = table(d, v, p, TAINT_KEYS)?;
+    taint_fields(d, &t, p)
+}
+
+fn effect_of(d: &mut Diags<'_>, e: &V<'_>, p: &str) -> Option<String> {
+    let s = string(d, e, p)?;
+    if EFFECTS.contains(&s) {
+        Some(s.to_string())
+    } else {
+        d.at(
+            Some(e.span()),
+            p,
+            format!("Unsupported value: \"{s}\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\""),
+        );
+        None
+    }
+}
+
+fn taint_fields(d: &mut Diags<'_>, t: &Tbl<'_, '_>, _p: &str) -> Option<Taint> {
     let key = match t.get("key") {
         Some(k) => string(d, k, &t.sub("key")).map(str::to_string),
         None => {
@@ -227,18 +176,7 @@ pub fn taint(d: &mut Diags<'_>, v: &V<'_>, p: &str) -> Option<Taint> {
         None => Some(String::new()),
     };
     let effect = match t.get("effect") {
-        Some(e) => string(d, e, &t.sub("effect")).and_then(|s| {
-            if EFFECTS.contains(&s) {
-                Some(s.to_string())
-            } else {
-                d.at(
-                    Some(e.span()),
-                    &t.sub("effect"),
-                    format!("Unsupported value: \"{s}\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\""),
-                );
-                None
-            }
-        }),
+        Some(e) => effect_of(d, e, &t.sub("effect")),
         None => {
             d.at(
                 Some(t.span.clone()),
@@ -253,4 +191,154 @@ pub fn taint(d: &mut Diags<'_>, v: &V<'_>, p: &str) -> Option<Taint> {
         value: value?,
         effect: effect?,
     })
+}
+
+/// One node: `{ name, allocatable, labels, taints, unschedulable }` (a `[[cluster.nodes]]`
+/// entry, or an `add_node` action); `taken`: names already used.
+pub fn node_entry(
+    d: &mut Diags<'_>,
+    item: &V<'_>,
+    p: &str,
+    taken: &[String],
+) -> Option<(String, NodeShape)> {
+    let t = table(d, item, p, NODE_KEYS)?;
+    let name = match t.get("name") {
+        Some(n) => string(d, n, &t.sub("name")).and_then(|s| {
+            if !dns_subdomain(s) {
+                d.at(
+                    Some(n.span()),
+                    &t.sub("name"),
+                    format!("Invalid value: \"{s}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"),
+                );
+                return None;
+            }
+            if taken.iter().any(|x| x == s) {
+                d.at(
+                    Some(n.span()),
+                    &t.sub("name"),
+                    format!("Duplicate value: \"{s}\""),
+                );
+                return None;
+            }
+            Some(s.to_string())
+        }),
+        None => {
+            d.at(
+                Some(t.span.clone()),
+                &t.sub("name"),
+                "required: the node's name, e.g. name = \"gpu-1\"",
+            );
+            None
+        }
+    };
+    let mut shape = NodeShape {
+        allocatable: Some(BTreeMap::new()),
+        ..Default::default()
+    };
+    if let Some(a) = t.get("allocatable") {
+        let ap = t.sub("allocatable");
+        if let DeValue::Table(tt) = a.get_ref() {
+            let mut m = BTreeMap::new();
+            for (k, val) in tt.iter() {
+                let key: &str = k.get_ref().as_ref();
+                if let Some(q) = quantity(d, val, &format!("{ap}.{key}")) {
+                    m.insert(key.to_string(), q);
+                }
+            }
+            shape.allocatable = Some(m);
+        } else {
+            d.at(
+                Some(a.span()),
+                &ap,
+                format!("expected a table, found {}", type_name(a.get_ref())),
+            );
+        }
+    }
+    if let Some(l) = t.get("labels") {
+        shape.labels = string_map(d, l, &t.sub("labels"));
+    }
+    if let Some(u) = t.get("unschedulable") {
+        shape.unschedulable = boolean(d, u, &t.sub("unschedulable")).unwrap_or(false);
+    }
+    if let Some(ts) = t.get("taints") {
+        let tp = t.sub("taints");
+        for (j, tv) in array(d, ts, &tp).unwrap_or(&[]).iter().enumerate() {
+            let p = format!("{tp}[{j}]");
+            if let Some(taint) = taint(d, tv, &p) {
+                shape.taints.push(taint);
+            }
+        }
+    }
+    Some((name?, shape))
+}
+
+pub const ACTION_KEYS: &[&str] = &[
+    "cordon", "uncordon", "drain", "taint", "untaint", "add_node",
+];
+pub const TAINT_ACTION_KEYS: &[&str] = &["node", "key", "value", "effect"];
+
+/// A node action of `[[actions]]` (`key` is one of `ACTION_KEYS`); `nodes`: the cluster's
+/// node names and those added by `add_node` actions.
+pub fn node_action(
+    d: &mut Diags<'_>,
+    key: &str,
+    v: &V<'_>,
+    p: &str,
+    nodes: &[String],
+) -> Option<NodeAction> {
+    let known = |d: &mut Diags<'_>, v: &V<'_>, p: &str| -> Option<String> {
+        let n = string(d, v, p)?;
+        if nodes.iter().any(|x| x == n) {
+            Some(n.to_string())
+        } else {
+            d.at(
+                Some(v.span()),
+                p,
+                format!("no node {n:?}: the cluster has {}", nodes.join(", ")),
+            );
+            None
+        }
+    };
+    match key {
+        "cordon" => known(d, v, p).map(NodeAction::Cordon),
+        "uncordon" => known(d, v, p).map(NodeAction::Uncordon),
+        "drain" => known(d, v, p).map(NodeAction::Drain),
+        "add_node" => {
+            let (n, shape) = node_entry(d, v, p, &[])?;
+            Some(NodeAction::AddNode(n, shape))
+        }
+        "taint" | "untaint" => {
+            let t = table(d, v, p, TAINT_ACTION_KEYS)?;
+            let node = match t.get("node") {
+                Some(n) => known(d, n, &t.sub("node")),
+                None => {
+                    d.at(Some(v.span()), &t.sub("node"), "required: the node's name");
+                    None
+                }
+            };
+            if key == "taint" {
+                // The same checks as a [[cluster.nodes]] taint.
+                let taint = taint_fields(d, &t, p);
+                Some(NodeAction::Taint(node?, taint?))
+            } else {
+                let k = match t.get("key") {
+                    Some(k) => string(d, k, &t.sub("key")).map(str::to_string),
+                    None => {
+                        d.at(Some(v.span()), &t.sub("key"), "Required value");
+                        None
+                    }
+                };
+                let effect = match t.get("effect") {
+                    Some(e) => Some(effect_of(d, e, &t.sub("effect"))?),
+                    None => None,
+                };
+                Some(NodeAction::Untaint {
+                    node: node?,
+                    key: k?,
+                    effect,
+                })
+            }
+        }
+        _ => None,
+    }
 }
