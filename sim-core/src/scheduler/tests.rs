@@ -512,6 +512,7 @@ fn container(requests: &[(&str, &str)], limits: &[(&str, &str)]) -> Container {
     };
     Container {
         name: "c".into(),
+        image: "busybox".into(),
         resources: ResourceRequirements {
             requests: q(requests),
             limits: q(limits),
@@ -772,4 +773,166 @@ fn filter_order_follows_the_release() {
 fn backoff_doubles_to_ten_seconds() {
     let got: Vec<i64> = (1..=6).map(|a| backoff(a).0 / 1000).collect();
     assert_eq!(got, [1, 2, 4, 8, 10, 10]);
+}
+
+// ---- the scheduling queue, through the engine (pkg/scheduler/internal/queue/
+// scheduling_queue.go: back-off 1 s doubling to 10 s, the 5-minute flush every 30 s)
+
+mod queue {
+    use super::*;
+    use crate::api::{ObjectMeta, Pod};
+    use crate::engine_tests::{scenario, t0};
+    use crate::scenario::{ExitCodes, RunTime, Workload, WorkloadMatch};
+    use crate::trace::{Recorder, TraceEvent};
+
+    fn pod(name: &str, cpu: &str, run_label: &str) -> Object {
+        Object::Pod(Pod {
+            metadata: ObjectMeta {
+                name: name.into(),
+                namespace: "default".into(),
+                labels: std::iter::once(("run".to_string(), run_label.to_string()))
+                    .collect::<BTreeMap<_, _>>()
+                    .into(),
+                ..Default::default()
+            }
+            .into(),
+            spec: PodSpec {
+                restart_policy: "Never".into(),
+                containers: vec![container(&[("cpu", cpu)], &[])],
+                ..Default::default()
+            }
+            .into(),
+            ..Default::default()
+        })
+    }
+
+    fn runs(label: &str, ms: i64) -> Workload {
+        Workload {
+            matcher: WorkloadMatch::Labels(
+                std::iter::once(("run".to_string(), label.to_string())).collect(),
+            ),
+            run: RunTime::Fixed(Dur(ms)),
+            exit: ExitCodes::Fixed(0),
+            start_delay: Dur::ZERO,
+            sigterm: Default::default(),
+        }
+    }
+
+    /// Milliseconds after t0 at which `name` got its node.
+    fn bound_at(rec: &Recorder, name: &str) -> Option<i64> {
+        rec.events.iter().find_map(|e| match e {
+            TraceEvent::Updated { time, old, new } => {
+                let (o, n) = (old.as_pod()?, new.as_pod()?);
+                (n.metadata.name == name
+                    && o.spec.node_name.is_empty()
+                    && !n.spec.node_name.is_empty())
+                .then(|| (*time - t0()).0)
+            }
+            _ => None,
+        })
+    }
+
+    fn one_cpu_node(s: &mut crate::scenario::Scenario) {
+        s.node_shapes
+            .insert("node-1".into(), alloc(&[("cpu", 1000)]));
+    }
+
+    #[test]
+    fn a_pod_finishing_retries_the_waiting_pod_once_its_backoff_is_over() {
+        // b fails at t0 (1st attempt: back-off 1 s). a frees the CPU at 0.5 s: b waits for
+        // its back-off and binds at 1 s. When a runs 3.5 s, b binds at once at 3.5 s.
+        for (a_runs, want) in [(500, 1000), (3500, 3500)] {
+            let mut s = scenario(31, Dur::mins(2));
+            one_cpu_node(&mut s);
+            s.objects.push(pod("a", "1", "a"));
+            s.objects.push(pod("b", "1", "b"));
+            s.workloads.push(runs("a", a_runs));
+            s.workloads.push(runs("b", 1000));
+            let mut rec = Recorder::default();
+            Sim::new(s).run(&mut rec).unwrap();
+            assert_eq!(bound_at(&rec, "a"), Some(0));
+            assert_eq!(bound_at(&rec, "b"), Some(want), "a runs {a_runs} ms");
+        }
+    }
+
+    #[test]
+    fn a_pod_that_never_fits_is_retried_by_the_five_minute_flush() {
+        let mut s = scenario(31, Dur::mins(12));
+        one_cpu_node(&mut s);
+        s.objects.push(pod("big", "2", "big"));
+        let mut rec = Recorder::default();
+        Sim::new(s).run(&mut rec).unwrap();
+        // Each failed attempt records FailedScheduling again (one Event, its count rising):
+        // at 0, then at the first 30 s tick more than 5 min later (5m30s), then 11m.
+        let times: Vec<i64> = rec
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                TraceEvent::Event {
+                    event, last_time, ..
+                } if event.reason == "FailedScheduling" => Some((*last_time - t0()).0 / 1000),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(times, [0, 330, 660]);
+        assert_eq!(bound_at(&rec, "big"), None);
+        // PodScheduled=False, reason Unschedulable, with the message.
+        let last = rec
+            .events
+            .iter()
+            .rev()
+            .find_map(|e| match e {
+                TraceEvent::Updated { new, .. } => new.as_pod().cloned(),
+                TraceEvent::Created { object, .. } => object.as_pod().cloned(),
+                _ => None,
+            })
+            .unwrap();
+        let c = last
+            .status
+            .conditions
+            .iter()
+            .find(|c| c.type_ == "PodScheduled")
+            .expect("PodScheduled condition");
+        assert_eq!(
+            (c.status.as_str(), c.reason.as_str()),
+            ("False", "Unschedulable")
+        );
+        assert!(
+            c.message
+                .starts_with("0/1 nodes are available: 1 Insufficient cpu."),
+            "{}",
+            c.message
+        );
+    }
+
+    #[test]
+    fn shapeless_nodes_place_pods_as_before_fewest_pods_then_first() {
+        let mut s = scenario(31, Dur::mins(1));
+        s.nodes = vec!["node-1".into(), "node-2".into(), "node-3".into()];
+        for n in ["p1", "p2", "p3", "p4"] {
+            s.objects.push(pod(n, "100", n));
+        }
+        let mut rec = Recorder::default();
+        Sim::new(s).run(&mut rec).unwrap();
+        let nodes: Vec<String> = ["p1", "p2", "p3", "p4"]
+            .iter()
+            .map(|n| {
+                rec.events
+                    .iter()
+                    .find_map(|e| match e {
+                        TraceEvent::Updated { new, .. } => new
+                            .as_pod()
+                            .filter(|p| p.metadata.name == *n && !p.spec.node_name.is_empty())
+                            .map(|p| p.spec.node_name.clone()),
+                        _ => None,
+                    })
+                    .unwrap()
+            })
+            .collect();
+        // 100 CPUs each: shapeless nodes have room for everything.
+        assert_eq!(nodes, ["node-1", "node-2", "node-3", "node-1"]);
+        assert!(!rec.events.iter().any(
+            |e| matches!(e, TraceEvent::Event { event, .. } if event.reason == "FailedScheduling")
+        ));
+    }
 }
