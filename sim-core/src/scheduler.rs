@@ -608,6 +608,19 @@ impl Sim {
             return;
         }
         let counts = self.live_pod_counts();
+        // Nodes without a shape pass every filter of a pod without node constraints, and
+        // score alike: the fewest live pods, then the first (no allocation on this path).
+        let plain = self.nodes.iter().all(|x| x.shape == NodeShape::default())
+            && pod.spec.node_selector.is_empty()
+            && pod.spec.affinity.is_none();
+        if plain {
+            let best = (0..n)
+                .filter(|&i| up[i])
+                .min_by_key(|&i| (counts[i], i))
+                .expect("a node is up");
+            self.bind_to(pod, best);
+            return;
+        }
         let minor = self.profile.minor();
         let shaped = self.nodes.iter().any(|x| x.shape.allocatable.is_some());
         let (requested, npods) = if shaped {
@@ -620,6 +633,7 @@ impl Sim {
         } else {
             BTreeMap::new()
         };
+        let needs_labels = !pod.spec.node_selector.is_empty() || pod.spec.affinity.is_some();
         let mut feasible = Vec::new();
         let mut statuses = Vec::new();
         for i in 0..n {
@@ -637,7 +651,12 @@ impl Sim {
                 continue;
             }
             let node = &self.nodes[i];
-            let labels = node.shape.node_labels(&node.name);
+            // Labels only matter to a pod with a nodeSelector or an affinity.
+            let labels = if needs_labels {
+                node.shape.node_labels(&node.name)
+            } else {
+                BTreeMap::new()
+            };
             let view = NodeView {
                 name: &node.name,
                 shape: &node.shape,
@@ -656,6 +675,11 @@ impl Sim {
             return;
         }
         let best = self.pick(pod, &feasible, &counts);
+        self.bind_to(pod, best);
+    }
+
+    /// Bind `pod` to node `best` (the binding subresource: `spec.nodeName`).
+    fn bind_to(&mut self, pod: &Pod, best: usize) {
         self.sched.waiting.remove(pod.metadata.uid.as_str());
         let mut p = pod.clone();
         p.spec.node_name = self.nodes[best].name.clone();
