@@ -416,8 +416,8 @@ impl Sim {
         // taint time + toleration (or now, if that has passed).
         for i in 0..self.nodes.len() {
             if let Some(t) = self.nodes[i].tainted_at {
-                let at = (t + Dur::secs(300)).max(self.now);
-                self.schedule_evictions(i, at);
+                // (each pod's own toleration; never before now: `schedule_evictions`)
+                self.schedule_evictions(i, t + Dur::secs(300));
             }
         }
         self.noexecute_relist();

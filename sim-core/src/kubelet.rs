@@ -901,7 +901,12 @@ impl Sim {
             .map(|(u, _)| u.clone())
             .collect();
         for uid in uids {
-            self.queue.push(at, Ev::Evict { uid, node });
+            // The pod's own tolerationSeconds for the unreachable taint, if it has one
+            // (`crate::nodeops::unreachable_eviction`); 300 s otherwise.
+            let Some(at) = self.unreachable_eviction(&uid, at - TOLERATION) else {
+                continue;
+            };
+            self.queue.push(at.max(self.now), Ev::Evict { uid, node });
         }
     }
 

@@ -18,7 +18,7 @@ use crate::client::{DeleteOptions, EventRecord, EventType};
 use crate::engine::{Ev, Sim};
 use crate::kubelet::Node;
 use crate::scheduler::{tolerates, NodeShape, Taint};
-use crate::time::Dur;
+use crate::time::{Dur, SimTime};
 use crate::trace::Observer;
 
 /// A node action of `[[actions]]`.
@@ -298,6 +298,29 @@ impl Sim {
         self.drain(obs);
     }
 
+    /// When the taint eviction controller deletes a pod from a node tainted
+    /// `node.kubernetes.io/unreachable:NoExecute` at `tainted`: after the pod's toleration of
+    /// that taint, which the DefaultTolerationSeconds admission plugin adds (300 s) unless
+    /// the pod has one (`plugin/pkg/admission/defaulttolerationseconds`); `None`: never.
+    pub(crate) fn unreachable_eviction(&self, uid: &str, tainted: SimTime) -> Option<SimTime> {
+        let taint = Taint {
+            key: crate::scheduler::TAINT_UNREACHABLE.into(),
+            value: String::new(),
+            effect: "NoExecute".into(),
+        };
+        let default = Dur::secs(300);
+        let tolerations = self
+            .store
+            .get_by_uid(uid)
+            .and_then(|o| o.as_pod())
+            .map(|p| p.spec.tolerations.clone())
+            .unwrap_or_default();
+        if !tolerations.iter().any(|t| tolerates(t, &taint)) {
+            return Some(tainted + default);
+        }
+        noexecute_delay(&[taint], &tolerations).map(|d| tainted + d)
+    }
+
     /// The controller manager (re)starts: the taint eviction controller lists the nodes and
     /// pods again; every node with a NoExecute taint is processed afresh from now.
     pub(crate) fn noexecute_relist(&mut self) {
@@ -391,6 +414,83 @@ mod tests {
                 ]
             ),
             Some(Dur::secs(100))
+        );
+    }
+    /// The node lifecycle's NoExecute `node.kubernetes.io/unreachable` taint honours a pod's
+    /// own toleration of it (DefaultTolerationSeconds adds 300 s only when the pod has none):
+    /// NotReady at 105 s (as in engine_tests' partition test), so evicted at 135 s with
+    /// `tolerationSeconds: 30`, at 405 s without, and never with no `tolerationSeconds`.
+    #[test]
+    fn unreachable_taint_eviction_honours_the_pods_toleration_seconds() {
+        use crate::api::{Container, ObjectMeta, Pod, PodSpec};
+        use crate::engine_tests::{scenario, t0};
+        use crate::scenario::{ExitCodes, Fault, FaultKind, RunTime, Workload, WorkloadMatch};
+        use crate::trace::{Recorder, TraceEvent};
+        let marked = |tol: Option<Toleration>| -> Vec<i64> {
+            let mut s = scenario(31, Dur::mins(20));
+            s.objects.push(Object::Pod(Pod {
+                metadata: ObjectMeta {
+                    name: "p".into(),
+                    namespace: "default".into(),
+                    ..Default::default()
+                }
+                .into(),
+                spec: PodSpec {
+                    restart_policy: "Never".into(),
+                    containers: vec![Container {
+                        name: "main".into(),
+                        image: "busybox".into(),
+                        ..Default::default()
+                    }],
+                    tolerations: tol.into_iter().collect(),
+                    ..Default::default()
+                }
+                .into(),
+                ..Default::default()
+            }));
+            s.workloads.push(Workload {
+                matcher: WorkloadMatch::Any,
+                run: RunTime::Fixed(Dur::hours(1)),
+                exit: ExitCodes::Fixed(0),
+                start_delay: Dur::ZERO,
+                sigterm: Default::default(),
+            });
+            s.faults.push(Fault {
+                kind: FaultKind::NodePartition {
+                    node: "node-1".into(),
+                },
+                from: t0() + Dur::secs(60),
+                to: Some(t0() + Dur::mins(15)),
+            });
+            let mut rec = Recorder::default();
+            crate::engine::Sim::new(s).run(&mut rec).unwrap();
+            rec.events
+                .iter()
+                .filter_map(|e| match e {
+                    TraceEvent::Updated { time, old, new }
+                        if old.meta().deletion_timestamp.is_none()
+                            && new.meta().deletion_timestamp.is_some() =>
+                    {
+                        Some((*time - t0()).as_secs())
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        let unreachable = |secs| Toleration {
+            key: crate::scheduler::TAINT_UNREACHABLE.into(),
+            operator: "Exists".into(),
+            value: String::new(),
+            effect: "NoExecute".into(),
+            toleration_seconds: secs,
+        };
+        assert_eq!(marked(None), vec![405]);
+        assert_eq!(marked(Some(unreachable(Some(30)))), vec![135]);
+        assert_eq!(marked(Some(unreachable(None))), Vec::<i64>::new());
+        // a toleration of another taint leaves the default in place
+        assert_eq!(
+            marked(Some(tol("gpu", "Exists", "NoExecute", Some(5)))),
+            vec![405]
         );
     }
 }
