@@ -493,4 +493,116 @@ mod tests {
             vec![405]
         );
     }
+    /// `add_node` and `untaint` are cluster changes: a pod waiting for a GPU binds when a GPU
+    /// node joins; one kept off by a NoSchedule taint binds when the taint goes. An action on
+    /// a node that does not exist fails with the API server's NotFound.
+    #[test]
+    fn adding_a_node_or_removing_a_taint_lets_a_waiting_pod_bind() {
+        use crate::api::{Container, ObjectMeta, Pod, PodSpec, Quantity, ResourceRequirements};
+        use crate::engine_tests::{scenario, t0};
+        use crate::scenario::{ActionKind, TimedAction};
+        use crate::trace::{Recorder, TraceEvent};
+        let gpu_pod = Object::Pod(Pod {
+            metadata: ObjectMeta {
+                name: "p".into(),
+                namespace: "default".into(),
+                ..Default::default()
+            }
+            .into(),
+            spec: PodSpec {
+                restart_policy: "Never".into(),
+                containers: vec![Container {
+                    name: "main".into(),
+                    image: "busybox".into(),
+                    resources: ResourceRequirements {
+                        limits: [("nvidia.com/gpu".to_string(), Quantity("1".into()))]
+                            .into_iter()
+                            .collect(),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }
+            .into(),
+            ..Default::default()
+        });
+        let run = |shape: NodeShape,
+                   actions: Vec<(i64, NodeAction)>|
+         -> (Option<(i64, String)>, Vec<Option<String>>) {
+            let mut s = scenario(31, Dur::mins(5));
+            s.node_shapes.insert("node-1".into(), shape);
+            s.objects.push(gpu_pod.clone());
+            for (at, a) in actions {
+                s.actions.push(TimedAction {
+                    at: t0() + Dur::secs(at),
+                    action: ActionKind::Node(a),
+                });
+            }
+            let mut rec = Recorder::default();
+            crate::engine::Sim::new(s).run(&mut rec).unwrap();
+            let bound = rec.events.iter().find_map(|e| match e {
+                TraceEvent::Updated { time, old, new } => {
+                    let (o, n) = (old.as_pod()?, new.as_pod()?);
+                    (o.spec.node_name.is_empty() && !n.spec.node_name.is_empty())
+                        .then(|| ((*time - t0()).as_secs(), n.spec.node_name.to_string()))
+                }
+                _ => None,
+            });
+            let errors = rec
+                .events
+                .iter()
+                .filter_map(|e| match e {
+                    TraceEvent::Action { error, .. } => Some(error.clone()),
+                    _ => None,
+                })
+                .collect();
+            (bound, errors)
+        };
+        let gpus = |n: i128| NodeShape {
+            allocatable: Some(
+                [("nvidia.com/gpu".to_string(), n * 1000)]
+                    .into_iter()
+                    .collect(),
+            ),
+            ..Default::default()
+        };
+        // No GPU on node-1; gpu-1 joins at 60 s.
+        let (bound, errors) = run(
+            gpus(0),
+            vec![(60, NodeAction::AddNode("gpu-1".into(), gpus(2)))],
+        );
+        assert_eq!(bound, Some((60, "gpu-1".to_string())));
+        assert_eq!(errors, [None]);
+        // A GPU behind a NoSchedule taint, removed at 30 s.
+        let mut tainted = gpus(1);
+        tainted.taints.push(t("gpu", "true", "NoSchedule"));
+        let (bound, _) = run(
+            tainted,
+            vec![(
+                30,
+                NodeAction::Untaint {
+                    node: "node-1".into(),
+                    key: "gpu".into(),
+                    effect: None,
+                },
+            )],
+        );
+        assert_eq!(bound, Some((30, "node-1".to_string())));
+        // Cordoned, then uncordoned at 20 s; and a drain of a node that is not there.
+        let mut cordoned = gpus(1);
+        cordoned.unschedulable = true;
+        let (bound, errors) = run(
+            cordoned,
+            vec![
+                (10, NodeAction::Drain("node-9".into())),
+                (20, NodeAction::Uncordon("node-1".into())),
+            ],
+        );
+        assert_eq!(bound, Some((20, "node-1".to_string())));
+        assert_eq!(
+            errors,
+            [Some("nodes \"node-9\" not found".to_string()), None]
+        );
+    }
 }
