@@ -332,6 +332,172 @@ pub fn node_affinity_matches(
     }
 }
 
+/// The part of `ValidatePodSpec` (pkg/apis/core/validation/validation.go, v1.31) for the
+/// node affinity jobsim reads (`validateAffinity` → `validateNodeAffinity`: the required
+/// terms' `ValidateNodeSelector`, the preferred terms' weights and preferences); `at` is the
+/// pod spec's path. ValidatePodSpec runs it after restartPolicy and before nodeName.
+pub fn validate_affinity(
+    spec: &PodSpec,
+    at: &dyn Fn() -> String,
+    errs: &mut Vec<crate::validation::FieldError>,
+) {
+    use crate::validation::FieldError;
+    if let Some(na) = spec
+        .affinity
+        .as_ref()
+        .and_then(|a| a.node_affinity.as_ref())
+    {
+        let base = || format!("{}.affinity.nodeAffinity", at());
+        if let Some(req) = &na.required_during_scheduling_ignored_during_execution {
+            let rp = || format!("{}.requiredDuringSchedulingIgnoredDuringExecution", base());
+            if req.node_selector_terms.is_empty() {
+                errs.push(FieldError::required(
+                    format!("{}.nodeSelectorTerms", rp()),
+                    "must have at least one node selector term",
+                ));
+            }
+            for (i, t) in req.node_selector_terms.iter().enumerate() {
+                let tp = || format!("{}.nodeSelectorTerms[{i}]", rp());
+                validate_term(t, &tp, errs);
+            }
+        }
+        for (i, p) in na
+            .preferred_during_scheduling_ignored_during_execution
+            .iter()
+            .enumerate()
+        {
+            let pp = || {
+                format!(
+                    "{}.preferredDuringSchedulingIgnoredDuringExecution[{i}]",
+                    base()
+                )
+            };
+            if !(1..=100).contains(&p.weight) {
+                errs.push(FieldError::invalid(
+                    format!("{}.weight", pp()),
+                    p.weight.to_string(),
+                    "must be in the range 1-100",
+                ));
+            }
+            validate_term(&p.preference, &|| format!("{}.preference", pp()), errs);
+        }
+    }
+}
+
+/// `ValidateTolerations` (ValidatePodSpec runs it last of the fields jobsim reads): an empty
+/// key needs `Exists`, `tolerationSeconds` needs `NoExecute`, the operator and effect are
+/// known ones, and `Exists` takes no value (upstream shows the whole toleration as the bad
+/// value there, a Go struct dump; jobsim shows the value).
+pub fn validate_tolerations(
+    spec: &PodSpec,
+    at: &dyn Fn() -> String,
+    errs: &mut Vec<crate::validation::FieldError>,
+) {
+    use crate::schedule::go_quote;
+    use crate::validation::FieldError;
+    for (i, t) in spec.tolerations.iter().enumerate() {
+        let tp = || format!("{}.tolerations[{i}]", at());
+        if t.key.is_empty() && t.operator != "Exists" {
+            errs.push(FieldError::invalid(
+                format!("{}.operator", tp()),
+                go_quote(&t.operator),
+                "operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
+            ));
+        }
+        if t.toleration_seconds.is_some() && t.effect != "NoExecute" {
+            errs.push(FieldError::invalid(
+                format!("{}.effect", tp()),
+                go_quote(&t.effect),
+                "effect must be 'NoExecute' when `tolerationSeconds` is set",
+            ));
+        }
+        match t.operator.as_str() {
+            "" | "Equal" | "Exists" => {}
+            other => errs.push(FieldError::not_supported(
+                format!("{}.operator", tp()),
+                go_quote(other),
+                &["Equal", "Exists"],
+            )),
+        }
+        if t.operator == "Exists" && !t.value.is_empty() {
+            errs.push(FieldError::invalid(
+                format!("{}.operator", tp()),
+                go_quote(&t.value),
+                "value must be empty when `operator` is 'Exists'",
+            ));
+        }
+        if !t.effect.is_empty()
+            && !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&t.effect.as_str())
+        {
+            errs.push(FieldError::not_supported(
+                format!("{}.effect", tp()),
+                go_quote(&t.effect),
+                &["NoSchedule", "PreferNoSchedule", "NoExecute"],
+            ));
+        }
+    }
+}
+
+/// `ValidateNodeSelectorTerm`: each expression's operator and values
+/// (`ValidateNodeSelectorRequirement`), each field's key, operator and single value
+/// (`ValidateNodeFieldSelectorRequirement`).
+fn validate_term(
+    t: &NodeSelectorTerm,
+    at: &dyn Fn() -> String,
+    errs: &mut Vec<crate::validation::FieldError>,
+) {
+    use crate::schedule::go_quote;
+    use crate::validation::FieldError;
+    for (j, r) in t.match_expressions.iter().enumerate() {
+        let rp = || format!("{}.matchExpressions[{j}]", at());
+        match r.operator.as_str() {
+            "In" | "NotIn" if r.values.is_empty() => errs.push(FieldError::required(
+                format!("{}.values", rp()),
+                "must be specified when `operator` is 'In' or 'NotIn'",
+            )),
+            "Exists" | "DoesNotExist" if !r.values.is_empty() => errs.push(FieldError::forbidden(
+                format!("{}.values", rp()),
+                "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+            )),
+            "Gt" | "Lt" if r.values.len() != 1 => errs.push(FieldError::required(
+                format!("{}.values", rp()),
+                "must be specified single value when `operator` is 'Lt' or 'Gt'",
+            )),
+            "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt" => {}
+            other => errs.push(FieldError::invalid(
+                format!("{}.operator", rp()),
+                go_quote(other),
+                "not a valid selector operator",
+            )),
+        }
+    }
+    for (j, r) in t.match_fields.iter().enumerate() {
+        let rp = || format!("{}.matchFields[{j}]", at());
+        match r.operator.as_str() {
+            "In" | "NotIn" => {
+                if r.values.len() != 1 {
+                    errs.push(FieldError::required(
+                        format!("{}.values", rp()),
+                        "must be only one value when `operator` is 'In' or 'NotIn' for node field selector",
+                    ));
+                }
+            }
+            other => errs.push(FieldError::invalid(
+                format!("{}.operator", rp()),
+                go_quote(other),
+                "not a valid selector operator",
+            )),
+        }
+        if r.key != "metadata.name" {
+            errs.push(FieldError::invalid(
+                format!("{}.key", rp()),
+                go_quote(&r.key),
+                "not a valid field selector key",
+            ));
+        }
+    }
+}
+
 /// Which filter plugin failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Plugin {

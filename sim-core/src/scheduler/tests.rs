@@ -936,3 +936,83 @@ mod queue {
         ));
     }
 }
+
+// pkg/apis/core/validation/validation_test.go TestValidateTolerations /
+// TestValidateNodeSelector / TestValidateAffinity (error cases), through ValidatePodSpec.
+#[test]
+fn tolerations_and_node_affinity_are_validated_as_the_api_server_does() {
+    let mut spec = PodSpec {
+        restart_policy: "Never".into(),
+        containers: vec![container(&[], &[])],
+        ..Default::default()
+    };
+    spec.tolerations = vec![
+        tol("", "Equal", "x", ""),
+        Toleration {
+            toleration_seconds: Some(10),
+            ..tol("gpu", "", "", "NoSchedule")
+        },
+        tol("gpu", "Exists", "true", ""),
+        tol("gpu", "Maybe", "", "NoRun"),
+        // valid ones
+        tol("", "Exists", "", ""),
+        Toleration {
+            toleration_seconds: Some(60),
+            ..tol("k", "Equal", "v", "NoExecute")
+        },
+    ];
+    spec.affinity = Some(Affinity {
+        node_affinity: Some(NodeAffinity {
+            required_during_scheduling_ignored_during_execution: Some(NodeSelector {
+                node_selector_terms: vec![NodeSelectorTerm {
+                    match_expressions: vec![
+                        req("disk", "In", &[]),
+                        req("gen", "Gt", &["1", "2"]),
+                        req("a", "Has", &["x"]),
+                        req("b", "Exists", &["y"]),
+                        req("c", "NotIn", &["z"]),
+                    ],
+                    match_fields: vec![req("metadata.labels", "In", &["a"])],
+                }],
+            }),
+            preferred_during_scheduling_ignored_during_execution: vec![
+                crate::api::PreferredSchedulingTerm {
+                    weight: 101,
+                    preference: exprs(vec![req("z", "DoesNotExist", &[])]),
+                },
+            ],
+        }),
+    });
+    let got: Vec<String> = crate::validation::pod::validate_pod_spec(&spec, "spec", "")
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    let a = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]";
+    assert_eq!(
+        got,
+        [
+            format!("{a}.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"),
+            format!("{a}.matchExpressions[1].values: Required value: must be specified single value when `operator` is 'Lt' or 'Gt'"),
+            format!("{a}.matchExpressions[2].operator: Invalid value: \"Has\": not a valid selector operator"),
+            format!("{a}.matchExpressions[3].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"),
+            format!("{a}.matchFields[0].key: Invalid value: \"metadata.labels\": not a valid field selector key"),
+            "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 101: must be in the range 1-100".to_string(),
+            "spec.tolerations[0].operator: Invalid value: \"Equal\": operator must be Exists when `key` is empty, which means \"match all values and all keys\"".to_string(),
+            "spec.tolerations[1].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set".to_string(),
+            "spec.tolerations[2].operator: Invalid value: \"true\": value must be empty when `operator` is 'Exists'".to_string(),
+            "spec.tolerations[3].operator: Unsupported value: \"Maybe\": supported values: \"Equal\", \"Exists\"".to_string(),
+            "spec.tolerations[3].effect: Unsupported value: \"NoRun\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\"".to_string(),
+        ]
+    );
+    // An empty nodeSelectorTerms list.
+    spec.tolerations.clear();
+    spec.affinity = required(vec![]);
+    let got: Vec<String> = crate::validation::pod::validate_pod_spec(&spec, "spec", "")
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    assert_eq!(
+        got,
+        ["spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: Required value: must have at least one node selector term"]
+    );
+}
