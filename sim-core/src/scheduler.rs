@@ -1077,6 +1077,15 @@ impl Sim {
         if w.token != token {
             return;
         }
+        if self.api_down {
+            // The scheduler cannot read or bind: the attempt fails and the pod backs off.
+            let w = self.sched.waiting.get_mut(&uid).expect("present");
+            w.token += 1;
+            w.next = self.now + MAX_BACKOFF;
+            let (next, token) = (w.next, w.token);
+            self.queue.push(next, Ev::Schedule { uid, token });
+            return;
+        }
         let pod = self
             .store
             .get(&w.key)
