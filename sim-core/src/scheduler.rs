@@ -657,24 +657,35 @@ pub fn filter_resources_fit(req: &BTreeMap<String, i128>, node: &NodeView) -> Op
     })
 }
 
-/// The filters in the release's order; the first that fails is the node's status.
+/// The filters in the release's order; the first that fails is the node's status. A node of
+/// the `nodes = N` shorthand (no allocatable) has room for everything and no known labels: it
+/// passes NodeResourcesFit and matches every node selector and required affinity, as every
+/// node did before nodes had shapes (a manifest written for another cluster's node pools
+/// still runs in the default world); cordons and taints from actions still apply to it.
 pub fn filter(
     minor: u32,
     spec: &PodSpec,
     req: &BTreeMap<String, i128>,
     node: &NodeView,
 ) -> Option<Status> {
+    let affinity = |spec: &PodSpec, node: &NodeView| {
+        if node.shape.allocatable.is_none() {
+            None
+        } else {
+            filter_node_affinity(minor, spec, node)
+        }
+    };
     if minor <= 21 {
         filter_node_unschedulable(spec, node)
             .or_else(|| filter_resources_fit(req, node))
             .or_else(|| filter_node_name(spec, node))
-            .or_else(|| filter_node_affinity(minor, spec, node))
+            .or_else(|| affinity(spec, node))
             .or_else(|| filter_taint_toleration(minor, spec, node))
     } else {
         filter_node_unschedulable(spec, node)
             .or_else(|| filter_node_name(spec, node))
             .or_else(|| filter_taint_toleration(minor, spec, node))
-            .or_else(|| filter_node_affinity(minor, spec, node))
+            .or_else(|| affinity(spec, node))
             .or_else(|| filter_resources_fit(req, node))
     }
 }
@@ -774,11 +785,10 @@ impl Sim {
             return;
         }
         let counts = self.live_pod_counts();
-        // Nodes without a shape pass every filter of a pod without node constraints, and
-        // score alike: the fewest live pods, then the first (no allocation on this path).
-        let plain = self.nodes.iter().all(|x| x.shape == NodeShape::default())
-            && pod.spec.node_selector.is_empty()
-            && pod.spec.affinity.is_none();
+        // Nodes without a shape (the `nodes = N` shorthand, never cordoned or tainted) pass
+        // every filter (`filter`) and score alike: the fewest live pods, then the first (no
+        // allocation on this path).
+        let plain = self.nodes.iter().all(|x| x.shape == NodeShape::default());
         if plain {
             let best = (0..n)
                 .filter(|&i| up[i])

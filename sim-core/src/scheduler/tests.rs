@@ -906,15 +906,20 @@ mod queue {
     }
 
     #[test]
-    fn shapeless_nodes_place_pods_as_before_fewest_pods_then_first() {
+    fn shapeless_nodes_place_pods_as_before_fewest_pods_then_first_whatever_the_selector() {
         let mut s = scenario(31, Dur::mins(1));
         s.nodes = vec!["node-1".into(), "node-2".into(), "node-3".into()];
         for n in ["p1", "p2", "p3", "p4"] {
             s.objects.push(pod(n, "100", n));
         }
+        // A nodeSelector no shorthand node could know of: matched, as before shapes.
+        if let Object::Pod(mut p) = pod("p5", "1", "p5") {
+            p.spec.node_selector = labels(&[("cloud.google.com/gke-nodepool", "gpu")]);
+            s.objects.push(Object::Pod(p));
+        }
         let mut rec = Recorder::default();
         Sim::new(s).run(&mut rec).unwrap();
-        let nodes: Vec<String> = ["p1", "p2", "p3", "p4"]
+        let nodes: Vec<String> = ["p1", "p2", "p3", "p4", "p5"]
             .iter()
             .map(|n| {
                 rec.events
@@ -930,7 +935,7 @@ mod queue {
             })
             .collect();
         // 100 CPUs each: shapeless nodes have room for everything.
-        assert_eq!(nodes, ["node-1", "node-2", "node-3", "node-1"]);
+        assert_eq!(nodes, ["node-1", "node-2", "node-3", "node-1", "node-2"]);
         assert!(!rec.events.iter().any(
             |e| matches!(e, TraceEvent::Event { event, .. } if event.reason == "FailedScheduling")
         ));
