@@ -66,6 +66,7 @@ fn bare_pods(pods: usize) -> Scenario {
             clock_offset: Dur::ZERO,
         },
         nodes: (1..=4).map(|i| format!("node-{i}")).collect(),
+        node_shapes: Default::default(),
         objects,
         workloads: vec![Workload {
             matcher: WorkloadMatch::Any,

@@ -37,7 +37,8 @@
 //! [[expect]]
 //! pods = { job = "pi", created = ["00:00:00", "00:00:15"], nodes = ["node-1", "node-2"],
 //!          phases = ["Failed", "Failed"], exit_codes = [1, "none"], restarts = [0, 0],
-//!          deleted = ["00:11:06", "never"], max_running = 1 }
+//!          deleted = ["00:11:06", "never"], max_running = 1,
+//!          scheduled = ["00:00:00", "never"] }   # when the scheduler bound each pod
 //!
 //! [[expect]]
 //! events = { reason = "TooManyMissedTimes", message = "check clock skew", equals = 1 }  # message contains
@@ -51,7 +52,7 @@
 //! ```
 //!
 //! `pods` compares whole lists, in pod creation order (an adopted pod at its adoption), over
-//! every Job matching `job`; give any of its keys. `exit_codes` entries are the last reported exit code or `"none"`; `deleted`
+//! every Job matching `job`; give any of its keys. A pod never bound has node `"none"`. `exit_codes` entries are the last reported exit code or `"none"`; `deleted`
 //! entries are a time or `"never"` (still in the API server at the end); `max_running` is the
 //! most containers of these pods that ran at one instant, from the kubelet's reported
 //! `startedAt`/`finishedAt` (so a container on a partitioned node counts once its node reports).
@@ -154,6 +155,7 @@ pub const CHECK_KEYS: &[(&str, &[&str])] = &[
             "restarts",
             "deleted",
             "max_running",
+            "scheduled",
         ],
     ),
     (
@@ -274,6 +276,8 @@ pub enum Check {
         /// `None` entries: never deleted.
         deleted: Option<Vec<Option<SimTime>>>,
         max_running: Option<i64>,
+        /// When the scheduler bound each pod (`None` entries: never).
+        scheduled: Option<Vec<Option<SimTime>>>,
     },
     PodsCreated {
         job: String,
@@ -851,6 +855,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: Window) -> Opti
             });
             let restarts = opt_list(d, &c, "restarts", |d, x, p| int_in(d, x, p, 0, i64::MAX));
             let deleted = opt_list(d, &c, "deleted", |d, x, p| time_or_never(d, x, p, start));
+            let scheduled = opt_list(d, &c, "scheduled", |d, x, p| time_or_never(d, x, p, start));
             let max_running = match c.get("max_running") {
                 None => Ok(None),
                 Some(x) => int_in(d, x, &c.sub("max_running"), 0, i64::MAX)
@@ -867,6 +872,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: Window) -> Opti
                 deleted.ok()?,
                 max_running.ok()?,
             );
+            let scheduled = scheduled.ok()?;
             let mut what = Vec::new();
             if let Some(x) = &created {
                 what.push(format!("were created at {} given times", x.len()));
@@ -877,6 +883,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: Window) -> Opti
                 ("exit codes", exit_codes.is_some()),
                 ("restart counts", restarts.is_some()),
                 ("deletion times", deleted.is_some()),
+                ("scheduling times", scheduled.is_some()),
             ] {
                 if present {
                     what.push(format!("had the given {k}"));
@@ -889,7 +896,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: Window) -> Opti
                 d.at(
                     Some(v.span()),
                     &cp,
-                    "give at least one of created, nodes, phases, exit_codes, restarts, deleted, max_running",
+                    "give at least one of created, nodes, phases, exit_codes, restarts, deleted, max_running, scheduled",
                 );
                 return None;
             }
@@ -905,6 +912,7 @@ pub fn parse(d: &mut Diags<'_>, t: &Tbl<'_, '_>, p: &str, start: Window) -> Opti
                     restarts,
                     deleted,
                     max_running,
+                    scheduled,
                 },
                 desc,
             )
@@ -1225,7 +1233,7 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                         }
                     }
                 }
-                Check::Pods { job, namespace, created, nodes, phases, exit_codes, restarts, deleted, max_running } => {
+                Check::Pods { job, namespace, created, nodes, phases, exit_codes, restarts, deleted, max_running, scheduled } => {
                     let matching: Vec<_> = jobs.iter().filter(|j| glob(job, &j.name) && ns_ok(namespace, &j.namespace)).collect();
                     if matching.is_empty() {
                         (false, format!("no Job named {job:?} existed during the run"))
@@ -1244,13 +1252,14 @@ pub fn evaluate(expects: &[Expect], report: &Report) -> Vec<ExpectationResult> {
                         };
                         let ts = |v: &[SimTime]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>();
                         cmp("created", created.as_deref().map(ts), pods.iter().map(|p| p.created.to_string()).collect());
-                        cmp("nodes", nodes.clone(), pods.iter().map(|p| p.node.clone()).collect());
+                        cmp("nodes", nodes.clone(), pods.iter().map(|p| if p.node.is_empty() { "none".into() } else { p.node.clone() }).collect());
                         cmp("phases", phases.clone(), pods.iter().map(|p| if p.phase.is_empty() { "Pending".into() } else { p.phase.to_string() }).collect());
                         let code = |c: Option<i64>| c.map(|c| c.to_string()).unwrap_or_else(|| "none".into());
                         cmp("exit codes", exit_codes.as_ref().map(|v| v.iter().map(|c| code(*c)).collect()), pods.iter().map(|p| code(p.exit_code.map(i64::from))).collect());
                         cmp("restarts", restarts.as_ref().map(|v| v.iter().map(|c| c.to_string()).collect()), pods.iter().map(|p| p.restarts.to_string()).collect());
                         let del = |t: Option<SimTime>| t.map(|t| t.to_string()).unwrap_or_else(|| "never".into());
                         cmp("deleted", deleted.as_ref().map(|v| v.iter().map(|t| del(*t)).collect()), pods.iter().map(|p| del(p.deleted)).collect());
+                        cmp("scheduled", scheduled.as_ref().map(|v| v.iter().map(|t| del(*t)).collect()), pods.iter().map(|p| del(p.scheduled)).collect());
                         if let Some(m) = max_running {
                             let (n, at) = crate::report::max_running(&pods, report.end);
                             let at = at.map(|t| format!(" (from {t})")).unwrap_or_default();

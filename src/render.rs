@@ -1157,6 +1157,9 @@ fn pod_timeline(o: &mut String, j: &JobRow) {
                 .unwrap_or("<none>")
         ));
     }
+    // A Job with a pod the scheduler could not place shows when each pod was bound
+    // (SCHEDULED) and, below the table, how long and why each such pod was Pending.
+    let waited = j.pods.iter().any(|p| p.unschedulable.is_some());
     let mut rows: Vec<Vec<String>> = j
         .pods
         .iter()
@@ -1164,13 +1167,26 @@ fn pod_timeline(o: &mut String, j: &JobRow) {
         .map(|p| {
             let started = p.runs.first().map(|r| r.started);
             let finished = p.runs.last().and_then(|r| r.finished);
-            vec![
+            let mut row = vec![
                 match p.adopted {
                     Some(t) => format!("{} (adopted {})", p.name, rel(Some(t))),
                     None => p.name.to_string(),
                 },
-                p.node.clone(),
+                if p.node.is_empty() && waited {
+                    "<none>".into()
+                } else {
+                    p.node.clone()
+                },
                 rel(Some(p.created)),
+            ];
+            if waited {
+                row.push(if p.scheduled.is_some() {
+                    rel(p.scheduled)
+                } else {
+                    "never".into()
+                });
+            }
+            row.extend([
                 rel(started),
                 rel(finished),
                 {
@@ -1192,34 +1208,43 @@ fn pod_timeline(o: &mut String, j: &JobRow) {
                 rel(p.deletion_requested),
                 rel(p.deleted),
                 p.disruption.as_deref().unwrap_or_default().to_string(),
-            ]
+            ]);
+            row
         })
         .collect();
     if j.pods.len() > POD_TIMELINE_MAX {
         rows.push(vec![format!("… {} more", j.pods.len() - POD_TIMELINE_MAX)]);
     }
     let mut t = String::new();
-    table(
-        &mut t,
-        &[
-            "POD",
-            "NODE",
-            "CREATED",
-            "STARTED",
-            "FINISHED",
-            "PHASE",
-            "EXIT",
-            "RESTARTS",
-            "DELETING",
-            "DELETED",
-            "DISRUPTION",
-        ],
-        &rows,
-    );
+    let mut heads = vec!["POD", "NODE", "CREATED"];
+    if waited {
+        heads.push("SCHEDULED");
+    }
+    heads.extend([
+        "STARTED",
+        "FINISHED",
+        "PHASE",
+        "EXIT",
+        "RESTARTS",
+        "DELETING",
+        "DELETED",
+        "DISRUPTION",
+    ]);
+    table(&mut t, &heads, &rows);
     for l in t.lines() {
         o.push_str("  ");
         o.push_str(l);
         o.push('\n');
+    }
+    for p in j.pods.iter().take(POD_TIMELINE_MAX) {
+        let Some(why) = &p.unschedulable else {
+            continue;
+        };
+        let waited = match p.scheduled.or(p.deleted) {
+            Some(t) => format!("Pending {}", short_duration(t - p.created)),
+            None => "Pending to the end".to_string(),
+        };
+        o.push_str(&format!("  {} unscheduled ({waited}): {why}\n", p.name));
     }
 }
 

@@ -134,6 +134,13 @@ pub struct PodRow {
     /// When the Job adopted it (an orphan that matched its selector), if it was not created
     /// by the Job.
     pub adopted: Option<SimTime>,
+    /// When a node was first seen in `spec.nodeName` (the scheduler's binding).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled: Option<SimTime>,
+    /// The scheduler's last `PodScheduled=False` message (why the pod was Pending), if it had
+    /// one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unschedulable: Option<String>,
     /// Container runs as the kubelet reported them (`startedAt`, `finishedAt`; no end: still
     /// running when last reported). A run reported late (node partitioned) is filled in when
     /// the report arrives. For a pod of several containers, the union of its regular
@@ -295,6 +302,17 @@ impl PodRow {
     pub fn update(&mut self, time: SimTime, pod: &sim_core::api::Pod) {
         if !pod.spec.node_name.is_empty() {
             self.node = pod.spec.node_name.clone();
+            if self.scheduled.is_none() {
+                self.scheduled = Some(time);
+            }
+        }
+        if let Some(c) = pod
+            .status
+            .conditions
+            .iter()
+            .find(|c| c.type_ == "PodScheduled" && c.status == "False")
+        {
+            self.unschedulable = Some(c.message.clone());
         }
         self.phase = pod.status.phase.clone();
         if pod.metadata.deletion_timestamp.is_some() && self.deletion_requested.is_none() {

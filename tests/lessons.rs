@@ -97,6 +97,20 @@ const FLIPS: &[(&str, &str, &str, &str, &str)] = &[
         "a deadline not yet passed at the resume is reset with startTime: the Job resumes and completes",
     ),
     (
+        "18-pods-pending.toml",
+        "18-pods-pending.toml",
+        "resources: { requests: { cpu: \"3\", memory: 2Gi } }",
+        "resources: { requests: { cpu: \"2\", memory: 2Gi } }",
+        "2-CPU pods fit two at a time on batch-1: two waves, not three",
+    ),
+    (
+        "18-pods-pending.toml",
+        "18-pods-pending.toml",
+        "unschedulable = true",
+        "unschedulable = false",
+        "an uncordoned batch-2 takes the second pod at once",
+    ),
+    (
         "01-too-many-missed.toml",
         "01-too-many-missed.toml",
         "to = \"2016-05-19T10:21:00Z\"",

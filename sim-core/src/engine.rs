@@ -59,6 +59,17 @@ pub(crate) enum Ev {
         uid: Rc<str>,
         node: usize,
     },
+    /// The taint eviction controller deletes a pod for a NoExecute taint (`crate::nodeops`).
+    NoExecuteEvict {
+        uid: Rc<str>,
+        node: usize,
+        token: u64,
+    },
+    /// The scheduling queue retries an unschedulable pod (`crate::scheduler`).
+    Schedule {
+        uid: Rc<str>,
+        token: u64,
+    },
     /// An event broadcaster's retry of a write the API server did not answer.
     EventRetry {
         broadcaster: usize,
@@ -112,6 +123,8 @@ pub struct Sim {
     /// Runtimes not `Done`, per node (what the scheduler's `bind` counts), kept as runtimes
     /// change state; `bind` checks it against a full count in debug builds.
     pub(crate) live_per_node: Vec<usize>,
+    /// The scheduler's unschedulable pods (`crate::scheduler`).
+    pub(crate) sched: crate::scheduler::SchedQueue,
     pub(crate) workloads: Workloads,
     /// Attempts per pod slot (job uid + completion index), for per-attempt exit codes.
     pub(crate) attempts: BTreeMap<(crate::api::Uid, String), u32>,
@@ -140,7 +153,13 @@ impl Sim {
         let nodes = scenario
             .nodes
             .iter()
-            .map(|n| Node::new(n.clone()))
+            .map(|n| {
+                let mut node = Node::new(n.clone());
+                if let Some(s) = scenario.node_shapes.get(n) {
+                    node.shape = s.clone();
+                }
+                node
+            })
             .collect();
         let mut sim = Sim {
             now: scenario.start,
@@ -162,6 +181,7 @@ impl Sim {
             pods: BTreeMap::new(),
             bound_unadmitted: BTreeMap::new(),
             live_per_node: vec![0; scenario.nodes.len()],
+            sched: Default::default(),
             workloads: Workloads::new(scenario.workloads.clone(), scenario.seed),
             attempts: BTreeMap::new(),
             fault_remaining: scenario
@@ -361,6 +381,8 @@ impl Sim {
                 }
             }
             Ev::Evict { uid, node } => self.evict(uid, node, obs),
+            Ev::Schedule { uid, token } => self.sched_retry(uid, token, obs),
+            Ev::NoExecuteEvict { uid, node, token } => self.noexecute_evict(uid, node, token, obs),
             Ev::EventRetry { broadcaster, token } => {
                 let (clock, up) = match self.recorders.process(broadcaster) {
                     Some(p) => self.event_process(p.source, &p.host.clone()),
@@ -402,10 +424,11 @@ impl Sim {
         // taint time + toleration (or now, if that has passed).
         for i in 0..self.nodes.len() {
             if let Some(t) = self.nodes[i].tainted_at {
-                let at = (t + Dur::secs(300)).max(self.now);
-                self.schedule_evictions(i, at);
+                // (each pod's own toleration; never before now: `schedule_evictions`)
+                self.schedule_evictions(i, t + Dur::secs(300));
             }
         }
+        self.noexecute_relist();
         self.drain(obs);
         let epoch = self.cm_epoch;
         self.queue
@@ -416,7 +439,9 @@ impl Sim {
         self.cm_up = false;
         // The process dies with its controllers' event broadcasters: queued events, retries
         // and the correlators' caches (spam buckets included) are gone.
-        self.recorders.stop(|p| p.source != "kubelet");
+        // (The scheduler and the kubelets are processes of their own.)
+        self.recorders
+            .stop(|p| p.source != "kubelet" && p.source != crate::scheduler::SOURCE);
         for q in &mut self.wqs {
             *q = WorkQueue::default();
         }
@@ -808,6 +833,10 @@ impl Sim {
                 }
                 (format!("apply {}", names.join(", ")), r)
             }
+            ActionKind::Node(a) => match self.node_action(&a) {
+                Ok(d) => (d, Ok(())),
+                Err(e) => (a.describe(), Err(e)),
+            },
             ActionKind::Delete {
                 kind,
                 namespace,

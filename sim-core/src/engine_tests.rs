@@ -27,6 +27,7 @@ pub(crate) fn scenario(minor: u32, dur: Dur) -> Scenario {
             clock_offset: Dur::ZERO,
         },
         nodes: vec!["node-1".into()],
+        node_shapes: Default::default(),
         objects: vec![],
         workloads: vec![],
         faults: vec![],

@@ -38,6 +38,12 @@ pub struct Node {
     /// When the node lifecycle controller marked it NotReady and tainted it.
     pub tainted_at: Option<SimTime>,
     pub unreachable_since: Option<SimTime>,
+    /// Allocatable, labels, taints, cordon: what the scheduler filters on
+    /// (`crate::scheduler`); the default has room for everything.
+    pub shape: crate::scheduler::NodeShape,
+    /// Bumped when a NoExecute taint goes (or the controller manager relists): evictions
+    /// queued before are void (`crate::nodeops`).
+    pub noexecute_token: u64,
 }
 
 impl Node {
@@ -48,6 +54,8 @@ impl Node {
             partitioned: false,
             tainted_at: None,
             unreachable_since: None,
+            shape: Default::default(),
+            noexecute_token: 0,
         }
     }
     fn reachable(&self) -> bool {
@@ -135,6 +143,9 @@ pub struct PodRuntime {
 impl Sim {
     /// Scheduler and kubelet reactions to a pod change in the store.
     pub(crate) fn on_pod_change(&mut self, old: Option<&Rc<Object>>, new: Option<&Rc<Object>>) {
+        if !self.sched.waiting.is_empty() && Sim::frees_room(old, new) {
+            self.sched_cluster_changed();
+        }
         let pod = match (old, new) {
             (_, Some(n)) => match n.as_pod() {
                 Some(p) => p,
@@ -146,6 +157,7 @@ impl Sim {
                 let owner = match o.as_pod() {
                     Some(p) => {
                         self.bound_unadmitted.remove(p.metadata.uid.as_str());
+                        self.sched.waiting.remove(p.metadata.uid.as_str());
                         self.pods.remove(p.metadata.uid.as_str()).map(|rt| {
                             if rt.state != RtState::Done {
                                 self.live_per_node[rt.node] -= 1;
@@ -240,8 +252,14 @@ impl Sim {
         }
     }
 
-    /// kube-scheduler: bind to the ready node with the fewest pods (ties: lowest index).
+    /// kube-scheduler: filter, score and bind (`crate::scheduler`).
     fn bind(&mut self, pod: &Pod) {
+        self.schedule_one(pod);
+    }
+
+    /// Pods per node as the scheduler counts them for its tie-break: runtimes not `Done`
+    /// plus pods bound and not yet admitted.
+    pub(crate) fn live_pod_counts(&self) -> Vec<usize> {
         // Live pods per node: kept as runtimes change (fast path), or counted over every
         // runtime (the plain path; debug builds check that both agree).
         let scan = || {
@@ -263,17 +281,7 @@ impl Sim {
         for &n in self.bound_unadmitted.values() {
             counts[n] += 1;
         }
-        let best = (0..self.nodes.len())
-            .filter(|&i| !self.nodes[i].down && self.nodes[i].tainted_at.is_none())
-            .min_by_key(|&i| (counts[i], i));
-        let Some(n) = best else { return };
-        let mut p = pod.clone();
-        p.spec.node_name = self.nodes[n].name.clone();
-        p.metadata.resource_version.clear();
-        if self.store.update(Object::Pod(p), false, self.now).is_ok() {
-            self.bound_unadmitted
-                .insert(Rc::from(pod.metadata.uid.as_str()), n);
-        }
+        counts
     }
 
     fn admit(&mut self, pod: &Pod) {
@@ -918,11 +926,14 @@ impl Sim {
             .list_all(crate::api::Kind::Pod)
             .filter_map(|o| o.as_pod())
             .filter(|p| p.spec.node_name.is_empty() && p.metadata.deletion_timestamp.is_none())
+            .filter(|p| !self.sched.waiting.contains_key(p.metadata.uid.as_str()))
             .cloned()
             .collect();
         for p in unbound {
             self.bind(&p);
         }
+        // Pods that did not fit: a node back is a cluster change for the scheduling queue.
+        self.sched_cluster_changed();
         self.drain(obs);
     }
 
@@ -961,7 +972,12 @@ impl Sim {
             .map(|(u, _)| u.clone())
             .collect();
         for uid in uids {
-            self.queue.push(at, Ev::Evict { uid, node });
+            // The pod's own tolerationSeconds for the unreachable taint, if it has one
+            // (`crate::nodeops::unreachable_eviction`); 300 s otherwise.
+            let Some(at) = self.unreachable_eviction(&uid, at - TOLERATION) else {
+                continue;
+            };
+            self.queue.push(at.max(self.now), Ev::Evict { uid, node });
         }
     }
 

@@ -15,8 +15,11 @@ pub struct Scenario {
     pub seed: u64,
     pub profile: Profile,
     pub controller_manager: ControllerManager,
-    /// Node names, `node-1` … `node-N`.
+    /// Node names, `node-1` … `node-N` (`nodes = N`), or as `[[cluster.nodes]]` names them.
     pub nodes: Vec<String>,
+    /// The shapes of the nodes that have one (`[[cluster.nodes]]`), by name; a node without
+    /// has room for everything.
+    pub node_shapes: BTreeMap<String, crate::scheduler::NodeShape>,
     /// Initial objects (defaulted and validated), created at `start` unless they carry a
     /// `creationTimestamp`, which is honoured.
     pub objects: Vec<Object>,
@@ -182,6 +185,8 @@ pub enum ActionKind {
     /// defaults and validates as `profile` does and the controller manager restarts with that
     /// release's controllers (`profile` keeps the scenario's feature-gate overrides).
     Upgrade { profile: crate::version::Profile },
+    /// cordon, uncordon, drain, taint, add a node (`crate::nodeops`).
+    Node(crate::nodeops::NodeAction),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -143,6 +143,7 @@ fn build(w: &World) -> Scenario {
             clock_offset: Dur::ZERO,
         },
         nodes,
+        node_shapes: Default::default(),
         objects,
         workloads: vec![Workload {
             matcher: WorkloadMatch::Any,

@@ -43,6 +43,52 @@ fn init_restart_always(kind: &str, value: &J) -> Vec<String> {
         .collect()
 }
 
+/// Scheduling fields of a Job's, CronJob's or Pod's pod spec that jobsim reads and does not
+/// simulate (its scheduler models node resources, node affinity, taints and cordons: DESIGN.md
+/// "Nodes and the scheduler"), as (field path, what is not simulated).
+fn scheduling_not_simulated(kind: &str, value: &J) -> Vec<(String, &'static str)> {
+    let (base, spec) = match kind {
+        "Job" => ("spec.template.spec", value.pointer("/spec/template/spec")),
+        "CronJob" => (
+            "spec.jobTemplate.spec.template.spec",
+            value.pointer("/spec/jobTemplate/spec/template/spec"),
+        ),
+        "Pod" => ("spec", value.pointer("/spec")),
+        _ => ("", None),
+    };
+    let Some(spec) = spec else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let present = |v: Option<&J>| match v {
+        None | Some(J::Null) => false,
+        Some(J::Array(a)) => !a.is_empty(),
+        Some(J::Object(o)) => !o.is_empty(),
+        Some(J::String(s)) => !s.is_empty(),
+        Some(_) => true,
+    };
+    for (f, what) in [
+        ("affinity.podAffinity", "pod affinity is not simulated: the pods are placed as if it were absent"),
+        ("affinity.podAntiAffinity", "pod anti-affinity is not simulated: the pods are placed as if it were absent"),
+        ("topologySpreadConstraints", "topology spread constraints are not simulated: the pods are placed as if they were absent"),
+        ("priorityClassName", "priority and preemption are not simulated: every pod has priority 0"),
+    ] {
+        let ptr = format!("/{}", f.replace('.', "/"));
+        if present(spec.pointer(&ptr)) {
+            out.push((format!("{base}.{f}"), what));
+        }
+    }
+    if let Some(name) = spec.get("schedulerName").and_then(J::as_str) {
+        if !name.is_empty() && name != "default-scheduler" {
+            out.push((
+                format!("{base}.schedulerName"),
+                "only default-scheduler is simulated: jobsim schedules these pods as default-scheduler would (in a cluster, the named scheduler must exist or they stay Pending)",
+            ));
+        }
+    }
+    out
+}
+
 fn yaml_options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         budget: serde_saphyr::budget! {
@@ -534,6 +580,20 @@ fn object_from_value(
             )
         }))
         .collect();
+    let mut not_simulated: Vec<((usize, usize), String)> = scheduling_not_simulated(&kind, &value)
+        .into_iter()
+        .map(|(f, what)| {
+            let (at, order) = field_at(doc, &f, line, path);
+            let shown = if path.is_empty() {
+                f.clone()
+            } else {
+                format!("{path}.{f}")
+            };
+            (order, format!("{}:{at}: {shown}: {what}", d.file))
+        })
+        .collect();
+    not_simulated.sort();
+    warnings.extend(not_simulated.into_iter().map(|(_, w)| w));
     if STRICT.with(|c| c.get()) {
         for u in &unknown {
             let (_, (l, c)) = field_at(doc, &u.path, line, path);

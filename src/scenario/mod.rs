@@ -8,6 +8,7 @@
 pub mod diag;
 mod kinds;
 pub mod manifest;
+pub mod nodes;
 pub mod random_faults;
 pub(crate) mod schema;
 pub mod walk;
@@ -309,7 +310,10 @@ const EXIT_TABLE_KEYS: &[&str] = &["attempts"];
 const FAULT_KEYS: &[&str] = &[
     "kind", "from", "to", "at", "verb", "resource", "error", "count", "delay", "by", "node",
 ];
-const ACTION_KEYS: &[&str] = &["at", "patch", "apply", "delete", "upgrade"];
+const ACTION_KEYS: &[&str] = &[
+    "at", "patch", "apply", "delete", "upgrade", "cordon", "uncordon", "drain", "taint", "untaint",
+    "add_node",
+];
 const PATCH_KEYS: &[&str] = &["kind", "name", "namespace", "merge"];
 const DELETE_KEYS: &[&str] = &["kind", "name", "namespace"];
 
@@ -332,6 +336,11 @@ pub fn known_keys() -> Vec<String> {
     add("simulation", SIMULATION_KEYS);
     add("controller_manager", CONTROLLER_MANAGER_KEYS);
     add("cluster", CLUSTER_KEYS);
+    add("cluster.nodes", nodes::NODE_KEYS);
+    add("cluster.nodes.taints[]", nodes::TAINT_KEYS);
+    add("actions.taint", nodes::TAINT_ACTION_KEYS);
+    add("actions.untaint", &["node", "key", "effect"]);
+    add("actions.add_node", nodes::NODE_KEYS);
     add("objects", OBJECT_KEYS);
     add("workloads", WORKLOAD_KEYS);
     add("workloads.match", MATCH_KEYS);
@@ -733,16 +742,35 @@ fn build(
     }
     let minor = profile.minor();
 
-    // [cluster]
-    let mut nodes = 1i64;
-    if let Some(v) = top.get("cluster") {
-        if let Some(t) = table(d, v, "cluster", CLUSTER_KEYS) {
-            if let Some(v) = t.get("nodes") {
-                nodes = int_in(d, v, "cluster.nodes", 1, 10_000).unwrap_or(1);
+    // [cluster]: nodes = N, or [[cluster.nodes]] with shapes
+    let (node_names, node_shapes) = match top.get("cluster") {
+        Some(v) => match table(d, v, "cluster", CLUSTER_KEYS) {
+            Some(t) => nodes::cluster_nodes(d, t.get("nodes")),
+            None => nodes::cluster_nodes(d, None),
+        },
+        None => nodes::cluster_nodes(d, None),
+    };
+    let window = walk::Window::new(start, end);
+    // Node names actions and faults may use: the cluster's, and those `add_node` adds.
+    let mut all_nodes = node_names.clone();
+    if let Some(DeValue::Array(items)) = top.get("actions").map(|v| v.get_ref()) {
+        for it in items.iter() {
+            let DeValue::Table(t) = it.get_ref() else {
+                continue;
+            };
+            for (k, v) in t.iter() {
+                let key: &str = k.get_ref().as_ref();
+                if let (Some(DeValue::Table(nt)), true) = (Some(v.get_ref()), key == "add_node") {
+                    for (k2, v2) in nt.iter() {
+                        let k2: &str = k2.get_ref().as_ref();
+                        if let (DeValue::String(s), "name") = (v2.get_ref(), k2) {
+                            all_nodes.push(s.to_string());
+                        }
+                    }
+                }
             }
         }
     }
-    let window = walk::Window::new(start, end);
 
     // [[objects]]
     let mut objects: Vec<(Located, String, Option<std::ops::Range<usize>>)> = Vec::new();
@@ -799,7 +827,7 @@ fn build(
             }
         }
         let p = format!("[[faults]][{i}]");
-        if let Some(f) = fault(d, &t, &p, window, nodes as usize, random) {
+        if let Some(f) = fault(d, &t, &p, window, &all_nodes, random) {
             if !random {
                 fault_specs.push(random_faults::FaultSpec::Fixed(f));
             } else if let Some(r) = random_faults::parse(d, &t, f, i, &mut fault_names) {
@@ -822,7 +850,7 @@ fn build(
     let mut upgrades = Vec::new();
     for (i, t) in each_table(d, &top, "actions", ACTION_KEYS) {
         let p = format!("[[actions]][{i}]");
-        if let Some(a) = action(d, &t, &p, window, base, minor, extra) {
+        if let Some(a) = action(d, &t, &p, window, base, minor, extra, &all_nodes) {
             if let ActionKind::Upgrade { profile: target } = &a.action {
                 let mut target = target.clone();
                 for (g, on) in &gate_overrides {
@@ -874,7 +902,8 @@ fn build(
         seed,
         profile,
         controller_manager: cm,
-        nodes: (1..=nodes).map(|n| format!("node-{n}")).collect(),
+        nodes: node_names,
+        node_shapes,
         objects: objects.into_iter().map(|o| o.0.object).collect(),
         workloads,
         faults,
@@ -1294,7 +1323,7 @@ fn fault(
     t: &Tbl<'_, '_>,
     p: &str,
     window: walk::Window,
-    nodes: usize,
+    nodes: &[String],
     random: bool,
 ) -> Option<Fault> {
     let kind_v = match t.get("kind") {
@@ -1519,15 +1548,20 @@ fn fault(
             }
             let v = t.get("node")?;
             let n = string(d, v, &t.sub("node"))?;
-            let valid = n
-                .strip_prefix("node-")
-                .and_then(|x| x.parse::<usize>().ok())
-                .is_some_and(|x| x >= 1 && x <= nodes && format!("node-{x}") == n);
-            if !valid {
+            if !nodes.iter().any(|x| x == n) {
+                let shorthand = nodes
+                    .iter()
+                    .enumerate()
+                    .all(|(i, x)| *x == format!("node-{}", i + 1));
+                let has = if shorthand {
+                    format!("node-1 … node-{}", nodes.len())
+                } else {
+                    nodes.join(", ")
+                };
                 d.at(
                     Some(v.span()),
                     &t.sub("node"),
-                    format!("no node {n:?}: the cluster has node-1 … node-{nodes}"),
+                    format!("no node {n:?}: the cluster has {has}"),
                 );
                 return None;
             }
@@ -1572,6 +1606,7 @@ fn parse_kind(d: &mut Diags<'_>, v: &V<'_>, p: &str) -> Option<Kind> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn action(
     d: &mut Diags<'_>,
     t: &Tbl<'_, '_>,
@@ -1580,6 +1615,7 @@ fn action(
     base: &Path,
     minor: u32,
     extra: &mut Vec<Diag>,
+    nodes: &[String],
 ) -> Option<TimedAction> {
     let at = match t.get("at") {
         Some(v) => window.time(d, v, &t.sub("at")),
@@ -1594,19 +1630,30 @@ fn action(
     };
     let present: Vec<&str> = ["patch", "apply", "delete", "upgrade"]
         .into_iter()
+        .chain(nodes::ACTION_KEYS.iter().copied())
         .filter(|k| t.has(k))
         .collect();
     if present.len() != 1 {
         d.at(
             Some(t.span.clone()),
             p,
-            "give exactly one of patch, apply, delete, upgrade",
+            format!(
+                "give exactly one of patch, apply, delete, upgrade, {}",
+                nodes::ACTION_KEYS.join(", ")
+            ),
         );
         return None;
     }
     let key = present[0];
     let v = t.get(key)?;
     let ap = t.sub(key);
+    if nodes::ACTION_KEYS.contains(&key) {
+        let a = nodes::node_action(d, key, v, &ap, nodes)?;
+        return Some(TimedAction {
+            at: at?,
+            action: ActionKind::Node(a),
+        });
+    }
     let action = match key {
         "upgrade" => {
             let s = string(d, v, &ap)?;

@@ -99,6 +99,7 @@ pub fn load_manifest(text: &str, shown: &str, world: &World) -> Result<Loaded, V
             clock_offset: Dur::ZERO,
         },
         nodes: vec!["node-1".to_string()],
+        node_shapes: Default::default(),
         objects: objs.into_iter().map(|o| o.object).collect(),
         workloads: vec![Workload {
             matcher: WorkloadMatch::Any,

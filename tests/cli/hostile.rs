@@ -755,3 +755,44 @@ fn upgrades_go_one_minor_release_at_a_time() {
         ],
     );
 }
+
+#[test]
+fn bad_node_shapes_and_node_actions_are_located() {
+    bad(
+        "nodes",
+        &[(
+            "s.toml",
+            &scn(concat!(
+                "[[cluster.nodes]]\nname = \"Gpu_1\"\nallocatable = { cpu = \"8x\", memory = 1.5 }\n",
+                "taints = [{ key = \"gpu\", effect = \"NoScheduled\" }]\ncolour = \"red\"\n",
+                "[[cluster.nodes]]\nname = \"gpu-2\"\n[[cluster.nodes]]\nname = \"gpu-2\"\n",
+                "[[actions]]\nat = \"2016-05-19T09:00:00Z\"\ndrain = \"gpu-9\"\n",
+                "[[actions]]\nat = \"2016-05-19T09:00:00Z\"\ntaint = { node = \"gpu-2\", key = \"k\" }\n",
+                "[[faults]]\nkind = \"node-down\"\nnode = \"node-1\"\nfrom = \"2016-05-19T09:00:00Z\"\nto = \"2016-05-19T09:10:00Z\"\n",
+            )),
+        )],
+        &[
+            "cluster.nodes[0].name: Invalid value: \"Gpu_1\": a lowercase RFC 1123 subdomain",
+            "cluster.nodes[0].allocatable.cpu: Invalid value: \"8x\": quantities must match the regular expression",
+            "cluster.nodes[0].allocatable.memory: expected a quantity",
+            "cluster.nodes[0].taints[0].effect: Unsupported value: \"NoScheduled\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\"",
+            "cluster.nodes[0].colour: unknown key",
+            "cluster.nodes[2].name: Duplicate value: \"gpu-2\"",
+            "[[actions]][0].drain: no node \"gpu-9\": the cluster has gpu-2",
+            "[[actions]][1].taint.effect: Required value",
+            "[[faults]][0].node: no node \"node-1\": the cluster has gpu-2",
+        ],
+    );
+}
+
+#[test]
+fn a_bad_resource_quantity_in_a_manifest_is_refused_with_the_api_servers_words() {
+    bad(
+        "quantity",
+        &[(
+            "j.yaml",
+            b"apiVersion: batch/v1\nkind: Job\nmetadata: { name: j }\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: main\n        image: x\n        resources:\n          requests: { cpu: abc }\n",
+        )],
+        &["j.yaml:12:", "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"],
+    );
+}

@@ -239,3 +239,27 @@ fn two_container_on_failure_job_survives_one_crash_under_backoff_limit_2() {
     let o = jobsim(&["run", s.to_str().unwrap()]);
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
 }
+
+#[test]
+fn scheduling_fields_jobsim_does_not_simulate_are_named_at_their_line() {
+    let o = check(
+        "sched-fields",
+        "j.yaml",
+        "apiVersion: batch/v1\nkind: Job\nmetadata: { name: j }\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      schedulerName: volcano\n      affinity:\n        podAntiAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n          - labelSelector: { matchLabels: { app: x } }\n            topologyKey: kubernetes.io/hostname\n        nodeAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n            nodeSelectorTerms:\n            - matchExpressions: [{ key: disk, operator: In, values: [ssd] }]\n      containers: [{ name: main, image: x }]\n",
+        &[],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let all = format!("{}{}", o.stdout, o.stderr);
+    assert!(
+        all.contains(
+            "j.yaml:8:7: spec.template.spec.schedulerName: only default-scheduler is simulated"
+        ),
+        "{all}"
+    );
+    assert!(
+        all.contains("j.yaml:10:9: spec.template.spec.affinity.podAntiAffinity: pod anti-affinity is not simulated"),
+        "{all}"
+    );
+    // node affinity is simulated: no warning for it
+    assert!(!all.contains("nodeAffinity"), "{all}");
+}

@@ -4,8 +4,9 @@
 //! one of the three, and its nodeName, activeDeadlineSeconds, hostname and subdomain are
 //! well formed. Run on bare pods (`spec`) and on Job and CronJob templates
 //! (`ValidatePodTemplateSpec`, `spec.template.spec`, `spec.jobTemplate.spec.template.spec`).
-//! Volumes, probes, ports, resources and the rest of the pod spec are not modelled, so not
-//! validated.
+//! Node affinity and tolerations are validated by `crate::scheduler` (called from here in
+//! ValidatePodSpec's order). Volumes, probes, ports, resources and the rest of the pod spec
+//! are not modelled, so not validated.
 
 use super::{dns1123_label_errors, dns1123_subdomain_errors, FieldError};
 use crate::api::{Container, PodSpec};
@@ -90,6 +91,10 @@ pub fn validate_pod_spec(spec: &PodSpec, p: &str, sub: &str) -> Vec<FieldError> 
             &["Always", "OnFailure", "Never"],
         )),
     }
+    // Node affinity (`validateAffinity`; the scheduler reads it): `crate::scheduler`.
+    if spec.affinity.is_some() {
+        crate::scheduler::validate_affinity(spec, &|| format!("{p}{sub}"), &mut out);
+    }
     // Then, in ValidatePodSpec's order, the other fields jobsim reads: nodeName
     // (`ValidateNodeName`, a DNS-1123 subdomain), activeDeadlineSeconds (1 … MaxInt32),
     // hostname and subdomain (DNS-1123 labels; the Job controller sets them for Indexed Jobs).
@@ -134,6 +139,10 @@ pub fn validate_pod_spec(spec: &PodSpec, p: &str, sub: &str) -> Vec<FieldError> 
             &spec.subdomain,
             dns1123_label_errors(&spec.subdomain),
         );
+    }
+    // Tolerations (the scheduler and the taint eviction read them): `crate::scheduler`.
+    if !spec.tolerations.is_empty() {
+        crate::scheduler::validate_tolerations(spec, &|| format!("{p}{sub}"), &mut out);
     }
     out
 }
