@@ -1029,13 +1029,23 @@ impl Sim {
         w.next = start + FLUSH_PERIOD * k;
         let (next, token) = (w.next, w.token);
         self.queue.push(next, Ev::Schedule { uid, token });
-        self.pending_events.push(EventRecord {
-            type_: EventType::Warning,
-            reason: "FailedScheduling".into(),
-            message: msg.clone().into(),
-            object: key.clone(),
-            source: SOURCE,
-        });
+        // To kube-scheduler's `tools/events` recorder at once: the series key holds the pod's
+        // reference as this attempt saw it (its resourceVersion before the PodScheduled write
+        // below), `schedule_one.go` `handleSchedulingFailure` recording on the queued pod.
+        self.recorders.record_series(
+            SOURCE,
+            EventRecord {
+                type_: EventType::Warning,
+                reason: "FailedScheduling".into(),
+                message: msg.clone().into(),
+                object: key.clone(),
+                source: SOURCE,
+            },
+            pod.metadata.uid.clone(),
+            pod.metadata.resource_version.clone(),
+            now,
+            !self.api_down,
+        );
         if self.api_down {
             return;
         }
