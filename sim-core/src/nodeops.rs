@@ -454,6 +454,8 @@ mod tests {
                 exit: ExitCodes::Fixed(0),
                 start_delay: Dur::ZERO,
                 sigterm: Default::default(),
+                container: None,
+                source: String::new(),
             });
             s.faults.push(Fault {
                 kind: FaultKind::NodePartition {

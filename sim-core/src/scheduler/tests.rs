@@ -815,6 +815,8 @@ mod queue {
             exit: ExitCodes::Fixed(0),
             start_delay: Dur::ZERO,
             sigterm: Default::default(),
+            container: None,
+            source: String::new(),
         }
     }
 
@@ -862,8 +864,10 @@ mod queue {
         s.objects.push(pod("big", "2", "big"));
         let mut rec = Recorder::default();
         Sim::new(s).run(&mut rec).unwrap();
-        // Each failed attempt records FailedScheduling again (one Event, its count rising):
-        // at 0, then at the first 30 s tick more than 5 min later (5m30s), then 11m.
+        // Each failed attempt records FailedScheduling again: at 0, then at the first 30 s
+        // tick more than 5 min later (5m30s), then 11m. kube-scheduler's recorder (tools/events)
+        // makes the first attempt's one Event (the pod before its PodScheduled write), and the
+        // later ones a series of the pod as written, its count 2 written at once (11m).
         let times: Vec<i64> = rec
             .events
             .iter()
@@ -875,6 +879,22 @@ mod queue {
             })
             .collect();
         assert_eq!(times, [0, 330, 660]);
+        let (names, counts): (Vec<String>, Vec<u32>) = rec
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                TraceEvent::Event {
+                    event, name, count, ..
+                } if event.reason == "FailedScheduling" => Some((name.to_string(), *count)),
+                _ => None,
+            })
+            .unzip();
+        assert_eq!(counts, [1, 1, 2]);
+        assert_ne!(
+            names[0], names[1],
+            "the first attempt's Event and the series are two"
+        );
+        assert_eq!(names[1], names[2]);
         assert_eq!(bound_at(&rec, "big"), None);
         // PodScheduled=False, reason Unschedulable, with the message.
         let last = rec
