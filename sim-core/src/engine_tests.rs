@@ -182,6 +182,52 @@ fn deleting_a_running_pod_terminates_it() {
 }
 
 #[test]
+fn a_node_back_before_the_toleration_cancels_the_eviction_with_an_event() {
+    // pkg/controller/tainteviction/taint_eviction.go: the unreachable taint goes when the node
+    // is Ready again, and the deletion scheduled for 405 s is cancelled with
+    // "Cancelling deletion of Pod" (emitCancelPodDeletionEvent); the pod keeps running.
+    for (minor, source) in [(28, "taint-controller"), (31, "taint-eviction-controller")] {
+        let mut s = scenario(minor, Dur::mins(20));
+        s.objects.push(bare_pod("p", "Never"));
+        s.workloads
+            .push(workload(Dur::hours(1), ExitCodes::Fixed(0), Dur::ZERO));
+        s.faults.push(Fault {
+            kind: FaultKind::NodePartition {
+                node: "node-1".into(),
+            },
+            from: t0() + Dur::secs(60),
+            to: Some(t0() + Dur::secs(300)),
+        });
+        let mut rec = Recorder::default();
+        Sim::new(s).run(&mut rec).unwrap();
+        let taint_events: Vec<(i64, String, &str)> = rec
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                TraceEvent::Event { time, event, .. } if event.reason == "TaintManagerEviction" => {
+                    Some((
+                        (*time - t0()).as_secs(),
+                        event.message.to_string(),
+                        event.source,
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            taint_events,
+            vec![(
+                300,
+                "Cancelling deletion of Pod default/p".to_string(),
+                source
+            )],
+            "1.{minor}"
+        );
+        assert_eq!(deletion_marks(&rec), Vec::<i64>::new(), "1.{minor}");
+    }
+}
+
+#[test]
 fn partitioned_node_pod_is_evicted_after_grace_and_toleration() {
     // 1.31: grace 40 s, toleration 300 s; the pod keeps running, so the API keeps it
     // terminating until the node comes back.

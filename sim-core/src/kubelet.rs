@@ -834,6 +834,9 @@ impl Sim {
             return;
         };
         let was_down = self.nodes[i].down;
+        if let (Some(tainted), true) = (self.nodes[i].tainted_at, self.cm_up) {
+            self.cancel_unreachable_evictions(i, tainted);
+        }
         self.nodes[i].down = false;
         self.nodes[i].partitioned = false;
         self.nodes[i].unreachable_since = None;
@@ -978,6 +981,58 @@ impl Sim {
                 continue;
             };
             self.queue.push(at.max(self.now), Ev::Evict { uid, node });
+        }
+    }
+
+    /// The node is Ready again, so its unreachable taint goes: the taint eviction controller
+    /// cancels the deletions it had scheduled and not yet made, each with an event
+    /// (`handleNodeUpdate` → `cancelWorkWithEvent` → `emitCancelPodDeletionEvent`,
+    /// pkg/controller/tainteviction/taint_eviction.go; the `NoExecuteTaintManager` of the node
+    /// lifecycle controller before 1.29), in the order of the pods' keys.
+    fn cancel_unreachable_evictions(&mut self, node: usize, tainted: SimTime) {
+        let name = self.nodes[node].name.clone();
+        let pods: Vec<(ObjectKey, Rc<str>)> = self
+            .store
+            .objects()
+            .list_all(crate::api::Kind::Pod)
+            .filter_map(|o| o.as_pod())
+            .filter(|p| {
+                p.spec.node_name == name
+                    && p.metadata.deletion_timestamp.is_none()
+                    && p.status.phase != POD_SUCCEEDED
+                    && p.status.phase != POD_FAILED
+            })
+            .map(|p| {
+                (
+                    p.metadata.key(crate::api::Kind::Pod),
+                    Rc::from(p.metadata.uid.as_str()),
+                )
+            })
+            .collect();
+        let source = if self.profile.minor() >= 29 {
+            "taint-eviction-controller"
+        } else {
+            "taint-controller"
+        };
+        for (key, uid) in pods {
+            if !self
+                .unreachable_eviction(&uid, tainted)
+                .is_some_and(|at| at > self.now)
+            {
+                continue;
+            }
+            self.pending_events.push(EventRecord {
+                type_: EventType::Normal,
+                reason: "TaintManagerEviction".into(),
+                message: format!(
+                    "Cancelling deletion of Pod {}/{}",
+                    key.namespace(),
+                    key.name()
+                )
+                .into(),
+                object: key,
+                source,
+            });
         }
     }
 
