@@ -1015,9 +1015,9 @@ impl Sim {
             "taint-controller"
         };
         for (key, uid) in pods {
-            if !self
+            if self
                 .unreachable_eviction(&uid, tainted)
-                .is_some_and(|at| at > self.now)
+                .is_none_or(|at| at <= self.now)
             {
                 continue;
             }
