@@ -60,6 +60,11 @@ pub(crate) enum Ev {
         node: usize,
     },
     /// The taint eviction controller deletes a pod for a NoExecute taint (`crate::nodeops`).
+    /// The pod GC's orphan pass for a removed node (`crate::nodeops::orphan_gc`).
+    OrphanGc {
+        node: usize,
+        epoch: u64,
+    },
     NoExecuteEvict {
         uid: Rc<str>,
         node: usize,
@@ -383,6 +388,7 @@ impl Sim {
             Ev::Evict { uid, node } => self.evict(uid, node, obs),
             Ev::Schedule { uid, token } => self.sched_retry(uid, token, obs),
             Ev::NoExecuteEvict { uid, node, token } => self.noexecute_evict(uid, node, token, obs),
+            Ev::OrphanGc { node, epoch } => self.orphan_gc(node, epoch, obs),
             Ev::EventRetry { broadcaster, token } => {
                 let (clock, up) = match self.recorders.process(broadcaster) {
                     Some(p) => self.event_process(p.source, &p.host.clone()),
@@ -429,6 +435,12 @@ impl Sim {
             }
         }
         self.noexecute_relist();
+        // The pod GC lists nodes afresh: a removed node's pods are orphans again.
+        for i in 0..self.nodes.len() {
+            if self.nodes[i].removed {
+                self.schedule_orphan_gc(i);
+            }
+        }
         self.drain(obs);
         let epoch = self.cm_epoch;
         self.queue

@@ -44,6 +44,8 @@ pub struct Node {
     /// Bumped when a NoExecute taint goes (or the controller manager relists): evictions
     /// queued before are void (`crate::nodeops`).
     pub noexecute_token: u64,
+    /// Deleted (`remove_node`): the machine and its Node object are gone for good.
+    pub removed: bool,
 }
 
 impl Node {
@@ -56,6 +58,7 @@ impl Node {
             unreachable_since: None,
             shape: Default::default(),
             noexecute_token: 0,
+            removed: false,
         }
     }
     fn reachable(&self) -> bool {
@@ -833,6 +836,9 @@ impl Sim {
         let Some(i) = self.nodes.iter().position(|n| n.name == name) else {
             return;
         };
+        if self.nodes[i].removed {
+            return;
+        }
         let was_down = self.nodes[i].down;
         if let (Some(tainted), true) = (self.nodes[i].tainted_at, self.cm_up) {
             self.cancel_unreachable_evictions(i, tainted);
@@ -947,7 +953,7 @@ impl Sim {
         let grace = self.node_grace();
         for i in 0..self.nodes.len() {
             let n = &self.nodes[i];
-            if n.reachable() || n.tainted_at.is_some() {
+            if n.reachable() || n.tainted_at.is_some() || n.removed {
                 continue;
             }
             let since = n.unreachable_since.unwrap_or(self.now);

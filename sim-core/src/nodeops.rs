@@ -21,6 +21,9 @@ use crate::scheduler::{tolerates, NodeShape, Taint};
 use crate::time::{Dur, SimTime};
 use crate::trace::Observer;
 
+/// `quarantineTime` (pkg/controller/podgc/gc_controller.go).
+pub const ORPHAN_QUARANTINE: Dur = Dur::secs(40);
+
 /// A node action of `[[actions]]`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeAction {
@@ -36,6 +39,8 @@ pub enum NodeAction {
         effect: Option<String>,
     },
     AddNode(String, NodeShape),
+    /// `kubectl delete node` of a machine that is gone: its pods are orphans for the pod GC.
+    RemoveNode(String),
 }
 
 impl NodeAction {
@@ -53,6 +58,7 @@ impl NodeAction {
                     .unwrap_or_default()
             ),
             NodeAction::AddNode(n, _) => format!("add node {n}"),
+            NodeAction::RemoveNode(n) => format!("delete node {n}"),
         }
     }
 }
@@ -80,7 +86,7 @@ impl Sim {
     fn node_index(&self, name: &str) -> Result<usize, crate::client::ApiError> {
         self.nodes
             .iter()
-            .position(|n| n.name == name)
+            .position(|n| n.name == name && !n.removed)
             .ok_or_else(|| crate::client::ApiError {
                 kind: crate::client::ApiErrorKind::NotFound,
                 message: format!("nodes \"{name}\" not found"),
@@ -159,8 +165,89 @@ impl Sim {
                 self.live_per_node.push(0);
                 self.sched_cluster_changed();
             }
+            NodeAction::RemoveNode(n) => {
+                let i = self.node_index(n)?;
+                // The machine is gone (its kubelet with its event broadcaster, its containers),
+                // and with the Node object the node lifecycle controller forgets it: no
+                // NotReady taint, no taint eviction. Its pods wait for the pod GC.
+                let name = self.nodes[i].name.clone();
+                self.recorders
+                    .stop(|p| p.source == "kubelet" && *p.host == *name);
+                self.node_fault(&name, true, false, &mut crate::trace::Discard);
+                self.nodes[i].removed = true;
+                self.nodes[i].tainted_at = None;
+                self.schedule_orphan_gc(i);
+            }
         }
         Ok(desc)
+    }
+
+    /// The pod GC's `gcOrphaned` for a removed node (pkg/controller/podgc/gc_controller.go):
+    /// the first pass (every 20 s from the controller manager's start) that sees pods bound to
+    /// a node its lister lacks puts the node in quarantine for 40 s (`quarantineTime`); the
+    /// pass after that, the node still missing, deletes them. Nothing while the controller
+    /// manager is down; its start looks again (`cm_start`).
+    pub(crate) fn schedule_orphan_gc(&mut self, node: usize) {
+        if !self.cm_up {
+            return;
+        }
+        let period = crate::controllers::podgc::GC_CHECK_PERIOD.0;
+        let since = (self.now - self.cm_started).0.max(0);
+        let first = self.cm_started + Dur(period * ((since + period - 1) / period));
+        let epoch = self.cm_epoch;
+        self.queue
+            .push(first + ORPHAN_QUARANTINE, Ev::OrphanGc { node, epoch });
+    }
+
+    /// `gcOrphaned`'s deletions: every pod still bound to the removed node, force-deleted
+    /// (grace 0); from 1.26 (PodDisruptionConditions) a pod not yet terminal is first made
+    /// `Failed` with `DisruptionTarget` (reason `DeletionByPodGC`, "PodGC: node no longer
+    /// exists"): `markFailedAndDeletePodWithCondition`. In the order of the pods' keys.
+    pub(crate) fn orphan_gc(&mut self, node: usize, epoch: u64, obs: &mut dyn Observer) {
+        if !self.cm_up || epoch != self.cm_epoch {
+            return;
+        }
+        if self.api_down {
+            // The pass cannot list; the next one tries again.
+            let at = self.now + crate::controllers::podgc::GC_CHECK_PERIOD;
+            self.queue.push(at, Ev::OrphanGc { node, epoch });
+            return;
+        }
+        let name = self.nodes[node].name.clone();
+        let pods: Vec<crate::api::Pod> = self
+            .store
+            .objects()
+            .list_all(crate::api::Kind::Pod)
+            .filter_map(|o| o.as_pod())
+            .filter(|p| p.spec.node_name == name)
+            .cloned()
+            .collect();
+        for p in pods {
+            let key = p.metadata.key(crate::api::Kind::Pod);
+            let terminal = p.status.phase == POD_SUCCEEDED || p.status.phase == POD_FAILED;
+            if self.profile.minor() >= 26 && !terminal {
+                let mut p2 = p.clone();
+                p2.status.phase = POD_FAILED.into();
+                p2.status.conditions.push(PodCondition {
+                    type_: "DisruptionTarget".into(),
+                    status: "True".into(),
+                    reason: "DeletionByPodGC".into(),
+                    message: "PodGC: node no longer exists".into(),
+                    last_transition_time: Some(self.now.trunc_secs()),
+                });
+                p2.metadata.resource_version.clear();
+                let _ = self.store.update(Object::Pod(p2), true, self.now);
+            }
+            let _ = self.store.delete(
+                &key,
+                &DeleteOptions {
+                    grace_period_seconds: Some(0),
+                    ..DeleteOptions::default()
+                },
+                self.now,
+            );
+        }
+        self.drain(obs);
     }
 
     /// kubectl drain's evictions: every pod bound to the node and not being deleted, through
@@ -498,6 +585,101 @@ mod tests {
     /// `add_node` and `untaint` are cluster changes: a pod waiting for a GPU binds when a GPU
     /// node joins; one kept off by a NoSchedule taint binds when the taint goes. An action on
     /// a node that does not exist fails with the API server's NotFound.
+    #[test]
+    fn a_removed_nodes_pods_are_orphans_the_pod_gc_deletes_after_its_quarantine() {
+        // pkg/controller/podgc/gc_controller.go gcOrphaned: passes every 20 s from the
+        // controller manager's start; the first that sees the orphan quarantines the node for
+        // 40 s (`quarantineTime`), the pass after deletes (grace 0); from 1.26 the pod is made
+        // Failed with DisruptionTarget (DeletionByPodGC) first. With the controller manager
+        // down, its start looks again.
+        use crate::api::{Container, ObjectMeta, Pod, PodSpec};
+        use crate::engine_tests::{scenario, t0};
+        use crate::scenario::{
+            ActionKind, ExitCodes, Fault, FaultKind, RunTime, TimedAction, Workload, WorkloadMatch,
+        };
+        use crate::trace::{Recorder, TraceEvent};
+        let run = |minor: u32, cm_down: Option<(i64, i64)>| {
+            let mut s = scenario(minor, Dur::mins(20));
+            s.objects.push(Object::Pod(Pod {
+                metadata: ObjectMeta {
+                    name: "p".into(),
+                    namespace: "default".into(),
+                    ..Default::default()
+                }
+                .into(),
+                spec: PodSpec {
+                    restart_policy: "Never".into(),
+                    containers: vec![Container {
+                        name: "main".into(),
+                        image: "busybox".into(),
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                }
+                .into(),
+                ..Default::default()
+            }));
+            s.workloads.push(Workload {
+                matcher: WorkloadMatch::Any,
+                run: RunTime::Fixed(Dur::hours(1)),
+                exit: ExitCodes::Fixed(0),
+                start_delay: Dur::ZERO,
+                sigterm: Default::default(),
+                container: None,
+                source: String::new(),
+            });
+            s.actions.push(TimedAction {
+                at: t0() + Dur::secs(310),
+                action: ActionKind::Node(NodeAction::RemoveNode("node-1".into())),
+            });
+            if let Some((from, to)) = cm_down {
+                s.faults.push(Fault {
+                    kind: FaultKind::ControllerManagerDown,
+                    from: t0() + Dur::secs(from),
+                    to: Some(t0() + Dur::secs(to)),
+                });
+            }
+            let mut rec = Recorder::default();
+            crate::engine::Sim::new(s).run(&mut rec).unwrap();
+            let gone = rec.events.iter().find_map(|e| match e {
+                TraceEvent::Deleted { time, object, .. } if object.as_pod().is_some() => {
+                    Some((*time - t0()).as_secs())
+                }
+                _ => None,
+            });
+            let last = rec
+                .events
+                .iter()
+                .rev()
+                .find_map(|e| match e {
+                    TraceEvent::Updated { new, .. } => new.as_pod().cloned(),
+                    _ => None,
+                })
+                .unwrap();
+            let disruption = last
+                .status
+                .conditions
+                .iter()
+                .find(|c| c.type_ == "DisruptionTarget")
+                .map(|c| c.reason.to_string());
+            (gone, last.status.phase.to_string(), disruption)
+        };
+        // Removed at 5m10s: the 5m20s pass quarantines, the 6m00s pass deletes.
+        assert_eq!(
+            run(31, None),
+            (
+                Some(360),
+                "Failed".to_string(),
+                Some("DeletionByPodGC".to_string())
+            )
+        );
+        // 1.25: a plain force delete, the pod as it was.
+        assert_eq!(run(25, None), (Some(360), "Running".to_string(), None));
+        // The controller manager is down from 5 to 10 min: its start's pass quarantines, and
+        // the one 40 s later deletes.
+        assert_eq!(run(31, Some((300, 600))).0, Some(640));
+    }
+
     #[test]
     fn adding_a_node_or_removing_a_taint_lets_a_waiting_pod_bind() {
         use crate::api::{Container, ObjectMeta, Pod, PodSpec, Quantity, ResourceRequirements};

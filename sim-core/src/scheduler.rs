@@ -781,6 +781,8 @@ impl Sim {
             .iter()
             .map(|x| !x.down && x.tainted_at.is_none())
             .collect();
+        // A removed node is not in the scheduler's snapshot at all ("0/N nodes": N without it).
+        let listed = self.nodes.iter().filter(|x| !x.removed).count();
         if !up.iter().any(|&u| u) {
             return;
         }
@@ -813,6 +815,9 @@ impl Sim {
         let mut feasible = Vec::new();
         let mut statuses = Vec::new();
         for i in 0..n {
+            if self.nodes[i].removed {
+                continue;
+            }
             if !up[i] {
                 let t = Taint {
                     key: TAINT_UNREACHABLE.into(),
@@ -846,7 +851,7 @@ impl Sim {
             }
         }
         if feasible.is_empty() {
-            let msg = fit_error(minor, n, &statuses);
+            let msg = fit_error(minor, listed, &statuses);
             self.sched_failed(pod, msg);
             return;
         }

@@ -311,8 +311,18 @@ const FAULT_KEYS: &[&str] = &[
     "kind", "from", "to", "at", "verb", "resource", "error", "count", "delay", "by", "node",
 ];
 const ACTION_KEYS: &[&str] = &[
-    "at", "patch", "apply", "delete", "upgrade", "cordon", "uncordon", "drain", "taint", "untaint",
+    "at",
+    "patch",
+    "apply",
+    "delete",
+    "upgrade",
+    "cordon",
+    "uncordon",
+    "drain",
+    "taint",
+    "untaint",
     "add_node",
+    "remove_node",
 ];
 const PATCH_KEYS: &[&str] = &["kind", "name", "namespace", "merge"];
 const DELETE_KEYS: &[&str] = &["kind", "name", "namespace"];

@@ -273,7 +273,13 @@ pub fn node_entry(
 }
 
 pub const ACTION_KEYS: &[&str] = &[
-    "cordon", "uncordon", "drain", "taint", "untaint", "add_node",
+    "cordon",
+    "uncordon",
+    "drain",
+    "taint",
+    "untaint",
+    "add_node",
+    "remove_node",
 ];
 pub const TAINT_ACTION_KEYS: &[&str] = &["node", "key", "value", "effect"];
 
@@ -303,6 +309,7 @@ pub fn node_action(
         "cordon" => known(d, v, p).map(NodeAction::Cordon),
         "uncordon" => known(d, v, p).map(NodeAction::Uncordon),
         "drain" => known(d, v, p).map(NodeAction::Drain),
+        "remove_node" => known(d, v, p).map(NodeAction::RemoveNode),
         "add_node" => {
             let (n, shape) = node_entry(d, v, p, &[])?;
             Some(NodeAction::AddNode(n, shape))
