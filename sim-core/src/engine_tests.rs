@@ -70,14 +70,15 @@ fn workload(run: Dur, exit: ExitCodes, delay: Dur) -> Workload {
     }
 }
 
-/// (seconds after t0, phase, restartCount) for every pod status change.
+/// (seconds after t0, phase, restartCount) for every pod status change the kubelet reports.
 fn pod_timeline(rec: &Recorder) -> Vec<(i64, String, i32)> {
     rec.events
         .iter()
         .filter_map(|e| match e {
             TraceEvent::Updated { time, old, new } => {
                 let (o, n) = (old.as_pod()?, new.as_pod()?);
-                if o.status == n.status {
+                // (The binding's PodScheduled=True, before the kubelet reports, is not one.)
+                if o.status == n.status || n.status.phase.is_empty() {
                     return None;
                 }
                 let rc = n

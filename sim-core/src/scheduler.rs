@@ -865,21 +865,30 @@ impl Sim {
         let mut p = pod.clone();
         p.spec.node_name = self.nodes[best].name.clone();
         p.metadata.resource_version.clear();
-        // The binding sets PodScheduled=True (registry/core/pod/storage `setPodHostAndAnnotations`);
-        // jobsim writes it only over a False one (a pod bound at its first attempt carries
-        // no PodScheduled condition, as before nodes had shapes).
-        if let Some(c) = p
+        // The binding sets PodScheduled=True (pkg/registry/core/pod/storage/storage.go
+        // `setPodHostAndAnnotations`: `podutil.UpdatePodCondition`, a new transition time),
+        // over a False one or as the pod's first condition.
+        match p
             .status
             .conditions
             .iter_mut()
             .find(|c| c.type_ == "PodScheduled")
         {
-            c.status = "True".into();
-            c.reason = Default::default();
-            c.message.clear();
-            c.last_transition_time = Some(self.now.trunc_secs());
+            Some(c) => {
+                c.status = "True".into();
+                c.reason = Default::default();
+                c.message.clear();
+                c.last_transition_time = Some(self.now.trunc_secs());
+            }
+            None => p.status.conditions.push(PodCondition {
+                type_: "PodScheduled".into(),
+                status: "True".into(),
+                reason: Default::default(),
+                message: Default::default(),
+                last_transition_time: Some(self.now.trunc_secs()),
+            }),
         }
-        if self.store.update(Object::Pod(p), false, self.now).is_ok() {
+        if self.store.bind(Object::Pod(p), self.now).is_ok() {
             let uid: Rc<str> = Rc::from(pod.metadata.uid.as_str());
             self.bound_unadmitted.insert(uid.clone(), best);
             // A pod bound to a node with NoExecute taints it tolerates for a while.

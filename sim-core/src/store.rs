@@ -186,8 +186,25 @@ impl Store {
     /// resourceVersion must match (optimistic concurrency).
     pub fn update(
         &mut self,
+        obj: Object,
+        status_only: bool,
+        now: SimTime,
+    ) -> Result<Rc<Object>, ApiError> {
+        self.update_in(obj, status_only, false, now)
+    }
+
+    /// A pod's `binding` subresource: `spec.nodeName` and the `PodScheduled=True` condition
+    /// in one write (pkg/registry/core/pod/storage/storage.go `assignPod` →
+    /// `setPodHostAndAnnotations`), where a main-resource update would drop the status.
+    pub fn bind(&mut self, obj: Object, now: SimTime) -> Result<Rc<Object>, ApiError> {
+        self.update_in(obj, false, true, now)
+    }
+
+    fn update_in(
+        &mut self,
         mut obj: Object,
         status_only: bool,
+        with_status: bool,
         _now: SimTime,
     ) -> Result<Rc<Object>, ApiError> {
         let key = obj.key();
@@ -263,6 +280,7 @@ impl Store {
             // Main resource updates ignore status (status subresource exists for all three).
             // (Usually the caller sent the stored status: then nothing is copied.)
             match (&mut obj, &*cur) {
+                _ if with_status => {}
                 (Object::Job(a), Object::Job(b)) if a.status != b.status => {
                     a.status = b.status.clone()
                 }
