@@ -5,8 +5,8 @@
 //! well formed. Run on bare pods (`spec`) and on Job and CronJob templates
 //! (`ValidatePodTemplateSpec`, `spec.template.spec`, `spec.jobTemplate.spec.template.spec`).
 //! Node affinity and tolerations are validated by `crate::scheduler` (called from here in
-//! ValidatePodSpec's order). Volumes, probes, ports, resources and the rest of the pod spec
-//! are not modelled, so not validated.
+//! ValidatePodSpec's order), and a container's requests against its limits. Volumes, probes,
+//! ports and the rest of the pod spec are not modelled, so not validated.
 
 use super::{dns1123_label_errors, dns1123_subdomain_errors, FieldError};
 use crate::api::{Container, PodSpec};
@@ -163,6 +163,94 @@ fn common(out: &mut Vec<FieldError>, c: &Container, at: impl Fn() -> String) {
     if c.image.is_empty() {
         out.push(FieldError::required(format!("{}.image", at()), ""));
     }
+    if !c.resources.requests.is_empty() {
+        resource_requirements(out, c, &at);
+    }
+}
+
+/// `ValidateResourceRequirements`' request-against-limit rule (pkg/apis/core/validation/
+/// validation.go): a request may not exceed its limit; for a resource that cannot be
+/// overcommitted (`helper.IsOvercommitAllowed`: any but the native ones, i.e. extended
+/// resources such as `nvidia.com/gpu`, and hugepages) the request must equal the limit, and
+/// the limit must be set. Resource names and quantities are checked when they are read.
+fn resource_requirements(out: &mut Vec<FieldError>, c: &Container, at: &impl Fn() -> String) {
+    let r = &c.resources;
+    for (name, req) in &r.requests {
+        let (Some(q), lim) = (req.milli(), r.limits.get(name)) else {
+            continue;
+        };
+        let overcommit = is_native_resource(name) && !name.starts_with("hugepages-");
+        match lim.and_then(|l| l.milli().map(|m| (l, m))) {
+            Some((l, lm)) if q != lm && !overcommit => out.push(FieldError::invalid(
+                format!("{}.resources.requests", at()),
+                go_quote(&canonical_quantity(&req.0)),
+                format!(
+                    "must be equal to {name} limit of {}",
+                    canonical_quantity(&l.0)
+                ),
+            )),
+            Some((l, lm)) if q > lm => out.push(FieldError::invalid(
+                format!("{}.resources.requests", at()),
+                go_quote(&canonical_quantity(&req.0)),
+                format!(
+                    "must be less than or equal to {name} limit of {}",
+                    canonical_quantity(&l.0)
+                ),
+            )),
+            Some(_) => {}
+            None if !overcommit => out.push(FieldError::required(
+                format!("{}.resources.limits", at()),
+                "Limit must be set for non overcommitable resources",
+            )),
+            None => {}
+        }
+    }
+}
+
+/// `helper.IsNativeResource`: no domain, or a `kubernetes.io` one.
+fn is_native_resource(name: &str) -> bool {
+    match name.split_once('/') {
+        None => true,
+        Some((domain, _)) => domain == "kubernetes.io" || domain.ends_with(".kubernetes.io"),
+    }
+}
+
+/// `Quantity.String()`: the canonical form of a quantity as the API server prints it in a
+/// message (apimachinery `CanonicalizeBytes`): binary suffixes stay binary (the largest
+/// power of 1024 that divides the value; below 1024 or fractional, decimal), everything else
+/// decimal with the largest SI suffix that keeps the number whole (`"2000m"` → `"2"`,
+/// `"0.5"` → `"500m"`, `"1.5Gi"` → `"1536Mi"`). Values finer than a thousandth are rounded up,
+/// as jobsim reads them.
+pub(crate) fn canonical_quantity(text: &str) -> String {
+    let Some(milli) = crate::scheduler::parse_quantity(text) else {
+        return text.to_string();
+    };
+    let binary = ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei"]
+        .iter()
+        .any(|s| text.ends_with(s));
+    if milli == 0 {
+        return "0".into();
+    }
+    let neg = if milli < 0 { "-" } else { "" };
+    let m = milli.abs();
+    if binary && m % 1000 == 0 && m / 1000 >= 1024 {
+        let mut v = m / 1000;
+        let mut k = 0;
+        while k < 6 && v % 1024 == 0 {
+            v /= 1024;
+            k += 1;
+        }
+        let suffix = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"][k];
+        return format!("{neg}{v}{suffix}");
+    }
+    let mut v = m;
+    let mut k = 0;
+    while k < 7 && v % 1000 == 0 {
+        v /= 1000;
+        k += 1;
+    }
+    let suffix = ["m", "", "k", "M", "G", "T", "P", "E"][k];
+    format!("{neg}{v}{suffix}")
 }
 
 fn duplicate(at: &str, name: &str) -> FieldError {
@@ -403,5 +491,72 @@ mod tests {
         off.set_gate("SidecarContainers", false).unwrap();
         let mut s31 = with();
         assert_eq!(drop_disabled_pod_fields(&mut s31, &off).len(), 1);
+    }
+
+    fn resourced(requests: &[(&str, &str)], limits: &[(&str, &str)]) -> PodSpec {
+        let q = |kv: &[(&str, &str)]| {
+            kv.iter()
+                .map(|(k, v)| (k.to_string(), crate::api::Quantity(v.to_string())))
+                .collect()
+        };
+        let mut ctr = c("main", "busybox");
+        ctr.resources = crate::api::ResourceRequirements {
+            requests: q(requests),
+            limits: q(limits),
+        };
+        spec(vec![ctr], vec![], "Never")
+    }
+
+    /// `ValidateResourceRequirements`' request ≤ limit rule (TestValidateResourceRequirements
+    /// error cases, pkg/apis/core/validation/validation_test.go), messages as the API server
+    /// prints them, values in `Quantity.String()`'s canonical form.
+    #[test]
+    fn requests_against_limits() {
+        let at = "spec.template.spec.containers[0].resources";
+        let cases: Vec<(&str, PodSpec, Vec<String>)> = vec![
+            ("requests below limits", resourced(&[("cpu", "500m"), ("memory", "1Gi")], &[("cpu", "1"), ("memory", "2Gi")]), vec![]),
+            ("equal, written differently", resourced(&[("cpu", "2000m")], &[("cpu", "2")]), vec![]),
+            ("requests without limits", resourced(&[("cpu", "8")], &[]), vec![]),
+            (
+                "cpu request above its limit",
+                resourced(&[("cpu", "2")], &[("cpu", "1")]),
+                vec![format!("{at}.requests: Invalid value: \"2\": must be less than or equal to cpu limit of 1")],
+            ),
+            (
+                "memory, canonical forms",
+                resourced(&[("memory", "1.5Gi")], &[("memory", "1024Mi")]),
+                vec![format!("{at}.requests: Invalid value: \"1536Mi\": must be less than or equal to memory limit of 1Gi")],
+            ),
+            (
+                "an extended resource must equal its limit",
+                resourced(&[("nvidia.com/gpu", "1")], &[("nvidia.com/gpu", "2")]),
+                vec![format!("{at}.requests: Invalid value: \"1\": must be equal to nvidia.com/gpu limit of 2")],
+            ),
+            (
+                "an extended resource needs a limit",
+                resourced(&[("nvidia.com/gpu", "1")], &[]),
+                vec![format!("{at}.limits: Required value: Limit must be set for non overcommitable resources")],
+            ),
+        ];
+        for (name, spec, want) in cases {
+            assert_eq!(errs(&spec), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn quantities_print_in_canonical_form() {
+        for (text, want) in [
+            ("2000m", "2"),
+            ("0.5", "500m"),
+            ("1.5Gi", "1536Mi"),
+            ("1Gi", "1Gi"),
+            ("1024", "1024"),
+            ("1.5Ki", "1536"),
+            ("1000k", "1M"),
+            ("100M", "100M"),
+            ("0", "0"),
+        ] {
+            assert_eq!(canonical_quantity(text), want, "{text}");
+        }
     }
 }
