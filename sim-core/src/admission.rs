@@ -59,6 +59,54 @@ pub fn admit_as(obj: &mut Object, profile: &Profile, write: Write<'_>) -> Result
     Err(invalid(obj, &errors))
 }
 
+/// `qos.GetPodQOS` (pkg/apis/core/helper/qos/qos.go): over every container, init ones
+/// included, and only cpu and memory: no request or limit at all is `BestEffort`; limits for
+/// both in every container, with the requests equal to them, `Guaranteed`; else `Burstable`.
+/// A limit without a request counts as the request (defaulting sets it before).
+pub fn pod_qos(spec: &crate::api::PodSpec) -> &'static str {
+    use std::collections::BTreeMap;
+    let mut requests: BTreeMap<&str, i128> = BTreeMap::new();
+    let mut limits: BTreeMap<&str, i128> = BTreeMap::new();
+    let mut guaranteed = true;
+    for c in spec.init_containers.iter().chain(&spec.containers) {
+        let r = &c.resources;
+        let mut found = 0;
+        for name in ["cpu", "memory"] {
+            let lim = r
+                .limits
+                .get(name)
+                .and_then(|q| q.milli())
+                .filter(|&v| v != 0);
+            let req = r
+                .requests
+                .get(name)
+                .and_then(|q| q.milli())
+                .or(lim)
+                .filter(|&v| v != 0);
+            if let Some(v) = req {
+                *requests.entry(name).or_insert(0) += v;
+            }
+            if let Some(v) = lim {
+                *limits.entry(name).or_insert(0) += v;
+                found += 1;
+            }
+        }
+        if found < 2 {
+            guaranteed = false;
+        }
+    }
+    if requests.is_empty() && limits.is_empty() {
+        return "BestEffort";
+    }
+    if guaranteed
+        && requests.iter().all(|(k, v)| limits.get(k) == Some(v))
+        && requests.len() == limits.len()
+    {
+        return "Guaranteed";
+    }
+    "Burstable"
+}
+
 /// What the API server makes of a write: the object defaulted (and its disabled fields
 /// dropped) in place, the field errors that refuse it, and the warnings it would return with
 /// it. The one admission path: the engine's writes ([`admit_as`]) and the loader's checks of
@@ -75,6 +123,17 @@ pub fn review(obj: &mut Object, profile: &Profile, write: Write<'_>) -> Review {
         Object::Pod(p) => {
             if pod_spec_needs_defaults(&p.spec) {
                 default_pod_spec(&mut p.spec);
+            }
+            // `podStrategy.PrepareForCreate` (pkg/registry/core/pod/strategy.go): the status
+            // is the API server's, phase Pending and the pod's QoS class. A pod a scenario
+            // gives as already stored went through it too, unless it says otherwise.
+            let stored_blank = matches!(write, Write::Stored) && p.status.phase.is_empty();
+            if matches!(write, Write::Create) || stored_blank {
+                p.status = crate::api::PodStatus {
+                    phase: crate::api::POD_PENDING.into(),
+                    qos_class: pod_qos(&p.spec).into(),
+                    ..Default::default()
+                };
             }
             if needs_sidecar_drop(&p.spec, profile) {
                 sidecar_drops(&mut p.spec, profile, "spec", &mut warnings);
@@ -191,6 +250,97 @@ pub fn invalid(obj: &Object, errs: &[FieldError]) -> ApiError {
 mod tests {
     use super::*;
     use crate::api::PodSpec;
+
+    /// `qos.GetPodQOS` (pkg/apis/core/helper/qos/qos_test.go `TestGetPodQOS`, its cases
+    /// restated with jobsim's types): cpu and memory only, init containers included.
+    #[test]
+    fn pod_qos_classes() {
+        use crate::api::{Container, PodSpec, Quantity, ResourceRequirements};
+        let ctr = |req: &[(&str, &str)], lim: &[(&str, &str)]| {
+            let m = |kv: &[(&str, &str)]| {
+                kv.iter()
+                    .map(|(k, v)| (k.to_string(), Quantity(v.to_string())))
+                    .collect()
+            };
+            Container {
+                name: "c".into(),
+                image: "i".into(),
+                resources: ResourceRequirements {
+                    requests: m(req),
+                    limits: m(lim),
+                },
+                ..Default::default()
+            }
+        };
+        let pod = |init: Vec<Container>, regular: Vec<Container>| PodSpec {
+            init_containers: init,
+            containers: regular,
+            ..Default::default()
+        };
+        let cases = [
+            (
+                "best-effort: nothing set",
+                pod(vec![], vec![ctr(&[], &[])]),
+                "BestEffort",
+            ),
+            (
+                "best-effort: only an extended resource",
+                pod(
+                    vec![],
+                    vec![ctr(&[("nvidia.com/gpu", "1")], &[("nvidia.com/gpu", "1")])],
+                ),
+                "BestEffort",
+            ),
+            (
+                "guaranteed: limits equal requests",
+                pod(
+                    vec![],
+                    vec![ctr(
+                        &[("cpu", "100m"), ("memory", "100Mi")],
+                        &[("cpu", "100m"), ("memory", "100Mi")],
+                    )],
+                ),
+                "Guaranteed",
+            ),
+            (
+                "guaranteed: limits only (requests defaulted from them)",
+                pod(vec![], vec![ctr(&[], &[("cpu", "1"), ("memory", "1Gi")])]),
+                "Guaranteed",
+            ),
+            (
+                "burstable: requests below limits",
+                pod(
+                    vec![],
+                    vec![ctr(
+                        &[("cpu", "100m"), ("memory", "100Mi")],
+                        &[("cpu", "200m"), ("memory", "100Mi")],
+                    )],
+                ),
+                "Burstable",
+            ),
+            (
+                "burstable: no memory limit",
+                pod(vec![], vec![ctr(&[("cpu", "1")], &[("cpu", "1")])]),
+                "Burstable",
+            ),
+            (
+                "burstable: one container best-effort, one guaranteed",
+                pod(
+                    vec![],
+                    vec![ctr(&[], &[]), ctr(&[], &[("cpu", "1"), ("memory", "1Gi")])],
+                ),
+                "Burstable",
+            ),
+            (
+                "burstable: an init container with requests",
+                pod(vec![ctr(&[("cpu", "1")], &[])], vec![ctr(&[], &[])]),
+                "Burstable",
+            ),
+        ];
+        for (name, spec, want) in cases {
+            assert_eq!(super::pod_qos(&spec), want, "{name}");
+        }
+    }
 
     /// A Job field dropped by `dropDisabledFields` is named in a warning that says whether the
     /// gate is off by the version's default or by the scenario.

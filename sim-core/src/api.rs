@@ -729,6 +729,9 @@ pub struct PodStatus {
     pub init_container_statuses: Vec<ContainerStatus>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub container_statuses: Vec<ContainerStatus>,
+    /// `Guaranteed` | `Burstable` | `BestEffort`, set by the API server at creation.
+    #[serde(skip_serializing_if = "Name::is_empty")]
+    pub qos_class: Name,
 }
 
 pub const POD_PENDING: &str = "Pending";

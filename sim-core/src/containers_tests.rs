@@ -57,8 +57,8 @@ fn timeline(rec: &Recorder) -> Vec<String> {
         .filter_map(|e| match e {
             TraceEvent::Updated { time, old, new } => {
                 let (o, n) = (old.as_pod()?, new.as_pod()?);
-                // (The binding's PodScheduled=True, before the kubelet reports, is not one.)
-                if o.status == n.status || n.status.phase.is_empty() {
+                // (The binding, with its PodScheduled=True, is not one.)
+                if o.status == n.status || o.spec.node_name != n.spec.node_name {
                     return None;
                 }
                 let mut line = format!("{} {}", (*time - t0()).as_secs(), n.status.phase);

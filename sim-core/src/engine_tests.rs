@@ -77,8 +77,8 @@ fn pod_timeline(rec: &Recorder) -> Vec<(i64, String, i32)> {
         .filter_map(|e| match e {
             TraceEvent::Updated { time, old, new } => {
                 let (o, n) = (old.as_pod()?, new.as_pod()?);
-                // (The binding's PodScheduled=True, before the kubelet reports, is not one.)
-                if o.status == n.status || n.status.phase.is_empty() {
+                // (The binding, with its PodScheduled=True, is not one.)
+                if o.status == n.status || o.spec.node_name != n.spec.node_name {
                     return None;
                 }
                 let rc = n
