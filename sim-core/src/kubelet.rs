@@ -1015,11 +1015,7 @@ impl Sim {
                 )
             })
             .collect();
-        let source = if self.profile.minor() >= 29 {
-            "taint-eviction-controller"
-        } else {
-            "taint-controller"
-        };
+        let source = self.taint_manager_source();
         for (key, uid) in pods {
             if self
                 .unreachable_eviction(&uid, tainted)
@@ -1061,6 +1057,17 @@ impl Sim {
         {
             return;
         }
+        let p = p.clone();
+        self.taint_manager_delete(&p, obs);
+    }
+
+    /// The taint eviction controller's deletion of a pod (`addConditionAndDeletePod` and
+    /// `emitPodDeletionEvent`, pkg/controller/tainteviction/taint_eviction.go, v1.31):
+    /// `DisruptionTarget` (reason `DeletionByTaintManager`, from 1.26), the
+    /// `TaintManagerEviction` event, a graceful delete. For the unreachable taint (`evict`)
+    /// and for NoExecute taints of `[[actions]]` (`crate::nodeops`).
+    pub(crate) fn taint_manager_delete(&mut self, p: &Pod, obs: &mut dyn Observer) {
+        let key = p.metadata.key(crate::api::Kind::Pod);
         if self.profile.minor() >= 26 {
             let mut p2 = p.clone();
             p2.status.conditions.push(PodCondition {
@@ -1073,11 +1080,6 @@ impl Sim {
             p2.metadata.resource_version.clear();
             let _ = self.store.update(Object::Pod(p2), true, self.now);
         }
-        let source = if self.profile.minor() >= 29 {
-            "taint-eviction-controller"
-        } else {
-            "taint-controller"
-        };
         self.pending_events.push(EventRecord {
             type_: EventType::Normal,
             reason: "TaintManagerEviction".into(),
@@ -1088,9 +1090,20 @@ impl Sim {
             )
             .into(),
             object: key.clone(),
-            source,
+            source: self.taint_manager_source(),
         });
         let _ = self.store.delete(&key, &DeleteOptions::default(), self.now);
         self.drain(obs);
+    }
+
+    /// The taint eviction controller's event source: its own controller from 1.29
+    /// (`taint-eviction-controller`), the node lifecycle controller's `NoExecuteTaintManager`
+    /// (`taint-controller`) before.
+    pub(crate) fn taint_manager_source(&self) -> &'static str {
+        if self.profile.minor() >= 29 {
+            "taint-eviction-controller"
+        } else {
+            "taint-controller"
+        }
     }
 }

@@ -14,7 +14,7 @@
 use std::rc::Rc;
 
 use crate::api::{Object, PodCondition, Toleration, POD_FAILED, POD_SUCCEEDED};
-use crate::client::{DeleteOptions, EventRecord, EventType};
+use crate::client::DeleteOptions;
 use crate::engine::{Ev, Sim};
 use crate::kubelet::Node;
 use crate::scheduler::{tolerates, NodeShape, Taint};
@@ -351,38 +351,8 @@ impl Sim {
         {
             return;
         }
-        let key = p.metadata.key(crate::api::Kind::Pod);
-        if self.profile.minor() >= 26 {
-            let mut p2 = p.clone();
-            p2.status.conditions.push(PodCondition {
-                type_: "DisruptionTarget".into(),
-                status: "True".into(),
-                reason: "DeletionByTaintManager".into(),
-                message: "Taint manager: deleting due to NoExecute taint".into(),
-                last_transition_time: Some(self.now.trunc_secs()),
-            });
-            p2.metadata.resource_version.clear();
-            let _ = self.store.update(Object::Pod(p2), true, self.now);
-        }
-        let source = if self.profile.minor() >= 29 {
-            "taint-eviction-controller"
-        } else {
-            "taint-controller"
-        };
-        self.pending_events.push(EventRecord {
-            type_: EventType::Normal,
-            reason: "TaintManagerEviction".into(),
-            message: format!(
-                "Marking for deletion Pod {}/{}",
-                key.namespace(),
-                key.name()
-            )
-            .into(),
-            object: key.clone(),
-            source,
-        });
-        let _ = self.store.delete(&key, &DeleteOptions::default(), self.now);
-        self.drain(obs);
+        let p = p.clone();
+        self.taint_manager_delete(&p, obs);
     }
 
     /// When the taint eviction controller deletes a pod from a node tainted
