@@ -100,7 +100,6 @@ pub(super) struct SeriesProcess {
 impl Recorders {
     /// `recorder.Eventf` of a `tools/events` recorder: `rv` is the regarding object's
     /// resourceVersion, part of the series key.
-    #[allow(clippy::too_many_arguments)]
     pub fn record_series(
         &mut self,
         source: &'static str,
