@@ -48,7 +48,8 @@ fn bare_pods(pods: usize) -> Scenario {
                         name: "main".into(),
                         image: "busybox".into(),
                         ..Default::default()
-                    }],
+                    }]
+                    .into(),
                     ..Default::default()
                 }
                 .into(),

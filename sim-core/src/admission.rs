@@ -273,8 +273,8 @@ mod tests {
             }
         };
         let pod = |init: Vec<Container>, regular: Vec<Container>| PodSpec {
-            init_containers: init,
-            containers: regular,
+            init_containers: init.into(),
+            containers: regular.into(),
             ..Default::default()
         };
         let cases = [
@@ -355,7 +355,8 @@ mod tests {
                 name: "main".into(),
                 image: "busybox".into(),
                 ..Default::default()
-            }];
+            }]
+            .into();
             Object::Job(j)
         };
         let warnings = |p: &Profile| {

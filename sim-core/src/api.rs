@@ -519,9 +519,12 @@ pub struct PodSpec {
     /// `Always` | `OnFailure` | `Never`; empty until defaulted (pod defaulting sets `Always`).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub restart_policy: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub init_containers: Vec<Container>,
-    pub containers: Vec<Container>,
+    // Shared copy-on-write: a pod's spec is copied from its template at create and again
+    // by every write that changes another field (the binding's `nodeName`); the containers
+    // are the heavy part and are never written after admission.
+    #[serde(skip_serializing_if = "vec_is_empty")]
+    pub init_containers: Shared<Vec<Container>>,
+    pub containers: Shared<Vec<Container>>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub node_name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1110,6 +1113,20 @@ impl<T> std::ops::Deref for Shared<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0
+    }
+}
+
+impl<T> FromIterator<T> for Shared<Vec<T>> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Shared::new(iter.into_iter().collect())
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Shared<Vec<T>> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
     }
 }
 

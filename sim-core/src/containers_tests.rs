@@ -28,8 +28,8 @@ fn pod(init: Vec<Container>, regular: Vec<Container>, restart: &str) -> Object {
         .into(),
         spec: PodSpec {
             restart_policy: restart.into(),
-            init_containers: init,
-            containers: regular,
+            init_containers: init.into(),
+            containers: regular.into(),
             ..Default::default()
         }
         .into(),

@@ -50,7 +50,8 @@ fn bare_pod(name: &str, restart: &str) -> Object {
                 name: "main".into(),
                 image: "busybox".into(),
                 ..Default::default()
-            }],
+            }]
+            .into(),
             ..Default::default()
         }
         .into(),

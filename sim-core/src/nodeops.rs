@@ -498,7 +498,8 @@ mod tests {
                         name: "main".into(),
                         image: "busybox".into(),
                         ..Default::default()
-                    }],
+                    }]
+                    .into(),
                     tolerations: tol.into_iter().collect(),
                     ..Default::default()
                 }
@@ -583,7 +584,8 @@ mod tests {
                         name: "main".into(),
                         image: "busybox".into(),
                         ..Default::default()
-                    }],
+                    }]
+                    .into(),
                     ..Default::default()
                 }
                 .into(),
@@ -675,7 +677,8 @@ mod tests {
                         ..Default::default()
                     },
                     ..Default::default()
-                }],
+                }]
+                .into(),
                 ..Default::default()
             }
             .into(),

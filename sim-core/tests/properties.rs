@@ -102,7 +102,8 @@ fn build(w: &World) -> Scenario {
                         name: "main".into(),
                         image: "busybox".into(),
                         ..Default::default()
-                    }],
+                    }]
+                    .into(),
                     ..Default::default()
                 }
                 .into(),

@@ -23,7 +23,8 @@ fn pod(restart: &str) -> Object {
                 name: "main".into(),
                 image: "busybox".into(),
                 ..Default::default()
-            }],
+            }]
+            .into(),
             ..Default::default()
         }
         .into(),

@@ -655,8 +655,8 @@ fn enough_requests() {
     ];
     for case in cases {
         let mut spec = PodSpec::default();
-        spec.containers = case.containers;
-        spec.init_containers = case.init;
+        spec.containers = case.containers.into();
+        spec.init_containers = case.init.into();
         let r = pod_requests(&spec);
         let got = filter_resources_fit(&r, &view("n", &node, &l, &case.used, 1));
         let reasons: Vec<&str> = got
@@ -679,7 +679,7 @@ fn enough_requests() {
     assert!(filter_resources_fit(&none, &view("n", &default_pods, &l, &none, 110)).is_some());
     // A shapeless node has room for everything.
     let big = pod_requests(&PodSpec {
-        containers: vec![container(&[("cpu", "1000"), ("nvidia.com/gpu", "8")], &[])],
+        containers: vec![container(&[("cpu", "1000"), ("nvidia.com/gpu", "8")], &[])].into(),
         ..Default::default()
     });
     assert!(filter_resources_fit(&big, &view("n", &shape(), &l, &none, 100_000)).is_none());
@@ -754,7 +754,7 @@ fn filter_order_follows_the_release() {
     let l = BTreeMap::new();
     let none = BTreeMap::new();
     let spec = PodSpec {
-        containers: vec![container(&[("cpu", "2")], &[])],
+        containers: vec![container(&[("cpu", "2")], &[])].into(),
         ..Default::default()
     };
     let r = pod_requests(&spec);
@@ -798,7 +798,7 @@ mod queue {
             .into(),
             spec: PodSpec {
                 restart_policy: "Never".into(),
-                containers: vec![container(&[("cpu", cpu)], &[])],
+                containers: vec![container(&[("cpu", cpu)], &[])].into(),
                 ..Default::default()
             }
             .into(),
@@ -968,7 +968,7 @@ mod queue {
 fn tolerations_and_node_affinity_are_validated_as_the_api_server_does() {
     let mut spec = PodSpec {
         restart_policy: "Never".into(),
-        containers: vec![container(&[], &[])],
+        containers: vec![container(&[], &[])].into(),
         ..Default::default()
     };
     spec.tolerations = vec![

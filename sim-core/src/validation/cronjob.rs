@@ -221,7 +221,8 @@ mod tests {
             name: "main".into(),
             image: "busybox".into(),
             ..Default::default()
-        }];
+        }]
+        .into();
         default_cronjob(&mut cj, 31);
         cj
     }

@@ -718,7 +718,8 @@ mod tests {
             name: "pi".into(),
             image: "perl".into(),
             ..Default::default()
-        }];
+        }]
+        .into();
         j
     }
 

@@ -284,8 +284,8 @@ mod tests {
 
     fn spec(containers: Vec<Container>, init: Vec<Container>, rp: &str) -> PodSpec {
         PodSpec {
-            containers,
-            init_containers: init,
+            containers: containers.into(),
+            init_containers: init.into(),
             restart_policy: rp.into(),
             ..Default::default()
         }

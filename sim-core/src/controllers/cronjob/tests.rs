@@ -34,7 +34,8 @@ fn job_spec() -> JobSpec {
                 containers: vec![Container {
                     image: "foo/bar".into(),
                     ..Default::default()
-                }],
+                }]
+                .into(),
                 ..Default::default()
             }
             .into(),
