@@ -644,6 +644,8 @@ pub fn scheduled_time(
 struct Rows<V> {
     rows: Vec<((Name, Name), V)>,
     index: LookupMap<(Name, Name), usize>,
+    /// The row found last (rows are never removed, so it stays valid).
+    last: usize,
 }
 
 impl<V> Default for Rows<V> {
@@ -651,19 +653,33 @@ impl<V> Default for Rows<V> {
         Rows {
             rows: Vec::new(),
             index: LookupMap::default(),
+            last: 0,
         }
     }
 }
 
 impl<V> Rows<V> {
-    fn get_mut(&mut self, key: &(Name, Name)) -> Option<&mut V> {
+    /// The row's index: the last row found is compared first (a run is usually one CronJob,
+    /// or one CronJob's events in a row), then the hash index.
+    fn find(&mut self, key: &(Name, Name)) -> Option<usize> {
+        if let Some((k, _)) = self.rows.get(self.last) {
+            if k == key {
+                return Some(self.last);
+            }
+        }
         let i = *self.index.get(key)?;
+        self.last = i;
+        Some(i)
+    }
+
+    fn get_mut(&mut self, key: &(Name, Name)) -> Option<&mut V> {
+        let i = self.find(key)?;
         Some(&mut self.rows[i].1)
     }
 
     fn get_or_insert_with(&mut self, key: (Name, Name), make: impl FnOnce() -> V) -> &mut V {
-        let i = match self.index.get(&key) {
-            Some(&i) => i,
+        let i = match self.find(&key) {
+            Some(i) => i,
             None => {
                 let i = self.rows.len();
                 self.rows.push((key.clone(), make()));
@@ -829,13 +845,30 @@ impl ReportBuilder {
             (cj.metadata.namespace.clone(), cj.metadata.name.clone()),
             CronJobRow::default,
         );
-        row.namespace = cj.metadata.namespace.clone();
-        row.name = cj.metadata.name.clone();
+        // Assigned only where they differ: most updates change a time or the active list.
+        if row.namespace != cj.metadata.namespace || row.name != cj.metadata.name {
+            row.namespace = cj.metadata.namespace.clone();
+            row.name = cj.metadata.name.clone();
+        }
         row.last_schedule_time = cj.status.last_schedule_time;
         row.last_successful_time = cj.status.last_successful_time;
-        row.active = cj.status.active.iter().map(|r| r.name.clone()).collect();
-        row.schedule = cj.spec.schedule.clone();
-        row.time_zone = cj.spec.time_zone.clone();
+        let active = &cj.status.active;
+        if row.active.len() != active.len()
+            || row
+                .active
+                .iter()
+                .zip(active.iter())
+                .any(|(a, r)| *a != r.name)
+        {
+            row.active.clear();
+            row.active.extend(active.iter().map(|r| r.name.clone()));
+        }
+        if row.schedule != cj.spec.schedule {
+            row.schedule = cj.spec.schedule.clone();
+        }
+        if row.time_zone != cj.spec.time_zone {
+            row.time_zone = cj.spec.time_zone.clone();
+        }
         row.suspend = cj.spec.suspend.unwrap_or(false);
     }
 
