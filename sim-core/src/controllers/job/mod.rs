@@ -18,6 +18,7 @@
 pub mod backoff;
 pub mod indexed;
 pub mod pod_failure_policy;
+mod quiet;
 #[cfg(test)]
 pub(crate) mod tests;
 
@@ -96,6 +97,9 @@ pub struct JobController {
     /// Minor version whose work-queue rate limiter applies ([`Controller::rate_limit`]);
     /// 0 stands for the newest (the default of a controller made for a table test).
     queue_minor: u32,
+    /// Syncs that took the quiet exit ([`quiet::settles_quietly`]); kept across `reset()`,
+    /// for tests.
+    pub(crate) quiet_syncs: u64,
 }
 
 fn is_indexed(job: &Job) -> bool {
@@ -441,6 +445,35 @@ impl JobController {
     }
 }
 
+/// The selector `adopt_orphans` adopts by: the Job's, when it is not empty and the Job is not
+/// being deleted.
+fn adoption_selector(job: &Job) -> Option<&crate::api::LabelSelector> {
+    // `LabelSelectorAsSelector` of an empty selector matches everything; the API server
+    // rejects such a Job, so adopting nothing is the safe reading.
+    job.spec.selector.as_ref().filter(|s| {
+        job.metadata.deletion_timestamp.is_none()
+            && !(s.match_labels.is_empty() && s.match_expressions.is_empty())
+    })
+}
+
+/// The namespace's pods without a controller reference that are not being deleted and match
+/// `sel`, in name order. The cache's orphan index gives them without visiting the others
+/// (the plain path lists the namespace).
+fn adoptable<'a>(
+    cache: &'a Cache,
+    namespace: &'a str,
+    sel: &'a crate::api::LabelSelector,
+) -> impl Iterator<Item = &'a Pod> + 'a {
+    cache
+        .orphans(Kind::Pod, namespace)
+        .filter_map(|o| o.as_pod())
+        .filter(move |p| {
+            p.metadata.controller_ref().is_none()
+                && p.metadata.deletion_timestamp.is_none()
+                && sel.matches(&p.metadata.labels)
+        })
+}
+
 /// `getPodsForJob` → `PodControllerRefManager.ClaimPods` (kubernetes v1.31
 /// `pkg/controller/job/job_controller.go`, `pkg/controller/controller_ref_manager.go`), the
 /// adoption half: a pod of the Job's namespace with no controller reference that matches the
@@ -455,26 +488,10 @@ fn adopt_orphans(
     client: &mut dyn ApiClient,
     tracking: bool,
 ) -> Vec<Rc<Object>> {
-    let Some(sel) = job.spec.selector.as_ref() else {
+    let Some(sel) = adoption_selector(job) else {
         return Vec::new();
     };
-    // `LabelSelectorAsSelector` of an empty selector matches everything; the API server
-    // rejects such a Job, so adopting nothing is the safe reading.
-    if job.metadata.deletion_timestamp.is_some()
-        || (sel.match_labels.is_empty() && sel.match_expressions.is_empty())
-    {
-        return Vec::new();
-    }
-    // The cache's orphan index gives the namespace's pods without a controller, in name
-    // order, without visiting the others (the plain path lists the namespace).
-    let orphans: Vec<Pod> = cache
-        .orphans(Kind::Pod, &job.metadata.namespace)
-        .filter_map(|o| o.as_pod())
-        .filter(|p| {
-            p.metadata.controller_ref().is_none()
-                && p.metadata.deletion_timestamp.is_none()
-                && sel.matches(&p.metadata.labels)
-        })
+    let orphans: Vec<Pod> = adoptable(cache, &job.metadata.namespace, sel)
         .cloned()
         .collect();
     let mut out = Vec::new();
@@ -669,6 +686,7 @@ impl Controller for JobController {
     fn reset(&mut self) {
         *self = JobController {
             queue_minor: self.queue_minor,
+            quiet_syncs: self.quiet_syncs,
             ..JobController::default()
         };
     }
@@ -807,8 +825,80 @@ impl JobController {
                 return SyncResult::default();
             }
         }
+        // A sync that decides nothing, decided without building its context (`quiet`).
+        if crate::fastpath::enabled() && quiet::settles_quietly(self, key, job, now, prof, cache) {
+            self.quiet_syncs += 1;
+            #[cfg(debug_assertions)]
+            self.verify_quiet(key, job, now, prof, cache, client);
+            return SyncResult::default();
+        }
         let job_owned = job.clone();
         self.sync_active(key, job_owned, now, prof, cache, client)
+    }
+
+    /// Debug builds: the full sync beside a quiet exit must make no API call, record no
+    /// event, change none of the controller's state for the key and return the default
+    /// result. (It runs against the real client, so even a wrong answer here would leave the
+    /// run as the plain path makes it; the assertion makes it fail loudly.)
+    #[cfg(debug_assertions)]
+    fn verify_quiet(
+        &mut self,
+        key: &ObjectKey,
+        job: &Job,
+        now: SimTime,
+        prof: &Profile,
+        cache: &Cache,
+        client: &mut dyn ApiClient,
+    ) {
+        struct Probe<'c> {
+            inner: &'c mut dyn ApiClient,
+            calls: Vec<String>,
+        }
+        impl ApiClient for Probe<'_> {
+            fn create(&mut self, obj: Object) -> Result<Rc<Object>, ApiError> {
+                self.calls.push(format!("create {}", obj.key()));
+                self.inner.create(obj)
+            }
+            fn update(&mut self, obj: Object) -> Result<Rc<Object>, ApiError> {
+                self.calls.push(format!("update {}", obj.key()));
+                self.inner.update(obj)
+            }
+            fn update_status(&mut self, obj: Object) -> Result<Rc<Object>, ApiError> {
+                self.calls.push(format!("update_status {}", obj.key()));
+                self.inner.update_status(obj)
+            }
+            fn delete(&mut self, key: &ObjectKey, opts: DeleteOptions) -> Result<(), ApiError> {
+                self.calls.push(format!("delete {key}"));
+                self.inner.delete(key, opts)
+            }
+            fn get(&mut self, key: &ObjectKey) -> Result<Rc<Object>, ApiError> {
+                self.calls.push(format!("get {key}"));
+                self.inner.get(key)
+            }
+            fn event(&mut self, ev: EventRecord) {
+                self.calls.push(format!("event {}", ev.reason));
+                self.inner.event(ev)
+            }
+        }
+        let state = |c: &JobController| {
+            (
+                c.expectations.get(key).map(|e| (e.add, e.del, e.at)),
+                c.finalizer_expectations.get(key).cloned(),
+                c.backoff.get(key).cloned(),
+                c.deleted_jobs.get(key).cloned(),
+            )
+        };
+        let before = state(self);
+        let mut probe = Probe {
+            inner: client,
+            calls: Vec::new(),
+        };
+        let res = self.sync_active(key, job.clone(), now, prof, cache, &mut probe);
+        assert!(
+            probe.calls.is_empty() && res == SyncResult::default() && state(self) == before,
+            "quiet exit for {key} at {now} but the full sync made {:?}, returned {res:?}",
+            probe.calls
+        );
     }
 
     #[allow(clippy::too_many_lines)]
