@@ -201,17 +201,19 @@ fn new_condition(
 }
 
 /// `ensureJobConditionStatus`.
+/// The list is shared copy-on-write with the cached Job: it is copied only when it changes.
 fn ensure_condition(
-    list: &mut Vec<JobCondition>,
+    list: &mut crate::api::Shared<Vec<JobCondition>>,
     type_: &str,
     status: &str,
     reason: &str,
     message: &str,
     now: SimTime,
 ) -> bool {
-    if let Some(c) = list.iter_mut().find(|c| c.type_ == type_) {
+    if let Some(i) = list.iter().position(|c| c.type_ == type_) {
+        let c = &list[i];
         if c.status != status || c.reason != reason || c.message != message {
-            *c = new_condition(type_, status, reason, message, now);
+            list[i] = new_condition(type_, status, reason, message, now);
             return true;
         }
         return false;
@@ -362,13 +364,21 @@ impl JobController {
         self.expectations
             .insert(key.clone(), Expect { add, del, at: now });
     }
-    fn lower(&mut self, key: &ObjectKey, add: i64, del: i64) {
+    fn lower<Q>(&mut self, key: &Q, add: i64, del: i64)
+    where
+        ObjectKey: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
         if let Some(e) = self.expectations.get_mut(key) {
             e.add -= add;
             e.del -= del;
         }
     }
-    fn finalizer_removal_observed(&mut self, key: &ObjectKey, uid: &str) {
+    fn finalizer_removal_observed<Q>(&mut self, key: &Q, uid: &str)
+    where
+        ObjectKey: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
         if let Some(s) = self.finalizer_expectations.get_mut(key) {
             s.remove(uid);
             if s.is_empty() {
@@ -379,7 +389,8 @@ impl JobController {
 
     /// The Job key of a pod's controller reference, if it names a Job in the cache with that uid
     /// (`resolveControllerRef`).
-    fn owner_job(pod: &Pod, cache: &Cache) -> Option<(ObjectKey, Rc<Object>)> {
+    /// The key is the cached Job's own handle (no allocation).
+    fn owner_job(pod: &Pod, cache: &Cache) -> Option<ObjectKey> {
         let r = pod.metadata.controller_ref()?;
         if r.kind != "Job" {
             return None;
@@ -390,7 +401,16 @@ impl JobController {
         if obj.meta().uid != r.uid {
             return None;
         }
-        Some((obj.key(), obj.clone()))
+        Some(obj.key())
+    }
+
+    /// The parts of the Job key a pod's controller reference names (kind Job), on the stack:
+    /// for lookups and comparisons, where [`Self::job_key_of_ref`] would make a handle.
+    fn job_parts_of_ref(pod: &Pod) -> Option<crate::api::KeyParts> {
+        let r = pod.metadata.controller_ref()?;
+        (r.kind == "Job").then(|| {
+            crate::api::KeyParts::new(Kind::Job, pod.metadata.namespace.clone(), r.name.clone())
+        })
     }
 
     /// `enqueueOrphanPod` / `syncOrphanPod`: a pod with the tracking finalizer whose controlling
@@ -563,7 +583,7 @@ impl Controller for JobController {
                         }
                         return;
                     }
-                    if let Some((k, _)) = Self::owner_job(p, cache) {
+                    if let Some(k) = Self::owner_job(p, cache) {
                         self.lower(&k, 1, 0);
                         out.push(Enqueue {
                             key: k,
@@ -584,8 +604,9 @@ impl Controller for JobController {
             },
             WatchEvent::Modified { old, new } => match (old.as_ref(), new.as_ref()) {
                 (Object::Pod(op), Object::Pod(np)) => {
-                    let ok = Self::job_key_of_ref(op);
-                    let nk = Self::job_key_of_ref(np);
+                    // Keys by their parts (no handle made unless one is enqueued).
+                    let ok = Self::job_parts_of_ref(op);
+                    let nk = Self::job_parts_of_ref(np);
                     if has_finalizer(op) && !has_finalizer(np) {
                         if let Some(k) = &ok {
                             self.finalizer_removal_observed(k, &np.metadata.uid);
@@ -601,7 +622,7 @@ impl Controller for JobController {
                         }
                     }
                     if ok != nk {
-                        if let Some(k) = ok {
+                        if let Some(k) = Self::job_key_of_ref(op) {
                             out.push(Enqueue {
                                 key: k,
                                 after: batch,
@@ -615,13 +636,14 @@ impl Controller for JobController {
                         {
                             Self::enqueue_adopters(np, cache, batch, out);
                         }
-                    } else if Self::owner_job(np, cache).is_none() {
-                        self.orphan_pod(np, cache, out);
-                    } else if let Some(k) = nk {
+                    } else if let Some(k) = Self::owner_job(np, cache) {
+                        // the cached Job's key: equal to `nk`'s (same kind, namespace, name)
                         out.push(Enqueue {
                             key: k,
                             after: batch,
                         });
+                    } else {
+                        self.orphan_pod(np, cache, out);
                     }
                 }
                 (Object::Job(oj), Object::Job(nj)) => {
@@ -745,12 +767,26 @@ fn finished_event(client: &mut dyn ApiClient, job: &Job, fc: &JobCondition) {
 /// A copy of the pod without the tracking finalizer, as a patch would leave it (no
 /// resourceVersion precondition: upstream uses a strategic-merge patch).
 fn without_finalizer(p: &Pod) -> Pod {
-    let mut q = p.clone();
-    q.metadata
-        .finalizers
-        .retain(|f| f != JOB_TRACKING_FINALIZER);
-    q.metadata.resource_version.clear();
-    q
+    // One copy of the metadata, with the finalizers filtered as they are copied.
+    let m = &*p.metadata;
+    let metadata = crate::api::ObjectMeta {
+        finalizers: m
+            .finalizers
+            .iter()
+            .filter(|f| *f != JOB_TRACKING_FINALIZER)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into(),
+        resource_version: Default::default(),
+        ..m.clone()
+    };
+    Pod {
+        api_version: p.api_version.clone(),
+        kind: p.kind.clone(),
+        metadata: metadata.into(),
+        spec: p.spec.clone(),
+        status: p.status.clone(),
+    }
 }
 
 impl JobController {
@@ -911,11 +947,14 @@ impl JobController {
         cache: &Cache,
         client: &mut dyn ApiClient,
     ) -> SyncResult {
-        let uncounted = job
-            .status
-            .uncounted_terminated_pods
-            .clone()
-            .unwrap_or_default();
+        let (uncounted_succeeded, uncounted_failed): (BTreeSet<Uid>, BTreeSet<Uid>) =
+            match &job.status.uncounted_terminated_pods {
+                Some(u) if !(u.succeeded.is_empty() && u.failed.is_empty()) => (
+                    u.succeeded.iter().cloned().collect(),
+                    u.failed.iter().cloned().collect(),
+                ),
+                _ => Default::default(),
+            };
         let expected_rm: BTreeSet<Uid> = self
             .finalizer_expectations
             .get(key)
@@ -947,8 +986,8 @@ impl JobController {
             active_pods,
             succeeded: 0,
             failed: 0,
-            uncounted_succeeded: uncounted.succeeded.iter().cloned().collect(),
-            uncounted_failed: uncounted.failed.iter().cloned().collect(),
+            uncounted_succeeded,
+            uncounted_failed,
             expected_rm_finalizers: expected_rm,
             finished_condition: None,
             new_backoff: BackoffRecord::default(),
@@ -1829,15 +1868,22 @@ impl JobController {
     ) -> Option<ApiError> {
         let indexed = is_indexed(&c.job);
         let comps = completions(&c.job);
-        let mut pods: Vec<&Pod> = c.pods.clone();
-        if indexed {
-            pods.sort_by_key(|p| completion_index(p).unwrap_or(-1));
-        }
-        let mut uids_with_finalizer: BTreeSet<Uid> = pods
-            .iter()
-            .filter(|p| has_finalizer(p) && !c.expected_rm_finalizers.contains(&p.metadata.uid))
-            .map(|p| p.metadata.uid.clone())
-            .collect();
+        // Indexed: in index order (a copy); otherwise the pods as listed.
+        let sorted: Vec<&Pod>;
+        let pods: &[&Pod] = if indexed {
+            let mut v = c.pods.clone();
+            v.sort_by_key(|p| completion_index(p).unwrap_or(-1));
+            sorted = v;
+            &sorted
+        } else {
+            &c.pods
+        };
+        let mut uids_with_finalizer = UidRefs::new(
+            pods.iter()
+                .filter(|p| has_finalizer(p) && !c.expected_rm_finalizers.contains(&p.metadata.uid))
+                .map(|p| p.metadata.uid.as_str())
+                .collect(),
+        );
         if clean_uncounted(&mut c.job, &uids_with_finalizer) {
             needs_flush = true;
         }
@@ -1854,7 +1900,7 @@ impl JobController {
             .finished_condition
             .as_ref()
             .is_some_and(|f| f.type_ == "SuccessCriteriaMet" || f.type_ == "Complete");
-        for p in &pods {
+        for p in pods {
             if !has_finalizer(p) || c.expected_rm_finalizers.contains(&p.metadata.uid) {
                 continue;
             }
@@ -1916,27 +1962,24 @@ impl JobController {
                 needs_flush = true;
             }
         }
-        if prof.gate("JobPodFailurePolicy") || prof.minor() >= 31 {
-            if let Some(fc) = c.finished_condition.clone() {
-                if fc.type_ == "FailureTarget" {
-                    c.job.status.conditions.push(fc.clone());
-                    needs_flush = true;
-                    c.finished_condition = Some(new_condition(
-                        "Failed",
-                        "True",
-                        &fc.reason,
-                        &fc.message,
-                        now,
-                    ));
-                }
+        // (The condition is moved into the status, not copied.)
+        let is_type =
+            |c: &Ctx, t: &str| c.finished_condition.as_ref().is_some_and(|f| f.type_ == t);
+        if (prof.gate("JobPodFailurePolicy") || prof.minor() >= 31) && is_type(c, "FailureTarget") {
+            if let Some(fc) = c.finished_condition.take() {
+                c.finished_condition = Some(new_condition(
+                    "Failed",
+                    "True",
+                    &fc.reason,
+                    &fc.message,
+                    now,
+                ));
+                c.job.status.conditions.push(fc);
+                needs_flush = true;
             }
         }
-        if let Some(fc) = c.finished_condition.clone() {
-            if fc.type_ == "SuccessCriteriaMet" {
-                if c.job.condition_true("SuccessCriteriaMet").is_none() {
-                    c.job.status.conditions.push(fc.clone());
-                    needs_flush = true;
-                }
+        if is_type(c, "SuccessCriteriaMet") {
+            if let Some(fc) = c.finished_condition.take() {
                 c.finished_condition = Some(new_condition(
                     "Complete",
                     "True",
@@ -1944,6 +1987,10 @@ impl JobController {
                     &fc.message,
                     now,
                 ));
+                if c.job.condition_true("SuccessCriteriaMet").is_none() {
+                    c.job.status.conditions.push(fc);
+                    needs_flush = true;
+                }
             }
         }
         // flushUncountedAndRemoveFinalizers
@@ -1965,13 +2012,14 @@ impl JobController {
             for p in &to_remove {
                 set.insert(p.metadata.uid.clone());
             }
+            let mut gone: Vec<&str> = Vec::with_capacity(to_remove.len());
             for p in &to_remove {
                 match client.update(Object::Pod(without_finalizer(p))) {
                     Ok(_) => {
-                        uids_with_finalizer.remove(&p.metadata.uid);
+                        gone.push(p.metadata.uid.as_str());
                     }
                     Err(e) if e.kind == ApiErrorKind::NotFound => {
-                        uids_with_finalizer.remove(&p.metadata.uid);
+                        gone.push(p.metadata.uid.as_str());
                         self.finalizer_removal_observed(key, &p.metadata.uid);
                     }
                     Err(e) => {
@@ -1980,6 +2028,7 @@ impl JobController {
                     }
                 }
             }
+            uids_with_finalizer.remove_all(gone);
         }
         if clean_uncounted(&mut c.job, &uids_with_finalizer) {
             needs_flush = true;
@@ -1995,7 +2044,7 @@ impl JobController {
         // enactJobFinished
         let mut finished = false;
         if !reached_max {
-            if let Some(fc) = c.finished_condition.clone() {
+            if let Some(fc) = &c.finished_condition {
                 let unc_n = c
                     .job
                     .status
@@ -2006,7 +2055,7 @@ impl JobController {
                 let wait_terminating =
                     delay_terminal_condition(prof) && c.terminating.unwrap_or(0) > 0;
                 if unc_n == 0 && !wait_terminating {
-                    enact_finished(&mut c.job, &fc, now);
+                    enact_finished(&mut c.job, fc, now);
                     finished = true;
                     needs_flush = true;
                 }
@@ -2032,11 +2081,38 @@ impl JobController {
     }
 }
 
+/// A set of pod uids borrowed from the cached pods (`uidsWithFinalizer`): sorted, for binary
+/// search; one allocation, no uid copies.
+#[derive(Default)]
+struct UidRefs<'a>(Vec<&'a str>);
+
+impl<'a> UidRefs<'a> {
+    fn new(mut v: Vec<&'a str>) -> UidRefs<'a> {
+        v.sort_unstable();
+        v.dedup();
+        UidRefs(v)
+    }
+    fn contains(&self, uid: &str) -> bool {
+        self.0.binary_search(&uid).is_ok()
+    }
+    /// Remove every uid of `gone` (sorted here).
+    fn remove_all(&mut self, mut gone: Vec<&str>) {
+        if gone.is_empty() {
+            return;
+        }
+        gone.sort_unstable();
+        self.0.retain(|u| gone.binary_search(u).is_err());
+    }
+}
+
 /// `cleanUncountedPodsWithoutFinalizers`: move uids whose finalizer is gone into the counters.
-fn clean_uncounted(job: &mut Job, with_finalizer: &BTreeSet<Uid>) -> bool {
+fn clean_uncounted(job: &mut Job, with_finalizer: &UidRefs) -> bool {
     let Some(u) = job.status.uncounted_terminated_pods.as_mut() else {
         return false;
     };
+    if u.succeeded.is_empty() && u.failed.is_empty() {
+        return false;
+    }
     let mut changed = false;
     let (keep_s, gone_s): (Vec<Uid>, Vec<Uid>) = u
         .succeeded
