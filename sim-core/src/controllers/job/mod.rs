@@ -18,6 +18,7 @@
 pub mod backoff;
 pub mod indexed;
 pub mod pod_failure_policy;
+mod quiet;
 #[cfg(test)]
 pub(crate) mod tests;
 
@@ -96,6 +97,9 @@ pub struct JobController {
     /// Minor version whose work-queue rate limiter applies ([`Controller::rate_limit`]);
     /// 0 stands for the newest (the default of a controller made for a table test).
     queue_minor: u32,
+    /// Syncs that took the quiet exit ([`quiet::settles_quietly`]); kept across `reset()`,
+    /// for tests.
+    pub(crate) quiet_syncs: u64,
 }
 
 fn is_indexed(job: &Job) -> bool {
@@ -197,17 +201,19 @@ fn new_condition(
 }
 
 /// `ensureJobConditionStatus`.
+/// The list is shared copy-on-write with the cached Job: it is copied only when it changes.
 fn ensure_condition(
-    list: &mut Vec<JobCondition>,
+    list: &mut crate::api::Shared<Vec<JobCondition>>,
     type_: &str,
     status: &str,
     reason: &str,
     message: &str,
     now: SimTime,
 ) -> bool {
-    if let Some(c) = list.iter_mut().find(|c| c.type_ == type_) {
+    if let Some(i) = list.iter().position(|c| c.type_ == type_) {
+        let c = &list[i];
         if c.status != status || c.reason != reason || c.message != message {
-            *c = new_condition(type_, status, reason, message, now);
+            list[i] = new_condition(type_, status, reason, message, now);
             return true;
         }
         return false;
@@ -358,13 +364,21 @@ impl JobController {
         self.expectations
             .insert(key.clone(), Expect { add, del, at: now });
     }
-    fn lower(&mut self, key: &ObjectKey, add: i64, del: i64) {
+    fn lower<Q>(&mut self, key: &Q, add: i64, del: i64)
+    where
+        ObjectKey: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
         if let Some(e) = self.expectations.get_mut(key) {
             e.add -= add;
             e.del -= del;
         }
     }
-    fn finalizer_removal_observed(&mut self, key: &ObjectKey, uid: &str) {
+    fn finalizer_removal_observed<Q>(&mut self, key: &Q, uid: &str)
+    where
+        ObjectKey: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
         if let Some(s) = self.finalizer_expectations.get_mut(key) {
             s.remove(uid);
             if s.is_empty() {
@@ -375,7 +389,8 @@ impl JobController {
 
     /// The Job key of a pod's controller reference, if it names a Job in the cache with that uid
     /// (`resolveControllerRef`).
-    fn owner_job(pod: &Pod, cache: &Cache) -> Option<(ObjectKey, Rc<Object>)> {
+    /// The key is the cached Job's own handle (no allocation).
+    fn owner_job(pod: &Pod, cache: &Cache) -> Option<ObjectKey> {
         let r = pod.metadata.controller_ref()?;
         if r.kind != "Job" {
             return None;
@@ -386,7 +401,16 @@ impl JobController {
         if obj.meta().uid != r.uid {
             return None;
         }
-        Some((obj.key(), obj.clone()))
+        Some(obj.key())
+    }
+
+    /// The parts of the Job key a pod's controller reference names (kind Job), on the stack:
+    /// for lookups and comparisons, where [`Self::job_key_of_ref`] would make a handle.
+    fn job_parts_of_ref(pod: &Pod) -> Option<crate::api::KeyParts> {
+        let r = pod.metadata.controller_ref()?;
+        (r.kind == "Job").then(|| {
+            crate::api::KeyParts::new(Kind::Job, pod.metadata.namespace.clone(), r.name.clone())
+        })
     }
 
     /// `enqueueOrphanPod` / `syncOrphanPod`: a pod with the tracking finalizer whose controlling
@@ -441,6 +465,35 @@ impl JobController {
     }
 }
 
+/// The selector `adopt_orphans` adopts by: the Job's, when it is not empty and the Job is not
+/// being deleted.
+fn adoption_selector(job: &Job) -> Option<&crate::api::LabelSelector> {
+    // `LabelSelectorAsSelector` of an empty selector matches everything; the API server
+    // rejects such a Job, so adopting nothing is the safe reading.
+    job.spec.selector.as_ref().filter(|s| {
+        job.metadata.deletion_timestamp.is_none()
+            && !(s.match_labels.is_empty() && s.match_expressions.is_empty())
+    })
+}
+
+/// The namespace's pods without a controller reference that are not being deleted and match
+/// `sel`, in name order. The cache's orphan index gives them without visiting the others
+/// (the plain path lists the namespace).
+fn adoptable<'a>(
+    cache: &'a Cache,
+    namespace: &'a str,
+    sel: &'a crate::api::LabelSelector,
+) -> impl Iterator<Item = &'a Pod> + 'a {
+    cache
+        .orphans(Kind::Pod, namespace)
+        .filter_map(|o| o.as_pod())
+        .filter(move |p| {
+            p.metadata.controller_ref().is_none()
+                && p.metadata.deletion_timestamp.is_none()
+                && sel.matches(&p.metadata.labels)
+        })
+}
+
 /// `getPodsForJob` → `PodControllerRefManager.ClaimPods` (kubernetes v1.31
 /// `pkg/controller/job/job_controller.go`, `pkg/controller/controller_ref_manager.go`), the
 /// adoption half: a pod of the Job's namespace with no controller reference that matches the
@@ -455,26 +508,10 @@ fn adopt_orphans(
     client: &mut dyn ApiClient,
     tracking: bool,
 ) -> Vec<Rc<Object>> {
-    let Some(sel) = job.spec.selector.as_ref() else {
+    let Some(sel) = adoption_selector(job) else {
         return Vec::new();
     };
-    // `LabelSelectorAsSelector` of an empty selector matches everything; the API server
-    // rejects such a Job, so adopting nothing is the safe reading.
-    if job.metadata.deletion_timestamp.is_some()
-        || (sel.match_labels.is_empty() && sel.match_expressions.is_empty())
-    {
-        return Vec::new();
-    }
-    // The cache's orphan index gives the namespace's pods without a controller, in name
-    // order, without visiting the others (the plain path lists the namespace).
-    let orphans: Vec<Pod> = cache
-        .orphans(Kind::Pod, &job.metadata.namespace)
-        .filter_map(|o| o.as_pod())
-        .filter(|p| {
-            p.metadata.controller_ref().is_none()
-                && p.metadata.deletion_timestamp.is_none()
-                && sel.matches(&p.metadata.labels)
-        })
+    let orphans: Vec<Pod> = adoptable(cache, &job.metadata.namespace, sel)
         .cloned()
         .collect();
     let mut out = Vec::new();
@@ -546,7 +583,7 @@ impl Controller for JobController {
                         }
                         return;
                     }
-                    if let Some((k, _)) = Self::owner_job(p, cache) {
+                    if let Some(k) = Self::owner_job(p, cache) {
                         self.lower(&k, 1, 0);
                         out.push(Enqueue {
                             key: k,
@@ -567,8 +604,9 @@ impl Controller for JobController {
             },
             WatchEvent::Modified { old, new } => match (old.as_ref(), new.as_ref()) {
                 (Object::Pod(op), Object::Pod(np)) => {
-                    let ok = Self::job_key_of_ref(op);
-                    let nk = Self::job_key_of_ref(np);
+                    // Keys by their parts (no handle made unless one is enqueued).
+                    let ok = Self::job_parts_of_ref(op);
+                    let nk = Self::job_parts_of_ref(np);
                     if has_finalizer(op) && !has_finalizer(np) {
                         if let Some(k) = &ok {
                             self.finalizer_removal_observed(k, &np.metadata.uid);
@@ -584,7 +622,7 @@ impl Controller for JobController {
                         }
                     }
                     if ok != nk {
-                        if let Some(k) = ok {
+                        if let Some(k) = Self::job_key_of_ref(op) {
                             out.push(Enqueue {
                                 key: k,
                                 after: batch,
@@ -598,13 +636,14 @@ impl Controller for JobController {
                         {
                             Self::enqueue_adopters(np, cache, batch, out);
                         }
-                    } else if Self::owner_job(np, cache).is_none() {
-                        self.orphan_pod(np, cache, out);
-                    } else if let Some(k) = nk {
+                    } else if let Some(k) = Self::owner_job(np, cache) {
+                        // the cached Job's key: equal to `nk`'s (same kind, namespace, name)
                         out.push(Enqueue {
                             key: k,
                             after: batch,
                         });
+                    } else {
+                        self.orphan_pod(np, cache, out);
                     }
                 }
                 (Object::Job(oj), Object::Job(nj)) => {
@@ -669,6 +708,7 @@ impl Controller for JobController {
     fn reset(&mut self) {
         *self = JobController {
             queue_minor: self.queue_minor,
+            quiet_syncs: self.quiet_syncs,
             ..JobController::default()
         };
     }
@@ -727,12 +767,26 @@ fn finished_event(client: &mut dyn ApiClient, job: &Job, fc: &JobCondition) {
 /// A copy of the pod without the tracking finalizer, as a patch would leave it (no
 /// resourceVersion precondition: upstream uses a strategic-merge patch).
 fn without_finalizer(p: &Pod) -> Pod {
-    let mut q = p.clone();
-    q.metadata
-        .finalizers
-        .retain(|f| f != JOB_TRACKING_FINALIZER);
-    q.metadata.resource_version.clear();
-    q
+    // One copy of the metadata, with the finalizers filtered as they are copied.
+    let m = &*p.metadata;
+    let metadata = crate::api::ObjectMeta {
+        finalizers: m
+            .finalizers
+            .iter()
+            .filter(|f| *f != JOB_TRACKING_FINALIZER)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into(),
+        resource_version: Default::default(),
+        ..m.clone()
+    };
+    Pod {
+        api_version: p.api_version.clone(),
+        kind: p.kind.clone(),
+        metadata: metadata.into(),
+        spec: p.spec.clone(),
+        status: p.status.clone(),
+    }
 }
 
 impl JobController {
@@ -807,8 +861,80 @@ impl JobController {
                 return SyncResult::default();
             }
         }
+        // A sync that decides nothing, decided without building its context (`quiet`).
+        if crate::fastpath::enabled() && quiet::settles_quietly(self, key, job, now, prof, cache) {
+            self.quiet_syncs += 1;
+            #[cfg(debug_assertions)]
+            self.verify_quiet(key, job, now, prof, cache, client);
+            return SyncResult::default();
+        }
         let job_owned = job.clone();
         self.sync_active(key, job_owned, now, prof, cache, client)
+    }
+
+    /// Debug builds: the full sync beside a quiet exit must make no API call, record no
+    /// event, change none of the controller's state for the key and return the default
+    /// result. (It runs against the real client, so even a wrong answer here would leave the
+    /// run as the plain path makes it; the assertion makes it fail loudly.)
+    #[cfg(debug_assertions)]
+    fn verify_quiet(
+        &mut self,
+        key: &ObjectKey,
+        job: &Job,
+        now: SimTime,
+        prof: &Profile,
+        cache: &Cache,
+        client: &mut dyn ApiClient,
+    ) {
+        struct Probe<'c> {
+            inner: &'c mut dyn ApiClient,
+            calls: Vec<String>,
+        }
+        impl ApiClient for Probe<'_> {
+            fn create(&mut self, obj: Object) -> Result<Rc<Object>, ApiError> {
+                self.calls.push(format!("create {}", obj.key()));
+                self.inner.create(obj)
+            }
+            fn update(&mut self, obj: Object) -> Result<Rc<Object>, ApiError> {
+                self.calls.push(format!("update {}", obj.key()));
+                self.inner.update(obj)
+            }
+            fn update_status(&mut self, obj: Object) -> Result<Rc<Object>, ApiError> {
+                self.calls.push(format!("update_status {}", obj.key()));
+                self.inner.update_status(obj)
+            }
+            fn delete(&mut self, key: &ObjectKey, opts: DeleteOptions) -> Result<(), ApiError> {
+                self.calls.push(format!("delete {key}"));
+                self.inner.delete(key, opts)
+            }
+            fn get(&mut self, key: &ObjectKey) -> Result<Rc<Object>, ApiError> {
+                self.calls.push(format!("get {key}"));
+                self.inner.get(key)
+            }
+            fn event(&mut self, ev: EventRecord) {
+                self.calls.push(format!("event {}", ev.reason));
+                self.inner.event(ev)
+            }
+        }
+        let state = |c: &JobController| {
+            (
+                c.expectations.get(key).map(|e| (e.add, e.del, e.at)),
+                c.finalizer_expectations.get(key).cloned(),
+                c.backoff.get(key).cloned(),
+                c.deleted_jobs.get(key).cloned(),
+            )
+        };
+        let before = state(self);
+        let mut probe = Probe {
+            inner: client,
+            calls: Vec::new(),
+        };
+        let res = self.sync_active(key, job.clone(), now, prof, cache, &mut probe);
+        assert!(
+            probe.calls.is_empty() && res == SyncResult::default() && state(self) == before,
+            "quiet exit for {key} at {now} but the full sync made {:?}, returned {res:?}",
+            probe.calls
+        );
     }
 
     #[allow(clippy::too_many_lines)]
@@ -821,11 +947,14 @@ impl JobController {
         cache: &Cache,
         client: &mut dyn ApiClient,
     ) -> SyncResult {
-        let uncounted = job
-            .status
-            .uncounted_terminated_pods
-            .clone()
-            .unwrap_or_default();
+        let (uncounted_succeeded, uncounted_failed): (BTreeSet<Uid>, BTreeSet<Uid>) =
+            match &job.status.uncounted_terminated_pods {
+                Some(u) if !(u.succeeded.is_empty() && u.failed.is_empty()) => (
+                    u.succeeded.iter().cloned().collect(),
+                    u.failed.iter().cloned().collect(),
+                ),
+                _ => Default::default(),
+            };
         let expected_rm: BTreeSet<Uid> = self
             .finalizer_expectations
             .get(key)
@@ -857,8 +986,8 @@ impl JobController {
             active_pods,
             succeeded: 0,
             failed: 0,
-            uncounted_succeeded: uncounted.succeeded.iter().cloned().collect(),
-            uncounted_failed: uncounted.failed.iter().cloned().collect(),
+            uncounted_succeeded,
+            uncounted_failed,
             expected_rm_finalizers: expected_rm,
             finished_condition: None,
             new_backoff: BackoffRecord::default(),
@@ -1739,15 +1868,22 @@ impl JobController {
     ) -> Option<ApiError> {
         let indexed = is_indexed(&c.job);
         let comps = completions(&c.job);
-        let mut pods: Vec<&Pod> = c.pods.clone();
-        if indexed {
-            pods.sort_by_key(|p| completion_index(p).unwrap_or(-1));
-        }
-        let mut uids_with_finalizer: BTreeSet<Uid> = pods
-            .iter()
-            .filter(|p| has_finalizer(p) && !c.expected_rm_finalizers.contains(&p.metadata.uid))
-            .map(|p| p.metadata.uid.clone())
-            .collect();
+        // Indexed: in index order (a copy); otherwise the pods as listed.
+        let sorted: Vec<&Pod>;
+        let pods: &[&Pod] = if indexed {
+            let mut v = c.pods.clone();
+            v.sort_by_key(|p| completion_index(p).unwrap_or(-1));
+            sorted = v;
+            &sorted
+        } else {
+            &c.pods
+        };
+        let mut uids_with_finalizer = UidRefs::new(
+            pods.iter()
+                .filter(|p| has_finalizer(p) && !c.expected_rm_finalizers.contains(&p.metadata.uid))
+                .map(|p| p.metadata.uid.as_str())
+                .collect(),
+        );
         if clean_uncounted(&mut c.job, &uids_with_finalizer) {
             needs_flush = true;
         }
@@ -1764,7 +1900,7 @@ impl JobController {
             .finished_condition
             .as_ref()
             .is_some_and(|f| f.type_ == "SuccessCriteriaMet" || f.type_ == "Complete");
-        for p in &pods {
+        for p in pods {
             if !has_finalizer(p) || c.expected_rm_finalizers.contains(&p.metadata.uid) {
                 continue;
             }
@@ -1826,27 +1962,24 @@ impl JobController {
                 needs_flush = true;
             }
         }
-        if prof.gate("JobPodFailurePolicy") || prof.minor() >= 31 {
-            if let Some(fc) = c.finished_condition.clone() {
-                if fc.type_ == "FailureTarget" {
-                    c.job.status.conditions.push(fc.clone());
-                    needs_flush = true;
-                    c.finished_condition = Some(new_condition(
-                        "Failed",
-                        "True",
-                        &fc.reason,
-                        &fc.message,
-                        now,
-                    ));
-                }
+        // (The condition is moved into the status, not copied.)
+        let is_type =
+            |c: &Ctx, t: &str| c.finished_condition.as_ref().is_some_and(|f| f.type_ == t);
+        if (prof.gate("JobPodFailurePolicy") || prof.minor() >= 31) && is_type(c, "FailureTarget") {
+            if let Some(fc) = c.finished_condition.take() {
+                c.finished_condition = Some(new_condition(
+                    "Failed",
+                    "True",
+                    &fc.reason,
+                    &fc.message,
+                    now,
+                ));
+                c.job.status.conditions.push(fc);
+                needs_flush = true;
             }
         }
-        if let Some(fc) = c.finished_condition.clone() {
-            if fc.type_ == "SuccessCriteriaMet" {
-                if c.job.condition_true("SuccessCriteriaMet").is_none() {
-                    c.job.status.conditions.push(fc.clone());
-                    needs_flush = true;
-                }
+        if is_type(c, "SuccessCriteriaMet") {
+            if let Some(fc) = c.finished_condition.take() {
                 c.finished_condition = Some(new_condition(
                     "Complete",
                     "True",
@@ -1854,6 +1987,10 @@ impl JobController {
                     &fc.message,
                     now,
                 ));
+                if c.job.condition_true("SuccessCriteriaMet").is_none() {
+                    c.job.status.conditions.push(fc);
+                    needs_flush = true;
+                }
             }
         }
         // flushUncountedAndRemoveFinalizers
@@ -1875,13 +2012,14 @@ impl JobController {
             for p in &to_remove {
                 set.insert(p.metadata.uid.clone());
             }
+            let mut gone: Vec<&str> = Vec::with_capacity(to_remove.len());
             for p in &to_remove {
                 match client.update(Object::Pod(without_finalizer(p))) {
                     Ok(_) => {
-                        uids_with_finalizer.remove(&p.metadata.uid);
+                        gone.push(p.metadata.uid.as_str());
                     }
                     Err(e) if e.kind == ApiErrorKind::NotFound => {
-                        uids_with_finalizer.remove(&p.metadata.uid);
+                        gone.push(p.metadata.uid.as_str());
                         self.finalizer_removal_observed(key, &p.metadata.uid);
                     }
                     Err(e) => {
@@ -1890,6 +2028,7 @@ impl JobController {
                     }
                 }
             }
+            uids_with_finalizer.remove_all(gone);
         }
         if clean_uncounted(&mut c.job, &uids_with_finalizer) {
             needs_flush = true;
@@ -1905,7 +2044,7 @@ impl JobController {
         // enactJobFinished
         let mut finished = false;
         if !reached_max {
-            if let Some(fc) = c.finished_condition.clone() {
+            if let Some(fc) = &c.finished_condition {
                 let unc_n = c
                     .job
                     .status
@@ -1916,7 +2055,7 @@ impl JobController {
                 let wait_terminating =
                     delay_terminal_condition(prof) && c.terminating.unwrap_or(0) > 0;
                 if unc_n == 0 && !wait_terminating {
-                    enact_finished(&mut c.job, &fc, now);
+                    enact_finished(&mut c.job, fc, now);
                     finished = true;
                     needs_flush = true;
                 }
@@ -1942,11 +2081,38 @@ impl JobController {
     }
 }
 
+/// A set of pod uids borrowed from the cached pods (`uidsWithFinalizer`): sorted, for binary
+/// search; one allocation, no uid copies.
+#[derive(Default)]
+struct UidRefs<'a>(Vec<&'a str>);
+
+impl<'a> UidRefs<'a> {
+    fn new(mut v: Vec<&'a str>) -> UidRefs<'a> {
+        v.sort_unstable();
+        v.dedup();
+        UidRefs(v)
+    }
+    fn contains(&self, uid: &str) -> bool {
+        self.0.binary_search(&uid).is_ok()
+    }
+    /// Remove every uid of `gone` (sorted here).
+    fn remove_all(&mut self, mut gone: Vec<&str>) {
+        if gone.is_empty() {
+            return;
+        }
+        gone.sort_unstable();
+        self.0.retain(|u| gone.binary_search(u).is_err());
+    }
+}
+
 /// `cleanUncountedPodsWithoutFinalizers`: move uids whose finalizer is gone into the counters.
-fn clean_uncounted(job: &mut Job, with_finalizer: &BTreeSet<Uid>) -> bool {
+fn clean_uncounted(job: &mut Job, with_finalizer: &UidRefs) -> bool {
     let Some(u) = job.status.uncounted_terminated_pods.as_mut() else {
         return false;
     };
+    if u.succeeded.is_empty() && u.failed.is_empty() {
+        return false;
+    }
     let mut changed = false;
     let (keep_s, gone_s): (Vec<Uid>, Vec<Uid>) = u
         .succeeded
