@@ -42,6 +42,8 @@ pub struct Store {
     pub gc_owners: Vec<(Uid, Propagation)>,
     /// The Kubernetes minor version (API-server defaulting on create).
     pub minor: u32,
+    /// Admission once per template (`crate::admission::memo`), for creates.
+    pub admission: crate::admission::memo::Memo,
 }
 
 /// `k8s.io/apiserver/pkg/storage/names` alphabet (no vowels, no confusable digits).
@@ -73,6 +75,7 @@ impl Store {
             outbox: Vec::new(),
             gc_owners: Vec::new(),
             minor: crate::version::NEWEST_MINOR,
+            admission: Default::default(),
         }
     }
 
