@@ -131,16 +131,38 @@ pub struct Schedule {
     pub(crate) hint: NextHint,
 }
 
-/// The last `Next` question and answer of a schedule whose zone is UTC (a fast path, see
+/// The last `Next` questions and answers of a schedule whose zone is UTC (a fast path, see
 /// `crate::fastpath`): in a zone of one offset `Next(x)` is the first matching second at or
 /// after `⌊x⌋ + 1 s`, so an answer `r` for a question in second `q` is also the answer for
 /// every `x` with `q ≤ ⌊x⌋ < r` (no match lies in between; robfig's five-year limit counts
 /// from `x`'s year, which is not earlier than `q`'s). Kept by the schedule that a CronJob
 /// controller holds across syncs, so the questions of the next syncs of a slot (the
 /// deadline's `now − startingDeadlineSeconds`, which moves with `now`) are answered by two
-/// comparisons. Equal, hashed and printed as nothing: a schedule's value is its fields.
+/// comparisons. Two intervals are kept (a sync asks from the last slot and from the next
+/// one); two intervals with the same answer are one (their union holds no match either).
+/// Equal, hashed and printed as nothing: a schedule's value is its fields.
 #[derive(Clone, Default)]
-pub(crate) struct NextHint(std::cell::Cell<Option<(Tz, i64, i64)>>);
+pub(crate) struct NextHint(std::cell::Cell<[Option<(Tz, i64, i64)>; 2]>);
+
+impl NextHint {
+    fn find(&self, tz: Tz, sec: i64) -> Option<i64> {
+        self.0
+            .get()
+            .into_iter()
+            .flatten()
+            .find(|&(htz, q, r)| htz == tz && q <= sec && sec < r)
+            .map(|(_, _, r)| r)
+    }
+
+    fn put(&self, tz: Tz, q: i64, r: i64) {
+        let mut h = self.0.get();
+        match h[0] {
+            Some((htz, q0, r0)) if htz == tz && r0 == r => h[0] = Some((tz, q0.min(q), r)),
+            _ => h = [Some((tz, q, r)), h[0]],
+        }
+        self.0.set(h);
+    }
+}
 
 impl PartialEq for NextHint {
     fn eq(&self, _: &Self) -> bool {
@@ -221,10 +243,8 @@ impl Schedule {
                 let utc = matches!(tz, Tz::UTC | Tz::Etc__UTC);
                 let sec = after.0.div_euclid(1000);
                 if utc {
-                    if let Some((htz, q, r)) = self.hint.0.get() {
-                        if htz == tz && q <= sec && sec < r {
-                            return Some(SimTime(r * 1000));
-                        }
+                    if let Some(r) = self.hint.find(tz, sec) {
+                        return Some(SimTime(r * 1000));
                     }
                 }
                 let r = NEXT_MEMO.with(|m| {
@@ -239,7 +259,7 @@ impl Schedule {
                 if let (true, Some(t)) = (utc, r) {
                     // Whole seconds (robfig works in seconds); `t > after` always.
                     if t.0.rem_euclid(1000) == 0 && t.0 / 1000 > sec {
-                        self.hint.0.set(Some((tz, sec, t.0 / 1000)));
+                        self.hint.put(tz, sec, t.0 / 1000);
                     }
                 }
                 r

@@ -485,16 +485,25 @@ pub(crate) fn delete_from_active_list(cj: &mut CronJob, uid: &str) {
     cj.status.active.retain(|r| r.uid != uid);
 }
 
-/// `getFinishedStatus`: the first Complete/Failed condition with status True.
+/// `getFinishedStatus`: the first Complete/Failed condition with status True. `Some` exactly
+/// when `IsJobFinished` ([`Job::is_finished`]) is true.
 pub(crate) fn finished_status(j: &Job) -> Option<&'static str> {
-    j.status
-        .conditions
-        .iter()
-        .find_map(|c| match (c.type_.as_str(), c.status.as_str()) {
-            ("Complete", "True") => Some("Complete"),
-            ("Failed", "True") => Some("Failed"),
+    j.status.conditions.iter().find_map(|c| {
+        if c.status != "True" {
+            return None;
+        }
+        match c.type_.as_str() {
+            "Complete" => Some("Complete"),
+            "Failed" => Some("Failed"),
             _ => None,
-        })
+        }
+    })
+}
+
+/// [`finished_status`] of each listed Job, worked out once per sync (cleanup and step 1 both
+/// ask).
+fn finished_statuses(jobs: &[&Job]) -> Vec<Option<&'static str>> {
+    jobs.iter().map(|j| finished_status(j)).collect()
 }
 
 pub(crate) fn cj_key(cj: &CronJob) -> ObjectKey {
@@ -573,6 +582,17 @@ pub(crate) fn cleanup_finished_jobs(
     cj: &mut CronJob,
     jobs: &[&Job],
 ) -> bool {
+    cleanup_finished_jobs_with(client, cj, jobs, &finished_statuses(jobs))
+}
+
+/// [`cleanup_finished_jobs`] with the Jobs' [`finished_status`] known (`statuses[i]` is
+/// `jobs[i]`'s).
+fn cleanup_finished_jobs_with(
+    client: &mut dyn ApiClient,
+    cj: &mut CronJob,
+    jobs: &[&Job],
+    statuses: &[Option<&'static str>],
+) -> bool {
     let (sl, fl) = (
         cj.spec.successful_jobs_history_limit,
         cj.spec.failed_jobs_history_limit,
@@ -583,8 +603,8 @@ pub(crate) fn cleanup_finished_jobs(
     // Counted first: the lists are built only when a limit is exceeded (most syncs delete
     // nothing).
     let (mut n_ok, mut n_failed) = (0i64, 0i64);
-    for j in jobs {
-        match finished_status(j) {
+    for st in statuses {
+        match st {
             Some("Complete") => n_ok += 1,
             Some("Failed") => n_failed += 1,
             _ => {}
@@ -595,8 +615,8 @@ pub(crate) fn cleanup_finished_jobs(
     }
     let mut ok: Vec<&Job> = Vec::new();
     let mut failed: Vec<&Job> = Vec::new();
-    for j in jobs {
-        match finished_status(j) {
+    for (j, st) in jobs.iter().zip(statuses) {
+        match st {
             Some("Complete") => ok.push(j),
             Some("Failed") => failed.push(j),
             _ => {}
@@ -880,7 +900,15 @@ pub fn sync_cron_job(
     client: &mut dyn ApiClient,
 ) -> SyncOutcome {
     let era = V2Era::from_profile(ctx.profile);
-    sync_cron_job_in(cj, jobs, ctx, client, &era, &mut None)
+    sync_cron_job_in(
+        cj,
+        jobs,
+        &finished_statuses(jobs),
+        ctx,
+        client,
+        &era,
+        &mut None,
+    )
 }
 
 /// [`sync_cron_job`] with the era already worked out (the controller's sync has it) and the
@@ -888,6 +916,7 @@ pub fn sync_cron_job(
 fn sync_cron_job_in(
     cj: &mut CronJob,
     jobs: &[&Job],
+    statuses: &[Option<&'static str>],
     ctx: &SyncCtx,
     client: &mut dyn ApiClient,
     era: &V2Era,
@@ -895,7 +924,7 @@ fn sync_cron_job_in(
 ) -> SyncOutcome {
     let era = *era;
     let mut caller: Option<CronJob> = None;
-    let mut out = sync_cron_job_inner(cj, jobs, ctx, client, &era, &mut caller, facts);
+    let mut out = sync_cron_job_inner(cj, jobs, statuses, ctx, client, &era, &mut caller, facts);
     if let Some(c) = caller {
         out.switched = true;
         if era.switch_is_local {
@@ -905,9 +934,11 @@ fn sync_cron_job_in(
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn sync_cron_job_inner(
     cj: &mut CronJob,
     jobs: &[&Job],
+    statuses: &[Option<&'static str>],
     ctx: &SyncCtx,
     client: &mut dyn ApiClient,
     era: &V2Era,
@@ -920,9 +951,9 @@ fn sync_cron_job_inner(
     let mut update = false;
 
     // Step 1: reconcile the active list against the listed Jobs.
-    for j in jobs {
+    for (j, status) in jobs.iter().zip(statuses) {
         let found = in_active_list(cj, &j.metadata.uid);
-        let finished = j.is_finished();
+        let finished = status.is_some();
         let mut just_removed = false;
         if !found && !finished {
             // Re-read the CronJob from the API server (cronJobControl.GetCronJob).
@@ -952,7 +983,7 @@ fn sync_cron_job_inner(
             );
             continue;
         } else if found && finished {
-            let cond = finished_status(j).unwrap_or("");
+            let cond = status.unwrap_or("");
             delete_from_active_list(cj, &j.metadata.uid);
             let word = if era.saw_completed_condition_word {
                 ", condition: "
@@ -1428,10 +1459,11 @@ impl Controller for CronJobController {
         };
         let era = V2Era::from_profile(ctx.profile);
         let jobs = jobs_to_be_reconciled(cj, cache, &era);
+        let statuses = finished_statuses(&jobs);
         let mut copy = cj.clone();
         let mut update = false;
         if era.cleanup_first {
-            update |= cleanup_finished_jobs(client, &mut copy, &jobs);
+            update |= cleanup_finished_jobs_with(client, &mut copy, &jobs, &statuses);
         }
         // `copy` is the lister's copy, or (before 1.27, see `V2Era::switch_is_local`) the
         // CronJob re-read in step 1, whose newer resourceVersion then goes into the write.
@@ -1441,10 +1473,10 @@ impl Controller for CronJobController {
         } else {
             &mut fresh
         };
-        let out = sync_cron_job_in(&mut copy, &jobs, ctx, client, &era, facts);
+        let out = sync_cron_job_in(&mut copy, &jobs, &statuses, ctx, client, &era, facts);
         update |= out.update_status;
         if !era.cleanup_first && out.error.is_none() {
-            update |= cleanup_finished_jobs(client, &mut copy, &jobs);
+            update |= cleanup_finished_jobs_with(client, &mut copy, &jobs, &statuses);
         }
         if update {
             if let Err(e) = client.update_status(Object::CronJob(copy)) {
