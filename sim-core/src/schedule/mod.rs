@@ -230,6 +230,14 @@ impl Schedule {
                     RobfigVersion::V3_0_1 => self.location.unwrap_or(local),
                     RobfigVersion::V1_1_0 => local,
                 };
+                let utc = matches!(tz, Tz::UTC | Tz::Etc__UTC);
+                let sec = after.0.div_euclid(1000);
+                let fast = crate::fastpath::enabled();
+                if utc && fast {
+                    if let Some(r) = self.hint.find(tz, sec) {
+                        return Some(SimTime(r * 1000));
+                    }
+                }
                 let midnight_fix = self.version == RobfigVersion::V3_0_1;
                 let key = NextKey {
                     fields: *f,
@@ -237,15 +245,8 @@ impl Schedule {
                     midnight_fix,
                     after: after.0,
                 };
-                if !crate::fastpath::enabled() {
+                if !fast {
                     return key.compute();
-                }
-                let utc = matches!(tz, Tz::UTC | Tz::Etc__UTC);
-                let sec = after.0.div_euclid(1000);
-                if utc {
-                    if let Some(r) = self.hint.find(tz, sec) {
-                        return Some(SimTime(r * 1000));
-                    }
                 }
                 let r = NEXT_MEMO.with(|m| {
                     let mut m = m.borrow_mut();
