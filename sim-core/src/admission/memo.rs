@@ -194,11 +194,11 @@ mod tests {
                 for pfp in [false, true] {
                     for completions in [None, Some(3), Some(-1)] {
                         for sidecar in [false, true] {
-                            let mut s = JobSpec::default();
-                            s.completions = completions;
-                            if pfp {
-                                s.pod_failure_policy = Some(PodFailurePolicy::default());
-                            }
+                            let mut s = JobSpec {
+                                completions,
+                                pod_failure_policy: pfp.then(PodFailurePolicy::default),
+                                ..Default::default()
+                            };
                             let t = &mut *s.template;
                             t.spec.restart_policy = rp.into();
                             t.spec.termination_grace_period_seconds = grace;
