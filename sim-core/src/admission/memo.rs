@@ -9,7 +9,8 @@
 //! handles it (names, uid, `generateSelector`).
 //!
 //! So the answer is kept per spec allocation and version profile: the spec admission made of
-//! it (the same allocation when nothing was defaulted) and, for a pod, its QoS class. The
+//! it (the same allocation when nothing was defaulted) and, for a pod, the status it was given
+//! (phase Pending and the QoS class, which replace whatever status the client sent). The
 //! input allocation is held by the memo, so its address cannot be reused by another spec while
 //! the entry lives; a profile is compared by value (an `upgrade` action admits as the new
 //! release). Only admitted writes are kept: a refused one takes the plain path every time.
@@ -36,7 +37,8 @@ struct PodEntry {
     input: Shared<PodSpec>,
     profile: Profile,
     output: Shared<PodSpec>,
-    qos: &'static str,
+    /// The status admission gave the created pod (`PrepareForCreate`: Pending, its QoS class).
+    status: PodStatus,
 }
 
 /// The memo of admitted templates, held by the store (one per run, like its state).
@@ -121,12 +123,8 @@ impl Memo {
             {
                 Some(e) => {
                     p.spec = e.output.clone();
-                    // podStrategy.PrepareForCreate, as `review` does for a create.
-                    p.status = PodStatus {
-                        phase: crate::api::POD_PENDING.into(),
-                        qos_class: e.qos.into(),
-                        ..Default::default()
-                    };
+                    // podStrategy.PrepareForCreate replaces whatever status the client sent.
+                    p.status = e.status.clone();
                     true
                 }
                 None => {
@@ -136,7 +134,7 @@ impl Memo {
                         let e = PodEntry {
                             input,
                             profile: profile.clone(),
-                            qos: super::pod_qos(&p.spec),
+                            status: p.status.clone(),
                             output: p.spec.clone(),
                         };
                         put(&mut self.pods, &mut self.next_pod, e);
