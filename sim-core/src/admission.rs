@@ -2,6 +2,8 @@
 //! version does it. A rejected write returns `Invalid` with the API server's message shape:
 //! `Job.batch "pi" is invalid: spec.template.spec.restartPolicy: Required value: …`.
 
+pub mod memo;
+
 use crate::api::Object;
 use crate::client::{ApiError, ApiErrorKind};
 use crate::validation::{FieldError, Warning};

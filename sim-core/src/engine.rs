@@ -1084,7 +1084,7 @@ fn injected_error(kind: ApiErrorKind, key: &ObjectKey) -> ApiError {
 impl ApiClient for EngineClient<'_> {
     fn create(&mut self, mut obj: Object) -> Result<Rc<Object>, ApiError> {
         self.check("create", &obj.key())?;
-        crate::admission::admit(&mut obj, self.profile)?;
+        self.store.admission.admit_create(&mut obj, self.profile)?;
         // The API server sets creationTimestamp itself on create and ignores the client's
         // (apiserver rest.BeforeCreate → FillObjectMetaSystemFields; ObjectMeta docs: "Clients
         // may not set this value"): the CronJob controller's request carries the slot time

@@ -25,6 +25,15 @@
 //! - `controllers::cronjob::parse_for_sync`: the last 8 parses by the spec's very allocation
 //!   (held, so never reused), the era and the local zone (unit test
 //!   `parse_for_sync_memo_by_spec_answers_as_the_plain_parse`).
+//! - `admission::memo`: admission once per template, a created Job or pod whose spec allocation
+//!   was admitted before under an equal profile takes the admitted spec (held by the store;
+//!   unit test `memo_admits_as_the_plain_admission`, and `tests/admission_memo.rs` checks every
+//!   answer against the plain admission over the shipped scenarios);
+//! - the CronJob controller's `SpecFacts`: the spec's parse, zones and `TZ` check kept per
+//!   CronJob while its spec allocation, era and local zone are the same (unit test
+//!   `spec_facts_follow_the_spec_allocation`);
+//! - `schedule::Schedule::next` in UTC: the schedule's last two answers kept as intervals of
+//!   questions they answer (`NextHint`; unit test `next_hint_answers_as_the_plain_computation`).
 //!
 //! The switch is per thread (sim-core has no threads) and on by default.
 

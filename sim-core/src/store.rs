@@ -42,6 +42,8 @@ pub struct Store {
     pub gc_owners: Vec<(Uid, Propagation)>,
     /// The Kubernetes minor version (API-server defaulting on create).
     pub minor: u32,
+    /// Admission once per template (`crate::admission::memo`), for creates.
+    pub admission: crate::admission::memo::Memo,
 }
 
 /// `k8s.io/apiserver/pkg/storage/names` alphabet (no vowels, no confusable digits).
@@ -73,6 +75,7 @@ impl Store {
             outbox: Vec::new(),
             gc_owners: Vec::new(),
             minor: crate::version::NEWEST_MINOR,
+            admission: Default::default(),
         }
     }
 
@@ -100,7 +103,18 @@ impl Store {
 
     fn new_uid(&mut self) -> Uid {
         self.uid_counter += 1;
-        format!("00000000-0000-4000-8000-{:012x}", self.uid_counter).into()
+        // format!("00000000-0000-4000-8000-{:012x}"), written directly (one per create).
+        let mut buf = *b"00000000-0000-4000-8000-000000000000";
+        let mut n = self.uid_counter;
+        let digits = &mut buf[24..];
+        if n >> 48 != 0 {
+            return format!("00000000-0000-4000-8000-{n:012x}").into();
+        }
+        for d in digits.iter_mut().rev() {
+            *d = b"0123456789abcdef"[(n & 0xf) as usize];
+            n >>= 4;
+        }
+        std::str::from_utf8(&buf).map_or_else(|_| Uid::default(), Uid::from)
     }
 
     fn insert(&mut self, obj: Rc<Object>) {
@@ -134,8 +148,9 @@ impl Store {
                         let i = self.names.random_range(0..NAME_ALPHABET.len());
                         name.push(NAME_ALPHABET[i] as char);
                     }
-                    let key = ObjectKey::new(kind, m.namespace.clone(), name.clone());
-                    if self.objects.get(&key).is_none() {
+                    // Looked up by its parts: no key is made for a name that may be taken.
+                    let parts = crate::api::KeyParts::new(kind, m.namespace.clone(), name.clone());
+                    if self.objects.get(&parts).is_none() {
                         break;
                     }
                 }

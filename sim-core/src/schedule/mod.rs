@@ -127,6 +127,56 @@ pub struct Schedule {
     pub(crate) kind: Kind,
     pub(crate) location: Option<Tz>,
     pub(crate) version: RobfigVersion,
+    /// The last `Next` answer in UTC, as an interval (a fast path; not part of the value).
+    pub(crate) hint: NextHint,
+}
+
+/// The last `Next` questions and answers of a schedule whose zone is UTC (a fast path, see
+/// `crate::fastpath`): in a zone of one offset `Next(x)` is the first matching second at or
+/// after `⌊x⌋ + 1 s`, so an answer `r` for a question in second `q` is also the answer for
+/// every `x` with `q ≤ ⌊x⌋ < r` (no match lies in between; robfig's five-year limit counts
+/// from `x`'s year, which is not earlier than `q`'s). Kept by the schedule that a CronJob
+/// controller holds across syncs, so the questions of the next syncs of a slot (the
+/// deadline's `now − startingDeadlineSeconds`, which moves with `now`) are answered by two
+/// comparisons. Two intervals are kept (a sync asks from the last slot and from the next
+/// one); two intervals with the same answer are one (their union holds no match either).
+/// Equal, hashed and printed as nothing: a schedule's value is its fields.
+#[derive(Clone, Default)]
+pub(crate) struct NextHint(std::cell::Cell<[Option<(Tz, i64, i64)>; 2]>);
+
+impl NextHint {
+    fn find(&self, tz: Tz, sec: i64) -> Option<i64> {
+        self.0
+            .get()
+            .into_iter()
+            .flatten()
+            .find(|&(htz, q, r)| htz == tz && q <= sec && sec < r)
+            .map(|(_, _, r)| r)
+    }
+
+    fn put(&self, tz: Tz, q: i64, r: i64) {
+        let mut h = self.0.get();
+        match h[0] {
+            Some((htz, q0, r0)) if htz == tz && r0 == r => h[0] = Some((tz, q0.min(q), r)),
+            _ => h = [Some((tz, q, r)), h[0]],
+        }
+        self.0.set(h);
+    }
+}
+
+impl PartialEq for NextHint {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl Eq for NextHint {}
+impl std::hash::Hash for NextHint {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+impl std::fmt::Debug for NextHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("_")
+    }
 }
 
 /// robfig/cron v3.0.1 `cron.ParseStandard`.
@@ -180,6 +230,14 @@ impl Schedule {
                     RobfigVersion::V3_0_1 => self.location.unwrap_or(local),
                     RobfigVersion::V1_1_0 => local,
                 };
+                let utc = matches!(tz, Tz::UTC | Tz::Etc__UTC);
+                let sec = after.0.div_euclid(1000);
+                let fast = crate::fastpath::enabled();
+                if utc && fast {
+                    if let Some(r) = self.hint.find(tz, sec) {
+                        return Some(SimTime(r * 1000));
+                    }
+                }
                 let midnight_fix = self.version == RobfigVersion::V3_0_1;
                 let key = NextKey {
                     fields: *f,
@@ -187,10 +245,10 @@ impl Schedule {
                     midnight_fix,
                     after: after.0,
                 };
-                if !crate::fastpath::enabled() {
+                if !fast {
                     return key.compute();
                 }
-                NEXT_MEMO.with(|m| {
+                let r = NEXT_MEMO.with(|m| {
                     let mut m = m.borrow_mut();
                     if let Some((_, r)) = m.find(|(k, _)| *k == key) {
                         return *r;
@@ -198,7 +256,14 @@ impl Schedule {
                     let r = key.compute();
                     m.put((key, r));
                     r
-                })
+                });
+                if let (true, Some(t)) = (utc, r) {
+                    // Whole seconds (robfig works in seconds); `t > after` always.
+                    if t.0.rem_euclid(1000) == 0 && t.0 / 1000 > sec {
+                        self.hint.put(tz, sec, t.0 / 1000);
+                    }
+                }
+                r
             }
         }
     }
@@ -297,6 +362,58 @@ mod tests {
         for round in 0..3 {
             let memo: Vec<_> = questions.iter().map(|(s, z, a)| s.next(*a, *z)).collect();
             assert_eq!(memo, plain, "round {round}");
+        }
+    }
+
+    /// The hint (the last answer in UTC, kept as an interval) gives the plain answer for
+    /// every question: instants walked forward by uneven steps (milliseconds, seconds, hours,
+    /// exactly onto and one millisecond before each answer), then backwards, over schedules
+    /// of several shapes (sparse, leap days, `@every`, a zone prefix), UTC and Etc/UTC, both
+    /// robfig versions; a schedule holding a hint answers another zone plainly.
+    #[test]
+    fn next_hint_answers_as_the_plain_computation() {
+        let specs = [
+            ("* * * * *", RobfigVersion::V3_0_1),
+            ("*/15 9-17 * * 1-5", RobfigVersion::V3_0_1),
+            ("0 0 29 2 *", RobfigVersion::V3_0_1),
+            ("30 23 31 * *", RobfigVersion::V1_1_0),
+            ("TZ=Etc/UTC 5 * * * *", RobfigVersion::V3_0_1),
+            ("CRON_TZ=Europe/Berlin 0 2 * * *", RobfigVersion::V3_0_1),
+            ("@every 90s", RobfigVersion::V3_0_1),
+            ("0 0 30 2 *", RobfigVersion::V3_0_1),
+        ];
+        let steps = [1, 999, 1_000, 59_999, 60_000, 3_600_000, 86_400_000 * 40];
+        for (spec, v) in specs {
+            for zone in [Tz::UTC, Tz::Etc__UTC, Tz::Asia__Tokyo] {
+                let s = parse_standard_for(spec, v).unwrap();
+                let mut after = SimTime(1_709_164_800_000); // 2024-02-29T00:00:00Z
+                let mut questions = Vec::new();
+                for i in 0..400 {
+                    questions.push(after);
+                    crate::fastpath::set_enabled(false);
+                    let plain = s.next(after, zone);
+                    crate::fastpath::set_enabled(true);
+                    let fast = s.next(after, zone);
+                    assert_eq!(fast, plain, "{spec} {zone} {after:?}");
+                    after = match (i % 3, plain) {
+                        (0, Some(n)) => n,
+                        (1, Some(n)) if n.0 - 1 > after.0 => SimTime(n.0 - 1),
+                        _ => SimTime(after.0 + steps[i % steps.len()]),
+                    };
+                }
+                for after in questions.iter().rev() {
+                    crate::fastpath::set_enabled(false);
+                    let plain = s.next(*after, zone);
+                    crate::fastpath::set_enabled(true);
+                    assert_eq!(s.next(*after, zone), plain, "{spec} {zone} {after:?}");
+                    assert_eq!(s.next(*after, Tz::Europe__Berlin), {
+                        crate::fastpath::set_enabled(false);
+                        let p = s.next(*after, Tz::Europe__Berlin);
+                        crate::fastpath::set_enabled(true);
+                        p
+                    });
+                }
+            }
         }
     }
 

@@ -173,6 +173,7 @@ pub(crate) fn parse(spec_in: &str, version: RobfigVersion) -> Result<Schedule, P
         }),
         location,
         version,
+        hint: Default::default(),
     })
 }
 
@@ -235,6 +236,7 @@ fn parse_descriptor(d: &str, location: Option<Tz>, v1: bool) -> Result<Schedule,
             kind: Kind::Spec(f),
             location,
             version,
+            hint: Default::default(),
         });
     }
     if let Some(rest) = d.strip_prefix("@every ") {
@@ -252,6 +254,7 @@ fn parse_descriptor(d: &str, location: Option<Tz>, v1: bool) -> Result<Schedule,
             kind: Kind::Every { secs },
             location,
             version,
+            hint: Default::default(),
         });
     }
     Err(err(if v1 {

@@ -101,19 +101,60 @@ fn format_plain(
     let (y, mo, d) = (local.year(), local.month(), local.day());
     let (h, mi, se) = (local.hour(), local.minute(), local.second());
     let mut out = String::with_capacity(32);
+    // Digit by digit (the formatting machinery cost ~2,000 instructions a call): `y` is in
+    // 0..=9999 here; an offset of 100 hours or more (none exists) takes `write!`.
+    let two = |out: &mut String, v: u32| {
+        out.push(char::from(b'0' + (v / 10 % 10) as u8));
+        out.push(char::from(b'0' + (v % 10) as u8));
+    };
+    let (oh, om) = (oh.unsigned_abs(), om.unsigned_abs());
+    let offset = |out: &mut String, colon: bool| {
+        out.push(sign);
+        if oh < 100 {
+            two(out, oh);
+        } else {
+            let _ = write!(out, "{oh:02}");
+        }
+        if colon {
+            out.push(':');
+        }
+        two(out, om);
+    };
+    let (yh, yl) = (y as u32 / 100, y as u32 % 100);
     if rfc1123z {
-        let wd = DAYS[local.weekday().num_days_from_monday() as usize];
-        let mon = MONTHS[mo as usize - 1];
-        let _ = write!(
-            out,
-            "{wd}, {d:02} {mon} {y:04} {h:02}:{mi:02}:{se:02} {sign}{oh:02}{om:02}"
-        );
+        out.push_str(DAYS[local.weekday().num_days_from_monday() as usize]);
+        out.push_str(", ");
+        two(&mut out, d);
+        out.push(' ');
+        out.push_str(MONTHS[mo as usize - 1]);
+        out.push(' ');
+        two(&mut out, yh);
+        two(&mut out, yl);
+        out.push(' ');
+        two(&mut out, h);
+        out.push(':');
+        two(&mut out, mi);
+        out.push(':');
+        two(&mut out, se);
+        out.push(' ');
+        offset(&mut out, false);
     } else {
-        let _ = write!(out, "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{se:02}");
+        two(&mut out, yh);
+        two(&mut out, yl);
+        out.push('-');
+        two(&mut out, mo);
+        out.push('-');
+        two(&mut out, d);
+        out.push('T');
+        two(&mut out, h);
+        out.push(':');
+        two(&mut out, mi);
+        out.push(':');
+        two(&mut out, se);
         if off == 0 {
             out.push('Z');
         } else {
-            let _ = write!(out, "{sign}{oh:02}:{om:02}");
+            offset(&mut out, true);
         }
     }
     out
@@ -371,7 +412,13 @@ pub fn next_schedule_time_duration(
 /// `getJobName` (v2): `<name>-<scheduledTime.Unix()/60>` (minutes; utils.go
 /// `getTimeHashInMinutes`, since the 1.20 alpha, PR #93370).
 pub fn job_name_v2(cj_name: &str, slot: SimTime) -> String {
-    format!("{}-{}", cj_name, slot.unix_secs() / 60)
+    // fmt.Sprintf("%s-%d"), without the formatting machinery (once per scheduled Job).
+    let n = compact_str::ToCompactString::to_compact_string(&(slot.unix_secs() / 60));
+    let mut s = String::with_capacity(cj_name.len() + 1 + n.len());
+    s.push_str(cj_name);
+    s.push('-');
+    s.push_str(&n);
+    s
 }
 
 /// `metav1.NewControllerRef(cj, batch/v1 CronJob)`.
@@ -438,16 +485,25 @@ pub(crate) fn delete_from_active_list(cj: &mut CronJob, uid: &str) {
     cj.status.active.retain(|r| r.uid != uid);
 }
 
-/// `getFinishedStatus`: the first Complete/Failed condition with status True.
+/// `getFinishedStatus`: the first Complete/Failed condition with status True. `Some` exactly
+/// when `IsJobFinished` ([`Job::is_finished`]) is true.
 pub(crate) fn finished_status(j: &Job) -> Option<&'static str> {
-    j.status
-        .conditions
-        .iter()
-        .find_map(|c| match (c.type_.as_str(), c.status.as_str()) {
-            ("Complete", "True") => Some("Complete"),
-            ("Failed", "True") => Some("Failed"),
+    j.status.conditions.iter().find_map(|c| {
+        if c.status != "True" {
+            return None;
+        }
+        match c.type_.as_str() {
+            "Complete" => Some("Complete"),
+            "Failed" => Some("Failed"),
             _ => None,
-        })
+        }
+    })
+}
+
+/// [`finished_status`] of each listed Job, worked out once per sync (cleanup and step 1 both
+/// ask).
+fn finished_statuses(jobs: &[&Job]) -> Vec<Option<&'static str>> {
+    jobs.iter().map(|j| finished_status(j)).collect()
 }
 
 pub(crate) fn cj_key(cj: &CronJob) -> ObjectKey {
@@ -526,6 +582,17 @@ pub(crate) fn cleanup_finished_jobs(
     cj: &mut CronJob,
     jobs: &[&Job],
 ) -> bool {
+    cleanup_finished_jobs_with(client, cj, jobs, &finished_statuses(jobs))
+}
+
+/// [`cleanup_finished_jobs`] with the Jobs' [`finished_status`] known (`statuses[i]` is
+/// `jobs[i]`'s).
+fn cleanup_finished_jobs_with(
+    client: &mut dyn ApiClient,
+    cj: &mut CronJob,
+    jobs: &[&Job],
+    statuses: &[Option<&'static str>],
+) -> bool {
     let (sl, fl) = (
         cj.spec.successful_jobs_history_limit,
         cj.spec.failed_jobs_history_limit,
@@ -533,10 +600,23 @@ pub(crate) fn cleanup_finished_jobs(
     if sl.is_none() && fl.is_none() {
         return false;
     }
+    // Counted first: the lists are built only when a limit is exceeded (most syncs delete
+    // nothing).
+    let (mut n_ok, mut n_failed) = (0i64, 0i64);
+    for st in statuses {
+        match st {
+            Some("Complete") => n_ok += 1,
+            Some("Failed") => n_failed += 1,
+            _ => {}
+        }
+    }
+    if sl.is_none_or(|l| n_ok <= i64::from(l)) && fl.is_none_or(|l| n_failed <= i64::from(l)) {
+        return false;
+    }
     let mut ok: Vec<&Job> = Vec::new();
     let mut failed: Vec<&Job> = Vec::new();
-    for j in jobs {
-        match finished_status(j) {
+    for (j, st) in jobs.iter().zip(statuses) {
+        match st {
             Some("Complete") => ok.push(j),
             Some("Failed") => failed.push(j),
             _ => {}
@@ -634,6 +714,84 @@ fn parse_formatted(prefix: Option<&str>, schedule: &str, minor: u32) -> Result<S
     })
 }
 
+/// What a sync reads from a CronJob's spec that is a pure function of the spec, the era and
+/// the controller manager's zone: whether the schedule names `TZ`, step 3's unknown time
+/// zone, step 5's parse (`formatSchedule` + `ParseStandard`) and step 12's zone of the
+/// scheduled-timestamp annotation. Computed fresh by the plain path on every sync; the
+/// controller keeps one per CronJob (a fast path, issue 19: the parsed schedule kept on the
+/// CronJob's entry, with the `Next` answers its [`Schedule`] remembers across syncs), valid
+/// while the CronJob carries the same spec allocation (held here, so never reused).
+#[derive(Debug, Clone)]
+pub(crate) struct SpecFacts {
+    spec: Shared<CronJobSpec>,
+    era: V2Era,
+    local: Tz,
+    /// `strings.Contains(schedule, "TZ")`.
+    has_tz: bool,
+    /// Step 3: `LoadLocation(spec.timeZone)`'s error, when the era honours the field.
+    unknown_tz: Option<String>,
+    /// Step 5: the parse of `formatSchedule`'s text.
+    parsed: Result<Schedule, String>,
+    /// Step 12: `LoadLocation(Deref(spec.timeZone, ""))`.
+    annotation_zone: Result<Tz, String>,
+}
+
+impl SpecFacts {
+    fn new(cj: &CronJob, era: &V2Era, local: Tz) -> SpecFacts {
+        let unknown_tz = match (&cj.spec.time_zone, era.time_zone) {
+            (Some(tz), true) => load_location(tz, local).err(),
+            _ => None,
+        };
+        SpecFacts {
+            spec: cj.spec.clone(),
+            era: *era,
+            local,
+            has_tz: schedule_has_tz(&cj.spec.schedule),
+            unknown_tz,
+            parsed: parse_spec(cj, era, local),
+            annotation_zone: load_location(cj.spec.time_zone.as_deref().unwrap_or(""), local),
+        }
+    }
+
+    fn holds_for(&self, cj: &CronJob, era: &V2Era, local: Tz) -> bool {
+        Shared::ptr_eq(&self.spec, &cj.spec) && self.era == *era && self.local == local
+    }
+
+    /// The facts of `cj` in `slot`, computed there unless the slot holds them already.
+    fn of<'s>(
+        slot: &'s mut Option<SpecFacts>,
+        cj: &CronJob,
+        era: &V2Era,
+        local: Tz,
+    ) -> &'s SpecFacts {
+        if !slot.as_ref().is_some_and(|f| f.holds_for(cj, era, local)) {
+            *slot = Some(SpecFacts::new(cj, era, local));
+        }
+        slot.as_ref().expect("just filled")
+    }
+}
+
+/// `strings.Contains(schedule, "TZ")`, as a byte scan (the substring searcher's set-up
+/// dominated for schedules this short).
+fn schedule_has_tz(s: &str) -> bool {
+    s.as_bytes().windows(2).any(|w| w == b"TZ")
+}
+
+/// `formatSchedule` ("TZ=<timeZone> <schedule>" when the era honours a valid timeZone and the
+/// schedule names no TZ) and the parse, without events.
+fn parse_spec(cj: &CronJob, era: &V2Era, local: Tz) -> Result<Schedule, String> {
+    let s = &cj.spec.schedule;
+    let prefix = if schedule_has_tz(s) {
+        None
+    } else {
+        match (&cj.spec.time_zone, era.time_zone) {
+            (Some(tz), true) if load_location(tz, local).is_ok() => Some(tz.as_str()),
+            _ => None,
+        }
+    };
+    parse_formatted(prefix, s, era.minor)
+}
+
 /// `formatSchedule` + parse, with the era's `UnsupportedSchedule` placement.
 /// Returns `Err(())` when the parse failed (event already recorded).
 fn parse_for_sync(
@@ -643,9 +801,7 @@ fn parse_for_sync(
     client: Option<&mut dyn ApiClient>,
 ) -> Result<Schedule, String> {
     let s = &cj.spec.schedule;
-    // strings.Contains(schedule, "TZ"), as a byte scan (the substring searcher's set-up
-    // dominated for schedules this short; every sync asks).
-    let has_tz = s.as_bytes().windows(2).any(|w| w == b"TZ");
+    let has_tz = schedule_has_tz(s);
     let mut client = client;
     // A fast path (issue 19): the parse below is a pure function of the spec, the era and the
     // local zone; the last few answers are kept by the spec's very allocation (shared
@@ -685,16 +841,7 @@ fn parse_for_sync(
     let parsed = match known {
         Some(r) => r,
         None => {
-            // formatSchedule: "TZ=<timeZone> <schedule>" when the era honours a valid timeZone.
-            let prefix = if has_tz {
-                None
-            } else {
-                match (&cj.spec.time_zone, era.time_zone) {
-                    (Some(tz), true) if load_location(tz, local).is_ok() => Some(tz.as_str()),
-                    _ => None,
-                }
-            };
-            let r = parse_formatted(prefix, s, era.minor);
+            let r = parse_spec(cj, era, local);
             if memo {
                 BY_SPEC.with(|m| {
                     m.borrow_mut().put((
@@ -752,20 +899,32 @@ pub fn sync_cron_job(
     ctx: &SyncCtx,
     client: &mut dyn ApiClient,
 ) -> SyncOutcome {
-    sync_cron_job_in(cj, jobs, ctx, client, &V2Era::from_profile(ctx.profile))
+    let era = V2Era::from_profile(ctx.profile);
+    sync_cron_job_in(
+        cj,
+        jobs,
+        &finished_statuses(jobs),
+        ctx,
+        client,
+        &era,
+        &mut None,
+    )
 }
 
-/// [`sync_cron_job`] with the era already worked out (the controller's sync has it).
+/// [`sync_cron_job`] with the era already worked out (the controller's sync has it) and the
+/// spec's facts kept in `facts` (see [`SpecFacts`]; recomputed when they are not `cj`'s).
 fn sync_cron_job_in(
     cj: &mut CronJob,
     jobs: &[&Job],
+    statuses: &[Option<&'static str>],
     ctx: &SyncCtx,
     client: &mut dyn ApiClient,
     era: &V2Era,
+    facts: &mut Option<SpecFacts>,
 ) -> SyncOutcome {
     let era = *era;
     let mut caller: Option<CronJob> = None;
-    let mut out = sync_cron_job_inner(cj, jobs, ctx, client, &era, &mut caller);
+    let mut out = sync_cron_job_inner(cj, jobs, statuses, ctx, client, &era, &mut caller, facts);
     if let Some(c) = caller {
         out.switched = true;
         if era.switch_is_local {
@@ -775,13 +934,16 @@ fn sync_cron_job_in(
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn sync_cron_job_inner(
     cj: &mut CronJob,
     jobs: &[&Job],
+    statuses: &[Option<&'static str>],
     ctx: &SyncCtx,
     client: &mut dyn ApiClient,
     era: &V2Era,
     caller: &mut Option<CronJob>,
+    facts: &mut Option<SpecFacts>,
 ) -> SyncOutcome {
     let era = *era;
     let now = ctx.now;
@@ -789,11 +951,9 @@ fn sync_cron_job_inner(
     let mut update = false;
 
     // Step 1: reconcile the active list against the listed Jobs.
-    let mut children: Vec<&str> = Vec::new();
-    for j in jobs {
-        children.push(j.metadata.uid.as_str());
+    for (j, status) in jobs.iter().zip(statuses) {
         let found = in_active_list(cj, &j.metadata.uid);
-        let finished = j.is_finished();
+        let finished = status.is_some();
         let mut just_removed = false;
         if !found && !finished {
             // Re-read the CronJob from the API server (cronJobControl.GetCronJob).
@@ -823,7 +983,7 @@ fn sync_cron_job_inner(
             );
             continue;
         } else if found && finished {
-            let cond = finished_status(j).unwrap_or("");
+            let cond = status.unwrap_or("");
             delete_from_active_list(cj, &j.metadata.uid);
             let word = if era.saw_completed_condition_word {
                 ", condition: "
@@ -861,9 +1021,17 @@ fn sync_cron_job_inner(
             }
         }
     }
-    let active = cj.status.active.clone();
+    // `childrenJobs`: the uids of every listed Job. The copy of the active list is made only
+    // when a reference is not among them (the loop below removes from the list it walks).
+    let is_child = |uid: &str| jobs.iter().any(|j| j.metadata.uid == uid);
+    let all_children = cj.status.active.iter().all(|r| is_child(&r.uid));
+    let active = if all_children {
+        Vec::new()
+    } else {
+        cj.status.active.to_vec()
+    };
     for r in active.iter() {
-        if children.contains(&r.uid.as_str()) {
+        if is_child(&r.uid) {
             continue;
         }
         // Live GET to avoid acting on a slow job lister.
@@ -888,28 +1056,46 @@ fn sync_cron_job_inner(
     if cj.metadata.deletion_timestamp.is_some() {
         return done(None, update);
     }
+    // What the steps below read from the spec (the CronJob's own, or the one step 1 re-read).
+    let facts = SpecFacts::of(facts, cj, &era, local);
     // Step 3: unknown time zone (since 1.24, gate CronJobTimeZone).
-    if era.time_zone {
-        if let Some(tz) = &cj.spec.time_zone {
-            if let Err(e) = load_location(tz, local) {
-                event(
-                    client,
-                    cj,
-                    EventType::Warning,
-                    "UnknownTimeZone",
-                    format!("invalid timeZone: {tz:?}: {e}"),
-                );
-                return done(None, update);
-            }
-        }
+    if let (Some(e), Some(tz)) = (&facts.unknown_tz, &cj.spec.time_zone) {
+        event(
+            client,
+            cj,
+            EventType::Warning,
+            "UnknownTimeZone",
+            format!("invalid timeZone: {tz:?}: {e}"),
+        );
+        return done(None, update);
     }
     // Step 4: suspended.
     if cj.spec.suspend == Some(true) {
         return done(None, update);
     }
-    // Step 5: parse.
-    let s = match parse_for_sync(cj, &era, local, Some(client)) {
-        Ok(s) => s,
+    // Step 5: parse, with the era's `UnsupportedSchedule` placement.
+    if facts.has_tz && era.unsupported_schedule == UnsupportedEra::BeforeParse {
+        event(
+            client,
+            cj,
+            EventType::Warning,
+            "UnsupportedSchedule",
+            unsupported_msg(&cj.spec.schedule),
+        );
+    }
+    let s = match &facts.parsed {
+        Ok(s) => {
+            if facts.has_tz && era.unsupported_schedule == UnsupportedEra::AfterParse {
+                event(
+                    client,
+                    cj,
+                    EventType::Warning,
+                    "UnsupportedSchedule",
+                    unsupported_msg(&cj.spec.schedule),
+                );
+            }
+            s
+        }
         Err(e) => {
             event(
                 client,
@@ -922,7 +1108,7 @@ fn sync_cron_job_inner(
         }
     };
     // Step 6: nextScheduleTime (deadline-aware).
-    let slot = match most_recent_schedule_time(cj, now, &s, true, local, era.iterate_slot) {
+    let slot = match most_recent_schedule_time(cj, now, s, true, local, era.iterate_slot) {
         Err(e) => {
             let e = if era.invalid_schedule_has_is {
                 e
@@ -950,7 +1136,7 @@ fn sync_cron_job_inner(
             m.slot
         }
     };
-    let requeue = |cj: &CronJob| Some(next_schedule_time_duration(cj, now, &s, local, &era));
+    let requeue = |cj: &CronJob| Some(next_schedule_time_duration(cj, now, s, local, &era));
     // Step 7: nothing due.
     let Some(slot) = slot else {
         return done(requeue(cj), update);
@@ -1026,15 +1212,14 @@ fn sync_cron_job_inner(
     // Step 12: create.
     let annotation = if era.scheduled_annotation {
         // LoadLocation(Deref(spec.timeZone, "")): unset → "" → UTC (not the local zone).
-        let tz = cj.spec.time_zone.as_deref().unwrap_or("");
-        match load_location(tz, local) {
-            Ok(z) => Some(format_in_zone(slot, z, false)),
+        match &facts.annotation_zone {
+            Ok(z) => Some(format_in_zone(slot, *z, false)),
             Err(e) => {
                 return failed(
                     update,
                     ApiError {
                         kind: ApiErrorKind::InternalError,
-                        message: e,
+                        message: e.clone(),
                     },
                 )
             }
@@ -1115,13 +1300,18 @@ pub fn jobs_to_be_reconciled<'a>(cj: &'a CronJob, cache: &'a Cache, era: &V2Era)
         .collect()
 }
 
-/// The v2 CronJob controller (`ControllerV2`). Stateless between syncs.
+/// The v2 CronJob controller (`ControllerV2`). Stateless between syncs, as upstream: what it
+/// keeps per CronJob is the [`SpecFacts`] of its spec (a fast path: pure functions of the
+/// spec, recomputed whenever the spec allocation changes), dropped with the CronJob and on
+/// every restart.
 #[derive(Debug, Default, Clone)]
-pub struct CronJobController;
+pub struct CronJobController {
+    facts: crate::lookup::LookupMap<ObjectKey, Option<SpecFacts>>,
+}
 
 impl CronJobController {
     pub fn new() -> CronJobController {
-        CronJobController
+        CronJobController::default()
     }
 
     /// The Job → owning CronJob key (`resolveControllerRef`: kind, name and uid must match).
@@ -1159,7 +1349,12 @@ impl CronJobController {
                         now_enqueue(k, out);
                     }
                 }
-                Object::CronJob(_) => now_enqueue(o.key(), out),
+                Object::CronJob(_) => {
+                    if matches!(ev, WatchEvent::Deleted(_)) {
+                        self.facts.remove(&o.key());
+                    }
+                    now_enqueue(o.key(), out)
+                }
                 Object::Pod(_) => {}
             },
             WatchEvent::Modified { old, new } => match (old.as_ref(), new.as_ref()) {
@@ -1170,8 +1365,16 @@ impl CronJobController {
                     {
                         return;
                     }
-                    let ok = Self::owner_key(old, cache);
                     let nk = Self::owner_key(new, cache);
+                    // The old controller is resolved only when the owner references changed:
+                    // equal references (same namespace) resolve to the same key.
+                    let same_refs = old.meta().owner_references == new.meta().owner_references
+                        && old.meta().namespace == new.meta().namespace;
+                    let ok = if same_refs {
+                        nk.clone()
+                    } else {
+                        Self::owner_key(old, cache)
+                    };
                     if ok.is_some() && ok != nk {
                         if let Some(k) = ok {
                             now_enqueue(k, out);
@@ -1251,21 +1454,29 @@ impl Controller for CronJobController {
         client: &mut dyn ApiClient,
     ) -> SyncResult {
         let Some(cj) = cache.get(key).and_then(|o| o.as_cronjob()) else {
+            self.facts.remove(key);
             return SyncResult::default(); // NotFound: done, no requeue.
         };
         let era = V2Era::from_profile(ctx.profile);
         let jobs = jobs_to_be_reconciled(cj, cache, &era);
+        let statuses = finished_statuses(&jobs);
         let mut copy = cj.clone();
         let mut update = false;
         if era.cleanup_first {
-            update |= cleanup_finished_jobs(client, &mut copy, &jobs);
+            update |= cleanup_finished_jobs_with(client, &mut copy, &jobs, &statuses);
         }
         // `copy` is the lister's copy, or (before 1.27, see `V2Era::switch_is_local`) the
         // CronJob re-read in step 1, whose newer resourceVersion then goes into the write.
-        let out = sync_cron_job_in(&mut copy, &jobs, ctx, client, &era);
+        let mut fresh = None;
+        let facts = if crate::fastpath::enabled() {
+            self.facts.get_or_default(key.clone())
+        } else {
+            &mut fresh
+        };
+        let out = sync_cron_job_in(&mut copy, &jobs, &statuses, ctx, client, &era, facts);
         update |= out.update_status;
         if !era.cleanup_first && out.error.is_none() {
-            update |= cleanup_finished_jobs(client, &mut copy, &jobs);
+            update |= cleanup_finished_jobs_with(client, &mut copy, &jobs, &statuses);
         }
         if update {
             if let Err(e) = client.update_status(Object::CronJob(copy)) {
@@ -1287,7 +1498,9 @@ impl Controller for CronJobController {
         }
     }
 
-    fn reset(&mut self) {}
+    fn reset(&mut self) {
+        self.facts = Default::default();
+    }
 }
 
 #[cfg(test)]

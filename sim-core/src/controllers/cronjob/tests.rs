@@ -2052,3 +2052,58 @@ fn parse_for_sync_memo_by_spec_answers_as_the_plain_parse() {
         }
     }
 }
+
+/// The facts the controller keeps per CronJob hold exactly while the spec allocation, era and
+/// local zone are the same (a status write keeps the spec, an edit copies it), and kept facts
+/// answer as facts computed afresh.
+#[test]
+fn spec_facts_follow_the_spec_allocation() {
+    let mut cj = CronJob::default();
+    cj.spec.schedule = "*/5 * * * *".into();
+    cj.spec.time_zone = Some("Etc/UTC".into());
+    let era = V2Era::from_profile(&Profile::new(Version { minor: 31 }));
+    let old = V2Era::from_profile(&Profile::new(Version { minor: 23 }));
+    let mut slot = None;
+    let f = SpecFacts::of(&mut slot, &cj, &era, Tz::UTC).clone();
+    assert!(f.holds_for(&cj, &era, Tz::UTC));
+    assert!(!f.holds_for(&cj, &old, Tz::UTC));
+    assert!(!f.holds_for(&cj, &era, Tz::Asia__Tokyo));
+    // A status write: same spec allocation, the kept facts hold.
+    let mut written = cj.clone();
+    written.status.last_schedule_time = Some(SimTime(0));
+    assert!(f.holds_for(&written, &era, Tz::UTC));
+    // An edit: a new allocation, recomputed.
+    for (schedule, zone) in [
+        ("TZ=UTC 0 * * * *", None),
+        ("0 * * * *", Some("Nowhere/Atlantis")),
+        ("not a schedule", None),
+    ] {
+        let mut edited = cj.clone();
+        edited.spec.schedule = schedule.into();
+        edited.spec.time_zone = zone.map(String::from);
+        assert!(!f.holds_for(&edited, &era, Tz::UTC));
+        let kept = SpecFacts::of(&mut slot, &edited, &era, Tz::UTC).clone();
+        let fresh = SpecFacts::new(&edited, &era, Tz::UTC);
+        assert!(kept.holds_for(&edited, &era, Tz::UTC));
+        assert_eq!(
+            (
+                kept.has_tz,
+                &kept.unknown_tz,
+                &kept.parsed,
+                &kept.annotation_zone
+            ),
+            (
+                fresh.has_tz,
+                &fresh.unknown_tz,
+                &fresh.parsed,
+                &fresh.annotation_zone
+            ),
+            "{schedule}"
+        );
+        assert_eq!(
+            fresh.parsed,
+            parse_for_sync(&edited, &era, Tz::UTC, None),
+            "{schedule}"
+        );
+    }
+}
