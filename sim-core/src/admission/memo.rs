@@ -9,8 +9,8 @@
 //! handles it (names, uid, `generateSelector`).
 //!
 //! So the answer is kept per spec allocation and version profile: the spec admission made of
-//! it (the same allocation when nothing was defaulted) and, for a pod, the status it was given
-//! (phase Pending and the QoS class, which replace whatever status the client sent). The
+//! it (the same allocation when nothing was defaulted) and, for a pod, the QoS class it was
+//! given (with phase Pending, the status that replaces whatever the client sent). The
 //! input allocation is held by the memo, so its address cannot be reused by another spec while
 //! the entry lives; a profile is compared by value (an `upgrade` action admits as the new
 //! release). Only admitted writes are kept: a refused one takes the plain path every time.
@@ -37,8 +37,9 @@ struct PodEntry {
     input: Shared<PodSpec>,
     profile: Profile,
     output: Shared<PodSpec>,
-    /// The status admission gave the created pod (`PrepareForCreate`: Pending, its QoS class).
-    status: PodStatus,
+    /// The QoS class admission gave the created pod (`PrepareForCreate` sets it with phase
+    /// Pending and nothing else: [`super::review`]).
+    qos_class: crate::api::Name,
 }
 
 /// The memo of admitted templates, held by the store (one per run, like its state).
@@ -123,8 +124,13 @@ impl Memo {
             {
                 Some(e) => {
                     p.spec = e.output.clone();
-                    // podStrategy.PrepareForCreate replaces whatever status the client sent.
-                    p.status = e.status.clone();
+                    // podStrategy.PrepareForCreate replaces whatever status the client sent,
+                    // as `review` does for a create.
+                    p.status = PodStatus {
+                        phase: crate::api::POD_PENDING.into(),
+                        qos_class: e.qos_class.clone(),
+                        ..Default::default()
+                    };
                     true
                 }
                 None => {
@@ -134,7 +140,7 @@ impl Memo {
                         let e = PodEntry {
                             input,
                             profile: profile.clone(),
-                            status: p.status.clone(),
+                            qos_class: p.status.qos_class.clone(),
                             output: p.spec.clone(),
                         };
                         put(&mut self.pods, &mut self.next_pod, e);
