@@ -764,6 +764,33 @@ fn finished_event(client: &mut dyn ApiClient, job: &Job, fc: &JobCondition) {
     }
 }
 
+/// The working copy of the Job, moved out for a status write: every write either replaces the
+/// working copy with the Job the API server returns or ends the sync, so it need not be
+/// copied. What stays behind is a stub sharing the metadata, spec and conditions (no
+/// allocation), never written.
+fn take_for_write(job: &mut Job) -> Object {
+    let stub = Job {
+        api_version: Default::default(),
+        kind: Default::default(),
+        metadata: job.metadata.clone(),
+        spec: job.spec.clone(),
+        status: crate::api::JobStatus {
+            conditions: job.status.conditions.clone(),
+            start_time: None,
+            completion_time: None,
+            active: 0,
+            succeeded: 0,
+            failed: 0,
+            terminating: None,
+            ready: None,
+            completed_indexes: String::new(),
+            failed_indexes: None,
+            uncounted_terminated_pods: None,
+        },
+    };
+    Object::Job(std::mem::replace(job, stub))
+}
+
 /// A copy of the pod without the tracking finalizer, as a patch would leave it (no
 /// resourceVersion precondition: upstream uses a strategic-merge patch).
 fn without_finalizer(p: &Pod) -> Pod {
@@ -1528,6 +1555,10 @@ fn delete_active_pods(
 
 /// `activePodsForRemoval`.
 fn active_pods_for_removal<'a>(job: &Job, pods: &[&'a Pod], rm_at_least: usize) -> Vec<&'a Pod> {
+    if rm_at_least == 0 && !is_indexed(job) {
+        // NonIndexed removes only the `rm_at_least` most expendable pods.
+        return Vec::new();
+    }
     let mut rm: Vec<&Pod> = Vec::new();
     let mut left: Vec<&Pod> = Vec::new();
     if is_indexed(job) {
@@ -1839,7 +1870,7 @@ impl JobController {
         if !needs {
             return None;
         }
-        match client.update_status(Object::Job(c.job.clone())) {
+        match client.update_status(take_for_write(&mut c.job)) {
             Ok(o) => {
                 if let Some(j) = o.as_job() {
                     c.job = j.clone();
@@ -1995,7 +2026,7 @@ impl JobController {
         }
         // flushUncountedAndRemoveFinalizers
         if needs_flush {
-            match client.update_status(Object::Job(c.job.clone())) {
+            match client.update_status(take_for_write(&mut c.job)) {
                 Ok(o) => {
                     if let Some(j) = o.as_job() {
                         c.job = j.clone();
@@ -2035,7 +2066,7 @@ impl JobController {
         }
         if let Some(e) = rm_err {
             if needs_flush {
-                if let Err(e2) = client.update_status(Object::Job(c.job.clone())) {
+                if let Err(e2) = client.update_status(take_for_write(&mut c.job)) {
                     return Some(e2);
                 }
             }
@@ -2062,13 +2093,11 @@ impl JobController {
             }
         }
         if needs_flush {
-            match client.update_status(Object::Job(c.job.clone())) {
-                Ok(o) => {
-                    if let Some(j) = o.as_job() {
-                        c.job = j.clone();
-                    }
-                }
-                Err(e) => return Some(e),
+            // The sync's last write: the working copy is not read again (the finished event
+            // names the Job by its key, which the stub left behind carries), so the returned
+            // Job is not copied back.
+            if let Err(e) = client.update_status(take_for_write(&mut c.job)) {
+                return Some(e);
             }
             if finished {
                 if let Some(fc) = &c.finished_condition {
