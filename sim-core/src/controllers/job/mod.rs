@@ -404,6 +404,13 @@ impl JobController {
         Some(obj.key())
     }
 
+    /// (namespace, name) of the Job a pod's controller reference names (kind Job): what its
+    /// Job key is made of, compared without making one.
+    fn job_ref(pod: &Pod) -> Option<(&str, &str)> {
+        let r = pod.metadata.controller_ref()?;
+        (r.kind == "Job").then(|| (pod.metadata.namespace.as_str(), r.name.as_str()))
+    }
+
     /// The parts of the Job key a pod's controller reference names (kind Job), on the stack:
     /// for lookups and comparisons, where [`Self::job_key_of_ref`] would make a handle.
     fn job_parts_of_ref(pod: &Pod) -> Option<crate::api::KeyParts> {
@@ -604,12 +611,11 @@ impl Controller for JobController {
             },
             WatchEvent::Modified { old, new } => match (old.as_ref(), new.as_ref()) {
                 (Object::Pod(op), Object::Pod(np)) => {
-                    // Keys by their parts (no handle made unless one is enqueued).
-                    let ok = Self::job_parts_of_ref(op);
-                    let nk = Self::job_parts_of_ref(np);
+                    // Job keys by their parts, made only where a lookup needs them; the
+                    // old and new keys compare as (namespace, name) of a Job reference.
                     if has_finalizer(op) && !has_finalizer(np) {
-                        if let Some(k) = &ok {
-                            self.finalizer_removal_observed(k, &np.metadata.uid);
+                        if let Some(k) = Self::job_parts_of_ref(op) {
+                            self.finalizer_removal_observed(&k, &np.metadata.uid);
                         }
                     }
                     // updatePod → deletePod(cur, false) when the pod becomes terminating.
@@ -617,11 +623,11 @@ impl Controller for JobController {
                     if np.metadata.deletion_timestamp.is_some()
                         && op.metadata.deletion_timestamp.is_none()
                     {
-                        if let Some(k) = &nk {
-                            self.lower(k, 0, 1);
+                        if let Some(k) = Self::job_parts_of_ref(np) {
+                            self.lower(&k, 0, 1);
                         }
                     }
-                    if ok != nk {
+                    if Self::job_ref(op) != Self::job_ref(np) {
                         if let Some(k) = Self::job_key_of_ref(op) {
                             out.push(Enqueue {
                                 key: k,
