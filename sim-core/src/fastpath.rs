@@ -25,6 +25,10 @@
 //! - `controllers::cronjob::parse_for_sync`: the last 8 parses by the spec's very allocation
 //!   (held, so never reused), the era and the local zone (unit test
 //!   `parse_for_sync_memo_by_spec_answers_as_the_plain_parse`).
+//! - `controllers::job::quiet::settles_quietly`: a Job sync that would decide nothing returns
+//!   without building its context (unit test
+//!   `quiet_exit_only_where_the_full_sync_decides_nothing`; debug builds run the full sync
+//!   beside every quiet exit).
 //!
 //! The switch is per thread (sim-core has no threads) and on by default.
 
