@@ -34,6 +34,10 @@
 //!   `spec_facts_follow_the_spec_allocation`);
 //! - `schedule::Schedule::next` in UTC: the schedule's last two answers kept as intervals of
 //!   questions they answer (`NextHint`; unit test `next_hint_answers_as_the_plain_computation`).
+//! - `controllers::job::quiet::settles_quietly`: a Job sync that would decide nothing returns
+//!   without building its context (unit test
+//!   `quiet_exit_only_where_the_full_sync_decides_nothing`; debug builds run the full sync
+//!   beside every quiet exit).
 //!
 //! The switch is per thread (sim-core has no threads) and on by default.
 

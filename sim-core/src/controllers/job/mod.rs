@@ -404,6 +404,13 @@ impl JobController {
         Some(obj.key())
     }
 
+    /// (namespace, name) of the Job a pod's controller reference names (kind Job): what its
+    /// Job key is made of, compared without making one.
+    fn job_ref(pod: &Pod) -> Option<(&str, &str)> {
+        let r = pod.metadata.controller_ref()?;
+        (r.kind == "Job").then(|| (pod.metadata.namespace.as_str(), r.name.as_str()))
+    }
+
     /// The parts of the Job key a pod's controller reference names (kind Job), on the stack:
     /// for lookups and comparisons, where [`Self::job_key_of_ref`] would make a handle.
     fn job_parts_of_ref(pod: &Pod) -> Option<crate::api::KeyParts> {
@@ -604,12 +611,11 @@ impl Controller for JobController {
             },
             WatchEvent::Modified { old, new } => match (old.as_ref(), new.as_ref()) {
                 (Object::Pod(op), Object::Pod(np)) => {
-                    // Keys by their parts (no handle made unless one is enqueued).
-                    let ok = Self::job_parts_of_ref(op);
-                    let nk = Self::job_parts_of_ref(np);
+                    // Job keys by their parts, made only where a lookup needs them; the
+                    // old and new keys compare as (namespace, name) of a Job reference.
                     if has_finalizer(op) && !has_finalizer(np) {
-                        if let Some(k) = &ok {
-                            self.finalizer_removal_observed(k, &np.metadata.uid);
+                        if let Some(k) = Self::job_parts_of_ref(op) {
+                            self.finalizer_removal_observed(&k, &np.metadata.uid);
                         }
                     }
                     // updatePod → deletePod(cur, false) when the pod becomes terminating.
@@ -617,11 +623,11 @@ impl Controller for JobController {
                     if np.metadata.deletion_timestamp.is_some()
                         && op.metadata.deletion_timestamp.is_none()
                     {
-                        if let Some(k) = &nk {
-                            self.lower(k, 0, 1);
+                        if let Some(k) = Self::job_parts_of_ref(np) {
+                            self.lower(&k, 0, 1);
                         }
                     }
-                    if ok != nk {
+                    if Self::job_ref(op) != Self::job_ref(np) {
                         if let Some(k) = Self::job_key_of_ref(op) {
                             out.push(Enqueue {
                                 key: k,
@@ -762,6 +768,33 @@ fn finished_event(client: &mut dyn ApiClient, job: &Job, fc: &JobCondition) {
             fc.message.clone(),
         );
     }
+}
+
+/// The working copy of the Job, moved out for a status write: every write either replaces the
+/// working copy with the Job the API server returns or ends the sync, so it need not be
+/// copied. What stays behind is a stub sharing the metadata, spec and conditions (no
+/// allocation), never written.
+fn take_for_write(job: &mut Job) -> Object {
+    let stub = Job {
+        api_version: Default::default(),
+        kind: Default::default(),
+        metadata: job.metadata.clone(),
+        spec: job.spec.clone(),
+        status: crate::api::JobStatus {
+            conditions: job.status.conditions.clone(),
+            start_time: None,
+            completion_time: None,
+            active: 0,
+            succeeded: 0,
+            failed: 0,
+            terminating: None,
+            ready: None,
+            completed_indexes: String::new(),
+            failed_indexes: None,
+            uncounted_terminated_pods: None,
+        },
+    };
+    Object::Job(std::mem::replace(job, stub))
 }
 
 /// A copy of the pod without the tracking finalizer, as a patch would leave it (no
@@ -1528,6 +1561,10 @@ fn delete_active_pods(
 
 /// `activePodsForRemoval`.
 fn active_pods_for_removal<'a>(job: &Job, pods: &[&'a Pod], rm_at_least: usize) -> Vec<&'a Pod> {
+    if rm_at_least == 0 && !is_indexed(job) {
+        // NonIndexed removes only the `rm_at_least` most expendable pods.
+        return Vec::new();
+    }
     let mut rm: Vec<&Pod> = Vec::new();
     let mut left: Vec<&Pod> = Vec::new();
     if is_indexed(job) {
@@ -1839,7 +1876,7 @@ impl JobController {
         if !needs {
             return None;
         }
-        match client.update_status(Object::Job(c.job.clone())) {
+        match client.update_status(take_for_write(&mut c.job)) {
             Ok(o) => {
                 if let Some(j) = o.as_job() {
                     c.job = j.clone();
@@ -1995,7 +2032,7 @@ impl JobController {
         }
         // flushUncountedAndRemoveFinalizers
         if needs_flush {
-            match client.update_status(Object::Job(c.job.clone())) {
+            match client.update_status(take_for_write(&mut c.job)) {
                 Ok(o) => {
                     if let Some(j) = o.as_job() {
                         c.job = j.clone();
@@ -2035,7 +2072,7 @@ impl JobController {
         }
         if let Some(e) = rm_err {
             if needs_flush {
-                if let Err(e2) = client.update_status(Object::Job(c.job.clone())) {
+                if let Err(e2) = client.update_status(take_for_write(&mut c.job)) {
                     return Some(e2);
                 }
             }
@@ -2062,13 +2099,11 @@ impl JobController {
             }
         }
         if needs_flush {
-            match client.update_status(Object::Job(c.job.clone())) {
-                Ok(o) => {
-                    if let Some(j) = o.as_job() {
-                        c.job = j.clone();
-                    }
-                }
-                Err(e) => return Some(e),
+            // The sync's last write: the working copy is not read again (the finished event
+            // names the Job by its key, which the stub left behind carries), so the returned
+            // Job is not copied back.
+            if let Err(e) = client.update_status(take_for_write(&mut c.job)) {
+                return Some(e);
             }
             if finished {
                 if let Some(fc) = &c.finished_condition {
