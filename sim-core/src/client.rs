@@ -108,7 +108,15 @@ impl EventMessage {
         match self {
             EventMessage::Static(s) => std::borrow::Cow::Borrowed(s),
             EventMessage::Text(s) => std::borrow::Cow::Borrowed(s),
-            EventMessage::Parts(..) => std::borrow::Cow::Owned(self.to_string()),
+            EventMessage::Parts(a, x, b, y) => {
+                // Joined directly: `to_string` would go through the formatting machinery.
+                let mut s = String::with_capacity(a.len() + x.len() + b.len() + y.len());
+                s.push_str(a);
+                s.push_str(x);
+                s.push_str(b);
+                s.push_str(y);
+                std::borrow::Cow::Owned(s)
+            }
         }
     }
 

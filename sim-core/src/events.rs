@@ -19,7 +19,7 @@
 //! stream. Go's `sets.String.PopAny` (the aggregator dropping one remembered message) is
 //! map-order random; jobsim drops the smallest message, a fixed choice among the arbitrary ones.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::hash::Hash;
 use std::rc::Rc;
 
@@ -75,138 +75,49 @@ pub struct Correlated {
     pub last: SimTime,
     /// An earlier write of this Event (same name) succeeded.
     pub written_before: bool,
-    /// The logger's key, to mark the Event written.
-    key: LogKey,
-    /// The written message's text (`record.message` rendered once).
-    text: Rc<str>,
+    /// The logger knows it under the aggregate key (the message is the combined one), not
+    /// under `getEventKey` of its message.
+    aggregated: bool,
+    /// The message's text, when the correlator kept one (shared with its caches).
+    text: Option<Text>,
 }
 
-/// An LRU cache as `k8s.io/utils/lru` (groupcache's): `get` and `add` make an entry the most
-/// recently used; adding beyond the capacity evicts the least recently used. Entries sit in a
-/// slab linked from most to least recently used (groupcache's `container/list`), found by key
-/// through a [`LookupMap`]: every operation is one hash lookup and a few index moves.
-#[derive(Debug)]
-pub struct Lru<K, V> {
-    cap: usize,
-    map: LookupMap<K, usize>,
-    slots: Vec<Option<LruEntry<K, V>>>,
-    free: Vec<usize>,
-    /// Most and least recently used slots.
-    head: Option<usize>,
-    tail: Option<usize>,
+/// A message as the caches keep it: the text of a message fixed in the code is not copied.
+#[derive(Debug, Clone)]
+enum Text {
+    Static(&'static str),
+    Shared(Rc<str>),
 }
 
-#[derive(Debug)]
-struct LruEntry<K, V> {
-    key: K,
-    value: V,
-    /// Towards the most recently used.
-    prev: Option<usize>,
-    /// Towards the least recently used.
-    next: Option<usize>,
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Text::Static(s) => s,
+            Text::Shared(s) => s,
+        }
+    }
 }
 
-impl<K: Hash + Eq + Clone, V> Lru<K, V> {
-    pub fn new(cap: usize) -> Self {
-        Lru {
-            cap,
-            map: LookupMap::new(),
-            slots: Vec::new(),
-            free: Vec::new(),
-            head: None,
-            tail: None,
-        }
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        **self == **other
     }
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-    fn entry(&mut self, i: usize) -> &mut LruEntry<K, V> {
-        self.slots[i]
-            .as_mut()
-            .expect("a linked slot holds an entry")
-    }
-    fn unlink(&mut self, i: usize) {
-        let (prev, next) = {
-            let e = self.entry(i);
-            (e.prev.take(), e.next.take())
-        };
-        match prev {
-            Some(p) => self.entry(p).next = next,
-            None => self.head = next,
-        }
-        match next {
-            Some(n) => self.entry(n).prev = prev,
-            None => self.tail = prev,
-        }
-    }
-    fn push_front(&mut self, i: usize) {
-        let old = self.head;
-        {
-            let e = self.entry(i);
-            e.prev = None;
-            e.next = old;
-        }
-        match old {
-            Some(h) => self.entry(h).prev = Some(i),
-            None => self.tail = Some(i),
-        }
-        self.head = Some(i);
-    }
-    /// `Get`: the value, made the most recently used.
-    pub fn get(&mut self, k: &K) -> Option<&mut V> {
-        let i = *self.map.get(k)?;
-        if self.head != Some(i) {
-            self.unlink(i);
-            self.push_front(i);
-        }
-        Some(&mut self.entry(i).value)
-    }
-    /// The value, without making it the most recently used.
-    pub fn peek_mut(&mut self, k: &K) -> Option<&mut V> {
-        let i = *self.map.get(k)?;
-        Some(&mut self.entry(i).value)
-    }
-    /// `Add`: insert or replace, as the most recently used; evict the oldest beyond `cap`.
-    pub fn add(&mut self, k: K, v: V) {
-        if let Some(&i) = self.map.get(&k) {
-            self.entry(i).value = v;
-            if self.head != Some(i) {
-                self.unlink(i);
-                self.push_front(i);
-            }
-            return;
-        }
-        let e = LruEntry {
-            key: k.clone(),
-            value: v,
-            prev: None,
-            next: None,
-        };
-        let i = match self.free.pop() {
-            Some(i) => {
-                self.slots[i] = Some(e);
-                i
-            }
-            None => {
-                self.slots.push(Some(e));
-                self.slots.len() - 1
-            }
-        };
-        self.map.insert(k, i);
-        self.push_front(i);
-        if self.map.len() > self.cap {
-            if let Some(t) = self.tail {
-                self.unlink(t);
-                let old = self.slots[t].take().expect("the tail holds an entry");
-                self.map.remove(&old.key);
-                self.free.push(t);
-            }
+}
+impl Eq for Text {}
+
+impl Text {
+    /// `text`, the rendering of `message`: kept without a copy when it is fixed text.
+    fn of(message: &EventMessage, text: &str) -> Text {
+        match message {
+            EventMessage::Static(s) => Text::Static(s),
+            _ => Text::Shared(Rc::from(text)),
         }
     }
 }
+
+mod lru;
+pub use lru::Lru;
 
 /// The involved object as the keys see it: kind, namespace, name and uid. Hashed by its key
 /// alone (made once, `ObjectKey`), compared with the uid too.
@@ -225,30 +136,94 @@ impl Hash for Involved {
 /// `EventAggregatorByReasonFunc`'s aggregate key within one process (source, host and the
 /// recorder's reportingController/Instance, which `makeEvent` derives from the source, are the
 /// same for every event of a process).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct AggKey {
     obj: Involved,
     warning: bool,
     reason: crate::api::Name,
 }
 
-/// `getEventKey`: the aggregate key plus the message.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct EventKey {
-    agg: AggKey,
-    message: Rc<str>,
+/// The logger's cache holds both kinds of key (`eventObserve(aggregateEvent, ckey)`):
+/// `getEventKey` (the aggregate key plus the message) and the aggregate key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum LogKey {
+    Event(AggKey, Text),
+    Aggregate(AggKey),
 }
 
-/// The logger's cache holds both kinds of key (`eventObserve(aggregateEvent, ckey)`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum LogKey {
-    Event(EventKey),
-    Aggregate(AggKey),
+/// The keys of one event, borrowed from it, with their hashes computed once: the caches are
+/// searched with these parts, and a key is built only to insert one.
+struct Query<'a> {
+    object: &'a ObjectKey,
+    uid: &'a Uid,
+    warning: bool,
+    reason: &'a crate::api::Name,
+    /// The spam filter's key (`getSpamKey`: the involved object).
+    obj_hash: u64,
+    /// The aggregator's key, and the logger's aggregate key.
+    agg_hash: u64,
+}
+
+impl<'a> Query<'a> {
+    fn new(record: &'a EventRecord, uid: &'a Uid) -> Self {
+        use std::hash::Hasher;
+        let warning = record.type_ == EventType::Warning;
+        // ObjectKey hashes as its precomputed hash: one word.
+        let mut h = rustc_hash::FxHasher::default();
+        record.object.hash(&mut h);
+        let obj_hash = h.finish();
+        h.write_u8(warning as u8);
+        record.reason.as_str().hash(&mut h);
+        Query {
+            object: &record.object,
+            uid,
+            warning,
+            reason: &record.reason,
+            obj_hash,
+            agg_hash: h.finish(),
+        }
+    }
+    fn is_obj(&self, k: &Involved) -> bool {
+        k.key == *self.object && k.uid == *self.uid
+    }
+    fn is_agg(&self, k: &AggKey) -> bool {
+        k.warning == self.warning && k.reason == *self.reason && self.is_obj(&k.obj)
+    }
+    /// The logger's key: the aggregate key (`None`) or `getEventKey` with this message.
+    fn is_log(&self, k: &LogKey, message: Option<&str>) -> bool {
+        match (k, message) {
+            (LogKey::Event(a, m), Some(t)) => **m == *t && self.is_agg(a),
+            (LogKey::Aggregate(a), None) => self.is_agg(a),
+            _ => false,
+        }
+    }
+    /// The hash of `getEventKey` with this message.
+    fn event_hash(&self, message: &str) -> u64 {
+        use std::hash::Hasher;
+        let mut h = rustc_hash::FxHasher::default();
+        h.write_u64(self.agg_hash);
+        message.hash(&mut h);
+        h.finish()
+    }
+    fn obj(&self) -> Involved {
+        Involved {
+            key: self.object.clone(),
+            uid: self.uid.clone(),
+        }
+    }
+    fn agg(&self) -> AggKey {
+        AggKey {
+            obj: self.obj(),
+            warning: self.warning,
+            reason: self.reason.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 struct AggregateRecord {
-    local_keys: BTreeSet<Rc<str>>,
+    /// `localKeys`: the distinct messages, sorted (at most `DEFAULT_AGGREGATE_MAX_EVENTS`).
+    local_keys: Vec<Text>,
     last: SimTime,
 }
 
@@ -313,6 +288,10 @@ pub struct Correlator {
     last_name: (SimTime, u32),
     /// This process's number among all (see `name_for`).
     process: u32,
+    /// Where a message built from parts, and a name, are rendered (kept: rendering
+    /// allocates nothing).
+    text_buf: String,
+    name_buf: String,
 }
 
 impl Default for Correlator {
@@ -328,6 +307,43 @@ pub enum Outcome {
     Write(Box<Correlated>),
 }
 
+/// [`Outcome`] without the box, and the skipped event given back.
+pub(crate) enum Decision {
+    Write(Correlated),
+    Skip(EventRecord),
+}
+
+/// `fmt.Sprintf("%v.%x", name, nanos)`: Go's `%x` of an `int64`. Nanoseconds of simulated
+/// instants fit one for 292 years either side of 1970; beyond, jobsim's wider count prints
+/// as Rust's `{:x}` of an `i128` does (two's complement below zero).
+pub(crate) fn event_name(name: &str, nanos: i128) -> Rc<str> {
+    let mut buf = String::new();
+    push_event_name(&mut buf, name, nanos);
+    Rc::from(buf.as_str())
+}
+
+/// [`event_name`] appended to `out` (digit by digit: no formatting machinery, no check).
+fn push_event_name(out: &mut String, name: &str, nanos: i128) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let v = nanos as u128;
+    let digits = (128 - v.leading_zeros()).div_ceil(4).max(1);
+    out.reserve(name.len() + 1 + digits as usize);
+    out.push_str(name);
+    out.push('.');
+    match u64::try_from(v) {
+        Ok(w) => {
+            for d in (0..digits).rev() {
+                out.push(HEX[((w >> (4 * d)) & 15) as usize] as char);
+            }
+        }
+        Err(_) => {
+            for d in (0..digits).rev() {
+                out.push(HEX[((v >> (4 * d)) & 15) as usize] as char);
+            }
+        }
+    }
+}
+
 impl Correlator {
     pub fn new(cache_size: usize) -> Self {
         Correlator {
@@ -336,6 +352,8 @@ impl Correlator {
             spam: Lru::new(cache_size),
             last_name: (SimTime(i64::MIN), 0),
             process: 0,
+            text_buf: String::new(),
+            name_buf: String::new(),
         }
     }
 
@@ -350,7 +368,9 @@ impl Correlator {
         };
         self.last_name = (t, n);
         let nanos = (t.0 as i128) * 1_000_000 + 1000 * self.process as i128 + n as i128;
-        format!("{}.{:x}", obj.name(), nanos).into()
+        self.name_buf.clear();
+        push_event_name(&mut self.name_buf, obj.name(), nanos);
+        Rc::from(self.name_buf.as_str())
     }
 
     /// `EventCorrelate`: aggregator, then logger, then the spam filter on the observed event
@@ -363,126 +383,212 @@ impl Correlator {
         recorded: SimTime,
         now: SimTime,
     ) -> Outcome {
-        let obj = Involved {
-            key: record.object.clone(),
-            uid: uid.clone(),
+        match self.correlate_owned(record.clone(), uid, recorded, now) {
+            Decision::Write(ev) => Outcome::Write(Box::new(ev)),
+            Decision::Skip(_) => Outcome::Skip,
+        }
+    }
+
+    /// [`Correlator::correlate`] of an event the caller gives up: the Event to write, or the
+    /// event back when the spam filter skips it. Each cache is searched once with the event's
+    /// parts (a key is built only when one is added); the message is rendered at most once,
+    /// and copied only when a cache keeps it; the combined message is made only for an Event
+    /// that is written.
+    pub(crate) fn correlate_owned(
+        &mut self,
+        mut record: EventRecord,
+        uid: &Uid,
+        recorded: SimTime,
+        now: SimTime,
+    ) -> Decision {
+        let mut buf = std::mem::take(&mut self.text_buf);
+        let text: &str = match &record.message {
+            EventMessage::Static(s) => s,
+            EventMessage::Text(s) => s,
+            EventMessage::Parts(a, x, b, y) => {
+                buf.clear();
+                buf.push_str(a);
+                buf.push_str(x);
+                buf.push_str(b);
+                buf.push_str(y);
+                &buf
+            }
         };
-        let agg = AggKey {
-            obj: obj.clone(),
-            warning: record.type_ == EventType::Warning,
-            reason: record.reason.clone(),
-        };
-        let message: Rc<str> = Rc::from(record.message.text().as_ref());
+        let q = Query::new(&record, uid);
         // EventAggregate: the record (made the most recently used), reset when older than
         // the interval, or a new one. (Updated in place: `Get` then `Add` of the same key
         // leave the same recency order.)
-        let rec = match self.aggregator.get(&agg) {
-            Some(r) => {
+        let agg = &mut self.aggregator;
+        let slot = match agg.find(q.agg_hash, |k| q.is_agg(k)) {
+            Some(s) => {
+                agg.touch(s);
+                let r = agg.value(s);
                 if now - r.last > DEFAULT_AGGREGATE_INTERVAL {
                     r.local_keys.clear();
                 }
-                r
+                s
             }
-            None => {
-                self.aggregator.add(
-                    agg.clone(),
-                    AggregateRecord {
-                        local_keys: BTreeSet::new(),
-                        last: now,
-                    },
-                );
-                self.aggregator.peek_mut(&agg).expect("just added")
-            }
+            None => agg.insert_new(
+                q.agg_hash,
+                q.agg(),
+                AggregateRecord {
+                    local_keys: Vec::new(),
+                    last: now,
+                },
+            ),
         };
-        rec.local_keys.insert(message.clone());
+        let rec = agg.value(slot);
         rec.last = now;
-        let aggregated = rec.local_keys.len() >= DEFAULT_AGGREGATE_MAX_EVENTS;
-        if aggregated {
-            // record.localKeys.PopAny() (after the cache.Add: the set is shared).
-            rec.local_keys.pop_first();
-        }
-        let (ev, key, first, text) = if aggregated {
-            let combined = format!("{COMBINED_PREFIX}{message}");
-            let text: Rc<str> = Rc::from(combined.as_str());
-            let ev = EventRecord {
-                message: EventMessage::Text(combined),
-                ..record.clone()
-            };
-            (ev, LogKey::Aggregate(agg), now, text)
+        // localKeys.Insert(message), then PopAny (jobsim: the smallest) once there are
+        // `maxEvents`. A new message that is itself the smallest would go in and straight out.
+        let mut kept: Option<Text> = None;
+        let keys = &mut rec.local_keys;
+        // (A new message is most often the greatest: a name with a growing number.)
+        let at = match keys.last() {
+            Some(l) if **l < *text => Err(keys.len()),
+            _ => keys.binary_search_by(|k| (**k).cmp(text)),
+        };
+        let aggregated = match at {
+            Err(0) if keys.len() + 1 >= DEFAULT_AGGREGATE_MAX_EVENTS => true,
+            found => {
+                if let Err(pos) = found {
+                    let m = Text::of(&record.message, text);
+                    keys.insert(pos, m.clone());
+                    kept = Some(m);
+                }
+                let aggregated = keys.len() >= DEFAULT_AGGREGATE_MAX_EVENTS;
+                if aggregated {
+                    // record.localKeys.PopAny() (after the cache.Add: the set is shared).
+                    keys.remove(0);
+                }
+                aggregated
+            }
+        };
+        // The logger's key and the recorder's timestamp of this occurrence.
+        let (stamp, log_hash, log_message) = if aggregated {
+            (now, q.agg_hash, None)
         } else {
-            let key = LogKey::Event(EventKey {
-                agg,
-                message: message.clone(),
-            });
-            (record.clone(), key, recorded, message)
+            (recorded, q.event_hash(text), Some(text))
         };
-        let last = first;
-        // eventObserve
-        let (name, count, first, written) = match self.logger.get(&key) {
-            Some(l) if l.count > 0 => (l.name.clone(), l.count + 1, l.first, l.written),
-            _ => (self.name_for(&record.object, first), 1, first, false),
-        };
-        self.logger.add(
-            key.clone(),
-            EventLog {
-                count,
-                first,
-                name: name.clone(),
-                written,
-            },
-        );
+        // eventObserve: `Get`, then `Add` of the same key (updated in place when present).
+        let (name, count, first, written) =
+            match self.logger.find(log_hash, |k| q.is_log(k, log_message)) {
+                Some(s) => {
+                    self.logger.touch(s);
+                    let l = self.logger.value(s);
+                    if l.count > 0 {
+                        l.count += 1;
+                        (l.name.clone(), l.count, l.first, l.written)
+                    } else {
+                        let name = self.name_for(&record.object, stamp);
+                        *self.logger.value(s) = EventLog {
+                            count: 1,
+                            first: stamp,
+                            name: name.clone(),
+                            written: false,
+                        };
+                        (name, 1, stamp, false)
+                    }
+                }
+                None => {
+                    let name = self.name_for(&record.object, stamp);
+                    let key = match log_message {
+                        None => LogKey::Aggregate(q.agg()),
+                        Some(t) => LogKey::Event(
+                            q.agg(),
+                            kept.clone().unwrap_or_else(|| Text::of(&record.message, t)),
+                        ),
+                    };
+                    self.logger.insert_new(
+                        log_hash,
+                        key,
+                        EventLog {
+                            count: 1,
+                            first: stamp,
+                            name: name.clone(),
+                            written: false,
+                        },
+                    );
+                    (name, 1, stamp, false)
+                }
+            };
         // filterFunc(observedEvent): EventSourceObjectSpamFilter.Filter, keyed by getSpamKey
         // (source and involved object).
-        let accepted = match self.spam.get(&obj) {
-            Some(b) => b.try_accept(now),
+        let accepted = match self.spam.find(q.obj_hash, |k| q.is_obj(k)) {
+            Some(s) => {
+                self.spam.touch(s);
+                self.spam.value(s).try_accept(now)
+            }
             None => {
                 let mut b = TokenBucket::new(default_spam_qps(), DEFAULT_SPAM_BURST);
                 let ok = b.try_accept(now);
-                self.spam.add(obj, b);
+                self.spam.insert_new(q.obj_hash, q.obj(), b);
                 ok
             }
         };
+        let combined = (accepted && aggregated).then(|| {
+            let mut c = String::with_capacity(COMBINED_PREFIX.len() + text.len());
+            c.push_str(COMBINED_PREFIX);
+            c.push_str(text);
+            c
+        });
+        self.text_buf = buf;
         if !accepted {
-            return Outcome::Skip;
+            return Decision::Skip(record);
         }
-        Outcome::Write(Box::new(Correlated {
-            record: ev,
+        if let Some(c) = combined {
+            record.message = EventMessage::Text(c);
+            kept = None;
+        }
+        Decision::Write(Correlated {
+            record,
             name,
             count,
             first,
-            last,
+            last: stamp,
             written_before: written,
-            key,
-            text,
-        }))
+            aggregated,
+            text: kept,
+        })
     }
 
     /// `UpdateState` after a successful write: the logger remembers the Event under
     /// `getEventKey` of what was written (for a combined event: its combined message).
     pub fn update_state(&mut self, ev: &Correlated, uid: &Uid) {
-        if let Some(l) = self.logger.peek_mut(&ev.key) {
-            l.written = true;
+        let q = Query::new(&ev.record, uid);
+        if ev.aggregated {
+            // The observed key was the aggregate one: mark it written (no recency change).
+            if let Some(s) = self.logger.find(q.agg_hash, |k| q.is_log(k, None)) {
+                self.logger.value(s).written = true;
+            }
         }
-        let key = LogKey::Event(EventKey {
-            agg: AggKey {
-                obj: Involved {
-                    key: ev.record.object.clone(),
-                    uid: uid.clone(),
-                },
-                warning: ev.record.type_ == EventType::Warning,
-                reason: ev.record.reason.clone(),
-            },
-            message: ev.text.clone(),
-        });
-        self.logger.add(
-            key,
-            EventLog {
-                count: ev.count,
-                first: ev.first,
-                name: ev.name.clone(),
-                written: true,
-            },
-        );
+        // (For an event that was not combined, this is its observed key: marking it written
+        // and the `Add` below are one update.)
+        let text = match &ev.text {
+            Some(t) => std::borrow::Cow::Borrowed(&**t),
+            None => ev.record.message.text(),
+        };
+        let hash = q.event_hash(&text);
+        let log = EventLog {
+            count: ev.count,
+            first: ev.first,
+            name: ev.name.clone(),
+            written: true,
+        };
+        match self.logger.find(hash, |k| q.is_log(k, Some(&text))) {
+            Some(s) => {
+                self.logger.touch(s);
+                *self.logger.value(s) = log;
+            }
+            None => {
+                let message = match &ev.text {
+                    Some(t) => t.clone(),
+                    None => Text::of(&ev.record.message, &text),
+                };
+                self.logger
+                    .insert_new(hash, LogKey::Event(q.agg(), message), log);
+            }
+        }
     }
 }
 
@@ -533,7 +639,9 @@ pub struct Recorders {
     /// Events stored in the API server: name → when it expires (`--event-ttl`); looked up
     /// only (expiry order is `expiry`'s).
     stored: LookupMap<Rc<str>, SimTime>,
-    expiry: BTreeSet<(SimTime, Rc<str>)>,
+    /// (expiry, name) in time order, one per write: an entry whose time is no longer the
+    /// name's in `stored` (written again since) is skipped when it comes due.
+    expiry: VecDeque<(SimTime, Rc<str>)>,
     rng: ChaCha8Rng,
     /// Written Events, for the trace (drained by the engine).
     pub written: Vec<Written>,
@@ -554,7 +662,7 @@ impl Recorders {
             index: Vec::new(),
             broadcasters: Vec::new(),
             stored: LookupMap::new(),
-            expiry: BTreeSet::new(),
+            expiry: VecDeque::new(),
             rng: crate::rng::stream(seed, "event-broadcaster"),
             written: Vec::new(),
             retries: Vec::new(),
@@ -634,10 +742,10 @@ impl Recorders {
     fn handle(&mut self, b: usize, q: Queued, now: SimTime, clock: SimTime, api_up: bool) {
         let out = self.broadcasters[b]
             .correlator
-            .correlate(&q.record, &q.uid, q.at, clock);
+            .correlate_owned(q.record, &q.uid, q.at, clock);
         match out {
-            Outcome::Write(ev) => self.try_write(b, *ev, q.uid, 0, now, api_up),
-            Outcome::Skip => self.dropped.push((q.record, q.at, "spam-filter")),
+            Decision::Write(ev) => self.try_write(b, ev, q.uid, 0, now, api_up),
+            Decision::Skip(record) => self.dropped.push((record, q.at, "spam-filter")),
         }
     }
 
@@ -652,15 +760,9 @@ impl Recorders {
         api_up: bool,
     ) {
         if api_up {
-            self.expire(now);
             // Patch when count > 1; a patch of an Event the API server does not have fails
             // NotFound and becomes a create.
-            let update = ev.count > 1 && self.stored.contains_key(&ev.name);
-            let expires = now + EVENT_TTL;
-            if let Some(old) = self.stored.insert(ev.name.clone(), expires) {
-                self.expiry.remove(&(old, ev.name.clone()));
-            }
-            self.expiry.insert((expires, ev.name.clone()));
+            let update = self.store_event(&ev.name, now) && ev.count > 1;
             self.broadcasters[b].correlator.update_state(&ev, &uid);
             let recreated = !update && ev.written_before;
             self.written.push(Written {
@@ -741,13 +843,34 @@ impl Recorders {
         }
     }
 
+    /// The API server stores the Event `name` at `now` (a create, or a patch of the Event it
+    /// has): it expires `EVENT_TTL` later. Whether it had the Event (not expired).
+    fn store_event(&mut self, name: &Rc<str>, now: SimTime) -> bool {
+        self.expire(now);
+        let expires = now + EVENT_TTL;
+        let had = self.stored.insert(name.clone(), expires).is_some();
+        // `expiry` stays in time order: a write comes at the latest instant but for a caller
+        // going back in time. An earlier expiry of this name is left to be skipped.
+        let at = match self.expiry.back() {
+            Some((t, _)) if *t > expires => self.expiry.partition_point(|(t, _)| *t <= expires),
+            _ => self.expiry.len(),
+        };
+        self.expiry.insert(at, (expires, name.clone()));
+        had
+    }
+
     fn expire(&mut self, now: SimTime) {
-        while let Some((t, _)) = self.expiry.first() {
+        while let Some((t, _)) = self.expiry.front() {
             if *t > now {
                 break;
             }
-            let (_, name) = self.expiry.pop_first().expect("checked");
-            self.stored.remove(&name);
+            let (t, name) = self.expiry.pop_front().expect("checked");
+            // An entry the name was stored again after is stale: its later expiry stays.
+            if let Some(later) = self.stored.remove(&name) {
+                if later != t {
+                    self.stored.insert(name, later);
+                }
+            }
         }
     }
 }
@@ -755,7 +878,11 @@ impl Recorders {
 pub mod series;
 
 #[cfg(test)]
+mod diff_tests;
+#[cfg(test)]
 mod process_tests;
+#[cfg(test)]
+mod reference;
 #[cfg(test)]
 mod series_tests;
 #[cfg(test)]

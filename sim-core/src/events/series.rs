@@ -25,7 +25,7 @@ use std::rc::Rc;
 
 use rand::Rng;
 
-use super::{AggKey, Correlated, Involved, LogKey, Recorders, Written, EVENT_TTL};
+use super::{Correlated, Involved, Recorders, Written};
 use crate::api::{Name, Uid};
 use crate::client::{EventRecord, EventType};
 use crate::lookup::LookupMap;
@@ -60,7 +60,6 @@ struct SeriesKey {
 struct Cached {
     key: SeriesKey,
     record: EventRecord,
-    text: Rc<str>,
     name: Rc<str>,
     event_time: SimTime,
     /// `series`: (count, lastObservedTime).
@@ -70,8 +69,6 @@ struct Cached {
 #[derive(Debug, Clone)]
 struct Write {
     record: EventRecord,
-    uid: Uid,
-    text: Rc<str>,
     name: Rc<str>,
     count: u32,
     first: SimTime,
@@ -148,8 +145,6 @@ impl Recorders {
                         c.series = Some((2, now));
                         Write {
                             record: c.record.clone(),
-                            uid,
-                            text: c.text.clone(),
                             name: c.name.clone(),
                             count: 2,
                             first: c.event_time,
@@ -171,8 +166,7 @@ impl Recorders {
                 };
                 sp.last_name = (now, n);
                 let nanos = (now.0 as i128) * 1_000_000 + 1000 * (100 + p as i128) + n as i128;
-                let name: Rc<str> = format!("{}.{:x}", record.object.name(), nanos).into();
-                let text: Rc<str> = Rc::from(record.message.text().as_ref());
+                let name = super::event_name(record.object.name(), nanos);
                 let seq = sp.next_seq;
                 sp.next_seq += 1;
                 sp.by_key.insert(key.clone(), seq);
@@ -181,7 +175,6 @@ impl Recorders {
                     Cached {
                         key,
                         record: record.clone(),
-                        text: text.clone(),
                         name: name.clone(),
                         event_time: now,
                         series: None,
@@ -190,8 +183,6 @@ impl Recorders {
                 self.series_timers(p, now);
                 Write {
                     record,
-                    uid,
-                    text,
                     name,
                     count: 1,
                     first: now,
@@ -226,23 +217,9 @@ impl Recorders {
         if !api_up {
             return false;
         }
-        self.expire(now);
         // A series is a patch; a patch of an Event the API server no longer has fails
         // NotFound and the recorder creates it.
-        let update = w.series && self.stored.contains_key(&w.name);
-        let expires = now + EVENT_TTL;
-        if let Some(old) = self.stored.insert(w.name.clone(), expires) {
-            self.expiry.remove(&(old, w.name.clone()));
-        }
-        self.expiry.insert((expires, w.name.clone()));
-        let agg = AggKey {
-            obj: Involved {
-                key: w.record.object.clone(),
-                uid: w.uid.clone(),
-            },
-            warning: w.record.type_ == EventType::Warning,
-            reason: w.record.reason.clone(),
-        };
+        let update = self.store_event(&w.name, now) && w.series;
         self.written.push(Written {
             event: Correlated {
                 record: w.record.clone(),
@@ -251,8 +228,8 @@ impl Recorders {
                 first: w.first,
                 last: w.last,
                 written_before: w.series,
-                key: LogKey::Aggregate(agg),
-                text: w.text.clone(),
+                aggregated: false,
+                text: None,
             },
             update,
             recreated: w.series && !update,
@@ -301,8 +278,6 @@ impl Recorders {
         let (count, last) = c.series?;
         Some(Write {
             record: c.record.clone(),
-            uid: c.key.regarding.uid.clone(),
-            text: c.text.clone(),
             name: c.name.clone(),
             count,
             first: c.event_time,
