@@ -210,14 +210,16 @@ mod tests {
                                 name: "main".into(),
                                 image: "busybox".into(),
                                 ..Default::default()
-                            }];
+                            }]
+                            .into();
                             if sidecar {
                                 t.spec.init_containers = vec![Container {
                                     name: "side".into(),
                                     image: "busybox".into(),
                                     restart_policy: Some("Always".into()),
                                     ..Default::default()
-                                }];
+                                }]
+                                .into();
                             }
                             out.push(Shared::new(s));
                         }
