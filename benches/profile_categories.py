@@ -69,7 +69,7 @@ COMPONENTS = [
     ("  Job controller sync", r"job::JobController as sim_core::controllers::Controller>::sync \["),
     ("store changes to trace, watch events, GC (drain)", r"engine::Sim::drain \["),
     ("store writes: create", r"store::Store::create \["),
-    ("store writes: update", r"store::Store::update \["),
+    ("store writes: update", r"store::Store::update_in \["),
     ("store writes: delete", r"store::Store::delete \["),
     ("informer cache: apply a watch event", r"client::Cache::apply \["),
     ("watch handlers (enqueue)", r"Controller::handle_with_clock \["),
