@@ -102,6 +102,22 @@ pub struct JobController {
     pub(crate) quiet_syncs: u64,
 }
 
+/// `manageJob`'s `wantActive` (pkg/controller/job/job_controller.go, v1.31): without
+/// `completions` (a work queue), parallelism until a pod succeeds, then whatever is active;
+/// otherwise the completions still missing, at most parallelism.
+fn want_active(completions: Option<i32>, succeeded: i32, active: i32, parallelism: i32) -> i32 {
+    match completions {
+        None => {
+            if succeeded > 0 {
+                active
+            } else {
+                parallelism
+            }
+        }
+        Some(n) => n.saturating_sub(succeeded).min(parallelism).max(0),
+    }
+}
+
 fn is_indexed(job: &Job) -> bool {
     job.spec.completion_mode.as_deref() == Some("Indexed")
 }
@@ -1679,16 +1695,7 @@ impl JobController {
             c.ready -= rr;
             return (active, err);
         }
-        let want_active = match job.spec.completions {
-            None => {
-                if c.succeeded > 0 {
-                    active
-                } else {
-                    parallelism
-                }
-            }
-            Some(n) => n.saturating_sub(c.succeeded).min(parallelism).max(0),
-        };
+        let want_active = want_active(job.spec.completions, c.succeeded, active, parallelism);
         let rm_at_least = active.saturating_sub(want_active).max(0) as usize;
         let mut to_delete = active_pods_for_removal(job, &c.active_pods, rm_at_least);
         to_delete.truncate(MAX_POD_CREATE_DELETE_PER_SYNC as usize);

@@ -126,16 +126,7 @@ pub(super) fn settles_quietly(
     // pod-failure backoff is consulted.
     if ctl.expectations_satisfied(key, now) {
         let parallelism = spec.parallelism.unwrap_or(1);
-        let want_active = match spec.completions {
-            None => {
-                if st.succeeded > 0 {
-                    active
-                } else {
-                    parallelism
-                }
-            }
-            Some(n) => n.saturating_sub(st.succeeded).min(parallelism).max(0),
-        };
+        let want_active = want_active(spec.completions, st.succeeded, active, parallelism);
         if active.saturating_sub(want_active) > 0 {
             return false;
         }
