@@ -118,6 +118,23 @@ fn want_active(completions: Option<i32>, succeeded: i32, active: i32, parallelis
     }
 }
 
+/// `getPodsForJob`'s pods already controlled by the Job (by uid) that its selector matches;
+/// the orphans it adopts come on top (pkg/controller/job/job_controller.go, v1.31).
+fn owned_pods<'a>(
+    cache: &'a Cache,
+    uid: &str,
+    spec: &'a crate::api::JobSpec,
+) -> impl Iterator<Item = &'a Pod> + use<'a> {
+    cache
+        .owned_by(uid)
+        .filter_map(|o| o.as_pod())
+        .filter(move |p| {
+            spec.selector
+                .as_ref()
+                .is_none_or(|s| s.matches(&p.metadata.labels))
+        })
+}
+
 fn is_indexed(job: &Job) -> bool {
     job.spec.completion_mode.as_deref() == Some("Indexed")
 }
@@ -1016,14 +1033,7 @@ impl JobController {
         let adopted = adopt_orphans(&job, cache, client, tracking);
         // The spec is shared (a reference count, not a copy of the selector's maps).
         let spec = job.spec.clone();
-        let pods: Vec<&Pod> = cache
-            .owned_by(&job.metadata.uid)
-            .filter_map(|o| o.as_pod())
-            .filter(|p| {
-                spec.selector
-                    .as_ref()
-                    .is_none_or(|s| s.matches(&p.metadata.labels))
-            })
+        let pods: Vec<&Pod> = owned_pods(cache, &job.metadata.uid, &spec)
             .chain(adopted.iter().filter_map(|o| o.as_pod()))
             .collect();
         let active_pods: Vec<&Pod> = pods.iter().copied().filter(|p| is_active(p)).collect();

@@ -80,15 +80,7 @@ pub(super) fn settles_quietly(
     // delay): either way the full sync writes.
     let expected_rm = ctl.finalizer_expectations.get(key);
     let (mut active, mut ready, mut terminating) = (0i32, 0i32, 0i32);
-    for p in cache
-        .owned_by(&job.metadata.uid)
-        .filter_map(|o| o.as_pod())
-        .filter(|p| {
-            spec.selector
-                .as_ref()
-                .is_none_or(|s| s.matches(&p.metadata.labels))
-        })
-    {
+    for p in owned_pods(cache, &job.metadata.uid, spec) {
         if is_active(p) {
             active += 1;
             if is_ready(p) {
