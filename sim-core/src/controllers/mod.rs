@@ -107,3 +107,63 @@ pub fn enqueue_all(cache: &Cache, kind: crate::api::Kind, out: &mut Vec<Enqueue>
         after: Dur::ZERO,
     }));
 }
+
+/// Debug builds: an [`ApiClient`] that passes every call on and writes down what it was, so
+/// a quiet exit's full sync beside it (`job::quiet`, `cronjob::quiet`) can be shown to call
+/// nothing.
+#[cfg(debug_assertions)]
+pub(crate) struct Probe<'c> {
+    inner: &'c mut dyn ApiClient,
+    pub calls: Vec<String>,
+}
+
+#[cfg(debug_assertions)]
+impl<'c> Probe<'c> {
+    pub fn new(inner: &'c mut dyn ApiClient) -> Probe<'c> {
+        Probe {
+            inner,
+            calls: Vec::new(),
+        }
+    }
+}
+
+#[cfg(debug_assertions)]
+impl ApiClient for Probe<'_> {
+    fn create(
+        &mut self,
+        obj: crate::api::Object,
+    ) -> Result<std::rc::Rc<crate::api::Object>, ApiError> {
+        self.calls.push(format!("create {}", obj.key()));
+        self.inner.create(obj)
+    }
+    fn update(
+        &mut self,
+        obj: crate::api::Object,
+    ) -> Result<std::rc::Rc<crate::api::Object>, ApiError> {
+        self.calls.push(format!("update {}", obj.key()));
+        self.inner.update(obj)
+    }
+    fn update_status(
+        &mut self,
+        obj: crate::api::Object,
+    ) -> Result<std::rc::Rc<crate::api::Object>, ApiError> {
+        self.calls.push(format!("update_status {}", obj.key()));
+        self.inner.update_status(obj)
+    }
+    fn delete(
+        &mut self,
+        key: &ObjectKey,
+        opts: crate::client::DeleteOptions,
+    ) -> Result<(), ApiError> {
+        self.calls.push(format!("delete {key}"));
+        self.inner.delete(key, opts)
+    }
+    fn get(&mut self, key: &ObjectKey) -> Result<std::rc::Rc<crate::api::Object>, ApiError> {
+        self.calls.push(format!("get {key}"));
+        self.inner.get(key)
+    }
+    fn event(&mut self, ev: crate::client::EventRecord) {
+        self.calls.push(format!("event {}", ev.reason));
+        self.inner.event(ev)
+    }
+}

@@ -13,6 +13,7 @@
 //!
 //! **Invariant:** no clock, no RNG, no hash-order iteration; `now` comes from [`SyncCtx`].
 
+mod quiet;
 pub mod sched;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -1284,20 +1285,28 @@ fn sync_cron_job_inner(
 /// controller reference has the CronJob's *name* (not uid); 1.21–1.23 also required the
 /// template labels to match when non-empty (CTRL-23; PR #107997 removed that in 1.24).
 pub fn jobs_to_be_reconciled<'a>(cj: &'a CronJob, cache: &'a Cache, era: &V2Era) -> Vec<&'a Job> {
+    reconciled_jobs(cj, cache, era).collect()
+}
+
+/// [`jobs_to_be_reconciled`] as an iterator, in the same (name) order.
+pub(crate) fn reconciled_jobs<'a>(
+    cj: &'a CronJob,
+    cache: &'a Cache,
+    era: &V2Era,
+) -> impl Iterator<Item = &'a Job> + 'a {
     let labels = &cj.spec.job_template.metadata.labels;
+    let filter = era.filter_by_template_labels && !labels.is_empty();
     // The cache's owner-name index gives exactly the namespace's Jobs whose controller
     // reference names this CronJob, in name order, without scanning the namespace.
     cache
         .controlled_by_name(Kind::Job, &cj.metadata.namespace, &cj.metadata.name)
         .filter_map(|o| o.as_job())
-        .filter(|j| {
-            !era.filter_by_template_labels
-                || labels.is_empty()
+        .filter(move |j| {
+            !filter
                 || labels
                     .iter()
                     .all(|(k, v)| j.metadata.labels.get(k) == Some(v))
         })
-        .collect()
 }
 
 /// The v2 CronJob controller (`ControllerV2`). Stateless between syncs, as upstream: what it
@@ -1324,6 +1333,81 @@ impl CronJobController {
             crate::api::KeyParts::new(Kind::CronJob, job.meta().namespace.clone(), r.name.clone());
         let cj = cache.get(&parts)?;
         (cj.meta().uid == r.uid).then(|| cj.key())
+    }
+
+    /// The sync after the CronJob is found: cleanup, `syncCronJob`, the status write.
+    fn sync_full(
+        &mut self,
+        key: &ObjectKey,
+        cj: &CronJob,
+        era: &V2Era,
+        ctx: &SyncCtx,
+        cache: &Cache,
+        client: &mut dyn ApiClient,
+    ) -> SyncResult {
+        let era = *era;
+        let jobs = jobs_to_be_reconciled(cj, cache, &era);
+        let statuses = finished_statuses(&jobs);
+        let mut copy = cj.clone();
+        let mut update = false;
+        if era.cleanup_first {
+            update |= cleanup_finished_jobs_with(client, &mut copy, &jobs, &statuses);
+        }
+        // `copy` is the lister's copy, or (before 1.27, see `V2Era::switch_is_local`) the
+        // CronJob re-read in step 1, whose newer resourceVersion then goes into the write.
+        let mut fresh = None;
+        let facts = if crate::fastpath::enabled() {
+            self.facts.get_or_default(key.clone())
+        } else {
+            &mut fresh
+        };
+        let out = sync_cron_job_in(&mut copy, &jobs, &statuses, ctx, client, &era, facts);
+        update |= out.update_status;
+        if !era.cleanup_first && out.error.is_none() {
+            update |= cleanup_finished_jobs_with(client, &mut copy, &jobs, &statuses);
+        }
+        if update {
+            if let Err(e) = client.update_status(Object::CronJob(copy)) {
+                return SyncResult {
+                    requeue_after: None,
+                    error: Some(e),
+                };
+            }
+        }
+        if out.requeue_after.is_some() {
+            return SyncResult {
+                requeue_after: out.requeue_after,
+                error: None,
+            };
+        }
+        SyncResult {
+            requeue_after: None,
+            error: out.error,
+        }
+    }
+
+    /// Debug builds: the full sync beside a quiet exit ([`quiet::settles_quietly`]) must make
+    /// no API call, record no event and return the same result.
+    #[cfg(debug_assertions)]
+    #[allow(clippy::too_many_arguments)]
+    fn verify_quiet(
+        &mut self,
+        key: &ObjectKey,
+        cj: &CronJob,
+        era: &V2Era,
+        ctx: &SyncCtx,
+        cache: &Cache,
+        client: &mut dyn ApiClient,
+        quiet: &SyncResult,
+    ) {
+        let mut probe = crate::controllers::Probe::new(client);
+        let res = self.sync_full(key, cj, era, ctx, cache, &mut probe);
+        assert!(
+            probe.calls.is_empty() && res == *quiet,
+            "quiet exit for {key} at {} returned {quiet:?} but the full sync made {:?}, returned {res:?}",
+            ctx.now,
+            probe.calls
+        );
     }
 
     /// Event handlers with a clock (the `updateCronJob` requeue needs `now`). See
@@ -1458,44 +1542,20 @@ impl Controller for CronJobController {
             return SyncResult::default(); // NotFound: done, no requeue.
         };
         let era = V2Era::from_profile(ctx.profile);
-        let jobs = jobs_to_be_reconciled(cj, cache, &era);
-        let statuses = finished_statuses(&jobs);
-        let mut copy = cj.clone();
-        let mut update = false;
-        if era.cleanup_first {
-            update |= cleanup_finished_jobs_with(client, &mut copy, &jobs, &statuses);
-        }
-        // `copy` is the lister's copy, or (before 1.27, see `V2Era::switch_is_local`) the
-        // CronJob re-read in step 1, whose newer resourceVersion then goes into the write.
-        let mut fresh = None;
-        let facts = if crate::fastpath::enabled() {
-            self.facts.get_or_default(key.clone())
-        } else {
-            &mut fresh
-        };
-        let out = sync_cron_job_in(&mut copy, &jobs, &statuses, ctx, client, &era, facts);
-        update |= out.update_status;
-        if !era.cleanup_first && out.error.is_none() {
-            update |= cleanup_finished_jobs_with(client, &mut copy, &jobs, &statuses);
-        }
-        if update {
-            if let Err(e) = client.update_status(Object::CronJob(copy)) {
-                return SyncResult {
-                    requeue_after: None,
-                    error: Some(e),
+        if crate::fastpath::enabled() {
+            let facts = self.facts.get_or_default(key.clone());
+            if let Some(d) = quiet::settles_quietly(cj, cache, &era, facts, ctx.now, ctx.local_tz)
+            {
+                let res = SyncResult {
+                    requeue_after: Some(d),
+                    error: None,
                 };
+                #[cfg(debug_assertions)]
+                self.verify_quiet(key, cj, &era, ctx, cache, client, &res);
+                return res;
             }
         }
-        if out.requeue_after.is_some() {
-            return SyncResult {
-                requeue_after: out.requeue_after,
-                error: None,
-            };
-        }
-        SyncResult {
-            requeue_after: None,
-            error: out.error,
-        }
+        self.sync_full(key, cj, &era, ctx, cache, client)
     }
 
     fn reset(&mut self) {

@@ -952,36 +952,6 @@ impl JobController {
         cache: &Cache,
         client: &mut dyn ApiClient,
     ) {
-        struct Probe<'c> {
-            inner: &'c mut dyn ApiClient,
-            calls: Vec<String>,
-        }
-        impl ApiClient for Probe<'_> {
-            fn create(&mut self, obj: Object) -> Result<Rc<Object>, ApiError> {
-                self.calls.push(format!("create {}", obj.key()));
-                self.inner.create(obj)
-            }
-            fn update(&mut self, obj: Object) -> Result<Rc<Object>, ApiError> {
-                self.calls.push(format!("update {}", obj.key()));
-                self.inner.update(obj)
-            }
-            fn update_status(&mut self, obj: Object) -> Result<Rc<Object>, ApiError> {
-                self.calls.push(format!("update_status {}", obj.key()));
-                self.inner.update_status(obj)
-            }
-            fn delete(&mut self, key: &ObjectKey, opts: DeleteOptions) -> Result<(), ApiError> {
-                self.calls.push(format!("delete {key}"));
-                self.inner.delete(key, opts)
-            }
-            fn get(&mut self, key: &ObjectKey) -> Result<Rc<Object>, ApiError> {
-                self.calls.push(format!("get {key}"));
-                self.inner.get(key)
-            }
-            fn event(&mut self, ev: EventRecord) {
-                self.calls.push(format!("event {}", ev.reason));
-                self.inner.event(ev)
-            }
-        }
         let state = |c: &JobController| {
             (
                 c.expectations.get(key).map(|e| (e.add, e.del, e.at)),
@@ -991,10 +961,7 @@ impl JobController {
             )
         };
         let before = state(self);
-        let mut probe = Probe {
-            inner: client,
-            calls: Vec::new(),
-        };
+        let mut probe = crate::controllers::Probe::new(client);
         let res = self.sync_active(key, job.clone(), now, prof, cache, &mut probe);
         assert!(
             probe.calls.is_empty() && res == SyncResult::default() && state(self) == before,
