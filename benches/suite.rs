@@ -16,7 +16,7 @@ use std::hint::black_box;
 
 // The allocator `jobsim` itself uses (src/main.rs), so the suite measures what the CLI runs.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: jobsim::alloc::MiMalloc = jobsim::alloc::MiMalloc;
 
 use std::path::Path;
 

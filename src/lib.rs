@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod alloc;
 pub mod cli;
 pub mod cmd_schedule;
 pub mod determinism;

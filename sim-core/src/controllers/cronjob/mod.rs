@@ -1544,8 +1544,7 @@ impl Controller for CronJobController {
         let era = V2Era::from_profile(ctx.profile);
         if crate::fastpath::enabled() {
             let facts = self.facts.get_or_default(key.clone());
-            if let Some(d) = quiet::settles_quietly(cj, cache, &era, facts, ctx.now, ctx.local_tz)
-            {
+            if let Some(d) = quiet::settles_quietly(cj, cache, &era, facts, ctx.now, ctx.local_tz) {
                 let res = SyncResult {
                     requeue_after: Some(d),
                     error: None,

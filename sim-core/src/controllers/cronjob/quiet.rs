@@ -86,8 +86,7 @@ pub(super) fn settles_quietly(
         cj.spec.successful_jobs_history_limit,
         cj.spec.failed_jobs_history_limit,
     );
-    if !(sl.is_none_or(|l| n_ok <= i64::from(l)) && fl.is_none_or(|l| n_failed <= i64::from(l)))
-    {
+    if !(sl.is_none_or(|l| n_ok <= i64::from(l)) && fl.is_none_or(|l| n_failed <= i64::from(l))) {
         return None;
     }
     let facts = SpecFacts::of(facts, cj, era, local);
