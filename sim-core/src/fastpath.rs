@@ -38,6 +38,12 @@
 //!   without building its context (unit test
 //!   `quiet_exit_only_where_the_full_sync_decides_nothing`; debug builds run the full sync
 //!   beside every quiet exit).
+//! - `controllers::cronjob::quiet::settles_quietly`: a CronJob sync between two schedule
+//!   times that would decide nothing returns its requeue without copying the CronJob or
+//!   collecting its Jobs (unit tests `quiet_exit_only_where_the_full_sync_decides_nothing`
+//!   over the ported `TestControllerV2SyncCronJob` table in eight releases, and
+//!   `the_echo_of_a_status_write_is_quiet`; debug builds run the full sync beside every quiet
+//!   exit).
 //!
 //! The switch is per thread (sim-core has no threads) and on by default.
 

@@ -2107,3 +2107,195 @@ fn spec_facts_follow_the_spec_allocation() {
         );
     }
 }
+
+// ------------------------------------------------------------------ the quiet exit (issue 19)
+
+/// `quiet::settles_quietly` answers only where the full sync makes no call, records no event,
+/// writes no status and returns that very requeue: every case of the ported
+/// `TestControllerV2SyncCronJob` table, in each requeue and lastSuccessfulTime era, as the
+/// table has it and "settled" (the full sync's status write read back as the cached CronJob,
+/// the echo that wakes the next sync), with the schedule's `Next` asked a minute later too.
+#[test]
+fn quiet_exit_only_where_the_full_sync_decides_nothing() {
+    let (mut quiet, mut loud) = (0, 0);
+    for minor in [21, 24, 25, 28, 29, 30, 31, 35] {
+        let p = profile(minor);
+        let era = V2Era::from_profile(&p);
+        for tc in v2_cases() {
+            if tc.tz_gate_off || tc.job_create_error.is_some() || tc.job_get_err.is_some() {
+                continue;
+            }
+            let (mut cj, job, real) = setup(&tc);
+            for settled in [false, true] {
+                for later in [Dur::ZERO, Dur::mins(1)] {
+                    let now = tc.now + later;
+                    let listed = || match (&job, tc.job_still_not_found_in_lister) {
+                        (Some(j), false) => vec![Object::Job(j.clone())],
+                        _ => vec![],
+                    };
+                    let cache =
+                        cache_of(std::iter::once(Object::CronJob(cj.clone())).chain(listed()));
+                    let key = cj_key(&cj);
+                    let mut facts = None;
+                    let answer =
+                        quiet::settles_quietly(&cj, &cache, &era, &mut facts, now, Tz::UTC);
+                    let mut client = FakeClient {
+                        job: job.clone(),
+                        cronjob: Some(real.clone()),
+                        ..Default::default()
+                    };
+                    let mut ctl = CronJobController::new();
+                    let res = ctl.sync_full(&key, &cj, &era, &ctx(now, &p), &cache, &mut client);
+                    let acted = !client.created.is_empty()
+                        || !client.deleted.is_empty()
+                        || !client.status_updates.is_empty()
+                        || !client.events.is_empty();
+                    let what = format!("1.{minor} {:?} settled={settled} +{later}", tc.name);
+                    match answer {
+                        Some(d) => {
+                            quiet += 1;
+                            assert!(!acted, "{what}: quiet, yet the full sync acted");
+                            assert_eq!(
+                                res,
+                                SyncResult {
+                                    requeue_after: Some(d),
+                                    error: None
+                                },
+                                "{what}"
+                            );
+                        }
+                        None => loud += 1,
+                    }
+                    if settled && later == Dur::ZERO {
+                        if let Some(w) = client.status_updates.last() {
+                            cj.status = w.status.clone();
+                        }
+                    }
+                }
+                if !settled {
+                    // Settle: the first full sync's status write becomes the cached CronJob.
+                    let cache = cache_of(std::iter::once(Object::CronJob(cj.clone())).chain(
+                        match (&job, tc.job_still_not_found_in_lister) {
+                            (Some(j), false) => vec![Object::Job(j.clone())],
+                            _ => vec![],
+                        },
+                    ));
+                    let mut client = FakeClient {
+                        job: job.clone(),
+                        cronjob: Some(real.clone()),
+                        ..Default::default()
+                    };
+                    CronJobController::new().sync_full(
+                        &cj_key(&cj),
+                        &cj,
+                        &era,
+                        &ctx(tc.now, &p),
+                        &cache,
+                        &mut client,
+                    );
+                    if let Some(w) = client.status_updates.last() {
+                        cj.status = w.status.clone();
+                    }
+                }
+            }
+        }
+    }
+    assert!(quiet >= 250 && loud >= 1500, "quiet {quiet}, loud {loud}");
+}
+
+/// In a run, the sync woken by its own status write (and by its Job's add) takes the exit.
+#[test]
+fn the_echo_of_a_status_write_is_quiet() {
+    for minor in [24, 29, 30, 31] {
+        echo_is_quiet(minor);
+    }
+}
+
+fn echo_is_quiet(minor: u32) {
+    let p = profile(minor);
+    let era = V2Era::from_profile(&p);
+    let mut cj = cron_job();
+    cj.spec.schedule = ON_THE_HOUR.into();
+    cj.metadata.creation_timestamp = Some(just_before_the_prior_hour());
+    let now = top_of_the_hour() + Dur::secs(1);
+    // The sync at the hour creates the Job and writes the status.
+    let mut client = FakeClient::default();
+    let cache = cache_of([Object::CronJob(cj.clone())]);
+    let first = CronJobController::new().sync_full(
+        &cj_key(&cj),
+        &cj,
+        &era,
+        &ctx(now, &p),
+        &cache,
+        &mut client,
+    );
+    assert_eq!((client.created.len(), client.status_updates.len()), (1, 1));
+    let job = client.created[0].clone();
+    cj.status = client.status_updates[0].status.clone();
+    // Its echo, with the Job now listed: nothing to do, the same requeue as a full sync.
+    let later = now + Dur::secs(2);
+    let cache = cache_of([Object::CronJob(cj.clone()), Object::Job(job.clone())]);
+    let answer = quiet::settles_quietly(&cj, &cache, &era, &mut None, later, Tz::UTC);
+    assert_eq!(
+        answer,
+        Some((top_of_the_hour() + Dur::hours(1) + NEXT_SCHEDULE_DELTA) - later)
+    );
+    assert_eq!(
+        first.requeue_after,
+        Some((top_of_the_hour() + Dur::hours(1) + NEXT_SCHEDULE_DELTA) - now)
+    );
+    // The Job finishes while still in the active list: not quiet (SawCompletedJob, the list
+    // and lastSuccessfulTime change), and the full sync says so.
+    let mut done = job.clone();
+    done.status.completion_time = Some(later + Dur::secs(10));
+    done.status.conditions.push(JobCondition {
+        type_: "Complete".into(),
+        status: "True".into(),
+        ..Default::default()
+    });
+    let at = later + Dur::secs(11);
+    let cache = cache_of([Object::CronJob(cj.clone()), Object::Job(done.clone())]);
+    assert_eq!(
+        quiet::settles_quietly(&cj, &cache, &era, &mut None, at, Tz::UTC),
+        None
+    );
+    let mut client = FakeClient::default();
+    CronJobController::new().sync_full(&cj_key(&cj), &cj, &era, &ctx(at, &p), &cache, &mut client);
+    assert_eq!(client.reasons(), ["SawCompletedJob"]);
+    cj.status = client.status_updates[0].status.clone();
+    assert!(cj.status.active.is_empty());
+    // Its echo: finished, not active. Before 1.31 lastSuccessfulTime is raised only now
+    // (finished Jobs not in the list; 1.30: succeeded Jobs not just removed from it, PR
+    // #123380), so that echo writes once more; the echo of the last write is quiet.
+    let mut at = at;
+    let mut writes = 0;
+    loop {
+        at = at + Dur::secs(1);
+        let cache = cache_of([Object::CronJob(cj.clone()), Object::Job(done.clone())]);
+        let answer = quiet::settles_quietly(&cj, &cache, &era, &mut None, at, Tz::UTC);
+        let mut client = FakeClient::default();
+        let res = CronJobController::new().sync_full(
+            &cj_key(&cj),
+            &cj,
+            &era,
+            &ctx(at, &p),
+            &cache,
+            &mut client,
+        );
+        let Some(w) = client.status_updates.first() else {
+            let requeue = (top_of_the_hour() + Dur::hours(1) + NEXT_SCHEDULE_DELTA) - at;
+            assert_eq!(answer, Some(requeue), "1.{minor}");
+            assert_eq!(res.requeue_after, Some(requeue), "1.{minor}");
+            break;
+        };
+        assert_eq!(answer, None, "1.{minor}: a sync that writes is not quiet");
+        cj.status = w.status.clone();
+        writes += 1;
+        assert!(writes < 3, "1.{minor}: the CronJob never settles");
+    }
+    assert_eq!(writes, usize::from(minor <= 30), "1.{minor}");
+    assert_eq!(
+        cj.status.last_successful_time, done.status.completion_time,
+        "1.{minor}"
+    );
+}
