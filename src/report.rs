@@ -831,6 +831,10 @@ impl ReportBuilder {
     }
 
     fn update_job(&mut self, obj: &Object) {
+        // No row kept (`--quiet` with nothing asked of Jobs): no key to build.
+        if self.job_index.is_empty() {
+            return;
+        }
         let Some(job) = obj.as_job() else { return };
         let key = (job.metadata.namespace.clone(), job.metadata.name.clone());
         let Some(&i) = self.job_index.get(&key) else {
