@@ -309,17 +309,26 @@ impl Store {
             }
             let m = obj.meta_mut();
             m.generation = cm.generation + i64::from(spec_changed);
-            // deletionTimestamp cannot be set or cleared by an update.
-            m.deletion_timestamp = cm.deletion_timestamp;
-            m.deletion_grace_period_seconds = cm.deletion_grace_period_seconds;
+            // deletionTimestamp cannot be set or cleared by an update. (Written only when they
+            // differ: a write to the shared part of the metadata copies it.)
+            if m.deletion_timestamp != cm.deletion_timestamp
+                || m.deletion_grace_period_seconds != cm.deletion_grace_period_seconds
+            {
+                m.deletion_timestamp = cm.deletion_timestamp;
+                m.deletion_grace_period_seconds = cm.deletion_grace_period_seconds;
+            }
         }
         let created = cm.creation_timestamp;
         let rv = self.next_rv();
+        // The version is the metadata's own field ([`crate::api::Meta`]); the shared rest is
+        // written (and so copied) only where the request differs from what is stored.
         let m = obj.meta_mut();
         if m.uid != cm.uid {
             m.uid = cm.uid.clone();
         }
-        m.creation_timestamp = created;
+        if m.creation_timestamp != created {
+            m.creation_timestamp = created;
+        }
         m.resource_version = rv;
         if m.key_cache.0.is_none() {
             m.key_cache = cm.key_cache.clone();
