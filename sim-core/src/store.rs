@@ -67,7 +67,7 @@ pub fn not_found(key: &ObjectKey) -> ApiError {
 impl Store {
     pub fn new(names: ChaCha8Rng) -> Store {
         Store {
-            objects: Cache::new(),
+            objects: Cache::for_store(),
             by_uid: Default::default(),
             rv: 0,
             uid_counter: 0,
@@ -79,7 +79,8 @@ impl Store {
         }
     }
 
-    /// The store as a read-only cache (what a fresh informer list returns).
+    /// The store's objects, read-only, in the store's form of [`Cache`] (`Cache::for_store`:
+    /// what a fresh informer list returns is `objects().to_informer()`).
     pub fn objects(&self) -> &Cache {
         &self.objects
     }
