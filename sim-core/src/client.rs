@@ -945,7 +945,11 @@ mod tests {
                     .collect::<Vec<_>>()
             };
             assert_eq!(all(a), all(b), "list_all at {step}");
-            assert_eq!(a.terminated_pods(), b.terminated_pods(), "terminal at {step}");
+            assert_eq!(
+                a.terminated_pods(),
+                b.terminated_pods(),
+                "terminal at {step}"
+            );
             assert_eq!(
                 a.unscheduled_terminating_pods(),
                 b.unscheduled_terminating_pods(),
@@ -982,10 +986,7 @@ mod tests {
                 vec![Some(Rc::new(p))]
             };
             for ch in changes {
-                for c in [&mut full, &mut store]
-                    .into_iter()
-                    .chain(informer.as_mut())
-                {
+                for c in [&mut full, &mut store].into_iter().chain(informer.as_mut()) {
                     match &ch {
                         Some(o) => c.upsert(o.clone()),
                         None => {
