@@ -795,8 +795,8 @@ pub struct Pod {
     pub api_version: Name,
     #[serde(skip_serializing_if = "Name::is_empty")]
     pub kind: Name,
-    /// Shared copy-on-write: copies of the object (store, caches, working copies) share it
-    /// until one writes to it (issue 5).
+    /// Shared copy-on-write but for the version ([`Meta`]): copies of the object (store, caches,
+    /// working copies) share it until one writes to it (issue 5).
     pub metadata: Meta,
     // Shared copy-on-write: the kubelet and the controllers copy pods to write their status.
     pub spec: Shared<PodSpec>,
@@ -914,8 +914,8 @@ pub struct Job {
     pub api_version: Name,
     #[serde(skip_serializing_if = "Name::is_empty")]
     pub kind: Name,
-    /// Shared copy-on-write: copies of the object (store, caches, working copies) share it
-    /// until one writes to it (issue 5).
+    /// Shared copy-on-write but for the version ([`Meta`]): copies of the object (store, caches,
+    /// working copies) share it until one writes to it (issue 5).
     pub metadata: Meta,
     /// Shared copy-on-write: the controllers copy a Job to write its status (issue 5).
     pub spec: Shared<JobSpec>,
@@ -1129,8 +1129,8 @@ pub struct CronJob {
     pub api_version: Name,
     #[serde(skip_serializing_if = "Name::is_empty")]
     pub kind: Name,
-    /// Shared copy-on-write: copies of the object (store, caches, working copies) share it
-    /// until one writes to it (issue 5).
+    /// Shared copy-on-write but for the version ([`Meta`]): copies of the object (store, caches,
+    /// working copies) share it until one writes to it (issue 5).
     pub metadata: Meta,
     // Shared copy-on-write: the controller copies its CronJob on every sync (issue 5).
     pub spec: Shared<CronJobSpec>,

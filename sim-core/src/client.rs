@@ -442,7 +442,7 @@ impl Cache {
     }
     /// The objects whose key passes `keep`, in key order, read from the slab (the store's
     /// form keeps no ordered key set).
-    fn sorted<'a>(&'a self, keep: impl Fn(&ObjectKey) -> bool) -> Vec<&'a Rc<Object>> {
+    fn sorted(&self, keep: impl Fn(&ObjectKey) -> bool) -> Vec<&Rc<Object>> {
         let mut v: Vec<(ObjectKey, &Rc<Object>)> = Vec::new();
         for o in self.slab.iter().flatten() {
             let k = o.key();
