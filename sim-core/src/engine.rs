@@ -409,7 +409,7 @@ impl Sim {
         self.cm_up = true;
         self.cm_epoch += 1;
         self.cm_started = self.now;
-        self.cache = self.store.objects().clone();
+        self.cache = self.store.objects().to_informer();
         for q in &mut self.wqs {
             *q = WorkQueue::default();
         }
@@ -771,7 +771,7 @@ impl Sim {
                 self.api_down = false;
                 // Informers re-list after the watch breaks: model as a controller-manager
                 // cache refresh (watch events missed while down are replaced by the relist).
-                self.cache = self.store.objects().clone();
+                self.cache = self.store.objects().to_informer();
                 if self.cm_up {
                     let mut out = Vec::new();
                     for c in 0..self.controllers.len() {

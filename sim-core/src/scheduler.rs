@@ -993,7 +993,8 @@ impl Sim {
             .collect();
         let mut req = vec![BTreeMap::new(); n];
         let mut pods = vec![0usize; n];
-        for o in self.store.objects().list_all(crate::api::Kind::Pod) {
+        // (sums: the order of the pods does not matter, and the store keeps none)
+        for o in self.store.objects().unordered() {
             let Some(p) = o.as_pod() else { continue };
             if p.spec.node_name.is_empty()
                 || p.status.phase == POD_SUCCEEDED

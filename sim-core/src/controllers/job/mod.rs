@@ -846,10 +846,12 @@ fn without_finalizer(p: &Pod) -> Pod {
         resource_version: Default::default(),
         ..m.clone()
     };
+    let mut metadata = crate::api::Meta::from(metadata);
+    metadata.generation = p.metadata.generation;
     Pod {
         api_version: p.api_version.clone(),
         kind: p.kind.clone(),
-        metadata: metadata.into(),
+        metadata,
         spec: p.spec.clone(),
         status: p.status.clone(),
     }
