@@ -144,6 +144,11 @@ pub struct Sim {
     /// Every recording process's event broadcaster and correlator (`crate::events`).
     pub(crate) recorders: crate::events::Recorders,
     enqueue_buf: Vec<Enqueue>,
+    /// The store's outbox being drained, kept between drains with its capacity: the store
+    /// pushes into the other one meanwhile, so neither grows from empty on every drain.
+    outbox_spare: Vec<Change>,
+    /// Likewise for the garbage collector's list of removed owners.
+    gc_spare: Vec<(crate::api::Uid, Propagation)>,
     /// The controller index of each `enqueue_buf` entry (reused likewise).
     owners_buf: Vec<usize>,
     pub(crate) pending_api_errors: Vec<(&'static str, &'static str, ObjectKey, String)>,
@@ -210,6 +215,8 @@ impl Sim {
                 r
             },
             enqueue_buf: Vec::new(),
+            outbox_spare: Vec::new(),
+            gc_spare: Vec::new(),
             owners_buf: Vec::new(),
             pending_api_errors: Vec::new(),
             scenario,
@@ -652,8 +659,9 @@ impl Sim {
             if self.store.outbox.is_empty() && (self.store.gc_owners.is_empty() || !self.cm_up) {
                 break;
             }
-            let changes = std::mem::take(&mut self.store.outbox);
-            for ch in changes {
+            let spare = std::mem::take(&mut self.outbox_spare);
+            let mut changes = std::mem::replace(&mut self.store.outbox, spare);
+            for ch in changes.drain(..) {
                 let wev = match ch {
                     Change::Created(o) => {
                         obs.observe(&TraceEvent::Created {
@@ -701,6 +709,7 @@ impl Sim {
                     self.queue.push(at, Ev::Deliver { epoch, ev: wev });
                 }
             }
+            self.outbox_spare = changes;
             if self.cm_up {
                 self.garbage_collect();
             }
@@ -710,8 +719,12 @@ impl Sim {
     /// The garbage collector (kube-controller-manager `garbagecollector`): dependents of
     /// removed owners are deleted (background) or orphaned.
     fn garbage_collect(&mut self) {
-        let owners = std::mem::take(&mut self.store.gc_owners);
-        for (uid, prop) in owners {
+        if self.store.gc_owners.is_empty() {
+            return;
+        }
+        let spare = std::mem::take(&mut self.gc_spare);
+        let mut owners = std::mem::replace(&mut self.store.gc_owners, spare);
+        for (uid, prop) in owners.drain(..) {
             let owner_alive = self.store.get_by_uid(&uid).is_some();
             for key in self.store.dependents(&uid) {
                 if prop == Propagation::Orphan && !owner_alive {
@@ -726,6 +739,7 @@ impl Sim {
                 }
             }
         }
+        self.gc_spare = owners;
     }
 
     // ------------------------------------------------------------ faults and actions
