@@ -270,9 +270,9 @@ impl SlotTracker {
         self.forbid = cj.spec.concurrency_policy == "Forbid";
         self.active = !cj.status.active.is_empty();
         self.sds = cj.spec.starting_deadline_seconds;
-        let key = (cj.spec.schedule.clone(), cj.spec.time_zone.clone());
-        if key != self.schedule_key {
-            self.schedule_key = key;
+        // Compared in place: the key is copied only when the schedule changed.
+        if cj.spec.schedule != self.schedule_key.0 || cj.spec.time_zone != self.schedule_key.1 {
+            self.schedule_key = (cj.spec.schedule.clone(), cj.spec.time_zone.clone());
             self.schedule =
                 sim_core::controllers::cronjob::schedule_of(cj, &env.profile, env.local_tz).ok();
             let base = self.pending.as_ref().map_or(after, |p| p.slot.max(after));

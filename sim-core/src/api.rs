@@ -366,7 +366,7 @@ impl std::fmt::Debug for KeyCache {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ObjectMeta {
     pub name: Name,
@@ -398,6 +398,36 @@ pub struct ObjectMeta {
     /// The store's key for this object ([`KeyCache`]); empty on objects not stored yet.
     #[serde(skip)]
     pub key_cache: KeyCache,
+}
+
+thread_local! {
+    static EMPTY_MAP: Shared<BTreeMap<String, String>> = Shared::new(BTreeMap::new());
+    static EMPTY_REFS: Shared<Vec<OwnerReference>> = Shared::new(Vec::new());
+    static EMPTY_STRINGS: Shared<Vec<String>> = Shared::new(Vec::new());
+}
+
+/// Empty metadata. Its maps and lists are this thread's shared empty ones (as [`Uid`]'s
+/// default): a default `ObjectMeta`, made for every object built in code and by
+/// `..Default::default()`, allocates nothing; a write to one copies it as any shared value.
+impl Default for ObjectMeta {
+    fn default() -> Self {
+        ObjectMeta {
+            name: Name::default(),
+            generate_name: Name::default(),
+            namespace: Name::default(),
+            uid: Uid::default(),
+            resource_version: Name::default(),
+            generation: 0,
+            creation_timestamp: None,
+            deletion_timestamp: None,
+            deletion_grace_period_seconds: None,
+            labels: EMPTY_MAP.with(Shared::clone),
+            annotations: EMPTY_MAP.with(Shared::clone),
+            owner_references: EMPTY_REFS.with(Shared::clone),
+            finalizers: EMPTY_STRINGS.with(Shared::clone),
+            key_cache: KeyCache::default(),
+        }
+    }
 }
 
 impl ObjectMeta {
@@ -1347,6 +1377,24 @@ mod tests {
         a.status.conditions.push(JobCondition::default());
         assert_ne!(a, Job::default());
         assert_eq!(Job::empty(), Job::default());
+    }
+
+    /// A default `ObjectMeta` shares this thread's empty maps and lists (no allocation), and a
+    /// write to one copy leaves every other default empty.
+    #[test]
+    fn default_metadata_shares_its_empty_maps_until_written() {
+        let a = ObjectMeta::default();
+        let mut b = ObjectMeta::default();
+        assert!(Shared::ptr_eq(&a.labels, &b.labels) && Shared::ptr_eq(&a.labels, &b.annotations));
+        assert!(Shared::ptr_eq(&a.owner_references, &b.owner_references));
+        assert!(Shared::ptr_eq(&a.finalizers, &b.finalizers));
+        b.labels.insert("k".into(), "v".into());
+        b.finalizers.push("f".into());
+        assert!(!Shared::ptr_eq(&a.labels, &b.labels));
+        assert!(a.labels.is_empty() && a.finalizers.is_empty());
+        assert!(ObjectMeta::default().labels.is_empty());
+        assert!(ObjectMeta::default().finalizers.is_empty());
+        assert_eq!(b.labels.get("k").map(String::as_str), Some("v"));
     }
 
     /// Keys made apart compare, hash and order as their (kind, namespace, name) parts, and a
