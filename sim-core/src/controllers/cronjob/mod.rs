@@ -483,7 +483,10 @@ pub(crate) fn in_active_list(cj: &CronJob, uid: &str) -> bool {
 }
 
 pub(crate) fn delete_from_active_list(cj: &mut CronJob, uid: &str) {
-    cj.status.active.retain(|r| r.uid != uid);
+    // The list is shared copy-on-write: copied only when the uid is in it.
+    if in_active_list(cj, uid) {
+        cj.status.active.retain(|r| r.uid != uid);
+    }
 }
 
 /// `getFinishedStatus`: the first Complete/Failed condition with status True. `Some` exactly
