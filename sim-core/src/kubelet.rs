@@ -237,17 +237,17 @@ impl Sim {
     /// them again: no object with that uid is stored and no stored object names it as
     /// controller (so no pod of that slot can start again). Keeps memory to live objects
     /// (ARCHITECTURE.md, invariants) without changing any draw.
-    fn forget_attempts(&mut self, uid: &str) {
+    fn forget_attempts(&mut self, uid: &crate::api::Uid) {
         if self.store.get_by_uid(uid).is_some()
             || self.store.objects().owned_by(uid).next().is_some()
         {
             return;
         }
-        let lo = (crate::api::Uid::from(uid), String::new());
+        let lo = (uid.clone(), String::new());
         let gone: Vec<(crate::api::Uid, String)> = self
             .attempts
             .range(lo..)
-            .take_while(|(k, _)| k.0 == uid)
+            .take_while(|(k, _)| k.0 == *uid)
             .map(|(k, _)| k.clone())
             .collect();
         for k in gone {
