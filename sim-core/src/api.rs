@@ -474,6 +474,10 @@ impl Meta {
         m.generation = self.generation;
         m
     }
+    /// Equal but for `resource_version` (the same generation and the same rest).
+    pub fn same_but_version(&self, o: &Meta) -> bool {
+        self.generation == o.generation && self.rest == o.rest
+    }
     fn check(&self) {
         debug_assert!(
             self.rest.resource_version.is_empty() && self.rest.generation == 0,

@@ -370,8 +370,9 @@ pub struct Cache {
     /// Every key, in key order, with its slot: what lists iterate.
     order: BTreeMap<ObjectKey, Slot>,
     by_owner: LookupMap<crate::api::Uid, KeySet>,
-    /// (namespace, controller owner *name*) → keys: the CronJob controller matches its Jobs by
-    /// owner name, not uid (`getJobsToBeReconciled`), and must not scan the namespace for it.
+    /// (namespace, controller owner *name*) → keys of [`OWNER_NAME_KIND`] objects: the CronJob
+    /// controller matches its Jobs by owner name, not uid (`getJobsToBeReconciled`), and must
+    /// not scan the namespace for it.
     by_owner_name: LookupMap<(Name, Name), KeySet>,
     /// Keys of objects with no controller owner reference (what a controller may adopt), in
     /// key order: the Job controller looks for orphans on every sync and must not scan the
@@ -385,6 +386,12 @@ pub struct Cache {
     /// them answers from the slab instead (the same objects, in the same order).
     store_form: bool,
 }
+
+/// The one kind the owner-name index holds: the CronJob controller's Jobs are the only objects
+/// looked up by owner name. Pods, one or more per slot, were indexed too (~1 K instructions
+/// per pod created and removed, issue 19); [`Cache::controlled_by_name`] answers for other
+/// kinds by scanning the namespace, the plain path.
+const OWNER_NAME_KIND: Kind = Kind::Job;
 
 /// Terminal pods and unscheduled terminating pods (`Pod::is_terminal`,
 /// `Pod::is_unscheduled_terminating`) among a cache's objects.
@@ -542,7 +549,7 @@ impl Cache {
         namespace: &'a str,
         owner_name: &str,
     ) -> impl Iterator<Item = &'a Rc<Object>> + 'a {
-        if !crate::fastpath::enabled() || self.store_form {
+        if !crate::fastpath::enabled() || self.store_form || kind != OWNER_NAME_KIND {
             // The plain path: scan the namespace.
             let owner_name = owner_name.to_string();
             return OneOf::Plain(self.list(kind, namespace).filter(move |o| {
@@ -612,6 +619,9 @@ impl Cache {
         if old.meta().controller_ref().is_none() {
             self.orphans.remove(key);
         }
+        if key.kind() != OWNER_NAME_KIND {
+            return;
+        }
         if let Some(n) = Self::owner_name(old) {
             let ik = (key.namespace().clone(), Name::from(n));
             if let Some(s) = self.by_owner_name.get_mut(&ik) {
@@ -634,6 +644,9 @@ impl Cache {
         }
         if obj.meta().controller_ref().is_none() {
             self.orphans.insert(key.clone(), slot);
+        }
+        if key.kind() != OWNER_NAME_KIND {
+            return;
         }
         if let Some(n) = Self::owner_name(obj) {
             self.by_owner_name
@@ -783,43 +796,67 @@ mod tests {
     /// shrink again (insertions in scrambled order, removals, an owner change).
     #[test]
     fn owner_indexes_answer_as_the_namespace_scan_past_the_small_set() {
-        let mut c = Cache::new();
-        let check = |c: &Cache| {
-            for owner in ["j", "k"] {
-                let plain = names(
-                    c.list(Kind::Pod, "a")
-                        .filter(|o| o.meta().controller_ref().is_some_and(|r| r.name == owner))
-                        .cloned(),
+        // Pods (answered by name through the namespace scan) and Jobs (through the owner-name
+        // index, `OWNER_NAME_KIND`).
+        for kind in [Kind::Pod, Kind::Job] {
+            let obj = |name: &str, owner: Option<&str>| {
+                let p = pod("a", name, owner);
+                match kind {
+                    Kind::Job => Rc::new(Object::Job(crate::api::Job {
+                        metadata: p.meta().clone(),
+                        ..Default::default()
+                    })),
+                    _ => p,
+                }
+            };
+            let mut c = Cache::new();
+            let check = |c: &Cache| {
+                for owner in ["j", "k"] {
+                    let plain = names(
+                        c.list(kind, "a")
+                            .filter(|o| o.meta().controller_ref().is_some_and(|r| r.name == owner))
+                            .cloned(),
+                    );
+                    let by_uid = names(c.owned_by(&format!("uid-{owner}")).cloned());
+                    let by_name = names(c.controlled_by_name(kind, "a", owner).cloned());
+                    assert_eq!(by_uid, plain, "owned_by({owner}) {kind:?}");
+                    assert_eq!(by_name, plain, "controlled_by_name({owner}) {kind:?}");
+                }
+                // Only Jobs are held by the owner-name index.
+                assert_eq!(
+                    c.by_owner_name.is_empty(),
+                    kind != OWNER_NAME_KIND
+                        || c.owned_by("uid-j")
+                            .chain(c.owned_by("uid-k"))
+                            .next()
+                            .is_none()
                 );
-                let by_uid = names(c.owned_by(&format!("uid-{owner}")).cloned());
-                let by_name = names(c.controlled_by_name(Kind::Pod, "a", owner).cloned());
-                assert_eq!(by_uid, plain, "owned_by({owner})");
-                assert_eq!(by_name, plain, "controlled_by_name({owner})");
+            };
+            // 40 dependents of j, inserted in a scrambled order (7 is coprime with 40).
+            for i in 0..40 {
+                c.upsert(obj(&format!("p{:02}", (i * 7) % 40), Some("j")));
+                check(&c);
             }
-        };
-        // 40 dependents of j, inserted in a scrambled order (7 is coprime with 40).
-        for i in 0..40 {
-            c.upsert(pod("a", &format!("p{:02}", (i * 7) % 40), Some("j")));
-            check(&c);
+            assert_eq!(c.owned_by("uid-j").count(), 40);
+            // Half of them move to k (unindexed from j, indexed under k), then some are
+            // removed.
+            for i in (0..40).step_by(2) {
+                c.upsert(obj(&format!("p{i:02}"), Some("k")));
+                check(&c);
+            }
+            for i in 0..30 {
+                c.remove(&obj(&format!("p{i:02}"), None).key());
+                check(&c);
+            }
+            assert_eq!(
+                names(c.owned_by("uid-j").cloned()),
+                ["p31", "p33", "p35", "p37", "p39"]
+            );
+            assert_eq!(
+                names(c.owned_by("uid-k").cloned()),
+                ["p30", "p32", "p34", "p36", "p38"]
+            );
         }
-        assert_eq!(c.owned_by("uid-j").count(), 40);
-        // Half of them move to k (unindexed from j, indexed under k), then some are removed.
-        for i in (0..40).step_by(2) {
-            c.upsert(pod("a", &format!("p{i:02}"), Some("k")));
-            check(&c);
-        }
-        for i in 0..30 {
-            c.remove(&pod("a", &format!("p{i:02}"), None).key());
-            check(&c);
-        }
-        assert_eq!(
-            names(c.owned_by("uid-j").cloned()),
-            ["p31", "p33", "p35", "p37", "p39"]
-        );
-        assert_eq!(
-            names(c.owned_by("uid-k").cloned()),
-            ["p30", "p32", "p34", "p36", "p38"]
-        );
     }
 
     /// The pod GC's counts equal a scan of the pods after every change: pods created, moved

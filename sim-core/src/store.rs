@@ -257,22 +257,24 @@ impl Store {
         if status_only {
             // The status subresource ignores everything but status. Usually the caller sent
             // the stored object with a new status (everything else equal): then `obj` already
-            // *is* the merged object and the deep copy of `cur` is skipped (same value).
+            // *is* the merged object and the deep copy of `cur` is skipped (same value). The
+            // resourceVersion is left out of the comparison: the precondition above passed, so
+            // the caller's is empty or the stored one, and it is overwritten below either way.
             let same_rest = match (&*cur, &obj) {
                 (Object::Job(a), Object::Job(b)) => {
-                    a.metadata == b.metadata
+                    a.metadata.same_but_version(&b.metadata)
                         && a.spec == b.spec
                         && a.api_version == b.api_version
                         && a.kind == b.kind
                 }
                 (Object::CronJob(a), Object::CronJob(b)) => {
-                    a.metadata == b.metadata
+                    a.metadata.same_but_version(&b.metadata)
                         && a.spec == b.spec
                         && a.api_version == b.api_version
                         && a.kind == b.kind
                 }
                 (Object::Pod(a), Object::Pod(b)) => {
-                    a.metadata == b.metadata
+                    a.metadata.same_but_version(&b.metadata)
                         && a.spec == b.spec
                         && a.api_version == b.api_version
                         && a.kind == b.kind
