@@ -117,6 +117,7 @@ impl Observer for JobsDone {
 /// the same order whatever the steps (`tests/scenarios.rs` compares traces byte for byte).
 pub fn run_engine(scn: &Scenario, observer: &mut dyn Observer) -> Result<(), String> {
     let stop_when_done = STOP_WHEN_JOBS_FINISH.with(|c| c.get());
+    crate::alloc::pages::world_loaded(scn.objects.len());
     let mut sim = sim_core::engine::Sim::new(scn.clone());
     ENGINE_RUNNING.store(true, std::sync::atomic::Ordering::Relaxed);
     let r = play(&mut sim, scn, observer, stop_when_done);

@@ -6,6 +6,18 @@
 #[global_allocator]
 static GLOBAL: jobsim::alloc::MiMalloc = jobsim::alloc::MiMalloc;
 
+/// Huge pages only for large worlds (`jobsim::alloc::pages`): off before the runtime's first
+/// allocation, so no 2 MiB page is made resident whole before `main` runs.
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static SMALL_PAGES: extern "C" fn() = {
+    extern "C" fn small_pages() {
+        jobsim::alloc::pages::small_pages_until_a_large_world();
+    }
+    small_pages
+};
+
 fn main() -> std::process::ExitCode {
     // Ctrl-C: the run stops at its next step, says where, keeps the trace, exits 130.
     let _ = ctrlc::set_handler(|| {
