@@ -1114,7 +1114,7 @@ impl Observer for ReportBuilder {
                     // By the owner's uid: a controller acting on a stale cache can create a
                     // pod after its Job was deleted; it still counts for that Job.
                     if let Some(r) = m.controller_ref().filter(|r| r.kind == "Job") {
-                        if let Some(&i) = self.job_by_uid.get(r.uid.as_str()) {
+                        if let Some(&i) = self.job_by_uid.get(&*r.uid.as_str()) {
                             self.jobs[i].pods_created += 1;
                             let mut row = PodRow {
                                 name: m.name.clone(),

@@ -141,7 +141,7 @@ impl Collector {
         }
     }
 
-    fn settle(&mut self, uid: &str) {
+    fn settle(&mut self, uid: &sim_core::api::Uid) {
         let Some(l) = self.live.remove(uid) else {
             return;
         };
@@ -384,7 +384,7 @@ impl Observer for Collector {
                         row.update(j);
                     }
                     self.live.insert(
-                        m.uid.clone(),
+                        m.uid,
                         LiveJob {
                             group: (m.namespace.clone(), cronjob),
                             row,
@@ -411,7 +411,7 @@ impl Observer for Collector {
                             l.live_pods += 1;
                             self.pods.insert(
                                 (m.namespace.clone(), m.name.clone()),
-                                (r.uid.clone(), l.row.pods.len() - 1),
+                                (r.uid, l.row.pods.len() - 1),
                             );
                         }
                     }
@@ -432,7 +432,7 @@ impl Observer for Collector {
                     let pk = (m.namespace.clone(), m.name.clone());
                     let Some(p) = new.as_pod() else { return };
                     if let Some((uid, k)) = self.pods.get(&pk) {
-                        if let Some(l) = self.live.get_mut(uid.as_str()) {
+                        if let Some(l) = self.live.get_mut(uid) {
                             l.row.pods[*k].update(*time, p);
                         }
                     } else if let Some(r) = m.controller_ref().filter(|r| r.kind == "Job") {
@@ -447,7 +447,7 @@ impl Observer for Collector {
                             row.update(*time, p);
                             l.row.pods.push(row);
                             l.live_pods += 1;
-                            self.pods.insert(pk, (r.uid.clone(), l.row.pods.len() - 1));
+                            self.pods.insert(pk, (r.uid, l.row.pods.len() - 1));
                         }
                     }
                 }
@@ -479,7 +479,7 @@ impl Observer for Collector {
                     else {
                         return;
                     };
-                    let done = match self.live.get_mut(uid.as_str()) {
+                    let done = match self.live.get_mut(&uid) {
                         Some(l) => {
                             let row = &mut l.row.pods[k];
                             if let Some(p) = object.as_pod() {

@@ -6,6 +6,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    // No uid outlives its input: forget the last input's interned uid texts, so the table
+    // stays bounded over millions of inputs (`sim_core::uid`).
+    sim_core::uid::reset();
     let Some((&sel, rest)) = data.split_first() else {
         return;
     };

@@ -7,6 +7,9 @@ use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
+    // No uid outlives its input: forget the last input's interned uid texts, so the table
+    // stays bounded over millions of inputs (`sim_core::uid`).
+    sim_core::uid::reset();
     let Ok(src) = std::str::from_utf8(data) else {
         return;
     };

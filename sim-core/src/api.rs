@@ -37,141 +37,10 @@ impl Kind {
 /// misses). Serialises as a plain string.
 pub type Name = compact_str::CompactString;
 
-/// An object's uid (and the uids that owner references and `status.active` carry): the
-/// API server's 36-character string, shared, so that copying an object's metadata, an owner
-/// reference or an index key allocates nothing (issue 19: uid `String` clones were ~3% of all
-/// instructions), and two copies of one uid compare equal without reading the text.
-/// Serialises as a plain string; hashes, orders and compares as its text.
-#[derive(Clone)]
-pub struct Uid(Rc<str>);
-
-impl Uid {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-thread_local! {
-    static EMPTY_UID: Uid = Uid(Rc::from(""));
-}
-
-impl Default for Uid {
-    fn default() -> Self {
-        EMPTY_UID.with(Uid::clone)
-    }
-}
-
-impl std::ops::Deref for Uid {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::borrow::Borrow<str> for Uid {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for Uid {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl PartialEq for Uid {
-    fn eq(&self, o: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &o.0) || *self.0 == *o.0
-    }
-}
-impl Eq for Uid {}
-impl PartialEq<str> for Uid {
-    fn eq(&self, o: &str) -> bool {
-        &*self.0 == o
-    }
-}
-impl PartialEq<&str> for Uid {
-    fn eq(&self, o: &&str) -> bool {
-        &*self.0 == *o
-    }
-}
-impl PartialEq<String> for Uid {
-    fn eq(&self, o: &String) -> bool {
-        *self.0 == **o
-    }
-}
-impl PartialEq<Uid> for str {
-    fn eq(&self, o: &Uid) -> bool {
-        self == &*o.0
-    }
-}
-impl PartialEq<Uid> for &str {
-    fn eq(&self, o: &Uid) -> bool {
-        *self == &*o.0
-    }
-}
-impl PartialEq<Uid> for String {
-    fn eq(&self, o: &Uid) -> bool {
-        **self == *o.0
-    }
-}
-impl PartialOrd for Uid {
-    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Uid {
-    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        self.0.cmp(&o.0)
-    }
-}
-impl std::hash::Hash for Uid {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        // As `str` hashes, so that a `LookupMap<Uid, _>` answers `get(&str)`.
-        (*self.0).hash(h)
-    }
-}
-impl std::fmt::Debug for Uid {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&*self.0, f)
-    }
-}
-impl std::fmt::Display for Uid {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-impl From<&str> for Uid {
-    fn from(s: &str) -> Uid {
-        Uid(Rc::from(s))
-    }
-}
-impl From<String> for Uid {
-    fn from(s: String) -> Uid {
-        Uid(Rc::from(s))
-    }
-}
-impl From<&String> for Uid {
-    fn from(s: &String) -> Uid {
-        Uid(Rc::from(s.as_str()))
-    }
-}
-impl From<Uid> for String {
-    fn from(u: Uid) -> String {
-        u.0.to_string()
-    }
-}
-impl Serialize for Uid {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-impl<'de> Deserialize<'de> for Uid {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Uid, D::Error> {
-        String::deserialize(d).map(Uid::from)
-    }
-}
+/// An object's uid (and the uids that owner references and `status.active` carry): one
+/// `Copy` integer, equal, ordered, displayed and serialised as the API server's text
+/// ([`crate::uid`]).
+pub use crate::uid::Uid;
 
 /// The key of an object: kind, namespace, name. Orders like `kubectl get` (namespace, name).
 ///
@@ -373,7 +242,7 @@ pub struct ObjectMeta {
     #[serde(skip_serializing_if = "Name::is_empty")]
     pub generate_name: Name,
     pub namespace: Name,
-    #[serde(skip_serializing_if = "str::is_empty")]
+    #[serde(skip_serializing_if = "Uid::is_empty")]
     pub uid: Uid,
     #[serde(skip_serializing_if = "Name::is_empty")]
     pub resource_version: Name,
@@ -583,7 +452,7 @@ pub struct ObjectReference {
     pub kind: Name,
     pub namespace: Name,
     pub name: Name,
-    #[serde(skip_serializing_if = "str::is_empty")]
+    #[serde(skip_serializing_if = "Uid::is_empty")]
     pub uid: Uid,
     #[serde(skip_serializing_if = "Name::is_empty")]
     pub resource_version: Name,

@@ -533,7 +533,10 @@ impl Cache {
         c
     }
     /// Objects whose controller owner reference has this uid, in key order.
-    pub fn owned_by<'a>(&'a self, owner_uid: &str) -> impl Iterator<Item = &'a Rc<Object>> + 'a {
+    pub fn owned_by<'a>(
+        &'a self,
+        owner_uid: &crate::api::Uid,
+    ) -> impl Iterator<Item = &'a Rc<Object>> + 'a {
         self.by_owner
             .get(owner_uid)
             .into_iter()
@@ -606,10 +609,10 @@ impl Cache {
 
     fn unindex(&mut self, key: &ObjectKey, old: &Object) {
         if let Some(u) = Self::owner_uid(old) {
-            if let Some(s) = self.by_owner.get_mut(u.as_str()) {
+            if let Some(s) = self.by_owner.get_mut(u) {
                 s.remove(key);
                 if s.is_empty() {
-                    self.by_owner.remove(u.as_str());
+                    self.by_owner.remove(u);
                 }
             }
         }
@@ -635,9 +638,7 @@ impl Cache {
 
     fn index(&mut self, key: &ObjectKey, slot: Slot, obj: &Object) {
         if let Some(u) = Self::owner_uid(obj) {
-            self.by_owner
-                .get_or_default(u.clone())
-                .insert(key.clone(), slot);
+            self.by_owner.get_or_default(*u).insert(key.clone(), slot);
         }
         if self.store_form {
             return;
@@ -817,7 +818,7 @@ mod tests {
                             .filter(|o| o.meta().controller_ref().is_some_and(|r| r.name == owner))
                             .cloned(),
                     );
-                    let by_uid = names(c.owned_by(&format!("uid-{owner}")).cloned());
+                    let by_uid = names(c.owned_by(&format!("uid-{owner}").into()).cloned());
                     let by_name = names(c.controlled_by_name(kind, "a", owner).cloned());
                     assert_eq!(by_uid, plain, "owned_by({owner}) {kind:?}");
                     assert_eq!(by_name, plain, "controlled_by_name({owner}) {kind:?}");
@@ -826,8 +827,8 @@ mod tests {
                 assert_eq!(
                     c.by_owner_name.is_empty(),
                     kind != OWNER_NAME_KIND
-                        || c.owned_by("uid-j")
-                            .chain(c.owned_by("uid-k"))
+                        || c.owned_by(&"uid-j".into())
+                            .chain(c.owned_by(&"uid-k".into()))
                             .next()
                             .is_none()
                 );
@@ -837,7 +838,7 @@ mod tests {
                 c.upsert(obj(&format!("p{:02}", (i * 7) % 40), Some("j")));
                 check(&c);
             }
-            assert_eq!(c.owned_by("uid-j").count(), 40);
+            assert_eq!(c.owned_by(&"uid-j".into()).count(), 40);
             // Half of them move to k (unindexed from j, indexed under k), then some are
             // removed.
             for i in (0..40).step_by(2) {
@@ -849,11 +850,11 @@ mod tests {
                 check(&c);
             }
             assert_eq!(
-                names(c.owned_by("uid-j").cloned()),
+                names(c.owned_by(&"uid-j".into()).cloned()),
                 ["p31", "p33", "p35", "p37", "p39"]
             );
             assert_eq!(
-                names(c.owned_by("uid-k").cloned()),
+                names(c.owned_by(&"uid-k".into()).cloned()),
                 ["p30", "p32", "p34", "p36", "p38"]
             );
         }
@@ -971,8 +972,8 @@ mod tests {
             }
             for owner in ["j", "k"] {
                 assert_eq!(
-                    names(a.owned_by(&format!("uid-{owner}")).cloned()),
-                    names(b.owned_by(&format!("uid-{owner}")).cloned()),
+                    names(a.owned_by(&format!("uid-{owner}").into()).cloned()),
+                    names(b.owned_by(&format!("uid-{owner}").into()).cloned()),
                     "owned_by {owner} at {step}"
                 );
             }

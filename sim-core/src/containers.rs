@@ -20,11 +20,9 @@
 //! each container's `start_delay` counted from when the kubelet may start it, the kubelet's
 //! status writes follow each change at once.
 
-use std::rc::Rc;
-
 use crate::api::{
     ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
-    ContainerStatus, Pod, PodSpec, POD_FAILED, POD_PENDING, POD_RUNNING, POD_SUCCEEDED,
+    ContainerStatus, Pod, PodSpec, Uid, POD_FAILED, POD_PENDING, POD_RUNNING, POD_SUCCEEDED,
 };
 use crate::client::{EventRecord, EventType};
 use crate::engine::{Ev, Sim};
@@ -401,7 +399,7 @@ impl Sim {
         }
     }
 
-    fn multi(&mut self, uid: &Rc<str>) -> &mut Containers {
+    fn multi(&mut self, uid: &Uid) -> &mut Containers {
         self.pods
             .get_mut(uid)
             .and_then(|r| r.multi.as_deref_mut())
@@ -411,7 +409,7 @@ impl Sim {
     /// A kubelet step for a pod run container by container.
     pub(crate) fn multi_step(
         &mut self,
-        uid: Rc<str>,
+        uid: Uid,
         token: u64,
         step: KubeletStep,
         obs: &mut dyn Observer,
@@ -448,7 +446,7 @@ impl Sim {
                     self.queue.push(
                         start + Dur::secs(ads),
                         Ev::Kubelet {
-                            uid: uid.clone(),
+                            uid,
                             token,
                             step: KubeletStep::Deadline,
                         },
@@ -554,7 +552,7 @@ impl Sim {
     }
 
     /// Start container `c` (a first start, or the restart after its back-off).
-    fn multi_start_one(&mut self, uid: &Rc<str>, token: u64, c: usize, step: KubeletStep) {
+    fn multi_start_one(&mut self, uid: &Uid, token: u64, c: usize, step: KubeletStep) {
         let now = self.now;
         {
             let m = self.multi(uid);
@@ -588,7 +586,7 @@ impl Sim {
             self.queue.push(
                 at,
                 Ev::Kubelet {
-                    uid: uid.clone(),
+                    uid: *uid,
                     token,
                     step: KubeletStep::ExitContainer { c: c as u16, code },
                 },
@@ -599,7 +597,7 @@ impl Sim {
     /// Container `c`, running since `since`, exits with `code` on its own.
     fn multi_exit(
         &mut self,
-        uid: &Rc<str>,
+        uid: &Uid,
         token: u64,
         c: usize,
         code: i32,
@@ -626,7 +624,7 @@ impl Sim {
             self.queue.push(
                 at,
                 Ev::Kubelet {
-                    uid: uid.clone(),
+                    uid: *uid,
                     token,
                     step: KubeletStep::RestartContainer { c: c as u16 },
                 },
@@ -657,7 +655,7 @@ impl Sim {
 
     /// Start what may start now: the first init container not done (a sidecar counts as done
     /// once running), or, when every init container is, the regular containers.
-    fn multi_progress(&mut self, uid: &Rc<str>, token: u64) {
+    fn multi_progress(&mut self, uid: &Uid, token: u64) {
         let now = self.now;
         let m = self.multi(uid);
         if m.stopping {
@@ -689,7 +687,7 @@ impl Sim {
             self.queue.push(
                 now + d,
                 Ev::Kubelet {
-                    uid: uid.clone(),
+                    uid: *uid,
                     token,
                     step: KubeletStep::StartContainer { c: i as u16 },
                 },
@@ -706,7 +704,7 @@ impl Sim {
     /// or an init container failed under Never) and its spec's grace period applies.
     pub(crate) fn multi_stop(
         &mut self,
-        uid: &Rc<str>,
+        uid: &Uid,
         deletion: Option<Option<i64>>,
         obs: &mut dyn Observer,
     ) {
@@ -769,7 +767,7 @@ impl Sim {
             self.queue.push(
                 at,
                 Ev::Kubelet {
-                    uid: uid.clone(),
+                    uid: *uid,
                     token,
                     step: KubeletStep::StopContainer { c: i as u16, code },
                 },
@@ -779,7 +777,7 @@ impl Sim {
             self.queue.push(
                 t,
                 Ev::Kubelet {
-                    uid: uid.clone(),
+                    uid: *uid,
                     token,
                     step: KubeletStep::Terminate,
                 },
@@ -790,7 +788,7 @@ impl Sim {
 
     /// The pod's phase from its containers (`getPhase`); done once terminal with nothing left
     /// running or to stop; then the status write.
-    fn multi_refresh(&mut self, uid: &Rc<str>, obs: &mut dyn Observer) {
+    fn multi_refresh(&mut self, uid: &Uid, obs: &mut dyn Observer) {
         let Some(pod) = self
             .store
             .get(&self.pods[uid].key)
@@ -817,12 +815,12 @@ impl Sim {
         self.kubelet_write(uid, obs);
     }
 
-    fn backoff_event(&mut self, uid: &Rc<str>, container: &str) {
+    fn backoff_event(&mut self, uid: &Uid, container: &str) {
         let key = self.pods[uid].key.clone();
         let pod_uid = self
             .store
             .get(&key)
-            .map(|o| o.meta().uid.clone())
+            .map(|o| o.meta().uid)
             .unwrap_or_default();
         let message = if self.profile.minor() < 23 {
             "Back-off restarting failed container".to_string()

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use crate::api::{Kind, Object, ObjectKey};
+use crate::api::{Kind, Object, ObjectKey, Uid};
 use crate::client::{
     ApiClient, ApiError, ApiErrorKind, Cache, DeleteOptions, EventRecord, Propagation, WatchEvent,
 };
@@ -43,7 +43,7 @@ pub(crate) enum Ev {
     },
     /// A kubelet step for one pod.
     Kubelet {
-        uid: Rc<str>,
+        uid: Uid,
         token: u64,
         step: KubeletStep,
     },
@@ -56,7 +56,7 @@ pub(crate) enum Ev {
     },
     /// Taint-based eviction of one pod.
     Evict {
-        uid: Rc<str>,
+        uid: Uid,
         node: usize,
     },
     /// The taint eviction controller deletes a pod for a NoExecute taint (`crate::nodeops`).
@@ -66,13 +66,13 @@ pub(crate) enum Ev {
         epoch: u64,
     },
     NoExecuteEvict {
-        uid: Rc<str>,
+        uid: Uid,
         node: usize,
         token: u64,
     },
     /// The scheduling queue retries an unschedulable pod (`crate::scheduler`).
     Schedule {
-        uid: Rc<str>,
+        uid: Uid,
         token: u64,
     },
     /// An event broadcaster's retry of a write the API server did not answer.
@@ -121,10 +121,10 @@ pub struct Sim {
     pub(crate) controllers: Vec<Box<dyn Controller>>,
     pub(crate) wqs: Vec<WorkQueue>,
     pub(crate) nodes: Vec<Node>,
-    pub(crate) pods: BTreeMap<Rc<str>, PodRuntime>,
+    pub(crate) pods: BTreeMap<Uid, PodRuntime>,
     /// Pods bound by the scheduler whose kubelet has not admitted them yet (uid → node): the
     /// scheduler counts them, so a burst of creations spreads over the nodes.
-    pub(crate) bound_unadmitted: BTreeMap<Rc<str>, usize>,
+    pub(crate) bound_unadmitted: BTreeMap<Uid, usize>,
     /// Runtimes not `Done`, per node (what the scheduler's `bind` counts), kept as runtimes
     /// change state; `bind` checks it against a full count in debug builds.
     pub(crate) live_per_node: Vec<usize>,
@@ -299,10 +299,10 @@ impl Sim {
         for mut o in objs {
             for r in o.meta_mut().owner_references.iter_mut() {
                 if let Some(u) = uid_map.get(&r.uid) {
-                    r.uid = u.clone();
+                    r.uid = *u;
                 }
             }
-            let given_uid = o.meta().uid.clone();
+            let given_uid = o.meta().uid;
             let key = o.key();
             // The scenario's objects are a snapshot: already stored, not created now.
             let admitted =
@@ -311,7 +311,7 @@ impl Sim {
             match created {
                 Ok(created) => {
                     if !given_uid.is_empty() {
-                        uid_map.insert(given_uid, created.meta().uid.clone());
+                        uid_map.insert(given_uid, created.meta().uid);
                     }
                 }
                 Err(e) => obs.observe(&TraceEvent::Action {
@@ -593,7 +593,7 @@ impl Sim {
         let mut pending = std::mem::take(&mut self.pending_events);
         for ev in pending.drain(..) {
             let stored = self.store.get(&ev.object);
-            let uid = stored.map(|o| o.meta().uid.clone()).unwrap_or_default();
+            let uid = stored.map(|o| o.meta().uid).unwrap_or_default();
             // EventSource.Host: a kubelet's node (the pod's spec.nodeName).
             let host: &str = match (ev.source, stored.and_then(|o| o.as_pod())) {
                 ("kubelet", Some(p)) => p.spec.node_name.as_str(),
@@ -676,9 +676,7 @@ impl Sim {
                         // from a stale cache after its Job was deleted is collected.
                         if let Some(r) = o.meta().controller_ref() {
                             if self.store.get_by_uid(&r.uid).is_none() {
-                                self.store
-                                    .gc_owners
-                                    .push((r.uid.clone(), Propagation::Background));
+                                self.store.gc_owners.push((r.uid, Propagation::Background));
                             }
                         }
                         WatchEvent::Added(o)

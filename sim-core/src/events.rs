@@ -208,7 +208,7 @@ impl<'a> Query<'a> {
     fn obj(&self) -> Involved {
         Involved {
             key: self.object.clone(),
-            uid: self.uid.clone(),
+            uid: *self.uid,
         }
     }
     fn agg(&self) -> AggKey {

@@ -138,7 +138,7 @@ impl InvariantChecker {
     }
 
     fn track(&mut self, t: SimTime, o: &Object, gone: bool, created: bool) {
-        let uid = o.meta().uid.clone();
+        let uid = o.meta().uid;
         match o {
             Object::CronJob(c) => {
                 if gone {
@@ -147,7 +147,7 @@ impl InvariantChecker {
                     self.cron_limits.remove(&uid);
                 } else {
                     self.cron_limits.insert(
-                        uid.clone(),
+                        uid,
                         (
                             c.spec.successful_jobs_history_limit,
                             c.spec.failed_jobs_history_limit,
@@ -166,7 +166,7 @@ impl InvariantChecker {
                     .metadata
                     .controller_ref()
                     .filter(|r| r.kind == "CronJob")
-                    .map(|r| r.uid.clone());
+                    .map(|r| r.uid);
                 if let Some(cu) = &owner {
                     let state = if j.condition_true("Complete").is_some() {
                         "Complete"
@@ -175,11 +175,11 @@ impl InvariantChecker {
                     } else {
                         ""
                     };
-                    let m = self.cron_jobs.entry(cu.clone()).or_default();
+                    let m = self.cron_jobs.entry(*cu).or_default();
                     if gone {
                         m.remove(&uid);
                     } else if m.get(&uid).is_none_or(|(s, _)| *s != state) {
-                        m.insert(uid.clone(), (state, t));
+                        m.insert(uid, (state, t));
                     }
                 }
                 let exempt = j.metadata.controller_ref().is_some_and(|r| {
@@ -187,11 +187,11 @@ impl InvariantChecker {
                         .contains(&(j.metadata.namespace.clone(), r.name.clone()))
                 });
                 if let Some(cu) = owner {
-                    let set = self.cron_active.entry(cu.clone()).or_default();
+                    let set = self.cron_active.entry(cu).or_default();
                     if gone || j.is_finished() {
                         set.remove(&uid);
                     } else {
-                        set.insert(uid.clone());
+                        set.insert(uid);
                         let n = set.len();
                         if n > 1
                             && !exempt
@@ -215,7 +215,7 @@ impl InvariantChecker {
                         && j.spec.pod_failure_policy.is_none();
                     let terminal = j.condition_true("Failed").is_some()
                         || j.condition_true("FailureTarget").is_some();
-                    self.jobs.insert(uid.clone(), (over, plain, terminal));
+                    self.jobs.insert(uid, (over, plain, terminal));
                     self.job_running.entry(uid).or_default().0 = par;
                 }
             }
@@ -224,7 +224,7 @@ impl InvariantChecker {
                     .metadata
                     .controller_ref()
                     .filter(|r| r.kind == "Job")
-                    .map(|r| r.uid.clone())
+                    .map(|r| r.uid)
                 else {
                     return;
                 };
@@ -243,7 +243,7 @@ impl InvariantChecker {
                     }
                 }
                 if created && self.cache_stale(t) && self.lag_delay >= Dur::mins(5) {
-                    self.parallelism_exempt.insert(ju.clone());
+                    self.parallelism_exempt.insert(ju);
                 }
                 let running = !gone
                     && p.status.phase == POD_RUNNING
@@ -289,11 +289,11 @@ impl Observer for InvariantChecker {
                     }
                 }
                 let k = object.key();
-                let uid = object.meta().uid.clone();
+                let uid = object.meta().uid;
                 if self.live.contains_key(&k) {
                     self.fail(t, format!("{k} created twice"));
                 }
-                if !self.uids.insert(uid.clone()) {
+                if !self.uids.insert(uid) {
                     self.fail(t, format!("uid {uid} reused"));
                 }
                 self.live.insert(k, uid);
@@ -338,7 +338,7 @@ impl Observer for InvariantChecker {
                         .controller_ref()
                         .filter(|r| r.kind == "CronJob")
                     {
-                        self.cleaned.insert(r.uid.clone());
+                        self.cleaned.insert(r.uid);
                     }
                 }
                 let k = object.key();

@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use crate::api::{
     ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
-    ContainerStatus, Object, ObjectKey, Pod, PodCondition, JOB_COMPLETION_INDEX_ANNOTATION,
+    ContainerStatus, Object, ObjectKey, Pod, PodCondition, Uid, JOB_COMPLETION_INDEX_ANNOTATION,
     POD_FAILED, POD_PENDING, POD_RUNNING, POD_SUCCEEDED,
 };
 use crate::client::{DeleteOptions, EventRecord, EventType};
@@ -159,16 +159,16 @@ impl Sim {
                 // owner (Job, or the bare pod itself) is gone and has no pod left.
                 let owner = match o.as_pod() {
                     Some(p) => {
-                        self.bound_unadmitted.remove(p.metadata.uid.as_str());
-                        self.sched.waiting.remove(p.metadata.uid.as_str());
-                        self.pods.remove(p.metadata.uid.as_str()).map(|rt| {
+                        self.bound_unadmitted.remove(&p.metadata.uid);
+                        self.sched.waiting.remove(&p.metadata.uid);
+                        self.pods.remove(&p.metadata.uid).map(|rt| {
                             if rt.state != RtState::Done {
                                 self.live_per_node[rt.node] -= 1;
                             }
                             rt.slot.0
                         })
                     }
-                    None => Some(o.meta().uid.clone()),
+                    None => Some(o.meta().uid),
                 };
                 if let Some(u) = owner {
                     self.forget_attempts(&u);
@@ -177,7 +177,7 @@ impl Sim {
             }
             _ => return,
         };
-        let uid = pod.metadata.uid.as_str();
+        let uid = &pod.metadata.uid;
         if pod.spec.node_name.is_empty() {
             if old.is_none() && pod.metadata.deletion_timestamp.is_none() {
                 self.bind(pod);
@@ -194,13 +194,13 @@ impl Sim {
             if let Some((uid, rt)) = self.pods.get_key_value(uid) {
                 if rt.multi.is_some() {
                     if self.nodes[rt.node].reachable() && rt.state != RtState::Done {
-                        let uid = uid.clone();
+                        let uid = *uid;
                         let mut null = crate::containers::Unobserved;
                         self.multi_stop(&uid, Some(grace), &mut null);
                     }
                 } else if self.nodes[rt.node].reachable() {
                     let token = rt.token;
-                    let uid = uid.clone();
+                    let uid = *uid;
                     let (after, code) = self.termination_plan(rt, grace);
                     self.pods.get_mut(&uid).expect("present").kill_exit = code;
                     self.queue.push(
@@ -243,7 +243,7 @@ impl Sim {
         {
             return;
         }
-        let lo = (uid.clone(), String::new());
+        let lo = (*uid, String::new());
         let gone: Vec<(crate::api::Uid, String)> = self
             .attempts
             .range(lo..)
@@ -288,7 +288,7 @@ impl Sim {
     }
 
     fn admit(&mut self, pod: &Pod) {
-        self.bound_unadmitted.remove(pod.metadata.uid.as_str());
+        self.bound_unadmitted.remove(&pod.metadata.uid);
         let Some(node) = self.nodes.iter().position(|n| n.name == pod.spec.node_name) else {
             return;
         };
@@ -313,7 +313,7 @@ impl Sim {
             .cloned()
             .unwrap_or_default();
         let token = self.next_token();
-        let uid: Rc<str> = Rc::from(pod.metadata.uid.as_str());
+        let uid = pod.metadata.uid;
         let running_since = if pod.status.phase == POD_RUNNING {
             Some(pod.status.start_time.unwrap_or(self.now))
         } else {
@@ -323,7 +323,7 @@ impl Sim {
             key: pod.metadata.key(crate::api::Kind::Pod),
             node,
             workload,
-            slot: (job_uid.unwrap_or_else(|| pod.metadata.uid.clone()), index),
+            slot: (job_uid.unwrap_or_else(|| pod.metadata.uid), index),
             on_failure: pod.spec.restart_policy == "OnFailure",
             state: RtState::Pending,
             restart_count: pod
@@ -346,7 +346,7 @@ impl Sim {
         if rt.state != RtState::Done {
             self.live_per_node[rt.node] += 1;
         }
-        self.pods.insert(uid.clone(), rt);
+        self.pods.insert(uid, rt);
         if !self.nodes[node].reachable() {
             return;
         }
@@ -388,12 +388,12 @@ impl Sim {
                 .filter(|c| c.kind == "CronJob")
                 .map(|c| c.name.to_string())
         });
-        (Some(r.name.to_string()), cronjob, Some(r.uid.clone()))
+        (Some(r.name.to_string()), cronjob, Some(r.uid))
     }
 
     pub(crate) fn kubelet_step(
         &mut self,
-        uid: Rc<str>,
+        uid: Uid,
         token: u64,
         step: KubeletStep,
         obs: &mut dyn Observer,
@@ -437,7 +437,7 @@ impl Sim {
                     self.queue.push(
                         now + draw.run,
                         Ev::Kubelet {
-                            uid: uid.clone(),
+                            uid,
                             token,
                             step: KubeletStep::Exit { code: draw.exit },
                         },
@@ -447,7 +447,7 @@ impl Sim {
                     self.queue.push(
                         start + Dur::secs(ads),
                         Ev::Kubelet {
-                            uid: uid.clone(),
+                            uid,
                             token,
                             step: KubeletStep::Deadline,
                         },
@@ -512,7 +512,7 @@ impl Sim {
                             self.queue.push(
                                 now + b,
                                 Ev::Kubelet {
-                                    uid: uid.clone(),
+                                    uid,
                                     token,
                                     step: KubeletStep::Restart,
                                 },
@@ -527,7 +527,7 @@ impl Sim {
                                 .map(|p| {
                                     (
                                         p.spec.containers.first().map(|c| c.name.clone()),
-                                        p.metadata.uid.clone(),
+                                        p.metadata.uid,
                                     )
                                 })
                                 .unwrap_or_default();
@@ -561,7 +561,7 @@ impl Sim {
                             self.queue.push(
                                 now,
                                 Ev::Kubelet {
-                                    uid: uid.clone(),
+                                    uid,
                                     token,
                                     step: KubeletStep::Restart,
                                 },
@@ -646,7 +646,7 @@ impl Sim {
 
     /// Write the pod's status as the kubelet knows it, or keep it for later if the API server
     /// or the node is unreachable.
-    pub(crate) fn kubelet_write(&mut self, uid: &Rc<str>, _obs: &mut dyn Observer) {
+    pub(crate) fn kubelet_write(&mut self, uid: &Uid, _obs: &mut dyn Observer) {
         let Some(rt) = self.pods.get_mut(uid) else {
             return;
         };
@@ -778,11 +778,11 @@ impl Sim {
 
     /// Write every status held back (API server back, or node reachable again).
     pub(crate) fn kubelets_flush(&mut self, obs: &mut dyn Observer) {
-        let dirty: Vec<Rc<str>> = self
+        let dirty: Vec<Uid> = self
             .pods
             .iter()
             .filter(|(_, r)| r.dirty)
-            .map(|(u, _)| u.clone())
+            .map(|(u, _)| *u)
             .collect();
         for u in dirty {
             self.kubelet_write(&u, obs);
@@ -847,11 +847,11 @@ impl Sim {
         self.nodes[i].partitioned = false;
         self.nodes[i].unreachable_since = None;
         self.nodes[i].tainted_at = None;
-        let uids: Vec<Rc<str>> = self
+        let uids: Vec<Uid> = self
             .pods
             .iter()
             .filter(|(_, r)| r.node == i)
-            .map(|(u, _)| u.clone())
+            .map(|(u, _)| *u)
             .collect();
         for u in uids {
             let key = self.pods[&u].key.clone();
@@ -935,7 +935,7 @@ impl Sim {
             .list_all(crate::api::Kind::Pod)
             .filter_map(|o| o.as_pod())
             .filter(|p| p.spec.node_name.is_empty() && p.metadata.deletion_timestamp.is_none())
-            .filter(|p| !self.sched.waiting.contains_key(p.metadata.uid.as_str()))
+            .filter(|p| !self.sched.waiting.contains_key(&p.metadata.uid))
             .cloned()
             .collect();
         for p in unbound {
@@ -974,11 +974,11 @@ impl Sim {
     }
 
     pub(crate) fn schedule_evictions(&mut self, node: usize, at: SimTime) {
-        let uids: Vec<Rc<str>> = self
+        let uids: Vec<Uid> = self
             .pods
             .iter()
             .filter(|(_, r)| r.node == node)
-            .map(|(u, _)| u.clone())
+            .map(|(u, _)| *u)
             .collect();
         for uid in uids {
             // The pod's own tolerationSeconds for the unreachable taint, if it has one
@@ -997,7 +997,7 @@ impl Sim {
     /// lifecycle controller before 1.29), in the order of the pods' keys.
     fn cancel_unreachable_evictions(&mut self, node: usize, tainted: SimTime) {
         let name = self.nodes[node].name.clone();
-        let pods: Vec<(ObjectKey, Rc<str>)> = self
+        let pods: Vec<(ObjectKey, Uid)> = self
             .store
             .objects()
             .list_all(crate::api::Kind::Pod)
@@ -1008,12 +1008,7 @@ impl Sim {
                     && p.status.phase != POD_SUCCEEDED
                     && p.status.phase != POD_FAILED
             })
-            .map(|p| {
-                (
-                    p.metadata.key(crate::api::Kind::Pod),
-                    Rc::from(p.metadata.uid.as_str()),
-                )
-            })
+            .map(|p| (p.metadata.key(crate::api::Kind::Pod), p.metadata.uid))
             .collect();
         let source = self.taint_manager_source();
         for (key, uid) in pods {
@@ -1039,7 +1034,7 @@ impl Sim {
     }
 
     /// Taint-based eviction: `DisruptionTarget` (from 1.26) then a graceful delete.
-    pub(crate) fn evict(&mut self, uid: Rc<str>, node: usize, obs: &mut dyn Observer) {
+    pub(crate) fn evict(&mut self, uid: Uid, node: usize, obs: &mut dyn Observer) {
         if !self.cm_up || self.api_down || self.nodes[node].tainted_at.is_none() {
             return;
         }

@@ -24,6 +24,7 @@ pub mod scheduler;
 pub mod store;
 pub mod time;
 pub mod trace;
+pub mod uid;
 pub mod validation;
 pub mod version;
 pub mod workload;

@@ -4,9 +4,9 @@
 //! on hash order (the determinism rule; `clippy.toml` and `tests/no_wall_clock.rs` ban hash
 //! collections everywhere else). Some maps are only ever asked "what is under this key?": the
 //! informer cache's objects by key (listing goes through an ordered set of keys), its owner
-//! indexes, the work queues' pending entries and the store's uid index. A B-tree lookup there
-//! compared the key with ~10 others, two string comparisons each, ~15% of all instructions
-//! (45% with 2,000 CronJobs; issue 5). This wrapper gives those maps hashing without
+//! indexes, the work queues' pending entries, the store's uid index and the uid interner's
+//! text index. A B-tree lookup there compared the key with ~10 others, two string comparisons
+//! each, ~15% of all instructions (45% with 2,000 CronJobs; issue 5). This wrapper gives those maps hashing without
 //! iteration: no `iter`, `keys`, `values`, `drain` or `IntoIterator`, and its `Debug` prints
 //! only the length. The hasher (rustc-hash) has no random seed.
 

@@ -11,9 +11,7 @@
 //! `tolerationSeconds` of the tolerations used, never when none has one; the first matching
 //! toleration per taint counts: `v1helper.GetMatchingTolerations`).
 
-use std::rc::Rc;
-
-use crate::api::{Object, PodCondition, Toleration, POD_FAILED, POD_SUCCEEDED};
+use crate::api::{Object, PodCondition, Toleration, Uid, POD_FAILED, POD_SUCCEEDED};
 use crate::client::DeleteOptions;
 use crate::engine::{Ev, Sim};
 use crate::kubelet::Node;
@@ -295,13 +293,13 @@ impl Sim {
     /// went): each pod is deleted now or after its tolerationSeconds, or left alone.
     pub(crate) fn noexecute_pass(&mut self, node: usize) {
         let name = self.nodes[node].name.clone();
-        let uids: Vec<Rc<str>> = self
+        let uids: Vec<Uid> = self
             .store
             .objects()
             .list_all(crate::api::Kind::Pod)
             .filter_map(|o| o.as_pod())
             .filter(|p| p.spec.node_name == name)
-            .map(|p| Rc::from(p.metadata.uid.as_str()))
+            .map(|p| p.metadata.uid)
             .collect();
         for uid in uids {
             self.noexecute_pod(uid, node);
@@ -310,7 +308,7 @@ impl Sim {
 
     /// Queue the NoExecute eviction of one pod on `node` (at once, after its
     /// tolerationSeconds, or never).
-    pub(crate) fn noexecute_pod(&mut self, uid: Rc<str>, node: usize) {
+    pub(crate) fn noexecute_pod(&mut self, uid: Uid, node: usize) {
         let Some(o) = self.store.get_by_uid(&uid) else {
             return;
         };
@@ -327,7 +325,7 @@ impl Sim {
     /// a graceful delete), if the NoExecute taints that called for it are still there.
     pub(crate) fn noexecute_evict(
         &mut self,
-        uid: Rc<str>,
+        uid: Uid,
         node: usize,
         token: u64,
         obs: &mut dyn Observer,
@@ -359,7 +357,7 @@ impl Sim {
     /// `node.kubernetes.io/unreachable:NoExecute` at `tainted`: after the pod's toleration of
     /// that taint, which the DefaultTolerationSeconds admission plugin adds (300 s) unless
     /// the pod has one (`plugin/pkg/admission/defaulttolerationseconds`); `None`: never.
-    pub(crate) fn unreachable_eviction(&self, uid: &str, tainted: SimTime) -> Option<SimTime> {
+    pub(crate) fn unreachable_eviction(&self, uid: &Uid, tainted: SimTime) -> Option<SimTime> {
         let taint = Taint {
             key: crate::scheduler::TAINT_UNREACHABLE.into(),
             value: String::new(),

@@ -32,7 +32,7 @@ use std::rc::Rc;
 
 use crate::api::{
     NodeSelectorRequirement, NodeSelectorTerm, Object, ObjectKey, Pod, PodCondition, PodSpec,
-    Toleration, POD_FAILED, POD_SUCCEEDED,
+    Toleration, Uid, POD_FAILED, POD_SUCCEEDED,
 };
 use crate::client::{EventRecord, EventType};
 use crate::engine::{Ev, Sim};
@@ -758,7 +758,7 @@ pub struct Waiting {
 /// The scheduling queue's unschedulable pods (by uid).
 #[derive(Debug, Default)]
 pub struct SchedQueue {
-    pub waiting: BTreeMap<Rc<str>, Waiting>,
+    pub waiting: BTreeMap<Uid, Waiting>,
     seq: u64,
 }
 
@@ -861,7 +861,7 @@ impl Sim {
 
     /// Bind `pod` to node `best` (the binding subresource: `spec.nodeName`).
     fn bind_to(&mut self, pod: &Pod, best: usize) {
-        self.sched.waiting.remove(pod.metadata.uid.as_str());
+        self.sched.waiting.remove(&pod.metadata.uid);
         let mut p = pod.clone();
         p.spec.node_name = self.nodes[best].name.clone();
         p.metadata.resource_version.clear();
@@ -889,8 +889,8 @@ impl Sim {
             }),
         }
         if self.store.bind(Object::Pod(p), self.now).is_ok() {
-            let uid: Rc<str> = Rc::from(pod.metadata.uid.as_str());
-            self.bound_unadmitted.insert(uid.clone(), best);
+            let uid = pod.metadata.uid;
+            self.bound_unadmitted.insert(uid, best);
             // A pod bound to a node with NoExecute taints it tolerates for a while.
             if self.nodes[best]
                 .shape
@@ -1017,11 +1017,11 @@ impl Sim {
     /// changes, as `updatePod` does), and the pod waits in the unschedulable pool until the
     /// flush or a cluster change.
     fn sched_failed(&mut self, pod: &Pod, msg: String) {
-        let uid: Rc<str> = Rc::from(pod.metadata.uid.as_str());
+        let uid = pod.metadata.uid;
         let key = pod.metadata.key(crate::api::Kind::Pod);
         let now = self.now;
         let seq = self.sched.seq;
-        let w = self.sched.waiting.entry(uid.clone()).or_insert(Waiting {
+        let w = self.sched.waiting.entry(uid).or_insert(Waiting {
             key: key.clone(),
             attempts: 0,
             last: now,
@@ -1056,7 +1056,7 @@ impl Sim {
                 object: key.clone(),
                 source: SOURCE,
             },
-            pod.metadata.uid.clone(),
+            pod.metadata.uid,
             pod.metadata.resource_version.clone(),
             now,
             !self.api_down,
@@ -1105,7 +1105,7 @@ impl Sim {
     }
 
     /// A queued retry of an unschedulable pod.
-    pub(crate) fn sched_retry(&mut self, uid: Rc<str>, token: u64, obs: &mut dyn Observer) {
+    pub(crate) fn sched_retry(&mut self, uid: Uid, token: u64, obs: &mut dyn Observer) {
         let Some(w) = self.sched.waiting.get(&uid) else {
             return;
         };
@@ -1126,7 +1126,7 @@ impl Sim {
             .get(&w.key)
             .and_then(|o| o.as_pod())
             .filter(|p| {
-                p.metadata.uid.as_str() == &*uid
+                p.metadata.uid == uid
                     && p.spec.node_name.is_empty()
                     && p.metadata.deletion_timestamp.is_none()
             })
@@ -1147,11 +1147,11 @@ impl Sim {
         if self.sched.waiting.is_empty() {
             return;
         }
-        let mut order: Vec<(u64, Rc<str>)> = self
+        let mut order: Vec<(u64, Uid)> = self
             .sched
             .waiting
             .iter()
-            .map(|(u, w)| (w.seq, u.clone()))
+            .map(|(u, w)| (w.seq, *u))
             .collect();
         order.sort();
         for (_, uid) in order {

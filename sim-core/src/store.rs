@@ -87,7 +87,7 @@ impl Store {
     pub fn get(&self, key: &ObjectKey) -> Option<&Rc<Object>> {
         self.objects.get(key)
     }
-    pub fn get_by_uid(&self, uid: &str) -> Option<&Rc<Object>> {
+    pub fn get_by_uid(&self, uid: &Uid) -> Option<&Rc<Object>> {
         self.by_uid.get(uid).and_then(|k| self.objects.get(k))
     }
     pub fn len(&self) -> usize {
@@ -104,22 +104,12 @@ impl Store {
 
     fn new_uid(&mut self) -> Uid {
         self.uid_counter += 1;
-        // format!("00000000-0000-4000-8000-{:012x}"), written directly (one per create).
-        let mut buf = *b"00000000-0000-4000-8000-000000000000";
-        let mut n = self.uid_counter;
-        let digits = &mut buf[24..];
-        if n >> 48 != 0 {
-            return format!("00000000-0000-4000-8000-{n:012x}").into();
-        }
-        for d in digits.iter_mut().rev() {
-            *d = b"0123456789abcdef"[(n & 0xf) as usize];
-            n >>= 4;
-        }
-        std::str::from_utf8(&buf).map_or_else(|_| Uid::default(), Uid::from)
+        // `00000000-0000-4000-8000-{counter:012x}`, held as the counter (`crate::uid`).
+        Uid::from_counter(self.uid_counter)
     }
 
     fn insert(&mut self, obj: Rc<Object>) {
-        self.by_uid.insert(obj.meta().uid.clone(), obj.key());
+        self.by_uid.insert(obj.meta().uid, obj.key());
         self.objects.upsert(obj);
     }
 
@@ -179,7 +169,7 @@ impl Store {
         let uid = if obj.meta().uid.is_empty() || self.by_uid.contains_key(&obj.meta().uid) {
             self.new_uid()
         } else {
-            obj.meta().uid.clone()
+            obj.meta().uid
         };
         let rv = self.next_rv();
         let m = obj.meta_mut();
@@ -330,7 +320,7 @@ impl Store {
         // written (and so copied) only where the request differs from what is stored.
         let m = obj.meta_mut();
         if m.uid != cm.uid {
-            m.uid = cm.uid.clone();
+            m.uid = cm.uid;
         }
         if m.creation_timestamp != created {
             m.creation_timestamp = created;
@@ -456,14 +446,9 @@ impl Store {
     pub fn remove(&mut self, key: &ObjectKey, cause: DeleteCause, propagation: Propagation) {
         if let Some(old) = self.objects.remove(key) {
             self.by_uid.remove(&old.meta().uid);
-            let uid = old.meta().uid.clone();
+            let uid = old.meta().uid;
             // Owners waiting in foreground deletion may now be done.
-            let owners: Vec<Uid> = old
-                .meta()
-                .owner_references
-                .iter()
-                .map(|r| r.uid.clone())
-                .collect();
+            let owners: Vec<Uid> = old.meta().owner_references.iter().map(|r| r.uid).collect();
             self.outbox.push(Change::Deleted(old, cause));
             self.gc_owners.push((uid, propagation));
             for ou in owners {
@@ -473,11 +458,11 @@ impl Store {
     }
 
     /// Dependents (controller owner reference) of `owner_uid`, in key order.
-    pub fn dependents(&self, owner_uid: &str) -> Vec<ObjectKey> {
+    pub fn dependents(&self, owner_uid: &Uid) -> Vec<ObjectKey> {
         self.objects.owned_by(owner_uid).map(|o| o.key()).collect()
     }
 
-    fn maybe_finish_foreground(&mut self, owner_uid: &str) {
+    fn maybe_finish_foreground(&mut self, owner_uid: &Uid) {
         let Some(key) = self.by_uid.get(owner_uid).cloned() else {
             return;
         };
@@ -518,7 +503,7 @@ impl Store {
             for o in self.objects.list_all(kind) {
                 if let Some(r) = o.meta().controller_ref() {
                     if !self.by_uid.contains_key(&r.uid) && !out.contains(&r.uid) {
-                        out.push(r.uid.clone());
+                        out.push(r.uid);
                     }
                 }
             }
@@ -528,5 +513,5 @@ impl Store {
 }
 
 fn key_uid(c: &Cache, key: &ObjectKey) -> Uid {
-    c.get(key).map(|o| o.meta().uid.clone()).unwrap_or_default()
+    c.get(key).map(|o| o.meta().uid).unwrap_or_default()
 }

@@ -19,7 +19,7 @@
 
 use chrono_tz::Tz;
 
-use crate::api::{CronJob, Job, Kind, Object, ObjectKey};
+use crate::api::{CronJob, Job, Kind, Object, ObjectKey, Uid};
 use crate::client::{ApiClient, Cache, EventMessage, EventType, WatchEvent};
 use crate::controllers::cronjob::sched;
 use crate::controllers::cronjob::{
@@ -87,9 +87,9 @@ pub fn sync_one(
     client: &mut dyn ApiClient,
 ) {
     // 1. Reconcile the active list (no re-read, no GET).
-    let mut children: Vec<&str> = Vec::new();
+    let mut children: Vec<Uid> = Vec::new();
     for j in jobs {
-        children.push(&j.metadata.uid);
+        children.push(j.metadata.uid);
         let found = in_active_list(cj, &j.metadata.uid);
         if !found && !j.is_finished() {
             event(
@@ -122,7 +122,7 @@ pub fn sync_one(
     }
     let active = cj.status.active.clone();
     for r in active.iter() {
-        if !children.contains(&r.uid.as_str()) {
+        if !children.contains(&r.uid) {
             event(
                 client,
                 cj,

@@ -138,7 +138,7 @@ impl Controller for TtlAfterFinishedController {
         }
         let opts = DeleteOptions {
             propagation: Propagation::Foreground,
-            uid: Some(fj.metadata.uid.clone()),
+            uid: Some(fj.metadata.uid),
             grace_period_seconds: None,
         };
         match client.delete(key, opts) {
@@ -198,7 +198,7 @@ mod tests {
         let (c, r) = sync(&j, T0 + Dur::secs(100), 31);
         assert_eq!(c.deleted, vec![job_key()]);
         assert_eq!(c.delete_opts[0].propagation, Propagation::Foreground);
-        assert_eq!(c.delete_opts[0].uid.as_deref(), Some("job-uid"));
+        assert_eq!(c.delete_opts[0].uid, Some("job-uid".into()));
         assert_eq!(r, SyncResult::default());
         // TTL 0: right away
         let (c, _) = sync(&finished(0, T0), T0, 31);

@@ -270,7 +270,7 @@ impl RefCorrelator {
     ) -> Option<Box<RefCorrelated>> {
         let obj = Involved {
             key: record.object.clone(),
-            uid: uid.clone(),
+            uid: *uid,
         };
         let agg = AggKey {
             obj: obj.clone(),
@@ -372,7 +372,7 @@ impl RefCorrelator {
             agg: AggKey {
                 obj: Involved {
                     key: ev.record.object.clone(),
-                    uid: uid.clone(),
+                    uid: *uid,
                 },
                 warning: ev.record.type_ == EventType::Warning,
                 reason: ev.record.reason.clone(),

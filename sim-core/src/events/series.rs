@@ -127,7 +127,7 @@ impl Recorders {
             reason: record.reason.clone(),
             regarding: Involved {
                 key: record.object.clone(),
-                uid: uid.clone(),
+                uid,
             },
             resource_version: rv,
         };

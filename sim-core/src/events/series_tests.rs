@@ -64,7 +64,7 @@ fn isomorphic_events_form_a_series_written_at_the_second_and_then_by_the_timers(
         r.record_series(
             "default-scheduler",
             failed_scheduling(msg),
-            uid.clone(),
+            uid,
             "7".into(),
             t0() + Dur::secs(s),
             true,
@@ -138,7 +138,7 @@ fn a_running_series_is_refreshed_every_30_minutes() {
         r.record_series(
             "default-scheduler",
             failed_scheduling("0/1 nodes are available: 1 Insufficient cpu."),
-            uid.clone(),
+            uid,
             "7".into(),
             t0() + Dur::mins(5 * k),
             true,
@@ -160,7 +160,7 @@ fn a_new_resource_version_is_a_new_event() {
         r.record_series(
             "default-scheduler",
             failed_scheduling("0/1 nodes are available: 1 Insufficient cpu."),
-            uid.clone(),
+            uid,
             rv.into(),
             t0() + Dur::secs(s),
             true,

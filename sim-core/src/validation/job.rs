@@ -158,7 +158,8 @@ pub fn generate_selector(job: &mut Job, minor: u32) {
         return;
     }
     let name = job.metadata.name.as_str();
-    let uid: &str = &job.metadata.uid;
+    let uid_text = job.metadata.uid.as_str();
+    let uid: &str = &uid_text;
     // The labels added when absent, in key order.
     let added: &[(&str, &str)] = if minor >= 27 {
         &[

@@ -22,7 +22,7 @@ use chrono_tz::Tz;
 
 use crate::api::{
     CronJob, CronJobSpec, Job, JobTemplateSpec, Kind, Object, ObjectKey, ObjectMeta,
-    ObjectReference, OwnerReference, Shared, CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION,
+    ObjectReference, OwnerReference, Shared, Uid, CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION,
 };
 use crate::client::{
     ApiClient, ApiError, ApiErrorKind, Cache, DeleteOptions, EventMessage, EventRecord, EventType,
@@ -428,7 +428,7 @@ pub(crate) fn controller_ref(cj: &CronJob) -> OwnerReference {
         api_version: "batch/v1".into(),
         kind: "CronJob".into(),
         name: cj.metadata.name.clone(),
-        uid: cj.metadata.uid.clone(),
+        uid: cj.metadata.uid,
         controller: Some(true),
         block_owner_deletion: Some(true),
     }
@@ -473,19 +473,19 @@ pub(crate) fn job_ref(j: &Job) -> ObjectReference {
         kind: "Job".into(),
         namespace: j.metadata.namespace.clone(),
         name: j.metadata.name.clone(),
-        uid: j.metadata.uid.clone(),
+        uid: j.metadata.uid,
         resource_version: j.metadata.resource_version.clone(),
     }
 }
 
-pub(crate) fn in_active_list(cj: &CronJob, uid: &str) -> bool {
-    cj.status.active.iter().any(|r| r.uid == uid)
+pub(crate) fn in_active_list(cj: &CronJob, uid: &Uid) -> bool {
+    cj.status.active.iter().any(|r| r.uid == *uid)
 }
 
-pub(crate) fn delete_from_active_list(cj: &mut CronJob, uid: &str) {
+pub(crate) fn delete_from_active_list(cj: &mut CronJob, uid: &Uid) {
     // The list is shared copy-on-write: copied only when the uid is in it.
     if in_active_list(cj, uid) {
-        cj.status.active.retain(|r| r.uid != uid);
+        cj.status.active.retain(|r| r.uid != *uid);
     }
 }
 
@@ -1027,7 +1027,7 @@ fn sync_cron_job_inner(
     }
     // `childrenJobs`: the uids of every listed Job. The copy of the active list is made only
     // when a reference is not among them (the loop below removes from the list it walks).
-    let is_child = |uid: &str| jobs.iter().any(|j| j.metadata.uid == uid);
+    let is_child = |uid: &Uid| jobs.iter().any(|j| j.metadata.uid == *uid);
     let all_children = cj.status.active.iter().all(|r| is_child(&r.uid));
     let active = if all_children {
         Vec::new()

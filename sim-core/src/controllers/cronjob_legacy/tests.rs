@@ -1368,7 +1368,7 @@ fn test_sync_one_status() {
             (has_unexpected, "2", "unexpected job not added to"),
             (has_missing, "3", "missing job removed from"),
         ] {
-            if flag && in_active_list(first, uid) {
+            if flag && in_active_list(first, &uid.into()) {
                 errs.push(format!("{name}: expected {what} active list"));
             }
         }
@@ -1573,7 +1573,7 @@ fn test_cleanup_finished_jobs_delete_or_not() {
                 });
                 if *in_active {
                     sj.status.active.push(ObjectReference {
-                        uid: j.metadata.uid.clone(),
+                        uid: j.metadata.uid,
                         ..Default::default()
                     });
                 }
@@ -1583,7 +1583,7 @@ fn test_cleanup_finished_jobs_delete_or_not() {
                     "{name}: test setup error: this case makes no sense"
                 );
                 sj.status.active.push(ObjectReference {
-                    uid: j.metadata.uid.clone(),
+                    uid: j.metadata.uid,
                     ..Default::default()
                 });
             }

@@ -122,7 +122,7 @@ fn want_active(completions: Option<i32>, succeeded: i32, active: i32, parallelis
 /// the orphans it adopts come on top (pkg/controller/job/job_controller.go, v1.31).
 fn owned_pods<'a>(
     cache: &'a Cache,
-    uid: &str,
+    uid: &Uid,
     spec: &'a crate::api::JobSpec,
 ) -> impl Iterator<Item = &'a Pod> + use<'a> {
     cache
@@ -407,7 +407,7 @@ impl JobController {
             e.del -= del;
         }
     }
-    fn finalizer_removal_observed<Q>(&mut self, key: &Q, uid: &str)
+    fn finalizer_removal_observed<Q>(&mut self, key: &Q, uid: &Uid)
     where
         ObjectKey: std::borrow::Borrow<Q>,
         Q: std::hash::Hash + Eq + ?Sized,
@@ -473,7 +473,7 @@ impl JobController {
             // a different Job now has this name: not modelled (DESIGN.md)
             return;
         }
-        self.deleted_jobs.insert(k.clone(), r.uid.clone());
+        self.deleted_jobs.insert(k.clone(), r.uid);
         out.push(Enqueue {
             key: k,
             after: Dur::ZERO,
@@ -560,7 +560,7 @@ fn adopt_orphans(
             api_version: "batch/v1".into(),
             kind: "Job".into(),
             name: job.metadata.name.clone(),
-            uid: job.metadata.uid.clone(),
+            uid: job.metadata.uid,
             controller: Some(true),
             block_owner_deletion: Some(true),
         });
@@ -719,7 +719,7 @@ impl Controller for JobController {
                 }
                 Object::Job(j) => {
                     let k = o.key();
-                    self.deleted_jobs.insert(k.clone(), j.metadata.uid.clone());
+                    self.deleted_jobs.insert(k.clone(), j.metadata.uid);
                     out.push(Enqueue {
                         key: k,
                         after: Dur::ZERO,
@@ -1904,7 +1904,7 @@ impl JobController {
         let mut uids_with_finalizer = UidRefs::new(
             pods.iter()
                 .filter(|p| has_finalizer(p) && !c.expected_rm_finalizers.contains(&p.metadata.uid))
-                .map(|p| p.metadata.uid.as_str())
+                .map(|p| p.metadata.uid)
                 .collect(),
         );
         if clean_uncounted(&mut c.job, &uids_with_finalizer) {
@@ -1942,7 +1942,7 @@ impl JobController {
                     }
                 } else if !c.uncounted_succeeded.contains(uid) {
                     needs_flush = true;
-                    unc.succeeded.push(uid.clone());
+                    unc.succeeded.push(*uid);
                 }
             } else if considered_failed || (c.finished_condition.is_some() && !success_finish) {
                 let ix = completion_index(p);
@@ -1957,7 +1957,7 @@ impl JobController {
                         .1;
                     if count {
                         needs_flush = true;
-                        unc.failed.push(uid.clone());
+                        unc.failed.push(*uid);
                     }
                 }
             }
@@ -2033,16 +2033,16 @@ impl JobController {
         if !to_remove.is_empty() {
             let set = self.finalizer_expectations.get_or_default(key.clone());
             for p in &to_remove {
-                set.insert(p.metadata.uid.clone());
+                set.insert(p.metadata.uid);
             }
-            let mut gone: Vec<&str> = Vec::with_capacity(to_remove.len());
+            let mut gone: Vec<Uid> = Vec::with_capacity(to_remove.len());
             for p in &to_remove {
                 match client.update(Object::Pod(without_finalizer(p))) {
                     Ok(_) => {
-                        gone.push(p.metadata.uid.as_str());
+                        gone.push(p.metadata.uid);
                     }
                     Err(e) if e.kind == ApiErrorKind::NotFound => {
-                        gone.push(p.metadata.uid.as_str());
+                        gone.push(p.metadata.uid);
                         self.finalizer_removal_observed(key, &p.metadata.uid);
                     }
                     Err(e) => {
@@ -2102,22 +2102,21 @@ impl JobController {
     }
 }
 
-/// A set of pod uids borrowed from the cached pods (`uidsWithFinalizer`): sorted, for binary
-/// search; one allocation, no uid copies.
+/// A set of pod uids (`uidsWithFinalizer`): sorted, for binary search; one allocation.
 #[derive(Default)]
-struct UidRefs<'a>(Vec<&'a str>);
+struct UidRefs(Vec<Uid>);
 
-impl<'a> UidRefs<'a> {
-    fn new(mut v: Vec<&'a str>) -> UidRefs<'a> {
+impl UidRefs {
+    fn new(mut v: Vec<Uid>) -> UidRefs {
         v.sort_unstable();
         v.dedup();
         UidRefs(v)
     }
-    fn contains(&self, uid: &str) -> bool {
-        self.0.binary_search(&uid).is_ok()
+    fn contains(&self, uid: &Uid) -> bool {
+        self.0.binary_search(uid).is_ok()
     }
     /// Remove every uid of `gone` (sorted here).
-    fn remove_all(&mut self, mut gone: Vec<&str>) {
+    fn remove_all(&mut self, mut gone: Vec<Uid>) {
         if gone.is_empty() {
             return;
         }
@@ -2245,7 +2244,7 @@ fn pod_from_template(
         api_version: "batch/v1".into(),
         kind: "Job".into(),
         name: job.metadata.name.clone(),
-        uid: job.metadata.uid.clone(),
+        uid: job.metadata.uid,
         controller: Some(true),
         block_owner_deletion: Some(true),
     }]

@@ -130,7 +130,7 @@ pub(crate) fn new_pod(job: &Job, name: &str, phase: &str) -> Pod {
         api_version: "batch/v1".into(),
         kind: "Job".into(),
         name: job.metadata.name.clone(),
-        uid: job.metadata.uid.clone(),
+        uid: job.metadata.uid,
         controller: Some(true),
         block_owner_deletion: Some(true),
     }]
@@ -2527,7 +2527,7 @@ fn created_pod_identity() {
         vec![JOB_TRACKING_FINALIZER.to_string()]
     );
     let r = p.metadata.controller_ref().unwrap();
-    assert_eq!((r.kind.as_str(), r.uid.as_str()), ("Job", "job-uid"));
+    assert_eq!((r.kind.as_str(), &*r.uid.as_str()), ("Job", "job-uid"));
     assert_eq!(out.status().start_time, Some(T0));
     assert_eq!(
         pod_generate_name_with_index(&"x".repeat(60), 12),
@@ -3510,7 +3510,7 @@ fn orphans_matching_the_selector_are_adopted() {
     let p = &out.client.patched[0];
     assert_eq!(p.metadata.name, "left-over");
     let r = p.metadata.controller_ref().expect("controller reference");
-    assert_eq!((r.kind.as_str(), r.uid.as_str()), ("Job", "job-uid"));
+    assert_eq!((r.kind.as_str(), &*r.uid.as_str()), ("Job", "job-uid"));
     assert_eq!(
         p.metadata.finalizers,
         vec![JOB_TRACKING_FINALIZER.to_string()]
