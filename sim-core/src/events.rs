@@ -223,8 +223,60 @@ impl<'a> Query<'a> {
 #[derive(Debug, Clone)]
 struct AggregateRecord {
     /// `localKeys`: the distinct messages, sorted (at most `DEFAULT_AGGREGATE_MAX_EVENTS`).
-    local_keys: Vec<Text>,
+    local_keys: LocalKeys,
     last: SimTime,
+}
+
+/// A record's `localKeys`, sorted: one message is held without a heap block (most records
+/// are about an object that gets one message of a reason, as a Job's "Created pod: …");
+/// a second one moves them into a vector sized for the most the aggregator keeps.
+#[derive(Debug, Clone)]
+enum LocalKeys {
+    One(Option<Text>),
+    Many(Vec<Text>),
+}
+
+impl LocalKeys {
+    fn as_slice(&self) -> &[Text] {
+        match self {
+            LocalKeys::One(o) => o.as_slice(),
+            LocalKeys::Many(v) => v,
+        }
+    }
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+    /// `Vec::insert`.
+    fn insert(&mut self, pos: usize, t: Text) {
+        match self {
+            LocalKeys::One(o @ None) => {
+                assert_eq!(pos, 0, "insertion index out of bounds");
+                *o = Some(t);
+            }
+            LocalKeys::One(o @ Some(_)) => {
+                let mut v = Vec::with_capacity(DEFAULT_AGGREGATE_MAX_EVENTS);
+                v.extend(o.take());
+                v.insert(pos, t);
+                *self = LocalKeys::Many(v);
+            }
+            LocalKeys::Many(v) => v.insert(pos, t),
+        }
+    }
+    /// `Vec::remove(0)` of a non-empty set.
+    fn remove_first(&mut self) {
+        match self {
+            LocalKeys::One(o) => *o = None,
+            LocalKeys::Many(v) => {
+                v.remove(0);
+            }
+        }
+    }
+    fn clear(&mut self) {
+        match self {
+            LocalKeys::One(o) => *o = None,
+            LocalKeys::Many(v) => v.clear(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -322,26 +374,37 @@ pub(crate) fn event_name(name: &str, nanos: i128) -> Rc<str> {
     Rc::from(buf.as_str())
 }
 
-/// [`event_name`] appended to `out` (digit by digit: no formatting machinery, no check).
+/// [`event_name`] appended to `out`: the digits are made in a buffer on the stack (no
+/// formatting machinery, no check per character) and appended at once.
 fn push_event_name(out: &mut String, name: &str, nanos: i128) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let v = nanos as u128;
-    let digits = (128 - v.leading_zeros()).div_ceil(4).max(1);
-    out.reserve(name.len() + 1 + digits as usize);
+    // 32 hex digits hold any u128.
+    let mut digits = [0u8; 32];
+    let mut at = digits.len();
+    let mut v = nanos as u128;
+    match u64::try_from(v) {
+        Ok(mut w) => loop {
+            at -= 1;
+            digits[at] = HEX[(w & 15) as usize];
+            w >>= 4;
+            if w == 0 {
+                break;
+            }
+        },
+        Err(_) => loop {
+            at -= 1;
+            digits[at] = HEX[(v & 15) as usize];
+            v >>= 4;
+            if v == 0 {
+                break;
+            }
+        },
+    }
+    let digits = std::str::from_utf8(&digits[at..]).expect("hex digits are ASCII");
+    out.reserve(name.len() + 1 + digits.len());
     out.push_str(name);
     out.push('.');
-    match u64::try_from(v) {
-        Ok(w) => {
-            for d in (0..digits).rev() {
-                out.push(HEX[((w >> (4 * d)) & 15) as usize] as char);
-            }
-        }
-        Err(_) => {
-            for d in (0..digits).rev() {
-                out.push(HEX[((v >> (4 * d)) & 15) as usize] as char);
-            }
-        }
-    }
+    out.push_str(digits);
 }
 
 impl Correlator {
@@ -432,7 +495,7 @@ impl Correlator {
                 q.agg_hash,
                 q.agg(),
                 AggregateRecord {
-                    local_keys: Vec::new(),
+                    local_keys: LocalKeys::One(None),
                     last: now,
                 },
             ),
@@ -444,9 +507,9 @@ impl Correlator {
         let mut kept: Option<Text> = None;
         let keys = &mut rec.local_keys;
         // (A new message is most often the greatest: a name with a growing number.)
-        let at = match keys.last() {
-            Some(l) if **l < *text => Err(keys.len()),
-            _ => keys.binary_search_by(|k| (**k).cmp(text)),
+        let at = match keys.as_slice() {
+            [.., l] if **l < *text => Err(keys.len()),
+            sorted => sorted.binary_search_by(|k| (**k).cmp(text)),
         };
         let aggregated = match at {
             Err(0) if keys.len() + 1 >= DEFAULT_AGGREGATE_MAX_EVENTS => true,
@@ -459,7 +522,7 @@ impl Correlator {
                 let aggregated = keys.len() >= DEFAULT_AGGREGATE_MAX_EVENTS;
                 if aggregated {
                     // record.localKeys.PopAny() (after the cache.Add: the set is shared).
-                    keys.remove(0);
+                    keys.remove_first();
                 }
                 aggregated
             }
@@ -675,6 +738,7 @@ impl Recorders {
 
     /// `recorder.Eventf` in `process`, at `now`, with the API server up or not.
     /// Written or dropped events, or retries, wait for the engine.
+    #[inline]
     pub fn has_output(&self) -> bool {
         !(self.written.is_empty() && self.dropped.is_empty() && self.retries.is_empty())
     }
