@@ -622,11 +622,24 @@ impl Sim {
                 .record(source, host, ev, uid, self.now, clock, up);
         }
         self.pending_events = pending;
+        // (Each list is mostly empty: not drained then.)
+        if !self.recorders.written.is_empty() {
+            self.observe_written(obs);
+        }
+        if !self.recorders.dropped.is_empty() {
+            self.observe_dropped(obs);
+        }
+        for (at, broadcaster, token) in self.recorders.retries.drain(..) {
+            self.queue.push(at, Ev::EventRetry { broadcaster, token });
+        }
+    }
+
+    fn observe_written(&mut self, obs: &mut dyn Observer) {
         for w in self.recorders.written.drain(..) {
             let e = w.event;
             obs.observe(&TraceEvent::Event {
                 time: self.now,
-                event: Rc::new(e.record),
+                event: e.record,
                 name: e.name,
                 count: e.count,
                 first_time: e.first,
@@ -635,16 +648,16 @@ impl Sim {
                 recreated: w.recreated,
             });
         }
+    }
+
+    fn observe_dropped(&mut self, obs: &mut dyn Observer) {
         for (event, recorded, why) in self.recorders.dropped.drain(..) {
             obs.observe(&TraceEvent::EventDropped {
                 time: self.now,
-                event: Rc::new(event),
+                event,
                 recorded,
                 why,
             });
-        }
-        for (at, broadcaster, token) in self.recorders.retries.drain(..) {
-            self.queue.push(at, Ev::EventRetry { broadcaster, token });
         }
     }
 

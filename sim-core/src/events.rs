@@ -62,8 +62,9 @@ pub const COMBINED_PREFIX: &str = "(combined from similar events): ";
 /// `first` and `last` of an Event object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Correlated {
-    /// The event as written: the message may be the combined one.
-    pub record: EventRecord,
+    /// The event as written: the message may be the combined one. Shared from the recorder
+    /// to the trace (moved as a pointer, not copied at each step).
+    pub record: Rc<EventRecord>,
     /// The Event object's name (`<involvedObject.name>.<hex nanoseconds>`, unique per
     /// process; see [`Correlator::name_for`]).
     pub name: Rc<str>,
@@ -80,6 +81,9 @@ pub struct Correlated {
     aggregated: bool,
     /// The message's text, when the correlator kept one (shared with its caches).
     text: Option<Text>,
+    /// Where the logger holds the observed key: the correlator's state when it was made
+    /// (`Correlator::at`) and the slot, for `update_state_fast`.
+    at: Option<(u64, u64, u32)>,
 }
 
 /// A message as the caches keep it: the text of a message fixed in the code is not copied.
@@ -229,22 +233,33 @@ struct AggregateRecord {
 
 /// A record's `localKeys`, sorted: one message is held without a heap block (most records
 /// are about an object that gets one message of a reason, as a Job's "Created pod: …");
-/// a second one moves them into a vector sized for the most the aggregator keeps.
+/// a second one moves them into a ring sized for the most the aggregator keeps (a busy
+/// object's new message is most often the greatest, and the smallest leaves: both ends move,
+/// nothing in between).
 #[derive(Debug, Clone)]
 enum LocalKeys {
     One(Option<Text>),
-    Many(Vec<Text>),
+    Many(VecDeque<Text>),
 }
 
 impl LocalKeys {
-    fn as_slice(&self) -> &[Text] {
+    fn len(&self) -> usize {
         match self {
-            LocalKeys::One(o) => o.as_slice(),
-            LocalKeys::Many(v) => v,
+            LocalKeys::One(o) => o.is_some() as usize,
+            LocalKeys::Many(v) => v.len(),
         }
     }
-    fn len(&self) -> usize {
-        self.as_slice().len()
+    fn last(&self) -> Option<&Text> {
+        match self {
+            LocalKeys::One(o) => o.as_ref(),
+            LocalKeys::Many(v) => v.back(),
+        }
+    }
+    fn binary_search_by(&self, f: impl FnMut(&Text) -> std::cmp::Ordering) -> Result<usize, usize> {
+        match self {
+            LocalKeys::One(o) => o.as_slice().binary_search_by(f),
+            LocalKeys::Many(v) => v.binary_search_by(f),
+        }
     }
     /// `Vec::insert`.
     fn insert(&mut self, pos: usize, t: Text) {
@@ -254,7 +269,7 @@ impl LocalKeys {
                 *o = Some(t);
             }
             LocalKeys::One(o @ Some(_)) => {
-                let mut v = Vec::with_capacity(DEFAULT_AGGREGATE_MAX_EVENTS);
+                let mut v = VecDeque::with_capacity(DEFAULT_AGGREGATE_MAX_EVENTS);
                 v.extend(o.take());
                 v.insert(pos, t);
                 *self = LocalKeys::Many(v);
@@ -267,7 +282,7 @@ impl LocalKeys {
         match self {
             LocalKeys::One(o) => *o = None,
             LocalKeys::Many(v) => {
-                v.remove(0);
+                v.pop_front();
             }
         }
     }
@@ -344,6 +359,15 @@ pub struct Correlator {
     /// allocates nothing).
     text_buf: String,
     name_buf: String,
+    /// This correlator's state: (which correlator, how many correlations and updates it has
+    /// made); a [`Correlated`] made at this state may reuse the logger slot it found.
+    at: (u64, u64),
+}
+
+thread_local! {
+    /// Numbers correlators apart (see `Correlator::at`); decides no result, only whether a
+    /// remembered cache slot may be reused.
+    static CORRELATORS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 impl Default for Correlator {
@@ -362,7 +386,7 @@ pub enum Outcome {
 /// [`Outcome`] without the box, and the skipped event given back.
 pub(crate) enum Decision {
     Write(Correlated),
-    Skip(EventRecord),
+    Skip(Rc<EventRecord>),
 }
 
 /// `fmt.Sprintf("%v.%x", name, nanos)`: Go's `%x` of an `int64`. Nanoseconds of simulated
@@ -380,27 +404,18 @@ fn push_event_name(out: &mut String, name: &str, nanos: i128) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     // 32 hex digits hold any u128.
     let mut digits = [0u8; 32];
-    let mut at = digits.len();
-    let mut v = nanos as u128;
-    match u64::try_from(v) {
-        Ok(mut w) => loop {
-            at -= 1;
-            digits[at] = HEX[(w & 15) as usize];
-            w >>= 4;
-            if w == 0 {
-                break;
-            }
-        },
-        Err(_) => loop {
-            at -= 1;
-            digits[at] = HEX[(v & 15) as usize];
-            v >>= 4;
-            if v == 0 {
-                break;
-            }
-        },
+    let v = nanos as u128;
+    let n = ((128 - v.leading_zeros()).div_ceil(4).max(1)) as usize;
+    let (hi, lo) = ((v >> 64) as u64, v as u64);
+    for (i, d) in digits[32 - n..].iter_mut().rev().enumerate() {
+        let w = if i < 16 {
+            lo >> (4 * i)
+        } else {
+            hi >> (4 * (i - 16))
+        };
+        *d = HEX[(w & 15) as usize];
     }
-    let digits = std::str::from_utf8(&digits[at..]).expect("hex digits are ASCII");
+    let digits = std::str::from_utf8(&digits[32 - n..]).expect("hex digits are ASCII");
     out.reserve(name.len() + 1 + digits.len());
     out.push_str(name);
     out.push('.');
@@ -417,6 +432,14 @@ impl Correlator {
             process: 0,
             text_buf: String::new(),
             name_buf: String::new(),
+            at: (
+                CORRELATORS.with(|n| {
+                    let id = n.get();
+                    n.set(id + 1);
+                    id
+                }),
+                0,
+            ),
         }
     }
 
@@ -446,7 +469,7 @@ impl Correlator {
         recorded: SimTime,
         now: SimTime,
     ) -> Outcome {
-        match self.correlate_owned(record.clone(), uid, recorded, now) {
+        match self.correlate_owned(Rc::new(record.clone()), uid, recorded, now) {
             Decision::Write(ev) => Outcome::Write(Box::new(ev)),
             Decision::Skip(_) => Outcome::Skip,
         }
@@ -459,11 +482,12 @@ impl Correlator {
     /// that is written.
     pub(crate) fn correlate_owned(
         &mut self,
-        mut record: EventRecord,
+        mut record: Rc<EventRecord>,
         uid: &Uid,
         recorded: SimTime,
         now: SimTime,
     ) -> Decision {
+        self.at.1 += 1;
         let mut buf = std::mem::take(&mut self.text_buf);
         let text: &str = match &record.message {
             EventMessage::Static(s) => s,
@@ -507,9 +531,9 @@ impl Correlator {
         let mut kept: Option<Text> = None;
         let keys = &mut rec.local_keys;
         // (A new message is most often the greatest: a name with a growing number.)
-        let at = match keys.as_slice() {
-            [.., l] if **l < *text => Err(keys.len()),
-            sorted => sorted.binary_search_by(|k| (**k).cmp(text)),
+        let at = match keys.last() {
+            Some(l) if **l < *text => Err(keys.len()),
+            _ => keys.binary_search_by(|k| (**k).cmp(text)),
         };
         let aggregated = match at {
             Err(0) if keys.len() + 1 >= DEFAULT_AGGREGATE_MAX_EVENTS => true,
@@ -534,14 +558,14 @@ impl Correlator {
             (recorded, q.event_hash(text), Some(text))
         };
         // eventObserve: `Get`, then `Add` of the same key (updated in place when present).
-        let (name, count, first, written) =
+        let (name, count, first, written, log_slot) =
             match self.logger.find(log_hash, |k| q.is_log(k, log_message)) {
                 Some(s) => {
                     self.logger.touch(s);
                     let l = self.logger.value(s);
                     if l.count > 0 {
                         l.count += 1;
-                        (l.name.clone(), l.count, l.first, l.written)
+                        (l.name.clone(), l.count, l.first, l.written, s)
                     } else {
                         let name = self.name_for(&record.object, stamp);
                         *self.logger.value(s) = EventLog {
@@ -550,7 +574,7 @@ impl Correlator {
                             name: name.clone(),
                             written: false,
                         };
-                        (name, 1, stamp, false)
+                        (name, 1, stamp, false, s)
                     }
                 }
                 None => {
@@ -562,7 +586,7 @@ impl Correlator {
                             kept.clone().unwrap_or_else(|| Text::of(&record.message, t)),
                         ),
                     };
-                    self.logger.insert_new(
+                    let s = self.logger.insert_new(
                         log_hash,
                         key,
                         EventLog {
@@ -572,7 +596,7 @@ impl Correlator {
                             written: false,
                         },
                     );
-                    (name, 1, stamp, false)
+                    (name, 1, stamp, false, s)
                 }
             };
         // filterFunc(observedEvent): EventSourceObjectSpamFilter.Filter, keyed by getSpamKey
@@ -600,7 +624,7 @@ impl Correlator {
             return Decision::Skip(record);
         }
         if let Some(c) = combined {
-            record.message = EventMessage::Text(c);
+            Rc::make_mut(&mut record).message = EventMessage::Text(c);
             kept = None;
         }
         Decision::Write(Correlated {
@@ -612,12 +636,50 @@ impl Correlator {
             written_before: written,
             aggregated,
             text: kept,
+            // Only the observed key of an event written as recorded is updated in place.
+            at: (!aggregated).then_some((self.at.0, self.at.1, log_slot)),
         })
+    }
+
+    /// [`Correlator::update_state`] by the broadcaster, with the `uid` the event was
+    /// correlated with. When nothing touched the caches since [`Correlator::correlate_owned`]
+    /// made `ev` (the broadcaster writes one event at a time: the events behind it wait
+    /// uncorrelated) and it was not combined, the key `UpdateState` looks up is the observed
+    /// one, still at the slot the correlation found it at and the most recently used: the
+    /// update is made there without building the key or searching (the same entry the search
+    /// finds; debug builds check it, and `update_state_fast_is_the_plain_update` in the tests).
+    pub(crate) fn update_state_fast(&mut self, ev: &Correlated, uid: &Uid) {
+        match ev.at {
+            Some((id, n, s)) if (id, n) == self.at => {
+                #[cfg(debug_assertions)]
+                {
+                    let q = Query::new(&ev.record, uid);
+                    let text = ev
+                        .text
+                        .as_deref()
+                        .map_or_else(|| ev.record.message.text(), std::borrow::Cow::Borrowed);
+                    let found = self
+                        .logger
+                        .find(q.event_hash(&text), |k| q.is_log(k, Some(&text)));
+                    debug_assert_eq!(found, Some(s), "update_state_fast: the observed key moved");
+                }
+                self.at.1 += 1;
+                self.logger.touch(s);
+                *self.logger.value(s) = EventLog {
+                    count: ev.count,
+                    first: ev.first,
+                    name: ev.name.clone(),
+                    written: true,
+                };
+            }
+            _ => self.update_state(ev, uid),
+        }
     }
 
     /// `UpdateState` after a successful write: the logger remembers the Event under
     /// `getEventKey` of what was written (for a combined event: its combined message).
     pub fn update_state(&mut self, ev: &Correlated, uid: &Uid) {
+        self.at.1 += 1;
         let q = Query::new(&ev.record, uid);
         if ev.aggregated {
             // The observed key was the aggregate one: mark it written (no recency change).
@@ -669,7 +731,7 @@ pub struct Written {
 /// An event made by a recorder, waiting in its broadcaster.
 #[derive(Debug, Clone)]
 struct Queued {
-    record: EventRecord,
+    record: Rc<EventRecord>,
     uid: Uid,
     at: SimTime,
 }
@@ -711,7 +773,7 @@ pub struct Recorders {
     /// Retries to schedule: (when, broadcaster, token) (drained by the engine).
     pub retries: Vec<(SimTime, usize, u64)>,
     /// Events no Event object will show: (event, when recorded, why) (drained by the engine).
-    pub dropped: Vec<(EventRecord, SimTime, &'static str)>,
+    pub dropped: Vec<(Rc<EventRecord>, SimTime, &'static str)>,
     /// The `tools/events` recorders (kube-scheduler's; `series`).
     series: Vec<series::SeriesProcess>,
     /// When their timers started (the scheduler's start: the run's).
@@ -761,8 +823,10 @@ impl Recorders {
         let b = match self
             .index
             .iter()
-            .position(|p| p.source == source && &*p.host == host)
-        {
+            // (A source is a literal: most often the very same one.)
+            .position(|p| {
+                (std::ptr::eq(p.source, source) || p.source == source) && &*p.host == host
+            }) {
             Some(b) => b,
             None => {
                 self.index.push(Process {
@@ -775,6 +839,7 @@ impl Recorders {
                 n
             }
         };
+        let record = Rc::new(record);
         let bc = &mut self.broadcasters[b];
         if bc.inflight.is_some() || !bc.queue.is_empty() {
             // DropIfChannelFull
@@ -827,7 +892,7 @@ impl Recorders {
             // Patch when count > 1; a patch of an Event the API server does not have fails
             // NotFound and becomes a create.
             let update = self.store_event(&ev.name, now) && ev.count > 1;
-            self.broadcasters[b].correlator.update_state(&ev, &uid);
+            self.broadcasters[b].correlator.update_state_fast(&ev, &uid);
             let recreated = !update && ev.written_before;
             self.written.push(Written {
                 event: ev,
