@@ -86,36 +86,88 @@ pub struct Correlated {
     at: Option<(u64, u64, u32)>,
 }
 
-/// A message as the caches keep it: the text of a message fixed in the code is not copied.
+/// A message as the caches keep it: the text of a message fixed in the code is not copied,
+/// and one built from parts is kept as its parts (its names inline: no heap block), compared
+/// with other text piece by piece as its rendering would be.
 #[derive(Debug, Clone)]
 enum Text {
     Static(&'static str),
     Shared(Rc<str>),
-}
-
-impl std::ops::Deref for Text {
-    type Target = str;
-    fn deref(&self) -> &str {
-        match self {
-            Text::Static(s) => s,
-            Text::Shared(s) => s,
-        }
-    }
+    Parts(
+        &'static str,
+        crate::api::Name,
+        &'static str,
+        crate::api::Name,
+    ),
 }
 
 impl PartialEq for Text {
     fn eq(&self, other: &Text) -> bool {
-        **self == **other
+        self.eq_str(&other.render())
     }
 }
 impl Eq for Text {}
 
 impl Text {
-    /// `text`, the rendering of `message`: kept without a copy when it is fixed text.
+    /// `text`, the rendering of `message`: kept without a copy when it is fixed text, as its
+    /// parts when their names need no heap block.
     fn of(message: &EventMessage, text: &str) -> Text {
         match message {
             EventMessage::Static(s) => Text::Static(s),
+            EventMessage::Parts(a, x, b, y) if !x.is_heap_allocated() && !y.is_heap_allocated() => {
+                Text::Parts(a, x.clone(), b, y.clone())
+            }
             _ => Text::Shared(Rc::from(text)),
+        }
+    }
+
+    /// The text (rendered only when kept as parts).
+    fn render(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Text::Static(s) => std::borrow::Cow::Borrowed(s),
+            Text::Shared(s) => std::borrow::Cow::Borrowed(s),
+            Text::Parts(a, x, b, y) => std::borrow::Cow::Owned([*a, x, b, y].concat()),
+        }
+    }
+
+    /// `str::cmp(text, s)`: bytewise, as Go compares strings.
+    fn cmp_str(&self, s: &str) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        match self {
+            Text::Static(t) => (*t).cmp(s),
+            Text::Shared(t) => (**t).cmp(s),
+            Text::Parts(a, x, b, y) => {
+                let mut rest = s.as_bytes();
+                for p in [a.as_bytes(), x.as_bytes(), b.as_bytes(), y.as_bytes()] {
+                    let n = p.len().min(rest.len());
+                    match p[..n].cmp(&rest[..n]) {
+                        Ordering::Equal => {}
+                        o => return o,
+                    }
+                    if p.len() > n {
+                        // `s` ended within this piece: the text is longer.
+                        return Ordering::Greater;
+                    }
+                    rest = &rest[n..];
+                }
+                if rest.is_empty() {
+                    Ordering::Equal
+                } else {
+                    Ordering::Less
+                }
+            }
+        }
+    }
+
+    /// `text == s`.
+    fn eq_str(&self, s: &str) -> bool {
+        match self {
+            Text::Static(t) => *t == s,
+            Text::Shared(t) => **t == *s,
+            Text::Parts(a, x, b, y) => {
+                a.len() + x.len() + b.len() + y.len() == s.len()
+                    && self.cmp_str(s) == std::cmp::Ordering::Equal
+            }
         }
     }
 }
@@ -196,7 +248,7 @@ impl<'a> Query<'a> {
     /// The logger's key: the aggregate key (`None`) or `getEventKey` with this message.
     fn is_log(&self, k: &LogKey, message: Option<&str>) -> bool {
         match (k, message) {
-            (LogKey::Event(a, m), Some(t)) => **m == *t && self.is_agg(a),
+            (LogKey::Event(a, m), Some(t)) => m.eq_str(t) && self.is_agg(a),
             (LogKey::Aggregate(a), None) => self.is_agg(a),
             _ => false,
         }
@@ -274,6 +326,8 @@ impl LocalKeys {
                 v.insert(pos, t);
                 *self = LocalKeys::Many(v);
             }
+            // (Most often at the back.)
+            LocalKeys::Many(v) if pos == v.len() => v.push_back(t),
             LocalKeys::Many(v) => v.insert(pos, t),
         }
     }
@@ -402,20 +456,32 @@ pub(crate) fn event_name(name: &str, nanos: i128) -> Rc<str> {
 /// formatting machinery, no check per character) and appended at once.
 fn push_event_name(out: &mut String, name: &str, nanos: i128) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    // 32 hex digits hold any u128.
+    // Two digits a byte, from the low end; 32 hex digits hold any u128.
+    const PAIRS: [[u8; 2]; 256] = {
+        let mut t = [[0u8; 2]; 256];
+        let mut i = 0;
+        while i < 256 {
+            t[i] = [HEX[i >> 4], HEX[i & 15]];
+            i += 1;
+        }
+        t
+    };
     let mut digits = [0u8; 32];
-    let v = nanos as u128;
-    let n = ((128 - v.leading_zeros()).div_ceil(4).max(1)) as usize;
-    let (hi, lo) = ((v >> 64) as u64, v as u64);
-    for (i, d) in digits[32 - n..].iter_mut().rev().enumerate() {
-        let w = if i < 16 {
-            lo >> (4 * i)
-        } else {
-            hi >> (4 * (i - 16))
-        };
-        *d = HEX[(w & 15) as usize];
+    let mut at = digits.len();
+    let mut v = nanos as u128;
+    loop {
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[(v & 0xff) as usize]);
+        v >>= 8;
+        if v == 0 {
+            break;
+        }
     }
-    let digits = std::str::from_utf8(&digits[32 - n..]).expect("hex digits are ASCII");
+    // No leading zero (but one digit for zero).
+    if digits[at] == b'0' && at < digits.len() - 1 {
+        at += 1;
+    }
+    let digits = std::str::from_utf8(&digits[at..]).expect("hex digits are ASCII");
     out.reserve(name.len() + 1 + digits.len());
     out.push_str(name);
     out.push('.');
@@ -532,8 +598,8 @@ impl Correlator {
         let keys = &mut rec.local_keys;
         // (A new message is most often the greatest: a name with a growing number.)
         let at = match keys.last() {
-            Some(l) if **l < *text => Err(keys.len()),
-            _ => keys.binary_search_by(|k| (**k).cmp(text)),
+            Some(l) if l.cmp_str(text).is_lt() => Err(keys.len()),
+            _ => keys.binary_search_by(|k| k.cmp_str(text)),
         };
         let aggregated = match at {
             Err(0) if keys.len() + 1 >= DEFAULT_AGGREGATE_MAX_EVENTS => true,
@@ -654,10 +720,10 @@ impl Correlator {
                 #[cfg(debug_assertions)]
                 {
                     let q = Query::new(&ev.record, uid);
-                    let text = ev
-                        .text
-                        .as_deref()
-                        .map_or_else(|| ev.record.message.text(), std::borrow::Cow::Borrowed);
+                    let text = match &ev.text {
+                        Some(t) => t.render(),
+                        None => ev.record.message.text(),
+                    };
                     let found = self
                         .logger
                         .find(q.event_hash(&text), |k| q.is_log(k, Some(&text)));
@@ -690,7 +756,7 @@ impl Correlator {
         // (For an event that was not combined, this is its observed key: marking it written
         // and the `Add` below are one update.)
         let text = match &ev.text {
-            Some(t) => std::borrow::Cow::Borrowed(&**t),
+            Some(t) => t.render(),
             None => ev.record.message.text(),
         };
         let hash = q.event_hash(&text);
@@ -754,6 +820,39 @@ pub struct Process {
     pub host: Rc<str>,
 }
 
+/// An Event's name as the API server's store of Events keys it: hashed once per write (the
+/// expiry queue keeps the hash for the removal), compared by pointer before text.
+#[derive(Debug, Clone)]
+struct StoredName {
+    hash: u64,
+    name: Rc<str>,
+}
+
+impl StoredName {
+    fn new(name: &Rc<str>) -> Self {
+        use std::hash::Hasher;
+        let mut h = rustc_hash::FxHasher::default();
+        h.write(name.as_bytes());
+        StoredName {
+            hash: h.finish(),
+            name: name.clone(),
+        }
+    }
+}
+
+impl PartialEq for StoredName {
+    fn eq(&self, o: &Self) -> bool {
+        self.hash == o.hash && (Rc::ptr_eq(&self.name, &o.name) || self.name == o.name)
+    }
+}
+impl Eq for StoredName {}
+
+impl Hash for StoredName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
 /// Every process's broadcaster, and the API server's Events (names, expiry).
 #[derive(Debug)]
 pub struct Recorders {
@@ -763,10 +862,10 @@ pub struct Recorders {
     broadcasters: Vec<Broadcaster>,
     /// Events stored in the API server: name → when it expires (`--event-ttl`); looked up
     /// only (expiry order is `expiry`'s).
-    stored: LookupMap<Rc<str>, SimTime>,
+    stored: LookupMap<StoredName, SimTime>,
     /// (expiry, name) in time order, one per write: an entry whose time is no longer the
     /// name's in `stored` (written again since) is skipped when it comes due.
-    expiry: VecDeque<(SimTime, Rc<str>)>,
+    expiry: VecDeque<(SimTime, StoredName)>,
     rng: ChaCha8Rng,
     /// Written Events, for the trace (drained by the engine).
     pub written: Vec<Written>,
@@ -977,14 +1076,17 @@ impl Recorders {
     fn store_event(&mut self, name: &Rc<str>, now: SimTime) -> bool {
         self.expire(now);
         let expires = now + EVENT_TTL;
+        let name = StoredName::new(name);
         let had = self.stored.insert(name.clone(), expires).is_some();
         // `expiry` stays in time order: a write comes at the latest instant but for a caller
         // going back in time. An earlier expiry of this name is left to be skipped.
-        let at = match self.expiry.back() {
-            Some((t, _)) if *t > expires => self.expiry.partition_point(|(t, _)| *t <= expires),
-            _ => self.expiry.len(),
-        };
-        self.expiry.insert(at, (expires, name.clone()));
+        match self.expiry.back() {
+            Some((t, _)) if *t > expires => {
+                let at = self.expiry.partition_point(|(t, _)| *t <= expires);
+                self.expiry.insert(at, (expires, name));
+            }
+            _ => self.expiry.push_back((expires, name)),
+        }
         had
     }
 
