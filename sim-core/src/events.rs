@@ -86,88 +86,38 @@ pub struct Correlated {
     at: Option<(u64, u64, u32)>,
 }
 
-/// A message as the caches keep it: the text of a message fixed in the code is not copied,
-/// and one built from parts is kept as its parts (its names inline: no heap block), compared
-/// with other text piece by piece as its rendering would be.
+/// A message as the caches keep it: the text of a message fixed in the code is not copied.
+/// (Keeping a part-built message as its parts, without a heap block, measured slower: the
+/// aggregator's comparisons piece by piece and the larger keys cost more than the copy.)
 #[derive(Debug, Clone)]
 enum Text {
     Static(&'static str),
     Shared(Rc<str>),
-    Parts(
-        &'static str,
-        crate::api::Name,
-        &'static str,
-        crate::api::Name,
-    ),
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Text::Static(s) => s,
+            Text::Shared(s) => s,
+        }
+    }
 }
 
 impl PartialEq for Text {
     fn eq(&self, other: &Text) -> bool {
-        self.eq_str(&other.render())
+        **self == **other
     }
 }
 impl Eq for Text {}
 
 impl Text {
-    /// `text`, the rendering of `message`: kept without a copy when it is fixed text, as its
-    /// parts when their names need no heap block.
+    /// `text`, the rendering of `message`: kept without a copy when it is fixed text.
     fn of(message: &EventMessage, text: &str) -> Text {
         match message {
             EventMessage::Static(s) => Text::Static(s),
-            EventMessage::Parts(a, x, b, y) if !x.is_heap_allocated() && !y.is_heap_allocated() => {
-                Text::Parts(a, x.clone(), b, y.clone())
-            }
             _ => Text::Shared(Rc::from(text)),
-        }
-    }
-
-    /// The text (rendered only when kept as parts).
-    fn render(&self) -> std::borrow::Cow<'_, str> {
-        match self {
-            Text::Static(s) => std::borrow::Cow::Borrowed(s),
-            Text::Shared(s) => std::borrow::Cow::Borrowed(s),
-            Text::Parts(a, x, b, y) => std::borrow::Cow::Owned([*a, x, b, y].concat()),
-        }
-    }
-
-    /// `str::cmp(text, s)`: bytewise, as Go compares strings.
-    fn cmp_str(&self, s: &str) -> std::cmp::Ordering {
-        use std::cmp::Ordering;
-        match self {
-            Text::Static(t) => (*t).cmp(s),
-            Text::Shared(t) => (**t).cmp(s),
-            Text::Parts(a, x, b, y) => {
-                let mut rest = s.as_bytes();
-                for p in [a.as_bytes(), x.as_bytes(), b.as_bytes(), y.as_bytes()] {
-                    let n = p.len().min(rest.len());
-                    match p[..n].cmp(&rest[..n]) {
-                        Ordering::Equal => {}
-                        o => return o,
-                    }
-                    if p.len() > n {
-                        // `s` ended within this piece: the text is longer.
-                        return Ordering::Greater;
-                    }
-                    rest = &rest[n..];
-                }
-                if rest.is_empty() {
-                    Ordering::Equal
-                } else {
-                    Ordering::Less
-                }
-            }
-        }
-    }
-
-    /// `text == s`.
-    fn eq_str(&self, s: &str) -> bool {
-        match self {
-            Text::Static(t) => *t == s,
-            Text::Shared(t) => **t == *s,
-            Text::Parts(a, x, b, y) => {
-                a.len() + x.len() + b.len() + y.len() == s.len()
-                    && self.cmp_str(s) == std::cmp::Ordering::Equal
-            }
         }
     }
 }
@@ -248,7 +198,7 @@ impl<'a> Query<'a> {
     /// The logger's key: the aggregate key (`None`) or `getEventKey` with this message.
     fn is_log(&self, k: &LogKey, message: Option<&str>) -> bool {
         match (k, message) {
-            (LogKey::Event(a, m), Some(t)) => m.eq_str(t) && self.is_agg(a),
+            (LogKey::Event(a, m), Some(t)) => **m == *t && self.is_agg(a),
             (LogKey::Aggregate(a), None) => self.is_agg(a),
             _ => false,
         }
@@ -598,8 +548,8 @@ impl Correlator {
         let keys = &mut rec.local_keys;
         // (A new message is most often the greatest: a name with a growing number.)
         let at = match keys.last() {
-            Some(l) if l.cmp_str(text).is_lt() => Err(keys.len()),
-            _ => keys.binary_search_by(|k| k.cmp_str(text)),
+            Some(l) if **l < *text => Err(keys.len()),
+            _ => keys.binary_search_by(|k| (**k).cmp(text)),
         };
         let aggregated = match at {
             Err(0) if keys.len() + 1 >= DEFAULT_AGGREGATE_MAX_EVENTS => true,
@@ -721,7 +671,7 @@ impl Correlator {
                 {
                     let q = Query::new(&ev.record, uid);
                     let text = match &ev.text {
-                        Some(t) => t.render(),
+                        Some(t) => std::borrow::Cow::Borrowed(&**t),
                         None => ev.record.message.text(),
                     };
                     let found = self
@@ -756,7 +706,7 @@ impl Correlator {
         // (For an event that was not combined, this is its observed key: marking it written
         // and the `Add` below are one update.)
         let text = match &ev.text {
-            Some(t) => t.render(),
+            Some(t) => std::borrow::Cow::Borrowed(&**t),
             None => ev.record.message.text(),
         };
         let hash = q.event_hash(&text);

@@ -223,53 +223,6 @@ fn update_state_fast_is_the_plain_update() {
     assert!(fast > 20_000 && late > 2_000, "fast {fast}, late {late}");
 }
 
-/// A message kept as its parts compares with any text as its rendering does (the aggregator
-/// orders and finds messages, the logger matches them, by these comparisons).
-#[test]
-fn text_parts_compare_as_their_rendering() {
-    let mut rng = ChaCha8Rng::seed_from_u64(21);
-    let piece = |rng: &mut ChaCha8Rng| -> &'static str {
-        ["", "a", "b", "ab", "ba", "aa", "abc", "Created job ", "é"][rng.random_range(0..9)]
-    };
-    let mut kept_as_parts = 0;
-    for _ in 0..50_000 {
-        let (a, x, b, y) = (
-            piece(&mut rng),
-            piece(&mut rng),
-            piece(&mut rng),
-            piece(&mut rng),
-        );
-        let message = EventMessage::Parts(a, Name::from(x), b, Name::from(y));
-        let rendered = message.text().into_owned();
-        let t = Text::of(&message, &rendered);
-        kept_as_parts += matches!(t, Text::Parts(..)) as u32;
-        assert_eq!(t.render(), rendered);
-        let other: String = (0..rng.random_range(0..4))
-            .map(|_| piece(&mut rng))
-            .collect();
-        for s in [other.as_str(), rendered.as_str()] {
-            assert_eq!(
-                t.cmp_str(s),
-                rendered.as_str().cmp(s),
-                "{rendered:?} against {s:?}"
-            );
-            assert_eq!(t.eq_str(s), rendered == s, "{rendered:?} against {s:?}");
-        }
-    }
-    assert_eq!(kept_as_parts, 50_000);
-    // A name too long to sit inline: the rendering is kept instead.
-    let long = "x".repeat(40);
-    let message = EventMessage::Parts(
-        "Created job ",
-        Name::from(long.as_str()),
-        "",
-        Name::default(),
-    );
-    let t = Text::of(&message, &message.text());
-    assert!(matches!(t, Text::Shared(_)));
-    assert_eq!(t.render(), format!("Created job {long}"));
-}
-
 #[test]
 fn event_names_print_as_go_and_rust_hex() {
     for nanos in [
