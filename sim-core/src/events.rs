@@ -666,7 +666,7 @@ impl Correlator {
     /// finds; debug builds check it, and `update_state_fast_is_the_plain_update` in the tests).
     pub(crate) fn update_state_fast(&mut self, ev: &Correlated, uid: &Uid) {
         match ev.at {
-            Some((id, n, s)) if (id, n) == self.at => {
+            Some((id, n, s)) if (id, n) == self.at && crate::fastpath::enabled() => {
                 #[cfg(debug_assertions)]
                 {
                     let q = Query::new(&ev.record, uid);
