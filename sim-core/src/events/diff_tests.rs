@@ -238,4 +238,11 @@ fn event_names_print_as_go_and_rust_hex() {
     }
     let long = "x".repeat(300);
     assert_eq!(&*event_name(&long, 255), format!("{long}.ff"));
+    // Every digit count, either side of zero (digits are made two at a time).
+    let mut rng = ChaCha8Rng::seed_from_u64(31);
+    for _ in 0..20_000 {
+        let bits = rng.random_range(0..128);
+        let nanos = (rng.random::<u128>() >> bits) as i128;
+        assert_eq!(&*event_name("j", nanos), format!("j.{nanos:x}"));
+    }
 }
