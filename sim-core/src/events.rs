@@ -62,8 +62,9 @@ pub const COMBINED_PREFIX: &str = "(combined from similar events): ";
 /// `first` and `last` of an Event object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Correlated {
-    /// The event as written: the message may be the combined one.
-    pub record: EventRecord,
+    /// The event as written: the message may be the combined one. Shared from the recorder
+    /// to the trace (moved as a pointer, not copied at each step).
+    pub record: Rc<EventRecord>,
     /// The Event object's name (`<involvedObject.name>.<hex nanoseconds>`, unique per
     /// process; see [`Correlator::name_for`]).
     pub name: Rc<str>,
@@ -80,9 +81,14 @@ pub struct Correlated {
     aggregated: bool,
     /// The message's text, when the correlator kept one (shared with its caches).
     text: Option<Text>,
+    /// Where the logger holds the observed key: the correlator's state when it was made
+    /// (`Correlator::at`) and the slot, for `update_state_fast`.
+    at: Option<(u64, u64, u32)>,
 }
 
 /// A message as the caches keep it: the text of a message fixed in the code is not copied.
+/// (Keeping a part-built message as its parts, without a heap block, measured slower: the
+/// aggregator's comparisons piece by piece and the larger keys cost more than the copy.)
 #[derive(Debug, Clone)]
 enum Text {
     Static(&'static str),
@@ -223,8 +229,73 @@ impl<'a> Query<'a> {
 #[derive(Debug, Clone)]
 struct AggregateRecord {
     /// `localKeys`: the distinct messages, sorted (at most `DEFAULT_AGGREGATE_MAX_EVENTS`).
-    local_keys: Vec<Text>,
+    local_keys: LocalKeys,
     last: SimTime,
+}
+
+/// A record's `localKeys`, sorted: one message is held without a heap block (most records
+/// are about an object that gets one message of a reason, as a Job's "Created pod: …");
+/// a second one moves them into a ring sized for the most the aggregator keeps (a busy
+/// object's new message is most often the greatest, and the smallest leaves: both ends move,
+/// nothing in between).
+#[derive(Debug, Clone)]
+enum LocalKeys {
+    One(Option<Text>),
+    Many(VecDeque<Text>),
+}
+
+impl LocalKeys {
+    fn len(&self) -> usize {
+        match self {
+            LocalKeys::One(o) => o.is_some() as usize,
+            LocalKeys::Many(v) => v.len(),
+        }
+    }
+    fn last(&self) -> Option<&Text> {
+        match self {
+            LocalKeys::One(o) => o.as_ref(),
+            LocalKeys::Many(v) => v.back(),
+        }
+    }
+    fn binary_search_by(&self, f: impl FnMut(&Text) -> std::cmp::Ordering) -> Result<usize, usize> {
+        match self {
+            LocalKeys::One(o) => o.as_slice().binary_search_by(f),
+            LocalKeys::Many(v) => v.binary_search_by(f),
+        }
+    }
+    /// `Vec::insert`.
+    fn insert(&mut self, pos: usize, t: Text) {
+        match self {
+            LocalKeys::One(o @ None) => {
+                assert_eq!(pos, 0, "insertion index out of bounds");
+                *o = Some(t);
+            }
+            LocalKeys::One(o @ Some(_)) => {
+                let mut v = VecDeque::with_capacity(DEFAULT_AGGREGATE_MAX_EVENTS);
+                v.extend(o.take());
+                v.insert(pos, t);
+                *self = LocalKeys::Many(v);
+            }
+            // (Most often at the back.)
+            LocalKeys::Many(v) if pos == v.len() => v.push_back(t),
+            LocalKeys::Many(v) => v.insert(pos, t),
+        }
+    }
+    /// `Vec::remove(0)` of a non-empty set.
+    fn remove_first(&mut self) {
+        match self {
+            LocalKeys::One(o) => *o = None,
+            LocalKeys::Many(v) => {
+                v.pop_front();
+            }
+        }
+    }
+    fn clear(&mut self) {
+        match self {
+            LocalKeys::One(o) => *o = None,
+            LocalKeys::Many(v) => v.clear(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -292,6 +363,15 @@ pub struct Correlator {
     /// allocates nothing).
     text_buf: String,
     name_buf: String,
+    /// This correlator's state: (which correlator, how many correlations and updates it has
+    /// made); a [`Correlated`] made at this state may reuse the logger slot it found.
+    at: (u64, u64),
+}
+
+thread_local! {
+    /// Numbers correlators apart (see `Correlator::at`); decides no result, only whether a
+    /// remembered cache slot may be reused.
+    static CORRELATORS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 impl Default for Correlator {
@@ -310,7 +390,7 @@ pub enum Outcome {
 /// [`Outcome`] without the box, and the skipped event given back.
 pub(crate) enum Decision {
     Write(Correlated),
-    Skip(EventRecord),
+    Skip(Rc<EventRecord>),
 }
 
 /// `fmt.Sprintf("%v.%x", name, nanos)`: Go's `%x` of an `int64`. Nanoseconds of simulated
@@ -322,26 +402,40 @@ pub(crate) fn event_name(name: &str, nanos: i128) -> Rc<str> {
     Rc::from(buf.as_str())
 }
 
-/// [`event_name`] appended to `out` (digit by digit: no formatting machinery, no check).
+/// [`event_name`] appended to `out`: the digits are made in a buffer on the stack (no
+/// formatting machinery, no check per character) and appended at once.
 fn push_event_name(out: &mut String, name: &str, nanos: i128) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let v = nanos as u128;
-    let digits = (128 - v.leading_zeros()).div_ceil(4).max(1);
-    out.reserve(name.len() + 1 + digits as usize);
-    out.push_str(name);
-    out.push('.');
-    match u64::try_from(v) {
-        Ok(w) => {
-            for d in (0..digits).rev() {
-                out.push(HEX[((w >> (4 * d)) & 15) as usize] as char);
-            }
+    // Two digits a byte, from the low end; 32 hex digits hold any u128.
+    const PAIRS: [[u8; 2]; 256] = {
+        let mut t = [[0u8; 2]; 256];
+        let mut i = 0;
+        while i < 256 {
+            t[i] = [HEX[i >> 4], HEX[i & 15]];
+            i += 1;
         }
-        Err(_) => {
-            for d in (0..digits).rev() {
-                out.push(HEX[((v >> (4 * d)) & 15) as usize] as char);
-            }
+        t
+    };
+    let mut digits = [0u8; 32];
+    let mut at = digits.len();
+    let mut v = nanos as u128;
+    loop {
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[(v & 0xff) as usize]);
+        v >>= 8;
+        if v == 0 {
+            break;
         }
     }
+    // No leading zero (but one digit for zero).
+    if digits[at] == b'0' && at < digits.len() - 1 {
+        at += 1;
+    }
+    let digits = std::str::from_utf8(&digits[at..]).expect("hex digits are ASCII");
+    out.reserve(name.len() + 1 + digits.len());
+    out.push_str(name);
+    out.push('.');
+    out.push_str(digits);
 }
 
 impl Correlator {
@@ -354,6 +448,14 @@ impl Correlator {
             process: 0,
             text_buf: String::new(),
             name_buf: String::new(),
+            at: (
+                CORRELATORS.with(|n| {
+                    let id = n.get();
+                    n.set(id + 1);
+                    id
+                }),
+                0,
+            ),
         }
     }
 
@@ -383,7 +485,7 @@ impl Correlator {
         recorded: SimTime,
         now: SimTime,
     ) -> Outcome {
-        match self.correlate_owned(record.clone(), uid, recorded, now) {
+        match self.correlate_owned(Rc::new(record.clone()), uid, recorded, now) {
             Decision::Write(ev) => Outcome::Write(Box::new(ev)),
             Decision::Skip(_) => Outcome::Skip,
         }
@@ -396,11 +498,12 @@ impl Correlator {
     /// that is written.
     pub(crate) fn correlate_owned(
         &mut self,
-        mut record: EventRecord,
+        mut record: Rc<EventRecord>,
         uid: &Uid,
         recorded: SimTime,
         now: SimTime,
     ) -> Decision {
+        self.at.1 += 1;
         let mut buf = std::mem::take(&mut self.text_buf);
         let text: &str = match &record.message {
             EventMessage::Static(s) => s,
@@ -432,7 +535,7 @@ impl Correlator {
                 q.agg_hash,
                 q.agg(),
                 AggregateRecord {
-                    local_keys: Vec::new(),
+                    local_keys: LocalKeys::One(None),
                     last: now,
                 },
             ),
@@ -459,7 +562,7 @@ impl Correlator {
                 let aggregated = keys.len() >= DEFAULT_AGGREGATE_MAX_EVENTS;
                 if aggregated {
                     // record.localKeys.PopAny() (after the cache.Add: the set is shared).
-                    keys.remove(0);
+                    keys.remove_first();
                 }
                 aggregated
             }
@@ -471,14 +574,14 @@ impl Correlator {
             (recorded, q.event_hash(text), Some(text))
         };
         // eventObserve: `Get`, then `Add` of the same key (updated in place when present).
-        let (name, count, first, written) =
+        let (name, count, first, written, log_slot) =
             match self.logger.find(log_hash, |k| q.is_log(k, log_message)) {
                 Some(s) => {
                     self.logger.touch(s);
                     let l = self.logger.value(s);
                     if l.count > 0 {
                         l.count += 1;
-                        (l.name.clone(), l.count, l.first, l.written)
+                        (l.name.clone(), l.count, l.first, l.written, s)
                     } else {
                         let name = self.name_for(&record.object, stamp);
                         *self.logger.value(s) = EventLog {
@@ -487,7 +590,7 @@ impl Correlator {
                             name: name.clone(),
                             written: false,
                         };
-                        (name, 1, stamp, false)
+                        (name, 1, stamp, false, s)
                     }
                 }
                 None => {
@@ -499,7 +602,7 @@ impl Correlator {
                             kept.clone().unwrap_or_else(|| Text::of(&record.message, t)),
                         ),
                     };
-                    self.logger.insert_new(
+                    let s = self.logger.insert_new(
                         log_hash,
                         key,
                         EventLog {
@@ -509,7 +612,7 @@ impl Correlator {
                             written: false,
                         },
                     );
-                    (name, 1, stamp, false)
+                    (name, 1, stamp, false, s)
                 }
             };
         // filterFunc(observedEvent): EventSourceObjectSpamFilter.Filter, keyed by getSpamKey
@@ -537,7 +640,7 @@ impl Correlator {
             return Decision::Skip(record);
         }
         if let Some(c) = combined {
-            record.message = EventMessage::Text(c);
+            Rc::make_mut(&mut record).message = EventMessage::Text(c);
             kept = None;
         }
         Decision::Write(Correlated {
@@ -549,12 +652,50 @@ impl Correlator {
             written_before: written,
             aggregated,
             text: kept,
+            // Only the observed key of an event written as recorded is updated in place.
+            at: (!aggregated).then_some((self.at.0, self.at.1, log_slot)),
         })
+    }
+
+    /// [`Correlator::update_state`] by the broadcaster, with the `uid` the event was
+    /// correlated with. When nothing touched the caches since [`Correlator::correlate_owned`]
+    /// made `ev` (the broadcaster writes one event at a time: the events behind it wait
+    /// uncorrelated) and it was not combined, the key `UpdateState` looks up is the observed
+    /// one, still at the slot the correlation found it at and the most recently used: the
+    /// update is made there without building the key or searching (the same entry the search
+    /// finds; debug builds check it, and `update_state_fast_is_the_plain_update` in the tests).
+    pub(crate) fn update_state_fast(&mut self, ev: &Correlated, uid: &Uid) {
+        match ev.at {
+            Some((id, n, s)) if (id, n) == self.at && crate::fastpath::enabled() => {
+                #[cfg(debug_assertions)]
+                {
+                    let q = Query::new(&ev.record, uid);
+                    let text = match &ev.text {
+                        Some(t) => std::borrow::Cow::Borrowed(&**t),
+                        None => ev.record.message.text(),
+                    };
+                    let found = self
+                        .logger
+                        .find(q.event_hash(&text), |k| q.is_log(k, Some(&text)));
+                    debug_assert_eq!(found, Some(s), "update_state_fast: the observed key moved");
+                }
+                self.at.1 += 1;
+                self.logger.touch(s);
+                *self.logger.value(s) = EventLog {
+                    count: ev.count,
+                    first: ev.first,
+                    name: ev.name.clone(),
+                    written: true,
+                };
+            }
+            _ => self.update_state(ev, uid),
+        }
     }
 
     /// `UpdateState` after a successful write: the logger remembers the Event under
     /// `getEventKey` of what was written (for a combined event: its combined message).
     pub fn update_state(&mut self, ev: &Correlated, uid: &Uid) {
+        self.at.1 += 1;
         let q = Query::new(&ev.record, uid);
         if ev.aggregated {
             // The observed key was the aggregate one: mark it written (no recency change).
@@ -606,7 +747,7 @@ pub struct Written {
 /// An event made by a recorder, waiting in its broadcaster.
 #[derive(Debug, Clone)]
 struct Queued {
-    record: EventRecord,
+    record: Rc<EventRecord>,
     uid: Uid,
     at: SimTime,
 }
@@ -629,6 +770,39 @@ pub struct Process {
     pub host: Rc<str>,
 }
 
+/// An Event's name as the API server's store of Events keys it: hashed once per write (the
+/// expiry queue keeps the hash for the removal), compared by pointer before text.
+#[derive(Debug, Clone)]
+struct StoredName {
+    hash: u64,
+    name: Rc<str>,
+}
+
+impl StoredName {
+    fn new(name: &Rc<str>) -> Self {
+        use std::hash::Hasher;
+        let mut h = rustc_hash::FxHasher::default();
+        h.write(name.as_bytes());
+        StoredName {
+            hash: h.finish(),
+            name: name.clone(),
+        }
+    }
+}
+
+impl PartialEq for StoredName {
+    fn eq(&self, o: &Self) -> bool {
+        self.hash == o.hash && (Rc::ptr_eq(&self.name, &o.name) || self.name == o.name)
+    }
+}
+impl Eq for StoredName {}
+
+impl Hash for StoredName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
 /// Every process's broadcaster, and the API server's Events (names, expiry).
 #[derive(Debug)]
 pub struct Recorders {
@@ -638,17 +812,17 @@ pub struct Recorders {
     broadcasters: Vec<Broadcaster>,
     /// Events stored in the API server: name → when it expires (`--event-ttl`); looked up
     /// only (expiry order is `expiry`'s).
-    stored: LookupMap<Rc<str>, SimTime>,
+    stored: LookupMap<StoredName, SimTime>,
     /// (expiry, name) in time order, one per write: an entry whose time is no longer the
     /// name's in `stored` (written again since) is skipped when it comes due.
-    expiry: VecDeque<(SimTime, Rc<str>)>,
+    expiry: VecDeque<(SimTime, StoredName)>,
     rng: ChaCha8Rng,
     /// Written Events, for the trace (drained by the engine).
     pub written: Vec<Written>,
     /// Retries to schedule: (when, broadcaster, token) (drained by the engine).
     pub retries: Vec<(SimTime, usize, u64)>,
     /// Events no Event object will show: (event, when recorded, why) (drained by the engine).
-    pub dropped: Vec<(EventRecord, SimTime, &'static str)>,
+    pub dropped: Vec<(Rc<EventRecord>, SimTime, &'static str)>,
     /// The `tools/events` recorders (kube-scheduler's; `series`).
     series: Vec<series::SeriesProcess>,
     /// When their timers started (the scheduler's start: the run's).
@@ -675,6 +849,7 @@ impl Recorders {
 
     /// `recorder.Eventf` in `process`, at `now`, with the API server up or not.
     /// Written or dropped events, or retries, wait for the engine.
+    #[inline]
     pub fn has_output(&self) -> bool {
         !(self.written.is_empty() && self.dropped.is_empty() && self.retries.is_empty())
     }
@@ -697,8 +872,10 @@ impl Recorders {
         let b = match self
             .index
             .iter()
-            .position(|p| p.source == source && &*p.host == host)
-        {
+            // (A source is a literal: most often the very same one.)
+            .position(|p| {
+                (std::ptr::eq(p.source, source) || p.source == source) && &*p.host == host
+            }) {
             Some(b) => b,
             None => {
                 self.index.push(Process {
@@ -711,6 +888,7 @@ impl Recorders {
                 n
             }
         };
+        let record = Rc::new(record);
         let bc = &mut self.broadcasters[b];
         if bc.inflight.is_some() || !bc.queue.is_empty() {
             // DropIfChannelFull
@@ -763,7 +941,7 @@ impl Recorders {
             // Patch when count > 1; a patch of an Event the API server does not have fails
             // NotFound and becomes a create.
             let update = self.store_event(&ev.name, now) && ev.count > 1;
-            self.broadcasters[b].correlator.update_state(&ev, &uid);
+            self.broadcasters[b].correlator.update_state_fast(&ev, &uid);
             let recreated = !update && ev.written_before;
             self.written.push(Written {
                 event: ev,
@@ -848,14 +1026,17 @@ impl Recorders {
     fn store_event(&mut self, name: &Rc<str>, now: SimTime) -> bool {
         self.expire(now);
         let expires = now + EVENT_TTL;
+        let name = StoredName::new(name);
         let had = self.stored.insert(name.clone(), expires).is_some();
         // `expiry` stays in time order: a write comes at the latest instant but for a caller
         // going back in time. An earlier expiry of this name is left to be skipped.
-        let at = match self.expiry.back() {
-            Some((t, _)) if *t > expires => self.expiry.partition_point(|(t, _)| *t <= expires),
-            _ => self.expiry.len(),
-        };
-        self.expiry.insert(at, (expires, name.clone()));
+        match self.expiry.back() {
+            Some((t, _)) if *t > expires => {
+                let at = self.expiry.partition_point(|(t, _)| *t <= expires);
+                self.expiry.insert(at, (expires, name));
+            }
+            _ => self.expiry.push_back((expires, name)),
+        }
         had
     }
 

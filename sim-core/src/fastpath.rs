@@ -44,6 +44,10 @@
 //!   over the ported `TestControllerV2SyncCronJob` table in eight releases, and
 //!   `the_echo_of_a_status_write_is_quiet`; debug builds run the full sync beside every quiet
 //!   exit).
+//! - `events::Correlator::update_state_fast`: a written Event's `UpdateState` made in place at
+//!   the logger slot its correlation found, when nothing touched the caches in between (unit
+//!   test `update_state_fast_is_the_plain_update`; debug builds check the slot by the plain
+//!   search).
 //!
 //! The switch is per thread (sim-core has no threads) and on by default.
 

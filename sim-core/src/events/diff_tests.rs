@@ -92,7 +92,7 @@ fn the_correlator_decides_as_its_reference_under_eviction() {
                     combined += g.record.message.text().starts_with(COMBINED_PREFIX) as u32;
                     counted += (g.count > 1) as u32;
                     let g = (
-                        &g.record,
+                        &*g.record,
                         &*g.name,
                         g.count,
                         g.first,
@@ -153,6 +153,76 @@ fn the_lru_answers_as_its_reference() {
     }
 }
 
+/// The broadcaster's `update_state_fast` (the observed key's slot reused) against the plain
+/// `update_state` (the key built and searched): two correlators fed the same stream, one
+/// updated each way, must decide alike event after event, under eviction, with writes that
+/// fail (no update) and updates made late, after other events were correlated (the slow path).
+#[test]
+fn update_state_fast_is_the_plain_update() {
+    let (mut fast, mut late) = (0, 0);
+    for (seed, cache, narrow) in [
+        (11u64, 3usize, false),
+        (12, 16, false),
+        (13, 4096, false),
+        (14, 5, true),
+    ] {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut plain = Correlator::new(cache);
+        let mut quick = Correlator::new(cache);
+        let mut t = SimTime::from_unix_secs(1_700_000_000);
+        // A write not yet updated: (plain's, quick's, uid).
+        let mut held: Option<(Correlated, Correlated, Uid)> = None;
+        for i in 0..20_000 {
+            t = t + Dur::ms(match rng.random_range(0..10) {
+                0..=5 => 0,
+                6..=8 => rng.random_range(1..5_000),
+                _ => 400_000,
+            });
+            let (ev, uid) = random_event(&mut rng, narrow);
+            let a = plain.correlate_owned(Rc::new(ev.clone()), &uid, t, t);
+            let b = quick.correlate_owned(Rc::new(ev), &uid, t, t);
+            let (a, b) = match (a, b) {
+                (Decision::Skip(x), Decision::Skip(y)) => {
+                    assert_eq!(x, y, "seed {seed}, event {i}");
+                    continue;
+                }
+                (Decision::Write(a), Decision::Write(b)) => (a, b),
+                _ => panic!("seed {seed}, event {i}: one skipped, the other wrote"),
+            };
+            let view = |c: &Correlated| {
+                (
+                    c.record.clone(),
+                    c.name.clone(),
+                    c.count,
+                    c.first,
+                    c.last,
+                    c.written_before,
+                )
+            };
+            assert_eq!(view(&a), view(&b), "seed {seed}, event {i}");
+            if let Some((ha, hb, hu)) = held.take() {
+                // Updated after this event was correlated: the fast path must step aside.
+                assert!(hb.at.is_none_or(|(id, n, _)| (id, n) != quick.at));
+                plain.update_state(&ha, &hu);
+                quick.update_state_fast(&hb, &hu);
+                late += 1;
+            }
+            match rng.random_range(0..10) {
+                // A write given up: no update.
+                0 => {}
+                // Written later.
+                1 => held = Some((a, b, uid)),
+                _ => {
+                    fast += b.at.is_some_and(|(id, n, _)| (id, n) == quick.at) as u32;
+                    plain.update_state(&a, &uid);
+                    quick.update_state_fast(&b, &uid);
+                }
+            }
+        }
+    }
+    assert!(fast > 20_000 && late > 2_000, "fast {fast}, late {late}");
+}
+
 #[test]
 fn event_names_print_as_go_and_rust_hex() {
     for nanos in [
@@ -168,4 +238,11 @@ fn event_names_print_as_go_and_rust_hex() {
     }
     let long = "x".repeat(300);
     assert_eq!(&*event_name(&long, 255), format!("{long}.ff"));
+    // Every digit count, either side of zero (digits are made two at a time).
+    let mut rng = ChaCha8Rng::seed_from_u64(31);
+    for _ in 0..20_000 {
+        let bits = rng.random_range(0..128);
+        let nanos = (rng.random::<u128>() >> bits) as i128;
+        assert_eq!(&*event_name("j", nanos), format!("j.{nanos:x}"));
+    }
 }

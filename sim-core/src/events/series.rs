@@ -222,7 +222,7 @@ impl Recorders {
         let update = self.store_event(&w.name, now) && w.series;
         self.written.push(Written {
             event: Correlated {
-                record: w.record.clone(),
+                record: Rc::new(w.record.clone()),
                 name: w.name.clone(),
                 count: w.count,
                 first: w.first,
@@ -230,6 +230,7 @@ impl Recorders {
                 written_before: w.series,
                 aggregated: false,
                 text: None,
+                at: None,
             },
             update,
             recreated: w.series && !update,
@@ -245,7 +246,8 @@ impl Recorders {
         w.tries += 1;
         if w.tries >= MAX_TRIES {
             // "Unable to write event (retry limit exceeded!)".
-            self.dropped.push((w.record, w.last, "retry-limit"));
+            self.dropped
+                .push((Rc::new(w.record), w.last, "retry-limit"));
             return;
         }
         let sleep = Dur((10_000.0 * (1.0 + 0.25 * self.series_rng.random::<f64>())) as i64);
