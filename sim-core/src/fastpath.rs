@@ -44,6 +44,9 @@
 //!   over the ported `TestControllerV2SyncCronJob` table in eight releases, and
 //!   `the_echo_of_a_status_write_is_quiet`; debug builds run the full sync beside every quiet
 //!   exit).
+//! - `Cache::resolve`: a controller reference (a pod's Job, a Job's CronJob) found by uid
+//!   in the cache's uid index, taken only when the object found has the kind, namespace and
+//!   name asked for (unit test `resolve_by_uid_answers_as_the_lookup_by_key`).
 //!
 //! The switch is per thread (sim-core has no threads) and on by default.
 
