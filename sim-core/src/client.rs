@@ -849,8 +849,7 @@ mod tests {
         let names = ["b", "d", "f", "h", "j"];
         let probes = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"];
         for len in 0..=names.len() {
-            let v: Vec<(ObjectKey, Slot)> =
-                names[..len].iter().map(|n| (key(n), 0)).collect();
+            let v: Vec<(ObjectKey, Slot)> = names[..len].iter().map(|n| (key(n), 0)).collect();
             let plain = |k: &ObjectKey| v.binary_search_by(|(e, _)| e.cmp(k));
             for p in probes {
                 let apart = key(p);
