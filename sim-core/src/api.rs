@@ -140,6 +140,10 @@ impl ObjectKey {
     pub fn name(&self) -> &Name {
         &self.0.name
     }
+    /// The very same handle (equal keys made apart are not).
+    pub fn same_handle(&self, other: &ObjectKey) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl PartialEq for ObjectKey {

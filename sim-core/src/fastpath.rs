@@ -48,6 +48,12 @@
 //!   the logger slot its correlation found, when nothing touched the caches in between (unit
 //!   test `update_state_fast_is_the_plain_update`; debug builds check the slot by the plain
 //!   search).
+//! - `Cache::resolve`: a controller reference (a pod's Job, a Job's CronJob) found by uid
+//!   in the cache's uid index, taken only when the object found has the kind, namespace and
+//!   name asked for (unit test `resolve_by_uid_answers_as_the_lookup_by_key`).
+//! - `KeySet::position`: an index entry found by its key handle, or a new key placed last
+//!   after one comparison, before the binary search (unit test
+//!   `key_set_position_answers_as_the_binary_search`).
 //!
 //! The switch is per thread (sim-core has no threads) and on by default.
 

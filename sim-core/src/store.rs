@@ -193,6 +193,7 @@ impl Store {
 
     /// Update metadata+spec (`status_only = false`) or status (`true`). A non-empty
     /// resourceVersion must match (optimistic concurrency).
+    #[inline(always)]
     pub fn update(
         &mut self,
         obj: Object,
@@ -209,6 +210,10 @@ impl Store {
         self.update_in(obj, false, true, now)
     }
 
+    // Inlined (with `update`) into the API client's writes (issue 19): fewer moves of the
+    // ~280-byte request between frames before it lands in its `Rc` (-460 instructions a slot
+    // of the million-slot world, fat LTO).
+    #[inline(always)]
     fn update_in(
         &mut self,
         mut obj: Object,

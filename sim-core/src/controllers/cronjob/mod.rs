@@ -1332,10 +1332,9 @@ impl CronJobController {
         if r.kind != "CronJob" {
             return None;
         }
-        let parts =
-            crate::api::KeyParts::new(Kind::CronJob, job.meta().namespace.clone(), r.name.clone());
-        let cj = cache.get(&parts)?;
-        (cj.meta().uid == r.uid).then(|| cj.key())
+        // By uid, checked against the key's parts (`Cache::resolve`).
+        let cj = cache.resolve(Kind::CronJob, &job.meta().namespace, &r.name, r.uid)?;
+        Some(cj.key())
     }
 
     /// The sync after the CronJob is found: cleanup, `syncCronJob`, the status write.

@@ -428,12 +428,8 @@ impl JobController {
         if r.kind != "Job" {
             return None;
         }
-        let parts =
-            crate::api::KeyParts::new(Kind::Job, pod.metadata.namespace.clone(), r.name.clone());
-        let obj = cache.get(&parts)?;
-        if obj.meta().uid != r.uid {
-            return None;
-        }
+        // By uid, checked against the key's parts (`Cache::resolve`).
+        let obj = cache.resolve(Kind::Job, &pod.metadata.namespace, &r.name, r.uid)?;
         Some(obj.key())
     }
 
