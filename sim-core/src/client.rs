@@ -538,6 +538,17 @@ impl Cache {
         let o = self.get(&KeyParts::new(kind, namespace.clone(), name.clone()))?;
         (o.meta().uid == uid).then_some(o)
     }
+    /// `resolveControllerRef` (pkg/controller/job/job_controller.go and
+    /// pkg/controller/cronjob/cronjob_controllerv2.go, v1.31): the object of `kind` that the
+    /// controller reference of `meta` names, in `meta`'s namespace, when the reference's kind
+    /// is `kind` and the cached object's uid is the reference's.
+    pub fn controller_of(&self, kind: Kind, meta: &crate::api::ObjectMeta) -> Option<&Rc<Object>> {
+        let r = meta.controller_ref()?;
+        if r.kind != kind.as_str() {
+            return None;
+        }
+        self.resolve(kind, &meta.namespace, &r.name, r.uid)
+    }
     /// Objects of `kind` in `namespace`, in name order.
     pub fn list<'a>(
         &'a self,

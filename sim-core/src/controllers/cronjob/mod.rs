@@ -1328,20 +1328,14 @@ impl CronJobController {
 
     /// The Job → owning CronJob key (`resolveControllerRef`: kind, name and uid must match).
     fn owner_key(job: &Object, cache: &Cache) -> Option<ObjectKey> {
-        let r = job.meta().controller_ref()?;
-        if r.kind != "CronJob" {
-            return None;
-        }
-        // By uid, checked against the key's parts (`Cache::resolve`).
-        let cj = cache.resolve(Kind::CronJob, &job.meta().namespace, &r.name, r.uid)?;
-        Some(cj.key())
+        Some(cache.controller_of(Kind::CronJob, job.meta())?.key())
     }
 
-    /// The sync after the CronJob is found: cleanup, `syncCronJob`, the status write.
+    /// The sync after the CronJob is found: cleanup, `syncCronJob`, the status write. `facts`
+    /// is the CronJob's [`SpecFacts`] entry (a fresh one with fast paths off).
     fn sync_full(
-        &mut self,
-        key: &ObjectKey,
         cj: &CronJob,
+        facts: &mut Option<SpecFacts>,
         era: &V2Era,
         ctx: &SyncCtx,
         cache: &Cache,
@@ -1357,12 +1351,6 @@ impl CronJobController {
         }
         // `copy` is the lister's copy, or (before 1.27, see `V2Era::switch_is_local`) the
         // CronJob re-read in step 1, whose newer resourceVersion then goes into the write.
-        let mut fresh = None;
-        let facts = if crate::fastpath::enabled() {
-            self.facts.get_or_default(key.clone())
-        } else {
-            &mut fresh
-        };
         let out = sync_cron_job_in(&mut copy, &jobs, &statuses, ctx, client, &era, facts);
         update |= out.update_status;
         if !era.cleanup_first && out.error.is_none() {
@@ -1393,9 +1381,9 @@ impl CronJobController {
     #[cfg(debug_assertions)]
     #[allow(clippy::too_many_arguments)]
     fn verify_quiet(
-        &mut self,
         key: &ObjectKey,
         cj: &CronJob,
+        facts: &mut Option<SpecFacts>,
         era: &V2Era,
         ctx: &SyncCtx,
         cache: &Cache,
@@ -1403,7 +1391,7 @@ impl CronJobController {
         quiet: &SyncResult,
     ) {
         let mut probe = crate::controllers::Probe::new(client);
-        let res = self.sync_full(key, cj, era, ctx, cache, &mut probe);
+        let res = Self::sync_full(cj, facts, era, ctx, cache, &mut probe);
         assert!(
             probe.calls.is_empty() && res == *quiet,
             "quiet exit for {key} at {} returned {quiet:?} but the full sync made {:?}, returned {res:?}",
@@ -1544,19 +1532,21 @@ impl Controller for CronJobController {
             return SyncResult::default(); // NotFound: done, no requeue.
         };
         let era = V2Era::from_profile(ctx.profile);
-        if crate::fastpath::enabled() {
-            let facts = self.facts.get_or_default(key.clone());
-            if let Some(d) = quiet::settles_quietly(cj, cache, &era, facts, ctx.now, ctx.local_tz) {
-                let res = SyncResult {
-                    requeue_after: Some(d),
-                    error: None,
-                };
-                #[cfg(debug_assertions)]
-                self.verify_quiet(key, cj, &era, ctx, cache, client, &res);
-                return res;
-            }
+        if !crate::fastpath::enabled() {
+            return Self::sync_full(cj, &mut None, &era, ctx, cache, client);
         }
-        self.sync_full(key, cj, &era, ctx, cache, client)
+        // One lookup of the spec facts, for the quiet exit and the full sync alike.
+        let facts = self.facts.get_or_default(key.clone());
+        if let Some(d) = quiet::settles_quietly(cj, cache, &era, facts, ctx.now, ctx.local_tz) {
+            let res = SyncResult {
+                requeue_after: Some(d),
+                error: None,
+            };
+            #[cfg(debug_assertions)]
+            Self::verify_quiet(key, cj, facts, &era, ctx, cache, client, &res);
+            return res;
+        }
+        Self::sync_full(cj, facts, &era, ctx, cache, client)
     }
 
     fn reset(&mut self) {

@@ -2135,7 +2135,6 @@ fn quiet_exit_only_where_the_full_sync_decides_nothing() {
                     };
                     let cache =
                         cache_of(std::iter::once(Object::CronJob(cj.clone())).chain(listed()));
-                    let key = cj_key(&cj);
                     let mut facts = None;
                     let answer =
                         quiet::settles_quietly(&cj, &cache, &era, &mut facts, now, Tz::UTC);
@@ -2144,8 +2143,14 @@ fn quiet_exit_only_where_the_full_sync_decides_nothing() {
                         cronjob: Some(real.clone()),
                         ..Default::default()
                     };
-                    let mut ctl = CronJobController::new();
-                    let res = ctl.sync_full(&key, &cj, &era, &ctx(now, &p), &cache, &mut client);
+                    let res = CronJobController::sync_full(
+                        &cj,
+                        &mut None,
+                        &era,
+                        &ctx(now, &p),
+                        &cache,
+                        &mut client,
+                    );
                     let acted = !client.created.is_empty()
                         || !client.deleted.is_empty()
                         || !client.status_updates.is_empty()
@@ -2185,9 +2190,9 @@ fn quiet_exit_only_where_the_full_sync_decides_nothing() {
                         cronjob: Some(real.clone()),
                         ..Default::default()
                     };
-                    CronJobController::new().sync_full(
-                        &cj_key(&cj),
+                    CronJobController::sync_full(
                         &cj,
+                        &mut None,
                         &era,
                         &ctx(tc.now, &p),
                         &cache,
@@ -2221,14 +2226,8 @@ fn echo_is_quiet(minor: u32) {
     // The sync at the hour creates the Job and writes the status.
     let mut client = FakeClient::default();
     let cache = cache_of([Object::CronJob(cj.clone())]);
-    let first = CronJobController::new().sync_full(
-        &cj_key(&cj),
-        &cj,
-        &era,
-        &ctx(now, &p),
-        &cache,
-        &mut client,
-    );
+    let first =
+        CronJobController::sync_full(&cj, &mut None, &era, &ctx(now, &p), &cache, &mut client);
     assert_eq!((client.created.len(), client.status_updates.len()), (1, 1));
     let job = client.created[0].clone();
     cj.status = client.status_updates[0].status.clone();
@@ -2260,7 +2259,7 @@ fn echo_is_quiet(minor: u32) {
         None
     );
     let mut client = FakeClient::default();
-    CronJobController::new().sync_full(&cj_key(&cj), &cj, &era, &ctx(at, &p), &cache, &mut client);
+    CronJobController::sync_full(&cj, &mut None, &era, &ctx(at, &p), &cache, &mut client);
     assert_eq!(client.reasons(), ["SawCompletedJob"]);
     cj.status = client.status_updates[0].status.clone();
     assert!(cj.status.active.is_empty());
@@ -2274,14 +2273,8 @@ fn echo_is_quiet(minor: u32) {
         let cache = cache_of([Object::CronJob(cj.clone()), Object::Job(done.clone())]);
         let answer = quiet::settles_quietly(&cj, &cache, &era, &mut None, at, Tz::UTC);
         let mut client = FakeClient::default();
-        let res = CronJobController::new().sync_full(
-            &cj_key(&cj),
-            &cj,
-            &era,
-            &ctx(at, &p),
-            &cache,
-            &mut client,
-        );
+        let res =
+            CronJobController::sync_full(&cj, &mut None, &era, &ctx(at, &p), &cache, &mut client);
         let Some(w) = client.status_updates.first() else {
             let requeue = (top_of_the_hour() + Dur::hours(1) + NEXT_SCHEDULE_DELTA) - at;
             assert_eq!(answer, Some(requeue), "1.{minor}");

@@ -424,13 +424,7 @@ impl JobController {
     /// (`resolveControllerRef`).
     /// The key is the cached Job's own handle (no allocation).
     fn owner_job(pod: &Pod, cache: &Cache) -> Option<ObjectKey> {
-        let r = pod.metadata.controller_ref()?;
-        if r.kind != "Job" {
-            return None;
-        }
-        // By uid, checked against the key's parts (`Cache::resolve`).
-        let obj = cache.resolve(Kind::Job, &pod.metadata.namespace, &r.name, r.uid)?;
-        Some(obj.key())
+        Some(cache.controller_of(Kind::Job, &pod.metadata)?.key())
     }
 
     /// (namespace, name) of the Job a pod's controller reference names (kind Job): what its
