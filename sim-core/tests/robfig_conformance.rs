@@ -81,3 +81,37 @@ fn pinned_extra_cases() {
         assert_eq!(answer_line(q), want, "{q}");
     }
 }
+
+/// Specs with an empty field, which v3 accepts (`FieldsFunc` drops the empty items of ","),
+/// found by the `schedule` fuzz target; answered by the oracle (robfig-oracle, same build).
+#[test]
+fn empty_fields() {
+    let cases = [
+        (", * * * *\tUTC\t2024-01-01T00:00:00Z\t2", "ZERO"),
+        ("0 ,, * * *\tUTC\t2024-01-01T00:00:00Z\t2", "ZERO"),
+        ("* * , * *\tUTC\t2024-01-01T00:00:00Z\t2", "ZERO"),
+        ("* * * * ,\tUTC\t2024-01-01T00:00:00Z\t2", "ZERO"),
+        (
+            "* * 1 * ,\tUTC\t2024-01-01T00:00:00Z\t2",
+            "2024-01-01T00:01:00+00:00\t2024-01-01T00:02:00+00:00",
+        ),
+        (
+            "* * , * 1\tUTC\t2024-01-01T00:00:00Z\t2",
+            "2024-01-01T00:01:00+00:00\t2024-01-01T00:02:00+00:00",
+        ),
+        ("* * * , *\tUTC\t2024-01-01T00:00:00Z\t2", "ZERO"),
+        ("0 0 30 2 *\tUTC\t2024-01-01T00:00:00Z\t2", "ZERO"),
+        (",,, * * * *\tUTC\t2024-01-01T00:00:00Z\t2", "ZERO"),
+        (
+            ", * * * *\tAustralia/Lord_Howe\t2024-04-06T14:00:00Z\t2",
+            "ZERO",
+        ),
+        (
+            "* * 1 * ,\tAustralia/Lord_Howe\t2024-04-06T14:00:00Z\t2",
+            "2024-05-01T00:00:00+10:30\t2024-05-01T00:01:00+10:30",
+        ),
+    ];
+    for (q, want) in cases {
+        assert_eq!(answer_line(q), want, "{q}");
+    }
+}

@@ -157,6 +157,35 @@ fn day_matches(s: &SpecFields, c: &Civil) -> bool {
     }
 }
 
+/// Whether no instant can ever match `s`, so that `Next` is Go's zero time from any start.
+/// robfig v3's `getField` splits a field with `strings.FieldsFunc`, which drops empty items:
+/// `",,"` or `","` is an empty list, a field with no value, and `ParseStandard` accepts it
+/// (v1.1.0's `strings.Split` keeps them and fails to parse ""). Its `Next` then walks hour by
+/// hour (minute field) or month by month (month field) to the five-year limit, ~44,000 loop
+/// rounds per call. Each loop only stops at a value whose bit is set, so a field with no bit in
+/// its range, or days that `dayMatches` can never accept, means the loop cannot end but at the
+/// limit: the answer is known before it starts. (Found by the `schedule` fuzz target, where
+/// such specs took over a second an input.)
+pub(crate) fn never_matches(s: &SpecFields) -> bool {
+    const SECONDS: u64 = (1 << 60) - 1;
+    const HOURS: u64 = (1 << 24) - 1;
+    const DOMS: u64 = ((1 << 32) - 1) & !1;
+    const MONTHS: u64 = ((1 << 13) - 1) & !1;
+    const DOWS: u64 = (1 << 7) - 1;
+    let dom = s.dom & DOMS != 0;
+    let dow = s.dow & DOWS != 0;
+    let days = if s.dom & STAR_BIT > 0 || s.dow & STAR_BIT > 0 {
+        dom && dow
+    } else {
+        dom || dow
+    };
+    s.second & SECONDS == 0
+        || s.minute & SECONDS == 0
+        || s.hour & HOURS == 0
+        || s.month & MONTHS == 0
+        || !days
+}
+
 /// Bound on loop steps: robfig's search always ends within its five-year window (a few
 /// hundred thousand steps at most); this only guards against a hang on pathological input.
 const MAX_STEPS: u32 = 5_000_000;
@@ -164,6 +193,19 @@ const MAX_STEPS: u32 = 5_000_000;
 /// `SpecSchedule.Next` on unix milliseconds, in `zone`. `None` is Go's zero time.
 /// `midnight_fix` is v3's DST correction in the day loop (absent in v1.1.0).
 pub(crate) fn next_spec(
+    s: &SpecFields,
+    from_ms: i64,
+    zone: &mut Zone,
+    midnight_fix: bool,
+) -> Option<i64> {
+    if never_matches(s) {
+        return None;
+    }
+    next_spec_search(s, from_ms, zone, midnight_fix)
+}
+
+/// `next_spec` without the `never_matches` shortcut: robfig's search itself.
+fn next_spec_search(
     s: &SpecFields,
     from_ms: i64,
     zone: &mut Zone,
@@ -285,6 +327,68 @@ pub(crate) fn next_spec(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn fields(spec: &str) -> SpecFields {
+        let s = crate::schedule::parse_standard_for(spec, crate::schedule::RobfigVersion::V3_0_1)
+            .unwrap();
+        match s.kind {
+            crate::schedule::Kind::Spec(f) => f,
+            crate::schedule::Kind::Every { .. } => unreachable!("{spec} is not a spec"),
+        }
+    }
+
+    /// Specs v3 accepts with an empty field (`FieldsFunc` drops the items of ",") can never
+    /// match; schedules that only miss for want of a date (30 February) are searched as before.
+    #[test]
+    fn never_matches_only_what_cannot_match() {
+        for (spec, never) in [
+            (", * * * *", true),
+            ("0 ,, * * *", true),
+            ("* * , * *", true), // no day of month, `*` day of week: both must match
+            ("* * * * ,", true), // `*` day of month, no day of week
+            ("* * 1 * ,", false), // neither starred: either may match
+            ("* * , * 1", false),
+            ("* * * , *", true),
+            ("0 0 30 2 *", false), // never happens, but only the search finds out
+            ("* * * * *", false),
+            ("1,,2 * * * *", false),
+            ("0 0 1 1 0", false),
+        ] {
+            assert_eq!(never_matches(&fields(spec)), never, "{spec}");
+        }
+    }
+
+    /// The shortcut answers as robfig's search does, in zones with and without DST.
+    #[test]
+    fn never_matches_answers_as_the_search() {
+        let specs = [
+            ", * * * *",
+            "0 ,, * * *",
+            "* * , * *",
+            "* * * * ,",
+            "* * * , *",
+            "0 0 30 2 *",
+            "* * 1 * ,",
+            "*/7 3 * * *",
+        ];
+        let zones = [
+            chrono_tz::Tz::UTC,
+            chrono_tz::Tz::Australia__Lord_Howe,
+            chrono_tz::Tz::America__Sao_Paulo,
+        ];
+        for spec in specs {
+            let f = fields(spec);
+            for tz in zones {
+                for from in [0i64, 1_711_846_799_000, 1_700_000_000_500] {
+                    for fix in [false, true] {
+                        let a = next_spec(&f, from, &mut Zone::new(tz), fix);
+                        let b = next_spec_search(&f, from, &mut Zone::new(tz), fix);
+                        assert_eq!(a, b, "{spec} {tz} {from} {fix}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn civil_round_trip() {
