@@ -374,6 +374,14 @@ thread_local! {
     static CORRELATORS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
+fn next_correlator_id() -> u64 {
+    CORRELATORS.with(|n| {
+        let id = n.get();
+        n.set(id + 1);
+        id
+    })
+}
+
 impl Default for Correlator {
     fn default() -> Self {
         Correlator::new(MAX_LRU_CACHE_ENTRIES)
@@ -448,15 +456,21 @@ impl Correlator {
             process: 0,
             text_buf: String::new(),
             name_buf: String::new(),
-            at: (
-                CORRELATORS.with(|n| {
-                    let id = n.get();
-                    n.set(id + 1);
-                    id
-                }),
-                0,
-            ),
+            at: (next_correlator_id(), 0),
         }
+    }
+
+    /// The correlator of a process that died and started again: as [`Correlator::new`] (empty
+    /// caches, no name given yet, a new number so that no remembered slot is reused), with
+    /// this process's number, keeping the caches' memory. A controller manager restarted
+    /// three times would otherwise grow three new sets of 4,096-entry caches, each touching
+    /// memory the old ones had freed at other addresses.
+    pub fn restart(&mut self) {
+        self.aggregator.clear();
+        self.logger.clear();
+        self.spam.clear();
+        self.last_name = (SimTime(i64::MIN), 0);
+        self.at = (next_correlator_id(), 0);
     }
 
     /// `fmt.Sprintf("%v.%x", ref.Name, t.UnixNano())`. Real clocks tick in nanoseconds, so two
@@ -1013,9 +1027,11 @@ impl Recorders {
                 for q in bc.queue.drain(..) {
                     self.dropped.push((q.record, q.at, "process-stopped"));
                 }
-                let token = bc.token + 1;
-                *bc = Broadcaster::default();
-                bc.token = token;
+                // As `Broadcaster::default()` with the next token (the queue was drained and
+                // nothing is in flight), keeping the memory of its queue and caches.
+                debug_assert!(bc.queue.is_empty() && bc.inflight.is_none());
+                bc.token += 1;
+                bc.correlator.restart();
                 bc.correlator.process = b as u32;
             }
         }

@@ -246,3 +246,56 @@ fn event_names_print_as_go_and_rust_hex() {
         assert_eq!(&*event_name("j", nanos), format!("j.{nanos:x}"));
     }
 }
+
+/// A process that stops and starts again has a correlator as a new one: `restart` keeps the
+/// caches' memory but nothing they held. Two correlators, one restarted in place and one made
+/// new at the same moments, over random streams, decide alike (and both update their state).
+#[test]
+fn a_restarted_correlator_decides_as_a_new_one() {
+    let (mut restarts, mut skipped) = (0, 0);
+    for (seed, cache, narrow) in [(21u64, 5usize, false), (22, 64, false), (23, 8, true)] {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut kept = Correlator::new(cache);
+        let mut made = Correlator::new(cache);
+        kept.process = 3;
+        made.process = 3;
+        let mut t = SimTime::from_unix_secs(1_700_000_000);
+        for i in 0..10_000 {
+            if i % 700 == 699 {
+                restarts += 1;
+                kept.restart();
+                made = Correlator::new(cache);
+                made.process = 3;
+            }
+            // Mostly bursts, so that the spam filter's buckets run dry between restarts.
+            t = t + Dur::ms(match rng.random_range(0..200) {
+                0..=189 => 0,
+                190..=198 => rng.random_range(1..5_000),
+                _ => 400_000,
+            });
+            let (ev, uid) = random_event(&mut rng, narrow);
+            let a = kept.correlate(&ev, &uid, t, t);
+            let b = made.correlate(&ev, &uid, t, t);
+            // Everything but the correlator's own number (`at`), which tells them apart.
+            let view = |o: &Outcome| match o {
+                Outcome::Skip => None,
+                Outcome::Write(c) => Some((
+                    c.record.clone(),
+                    c.name.clone(),
+                    c.count,
+                    c.first,
+                    c.last,
+                    c.written_before,
+                    c.aggregated,
+                )),
+            };
+            assert_eq!(view(&a), view(&b), "seed {seed}, event {i}");
+            skipped += u32::from(matches!(a, Outcome::Skip));
+            if let (Outcome::Write(x), Outcome::Write(y)) = (&a, &b) {
+                kept.update_state(x, &uid);
+                made.update_state(y, &uid);
+            }
+        }
+    }
+    assert!(restarts > 30 && skipped > 1000, "{restarts} {skipped}");
+}

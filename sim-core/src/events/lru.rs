@@ -62,6 +62,20 @@ impl<K, V> Lru<K, V> {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+    /// Empty, as `new(cap)`, keeping the memory of its slab and index.
+    pub fn clear(&mut self) {
+        self.slots.clear();
+        self.free.clear();
+        self.index.fill(NIL);
+        self.head = NIL;
+        self.tail = NIL;
+        self.len = 0;
+    }
+
+    /// How many entries the slab has room for (memory, not content).
+    pub fn slab_capacity(&self) -> usize {
+        self.slots.capacity()
+    }
 
     /// The index position a hash starts probing at (its high bits after one more multiply,
     /// so a hash whose low or high bits vary little still spreads).
@@ -207,6 +221,19 @@ impl<K, V> Lru<K, V> {
                 s
             }
             None => {
+                // The slab never holds more than `cap + 1` entries (the new one before the
+                // eviction). Doubling would take the last step from `cap` to `2 cap` (the
+                // 4,097th entry of a 4,096-entry cache copies all of them into a block twice
+                // their size, and the copy's peak is old + new); the step that would reach
+                // `cap` goes to `cap + 1` at once.
+                if self.slots.len() == self.slots.capacity() {
+                    let mut want = (self.slots.len() * 2).max(4);
+                    if want >= self.cap {
+                        want = self.cap + 1;
+                    }
+                    self.slots
+                        .reserve_exact(want.saturating_sub(self.slots.len()).max(1));
+                }
                 self.slots.push(e);
                 u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 entries")
             }

@@ -302,6 +302,46 @@ fn lru_evicts_the_least_recently_used_key() {
     assert_eq!(l.get(&3).copied(), Some(30));
 }
 
+/// A full cache holds `cap` entries and the one being added: its slab is sized for that, not
+/// doubled past it when the `cap + 1`-th key arrives (a 4,096-entry cache would otherwise
+/// copy itself into a block for 8,192).
+#[test]
+fn lru_slab_stops_at_its_capacity() {
+    let cap = 4096;
+    let mut l: Lru<u32, u32> = Lru::new(cap);
+    for k in 0..3 * cap as u32 {
+        l.add(k, k);
+    }
+    assert_eq!(l.len(), cap);
+    assert_eq!(l.slab_capacity(), cap + 1);
+    assert_eq!(
+        l.get(&(3 * cap as u32 - 1)).copied(),
+        Some(3 * cap as u32 - 1)
+    );
+    assert!(l.get(&(2 * cap as u32 - 1)).is_none());
+}
+
+/// `clear` empties the cache as `new` would make it, keeping its memory.
+#[test]
+fn lru_clear_is_a_new_cache() {
+    let mut l: Lru<u32, u32> = Lru::new(3);
+    for k in 0..10 {
+        l.add(k, k);
+    }
+    let room = l.slab_capacity();
+    l.clear();
+    assert!(l.is_empty());
+    assert!(l.get(&9).is_none());
+    assert_eq!(l.slab_capacity(), room);
+    for k in 20..24 {
+        l.add(k, k);
+    }
+    assert_eq!(l.len(), 3);
+    assert!(l.get(&20).is_none());
+    assert_eq!(l.get(&21).copied(), Some(21));
+    assert_eq!(l.get(&23).copied(), Some(23));
+}
+
 #[test]
 fn a_write_is_retried_12_times_10_seconds_apart_then_given_up() {
     let mut r = Recorders::new(1);
