@@ -567,9 +567,15 @@ fn object_from_value(
             if w.message.contains(&w.field) {
                 format!("{}:{line}: {}", d.file, w.message)
             } else {
-                // At the field's line when it can be found, as errors are.
+                // At the field's line when it can be found, as errors are; a List item's
+                // field with the item's path.
                 let (at, _) = field_at(doc, &w.field, line, path);
-                format!("{}:{at}: {}: {}", d.file, w.field, w.message)
+                let shown = if path.is_empty() {
+                    w.field.clone()
+                } else {
+                    format!("{path}.{}", w.field)
+                };
+                format!("{}:{at}: {shown}: {}", d.file, w.message)
             }
         })
         .chain(any_api_note.map(|served| {
@@ -624,10 +630,27 @@ fn object_from_value(
 /// Where `field` of a document starting at `line` is: "line:column" when it can be found in
 /// a whole document (`path` empty), else the document's line; with (line, column) to sort by.
 fn field_at(doc: &str, field: &str, line: usize, path: &str) -> (String, (usize, usize)) {
-    match locate_field(doc, field) {
-        Some((l, c)) if path.is_empty() => (format!("{}:{c}", line + l - 1), (line + l - 1, c)),
+    match locate_key(doc, field, path) {
+        Some((l, c)) => (format!("{}:{c}", line + l - 1), (line + l - 1, c)),
         _ => (line.to_string(), (line, 0)),
     }
+}
+
+/// Where the key of `field` is in a document (line, column; 1-based, relative to `doc`): in the
+/// whole document (`path` empty), or in the item of a `List` at `path` (`items[2]`), counted
+/// as `locate_value` counts block-list items, at the key's column. Before, every field of a
+/// List item was reported at the List's first line.
+fn locate_key(doc: &str, field: &str, path: &str) -> Option<(usize, usize)> {
+    if path.is_empty() {
+        return locate_field(doc, field);
+    }
+    let (l, _) = locate_value(doc, &format!("{path}.{field}"))?;
+    let text = doc.lines().nth(l - 1)?;
+    let mut t = text.trim_start();
+    while let Some(r) = t.strip_prefix("- ") {
+        t = r.trim_start();
+    }
+    Some((l, text.len() - t.len() + 1))
 }
 
 /// Decode a typed object. On failure, for a whole document, decode the text again with the
@@ -706,12 +729,12 @@ pub fn report_field_error(d: &mut Diags<'_>, e: &FieldError, path: &str, line: u
         .unwrap_or(&rendered)
         .to_string();
     let found = if e.field.starts_with("metadata.") || e.field.contains('.') {
-        locate_field(doc, &e.field)
+        locate_key(doc, &e.field, path)
     } else {
         None
     };
     match found {
-        Some((l, c)) if path.is_empty() => d.at_line(line + l - 1, Some(c), &field_path, msg),
+        Some((l, c)) => d.at_line(line + l - 1, Some(c), &field_path, msg),
         _ => d.at_line(line, None, &field_path, msg),
     }
 }

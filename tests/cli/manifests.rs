@@ -263,3 +263,130 @@ fn scheduling_fields_jobsim_does_not_simulate_are_named_at_their_line() {
     // node affinity is simulated: no warning for it
     assert!(!all.contains("nodeAffinity"), "{all}");
 }
+
+/// A Job that brings its own `selector` without `manualSelector: true` is refused: the job
+/// strategy's Validate runs `generateSelector` with the new Job's uid, then
+/// `validateGeneratedSelector` (pkg/apis/batch/validation/validation.go, v1.27+ with the
+/// `batch.kubernetes.io/` labels; `ValidateGeneratedSelector` with the legacy ones before).
+/// Found in a `kubectl get -o yaml` List (derailed/popeye
+/// `internal/lint/testdata/batch/job/1.yaml`, excerpt below), which jobsim ran; and a
+/// `manualSelector: true` Job whose selector misses its template's labels created pods
+/// forever (121 in 2 minutes) where the API server refuses it (ValidateJobSpec; upstream
+/// TestValidateJob's case "spec.template.metadata.labels: Invalid value:
+/// map[string]string{"y":"z"}: `selector` does not match template `labels`").
+#[test]
+fn a_job_with_its_own_selector_is_refused_as_the_api_server_refuses_it() {
+    // derailed/popeye internal/lint/testdata/batch/job/1.yaml (excerpt: one item of its List).
+    let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: batch/v1\n  kind: Job\n  metadata:\n    labels:\n      job-name: j1\n      app: j1\n    name: j1\n    namespace: default\n  spec:\n    backoffLimit: 6\n    completionMode: NonIndexed\n    completions: 1\n    parallelism: 1\n    selector:\n      matchLabels:\n        batch.kubernetes.io/controller-uid: xxx\n    suspend: false\n    template:\n      metadata:\n        creationTimestamp: null\n        labels:\n          batch.kubernetes.io/controller-uid: xxx\n          batch.kubernetes.io/job-name: j1\n          job-name: j1\n      spec:\n        containers:\n        - image: fred:1.0\n          name: c1\n        restartPolicy: OnFailure\n";
+    let o = check(
+        "own-selector-130",
+        "m.yaml",
+        list,
+        &["--kubernetes", "1.30"],
+    );
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    for n in [
+        "m.yaml:17:5: items[0].spec.selector: Invalid value: {...}: `selector` not auto-generated",
+        "m.yaml:22:7: items[0].spec.template.metadata.labels[batch.kubernetes.io/controller-uid]: Invalid value: {...}: must be '<uid>'",
+    ] {
+        assert!(o.stderr.contains(n), "{n:?} not in\n{}", o.stderr);
+    }
+    assert!(o.stderr.contains("2 errors found"), "{}", o.stderr);
+    // Before 1.27 only the legacy labels are generated and checked: the prefixed one the file
+    // sets is the user's own label, and the selector on it is still not the generated one.
+    let o = check(
+        "own-selector-126",
+        "m.yaml",
+        list,
+        &["--kubernetes", "1.26"],
+    );
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("m.yaml:17:5: items[0].spec.selector: Invalid value: {...}: `selector` not auto-generated"), "{}", o.stderr);
+    assert!(o.stderr.contains("1 error found"), "{}", o.stderr);
+    // A hand-written selector on the pods' own label.
+    let y = JOB.replace(
+        "spec:\n  template:\n    spec:",
+        "spec:\n  selector:\n    matchLabels:\n      app: pi\n  template:\n    metadata:\n      labels:\n        app: pi\n    spec:",
+    );
+    let o = check("app-selector", "m.yaml", &y, &[]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr.contains(
+            "m.yaml:6:3: spec.selector: Invalid value: {...}: `selector` not auto-generated"
+        ),
+        "{}",
+        o.stderr
+    );
+    // With manualSelector: true it is the user's: accepted when it matches the labels ...
+    let manual = y.replace(
+        "spec:\n  selector:",
+        "spec:\n  manualSelector: true\n  selector:",
+    );
+    let o = check("manual-ok", "m.yaml", &manual, &[]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    // ... refused when it does not (it selected none of its pods and created them forever).
+    let o = check(
+        "manual-mismatch",
+        "m.yaml",
+        &manual.replace("        app: pi\n", "        app: other\n"),
+        &[],
+    );
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("m.yaml:12:7: spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"other\"}: `selector` does not match template `labels`"), "{}", o.stderr);
+    // A selector on the generated job-name label is what generateSelector would give: valid.
+    let o = check(
+        "job-name-selector",
+        "m.yaml",
+        &JOB.replace(
+            "spec:\n  template:",
+            "spec:\n  selector:\n    matchLabels:\n      job-name: pi\n  template:",
+        ),
+        &[],
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+}
+
+/// ValidateJob's last rule: an Indexed Job's last pod hostname `<name>-<completions-1>` must
+/// be a DNS-1123 label (62 characters + "-9" is 64). It was checked only in unit tests.
+#[test]
+fn an_indexed_job_whose_last_hostname_is_too_long_is_refused() {
+    let name = "a".repeat(62);
+    let y = JOB.replace("name: pi", &format!("name: {name}")).replace(
+        "spec:\n  template",
+        "spec:\n  completionMode: Indexed\n  completions: 10\n  template",
+    );
+    let o = check("indexed-hostname", "m.yaml", &y, &[]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains(&format!("m.yaml:4:3: metadata.name: Invalid value: \"{name}\": will not able to create pod with invalid DNS label: {name}-9")), "{}", o.stderr);
+    // 61 characters + "-9": a label.
+    let o = check(
+        "indexed-hostname-ok",
+        "m.yaml",
+        &y.replace(&name, &name[1..]),
+        &[],
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+}
+
+/// Diagnostics of a `List`'s items are located at the item's field (they were all at the
+/// List's first line) and warnings carry the item's path (`items[2].spec.suspend`).
+#[test]
+fn list_items_are_located_at_their_fields() {
+    let item = |n: &str| {
+        format!("- apiVersion: batch/v1\n  kind: Job\n  metadata:\n    name: {n}\n  spec:\n    suspend: true\n    template:\n      spec:\n        restartPolicy: Never\n        containers:\n        - name: main\n          image: busybox\n")
+    };
+    let y = format!(
+        "apiVersion: v1\nkind: List\nitems:\n{}{}",
+        item("a"),
+        item("b").replace("restartPolicy: Never", "restartPolicy: Always")
+    );
+    let o = check("list-lines", "m.yaml", &y, &["--kubernetes", "1.21"]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    for n in [
+        "m.yaml:9:5: items[0].spec.suspend: dropped by the API server: feature gate SuspendJob is off by default in 1.21",
+        "m.yaml:21:5: items[1].spec.suspend: dropped by the API server",
+        "m.yaml:24:9: items[1].spec.template.spec.restartPolicy: Required value",
+    ] {
+        assert!(o.stderr.contains(n), "{n:?} not in\n{}", o.stderr);
+    }
+}
