@@ -390,3 +390,36 @@ fn list_items_are_located_at_their_fields() {
         assert!(o.stderr.contains(n), "{n:?} not in\n{}", o.stderr);
     }
 }
+
+/// kubernetes/website `content/en/examples/controllers/job-backoff-limit-per-index-failindex.yaml`
+/// on 1.26/1.27: FailIndex is not an action yet (it came with backoffLimitPerIndex in 1.28,
+/// KEP-3850; VAL v1.26 `supportedPodFailurePolicyActions` = Count, FailJob, Ignore), so the API
+/// server answers "Unsupported value", not 1.28's "requires the backoffLimitPerIndex to be
+/// set". An empty action or operator is `Required` with the valid values as Go's `%q` lists them.
+#[test]
+fn fail_index_before_1_28_and_empty_actions_in_the_api_servers_words() {
+    let pfp = |rule: &str| {
+        JOB.replace(
+            "spec:\n  template",
+            &format!("spec:\n  podFailurePolicy:\n    rules:\n    - {rule}\n  template"),
+        )
+    };
+    let y = pfp("action: FailIndex\n      onExitCodes: { operator: In, values: [42] }");
+    let o = check("failindex-127", "m.yaml", &y, &["--kubernetes", "1.27"]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("m.yaml:8:7: spec.podFailurePolicy.rules[0].action: Unsupported value: \"FailIndex\": supported values: \"Count\", \"FailJob\", \"Ignore\""), "{}", o.stderr);
+    let o = check("failindex-128", "m.yaml", &y, &["--kubernetes", "1.30"]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("spec.podFailurePolicy.rules[0].action: Invalid value: \"FailIndex\": requires the backoffLimitPerIndex to be set"), "{}", o.stderr);
+    let y = pfp("onExitCodes: { values: [42] }");
+    let o = check("empty-action", "m.yaml", &y, &["--kubernetes", "1.30"]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    for n in [
+        "spec.podFailurePolicy.rules[0].action: Required value: valid values: [\"Count\" \"FailIndex\" \"FailJob\" \"Ignore\"]",
+        "spec.podFailurePolicy.rules[0].onExitCodes.operator: Required value: valid values: [\"In\" \"NotIn\"]",
+    ] {
+        assert!(o.stderr.contains(n), "{n:?} not in\n{}", o.stderr);
+    }
+    let o = check("empty-action-127", "m.yaml", &y, &["--kubernetes", "1.27"]);
+    assert!(o.stderr.contains("spec.podFailurePolicy.rules[0].action: Required value: valid values: [\"Count\" \"FailJob\" \"Ignore\"]"), "{}", o.stderr);
+}

@@ -227,6 +227,12 @@ fn go_string_map(m: &std::collections::BTreeMap<String, String>) -> String {
     format!("map[string]string{{{}}}", body.join(", "))
 }
 
+/// A string list as Go's `%q` prints it: `["Count" "FailJob" "Ignore"]`.
+fn go_q_list(l: &[&str]) -> String {
+    let body: Vec<String> = l.iter().map(|s| format!("{s:?}")).collect();
+    format!("[{}]", body.join(" "))
+}
+
 fn q(s: &str) -> String {
     format!("{s:?}")
 }
@@ -504,9 +510,22 @@ pub fn validate_job_spec(spec: &JobSpec, minor: u32, p: &str) -> Vec<FieldError>
             .collect();
         for (i, r) in pfp.rules.iter().enumerate() {
             let rpth = format!("{pp}.rules[{i}]");
+            // FailIndex came with backoffLimitPerIndex in 1.28 (KEP-3850): before, the
+            // supported actions were Count, FailJob, Ignore (VAL v1.26/v1.27
+            // `supportedPodFailurePolicyActions`). An empty action is `Required`, listing them
+            // as `%q` of the sorted list does.
+            let actions: &[&str] = if minor >= 28 {
+                &["Count", "FailIndex", "FailJob", "Ignore"]
+            } else {
+                &["Count", "FailJob", "Ignore"]
+            };
             match r.action.as_str() {
+                "" => out.push(FieldError::required(
+                    format!("{rpth}.action"),
+                    format!("valid values: {}", go_q_list(actions)),
+                )),
                 "Count" | "FailJob" | "Ignore" => {}
-                "FailIndex" => {
+                "FailIndex" if minor >= 28 => {
                     if spec.backoff_limit_per_index.is_none() {
                         out.push(FieldError::invalid(
                             format!("{rpth}.action"),
@@ -518,7 +537,7 @@ pub fn validate_job_spec(spec: &JobSpec, minor: u32, p: &str) -> Vec<FieldError>
                 a => out.push(FieldError::not_supported(
                     format!("{rpth}.action"),
                     q(a),
-                    &["Count", "FailIndex", "FailJob", "Ignore"],
+                    actions,
                 )),
             }
             match (&r.on_exit_codes, r.on_pod_conditions.is_empty()) {
@@ -543,7 +562,12 @@ pub fn validate_job_spec(spec: &JobSpec, minor: u32, p: &str) -> Vec<FieldError>
                         ));
                     }
                 }
-                if ec.operator != "In" && ec.operator != "NotIn" {
+                if ec.operator.is_empty() {
+                    out.push(FieldError::required(
+                        format!("{ep}.operator"),
+                        format!("valid values: {}", go_q_list(&["In", "NotIn"])),
+                    ));
+                } else if ec.operator != "In" && ec.operator != "NotIn" {
                     out.push(FieldError::not_supported(
                         format!("{ep}.operator"),
                         q(&ec.operator),
