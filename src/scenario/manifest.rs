@@ -619,12 +619,39 @@ fn object_from_value(
         ));
     }
     d.warnings.extend(warnings.iter().cloned());
+    if !stored {
+        reset_for_create(&mut obj);
+    }
     out.push(Located {
         object: obj,
         line,
         warnings,
         sidecars,
     });
+}
+
+/// An object written by a create (`jobsim check`, a bare manifest's run: `kubectl apply` of a
+/// new object) keeps none of the system fields or status a `kubectl get -o yaml` copy carries:
+/// kubectl's `Helper.Create` clears `resourceVersion` (k8s.io/cli-runtime resource/helper.go);
+/// `rest.BeforeCreate` clears the deletion fields and `FillObjectMetaSystemFields` sets a new
+/// uid and creationTimestamp (k8s.io/apiserver pkg/registry/rest); the job and cronjob
+/// strategies' `PrepareForCreate` empty the status (the pod strategy's sets Pending, which
+/// admission does for a blank one). Before, a copied Job with a Complete status "finished"
+/// 75,568 hours before the run without a pod, and a CronJob created in April did nothing in
+/// January. A scenario's `[[objects]]` are stored objects: they keep theirs.
+fn reset_for_create(obj: &mut Object) {
+    let m = obj.meta_mut();
+    m.uid = Default::default();
+    m.resource_version = Default::default();
+    m.generation = 0;
+    m.creation_timestamp = None;
+    m.deletion_timestamp = None;
+    m.deletion_grace_period_seconds = None;
+    match obj {
+        Object::Job(j) => j.status = Default::default(),
+        Object::CronJob(c) => c.status = Default::default(),
+        Object::Pod(p) => p.status = Default::default(),
+    }
 }
 
 /// Where `field` of a document starting at `line` is: "line:column" when it can be found in

@@ -423,3 +423,49 @@ fn fail_index_before_1_28_and_empty_actions_in_the_api_servers_words() {
     let o = check("empty-action-127", "m.yaml", &y, &["--kubernetes", "1.27"]);
     assert!(o.stderr.contains("spec.podFailurePolicy.rules[0].action: Required value: valid values: [\"Count\" \"FailJob\" \"Ignore\"]"), "{}", o.stderr);
 }
+
+/// A manifest run or checked on its own is a create (`kubectl apply` of a new object): the
+/// uid, creationTimestamp, resourceVersion and status a `kubectl get -o json` copy carries are
+/// the API server's to set (kubectl's Helper.Create clears resourceVersion; rest.BeforeCreate
+/// and FillObjectMetaSystemFields; the job and cronjob strategies' PrepareForCreate empty the
+/// status). Found with an API server's response quoted in a cdk-team/CDK wiki page (excerpt:
+/// managedFields left out): the CronJob, created "2025-04-22", ran nothing in a January run;
+/// a Job copied with its Complete status finished 75,568 hours before the run, without a pod.
+#[test]
+fn a_copied_objects_system_fields_and_status_are_the_api_servers_on_create() {
+    let dir = tmpdir("create-resets");
+    let cron = r#"{"kind":"CronJob","apiVersion":"batch/v1","metadata":{"name":"cdk-backdoor-cronjob","namespace":"kube-system","uid":"45aed148-bfd3-4a2a-9593-77db015b74a4","resourceVersion":"15914","generation":1,"creationTimestamp":"2025-04-22T06:08:20Z"},"spec":{"schedule":"* * * * *","concurrencyPolicy":"Allow","suspend":false,"jobTemplate":{"metadata":{"creationTimestamp":null},"spec":{"template":{"metadata":{"creationTimestamp":null},"spec":{"containers":[{"name":"cdk-backdoor-cronjob-container","image":"ubuntu","args":["/bin/sh","-c","touch /tmp/awesome_poc ; sleep 10000"],"resources":{},"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File","imagePullPolicy":"IfNotPresent"}],"restartPolicy":"OnFailure","terminationGracePeriodSeconds":30,"dnsPolicy":"ClusterFirst","securityContext":{},"schedulerName":"default-scheduler"}}}},"successfulJobsHistoryLimit":3,"failedJobsHistoryLimit":1},"status":{"lastScheduleTime":"2025-04-22T06:09:00Z"}}"#;
+    let c = write(&dir, "c.json", cron);
+    let o = jobsim(&[
+        "run",
+        "--for",
+        "5m",
+        "--start",
+        "2025-01-01T00:00:00Z",
+        c.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let row = o
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("kube-system") && l.contains("cdk-backdoor-cronjob"))
+        .unwrap_or_else(|| panic!("no CronJob row in\n{}", o.stdout));
+    assert!(
+        row.contains("2025-01-01T00:04:00Z") && row.trim_end().ends_with(" 4"),
+        "a Job a minute from the run's start: {row}"
+    );
+    let job = r#"{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"pi","namespace":"ns1","creationTimestamp":"2016-05-19T08:00:00Z"},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"perl"}]}}},"status":{"succeeded":1,"conditions":[{"type":"Complete","status":"True"}]}}"#;
+    let j = write(&dir, "j.json", job);
+    let o = jobsim(&["run", j.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let row = o
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("ns1") && l.contains(" pi "))
+        .unwrap_or_else(|| panic!("no Job row in\n{}", o.stdout));
+    assert!(
+        row.contains("CompletionsReached") && row.contains(" +0s"),
+        "created at the start, completed by its pod: {row}"
+    );
+    assert!(o.stdout.contains("Pods of Job ns1/pi"), "{}", o.stdout);
+}
