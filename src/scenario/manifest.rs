@@ -521,7 +521,24 @@ fn object_from_value(
         ("v1", "Pod") => from_json::<Pod>(d, typed, path, line, doc, (&kind, &api_version, minor))
             .map(Object::Pod),
         (gv, k) if super::kinds::served_not_simulated(gv, k, minor) => {
-            skipped.add((gv.to_string(), k.to_string()), line);
+            let meta = map.get("metadata");
+            let text = |f: &str| {
+                meta.and_then(|m| m.get(f))
+                    .and_then(J::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let errs = super::kinds::name_errors(k, &text("name"), &text("generateName"));
+            if errs.is_empty() {
+                skipped.add((gv.to_string(), k.to_string()), line);
+            }
+            for m in errs {
+                let (l, c) = locate_key(doc, "metadata.name", path)
+                    .or_else(|| locate_key(doc, "metadata", path))
+                    .map(|(l, c)| (line + l - 1, Some(c)))
+                    .unwrap_or((line, None));
+                d.at_line(l, c, &p("metadata.name"), m);
+            }
             return;
         }
         _ => {

@@ -469,3 +469,27 @@ fn a_copied_objects_system_fields_and_status_are_the_api_servers_on_create() {
     );
     assert!(o.stdout.contains("Pods of Job ns1/pi"), "{}", o.stdout);
 }
+
+/// Kinds jobsim does not simulate still get `ValidateObjectMeta`'s name rule of their kind:
+/// `kubectl apply` creates the rest of the file and refuses them. kyverno's test resources
+/// (kyverno/kyverno `test/cli/test/autogen/resources.yaml`, excerpt) name a StatefulSet
+/// "StatefulSet-with-labels", which jobsim noted as "accepted". Services are DNS-1035 labels,
+/// Namespaces DNS-1123 labels, RBAC names path segments (`system:…` is valid).
+#[test]
+fn kinds_jobsim_does_not_simulate_are_refused_for_invalid_names() {
+    let sts = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: StatefulSet-with-labels\nspec:\n  serviceName: \"nginx\"\n  replicas: 2\n  selector:\n    matchLabels:\n      app: nginx\n  template:\n    metadata:\n      labels:\n        app: my-pod\n        owner: me\n---\n";
+    let o = check("sts-name", "m.yaml", &format!("{sts}{JOB}"), &[]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("m.yaml:4:3: metadata.name: Invalid value: \"StatefulSet-with-labels\": a lowercase RFC 1123 subdomain must consist of"), "{}", o.stderr);
+    let others = "apiVersion: v1\nkind: Service\nmetadata:\n  name: 9svc\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a.b\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: system:controller:my-job\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: { a: b }\n---\n";
+    let o = check("other-names", "m.yaml", &format!("{others}{JOB}"), &[]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    for n in [
+        "m.yaml:4:3: metadata.name: Invalid value: \"9svc\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+        "m.yaml:9:3: metadata.name: Invalid value: \"a.b\": must not contain dots",
+        "m.yaml:18:1: metadata.name: Required value: name or generateName is required",
+    ] {
+        assert!(o.stderr.contains(n), "{n:?} not in\n{}", o.stderr);
+    }
+    assert!(o.stderr.contains("3 errors found"), "{}", o.stderr);
+}
