@@ -681,14 +681,16 @@ fn field_at(doc: &str, field: &str, line: usize, path: &str) -> (String, (usize,
 }
 
 /// Where the key of `field` is in a document (line, column; 1-based, relative to `doc`): in the
-/// whole document (`path` empty), or in the item of a `List` at `path` (`items[2]`), counted
-/// as `locate_value` counts block-list items, at the key's column. Before, every field of a
-/// List item was reported at the List's first line.
+/// whole document (`path` empty), or in the item of a `List` at `path` (`items[2]`), found as
+/// `locate_value` finds it (a key among its parent's own keys, list items counted; the deepest
+/// key found when the rest is missing), at the key's column.
 fn locate_key(doc: &str, field: &str, path: &str) -> Option<(usize, usize)> {
-    if path.is_empty() {
-        return locate_field(doc, field);
-    }
-    let (l, _) = locate_value(doc, &format!("{path}.{field}"))?;
+    let full = if path.is_empty() {
+        field.to_string()
+    } else {
+        format!("{path}.{field}")
+    };
+    let (l, _) = locate_value(doc, &full)?;
     let text = doc.lines().nth(l - 1)?;
     let mut t = text.trim_start();
     while let Some(r) = t.strip_prefix("- ") {
@@ -781,52 +783,6 @@ pub fn report_field_error(d: &mut Diags<'_>, e: &FieldError, path: &str, line: u
         Some((l, c)) => d.at_line(line + l - 1, Some(c), &field_path, msg),
         _ => d.at_line(line, None, &field_path, msg),
     }
-}
-
-/// Find the line:column (1-based, relative to `doc`) of a dotted field path in block YAML, by
-/// looking for each key in turn at a deeper indentation. `None` if not found.
-pub fn locate_field(doc: &str, field: &str) -> Option<(usize, usize)> {
-    let lines: Vec<&str> = doc.lines().collect();
-    let mut from = 0usize;
-    let mut min_indent: isize = -1;
-    let mut found = None;
-    for seg in field.split('.') {
-        let key = seg.split('[').next().unwrap_or(seg);
-        if key.is_empty() {
-            continue;
-        }
-        let mut hit = None;
-        for (i, l) in lines.iter().enumerate().skip(from) {
-            let trimmed = l.trim_start();
-            let indent = (l.len() - trimmed.len()) as isize;
-            if !trimmed.is_empty()
-                && !trimmed.starts_with('#')
-                && indent <= min_indent
-                && !trimmed.starts_with("- ")
-            {
-                break;
-            }
-            let t = trimmed.trim_start_matches("- ");
-            let col = l.len() - t.len();
-            if let Some(rest) = t.strip_prefix(key) {
-                if rest.starts_with(':') || rest.starts_with("\":") {
-                    hit = Some((i, col as isize));
-                    break;
-                }
-            }
-            if let Some(rest) = t.strip_prefix(&format!("\"{key}\"")) {
-                if rest.starts_with(':') {
-                    hit = Some((i, col as isize));
-                    break;
-                }
-            }
-        }
-        let Some((i, col)) = hit else { break };
-        found = Some((i + 1, col as usize + 1));
-        from = i + 1;
-        min_indent = col;
-    }
-    found
 }
 
 /// How an object is named in messages: `Kind/namespace/name`, or for an object with only a
@@ -1040,12 +996,15 @@ mod tests {
     fn locates_nested_field() {
         let doc = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: x\nspec:\n  jobTemplate:\n    spec:\n      backoffLimit: -1\n";
         assert_eq!(
-            locate_field(doc, "spec.jobTemplate.spec.backoffLimit"),
+            locate_key(doc, "spec.jobTemplate.spec.backoffLimit", ""),
             Some((8, 7))
         );
         // the deepest key found
-        assert_eq!(locate_field(doc, "spec.schedule"), Some((5, 1)));
-        assert_eq!(locate_field(doc, "status.active"), None);
+        assert_eq!(locate_key(doc, "spec.schedule", ""), Some((5, 1)));
+        assert_eq!(locate_key(doc, "status.active", ""), None);
+        // among the parent's own keys: not an owner reference's name
+        let doc = "apiVersion: v1\nkind: Pod\nmetadata:\n  ownerReferences:\n  - kind: Job\n    name: j\n";
+        assert_eq!(locate_key(doc, "metadata.name", ""), Some((3, 1)));
     }
 
     #[test]

@@ -493,3 +493,20 @@ fn kinds_jobsim_does_not_simulate_are_refused_for_invalid_names() {
     }
     assert!(o.stderr.contains("3 errors found"), "{}", o.stderr);
 }
+
+/// A field is located among its parent's own keys: a Pod without a name but with an owner
+/// reference (kartverket/skiperator `tests/skipjob/minimal-job/skipjob-assert.yaml`, excerpt)
+/// had "metadata.name: Required value" pointed at `ownerReferences[0].name`.
+#[test]
+fn a_missing_name_is_located_at_metadata_not_at_an_owner_references_name() {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    app: minimal-job-skipjob\n    job-name: minimal-job\n  ownerReferences:\n    - apiVersion: batch/v1\n      kind: Job\n      name: minimal-job\nspec:\n  containers:\n  - name: main\n    image: busybox\n";
+    let o = check("owner-name", "m.yaml", pod, &[]);
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr.contains(
+            "m.yaml:3:1: metadata.name: Required value: name or generateName is required"
+        ),
+        "{}",
+        o.stderr
+    );
+}
