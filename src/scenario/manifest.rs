@@ -580,9 +580,16 @@ fn object_from_value(
         .filter(|w| !unknown.iter().any(|u| u.path == w.field))
         .map(|w| {
             // Upstream warnings that already name their field (the CronJob strategy's `TZ`
-            // warnings say "spec.spec.schedule") are printed as the API server sends them.
+            // warnings say "spec.spec.schedule") are printed as the API server sends them,
+            // at the field's line.
             if w.message.contains(&w.field) {
-                format!("{}:{line}: {}", d.file, w.message)
+                // Its "spec.spec.schedule" is the CronJob's spec.schedule.
+                let field = match w.field.strip_prefix("spec.spec.") {
+                    Some(rest) => format!("spec.{rest}"),
+                    None => w.field.clone(),
+                };
+                let (at, _) = field_at(doc, &field, line, path);
+                format!("{}:{at}: {}", d.file, w.message)
             } else {
                 // At the field's line when it can be found, as errors are; a List item's
                 // field with the item's path.
