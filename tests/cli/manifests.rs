@@ -510,3 +510,27 @@ fn a_missing_name_is_located_at_metadata_not_at_an_owner_references_name() {
         o.stderr
     );
 }
+
+/// A scenario's `[[objects]]` are stored objects: a `kubectl get -o yaml` Job whose labels and
+/// selector carry its own uid passed the generated-selector rules when it was created, and is
+/// accepted as it is (the same copy as a create is refused: see above).
+#[test]
+fn a_stored_job_with_its_generated_selector_is_accepted() {
+    let dir = tmpdir("stored-selector");
+    let job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: myjob\n  uid: 86775027-a35b-404a-a264-8d8a36b545ae\n  creationTimestamp: \"2026-04-24T21:50:50Z\"\nspec:\n  manualSelector: false\n  selector:\n    matchLabels:\n      batch.kubernetes.io/controller-uid: 86775027-a35b-404a-a264-8d8a36b545ae\n  template:\n    metadata:\n      labels:\n        batch.kubernetes.io/controller-uid: 86775027-a35b-404a-a264-8d8a36b545ae\n        batch.kubernetes.io/job-name: myjob\n        controller-uid: 86775027-a35b-404a-a264-8d8a36b545ae\n        job-name: myjob\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: test-job\n        image: busybox:1.28\n";
+    write(&dir, "m.yaml", job);
+    let s = write(
+        &dir,
+        "s.toml",
+        "[simulation]\nstart = \"2026-04-24T21:50:00Z\"\nduration = \"10m\"\nkubernetes = \"1.33\"\n[[objects]]\nfile = \"m.yaml\"\n[[expect]]\njob = { name = \"myjob\", condition = \"Complete\", pods_created = 1 }\n",
+    );
+    let o = jobsim(&["run", "--quiet", s.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let o = check(
+        "stored-selector-create",
+        "m.yaml",
+        job,
+        &["--kubernetes", "1.33"],
+    );
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+}
