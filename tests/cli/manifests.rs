@@ -534,3 +534,34 @@ fn a_stored_job_with_its_generated_selector_is_accepted() {
     );
     assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
 }
+
+/// kubernetes-sigs/kueue `site/static/examples/tas/sample-job-required.yaml`: an Indexed Job
+/// with only a `generateName`. The API server names it (prefix + 5 random characters) before
+/// Validate, so ValidateJob's hostname rule sees "tas-sample-required?????-9", a label; the
+/// rule once ran on the empty name and refused it ("-9").
+#[test]
+fn an_indexed_generate_name_job_is_checked_under_its_generated_name() {
+    let y = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: tas-sample-required\n  labels:\n    kueue.x-k8s.io/queue-name: tas-user-queue\nspec:\n  parallelism: 10\n  completions: 10\n  completionMode: Indexed\n  template:\n    metadata:\n      annotations:\n        kueue.x-k8s.io/podset-required-topology: \"cloud.provider.com/topology-rack\"\n    spec:\n      containers:\n      - name: dummy-job\n        image: registry.k8s.io/e2e-test-images/agnhost:2.53\n        args: [\"pause\"]\n        resources:\n          requests:\n            cpu: \"1\"\n            memory: \"200Mi\"\n      restartPolicy: Never\n";
+    let o = check(
+        "generate-name-indexed",
+        "m.yaml",
+        y,
+        &["--kubernetes", "1.33"],
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    // A 58-character prefix leaves no room for "-9": refused, as upstream.
+    let long = y.replace("tas-sample-required", &"a".repeat(58));
+    let o = check(
+        "generate-name-long",
+        "m.yaml",
+        &long,
+        &["--kubernetes", "1.33"],
+    );
+    assert_eq!(o.code, 2, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("will not able to create pod with invalid DNS label"),
+        "{}",
+        o.stderr
+    );
+}

@@ -253,6 +253,19 @@ pub const NEW_UID: &str = "<uid>";
 /// auto-generated". Jobs that set neither a selector nor the generated labels (every Job a
 /// CronJob creates) take the short way: `generateSelector`'s labels always match its selector.
 pub fn validate_job_create(job: &Job, minor: u32, uid: &str) -> Vec<FieldError> {
+    // A `generateName` Job is named before Validate (rest.BeforeCreate): the prefix, cut to
+    // 58 characters, and 5 random lower-case alphanumerics (k8s.io/apiserver
+    // pkg/storage/names/generate.go). Its rules are checked on `<prefix>xxxxx`.
+    let named;
+    let job = if job.metadata.name.is_empty() && !job.metadata.generate_name.is_empty() {
+        let mut j = job.clone();
+        let base: String = job.metadata.generate_name.chars().take(58).collect();
+        j.metadata.name = format!("{base}xxxxx").into();
+        named = j;
+        &named
+    } else {
+        job
+    };
     let spec = &job.spec;
     let labels = &spec.template.metadata.labels;
     let generated_only = spec.manual_selector != Some(true)
