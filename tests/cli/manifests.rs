@@ -428,7 +428,7 @@ fn fail_index_before_1_28_and_empty_actions_in_the_api_servers_words() {
 /// uid, creationTimestamp, resourceVersion and status a `kubectl get -o json` copy carries are
 /// the API server's to set (kubectl's Helper.Create clears resourceVersion; rest.BeforeCreate
 /// and FillObjectMetaSystemFields; the job and cronjob strategies' PrepareForCreate empty the
-/// status). Found with an API server's response quoted in a cdk-team/CDK wiki page (excerpt:
+/// status). Found with an API server's response quoted in a public write-up of a CDK run, "Kubernetes 部署后门 CronJob" (excerpt:
 /// managedFields left out): the CronJob, created "2025-04-22", ran nothing in a January run;
 /// a Job copied with its Complete status finished 75,568 hours before the run, without a pod.
 #[test]
