@@ -355,7 +355,7 @@ fn cron_tz_in_schedule_is_a_warning_on_1_27_and_rejected_from_1_29() {
     let (code, err) = run("1.27");
     assert_eq!(code, Some(0), "{err}");
     assert!(
-        err.contains("berlin-cleanup.yaml:1: CRON_TZ or TZ used in spec.spec.schedule is not officially supported, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details"),
+        err.contains("berlin-cleanup.yaml:9:3: CRON_TZ or TZ used in spec.spec.schedule is not officially supported, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details"),
         "{err}"
     );
     for v in ["1.29", "1.31"] {

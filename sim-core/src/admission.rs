@@ -168,7 +168,28 @@ pub fn review(obj: &mut Object, profile: &Profile, write: Write<'_>) -> Review {
                     ),
                 });
             }
-            crate::validation::job::validate_job_spec(&j.spec, minor, "spec")
+            match write {
+                // The strategy's Validate: generateSelector with the new uid, then ValidateJob
+                // (`validation::job::validate_job_create`).
+                Write::Create => crate::validation::job::validate_job_create(
+                    j,
+                    minor,
+                    crate::validation::job::NEW_UID,
+                ),
+                Write::Stored => {
+                    let uid = j.metadata.uid.as_str();
+                    let uid: &str = &uid;
+                    let uid = if uid.is_empty() {
+                        crate::validation::job::NEW_UID
+                    } else {
+                        uid
+                    };
+                    crate::validation::job::validate_job_create(j, minor, uid)
+                }
+                Write::Update(_) => {
+                    crate::validation::job::validate_job_spec(&j.spec, minor, "spec")
+                }
+            }
         }
         Object::CronJob(c) => {
             crate::validation::cronjob::default_cronjob(c, minor);

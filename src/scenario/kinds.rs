@@ -191,6 +191,111 @@ pub fn served_not_simulated(api_version: &str, kind: &str, minor: u32) -> bool {
     })
 }
 
+/// The name rule `ValidateObjectMeta` applies to `kind` (its `ValidateNameFunc`), for the
+/// kinds whose rule is known here; `None`: only "name or generateName is required".
+/// Sources (kubernetes v1.33): pkg/apis/core/validation/validation.go (`ValidateServiceName` =
+/// NameIsDNS1035Label, `ValidateNamespaceName` = NameIsDNSLabel, ConfigMap, Secret,
+/// ServiceAccount, PersistentVolume(Claim), Endpoints, LimitRange, ResourceQuota, PodTemplate,
+/// ReplicationController = NameIsDNSSubdomain), pkg/apis/apps/validation (the workloads:
+/// NameIsDNSSubdomain), pkg/apis/rbac/validation (`ValidateRBACName` =
+/// path.IsValidPathSegmentName), networking, policy, scheduling, storage and
+/// admissionregistration (NameIsDNSSubdomain).
+fn name_rule(kind: &str) -> Option<NameRule> {
+    Some(match kind {
+        "Service" => NameRule::Dns1035Label,
+        "Namespace" => NameRule::Dns1123Label,
+        "ClusterRole" | "ClusterRoleBinding" | "Role" | "RoleBinding" => NameRule::PathSegment,
+        "ConfigMap"
+        | "Secret"
+        | "ServiceAccount"
+        | "PersistentVolume"
+        | "PersistentVolumeClaim"
+        | "Endpoints"
+        | "LimitRange"
+        | "ResourceQuota"
+        | "PodTemplate"
+        | "ReplicationController"
+        | "ControllerRevision"
+        | "DaemonSet"
+        | "Deployment"
+        | "ReplicaSet"
+        | "StatefulSet"
+        | "NetworkPolicy"
+        | "Ingress"
+        | "IngressClass"
+        | "PodDisruptionBudget"
+        | "PriorityClass"
+        | "StorageClass"
+        | "MutatingWebhookConfiguration"
+        | "ValidatingWebhookConfiguration" => NameRule::Dns1123Subdomain,
+        _ => return None,
+    })
+}
+
+enum NameRule {
+    Dns1123Subdomain,
+    Dns1123Label,
+    Dns1035Label,
+    PathSegment,
+}
+
+/// `ValidateObjectMeta`'s name checks for an object of a kind jobsim does not simulate, with
+/// the API server's messages: `kubectl apply` creates the rest of the file and refuses this
+/// one (kyverno's test resources name a StatefulSet "StatefulSet-with-labels").
+pub fn name_errors(kind: &str, name: &str, generate_name: &str) -> Vec<String> {
+    if name.is_empty() {
+        return if generate_name.is_empty() {
+            vec!["Required value: name or generateName is required".into()]
+        } else {
+            Vec::new()
+        };
+    }
+    let msgs: Vec<String> = match name_rule(kind) {
+        None => Vec::new(),
+        Some(NameRule::Dns1123Subdomain) => sim_core::validation::dns1123_subdomain_errors(name)
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        Some(NameRule::Dns1123Label) => sim_core::validation::dns1123_label_errors(name)
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        Some(NameRule::Dns1035Label) => {
+            // IsDNS1035Label (apimachinery pkg/util/validation).
+            let mut out = Vec::new();
+            if name.len() > 63 {
+                out.push("must be no more than 63 characters".to_string());
+            }
+            let b = name.as_bytes();
+            let ok = b[0].is_ascii_lowercase()
+                && b.iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+                && b[b.len() - 1] != b'-';
+            if !ok {
+                out.push("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')".to_string());
+            }
+            out
+        }
+        Some(NameRule::PathSegment) => {
+            // IsValidPathSegmentName (apimachinery pkg/api/validation/path).
+            let mut out = Vec::new();
+            if name == "." || name == ".." {
+                out.push(format!("may not be '{name}'"));
+            } else {
+                for bad in ["/", "%"] {
+                    if name.contains(bad) {
+                        out.push(format!("may not contain '{bad}'"));
+                    }
+                }
+            }
+            out
+        }
+    };
+    msgs.into_iter()
+        .map(|m| format!("Invalid value: {name:?}: {m}"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::served_not_simulated as s;

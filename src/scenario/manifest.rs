@@ -521,7 +521,24 @@ fn object_from_value(
         ("v1", "Pod") => from_json::<Pod>(d, typed, path, line, doc, (&kind, &api_version, minor))
             .map(Object::Pod),
         (gv, k) if super::kinds::served_not_simulated(gv, k, minor) => {
-            skipped.add((gv.to_string(), k.to_string()), line);
+            let meta = map.get("metadata");
+            let text = |f: &str| {
+                meta.and_then(|m| m.get(f))
+                    .and_then(J::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let errs = super::kinds::name_errors(k, &text("name"), &text("generateName"));
+            if errs.is_empty() {
+                skipped.add((gv.to_string(), k.to_string()), line);
+            }
+            for m in errs {
+                let (l, c) = locate_key(doc, "metadata.name", path)
+                    .or_else(|| locate_key(doc, "metadata", path))
+                    .map(|(l, c)| (line + l - 1, Some(c)))
+                    .unwrap_or((line, None));
+                d.at_line(l, c, &p("metadata.name"), m);
+            }
             return;
         }
         _ => {
@@ -563,13 +580,26 @@ fn object_from_value(
         .filter(|w| !unknown.iter().any(|u| u.path == w.field))
         .map(|w| {
             // Upstream warnings that already name their field (the CronJob strategy's `TZ`
-            // warnings say "spec.spec.schedule") are printed as the API server sends them.
+            // warnings say "spec.spec.schedule") are printed as the API server sends them,
+            // at the field's line.
             if w.message.contains(&w.field) {
-                format!("{}:{line}: {}", d.file, w.message)
+                // Its "spec.spec.schedule" is the CronJob's spec.schedule.
+                let field = match w.field.strip_prefix("spec.spec.") {
+                    Some(rest) => format!("spec.{rest}"),
+                    None => w.field.clone(),
+                };
+                let (at, _) = field_at(doc, &field, line, path);
+                format!("{}:{at}: {}", d.file, w.message)
             } else {
-                // At the field's line when it can be found, as errors are.
+                // At the field's line when it can be found, as errors are; a List item's
+                // field with the item's path.
                 let (at, _) = field_at(doc, &w.field, line, path);
-                format!("{}:{at}: {}: {}", d.file, w.field, w.message)
+                let shown = if path.is_empty() {
+                    w.field.clone()
+                } else {
+                    format!("{path}.{}", w.field)
+                };
+                format!("{}:{at}: {shown}: {}", d.file, w.message)
             }
         })
         .chain(any_api_note.map(|served| {
@@ -613,6 +643,9 @@ fn object_from_value(
         ));
     }
     d.warnings.extend(warnings.iter().cloned());
+    if !stored {
+        reset_for_create(&mut obj);
+    }
     out.push(Located {
         object: obj,
         line,
@@ -621,13 +654,56 @@ fn object_from_value(
     });
 }
 
+/// An object written by a create (`jobsim check`, a bare manifest's run: `kubectl apply` of a
+/// new object) keeps none of the system fields or status a `kubectl get -o yaml` copy carries:
+/// kubectl's `Helper.Create` clears `resourceVersion` (k8s.io/cli-runtime resource/helper.go);
+/// `rest.BeforeCreate` clears the deletion fields and `FillObjectMetaSystemFields` sets a new
+/// uid and creationTimestamp (k8s.io/apiserver pkg/registry/rest); the job and cronjob
+/// strategies' `PrepareForCreate` empty the status (the pod strategy's sets Pending, which
+/// admission does for a blank one). Before, a copied Job with a Complete status "finished"
+/// 75,568 hours before the run without a pod, and a CronJob created in April did nothing in
+/// January. A scenario's `[[objects]]` are stored objects: they keep theirs.
+fn reset_for_create(obj: &mut Object) {
+    let m = obj.meta_mut();
+    m.uid = Default::default();
+    m.resource_version = Default::default();
+    m.generation = 0;
+    m.creation_timestamp = None;
+    m.deletion_timestamp = None;
+    m.deletion_grace_period_seconds = None;
+    match obj {
+        Object::Job(j) => j.status = Default::default(),
+        Object::CronJob(c) => c.status = Default::default(),
+        Object::Pod(p) => p.status = Default::default(),
+    }
+}
+
 /// Where `field` of a document starting at `line` is: "line:column" when it can be found in
 /// a whole document (`path` empty), else the document's line; with (line, column) to sort by.
 fn field_at(doc: &str, field: &str, line: usize, path: &str) -> (String, (usize, usize)) {
-    match locate_field(doc, field) {
-        Some((l, c)) if path.is_empty() => (format!("{}:{c}", line + l - 1), (line + l - 1, c)),
+    match locate_key(doc, field, path) {
+        Some((l, c)) => (format!("{}:{c}", line + l - 1), (line + l - 1, c)),
         _ => (line.to_string(), (line, 0)),
     }
+}
+
+/// Where the key of `field` is in a document (line, column; 1-based, relative to `doc`): in the
+/// whole document (`path` empty), or in the item of a `List` at `path` (`items[2]`), found as
+/// `locate_value` finds it (a key among its parent's own keys, list items counted; the deepest
+/// key found when the rest is missing), at the key's column.
+fn locate_key(doc: &str, field: &str, path: &str) -> Option<(usize, usize)> {
+    let full = if path.is_empty() {
+        field.to_string()
+    } else {
+        format!("{path}.{field}")
+    };
+    let (l, _) = locate_value(doc, &full)?;
+    let text = doc.lines().nth(l - 1)?;
+    let mut t = text.trim_start();
+    while let Some(r) = t.strip_prefix("- ") {
+        t = r.trim_start();
+    }
+    Some((l, text.len() - t.len() + 1))
 }
 
 /// Decode a typed object. On failure, for a whole document, decode the text again with the
@@ -706,60 +782,14 @@ pub fn report_field_error(d: &mut Diags<'_>, e: &FieldError, path: &str, line: u
         .unwrap_or(&rendered)
         .to_string();
     let found = if e.field.starts_with("metadata.") || e.field.contains('.') {
-        locate_field(doc, &e.field)
+        locate_key(doc, &e.field, path)
     } else {
         None
     };
     match found {
-        Some((l, c)) if path.is_empty() => d.at_line(line + l - 1, Some(c), &field_path, msg),
+        Some((l, c)) => d.at_line(line + l - 1, Some(c), &field_path, msg),
         _ => d.at_line(line, None, &field_path, msg),
     }
-}
-
-/// Find the line:column (1-based, relative to `doc`) of a dotted field path in block YAML, by
-/// looking for each key in turn at a deeper indentation. `None` if not found.
-pub fn locate_field(doc: &str, field: &str) -> Option<(usize, usize)> {
-    let lines: Vec<&str> = doc.lines().collect();
-    let mut from = 0usize;
-    let mut min_indent: isize = -1;
-    let mut found = None;
-    for seg in field.split('.') {
-        let key = seg.split('[').next().unwrap_or(seg);
-        if key.is_empty() {
-            continue;
-        }
-        let mut hit = None;
-        for (i, l) in lines.iter().enumerate().skip(from) {
-            let trimmed = l.trim_start();
-            let indent = (l.len() - trimmed.len()) as isize;
-            if !trimmed.is_empty()
-                && !trimmed.starts_with('#')
-                && indent <= min_indent
-                && !trimmed.starts_with("- ")
-            {
-                break;
-            }
-            let t = trimmed.trim_start_matches("- ");
-            let col = l.len() - t.len();
-            if let Some(rest) = t.strip_prefix(key) {
-                if rest.starts_with(':') || rest.starts_with("\":") {
-                    hit = Some((i, col as isize));
-                    break;
-                }
-            }
-            if let Some(rest) = t.strip_prefix(&format!("\"{key}\"")) {
-                if rest.starts_with(':') {
-                    hit = Some((i, col as isize));
-                    break;
-                }
-            }
-        }
-        let Some((i, col)) = hit else { break };
-        found = Some((i + 1, col as usize + 1));
-        from = i + 1;
-        min_indent = col;
-    }
-    found
 }
 
 /// How an object is named in messages: `Kind/namespace/name`, or for an object with only a
@@ -973,12 +1003,15 @@ mod tests {
     fn locates_nested_field() {
         let doc = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: x\nspec:\n  jobTemplate:\n    spec:\n      backoffLimit: -1\n";
         assert_eq!(
-            locate_field(doc, "spec.jobTemplate.spec.backoffLimit"),
+            locate_key(doc, "spec.jobTemplate.spec.backoffLimit", ""),
             Some((8, 7))
         );
         // the deepest key found
-        assert_eq!(locate_field(doc, "spec.schedule"), Some((5, 1)));
-        assert_eq!(locate_field(doc, "status.active"), None);
+        assert_eq!(locate_key(doc, "spec.schedule", ""), Some((5, 1)));
+        assert_eq!(locate_key(doc, "status.active", ""), None);
+        // among the parent's own keys: not an owner reference's name
+        let doc = "apiVersion: v1\nkind: Pod\nmetadata:\n  ownerReferences:\n  - kind: Job\n    name: j\n";
+        assert_eq!(locate_key(doc, "metadata.name", ""), Some((3, 1)));
     }
 
     #[test]

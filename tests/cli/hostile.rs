@@ -254,7 +254,7 @@ fn bare_pods_get_the_pod_spec_rules() {
         &[("pod.yaml", pod.as_bytes())],
         &[
             r#"pod.yaml:5:3: spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never""#,
-            "pod.yaml:6:3: spec.containers[0].image: Required value",
+            "pod.yaml:7:5: spec.containers[0].image: Required value",
         ],
     );
 }

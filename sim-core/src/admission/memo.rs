@@ -6,7 +6,11 @@
 //! dropped fields of disabled gates, `validateJobSpec` / `ValidatePodSpec`, the QoS class.
 //! Everything that differs between two objects of one template (name, generateName, labels,
 //! annotations, owner references) is checked elsewhere or not at all, and `Store::create`
-//! handles it (names, uid, `generateSelector`).
+//! handles it (names, uid, `generateSelector`). One exception reads a Job's name:
+//! `validate_job_create` (the generated labels a template sets itself, an Indexed Job's last
+//! hostname); the Jobs of one CronJob have names of one length, and a template that sets a
+//! `job-name`/`controller-uid` label is refused for every one of them, so the answer is the
+//! same for each Job of a template.
 //!
 //! So the answer is kept per spec allocation and version profile: the spec admission made of
 //! it (the same allocation when nothing was defaulted) and, for a pod, the QoS class it was

@@ -220,6 +220,19 @@ fn nonneg<T: Into<i64> + Copy>(out: &mut Vec<FieldError>, p: &str, field: &str, 
     }
 }
 
+/// A `map[string]string` as Go's `%#v` prints it (field.Invalid's fallback for a map value):
+/// `map[string]string{"app":"etl", "tier":"batch"}`, keys sorted.
+fn go_string_map(m: &std::collections::BTreeMap<String, String>) -> String {
+    let body: Vec<String> = m.iter().map(|(k, v)| format!("{k:?}:{v:?}")).collect();
+    format!("map[string]string{{{}}}", body.join(", "))
+}
+
+/// A string list as Go's `%q` prints it: `["Count" "FailJob" "Ignore"]`.
+fn go_q_list(l: &[&str]) -> String {
+    let body: Vec<String> = l.iter().map(|s| format!("{s:?}")).collect();
+    format!("[{}]", body.join(" "))
+}
+
 fn q(s: &str) -> String {
     format!("{s:?}")
 }
@@ -228,22 +241,127 @@ fn is_dns1123_label(s: &str) -> bool {
     s.len() <= 63 && super::matches_dns1123_label(s)
 }
 
-/// `ValidateJob` (create): metadata rules, the spec, the selector.
-pub fn validate_job(job: &Job, minor: u32, path_prefix: &str) -> Vec<FieldError> {
+/// The uid [`validate_job_create`] checks labels against when the API server assigns one the
+/// manifest cannot know: shown as `must be '<uid>'` (the real message names the new uid).
+pub const NEW_UID: &str = "<uid>";
+
+/// The job strategy's `Validate` on a create (pkg/registry/batch/job/strategy.go, v1.27–v1.35):
+/// `generateSelector` unless `manualSelector: true`, with the uid the API server gives the Job
+/// (`uid`: [`NEW_UID`] for a create, which always gets a fresh one; a stored object's own),
+/// then [`validate_job`]. A Job written with its own `selector` and no `manualSelector` (a
+/// `kubectl get -o yaml` copy, a selector on `app: x`) is refused: "`selector` not
+/// auto-generated". Jobs that set neither a selector nor the generated labels (every Job a
+/// CronJob creates) take the short way: `generateSelector`'s labels always match its selector.
+pub fn validate_job_create(job: &Job, minor: u32, uid: &str) -> Vec<FieldError> {
+    // A `generateName` Job is named before Validate (rest.BeforeCreate): the prefix, cut to
+    // 58 characters, and 5 random lower-case alphanumerics (k8s.io/apiserver
+    // pkg/storage/names/generate.go). Its rules are checked on `<prefix>xxxxx`.
+    let named;
+    let job = if job.metadata.name.is_empty() && !job.metadata.generate_name.is_empty() {
+        let mut j = job.clone();
+        let base: String = job.metadata.generate_name.chars().take(58).collect();
+        j.metadata.name = format!("{base}xxxxx").into();
+        named = j;
+        &named
+    } else {
+        job
+    };
+    let spec = &job.spec;
+    let labels = &spec.template.metadata.labels;
+    let generated_only = spec.manual_selector != Some(true)
+        && spec.selector.is_none()
+        && ![
+            CONTROLLER_UID_LABEL,
+            JOB_NAME_LABEL,
+            LEGACY_CONTROLLER_UID_LABEL,
+            LEGACY_JOB_NAME_LABEL,
+        ]
+        .iter()
+        .any(|k| labels.contains_key(*k));
+    if generated_only {
+        let mut out = validate_job_spec(spec, minor, "spec");
+        out.extend(indexed_hostname(job));
+        return out;
+    }
+    let mut j = job.clone();
+    j.metadata.uid = uid.into();
+    generate_selector(&mut j, minor);
+    validate_job(&j, minor, "spec")
+}
+
+/// `validateGeneratedSelector` (VAL v1.27+, `ValidateGeneratedSelector` before): on a Job
+/// after `generateSelector`, the template must carry `controller-uid` = uid and `job-name` =
+/// name (and their `batch.kubernetes.io/` forms from 1.27, `RequirePrefixedLabels`), and the
+/// selector must match those labels. `ValidateHasLabel` (pkg/apis/core/validation) words it.
+fn validate_generated_selector(job: &Job, minor: u32) -> Vec<FieldError> {
     let mut out = Vec::new();
     let spec = &job.spec;
-    if spec.completion_mode.as_deref() == Some("Indexed") {
-        if let Some(c) = spec.completions.filter(|c| *c > 0) {
-            let host = format!("{}-{}", job.metadata.name, c - 1);
-            if !is_dns1123_label(&host) {
-                out.push(FieldError::invalid(
-                    "metadata.name",
-                    q(&job.metadata.name),
-                    format!("will not able to create pod with invalid DNS label: {host}"),
-                ));
+    if spec.manual_selector == Some(true) {
+        return out;
+    }
+    let Some(sel) = &spec.selector else {
+        return out;
+    };
+    let uid_text = job.metadata.uid.as_str();
+    let uid: &str = &uid_text;
+    let name = job.metadata.name.as_str();
+    let mut expected: Vec<(&str, &str)> = vec![
+        (LEGACY_CONTROLLER_UID_LABEL, uid),
+        (LEGACY_JOB_NAME_LABEL, name),
+    ];
+    if minor >= 27 {
+        expected.push((CONTROLLER_UID_LABEL, uid));
+        expected.push((JOB_NAME_LABEL, name));
+    }
+    let labels = &spec.template.metadata.labels;
+    for (k, v) in &expected {
+        let path = format!("spec.template.metadata.labels[{k}]");
+        match labels.get(*k) {
+            None => out.push(FieldError::required(path, format!("must be '{v}'"))),
+            Some(got) if got != v => {
+                out.push(FieldError::invalid(path, "{...}", format!("must be '{v}'")))
             }
+            Some(_) => {}
         }
     }
+    let expected: std::collections::BTreeMap<String, String> = expected
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+        .collect();
+    if !sel.matches(&expected) {
+        out.push(FieldError::invalid(
+            "spec.selector",
+            "{...}",
+            "`selector` not auto-generated",
+        ));
+    }
+    out
+}
+
+/// `ValidateJob`'s last rule: an Indexed Job's last pod hostname (`<name>-<completions-1>`)
+/// must be a DNS-1123 label.
+fn indexed_hostname(job: &Job) -> Option<FieldError> {
+    let spec = &job.spec;
+    if spec.completion_mode.as_deref() != Some("Indexed") {
+        return None;
+    }
+    let c = spec.completions.filter(|c| *c > 0)?;
+    let host = format!("{}-{}", job.metadata.name, c - 1);
+    (!is_dns1123_label(&host)).then(|| {
+        FieldError::invalid(
+            "metadata.name",
+            q(&job.metadata.name),
+            format!("will not able to create pod with invalid DNS label: {host}"),
+        )
+    })
+}
+
+/// `ValidateJob` (VAL) on a Job after `generateSelector`, in its order: the generated
+/// selector, the spec, the selector (required, matching the template's labels), the Indexed
+/// hostname. The metadata rules are the loader's.
+pub fn validate_job(job: &Job, minor: u32, path_prefix: &str) -> Vec<FieldError> {
+    let mut out = validate_generated_selector(job, minor);
+    let spec = &job.spec;
     out.extend(validate_job_spec(spec, minor, path_prefix));
     // ValidateJobSpec (not the template variant): selector required and matching the labels.
     match &spec.selector {
@@ -252,12 +370,13 @@ pub fn validate_job(job: &Job, minor: u32, path_prefix: &str) -> Vec<FieldError>
             if !sel.matches(&spec.template.metadata.labels) {
                 out.push(FieldError::invalid(
                     format!("{path_prefix}.template.metadata.labels"),
-                    format!("{:?}", spec.template.metadata.labels),
+                    go_string_map(&spec.template.metadata.labels),
                     "`selector` does not match template `labels`",
                 ));
             }
         }
     }
+    out.extend(indexed_hostname(job));
     out
 }
 
@@ -404,9 +523,22 @@ pub fn validate_job_spec(spec: &JobSpec, minor: u32, p: &str) -> Vec<FieldError>
             .collect();
         for (i, r) in pfp.rules.iter().enumerate() {
             let rpth = format!("{pp}.rules[{i}]");
+            // FailIndex came with backoffLimitPerIndex in 1.28 (KEP-3850): before, the
+            // supported actions were Count, FailJob, Ignore (VAL v1.26/v1.27
+            // `supportedPodFailurePolicyActions`). An empty action is `Required`, listing them
+            // as `%q` of the sorted list does.
+            let actions: &[&str] = if minor >= 28 {
+                &["Count", "FailIndex", "FailJob", "Ignore"]
+            } else {
+                &["Count", "FailJob", "Ignore"]
+            };
             match r.action.as_str() {
+                "" => out.push(FieldError::required(
+                    format!("{rpth}.action"),
+                    format!("valid values: {}", go_q_list(actions)),
+                )),
                 "Count" | "FailJob" | "Ignore" => {}
-                "FailIndex" => {
+                "FailIndex" if minor >= 28 => {
                     if spec.backoff_limit_per_index.is_none() {
                         out.push(FieldError::invalid(
                             format!("{rpth}.action"),
@@ -418,7 +550,7 @@ pub fn validate_job_spec(spec: &JobSpec, minor: u32, p: &str) -> Vec<FieldError>
                 a => out.push(FieldError::not_supported(
                     format!("{rpth}.action"),
                     q(a),
-                    &["Count", "FailIndex", "FailJob", "Ignore"],
+                    actions,
                 )),
             }
             match (&r.on_exit_codes, r.on_pod_conditions.is_empty()) {
@@ -443,7 +575,12 @@ pub fn validate_job_spec(spec: &JobSpec, minor: u32, p: &str) -> Vec<FieldError>
                         ));
                     }
                 }
-                if ec.operator != "In" && ec.operator != "NotIn" {
+                if ec.operator.is_empty() {
+                    out.push(FieldError::required(
+                        format!("{ep}.operator"),
+                        format!("valid values: {}", go_q_list(&["In", "NotIn"])),
+                    ));
+                } else if ec.operator != "In" && ec.operator != "NotIn" {
                     out.push(FieldError::not_supported(
                         format!("{ep}.operator"),
                         q(&ec.operator),
@@ -936,14 +1073,17 @@ mod tests {
                 "spec.podFailurePolicy.rules[0]: Invalid value: specifying one of OnExitCodes and OnPodConditions is required",
             ]
         );
-        let mut j = prepared("Never", 31);
+        let mut j = job("Never");
         j.metadata.name = "a".repeat(62).into();
+        default_job(&mut j, 31);
+        generate_selector(&mut j, 31);
         j.spec.completion_mode = Some("Indexed".into());
         j.spec.completions = Some(10);
         j.spec.max_failed_indexes = Some(11);
         let got = errors(&j, 31, "spec");
+        // ValidateJob's last rule.
         assert_eq!(
-            got[0],
+            got[got.len() - 1],
             format!(
                 "metadata.name: Invalid value: \"{0}\": will not able to create pod with invalid DNS label: {0}-9",
                 "a".repeat(62)
