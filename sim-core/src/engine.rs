@@ -388,8 +388,9 @@ impl Sim {
             Ev::NodeMonitor { epoch } => {
                 if self.cm_up && epoch == self.cm_epoch {
                     self.node_monitor(obs);
+                    // Beside the heap: the same order, no sift (`crate::queue`).
                     self.queue
-                        .push(self.now + Dur::secs(5), Ev::NodeMonitor { epoch });
+                        .push_beside(self.now + Dur::secs(5), Ev::NodeMonitor { epoch });
                 }
             }
             Ev::Evict { uid, node } => self.evict(uid, node, obs),
@@ -451,7 +452,7 @@ impl Sim {
         self.drain(obs);
         let epoch = self.cm_epoch;
         self.queue
-            .push(self.now + Dur::secs(5), Ev::NodeMonitor { epoch });
+            .push_beside(self.now + Dur::secs(5), Ev::NodeMonitor { epoch });
     }
 
     pub(crate) fn cm_stop(&mut self) {
