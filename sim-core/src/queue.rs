@@ -21,28 +21,26 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use crate::time::SimTime;
 
-/// A heap entry: the order key and where the item waits. Items stay put in a slab while the
-/// heap moves these 24-byte entries (moving the items themselves, ~80 bytes, was ~5% of all
-/// instructions in `pop`; issue 5).
-#[derive(Clone, Copy)]
-struct Entry {
+/// A heap entry: the order key and the item, which moves with it (an `Ev` is 32 bytes: a
+/// slab of items with a free list, the heap moving 24-byte entries, cost more; issue 19).
+struct Entry<T> {
     time: SimTime,
     seq: u64,
-    slot: u32,
+    item: T,
 }
 
-impl PartialEq for Entry {
+impl<T> PartialEq for Entry<T> {
     fn eq(&self, o: &Self) -> bool {
         self.time == o.time && self.seq == o.seq
     }
 }
-impl Eq for Entry {}
-impl PartialOrd for Entry {
+impl<T> Eq for Entry<T> {}
+impl<T> PartialOrd for Entry<T> {
     fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
         Some(self.cmp(o))
     }
 }
-impl Ord for Entry {
+impl<T> Ord for Entry<T> {
     fn cmp(&self, o: &Self) -> Ordering {
         // BinaryHeap is a max-heap: reverse for earliest-first.
         (o.time, o.seq).cmp(&(self.time, self.seq))
@@ -50,11 +48,7 @@ impl Ord for Entry {
 }
 
 pub struct EventQueue<T> {
-    heap: BinaryHeap<Entry>,
-    /// The items, by slot; `None` for free slots (listed in `free`, reused first), so the slab
-    /// is as long as the most events ever pending at once, not the number ever pushed.
-    items: Vec<Option<T>>,
-    free: Vec<u32>,
+    heap: BinaryHeap<Entry<T>>,
     seq: u64,
     /// The time of the last pop (`SimTime(i64::MIN)` before the first).
     current: SimTime,
@@ -70,8 +64,6 @@ impl<T> Default for EventQueue<T> {
     fn default() -> Self {
         EventQueue {
             heap: BinaryHeap::new(),
-            items: Vec::new(),
-            free: Vec::new(),
             seq: 0,
             current: SimTime(i64::MIN),
             lane: VecDeque::new(),
@@ -91,20 +83,10 @@ impl<T> EventQueue<T> {
             self.lane.push_back(item);
             return;
         }
-        let slot = match self.free.pop() {
-            Some(s) => {
-                self.items[s as usize] = Some(item);
-                s
-            }
-            None => {
-                self.items.push(Some(item));
-                u32::try_from(self.items.len() - 1).expect("fewer than 2^32 pending events")
-            }
-        };
         self.heap.push(Entry {
             time,
             seq: self.seq,
-            slot,
+            item,
         });
     }
     /// Push `item` to wait beside the heap if no other item does (else into the heap, as
@@ -148,10 +130,8 @@ impl<T> EventQueue<T> {
             return self.lane.pop_front().map(|item| (self.current, item));
         }
         let e = self.heap.pop()?;
-        let item = self.items[e.slot as usize].take().expect("a pushed item");
-        self.free.push(e.slot);
         self.current = e.time;
-        Some((e.time, item))
+        Some((e.time, e.item))
     }
     /// The item beside the heap, if any, unless the heap's top is due at the same time with
     /// an earlier sequence number (the caller checked the times and the lane).
@@ -220,10 +200,10 @@ mod tests {
         assert!(q.is_empty());
     }
 
-    /// Slots freed by pops are reused: the slab stays as long as the most events pending at
-    /// once, while the order stays (time, insertion) across reuse.
+    /// The order stays (time, insertion) across rounds of pushes and pops, and a drained
+    /// queue keeps no more room than the most events pending at once.
     #[test]
-    fn slots_are_reused_and_order_survives_reuse() {
+    fn order_survives_rounds_of_pushes_and_pops() {
         let mut q = EventQueue::new();
         let mut expect = Vec::new();
         for round in 0..100_i64 {
@@ -237,7 +217,7 @@ mod tests {
             }
             assert_eq!(got, expect[expect.len() - 3..]);
         }
-        assert_eq!(q.items.len(), 3);
+        assert!(q.heap.capacity() < 8);
         assert!(q.is_empty());
     }
 
