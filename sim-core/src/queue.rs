@@ -23,15 +23,27 @@ use crate::time::SimTime;
 
 /// A heap entry: the order key and the item, which moves with it (an `Ev` is 32 bytes: a
 /// slab of items with a free list, the heap moving 24-byte entries, cost more; issue 19).
+/// The key is (time, sequence) in one `u128` ([`order_key`]), compared in one step.
 struct Entry<T> {
-    time: SimTime,
-    seq: u64,
+    key: u128,
     item: T,
+}
+
+/// (time, sequence) as one number in the same order: the time with its sign bit flipped (so
+/// that unsigned order is the signed order) above the sequence number.
+fn order_key(time: SimTime, seq: u64) -> u128 {
+    (u128::from(time.0 as u64 ^ (1 << 63)) << 64) | u128::from(seq)
+}
+
+impl<T> Entry<T> {
+    fn time(&self) -> SimTime {
+        SimTime(((self.key >> 64) as u64 ^ (1 << 63)) as i64)
+    }
 }
 
 impl<T> PartialEq for Entry<T> {
     fn eq(&self, o: &Self) -> bool {
-        self.time == o.time && self.seq == o.seq
+        self.key == o.key
     }
 }
 impl<T> Eq for Entry<T> {}
@@ -43,7 +55,7 @@ impl<T> PartialOrd for Entry<T> {
 impl<T> Ord for Entry<T> {
     fn cmp(&self, o: &Self) -> Ordering {
         // BinaryHeap is a max-heap: reverse for earliest-first.
-        (o.time, o.seq).cmp(&(self.time, self.seq))
+        o.key.cmp(&self.key)
     }
 }
 
@@ -84,8 +96,7 @@ impl<T> EventQueue<T> {
             return;
         }
         self.heap.push(Entry {
-            time,
-            seq: self.seq,
+            key: order_key(time, self.seq),
             item,
         });
     }
@@ -106,14 +117,14 @@ impl<T> EventQueue<T> {
             return Some(self.current);
         }
         match self.heap.peek() {
-            Some(e) if e.time <= self.beside_time => Some(e.time),
+            Some(e) if e.time() <= self.beside_time => Some(e.time()),
             _ => self.beside.as_ref().map(|b| b.0),
         }
     }
     pub fn pop(&mut self) -> Option<(SimTime, T)> {
         // The item beside the heap goes first if it is due no later than the heap's top and
         // the lane's items (pushed for `current` after the clock reached it) do not go first.
-        let heap_time = self.heap.peek().map_or(SimTime(i64::MAX), |e| e.time);
+        let heap_time = self.heap.peek().map_or(SimTime(i64::MAX), |e| e.time());
         if self.beside_time <= heap_time
             && (self.beside_time <= self.current || self.lane.is_empty())
         {
@@ -123,15 +134,16 @@ impl<T> EventQueue<T> {
         }
         // Heap entries for the current instant were pushed before the lane's: they go first.
         let from_heap = match self.heap.peek() {
-            Some(e) => self.lane.is_empty() || e.time <= self.current,
+            Some(e) => self.lane.is_empty() || e.time() <= self.current,
             None => false,
         };
         if !from_heap {
             return self.lane.pop_front().map(|item| (self.current, item));
         }
         let e = self.heap.pop()?;
-        self.current = e.time;
-        Some((e.time, e.item))
+        let time = e.time();
+        self.current = time;
+        Some((time, e.item))
     }
     /// The item beside the heap, if any, unless the heap's top is due at the same time with
     /// an earlier sequence number (the caller checked the times and the lane).
@@ -139,7 +151,7 @@ impl<T> EventQueue<T> {
         let (time, seq, _) = self.beside.as_ref()?;
         let (time, seq) = (*time, *seq);
         if let Some(e) = self.heap.peek() {
-            if (e.time, e.seq) < (time, seq) {
+            if e.key < order_key(time, seq) {
                 return None;
             }
         }
@@ -159,6 +171,39 @@ impl<T> EventQueue<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `order_key` orders as the (time, sequence) pair, negative and extreme times included,
+    /// and gives the time back.
+    #[test]
+    fn order_key_is_the_pair_order() {
+        let times = [
+            i64::MIN,
+            i64::MIN + 1,
+            -86_400_000,
+            -1,
+            0,
+            1,
+            1_700_000_000_000,
+            i64::MAX,
+        ];
+        let seqs = [0, 1, 2, u64::MAX - 1, u64::MAX];
+        let mut all = Vec::new();
+        for &t in &times {
+            for &q in &seqs {
+                all.push((SimTime(t), q));
+            }
+        }
+        for &a in &all {
+            let e = Entry {
+                key: order_key(a.0, a.1),
+                item: (),
+            };
+            assert_eq!(e.time(), a.0);
+            for &b in &all {
+                assert_eq!(order_key(a.0, a.1).cmp(&order_key(b.0, b.1)), a.cmp(&b));
+            }
+        }
+    }
 
     #[test]
     fn orders_by_time_then_insertion() {
