@@ -149,8 +149,6 @@ pub struct Sim {
     outbox_spare: Vec<Change>,
     /// Likewise for the garbage collector's list of removed owners.
     gc_spare: Vec<(crate::api::Uid, Propagation)>,
-    /// The controller index of each `enqueue_buf` entry (reused likewise).
-    owners_buf: Vec<usize>,
     pub(crate) pending_api_errors: Vec<(&'static str, &'static str, ObjectKey, String)>,
 }
 
@@ -217,7 +215,6 @@ impl Sim {
             enqueue_buf: Vec::new(),
             outbox_spare: Vec::new(),
             gc_spare: Vec::new(),
-            owners_buf: Vec::new(),
             pending_api_errors: Vec::new(),
             scenario,
         };
@@ -388,8 +385,9 @@ impl Sim {
             Ev::NodeMonitor { epoch } => {
                 if self.cm_up && epoch == self.cm_epoch {
                     self.node_monitor(obs);
+                    // Beside the heap: the same order, no sift (`crate::queue`).
                     self.queue
-                        .push(self.now + Dur::secs(5), Ev::NodeMonitor { epoch });
+                        .push_beside(self.now + Dur::secs(5), Ev::NodeMonitor { epoch });
                 }
             }
             Ev::Evict { uid, node } => self.evict(uid, node, obs),
@@ -451,7 +449,7 @@ impl Sim {
         self.drain(obs);
         let epoch = self.cm_epoch;
         self.queue
-            .push(self.now + Dur::secs(5), Ev::NodeMonitor { epoch });
+            .push_beside(self.now + Dur::secs(5), Ev::NodeMonitor { epoch });
     }
 
     pub(crate) fn cm_stop(&mut self) {
@@ -468,25 +466,25 @@ impl Sim {
 
     fn deliver(&mut self, ev: &WatchEvent) {
         self.cache.apply(ev);
-        let ctx = SyncCtx {
-            now: self.now + self.cm_offset,
-            profile: &self.profile,
-            local_tz: self.local_tz,
-        };
-        // One reused buffer: deliveries are the engine's most frequent event.
+        let now = self.now + self.cm_offset;
+        // One reused buffer: deliveries are the engine's most frequent event. Each
+        // controller's adds go in before the next controller's handler runs, in the same
+        // order as when all handlers ran first: a handler sees its event, the cache and its
+        // own state, none of which an add touches (it writes only the work queues, the token
+        // counter and the event queue).
         let mut out = std::mem::take(&mut self.enqueue_buf);
-        let mut owners = std::mem::take(&mut self.owners_buf);
-        for (i, c) in self.controllers.iter_mut().enumerate() {
-            let before = out.len();
-            c.handle_with_clock(ev, &self.cache, &ctx, &mut out);
-            owners.extend(std::iter::repeat_n(i, out.len() - before));
+        for i in 0..self.controllers.len() {
+            let ctx = SyncCtx {
+                now,
+                profile: &self.profile,
+                local_tz: self.local_tz,
+            };
+            self.controllers[i].handle_with_clock(ev, &self.cache, &ctx, &mut out);
+            for e in out.drain(..) {
+                self.enqueue(i, e);
+            }
         }
-        for (&i, e) in owners.iter().zip(out.drain(..)) {
-            self.enqueue(i, e);
-        }
-        owners.clear();
         self.enqueue_buf = out;
-        self.owners_buf = owners;
     }
 
     fn enqueue(&mut self, ctrl: usize, e: Enqueue) {

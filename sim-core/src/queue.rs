@@ -8,6 +8,12 @@
 //! reached it, so it has a lower sequence number than anything in the lane, and is popped
 //! first (issue 19: about a third of all pushes are for the current instant).
 //!
+//! One item may wait beside the heap instead of in it ([`EventQueue::push_beside`]: the node
+//! monitor's 5 s timer, a push and a pop a pass, 12 a slot of the million-slot world). It takes
+//! its sequence number from the same counter as every other push, and `pop` takes the smaller
+//! (time, sequence) of the heap's top and that item, so the order is exactly the one a heap
+//! entry would have had (issue 19; `beside_is_the_same_order_as_the_heap` checks it).
+//!
 //! **Invariant:** the order is total and depends on nothing but insertion order and time.
 
 use std::cmp::Ordering;
@@ -15,56 +21,66 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use crate::time::SimTime;
 
-/// A heap entry: the order key and where the item waits. Items stay put in a slab while the
-/// heap moves these 24-byte entries (moving the items themselves, ~80 bytes, was ~5% of all
-/// instructions in `pop`; issue 5).
-#[derive(Clone, Copy)]
-struct Entry {
-    time: SimTime,
-    seq: u64,
-    slot: u32,
+/// A heap entry: the order key and the item, which moves with it (an `Ev` is 32 bytes: a
+/// slab of items with a free list, the heap moving 24-byte entries, cost more; issue 19).
+/// The key is (time, sequence) in one `u128` ([`order_key`]), compared in one step.
+struct Entry<T> {
+    key: u128,
+    item: T,
 }
 
-impl PartialEq for Entry {
-    fn eq(&self, o: &Self) -> bool {
-        self.time == o.time && self.seq == o.seq
+/// (time, sequence) as one number in the same order: the time with its sign bit flipped (so
+/// that unsigned order is the signed order) above the sequence number.
+fn order_key(time: SimTime, seq: u64) -> u128 {
+    (u128::from(time.0 as u64 ^ (1 << 63)) << 64) | u128::from(seq)
+}
+
+impl<T> Entry<T> {
+    fn time(&self) -> SimTime {
+        SimTime(((self.key >> 64) as u64 ^ (1 << 63)) as i64)
     }
 }
-impl Eq for Entry {}
-impl PartialOrd for Entry {
+
+impl<T> PartialEq for Entry<T> {
+    fn eq(&self, o: &Self) -> bool {
+        self.key == o.key
+    }
+}
+impl<T> Eq for Entry<T> {}
+impl<T> PartialOrd for Entry<T> {
     fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
         Some(self.cmp(o))
     }
 }
-impl Ord for Entry {
+impl<T> Ord for Entry<T> {
     fn cmp(&self, o: &Self) -> Ordering {
         // BinaryHeap is a max-heap: reverse for earliest-first.
-        (o.time, o.seq).cmp(&(self.time, self.seq))
+        o.key.cmp(&self.key)
     }
 }
 
 pub struct EventQueue<T> {
-    heap: BinaryHeap<Entry>,
-    /// The items, by slot; `None` for free slots (listed in `free`, reused first), so the slab
-    /// is as long as the most events ever pending at once, not the number ever pushed.
-    items: Vec<Option<T>>,
-    free: Vec<u32>,
+    heap: BinaryHeap<Entry<T>>,
     seq: u64,
     /// The time of the last pop (`SimTime(i64::MIN)` before the first).
     current: SimTime,
     /// Items pushed for `current` while it is current, in push order.
     lane: VecDeque<T>,
+    /// The item waiting beside the heap, with its time and sequence number.
+    beside: Option<(SimTime, u64, T)>,
+    /// `beside`'s time, `SimTime(i64::MAX)` when there is none: `pop`'s one extra compare.
+    beside_time: SimTime,
 }
 
 impl<T> Default for EventQueue<T> {
     fn default() -> Self {
         EventQueue {
             heap: BinaryHeap::new(),
-            items: Vec::new(),
-            free: Vec::new(),
             seq: 0,
             current: SimTime(i64::MIN),
             lane: VecDeque::new(),
+            beside: None,
+            beside_time: SimTime(i64::MAX),
         }
     }
 }
@@ -79,54 +95,115 @@ impl<T> EventQueue<T> {
             self.lane.push_back(item);
             return;
         }
-        let slot = match self.free.pop() {
-            Some(s) => {
-                self.items[s as usize] = Some(item);
-                s
-            }
-            None => {
-                self.items.push(Some(item));
-                u32::try_from(self.items.len() - 1).expect("fewer than 2^32 pending events")
-            }
-        };
         self.heap.push(Entry {
-            time,
-            seq: self.seq,
-            slot,
+            key: order_key(time, self.seq),
+            item,
         });
+    }
+    /// Push `item` to wait beside the heap if no other item does (else into the heap, as
+    /// `push`). Either way it pops exactly where `push` would have put it: for a timer that is
+    /// popped and pushed again every pass, this saves the heap's sift up and down.
+    pub fn push_beside(&mut self, time: SimTime, item: T) {
+        if time == self.current || self.beside.is_some() {
+            self.push(time, item);
+            return;
+        }
+        self.seq += 1;
+        self.beside = Some((time, self.seq, item));
+        self.beside_time = time;
     }
     pub fn peek_time(&self) -> Option<SimTime> {
         if !self.lane.is_empty() {
             return Some(self.current);
         }
-        self.heap.peek().map(|e| e.time)
+        match self.heap.peek() {
+            Some(e) if e.time() <= self.beside_time => Some(e.time()),
+            _ => self.beside.as_ref().map(|b| b.0),
+        }
     }
     pub fn pop(&mut self) -> Option<(SimTime, T)> {
+        // The item beside the heap goes first if it is due no later than the heap's top and
+        // the lane's items (pushed for `current` after the clock reached it) do not go first.
+        let heap_time = self.heap.peek().map_or(SimTime(i64::MAX), |e| e.time());
+        if self.beside_time <= heap_time
+            && (self.beside_time <= self.current || self.lane.is_empty())
+        {
+            if let Some(x) = self.pop_beside() {
+                return Some(x);
+            }
+        }
         // Heap entries for the current instant were pushed before the lane's: they go first.
         let from_heap = match self.heap.peek() {
-            Some(e) => self.lane.is_empty() || e.time <= self.current,
+            Some(e) => self.lane.is_empty() || e.time() <= self.current,
             None => false,
         };
         if !from_heap {
             return self.lane.pop_front().map(|item| (self.current, item));
         }
         let e = self.heap.pop()?;
-        let item = self.items[e.slot as usize].take().expect("a pushed item");
-        self.free.push(e.slot);
-        self.current = e.time;
-        Some((e.time, item))
+        let time = e.time();
+        self.current = time;
+        Some((time, e.item))
+    }
+    /// The item beside the heap, if any, unless the heap's top is due at the same time with
+    /// an earlier sequence number (the caller checked the times and the lane).
+    fn pop_beside(&mut self) -> Option<(SimTime, T)> {
+        let (time, seq, _) = self.beside.as_ref()?;
+        let (time, seq) = (*time, *seq);
+        if let Some(e) = self.heap.peek() {
+            if e.key < order_key(time, seq) {
+                return None;
+            }
+        }
+        let (_, _, item) = self.beside.take()?;
+        self.beside_time = SimTime(i64::MAX);
+        self.current = time;
+        Some((time, item))
     }
     pub fn len(&self) -> usize {
-        self.heap.len() + self.lane.len()
+        self.heap.len() + self.lane.len() + usize::from(self.beside.is_some())
     }
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty() && self.lane.is_empty()
+        self.heap.is_empty() && self.lane.is_empty() && self.beside.is_none()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `order_key` orders as the (time, sequence) pair, negative and extreme times included,
+    /// and gives the time back.
+    #[test]
+    fn order_key_is_the_pair_order() {
+        let times = [
+            i64::MIN,
+            i64::MIN + 1,
+            -86_400_000,
+            -1,
+            0,
+            1,
+            1_700_000_000_000,
+            i64::MAX,
+        ];
+        let seqs = [0, 1, 2, u64::MAX - 1, u64::MAX];
+        let mut all = Vec::new();
+        for &t in &times {
+            for &q in &seqs {
+                all.push((SimTime(t), q));
+            }
+        }
+        for &a in &all {
+            let e = Entry {
+                key: order_key(a.0, a.1),
+                item: (),
+            };
+            assert_eq!(e.time(), a.0);
+            for &b in &all {
+                assert_eq!(order_key(a.0, a.1).cmp(&order_key(b.0, b.1)), a.cmp(&b));
+            }
+        }
+    }
 
     #[test]
     fn orders_by_time_then_insertion() {
@@ -168,10 +245,10 @@ mod tests {
         assert!(q.is_empty());
     }
 
-    /// Slots freed by pops are reused: the slab stays as long as the most events pending at
-    /// once, while the order stays (time, insertion) across reuse.
+    /// The order stays (time, insertion) across rounds of pushes and pops, and a drained
+    /// queue keeps no more room than the most events pending at once.
     #[test]
-    fn slots_are_reused_and_order_survives_reuse() {
+    fn order_survives_rounds_of_pushes_and_pops() {
         let mut q = EventQueue::new();
         let mut expect = Vec::new();
         for round in 0..100_i64 {
@@ -185,7 +262,53 @@ mod tests {
             }
             assert_eq!(got, expect[expect.len() - 3..]);
         }
-        assert_eq!(q.items.len(), 3);
+        assert!(q.heap.capacity() < 8);
         assert!(q.is_empty());
+    }
+
+    /// `push_beside` is only a place to wait: any mix of `push`, `push_beside` and `pop`
+    /// (same-instant pushes, equal times, a second item pushed beside while one waits) pops
+    /// exactly what a queue given only `push` pops, in the same order, at the same times.
+    #[test]
+    fn beside_is_the_same_order_as_the_heap() {
+        for run in 0..200_u64 {
+            let mut x = run.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            let mut next = move |n: u64| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x % n
+            };
+            let (mut plain, mut fast) = (EventQueue::new(), EventQueue::new());
+            let mut now = 0_i64;
+            let mut id = 0_u32;
+            for _ in 0..400 {
+                match next(10) {
+                    0..=3 => {
+                        let t = SimTime(now + next(3) as i64 * 5);
+                        id += 1;
+                        plain.push(t, id);
+                        if next(2) == 0 {
+                            fast.push_beside(t, id);
+                        } else {
+                            fast.push(t, id);
+                        }
+                    }
+                    _ => {
+                        assert_eq!(plain.peek_time(), fast.peek_time());
+                        assert_eq!(plain.len(), fast.len());
+                        let (a, b) = (plain.pop(), fast.pop());
+                        assert_eq!(a, b, "run {run}");
+                        if let Some((t, _)) = a {
+                            now = t.0;
+                        }
+                    }
+                }
+            }
+            while let Some(a) = plain.pop() {
+                assert_eq!(Some(a), fast.pop());
+            }
+            assert!(fast.is_empty());
+        }
     }
 }
