@@ -260,22 +260,10 @@ pub fn name_errors(kind: &str, name: &str, generate_name: &str) -> Vec<String> {
             .into_iter()
             .map(String::from)
             .collect(),
-        Some(NameRule::Dns1035Label) => {
-            // IsDNS1035Label (apimachinery pkg/util/validation).
-            let mut out = Vec::new();
-            if name.len() > 63 {
-                out.push("must be no more than 63 characters".to_string());
-            }
-            let b = name.as_bytes();
-            let ok = b[0].is_ascii_lowercase()
-                && b.iter()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-                && b[b.len() - 1] != b'-';
-            if !ok {
-                out.push("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')".to_string());
-            }
-            out
-        }
+        Some(NameRule::Dns1035Label) => sim_core::validation::dns1035_label_errors(name)
+            .into_iter()
+            .map(String::from)
+            .collect(),
         Some(NameRule::PathSegment) => {
             // IsValidPathSegmentName (apimachinery pkg/api/validation/path).
             let mut out = Vec::new();

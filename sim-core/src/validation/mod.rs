@@ -153,6 +153,19 @@ pub fn dns1123_subdomain_errors(s: &str) -> Vec<&'static str> {
     out
 }
 
+/// `IsDNS1035Label` (apimachinery `pkg/util/validation`): its messages, none when `s` is a
+/// DNS-1035 label (a DNS-1123 label that starts with a letter; `ValidateServiceName`).
+pub fn dns1035_label_errors(s: &str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if s.len() > 63 {
+        out.push("must be no more than 63 characters");
+    }
+    if !(matches_dns1123_label(s) && s.as_bytes()[0].is_ascii_lowercase()) {
+        out.push("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')");
+    }
+    out
+}
+
 /// A warning the API server returns with a successful request (e.g. `CRON_TZ` in a schedule
 /// before 1.29).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,6 +177,64 @@ pub struct Warning {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// apimachinery pkg/util/validation `TestIsDNS1035Label` (v1.33): its good and bad values.
+    #[test]
+    fn is_dns1035_label() {
+        let long = "a".repeat(63);
+        for good in ["a", "ab", "abc", "a1", "a-1", "a--1--2--b", long.as_str()] {
+            assert_eq!(dns1035_label_errors(good), Vec::<&str>::new(), "{good}");
+        }
+        let too_long = "a".repeat(64);
+        for bad in [
+            "0",
+            "01",
+            "012",
+            "1a",
+            "1-a",
+            "1--a--b--2",
+            "",
+            "A",
+            "ABC",
+            "aBc",
+            "A1",
+            "A-1",
+            "1-A",
+            "-",
+            "a-",
+            "-a",
+            "1-",
+            "-1",
+            "_",
+            "a_",
+            "_a",
+            "a_b",
+            "1_",
+            "_1",
+            "1_2",
+            ".",
+            "a.",
+            ".a",
+            "a.b",
+            "1.",
+            ".1",
+            "1.2",
+            " ",
+            "a ",
+            " a",
+            "a b",
+            "1 ",
+            " 1",
+            "1 2",
+            too_long.as_str(),
+        ] {
+            assert!(!dns1035_label_errors(bad).is_empty(), "{bad:?}");
+        }
+        assert_eq!(
+            dns1035_label_errors(&too_long),
+            vec!["must be no more than 63 characters"]
+        );
+    }
 
     #[test]
     fn renders_like_the_api_server() {
