@@ -533,8 +533,8 @@ fn object_from_value(
                 skipped.add((gv.to_string(), k.to_string()), line);
             }
             for m in errs {
+                // At `metadata` when the name is missing: the deepest key found.
                 let (l, c) = locate_key(doc, "metadata.name", path)
-                    .or_else(|| locate_key(doc, "metadata", path))
                     .map(|(l, c)| (line + l - 1, Some(c)))
                     .unwrap_or((line, None));
                 d.at_line(l, c, &p("metadata.name"), m);
@@ -660,9 +660,9 @@ fn object_from_value(
 /// `rest.BeforeCreate` clears the deletion fields and `FillObjectMetaSystemFields` sets a new
 /// uid and creationTimestamp (k8s.io/apiserver pkg/registry/rest); the job and cronjob
 /// strategies' `PrepareForCreate` empty the status (the pod strategy's sets Pending, which
-/// admission does for a blank one). Before, a copied Job with a Complete status "finished"
-/// 75,568 hours before the run without a pod, and a CronJob created in April did nothing in
-/// January. A scenario's `[[objects]]` are stored objects: they keep theirs.
+/// admission does for a blank one). Kept, a copied Job's Complete status would finish it
+/// before the run without a pod, and a copied CronJob's creationTimestamp would hold back its
+/// first schedule. A scenario's `[[objects]]` are stored objects: they keep theirs.
 fn reset_for_create(obj: &mut Object) {
     let m = obj.meta_mut();
     m.uid = Default::default();
