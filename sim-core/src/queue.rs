@@ -35,9 +35,14 @@ fn order_key(time: SimTime, seq: u64) -> u128 {
     (u128::from(time.0 as u64 ^ (1 << 63)) << 64) | u128::from(seq)
 }
 
+/// The time of an [`order_key`].
+fn key_time(key: u128) -> SimTime {
+    SimTime(((key >> 64) as u64 ^ (1 << 63)) as i64)
+}
+
 impl<T> Entry<T> {
     fn time(&self) -> SimTime {
-        SimTime(((self.key >> 64) as u64 ^ (1 << 63)) as i64)
+        key_time(self.key)
     }
 }
 
@@ -66,10 +71,10 @@ pub struct EventQueue<T> {
     current: SimTime,
     /// Items pushed for `current` while it is current, in push order.
     lane: VecDeque<T>,
-    /// The item waiting beside the heap, with its time and sequence number.
-    beside: Option<(SimTime, u64, T)>,
-    /// `beside`'s time, `SimTime(i64::MAX)` when there is none: `pop`'s one extra compare.
-    beside_time: SimTime,
+    /// The item waiting beside the heap.
+    beside: Option<T>,
+    /// Its [`order_key`]; `u128::MAX` when there is none, so that `pop` asks one compare.
+    beside_key: u128,
 }
 
 impl<T> Default for EventQueue<T> {
@@ -80,7 +85,7 @@ impl<T> Default for EventQueue<T> {
             current: SimTime(i64::MIN),
             lane: VecDeque::new(),
             beside: None,
-            beside_time: SimTime(i64::MAX),
+            beside_key: u128::MAX,
         }
     }
 }
@@ -109,27 +114,28 @@ impl<T> EventQueue<T> {
             return;
         }
         self.seq += 1;
-        self.beside = Some((time, self.seq, item));
-        self.beside_time = time;
+        self.beside = Some(item);
+        self.beside_key = order_key(time, self.seq);
     }
     pub fn peek_time(&self) -> Option<SimTime> {
         if !self.lane.is_empty() {
             return Some(self.current);
         }
         match self.heap.peek() {
-            Some(e) if e.time() <= self.beside_time => Some(e.time()),
-            _ => self.beside.as_ref().map(|b| b.0),
+            Some(e) if e.key < self.beside_key => Some(e.time()),
+            _ => self.beside.as_ref().map(|_| key_time(self.beside_key)),
         }
     }
     pub fn pop(&mut self) -> Option<(SimTime, T)> {
-        // The item beside the heap goes first if it is due no later than the heap's top and
-        // the lane's items (pushed for `current` after the clock reached it) do not go first.
-        let heap_time = self.heap.peek().map_or(SimTime(i64::MAX), |e| e.time());
-        if self.beside_time <= heap_time
-            && (self.beside_time <= self.current || self.lane.is_empty())
-        {
-            if let Some(x) = self.pop_beside() {
-                return Some(x);
+        // The item beside the heap goes first if its (time, sequence) comes before the heap's
+        // top and the lane's items (pushed for `current` after the clock reached it) do not
+        // go first.
+        if self.beside_key < self.heap.peek().map_or(u128::MAX, |e| e.key) {
+            let time = key_time(self.beside_key);
+            if time <= self.current || self.lane.is_empty() {
+                self.beside_key = u128::MAX;
+                self.current = time;
+                return self.beside.take().map(|item| (time, item));
             }
         }
         // Heap entries for the current instant were pushed before the lane's: they go first.
@@ -144,21 +150,6 @@ impl<T> EventQueue<T> {
         let time = e.time();
         self.current = time;
         Some((time, e.item))
-    }
-    /// The item beside the heap, if any, unless the heap's top is due at the same time with
-    /// an earlier sequence number (the caller checked the times and the lane).
-    fn pop_beside(&mut self) -> Option<(SimTime, T)> {
-        let (time, seq, _) = self.beside.as_ref()?;
-        let (time, seq) = (*time, *seq);
-        if let Some(e) = self.heap.peek() {
-            if e.key < order_key(time, seq) {
-                return None;
-            }
-        }
-        let (_, _, item) = self.beside.take()?;
-        self.beside_time = SimTime(i64::MAX);
-        self.current = time;
-        Some((time, item))
     }
     pub fn len(&self) -> usize {
         self.heap.len() + self.lane.len() + usize::from(self.beside.is_some())
